@@ -1,0 +1,298 @@
+//! The HTTP client: headers, timeouts, retries, and the four endpoints we use.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use url::Url;
+
+use super::response::{decode_envelope, decode_list};
+use super::retry::parse_retry_after;
+use super::{
+    Agent, ApiError, Contact, Query, RetryPolicy, Segment, TYPICAL_PAGE_SIZE, WhatsappBot,
+    decode_contacts_page,
+};
+
+/// BotPenguin's own host; white-label hosts serve the same API under other bases.
+pub const DEFAULT_BASE_URL: &str = "https://api.v7.botpenguin.com";
+
+/// An API token. Its `Debug` is redacted so it cannot leak through logs or error reports.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub fn new(secret: impl Into<String>) -> Token {
+        Token(secret.into().trim().to_owned())
+    }
+
+    /// The secret itself, for the one header that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("Token([redacted])")
+    }
+}
+
+/// What a client needs to know; `ClientConfig::new` fills in the documented defaults.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub base_url: String,
+    pub token: Token,
+    pub retry: RetryPolicy,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: impl Into<String>, token: Token) -> ClientConfig {
+        ClientConfig {
+            base_url: base_url.into(),
+            token,
+            retry: RetryPolicy::default(),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// One page of contacts as fetched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// 1-based.
+    pub number: u32,
+    pub contacts: Vec<Contact>,
+    /// Wall time of the fetch, retries included.
+    pub elapsed: Duration,
+}
+
+impl Page {
+    /// A short page probably is the last; only an empty one proves it.
+    pub fn looks_last(&self) -> bool {
+        self.contacts.len() < TYPICAL_PAGE_SIZE
+    }
+}
+
+/// A client for one account on one host. Cheap to clone; clones share connections.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base_url: Url,
+    token: Token,
+    retry: RetryPolicy,
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Client, ApiError> {
+        let base_url = parse_base_url(&config.base_url)?;
+        let mut headers = HeaderMap::new();
+        headers.insert("authtype", HeaderValue::from_static("Key"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", config.token.expose()))
+            .map_err(|_| ApiError::Unauthorized {
+                status: 0,
+                message: "the token contains characters that cannot be sent in a header".into(),
+            })?;
+        authorization.set_sensitive(true);
+        headers.insert(header::AUTHORIZATION, authorization);
+
+        let mut builder = reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(concat!("inbox-tui/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout);
+        if is_loopback(&base_url) {
+            builder = builder.no_proxy();
+        }
+        let http = builder.build().map_err(|error| ApiError::InvalidBaseUrl {
+            url: base_url.to_string(),
+            reason: format!("the HTTP client could not be built: {error}"),
+        })?;
+        Ok(Client {
+            http,
+            base_url,
+            token: config.token,
+            retry: config.retry,
+        })
+    }
+
+    /// The host this client talks to, for the status bar and messages.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// One page (1-based) of the contacts matching `query`, newest last message first.
+    pub async fn fetch_page(&self, query: &Query, page: u32) -> Result<Page, ApiError> {
+        let started = Instant::now();
+        let body = serde_json::to_vec(&query.page(page)).map_err(|error| ApiError::Decode {
+            what: format!("the request could not be encoded: {error}"),
+        })?;
+        let contacts = self
+            .with_retries(|| async {
+                let (status, bytes) = self
+                    .send(
+                        self.http
+                            .post(self.endpoint("inbox/users"))
+                            .body(body.clone()),
+                    )
+                    .await?;
+                decode_contacts_page(status, &bytes)
+            })
+            .await?;
+        Ok(Page {
+            number: page,
+            contacts,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// The agents, for the agent filter.
+    pub async fn agents(&self) -> Result<Vec<Agent>, ApiError> {
+        self.get_list("custom-user?page=1&ispagination=true&searchText=")
+            .await
+    }
+
+    /// The saved segments, for the segment filter.
+    pub async fn segments(&self) -> Result<Vec<Segment>, ApiError> {
+        self.get_list("inbox/segments").await
+    }
+
+    /// The WhatsApp bots, the only channel whose bots can be listed by name.
+    pub async fn whatsapp_bots(&self) -> Result<Vec<WhatsappBot>, ApiError> {
+        self.get_list("whatsapp-automation").await
+    }
+
+    async fn get_list<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, ApiError> {
+        let data: Value = self
+            .with_retries(|| async {
+                let (status, bytes) = self.send(self.http.get(self.endpoint(path))).await?;
+                decode_envelope(status, &bytes, None)
+            })
+            .await?;
+        decode_list(data)
+    }
+
+    fn endpoint(&self, path: &str) -> String {
+        format!("{}/{path}", self.base_url.as_str().trim_end_matches('/'))
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or the policy gives up.
+    async fn with_retries<T, F, Fut>(&self, mut attempt: F) -> Result<T, ApiError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        let mut attempts = 1;
+        loop {
+            match attempt().await {
+                Ok(value) => return Ok(value),
+                Err(error) => {
+                    let error = error.redact(self.token.expose());
+                    let Some(wait) = self.retry.delay_after(attempts, &error) else {
+                        return Err(error);
+                    };
+                    tracing::warn!(attempt = attempts, ?wait, %error, "retrying");
+                    tokio::time::sleep(wait).await;
+                    attempts += 1;
+                }
+            }
+        }
+    }
+
+    /// Sends one request and reads the whole body. A status that is an error is not an `Err`
+    /// here: the envelope decoder classifies it with the body's message. A 429 is classified
+    /// here because only here is its `Retry-After` header visible.
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), ApiError> {
+        let response = request.send().await.map_err(transport_error)?;
+        let status = response.status().as_u16();
+        if status == 429 {
+            let retry_after = response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| parse_retry_after(value, SystemTime::now()));
+            return Err(ApiError::RateLimited { retry_after });
+        }
+        let bytes = response.bytes().await.map_err(|error| {
+            if error.is_timeout() {
+                transport_error(error)
+            } else {
+                ApiError::Truncated {
+                    what: format!(
+                        "the connection broke while reading the body ({})",
+                        root_cause(&error)
+                    ),
+                }
+            }
+        })?;
+        Ok((status, bytes.to_vec()))
+    }
+}
+
+fn parse_base_url(text: &str) -> Result<Url, ApiError> {
+    let invalid = |reason: &str| ApiError::InvalidBaseUrl {
+        url: text.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let url = Url::parse(text.trim())
+        .map_err(|error| invalid(&format!("{error}; expected e.g. {DEFAULT_BASE_URL}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("only http:// and https:// are supported"));
+    }
+    if url.host().is_none() {
+        return Err(invalid("it has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("it must not have a query or fragment"));
+    }
+    Ok(url)
+}
+
+/// Loopback bases bypass proxies: a proxy cannot reach our own loopback anyway.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+fn transport_error(error: reqwest::Error) -> ApiError {
+    let host = error
+        .url()
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "the API host".into());
+    if error.is_timeout() {
+        ApiError::Timeout {
+            what: format!("the request to {host}"),
+        }
+    } else if error.is_connect() {
+        ApiError::Network {
+            what: format!("connecting to {host}: {}", root_cause(&error)),
+        }
+    } else {
+        ApiError::Network {
+            what: format!("talking to {host}: {}", root_cause(&error)),
+        }
+    }
+}
+
+/// The innermost cause, which says what actually happened ("Connection refused") without the
+/// URL-laden wrappers around it.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}

@@ -1,0 +1,192 @@
+//! One error type for everything the API can do to us, shaped so a UI can act on each variant.
+
+use std::time::Duration;
+
+/// Where the user gets a token, repeated in every message about a rejected one.
+const TOKEN_HINT: &str = "set INBOX_TUI_TOKEN to the API access token from the web panel \
+(More → Developer → API Access Token); regenerating it there revokes the old one";
+
+/// What went wrong talking to the API. No variant ever holds the token or a response body.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// 401/403: the token is wrong, missing or revoked.
+    #[error("token rejected (HTTP {status}{}): {TOKEN_HINT}", suffix(message))]
+    Unauthorized { status: u16, message: String },
+
+    /// 429: the caller should wait; `retry_after` is what the server asked for, if it said.
+    #[error("rate limited by the API (HTTP 429{}): wait a moment and retry", match retry_after {
+        Some(wait) => format!(", asked to wait {}s", wait.as_secs()),
+        None => String::new(),
+    })]
+    RateLimited { retry_after: Option<Duration> },
+
+    /// 5xx: the platform failed; retrying later may help.
+    #[error(
+        "server error (HTTP {status}{}): the platform is having trouble, try again later",
+        suffix(message)
+    )]
+    Server { status: u16, message: String },
+
+    /// No answer within the connect or request timeout.
+    #[error("{what} timed out: check the network and the base URL, then retry")]
+    Timeout { what: String },
+
+    /// The connection failed or broke.
+    #[error("could not reach the API ({what}): check the network and the base URL")]
+    Network { what: String },
+
+    /// The body arrived whole but is not what the contract says.
+    #[error("could not understand the API's response: {what}")]
+    Decode { what: String },
+
+    /// The body ended early, as when a connection drops mid-response.
+    #[error("the API's response was cut short: {what}")]
+    Truncated { what: String },
+
+    /// The API refused the request: a non-2xx other than the above, or `success: false`.
+    #[error(
+        "the API refused the request (HTTP {status}{}{})",
+        suffix(message),
+        details_suffix(details)
+    )]
+    Api {
+        status: u16,
+        message: String,
+        details: Vec<String>,
+    },
+
+    /// The base URL cannot be used.
+    #[error("invalid base URL {url:?}: {reason}")]
+    InvalidBaseUrl { url: String, reason: String },
+}
+
+fn suffix(message: &str) -> String {
+    if message.is_empty() {
+        String::new()
+    } else {
+        format!(": {message}")
+    }
+}
+
+fn details_suffix(details: &[String]) -> String {
+    if details.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", details.join("; "))
+    }
+}
+
+impl ApiError {
+    /// Whether another attempt can succeed: rate limits, server errors and broken transport.
+    /// Other 4xx and malformed bodies would fail the same way again.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            ApiError::RateLimited { .. }
+                | ApiError::Server { .. }
+                | ApiError::Timeout { .. }
+                | ApiError::Network { .. }
+                | ApiError::Truncated { .. }
+        )
+    }
+
+    /// Classifies a failed HTTP status with the envelope's `message` and `data` strings.
+    pub(crate) fn from_status(
+        status: u16,
+        message: String,
+        details: Vec<String>,
+        retry_after: Option<Duration>,
+    ) -> ApiError {
+        match status {
+            401 | 403 => ApiError::Unauthorized { status, message },
+            429 => ApiError::RateLimited { retry_after },
+            500..=599 => ApiError::Server { status, message },
+            _ => ApiError::Api {
+                status,
+                message,
+                details,
+            },
+        }
+    }
+
+    /// Removes every occurrence of `secret` from the texts this error carries, in case a server
+    /// or a library echoed it. Very short secrets are left alone: masking them would garble text
+    /// without protecting anything.
+    pub(crate) fn redact(self, secret: &str) -> ApiError {
+        const MIN_SECRET_LEN: usize = 6;
+        if secret.len() < MIN_SECRET_LEN {
+            return self;
+        }
+        let clean = |text: String| text.replace(secret, "[redacted]");
+        match self {
+            ApiError::Unauthorized { status, message } => ApiError::Unauthorized {
+                status,
+                message: clean(message),
+            },
+            ApiError::Server { status, message } => ApiError::Server {
+                status,
+                message: clean(message),
+            },
+            ApiError::Timeout { what } => ApiError::Timeout { what: clean(what) },
+            ApiError::Network { what } => ApiError::Network { what: clean(what) },
+            ApiError::Decode { what } => ApiError::Decode { what: clean(what) },
+            ApiError::Truncated { what } => ApiError::Truncated { what: clean(what) },
+            ApiError::Api {
+                status,
+                message,
+                details,
+            } => ApiError::Api {
+                status,
+                message: clean(message),
+                details: details.into_iter().map(clean).collect(),
+            },
+            ApiError::InvalidBaseUrl { url, reason } => ApiError::InvalidBaseUrl {
+                url: clean(url),
+                reason: clean(reason),
+            },
+            rate_limited @ ApiError::RateLimited { .. } => rate_limited,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unauthorized_says_where_to_set_the_token() {
+        let text = ApiError::from_status(401, "Unauthorized".into(), vec![], None).to_string();
+        assert!(text.contains("INBOX_TUI_TOKEN"), "{text}");
+        assert!(text.contains("HTTP 401"), "{text}");
+    }
+
+    #[test]
+    fn api_error_shows_message_and_details() {
+        let error = ApiError::from_status(
+            400,
+            "Validation failed".into(),
+            vec![
+                "tags is required".into(),
+                "page must be an integer >= 1".into(),
+            ],
+            None,
+        );
+        assert_eq!(
+            error.to_string(),
+            "the API refused the request (HTTP 400: Validation failed [tags is required; page must be an integer >= 1])"
+        );
+        assert!(!error.is_retryable());
+    }
+
+    #[test]
+    fn redaction_removes_the_secret_everywhere() {
+        let secret = "canary-secret-123";
+        let error = ApiError::Api {
+            status: 400,
+            message: format!("bad token {secret}"),
+            details: vec![format!("{secret}!")],
+        }
+        .redact(secret);
+        assert!(!format!("{error} {error:?}").contains(secret));
+    }
+}

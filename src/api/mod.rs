@@ -1,0 +1,19 @@
+//! The client side of the platform's v7 inbox contract: what we send, what we accept back, and how
+//! we survive the network in between. Everything the live API has not settled (see
+//! `shared/api/README.md`, "What a live account would settle") is kept in one obvious place here.
+
+mod client;
+mod error;
+mod request;
+mod response;
+mod retry;
+
+pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, Page, Token};
+pub use error::ApiError;
+pub use request::{DateRange, HasOrdered, PageRequest, Query, Sender, Status};
+pub use response::{Agent, Contact, Segment, WhatsappBot, decode_contacts_page};
+pub use retry::RetryPolicy;
+
+/// The page size the platform was seen to use. It is not a contract: a short page only hints at
+/// the end, and only an empty page proves it.
+pub const TYPICAL_PAGE_SIZE: usize = 50;

@@ -1,0 +1,425 @@
+//! Tolerant decoding of the response envelope, contacts and pick-lists.
+//!
+//! Real data omits keys and adds new ones, so a contact keeps its whole original JSON and reads
+//! fields through accessors that turn a missing or mistyped field into `None` instead of an error.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::ApiError;
+
+/// The envelope every endpoint answers with: `{success, message, data, code}`.
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    success: Option<bool>,
+    #[serde(default)]
+    message: Value,
+    #[serde(default)]
+    data: Value,
+    #[serde(default)]
+    code: Value,
+}
+
+/// Unwraps an envelope into its `data`, turning HTTP failures and `success: false` into errors.
+/// `retry_after` is the parsed `Retry-After` header, for a 429.
+pub(crate) fn decode_envelope(
+    status: u16,
+    body: &[u8],
+    retry_after: Option<Duration>,
+) -> Result<Value, ApiError> {
+    let is_success_status = (200..300).contains(&status);
+    let envelope: Envelope = match serde_json::from_slice(body) {
+        Ok(envelope) => envelope,
+        Err(_) if !is_success_status => {
+            return Err(ApiError::from_status(
+                status,
+                String::new(),
+                vec![],
+                retry_after,
+            ));
+        }
+        Err(error) if error.is_eof() => {
+            return Err(ApiError::Truncated {
+                what: format!("the JSON ended after {} bytes", body.len()),
+            });
+        }
+        Err(error) => {
+            return Err(ApiError::Decode {
+                what: format!(
+                    "not the expected JSON envelope ({} at line {} column {})",
+                    describe_category(&error),
+                    error.line(),
+                    error.column()
+                ),
+            });
+        }
+    };
+    let message = match envelope.message {
+        Value::String(text) => text,
+        _ => String::new(),
+    };
+    let details = match &envelope.data {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|item| item.as_str().map(str::to_owned))
+            .collect(),
+        _ => vec![],
+    };
+    if !is_success_status {
+        return Err(ApiError::from_status(status, message, details, retry_after));
+    }
+    if envelope.success == Some(false) {
+        let code = envelope
+            .code
+            .as_u64()
+            .and_then(|code| u16::try_from(code).ok())
+            .filter(|code| *code >= 400)
+            .unwrap_or(status);
+        return Err(ApiError::from_status(code, message, details, retry_after));
+    }
+    Ok(envelope.data)
+}
+
+fn describe_category(error: &serde_json::Error) -> &'static str {
+    match error.classify() {
+        serde_json::error::Category::Syntax => "invalid JSON",
+        serde_json::error::Category::Data => "unexpected shape",
+        serde_json::error::Category::Eof => "unexpected end",
+        serde_json::error::Category::Io => "read failure",
+    }
+}
+
+/// Decodes a whole `/inbox/users` response body into its contacts.
+pub fn decode_contacts_page(status: u16, body: &[u8]) -> Result<Vec<Contact>, ApiError> {
+    match decode_envelope(status, body, None)? {
+        Value::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(position, item)| {
+                Contact::from_value(item).ok_or_else(|| ApiError::Decode {
+                    what: format!("data[{position}] is not a contact object"),
+                })
+            })
+            .collect(),
+        Value::Null => Ok(vec![]),
+        _ => Err(ApiError::Decode {
+            what: "`data` is not a list of contacts".into(),
+        }),
+    }
+}
+
+/// Decodes a pick-list's `data` array into `T`s, skipping entries without an id.
+pub(crate) fn decode_list<T: for<'de> Deserialize<'de>>(data: Value) -> Result<Vec<T>, ApiError> {
+    let Value::Array(items) = data else {
+        return Err(ApiError::Decode {
+            what: "`data` is not a list".into(),
+        });
+    };
+    items
+        .into_iter()
+        .map(|item| {
+            serde_json::from_value(item).map_err(|error| ApiError::Decode {
+                what: format!("a list entry has an {}", describe_category(&error)),
+            })
+        })
+        .collect()
+}
+
+/// One inbox contact: the original JSON, read through tolerant accessors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contact {
+    raw: Map<String, Value>,
+}
+
+/// A contact's phone as the API gives it: the prefix comes as `"+44"` on some contacts and as
+/// `"91"` on others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone<'a> {
+    pub prefix: &'a str,
+    pub number: &'a str,
+}
+
+impl Phone<'_> {
+    /// `+<country><number>` when both parts are digits and the length is plausible, else `None`.
+    pub fn e164(&self) -> Option<String> {
+        let prefix = self.prefix.trim().trim_start_matches('+');
+        let number: String = self
+            .number
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+            .collect();
+        let all_digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+        if number.starts_with('+') && all_digits(&number[1..]) {
+            return Some(number);
+        }
+        let digits = format!("{prefix}{number}");
+        (all_digits(prefix) && all_digits(&number) && (8..=15).contains(&digits.len()))
+            .then(|| format!("+{digits}"))
+    }
+
+    /// `+44 7700900123`, falling back to whatever the API sent.
+    pub fn display(&self) -> String {
+        let prefix = self.prefix.trim().trim_start_matches('+');
+        match (prefix.is_empty(), self.number.is_empty()) {
+            (_, true) => String::new(),
+            (true, false) => self.number.to_owned(),
+            (false, false) => format!("+{prefix} {}", self.number),
+        }
+    }
+}
+
+/// The last message, each part optional: real data drops `text` now and then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastMessage<'a> {
+    pub text: Option<&'a str>,
+    pub at: Option<&'a str>,
+    pub by: Option<&'a str>,
+}
+
+/// The per-channel bot fields, in the order a contact is checked for them.
+const BOT_FIELDS: [(&str, &str); 4] = [
+    ("WEBSITE", "_botWebsite"),
+    ("WHATSAPP", "_botWhatsapp"),
+    ("TELEGRAM", "_botTelegram"),
+    ("FACEBOOK", "_botFacebook"),
+];
+
+impl Contact {
+    /// Wraps a JSON object; anything else is not a contact.
+    pub fn from_value(value: Value) -> Option<Contact> {
+        match value {
+            Value::Object(raw) => Some(Contact { raw }),
+            _ => None,
+        }
+    }
+
+    /// Everything the API sent, unknown fields included.
+    pub fn raw(&self) -> &Map<String, Value> {
+        &self.raw
+    }
+
+    /// The JSON to export or show verbatim.
+    pub fn to_value(&self) -> Value {
+        Value::Object(self.raw.clone())
+    }
+
+    /// The value at a `/`-separated path of object keys, e.g. `profile/userDetails/name`.
+    fn at(&self, path: &str) -> Option<&Value> {
+        let mut parts = path.split('/');
+        let mut value = self.raw.get(parts.next()?)?;
+        for part in parts {
+            value = value.get(part)?;
+        }
+        Some(value)
+    }
+
+    /// Non-blank text at `path`.
+    fn text_at(&self, path: &str) -> Option<&str> {
+        self.at(path)?
+            .as_str()
+            .filter(|text| !text.trim().is_empty())
+    }
+
+    /// The strings of the array at `path`, skipping anything that is not a string.
+    fn strings_at(&self, path: &str) -> Vec<&str> {
+        self.at(path)
+            .and_then(Value::as_array)
+            .map(|items| items.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    fn flag(&self, key: &str) -> bool {
+        self.raw.get(key).and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    /// The 24-hex contact id other endpoints take.
+    pub fn id(&self) -> Option<&str> {
+        self.text_at("_id")
+    }
+
+    pub fn uuid(&self) -> Option<&str> {
+        self.text_at("uuid")
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        self.text_at("profile/userDetails/name")
+    }
+
+    pub fn user_provided_name(&self) -> Option<&str> {
+        self.text_at("profile/userDetails/userProvidedName")
+    }
+
+    pub fn email(&self) -> Option<&str> {
+        self.text_at("profile/userDetails/contact/email")
+    }
+
+    /// The phone, when it has a number.
+    pub fn phone(&self) -> Option<Phone<'_>> {
+        let number = self.text_at("profile/userDetails/contact/phone/number")?;
+        let prefix = self
+            .text_at("profile/userDetails/contact/phone/prefix")
+            .unwrap_or("");
+        Some(Phone { prefix, number })
+    }
+
+    pub fn whatsapp_number(&self) -> Option<&str> {
+        self.text_at("profile/userDetails/whatsAppNumber")
+    }
+
+    /// The name to show, in the order clients use: name, user-provided name, email, phone, uuid.
+    pub fn display_name(&self) -> String {
+        if let Some(name) = self.name().or(self.user_provided_name()).or(self.email()) {
+            return name.trim().to_owned();
+        }
+        if let Some(phone) = self.phone() {
+            return phone.display();
+        }
+        self.uuid()
+            .or(self.id())
+            .map_or_else(|| "(unnamed)".to_owned(), str::to_owned)
+    }
+
+    /// The channel, upper-case as the API sends it (`WEBSITE`, `WHATSAPP`, …).
+    pub fn channel(&self) -> Option<&str> {
+        self.strings_at("platform").first().copied().or_else(|| {
+            BOT_FIELDS
+                .iter()
+                .find(|(_, field)| self.text_at(field).is_some())
+                .map(|(channel, _)| *channel)
+        })
+    }
+
+    /// The bot the contact came through, whichever channel field holds it.
+    pub fn bot_id(&self) -> Option<&str> {
+        BOT_FIELDS.iter().find_map(|(_, field)| self.text_at(field))
+    }
+
+    pub fn status(&self) -> Option<&str> {
+        self.text_at("status")
+    }
+
+    /// The assigned agent's id; absent when nobody is assigned.
+    pub fn agent_id(&self) -> Option<&str> {
+        self.text_at("_agentAssigned")
+    }
+
+    pub fn tags(&self) -> Vec<&str> {
+        self.strings_at("profile/userDetails/tags")
+    }
+
+    pub fn segments(&self) -> Vec<&str> {
+        self.strings_at("segments")
+    }
+
+    /// Custom attributes as `(key, value)`, values rendered as text whatever their JSON type.
+    pub fn attributes(&self) -> Vec<(String, String)> {
+        let Some(items) = self
+            .at("profile/userDetails/attributes")
+            .and_then(Value::as_array)
+        else {
+            return vec![];
+        };
+        items
+            .iter()
+            .filter_map(|item| {
+                let key = item.get("key")?.as_str()?.to_owned();
+                let value = match item.get("value") {
+                    Some(Value::String(text)) => text.clone(),
+                    Some(Value::Null) | None => String::new(),
+                    Some(other) => other.to_string(),
+                };
+                Some((key, value))
+            })
+            .collect()
+    }
+
+    pub fn last_message(&self) -> Option<LastMessage<'_>> {
+        let message = self.at("lastMessage")?;
+        Some(LastMessage {
+            text: message.get("text").and_then(Value::as_str),
+            at: message.get("at").and_then(Value::as_str),
+            by: message.get("by").and_then(Value::as_str),
+        })
+    }
+
+    pub fn last_seen_at(&self) -> Option<&str> {
+        self.text_at("lastSeenAt")
+    }
+
+    pub fn created_at(&self) -> Option<&str> {
+        self.text_at("createdAt")
+    }
+
+    pub fn updated_at(&self) -> Option<&str> {
+        self.text_at("updatedAt")
+    }
+
+    pub fn is_online(&self) -> bool {
+        self.flag("isOnline")
+    }
+
+    pub fn is_live_chat_active(&self) -> bool {
+        self.flag("isLiveChatActive")
+    }
+
+    pub fn user_interacted(&self) -> bool {
+        self.flag("userInteracted")
+    }
+
+    pub fn is_contact(&self) -> bool {
+        self.flag("isContact")
+    }
+
+    pub fn has_ordered(&self) -> bool {
+        self.at("hasOrdered/status")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+
+    pub fn last_ordered_at(&self) -> Option<&str> {
+        self.text_at("hasOrdered/lastAt")
+    }
+}
+
+/// An agent from `GET /custom-user`, for the agent filter.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Agent {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// `ONLINE` or `OFFLINE`.
+    #[serde(rename = "liveAvailability", default)]
+    pub live_availability: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+impl Agent {
+    pub fn is_online(&self) -> bool {
+        self.live_availability
+            .as_deref()
+            .is_some_and(|state| state.eq_ignore_ascii_case("ONLINE"))
+    }
+}
+
+/// A segment from `GET /inbox/segments`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Segment {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(rename = "segmentName", default)]
+    pub name: String,
+}
+
+/// A WhatsApp bot from `GET /whatsapp-automation`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct WhatsappBot {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+}

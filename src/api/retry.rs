@@ -1,0 +1,118 @@
+//! When and how long to wait before trying a failed request again.
+
+use std::time::{Duration, SystemTime};
+
+use rand::Rng;
+
+use super::ApiError;
+
+/// Bounded exponential back-off with jitter. Jitter keeps several clients (or the export's
+/// concurrent page fetches) from retrying in lock-step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included; 1 disables retries.
+    pub max_attempts: u32,
+    /// The wait before the second attempt; it doubles on each later one.
+    pub base_delay: Duration,
+    /// The longest back-off between attempts.
+    pub max_delay: Duration,
+    /// The longest `Retry-After` honoured; a server asking for more gets this.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(8),
+            max_retry_after: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before attempt `failed_attempt + 1`, or `None` when `error` is final or the
+    /// attempts are used up.
+    pub fn delay_after(&self, failed_attempt: u32, error: &ApiError) -> Option<Duration> {
+        if !error.is_retryable() || failed_attempt >= self.max_attempts {
+            return None;
+        }
+        if let ApiError::RateLimited {
+            retry_after: Some(wait),
+        } = error
+        {
+            return Some((*wait).min(self.max_retry_after));
+        }
+        let exponent = failed_attempt.saturating_sub(1).min(16);
+        let ceiling = self
+            .base_delay
+            .saturating_mul(1 << exponent)
+            .min(self.max_delay);
+        let jittered = rand::rng().random_range(0.5..=1.0) * ceiling.as_secs_f64();
+        Some(Duration::from_secs_f64(jittered))
+    }
+}
+
+/// Reads `Retry-After` as either delay-seconds or an HTTP date, as RFC 9110 allows.
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_accepts_seconds_and_http_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_767);
+        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn retry_after_is_capped() {
+        let policy = RetryPolicy::default();
+        let error = ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(3600)),
+        };
+        assert_eq!(policy.delay_after(1, &error), Some(policy.max_retry_after));
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter_and_stops() {
+        let policy = RetryPolicy::default();
+        let error = ApiError::Server {
+            status: 503,
+            message: String::new(),
+        };
+        let first = policy.delay_after(1, &error).expect("retries");
+        assert!(first >= policy.base_delay / 2 && first <= policy.base_delay);
+        let third = policy.delay_after(3, &error).expect("retries");
+        assert!(third >= policy.base_delay * 2 && third <= policy.base_delay * 4);
+        assert_eq!(policy.delay_after(4, &error), None);
+    }
+
+    #[test]
+    fn client_errors_are_never_retried() {
+        let error = ApiError::Api {
+            status: 400,
+            message: String::new(),
+            details: vec![],
+        };
+        assert_eq!(RetryPolicy::default().delay_after(1, &error), None);
+    }
+}

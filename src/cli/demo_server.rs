@@ -1,0 +1,99 @@
+//! `inbox-tui demo-server`: the embedded demo API as a standalone process, for scripts and tests.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use super::CliError;
+use crate::demo::{DEFAULT_TOKEN, DemoConfig, DemoServer};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoServerArgs {
+    /// Address to listen on; port 0 picks a free one
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: SocketAddr,
+
+    /// How many contacts to generate
+    #[arg(long, value_name = "N", default_value_t = DemoConfig::default().contacts)]
+    pub contacts: usize,
+
+    /// Seed of the generator; the same seed gives the same data on every machine
+    #[arg(long, value_name = "S", default_value_t = DemoConfig::default().seed)]
+    pub seed: u64,
+
+    /// Bearer token the server accepts
+    #[arg(long, value_name = "T", default_value = DEFAULT_TOKEN)]
+    pub token: String,
+
+    /// Latency added to every response, in milliseconds
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
+
+    /// Share of requests answered with a 500, from 0 to 1
+    #[arg(long, value_name = "R", default_value_t = 0.0, value_parser = parse_rate)]
+    pub fail_rate: f64,
+
+    /// Share of requests answered with a 429 and Retry-After, from 0 to 1
+    #[arg(long, value_name = "R", default_value_t = 0.0, value_parser = parse_rate)]
+    pub rate_limit_rate: f64,
+
+    /// Share of successful responses whose body is cut short, from 0 to 1
+    #[arg(long, value_name = "R", default_value_t = 0.0, value_parser = parse_rate)]
+    pub truncate_rate: f64,
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err(format!(
+            "{text:?} is not a rate; use a number from 0 to 1, e.g. 0.2"
+        )),
+    }
+}
+
+/// Serves until Ctrl-C or SIGTERM. The first stdout line is `listening on http://…`, which
+/// scripts and tests wait for.
+pub async fn run(args: DemoServerArgs) -> Result<(), CliError> {
+    let config = DemoConfig {
+        addr: args.addr,
+        contacts: args.contacts,
+        seed: args.seed,
+        token: args.token,
+        latency: Duration::from_millis(args.latency_ms),
+        fail_rate: args.fail_rate,
+        rate_limit_rate: args.rate_limit_rate,
+        truncate_rate: args.truncate_rate,
+        ..DemoConfig::default()
+    };
+    let server = DemoServer::start(config)
+        .await
+        .map_err(|source| CliError::Io {
+            context: format!("could not listen on {}", args.addr),
+            source,
+        })?;
+    let mut stdout = std::io::stdout().lock();
+    let announce = writeln!(stdout, "listening on {}", server.url()).and_then(|()| stdout.flush());
+    drop(stdout);
+    announce.map_err(|source| CliError::Io {
+        context: "could not write to stdout".into(),
+        source,
+    })?;
+    wait_for_shutdown_signal().await;
+    server.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,243 @@
+//! The filter flags shared by `list` and `export`, and their translation into a `Query`.
+
+use jiff::civil::{Date, DateTime};
+use jiff::{Timestamp, tz::TimeZone};
+
+use super::CliError;
+use crate::api::{DateRange, HasOrdered, Query, Sender, Status};
+
+/// Accepted forms of the date flags, quoted in every rejection.
+const DATE_FORMS: &str = "YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.fff]] (UTC), \
+    or the same with Z or an offset such as +05:30";
+
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Filters")]
+pub struct FilterArgs {
+    /// Free text matched against name, email, phone and uuid
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+
+    /// Contacts with any of these tags (repeatable)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+
+    /// Conversation status: open, inprogress, review, onhold, dependancy, closed (repeatable)
+    #[arg(long = "status", value_name = "STATUS", value_parser = parse_status)]
+    pub statuses: Vec<Status>,
+
+    /// Website bot id (repeatable)
+    #[arg(long = "bot-website", value_name = "ID")]
+    pub bot_website: Vec<String>,
+
+    /// WhatsApp bot id (repeatable)
+    #[arg(long = "bot-whatsapp", value_name = "ID")]
+    pub bot_whatsapp: Vec<String>,
+
+    /// Telegram bot id (repeatable)
+    #[arg(long = "bot-telegram", value_name = "ID")]
+    pub bot_telegram: Vec<String>,
+
+    /// Facebook bot id (repeatable)
+    #[arg(long = "bot-facebook", value_name = "ID")]
+    pub bot_facebook: Vec<String>,
+
+    /// Assigned agent id (repeatable)
+    #[arg(long = "agent", value_name = "ID")]
+    pub agents: Vec<String>,
+
+    /// Segment id (repeatable)
+    #[arg(long = "segment", value_name = "ID")]
+    pub segments: Vec<String>,
+
+    /// Who sent the last message: user, bot or agent (repeatable)
+    #[arg(long = "last-message-by", value_name = "WHO", value_parser = parse_sender)]
+    pub last_message_by: Vec<Sender>,
+
+    /// Only contacts online now
+    #[arg(long)]
+    pub online: bool,
+
+    /// Only contacts with live chat active
+    #[arg(long)]
+    pub live_chat: bool,
+
+    /// Only contacts who interacted
+    #[arg(long)]
+    pub interacted: bool,
+
+    /// Only contacts who ordered
+    #[arg(long)]
+    pub ordered: bool,
+
+    /// Only saved contacts (not anonymous visitors)
+    #[arg(long)]
+    pub contacts_only: bool,
+
+    /// Created on or after this date or time
+    #[arg(long, value_name = "WHEN")]
+    pub created_after: Option<String>,
+
+    /// Created on or before this date or time (a date includes the whole day)
+    #[arg(long, value_name = "WHEN")]
+    pub created_before: Option<String>,
+
+    /// Last seen on or after this date or time
+    #[arg(long, value_name = "WHEN")]
+    pub last_seen_after: Option<String>,
+
+    /// Last seen on or before this date or time (a date includes the whole day)
+    #[arg(long, value_name = "WHEN")]
+    pub last_seen_before: Option<String>,
+}
+
+fn parse_status(text: &str) -> Result<Status, String> {
+    Status::parse(text).ok_or_else(|| {
+        let accepted: Vec<&str> = Status::ALL.iter().map(|status| status.as_str()).collect();
+        format!(
+            "unknown status {text:?}; use one of {}",
+            accepted.join(", ")
+        )
+    })
+}
+
+fn parse_sender(text: &str) -> Result<Sender, String> {
+    Sender::parse(text).ok_or_else(|| format!("unknown sender {text:?}; use user, bot or agent"))
+}
+
+impl FilterArgs {
+    /// The request filters these flags describe, or which flag is wrong and why.
+    pub fn to_query(&self) -> Result<Query, CliError> {
+        Ok(Query {
+            search_text: self.search.clone().unwrap_or_default().trim().to_owned(),
+            tags: self.tags.clone(),
+            status: self.statuses.clone(),
+            is_online: self.online,
+            bot_website: self.bot_website.clone(),
+            bot_whatsapp: self.bot_whatsapp.clone(),
+            bot_telegram: self.bot_telegram.clone(),
+            bot_facebook: self.bot_facebook.clone(),
+            agent_assigned: self.agents.clone(),
+            segments: self.segments.clone(),
+            applicable_filters: vec![],
+            last_seen_at: date_range(
+                ("--last-seen-after", &self.last_seen_after),
+                ("--last-seen-before", &self.last_seen_before),
+            )?,
+            created_at: date_range(
+                ("--created-after", &self.created_after),
+                ("--created-before", &self.created_before),
+            )?,
+            user_interacted: self.interacted,
+            last_message_by: self.last_message_by.clone(),
+            is_live_chat_active: self.live_chat,
+            has_ordered: HasOrdered {
+                status: self.ordered,
+                last_at: String::new(),
+            },
+            is_contact: self.contacts_only,
+        })
+    }
+}
+
+/// Which end of a range a bare date stands for.
+#[derive(Clone, Copy)]
+enum RangeEnd {
+    Start,
+    End,
+}
+
+fn date_range(
+    (start_flag, start): (&str, &Option<String>),
+    (end_flag, end): (&str, &Option<String>),
+) -> Result<DateRange, CliError> {
+    let start_at = start
+        .as_deref()
+        .map(|text| parse_when(start_flag, text, RangeEnd::Start))
+        .transpose()?;
+    let ends_at = end
+        .as_deref()
+        .map(|text| parse_when(end_flag, text, RangeEnd::End))
+        .transpose()?;
+    if let (Some(start_at), Some(ends_at)) = (start_at, ends_at)
+        && start_at > ends_at
+    {
+        return Err(CliError::Usage(format!(
+            "{start_flag} is later than {end_flag}: the range would match nothing"
+        )));
+    }
+    Ok(DateRange {
+        start_at: start_at.map(format_timestamp).unwrap_or_default(),
+        ends_at: ends_at.map(format_timestamp).unwrap_or_default(),
+    })
+}
+
+/// Parses an ISO-8601 date or date-time. A bare date means the start or the end of that UTC day,
+/// so `--created-before 2025-01-31` includes the 31st.
+fn parse_when(flag: &str, text: &str, end: RangeEnd) -> Result<Timestamp, CliError> {
+    let text = text.trim();
+    let reject = || {
+        CliError::Usage(format!(
+            "{flag} {text:?} is not a date or time; accepted forms: {DATE_FORMS}"
+        ))
+    };
+    if let Ok(timestamp) = text.parse::<Timestamp>() {
+        return Ok(timestamp);
+    }
+    if let Ok(datetime) = text.parse::<DateTime>()
+        && text.contains(['T', 't', ' '])
+    {
+        return datetime
+            .to_zoned(TimeZone::UTC)
+            .map(|zoned| zoned.timestamp())
+            .map_err(|_| reject());
+    }
+    let date: Date = text.parse().map_err(|_| reject())?;
+    let datetime = match end {
+        RangeEnd::Start => date.to_datetime(jiff::civil::Time::midnight()),
+        RangeEnd::End => date.to_datetime(jiff::civil::Time::MAX),
+    };
+    datetime
+        .to_zoned(TimeZone::UTC)
+        .map(|zoned| zoned.timestamp())
+        .map_err(|_| reject())
+}
+
+/// The API's timestamp form: UTC, milliseconds, `Z`.
+pub fn format_timestamp(timestamp: Timestamp) -> String {
+    timestamp.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(after: &str, before: &str) -> Result<DateRange, CliError> {
+        date_range(
+            ("--created-after", &Some(after.to_owned())),
+            ("--created-before", &Some(before.to_owned())),
+        )
+    }
+
+    #[test]
+    fn bare_dates_cover_whole_days() {
+        let range = range("2025-01-01", "2025-01-31").expect("valid");
+        assert_eq!(range.start_at, "2025-01-01T00:00:00.000Z");
+        assert_eq!(range.ends_at, "2025-01-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn times_and_offsets_become_utc() {
+        let range = range("2025-01-01T10:30", "2025-01-02T10:00:00+05:30").expect("valid");
+        assert_eq!(range.start_at, "2025-01-01T10:30:00.000Z");
+        assert_eq!(range.ends_at, "2025-01-02T04:30:00.000Z");
+    }
+
+    #[test]
+    fn bad_dates_name_the_flag_and_the_forms() {
+        let error = range("yesterday", "2025-01-01").expect_err("rejected");
+        let text = error.to_string();
+        assert!(text.contains("--created-after"), "{text}");
+        assert!(text.contains("YYYY-MM-DD"), "{text}");
+        assert!(range("2025-02-01", "2025-01-01").is_err());
+    }
+}

@@ -1,0 +1,56 @@
+//! `inbox-tui list`: one page of contacts, for people and for scripts.
+
+use std::io::{IsTerminal, Write};
+
+use super::output::{ListFormat, write_page};
+use super::{CliError, FilterArgs};
+use crate::api::Client;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Page to print, 1-based; the API has no total, so an empty page means the end
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub page: u32,
+
+    /// Output format: a table for people, JSON or NDJSON (full original contacts) for scripts
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+pub async fn run(client: &Client, args: &ListArgs) -> Result<(), CliError> {
+    let query = args.filters.to_query()?;
+    let page = client.fetch_page(&query, args.page).await?;
+    let mut stdout = std::io::stdout().lock();
+    let written =
+        write_page(&mut stdout, &page.contacts, args.format).and_then(|()| stdout.flush());
+    match written {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+        Err(source) => {
+            return Err(CliError::Io {
+                context: "could not write to stdout".into(),
+                source,
+            });
+        }
+    }
+    if std::io::stderr().is_terminal() {
+        let more = if page.contacts.is_empty() {
+            "no more pages".to_owned()
+        } else if page.looks_last() {
+            "probably the last page".to_owned()
+        } else {
+            format!("more may follow: --page {}", args.page + 1)
+        };
+        eprintln!(
+            "page {}: {} contacts in {} ms; {more}",
+            page.number,
+            page.contacts.len(),
+            page.elapsed.as_millis()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! inbox-tui: browse, filter and export BotPenguin v7 inbox contacts from a terminal.
+//!
+//! The binary is a thin shell over this library so that tests drive the same code users run.
+
+pub mod api;
+pub mod cli;
+pub mod demo;
+pub mod text;

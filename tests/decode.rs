@@ -1,0 +1,186 @@
+//! Decoding real and hostile responses: errors or defaults, never a panic.
+
+use inbox_tui::api::{ApiError, decode_contacts_page};
+use serde_json::{Value, json};
+
+fn sample_contact() -> Value {
+    serde_json::from_str(include_str!("fixtures/sample-contact.json")).expect("the fixture is JSON")
+}
+
+fn envelope(data: Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({"success": true, "message": "", "data": data, "code": 200}))
+        .expect("serializes")
+}
+
+#[test]
+fn the_sample_contact_decodes_with_every_field() {
+    let contacts =
+        decode_contacts_page(200, &envelope(json!([sample_contact()]))).expect("decodes");
+    let [contact] = contacts.as_slice() else {
+        panic!("one contact expected, got {}", contacts.len());
+    };
+    assert_eq!(contact.id(), Some("65a000000000000000000001"));
+    assert_eq!(contact.display_name(), "Jane");
+    assert_eq!(contact.user_provided_name(), Some("Jane Doe"));
+    assert_eq!(contact.email(), Some("jane@example.com"));
+    let phone = contact.phone().expect("has a phone");
+    assert_eq!(phone.e164().as_deref(), Some("+447700900123"));
+    assert_eq!(phone.display(), "+44 7700900123");
+    assert_eq!(contact.channel(), Some("WEBSITE"));
+    assert_eq!(contact.bot_id(), Some("65a0000000000000000000b1"));
+    assert_eq!(contact.status(), Some("OPEN"));
+    assert_eq!(contact.agent_id(), None);
+    assert_eq!(contact.tags(), vec!["vip"]);
+    assert_eq!(
+        contact.attributes(),
+        vec![("plan".to_owned(), "pro".to_owned())]
+    );
+    let message = contact.last_message().expect("has a last message");
+    assert_eq!(message.by, Some("bot"));
+    assert_eq!(message.text, Some("Thanks! What is your email?"));
+    assert!(contact.user_interacted() && contact.is_contact() && !contact.is_online());
+    assert!(!contact.has_ordered());
+    assert_eq!(contact.to_value(), sample_contact(), "nothing is lost");
+}
+
+#[test]
+fn display_name_falls_back_in_the_documented_order() {
+    let mut contact = sample_contact();
+    let details = "/profile/userDetails";
+    let set = |contact: &mut Value, path: &str, value: Value| {
+        *contact.pointer_mut(path).expect("path exists") = value;
+    };
+    let name_of = |contact: &Value| {
+        decode_contacts_page(200, &envelope(json!([contact])))
+            .expect("decodes")
+            .remove(0)
+            .display_name()
+    };
+    set(&mut contact, &format!("{details}/name"), json!(""));
+    assert_eq!(name_of(&contact), "Jane Doe");
+    set(
+        &mut contact,
+        &format!("{details}/userProvidedName"),
+        json!(""),
+    );
+    assert_eq!(name_of(&contact), "jane@example.com");
+    set(&mut contact, &format!("{details}/contact/email"), json!(""));
+    assert_eq!(name_of(&contact), "+44 7700900123");
+    set(
+        &mut contact,
+        &format!("{details}/contact/phone/prefix"),
+        json!("91"),
+    );
+    assert_eq!(name_of(&contact), "+91 7700900123");
+    set(
+        &mut contact,
+        &format!("{details}/contact/phone/number"),
+        json!(""),
+    );
+    assert_eq!(name_of(&contact), "0b6f1c2e-1111-4a4a-9999-123456789abc");
+}
+
+#[test]
+fn both_prefix_styles_give_the_same_e164() {
+    for prefix in ["+91", "91", " 91 "] {
+        let contact = json!({"_id": "x", "profile": {"userDetails": {"contact": {"phone": {"number": "98765 43210", "prefix": prefix}}}}});
+        let contacts = decode_contacts_page(200, &envelope(json!([contact]))).expect("decodes");
+        let phone = contacts[0].phone().expect("has a phone");
+        assert_eq!(
+            phone.e164().as_deref(),
+            Some("+919876543210"),
+            "prefix {prefix:?}"
+        );
+    }
+}
+
+#[test]
+fn missing_and_mistyped_fields_become_defaults() {
+    let hostile = json!([
+        {},
+        {"_id": 42, "profile": "nope", "platform": "WEBSITE", "status": ["OPEN"], "lastMessage": 3},
+        {"_id": "a", "profile": {"userDetails": {"name": 7, "tags": "vip", "attributes": [{"key": "k", "value": {"deep": true}}, {"nokey": 1}], "contact": {"phone": {"number": 5}}}}},
+        {"_id": "b", "isOnline": "yes", "hasOrdered": true, "lastMessage": {"at": "2025-01-02T10:05:00.000Z"}, "brandNewField": {"x": [1, 2]}}
+    ]);
+    let contacts = decode_contacts_page(200, &envelope(hostile.clone())).expect("decodes");
+    assert_eq!(contacts.len(), 4);
+    assert_eq!(contacts[0].display_name(), "(unnamed)");
+    assert_eq!(contacts[1].id(), None);
+    assert_eq!(contacts[1].channel(), None);
+    assert_eq!(contacts[1].status(), None);
+    assert!(
+        contacts[1]
+            .last_message()
+            .is_some_and(|message| message.text.is_none())
+    );
+    assert_eq!(contacts[2].name(), None);
+    assert!(contacts[2].tags().is_empty());
+    assert!(contacts[2].phone().is_none());
+    assert_eq!(
+        contacts[2].attributes(),
+        vec![("k".to_owned(), r#"{"deep":true}"#.to_owned())]
+    );
+    assert!(!contacts[3].is_online() && !contacts[3].has_ordered());
+    let message = contacts[3].last_message().expect("present");
+    assert_eq!((message.text, message.by), (None, None));
+    assert_eq!(
+        contacts[3].to_value(),
+        hostile[3],
+        "unknown fields are kept"
+    );
+}
+
+#[test]
+fn every_truncation_of_a_page_is_an_error_not_a_panic() {
+    let body = envelope(json!([sample_contact(), sample_contact()]));
+    for cut in 0..body.len() {
+        match decode_contacts_page(200, &body[..cut]) {
+            Err(ApiError::Truncated { .. }) | Err(ApiError::Decode { .. }) => {}
+            other => panic!("cut at {cut} gave {other:?}"),
+        }
+    }
+    assert!(matches!(
+        decode_contacts_page(200, &body[..body.len() / 2]),
+        Err(ApiError::Truncated { .. })
+    ));
+}
+
+#[test]
+fn envelopes_that_are_not_pages_are_errors() {
+    let refused = br#"{"success": false, "message": "Validation failed", "data": ["tags is required"], "code": 400}"#;
+    match decode_contacts_page(200, refused) {
+        Err(ApiError::Api {
+            status,
+            message,
+            details,
+        }) => {
+            assert_eq!((status, message.as_str()), (400, "Validation failed"));
+            assert_eq!(details, vec!["tags is required"]);
+        }
+        other => panic!("expected an API error, got {other:?}"),
+    }
+    assert!(matches!(
+        decode_contacts_page(200, br#"{"success": false, "message": "no", "code": 401}"#),
+        Err(ApiError::Unauthorized { status: 401, .. })
+    ));
+    assert!(matches!(
+        decode_contacts_page(200, br#"{"success": true, "data": {"a": 1}}"#),
+        Err(ApiError::Decode { .. })
+    ));
+    assert!(matches!(
+        decode_contacts_page(200, br#"{"success": true, "data": [1, 2]}"#),
+        Err(ApiError::Decode { .. })
+    ));
+    assert!(matches!(
+        decode_contacts_page(200, b"<html>hi</html>"),
+        Err(ApiError::Decode { .. })
+    ));
+    assert!(matches!(
+        decode_contacts_page(502, b"<html>Bad gateway</html>"),
+        Err(ApiError::Server { status: 502, .. })
+    ));
+    assert!(matches!(
+        decode_contacts_page(200, br#"{"success": true, "data": []}"#),
+        Ok(contacts) if contacts.is_empty()
+    ));
+}

@@ -3,6 +3,11 @@
 //! The binary is a thin shell over this library so that tests drive the same code users run.
 
 pub mod api;
+pub mod app;
 pub mod cli;
+pub mod dates;
 pub mod demo;
+pub mod export;
+pub mod logging;
 pub mod text;
+pub mod ui;

@@ -7,6 +7,7 @@ use inbox_tui::cli::{self, Cli};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _log_guard = inbox_tui::logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -62,6 +62,14 @@ impl ClientConfig {
     }
 }
 
+/// A failed attempt that will be retried after `wait`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryNotice {
+    pub failed_attempt: u32,
+    pub wait: Duration,
+    pub error: ApiError,
+}
+
 /// One page of contacts as fetched.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
@@ -132,12 +140,22 @@ impl Client {
 
     /// One page (1-based) of the contacts matching `query`, newest last message first.
     pub async fn fetch_page(&self, query: &Query, page: u32) -> Result<Page, ApiError> {
+        self.fetch_page_observed(query, page, &|_| {}).await
+    }
+
+    /// `fetch_page`, telling `on_retry` before each back-off, so a UI can show a countdown.
+    pub async fn fetch_page_observed(
+        &self,
+        query: &Query,
+        page: u32,
+        on_retry: &(dyn Fn(&RetryNotice) + Send + Sync),
+    ) -> Result<Page, ApiError> {
         let started = Instant::now();
         let body = serde_json::to_vec(&query.page(page)).map_err(|error| ApiError::Decode {
             what: format!("the request could not be encoded: {error}"),
         })?;
         let contacts = self
-            .with_retries(|| async {
+            .with_retries(on_retry, || async {
                 let (status, bytes) = self
                     .send(
                         self.http
@@ -173,7 +191,7 @@ impl Client {
 
     async fn get_list<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, ApiError> {
         let data: Value = self
-            .with_retries(|| async {
+            .with_retries(&|_| {}, || async {
                 let (status, bytes) = self.send(self.http.get(self.endpoint(path))).await?;
                 decode_envelope(status, &bytes, None)
             })
@@ -186,7 +204,11 @@ impl Client {
     }
 
     /// Runs `attempt` until it succeeds, fails for good, or the policy gives up.
-    async fn with_retries<T, F, Fut>(&self, mut attempt: F) -> Result<T, ApiError>
+    async fn with_retries<T, F, Fut>(
+        &self,
+        on_retry: &(dyn Fn(&RetryNotice) + Send + Sync),
+        mut attempt: F,
+    ) -> Result<T, ApiError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, ApiError>>,
@@ -201,6 +223,11 @@ impl Client {
                         return Err(error);
                     };
                     tracing::warn!(attempt = attempts, ?wait, %error, "retrying");
+                    on_retry(&RetryNotice {
+                        failed_attempt: attempts,
+                        wait,
+                        error: error.clone(),
+                    });
                     tokio::time::sleep(wait).await;
                     attempts += 1;
                 }

@@ -1,14 +1,8 @@
 //! The filter flags shared by `list` and `export`, and their translation into a `Query`.
 
-use jiff::civil::{Date, DateTime};
-use jiff::{Timestamp, tz::TimeZone};
-
 use super::CliError;
 use crate::api::{DateRange, HasOrdered, Query, Sender, Status};
-
-/// Accepted forms of the date flags, quoted in every rejection.
-const DATE_FORMS: &str = "YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.fff]] (UTC), \
-    or the same with Z or an offset such as +05:30";
+use crate::dates::{RangeEnd, format_timestamp, parse_when};
 
 #[derive(Debug, Clone, Default, clap::Args)]
 #[command(next_help_heading = "Filters")]
@@ -139,25 +133,20 @@ impl FilterArgs {
     }
 }
 
-/// Which end of a range a bare date stands for.
-#[derive(Clone, Copy)]
-enum RangeEnd {
-    Start,
-    End,
-}
-
 fn date_range(
     (start_flag, start): (&str, &Option<String>),
     (end_flag, end): (&str, &Option<String>),
 ) -> Result<DateRange, CliError> {
     let start_at = start
         .as_deref()
-        .map(|text| parse_when(start_flag, text, RangeEnd::Start))
-        .transpose()?;
+        .map(|text| parse_when(text, RangeEnd::Start))
+        .transpose()
+        .map_err(|reason| CliError::Usage(format!("{start_flag} {reason}")))?;
     let ends_at = end
         .as_deref()
-        .map(|text| parse_when(end_flag, text, RangeEnd::End))
-        .transpose()?;
+        .map(|text| parse_when(text, RangeEnd::End))
+        .transpose()
+        .map_err(|reason| CliError::Usage(format!("{end_flag} {reason}")))?;
     if let (Some(start_at), Some(ends_at)) = (start_at, ends_at)
         && start_at > ends_at
     {
@@ -169,42 +158,6 @@ fn date_range(
         start_at: start_at.map(format_timestamp).unwrap_or_default(),
         ends_at: ends_at.map(format_timestamp).unwrap_or_default(),
     })
-}
-
-/// Parses an ISO-8601 date or date-time. A bare date means the start or the end of that UTC day,
-/// so `--created-before 2025-01-31` includes the 31st.
-fn parse_when(flag: &str, text: &str, end: RangeEnd) -> Result<Timestamp, CliError> {
-    let text = text.trim();
-    let reject = || {
-        CliError::Usage(format!(
-            "{flag} {text:?} is not a date or time; accepted forms: {DATE_FORMS}"
-        ))
-    };
-    if let Ok(timestamp) = text.parse::<Timestamp>() {
-        return Ok(timestamp);
-    }
-    if let Ok(datetime) = text.parse::<DateTime>()
-        && text.contains(['T', 't', ' '])
-    {
-        return datetime
-            .to_zoned(TimeZone::UTC)
-            .map(|zoned| zoned.timestamp())
-            .map_err(|_| reject());
-    }
-    let date: Date = text.parse().map_err(|_| reject())?;
-    let datetime = match end {
-        RangeEnd::Start => date.to_datetime(jiff::civil::Time::midnight()),
-        RangeEnd::End => date.to_datetime(jiff::civil::Time::MAX),
-    };
-    datetime
-        .to_zoned(TimeZone::UTC)
-        .map(|zoned| zoned.timestamp())
-        .map_err(|_| reject())
-}
-
-/// The API's timestamp form: UTC, milliseconds, `Z`.
-pub fn format_timestamp(timestamp: Timestamp) -> String {
-    timestamp.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 #[cfg(test)]

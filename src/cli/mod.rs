@@ -1,6 +1,7 @@
 //! The command line: global options, subcommands, and the filter flags `list` and `export` share.
 
 mod demo_server;
+mod export;
 mod filters;
 mod list;
 mod output;
@@ -10,9 +11,11 @@ use std::io;
 use clap::{Parser, Subcommand};
 
 use crate::api::{ApiError, Client, ClientConfig, DEFAULT_BASE_URL, RetryPolicy, Token};
+use crate::app::{BrowserOptions, Keymap, run_browser};
 use crate::demo::{DemoConfig, DemoServer};
 
 pub use demo_server::DemoServerArgs;
+pub use export::ExportArgs;
 pub use filters::FilterArgs;
 pub use list::ListArgs;
 
@@ -46,6 +49,21 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub demo: bool,
 
+    /// With --demo: latency added to every demo response, to try the app on a slow network
+    #[arg(
+        long,
+        global = true,
+        value_name = "MS",
+        default_value_t = 0,
+        requires = "demo"
+    )]
+    pub demo_latency_ms: u64,
+
+    /// In the browser: capture the mouse (wheel scrolls, click selects). Off by default because
+    /// capturing it breaks selecting text in the terminal
+    #[arg(long, global = true)]
+    pub mouse: bool,
+
     /// Attempts per request, the first included, before giving up on 429, 5xx and network errors
     #[arg(long, global = true, value_name = "N", default_value_t = RetryPolicy::default().max_attempts,
           value_parser = clap::value_parser!(u32).range(1..=20))]
@@ -56,8 +74,10 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Print one page of contacts (50 a page) to stdout
     List(Box<ListArgs>),
+    /// Export every contact matching the filters (or only listed ids) to CSV, JSON or NDJSON
+    Export(Box<ExportArgs>),
     /// Run the embedded demo API server until interrupted
-    DemoServer(DemoServerArgs),
+    DemoServer(Box<DemoServerArgs>),
 }
 
 /// Why a command failed, with the exit code scripts can tell apart.
@@ -68,6 +88,9 @@ pub enum CliError {
     Usage(String),
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// An export that failed part-way; the destination was left untouched.
+    #[error("{0}")]
+    Export(String),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -82,7 +105,7 @@ impl CliError {
         match self {
             CliError::Usage(_) => 2,
             CliError::Api(ApiError::InvalidBaseUrl { .. }) => 2,
-            CliError::Api(_) | CliError::Io { .. } => 1,
+            CliError::Api(_) | CliError::Export(_) | CliError::Io { .. } => 1,
         }
     }
 }
@@ -96,10 +119,29 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             connection.close().await;
             result
         }
-        Some(Command::DemoServer(args)) => demo_server::run(args).await,
-        None => Err(CliError::Usage(
-            "the interactive browser is not available yet; use `inbox-tui list`".into(),
-        )),
+        Some(Command::Export(args)) => {
+            let connection = Connection::open(&cli.global).await?;
+            let result = export::run(&connection.client, &args).await;
+            connection.close().await;
+            result
+        }
+        Some(Command::DemoServer(args)) => demo_server::run(*args).await,
+        None => {
+            let connection = Connection::open(&cli.global).await?;
+            let options = BrowserOptions {
+                client: connection.client.clone(),
+                host_label: connection.host_label(),
+                mouse: cli.global.mouse,
+                log_path: crate::logging::log_file_path(),
+                keymap: Keymap::default(),
+            };
+            let result = run_browser(options).await.map_err(|source| CliError::Io {
+                context: "the browser stopped".into(),
+                source,
+            });
+            connection.close().await;
+            result
+        }
     }
 }
 
@@ -113,7 +155,11 @@ impl Connection {
     /// Builds the client the global options describe, starting the demo API first if asked.
     pub async fn open(global: &GlobalArgs) -> Result<Connection, CliError> {
         let (base_url, token, demo) = if global.demo {
-            let server = DemoServer::start(DemoConfig::default())
+            let config = DemoConfig {
+                latency: std::time::Duration::from_millis(global.demo_latency_ms),
+                ..DemoConfig::default()
+            };
+            let server = DemoServer::start(config)
                 .await
                 .map_err(|source| CliError::Io {
                     context: "could not start the embedded demo API".into(),
@@ -134,6 +180,21 @@ impl Connection {
             client: Client::new(config)?,
             demo,
         })
+    }
+
+    /// The host for the status bar; the demo says so.
+    pub fn host_label(&self) -> String {
+        let url = self.client.base_url();
+        let host = match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            (None, _) => url.to_string(),
+        };
+        if self.demo.is_some() {
+            format!("demo API on {host}")
+        } else {
+            host
+        }
     }
 
     /// Stops the demo API, if one was started.

@@ -1,0 +1,15 @@
+//! The interactive browser's brain: state, messages, the pure `update`, the keymap, and the event
+//! loop that feeds them. Drawing lives in `crate::ui`.
+
+pub mod filters;
+pub mod keymap;
+pub mod msg;
+pub mod runtime;
+pub mod state;
+pub mod update;
+
+pub use keymap::{Action, Keymap};
+pub use msg::{Cmd, Msg, Purpose};
+pub use runtime::{BrowserOptions, run_browser};
+pub use state::{Focus, Load, PageEnd, State, TextField};
+pub use update::{start, update};

@@ -1,0 +1,66 @@
+//! The messages `update` consumes and the commands it asks the event loop to run.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::KeyEvent;
+
+use crate::api::{Agent, ApiError, Page, Query, Segment, WhatsappBot};
+
+/// Something that happened. Time comes with the message so `update` never reads a clock.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key {
+        key: KeyEvent,
+        at: Instant,
+    },
+    /// A deadline passed (debounce, back-off countdown, spinner frame).
+    Tick {
+        at: Instant,
+    },
+    /// The mouse wheel moved the list by this many rows.
+    Scroll {
+        rows: i32,
+    },
+    /// A click on a list row (index into the page).
+    ClickRow {
+        row: usize,
+    },
+    PageLoaded {
+        generation: u64,
+        purpose: Purpose,
+        page: u32,
+        query: Box<Query>,
+        result: Result<Page, ApiError>,
+    },
+    /// A list fetch is backing off before its next attempt.
+    Retrying {
+        generation: u64,
+        wait: Duration,
+        error: ApiError,
+        at: Instant,
+    },
+    AgentsLoaded(Result<Vec<Agent>, ApiError>),
+    SegmentsLoaded(Result<Vec<Segment>, ApiError>),
+    WhatsappBotsLoaded(Result<Vec<WhatsappBot>, ApiError>),
+}
+
+/// Why a page is fetched: to show it now, or to have it ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Show,
+    Prefetch,
+}
+
+/// Work for the event loop: each runs as a task that answers with a `Msg`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    /// Fetch a page. A `Show` fetch supersedes (aborts) every earlier list fetch.
+    FetchPage {
+        generation: u64,
+        purpose: Purpose,
+        query: Box<Query>,
+        page: u32,
+    },
+    /// Load the agent, segment and WhatsApp bot pick-lists.
+    LoadChoices,
+}

@@ -1,0 +1,345 @@
+//! The event loop: the one task that owns `State`. It turns terminal events, task results,
+//! deadlines and signals into messages, runs the commands `update` returns as tokio tasks, and
+//! redraws only when something changed, at most once per frame.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, MouseButton, MouseEventKind,
+};
+use futures::StreamExt;
+use ratatui::DefaultTerminal;
+use ratatui::layout::Rect;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::task::JoinHandle;
+use tokio::time::sleep_until;
+
+use super::keymap::Keymap;
+use super::msg::{Cmd, Msg, Purpose};
+use super::state::{Connection, State};
+use super::update::{start, update};
+use crate::api::{Client, RetryNotice};
+use crate::ui::{self, Clock, Theme};
+
+/// The shortest time between two frames (about 60 per second).
+const FRAME: Duration = Duration::from_millis(16);
+/// How often the spinner turns while a request is in flight.
+const SPINNER_STEP: Duration = Duration::from_millis(100);
+/// How often the back-off countdown is redrawn.
+const COUNTDOWN_STEP: Duration = Duration::from_secs(1);
+
+/// What the browser needs from the command line.
+pub struct BrowserOptions {
+    pub client: Client,
+    /// Shown in the status bar, e.g. `api.v7.botpenguin.com` or `demo on 127.0.0.1:PORT`.
+    pub host_label: String,
+    /// Capture the mouse: wheel scrolls, click selects. Off by default because capturing breaks
+    /// selecting text in the terminal.
+    pub mouse: bool,
+    pub log_path: Option<PathBuf>,
+    pub keymap: Keymap,
+}
+
+/// Runs the full-screen browser until the user quits or a signal arrives. The terminal is
+/// restored on every way out: return, error, panic, SIGTERM and SIGHUP.
+pub async fn run_browser(options: BrowserOptions) -> io::Result<()> {
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        return Err(io::Error::other(
+            "the browser needs an interactive terminal; for scripts use `inbox-tui list`",
+        ));
+    }
+    let mut terminal = TerminalSession::enter(options.mouse)?;
+    let result = event_loop(terminal.terminal(), options).await;
+    terminal.leave();
+    result
+}
+
+/// Raw mode, the alternate screen and (optionally) mouse capture, undone on drop and on panic.
+struct TerminalSession {
+    terminal: Option<DefaultTerminal>,
+    mouse: bool,
+}
+
+impl TerminalSession {
+    fn enter(mouse: bool) -> io::Result<TerminalSession> {
+        let terminal = ratatui::try_init()?;
+        let previous_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            undo_mouse_and_cursor();
+            previous_hook(info);
+        }));
+        if mouse {
+            crossterm::execute!(io::stdout(), EnableMouseCapture)?;
+        }
+        Ok(TerminalSession {
+            terminal: Some(terminal),
+            mouse,
+        })
+    }
+
+    fn terminal(&mut self) -> &mut DefaultTerminal {
+        self.terminal
+            .as_mut()
+            .unwrap_or_else(|| unreachable!("the terminal is present until leave()"))
+    }
+
+    fn leave(&mut self) {
+        if self.terminal.take().is_some() {
+            if self.mouse {
+                let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+            }
+            ratatui::restore();
+            undo_mouse_and_cursor();
+        }
+    }
+}
+
+impl Drop for TerminalSession {
+    fn drop(&mut self) {
+        self.leave();
+    }
+}
+
+/// Leaves the terminal usable even if we never enabled mouse capture: both are harmless then.
+fn undo_mouse_and_cursor() {
+    let mut stdout = io::stdout();
+    let _ = crossterm::execute!(stdout, DisableMouseCapture, crossterm::cursor::Show);
+    let _ = stdout.flush();
+}
+
+/// The list and pick-list tasks in flight, kept so a superseded one can be aborted.
+#[derive(Default)]
+struct Tasks {
+    show: Option<JoinHandle<()>>,
+    prefetch: Option<JoinHandle<()>>,
+}
+
+impl Tasks {
+    fn replace(slot: &mut Option<JoinHandle<()>>, handle: JoinHandle<()>) {
+        if let Some(previous) = slot.replace(handle) {
+            previous.abort();
+        }
+    }
+
+    fn abort_all(&mut self) {
+        for handle in [self.show.take(), self.prefetch.take()]
+            .into_iter()
+            .flatten()
+        {
+            handle.abort();
+        }
+    }
+}
+
+async fn event_loop(terminal: &mut DefaultTerminal, options: BrowserOptions) -> io::Result<()> {
+    let theme = Theme::from_env();
+    let client = Arc::new(options.client);
+    let (sender, mut receiver) = unbounded_channel::<Msg>();
+    let mut state = State::new(
+        Connection {
+            host: options.host_label,
+        },
+        options.keymap,
+        options.log_path,
+    );
+    let mut tasks = Tasks::default();
+    for command in start(&mut state) {
+        run_command(command, &client, &sender, &mut tasks);
+    }
+
+    let mut events = EventStream::new();
+    let mut shutdown = ShutdownSignals::new()?;
+    let mut dirty = true;
+    let mut last_draw: Option<Instant> = None;
+    loop {
+        let now = Instant::now();
+        let frame_due = last_draw.is_none_or(|drawn| now >= drawn + FRAME);
+        if dirty && frame_due {
+            let clock = Clock::now();
+            terminal.draw(|frame| ui::draw(frame, &state, &theme, &clock))?;
+            last_draw = Some(now);
+            dirty = false;
+        }
+        if state.should_quit {
+            break;
+        }
+        let wake_at = next_wake(&state, dirty, last_draw);
+        let message = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => {
+                    dirty = true;
+                    translate(event, &state, terminal.size().ok().map(Rect::from))
+                }
+                Some(Err(error)) => return Err(error),
+                None => break,
+            },
+            Some(message) = receiver.recv() => Some(message),
+            () = sleep_or_never(wake_at) => Some(Msg::Tick { at: Instant::now() }),
+            () = shutdown.wait() => break,
+        };
+        if let Some(message) = message {
+            for command in update(&mut state, message) {
+                run_command(command, &client, &sender, &mut tasks);
+            }
+            clamp_detail_scroll(&mut state, terminal.size().ok().map(Rect::from));
+            dirty = true;
+        }
+    }
+    tasks.abort_all();
+    Ok(())
+}
+
+/// Keeps the detail scroll within its content. How many lines the content wraps to depends on
+/// the terminal's size, which `update` does not know, so "bottom" asks for the most and the
+/// loop trims it here; otherwise scrolling back up would first have to undo the excess.
+fn clamp_detail_scroll(state: &mut State, area: Option<Rect>) {
+    if let Some(area) = area
+        && state.detail.scroll > 0
+    {
+        let most = ui::detail_max_scroll(area, state, &Clock::now());
+        state.detail.scroll = state.detail.scroll.min(most);
+    }
+}
+
+/// The next moment the loop must wake up without an event: a deadline of `update`'s, the next
+/// spinner or countdown step, or a frame that was held back.
+fn next_wake(state: &State, dirty: bool, last_draw: Option<Instant>) -> Option<Instant> {
+    let now = Instant::now();
+    let spinner = state.is_busy().then(|| now + SPINNER_STEP);
+    let countdown = state.status.backoff_until.map(|_| now + COUNTDOWN_STEP);
+    let frame = dirty.then(|| last_draw.map_or(now, |drawn| drawn + FRAME));
+    [state.next_deadline(), spinner, countdown, frame]
+        .into_iter()
+        .flatten()
+        .min()
+}
+
+async fn sleep_or_never(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => sleep_until(deadline.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Turns a terminal event into a message; resizes need only a redraw.
+fn translate(event: Event, state: &State, area: Option<Rect>) -> Option<Msg> {
+    match event {
+        Event::Key(key) => Some(Msg::Key {
+            key,
+            at: Instant::now(),
+        }),
+        Event::Mouse(mouse) => match mouse.kind {
+            MouseEventKind::ScrollDown => Some(Msg::Scroll { rows: 3 }),
+            MouseEventKind::ScrollUp => Some(Msg::Scroll { rows: -3 }),
+            MouseEventKind::Down(MouseButton::Left) => {
+                ui::list_row_at(area?, state, mouse.column, mouse.row)
+                    .map(|row| Msg::ClickRow { row })
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Starts the task for one command; it reports back over `sender`.
+fn run_command(
+    command: Cmd,
+    client: &Arc<Client>,
+    sender: &UnboundedSender<Msg>,
+    tasks: &mut Tasks,
+) {
+    match command {
+        Cmd::FetchPage {
+            generation,
+            purpose,
+            query,
+            page,
+        } => {
+            let client = Arc::clone(client);
+            let sender = sender.clone();
+            let handle = tokio::spawn(async move {
+                let retry_sender = sender.clone();
+                let on_retry = move |notice: &RetryNotice| {
+                    if purpose == Purpose::Show {
+                        let _ = retry_sender.send(Msg::Retrying {
+                            generation,
+                            wait: notice.wait,
+                            error: notice.error.clone(),
+                            at: Instant::now(),
+                        });
+                    }
+                };
+                let result = client.fetch_page_observed(&query, page, &on_retry).await;
+                let _ = sender.send(Msg::PageLoaded {
+                    generation,
+                    purpose,
+                    page,
+                    query,
+                    result,
+                });
+            });
+            match purpose {
+                Purpose::Show => {
+                    if let Some(prefetch) = tasks.prefetch.take() {
+                        prefetch.abort();
+                    }
+                    Tasks::replace(&mut tasks.show, handle);
+                }
+                Purpose::Prefetch => Tasks::replace(&mut tasks.prefetch, handle),
+            }
+        }
+        Cmd::LoadChoices => {
+            let client = Arc::clone(client);
+            let sender = sender.clone();
+            tokio::spawn(async move {
+                let (agents, segments, bots) =
+                    tokio::join!(client.agents(), client.segments(), client.whatsapp_bots());
+                let _ = sender.send(Msg::AgentsLoaded(agents));
+                let _ = sender.send(Msg::SegmentsLoaded(segments));
+                let _ = sender.send(Msg::WhatsappBotsLoaded(bots));
+            });
+        }
+    }
+}
+
+/// SIGTERM and SIGHUP end the browser the same way `q` does, so the terminal is restored.
+struct ShutdownSignals {
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hangup: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    fn new() -> io::Result<ShutdownSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(ShutdownSignals {
+                terminate: signal(SignalKind::terminate())?,
+                hangup: signal(SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(ShutdownSignals {})
+        }
+    }
+
+    async fn wait(&mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.terminate.recv() => {}
+                _ = self.hangup.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            std::future::pending::<()>().await
+        }
+    }
+}

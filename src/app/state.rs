@@ -1,0 +1,238 @@
+//! Everything the browser knows, owned by one task and changed only by `update`.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tui_input::Input;
+
+use super::filters::{self, Choices, DateField, FilterItem};
+use super::keymap::Keymap;
+use crate::api::{ApiError, Contact, Query};
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Filters,
+    List,
+    Detail,
+}
+
+/// A text field that can hold the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextField {
+    Search,
+    Date(DateField),
+}
+
+/// What the list is waiting for. Loading, empty and failed are distinct screens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load {
+    /// Nothing in flight; the contacts shown are current.
+    Idle,
+    /// A page is on its way; whatever is shown stays until it arrives.
+    Loading { page: u32 },
+    /// The last fetch failed; the error says what to do.
+    Failed { error: ApiError },
+}
+
+/// Whether another page follows the one shown. The API has no total, so this is only ever learnt
+/// by fetching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageEnd {
+    /// A full page: more probably follow.
+    More,
+    /// A short page, or the next one came back empty.
+    End,
+}
+
+/// The page shown in the contact table.
+#[derive(Debug, Clone)]
+pub struct ListView {
+    /// 1-based; 0 before the first page arrives.
+    pub page: u32,
+    pub contacts: Arc<[Contact]>,
+    pub selected: usize,
+    pub end: PageEnd,
+    pub load: Load,
+}
+
+/// How the detail pane shows the selected contact.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DetailView {
+    pub fullscreen: bool,
+    pub raw_json: bool,
+    /// Lines scrolled past; the renderer clamps it to the content.
+    pub scroll: u16,
+}
+
+/// A typed-in date bound with its inline validation message.
+#[derive(Debug, Clone, Default)]
+pub struct DateInput {
+    pub input: Input,
+    pub error: Option<String>,
+}
+
+/// The status line's transient facts.
+#[derive(Debug, Clone, Default)]
+pub struct StatusLine {
+    /// Wall time of the last completed list fetch.
+    pub latency: Option<Duration>,
+    /// A short message about the last thing that happened ("no more pages").
+    pub notice: Option<String>,
+    /// While backing off after a 429: when the next attempt goes out.
+    pub backoff_until: Option<Instant>,
+    /// A pick-list that failed to load; the browser works without it.
+    pub choices_error: Option<String>,
+}
+
+/// Recently fetched pages per query, so going back is instant. Small and bounded: a page is
+/// 50 contacts.
+#[derive(Debug, Clone)]
+pub struct PageCache {
+    entries: VecDeque<(String, u32, Arc<[Contact]>)>,
+    capacity: usize,
+}
+
+impl Default for PageCache {
+    fn default() -> Self {
+        PageCache {
+            entries: VecDeque::new(),
+            capacity: 24,
+        }
+    }
+}
+
+impl PageCache {
+    /// The cache key of a query: its request body, which is what the server sees.
+    pub fn key(query: &Query) -> String {
+        serde_json::to_string(query).unwrap_or_default()
+    }
+
+    pub fn get(&self, key: &str, page: u32) -> Option<Arc<[Contact]>> {
+        self.entries
+            .iter()
+            .find(|(cached_key, cached_page, _)| cached_key == key && *cached_page == page)
+            .map(|(_, _, contacts)| Arc::clone(contacts))
+    }
+
+    pub fn contains(&self, key: &str, page: u32) -> bool {
+        self.get(key, page).is_some()
+    }
+
+    pub fn insert(&mut self, key: String, page: u32, contacts: Arc<[Contact]>) {
+        self.entries
+            .retain(|(cached_key, cached_page, _)| !(*cached_key == key && *cached_page == page));
+        if self.entries.len() == self.capacity {
+            self.entries.pop_front();
+        }
+        self.entries.push_back((key, page, contacts));
+    }
+
+    /// Forgets every page of one query, for a refresh.
+    pub fn forget(&mut self, key: &str) {
+        self.entries.retain(|(cached_key, _, _)| cached_key != key);
+    }
+}
+
+/// Where the browser is connected, for the status bar.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    /// The API host, e.g. `api.v7.botpenguin.com` or `127.0.0.1:PORT (demo)`.
+    pub host: String,
+}
+
+/// The browser's whole state.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// The filters the list shows; changed by the panel, sent with every fetch.
+    pub query: Query,
+    pub search: Input,
+    /// When typed search text becomes the query, unless more is typed first.
+    pub search_deadline: Option<Instant>,
+    pub dates: [DateInput; 4],
+    pub editing: Option<TextField>,
+    pub focus: Focus,
+    /// The filter item the panel cursor is on.
+    pub panel_cursor: usize,
+    pub choices: Choices,
+    pub list: ListView,
+    pub cache: PageCache,
+    /// Bumped by every fetch that will be shown; a result from an older one is dropped.
+    pub generation: u64,
+    /// The page being prefetched for the current generation, if any.
+    pub prefetching: Option<u32>,
+    pub detail: DetailView,
+    pub help_open: bool,
+    pub status: StatusLine,
+    pub spinner_frame: usize,
+    pub keymap: Keymap,
+    pub connection: Connection,
+    /// Where the log goes; the help shows it.
+    pub log_path: Option<PathBuf>,
+    pub should_quit: bool,
+}
+
+/// Typed search text waits this long for more before it is sent.
+pub const SEARCH_DEBOUNCE: Duration = Duration::from_millis(250);
+
+/// Prefetch the next page when the cursor gets this close to the bottom.
+pub const PREFETCH_MARGIN: usize = 10;
+
+impl State {
+    pub fn new(connection: Connection, keymap: Keymap, log_path: Option<PathBuf>) -> State {
+        State {
+            query: Query::default(),
+            search: Input::default(),
+            search_deadline: None,
+            dates: Default::default(),
+            editing: None,
+            focus: Focus::List,
+            panel_cursor: 0,
+            choices: Choices::default(),
+            list: ListView {
+                page: 0,
+                contacts: Arc::from(Vec::new()),
+                selected: 0,
+                end: PageEnd::More,
+                load: Load::Idle,
+            },
+            cache: PageCache::default(),
+            generation: 0,
+            prefetching: None,
+            detail: DetailView::default(),
+            help_open: false,
+            status: StatusLine::default(),
+            spinner_frame: 0,
+            keymap,
+            connection,
+            log_path,
+            should_quit: false,
+        }
+    }
+
+    /// The contact under the list cursor.
+    pub fn selected_contact(&self) -> Option<&Contact> {
+        self.list.contacts.get(self.list.selected)
+    }
+
+    /// Whether any request is in flight; the spinner shows only then.
+    pub fn is_busy(&self) -> bool {
+        matches!(self.list.load, Load::Loading { .. }) || self.prefetching.is_some()
+    }
+
+    /// The filter items the panel offers now.
+    pub fn filter_items(&self) -> Vec<FilterItem> {
+        filters::items(&self.query, &self.choices)
+    }
+
+    /// The next moment `update` wants a `Tick`, if any: the search debounce or the back-off
+    /// countdown. The spinner's ticks are the event loop's business.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        [self.search_deadline, self.status.backoff_until]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+}

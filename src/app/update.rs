@@ -1,0 +1,548 @@
+//! The browser's only state transition: `update(&mut State, Msg) -> Vec<Cmd>`. Pure: no I/O, no
+//! terminal, and no clock but the instants that arrive in messages, so every behaviour here is
+//! unit-tested without a terminal or a server.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tui_input::backend::crossterm::EventHandler;
+
+use super::filters::{self, DateField, FilterItem};
+use super::keymap::Action;
+use super::msg::{Cmd, Msg, Purpose};
+use super::state::{
+    Focus, Load, PREFETCH_MARGIN, PageCache, PageEnd, SEARCH_DEBOUNCE, State, TextField,
+};
+use crate::api::{ApiError, Contact, Query, TYPICAL_PAGE_SIZE};
+use crate::dates::{format_timestamp, parse_when};
+
+/// The commands that open the browser: the first page and the pick-lists.
+pub fn start(state: &mut State) -> Vec<Cmd> {
+    let mut commands = vec![Cmd::LoadChoices];
+    commands.extend(show_page(state, 1));
+    commands
+}
+
+/// Applies one message to the state and returns the work it calls for.
+pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    match msg {
+        Msg::Key { key, at } => on_key(state, key, at),
+        Msg::Tick { at } => on_tick(state, at),
+        Msg::Scroll { rows } => {
+            state.focus = Focus::List;
+            move_selection(state, rows as isize)
+        }
+        Msg::ClickRow { row } => {
+            if row < state.list.contacts.len() {
+                state.focus = Focus::List;
+                select_row(state, row)
+            } else {
+                vec![]
+            }
+        }
+        Msg::PageLoaded {
+            generation,
+            purpose,
+            page,
+            query,
+            result,
+        } => on_page_loaded(state, generation, purpose, page, &query, result),
+        Msg::Retrying {
+            generation,
+            wait,
+            error,
+            at,
+        } => {
+            if generation == state.generation {
+                if matches!(error, ApiError::RateLimited { .. }) {
+                    state.status.backoff_until = Some(at + wait);
+                }
+                state.status.notice = Some(format!("retrying: {error}"));
+            }
+            vec![]
+        }
+        Msg::AgentsLoaded(result) => {
+            match result {
+                Ok(agents) => state.choices.agents = agents,
+                Err(error) => note_choices_error(state, "agents", &error),
+            }
+            vec![]
+        }
+        Msg::SegmentsLoaded(result) => {
+            match result {
+                Ok(segments) => state.choices.segments = segments,
+                Err(error) => note_choices_error(state, "segments", &error),
+            }
+            vec![]
+        }
+        Msg::WhatsappBotsLoaded(result) => {
+            match result {
+                Ok(bots) => state.choices.whatsapp_bots = bots,
+                Err(error) => note_choices_error(state, "WhatsApp bots", &error),
+            }
+            vec![]
+        }
+    }
+}
+
+fn note_choices_error(state: &mut State, list: &str, error: &ApiError) {
+    state.status.choices_error = Some(format!("could not load {list}: {error}"));
+}
+
+fn on_tick(state: &mut State, at: Instant) -> Vec<Cmd> {
+    if state.is_busy() {
+        state.spinner_frame = state.spinner_frame.wrapping_add(1);
+    }
+    if state.status.backoff_until.is_some_and(|until| at >= until) {
+        state.status.backoff_until = None;
+    }
+    match state.search_deadline {
+        Some(deadline) if at >= deadline => {
+            state.search_deadline = None;
+            apply_search(state)
+        }
+        _ => vec![],
+    }
+}
+
+fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> {
+    if key.kind == KeyEventKind::Release {
+        return vec![];
+    }
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        state.should_quit = true;
+        return vec![];
+    }
+    let action = state.keymap.action_for(&key);
+    if state.help_open {
+        if matches!(action, Some(Action::Help | Action::Back | Action::Quit)) {
+            state.help_open = false;
+        }
+        return vec![];
+    }
+    if let Some(field) = state.editing {
+        return on_text_key(state, field, key, action, at);
+    }
+    match action {
+        Some(action) => on_action(state, action),
+        None => vec![],
+    }
+}
+
+/// Keys while a text field has the keyboard: printable keys are text first.
+fn on_text_key(
+    state: &mut State,
+    field: TextField,
+    key: KeyEvent,
+    action: Option<Action>,
+    at: Instant,
+) -> Vec<Cmd> {
+    match (key.code, action) {
+        (KeyCode::Esc, _) => {
+            state.editing = None;
+            vec![]
+        }
+        (KeyCode::Enter, _) => match field {
+            TextField::Search => {
+                state.editing = None;
+                state.search_deadline = None;
+                apply_search(state)
+            }
+            TextField::Date(date) => apply_date(state, date),
+        },
+        (KeyCode::Tab | KeyCode::BackTab, Some(action)) => {
+            state.editing = None;
+            on_action(state, action)
+        }
+        _ => {
+            let event = Event::Key(key);
+            match field {
+                TextField::Search => {
+                    if state
+                        .search
+                        .handle_event(&event)
+                        .is_some_and(|change| change.value)
+                    {
+                        state.search_deadline = Some(at + SEARCH_DEBOUNCE);
+                    }
+                }
+                TextField::Date(date) => {
+                    let input = &mut state.dates[date.index()];
+                    if input
+                        .input
+                        .handle_event(&event)
+                        .is_some_and(|change| change.value)
+                    {
+                        let text = input.input.value().trim();
+                        input.error = if text.is_empty() {
+                            None
+                        } else {
+                            parse_when(text, date.range_end()).err()
+                        };
+                    }
+                }
+            }
+            vec![]
+        }
+    }
+}
+
+fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
+    match action {
+        Action::Quit => {
+            state.should_quit = true;
+            vec![]
+        }
+        Action::Help => {
+            state.help_open = true;
+            vec![]
+        }
+        Action::FocusNext | Action::FocusPrev => {
+            let order = [Focus::Filters, Focus::List, Focus::Detail];
+            let current = order
+                .iter()
+                .position(|focus| *focus == state.focus)
+                .unwrap_or(1);
+            let step = if action == Action::FocusNext {
+                1
+            } else {
+                order.len() - 1
+            };
+            state.focus = order[(current + step) % order.len()];
+            vec![]
+        }
+        Action::FocusSearch => {
+            state.focus = Focus::Filters;
+            if let Some(index) = state
+                .filter_items()
+                .iter()
+                .position(|item| *item == FilterItem::Search)
+            {
+                state.panel_cursor = index;
+            }
+            state.editing = Some(TextField::Search);
+            vec![]
+        }
+        Action::ClearFilters => clear_filters(state),
+        Action::Refresh => {
+            state.cache.forget(&PageCache::key(&state.query));
+            show_page(state, state.list.page.max(1))
+        }
+        Action::NextPage => next_page(state),
+        Action::PrevPage => {
+            if state.list.page <= 1 {
+                state.status.notice = Some("already on the first page".into());
+                vec![]
+            } else {
+                show_page(state, state.list.page - 1)
+            }
+        }
+        Action::Fullscreen => {
+            state.detail.fullscreen = !state.detail.fullscreen;
+            if state.detail.fullscreen {
+                state.focus = Focus::Detail;
+            }
+            vec![]
+        }
+        Action::RawJson => {
+            state.detail.raw_json = !state.detail.raw_json;
+            state.detail.scroll = 0;
+            vec![]
+        }
+        Action::Back => {
+            if state.detail.fullscreen {
+                state.detail.fullscreen = false;
+                state.focus = Focus::List;
+            } else if state.focus == Focus::Detail {
+                state.focus = Focus::List;
+            }
+            state.status.notice = None;
+            vec![]
+        }
+        Action::MoveDown => move_by(state, 1),
+        Action::MoveUp => move_by(state, -1),
+        Action::Top => move_by(state, isize::MIN),
+        Action::Bottom => move_by(state, isize::MAX),
+        Action::Activate => match state.focus {
+            Focus::Filters => activate_filter_item(state),
+            Focus::List => {
+                if state.selected_contact().is_some() {
+                    state.focus = Focus::Detail;
+                }
+                vec![]
+            }
+            Focus::Detail => vec![],
+        },
+        Action::Toggle => match state.focus {
+            Focus::Filters => activate_filter_item(state),
+            Focus::List | Focus::Detail => vec![],
+        },
+    }
+}
+
+/// Moves whatever the focused pane moves: the panel cursor, the list selection, or the detail
+/// scroll. `isize::MIN` / `isize::MAX` mean top / bottom.
+fn move_by(state: &mut State, delta: isize) -> Vec<Cmd> {
+    match state.focus {
+        Focus::Filters => {
+            let last = state.filter_items().len().saturating_sub(1);
+            state.panel_cursor = offset(state.panel_cursor, delta, last);
+            vec![]
+        }
+        Focus::List => move_selection(state, delta),
+        Focus::Detail => {
+            state.detail.scroll = match delta {
+                isize::MIN => 0,
+                isize::MAX => u16::MAX,
+                _ => offset(
+                    usize::from(state.detail.scroll),
+                    delta,
+                    usize::from(u16::MAX),
+                )
+                .try_into()
+                .unwrap_or(u16::MAX),
+            };
+            vec![]
+        }
+    }
+}
+
+fn move_selection(state: &mut State, delta: isize) -> Vec<Cmd> {
+    let last = state.list.contacts.len().saturating_sub(1);
+    let row = offset(state.list.selected, delta, last);
+    select_row(state, row)
+}
+
+fn select_row(state: &mut State, row: usize) -> Vec<Cmd> {
+    if row != state.list.selected {
+        state.list.selected = row;
+        state.detail.scroll = 0;
+    }
+    maybe_prefetch(state)
+}
+
+/// `position + delta`, kept within `0..=last`.
+fn offset(position: usize, delta: isize, last: usize) -> usize {
+    position.saturating_add_signed(delta).min(last)
+}
+
+fn activate_filter_item(state: &mut State) -> Vec<Cmd> {
+    let Some(item) = state.filter_items().get(state.panel_cursor).cloned() else {
+        return vec![];
+    };
+    match item {
+        FilterItem::Search => {
+            state.editing = Some(TextField::Search);
+            vec![]
+        }
+        FilterItem::Date(field) => {
+            state.editing = Some(TextField::Date(field));
+            vec![]
+        }
+        item => {
+            filters::toggle(&mut state.query, &item);
+            query_changed(state)
+        }
+    }
+}
+
+fn apply_search(state: &mut State) -> Vec<Cmd> {
+    let text = state.search.value().trim().to_owned();
+    if text == state.query.search_text {
+        return vec![];
+    }
+    state.query.search_text = text;
+    query_changed(state)
+}
+
+/// Applies a typed date bound on Enter; an invalid one keeps the field open with its message.
+fn apply_date(state: &mut State, field: DateField) -> Vec<Cmd> {
+    let text = state.dates[field.index()].input.value().trim().to_owned();
+    let bound = if text.is_empty() {
+        String::new()
+    } else {
+        match parse_when(&text, field.range_end()) {
+            Ok(timestamp) => format_timestamp(timestamp),
+            Err(message) => {
+                state.dates[field.index()].error = Some(message);
+                return vec![];
+            }
+        }
+    };
+    let mut candidate = state.query.clone();
+    *field.bound_mut(&mut candidate) = bound;
+    for (start, end) in [
+        (
+            &candidate.created_at.start_at,
+            &candidate.created_at.ends_at,
+        ),
+        (
+            &candidate.last_seen_at.start_at,
+            &candidate.last_seen_at.ends_at,
+        ),
+    ] {
+        if !start.is_empty() && !end.is_empty() && start > end {
+            state.dates[field.index()].error =
+                Some("the range's start is after its end, so nothing would match".into());
+            return vec![];
+        }
+    }
+    state.dates[field.index()].error = None;
+    state.editing = None;
+    if candidate == state.query {
+        return vec![];
+    }
+    state.query = candidate;
+    query_changed(state)
+}
+
+fn clear_filters(state: &mut State) -> Vec<Cmd> {
+    state.search.reset();
+    state.search_deadline = None;
+    state.editing = None;
+    for date in &mut state.dates {
+        date.input.reset();
+        date.error = None;
+    }
+    if state.query == Query::default() {
+        state.status.notice = Some("no filters to clear".into());
+        return vec![];
+    }
+    state.query = Query::default();
+    query_changed(state)
+}
+
+/// The filters changed: back to page 1 of the new result.
+fn query_changed(state: &mut State) -> Vec<Cmd> {
+    state.status.notice = None;
+    show_page(state, 1)
+}
+
+fn next_page(state: &mut State) -> Vec<Cmd> {
+    if matches!(state.list.load, Load::Loading { .. }) {
+        return vec![];
+    }
+    if state.list.end == PageEnd::End {
+        state.status.notice = Some(format!("page {} is the last page", state.list.page));
+        return vec![];
+    }
+    show_page(state, state.list.page + 1)
+}
+
+/// Shows `page` of the current query: at once from the cache, else by a fetch that supersedes
+/// every earlier one.
+fn show_page(state: &mut State, page: u32) -> Vec<Cmd> {
+    state.generation += 1;
+    state.prefetching = None;
+    state.status.backoff_until = None;
+    if let Some(contacts) = state.cache.get(&PageCache::key(&state.query), page) {
+        apply_page(state, page, contacts);
+        return maybe_prefetch(state);
+    }
+    state.list.load = Load::Loading { page };
+    vec![Cmd::FetchPage {
+        generation: state.generation,
+        purpose: Purpose::Show,
+        query: Box::new(state.query.clone()),
+        page,
+    }]
+}
+
+fn on_page_loaded(
+    state: &mut State,
+    generation: u64,
+    purpose: Purpose,
+    page: u32,
+    query: &Query,
+    result: Result<crate::api::Page, ApiError>,
+) -> Vec<Cmd> {
+    if generation != state.generation {
+        return vec![];
+    }
+    match purpose {
+        Purpose::Prefetch => {
+            state.prefetching = None;
+            if let Ok(fetched) = result {
+                state.choices.learn_from(&fetched.contacts);
+                state
+                    .cache
+                    .insert(PageCache::key(query), page, fetched.contacts.into());
+            }
+            vec![]
+        }
+        Purpose::Show => {
+            state.status.backoff_until = None;
+            match result {
+                Ok(fetched) => {
+                    state.status.latency = Some(fetched.elapsed);
+                    state.status.notice = None;
+                    state.choices.learn_from(&fetched.contacts);
+                    let contacts: Arc<[Contact]> = fetched.contacts.into();
+                    state
+                        .cache
+                        .insert(PageCache::key(query), page, Arc::clone(&contacts));
+                    apply_page(state, page, contacts);
+                    maybe_prefetch(state)
+                }
+                Err(error) => {
+                    state.status.notice = None;
+                    state.list.load = Load::Failed { error };
+                    vec![]
+                }
+            }
+        }
+    }
+}
+
+/// Puts a fetched or cached page on screen. An empty page after page 1 means the previous page
+/// was the last, so the list stays where it is. The selection follows the selected contact when
+/// it is on the new page (a refresh), else goes to the top.
+fn apply_page(state: &mut State, page: u32, contacts: Arc<[Contact]>) {
+    state.list.load = Load::Idle;
+    if contacts.is_empty() && page > 1 {
+        state.list.end = PageEnd::End;
+        state.status.notice = Some(format!("page {} is the last page", page - 1));
+        return;
+    }
+    let selected_id = state
+        .selected_contact()
+        .and_then(|contact| contact.id().map(str::to_owned));
+    let follow = selected_id.and_then(|id| {
+        contacts
+            .iter()
+            .position(|contact| contact.id() == Some(id.as_str()))
+    });
+    state.list.selected = follow.unwrap_or(0);
+    if follow.is_none() {
+        state.detail.scroll = 0;
+    }
+    state.list.end = if contacts.len() < TYPICAL_PAGE_SIZE {
+        PageEnd::End
+    } else {
+        PageEnd::More
+    };
+    state.list.page = page;
+    state.list.contacts = contacts;
+}
+
+/// Fetches the next page ahead of time once the cursor nears the bottom, so `n` is instant.
+fn maybe_prefetch(state: &mut State) -> Vec<Cmd> {
+    let list = &state.list;
+    let near_bottom = list.selected + PREFETCH_MARGIN >= list.contacts.len();
+    if list.page == 0 || list.end == PageEnd::End || list.load != Load::Idle || !near_bottom {
+        return vec![];
+    }
+    let next = list.page + 1;
+    if state.prefetching == Some(next) || state.cache.contains(&PageCache::key(&state.query), next)
+    {
+        return vec![];
+    }
+    state.prefetching = Some(next);
+    vec![Cmd::FetchPage {
+        generation: state.generation,
+        purpose: Purpose::Prefetch,
+        query: Box::new(state.query.clone()),
+        page: next,
+    }]
+}

@@ -1,0 +1,269 @@
+//! The filter panel on the left: sections of toggles, the search text and the date fields.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use tui_input::Input;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use super::{Theme, clip, pane, wrap};
+use crate::app::filters::{self, FilterItem, short_id};
+use crate::app::{Action, Focus, State, TextField};
+
+/// One rendered panel row, remembering which filter item it belongs to.
+struct Row {
+    line: Line<'static>,
+    /// The panel cursor index of the item this row shows (error rows share their field's).
+    item: usize,
+}
+
+/// The `Row::item` of a section title, which the cursor never stops on.
+const TITLE: usize = usize::MAX;
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let focused = state.focus == Focus::Filters;
+    let active = state.query.active_filter_count();
+    let title = if active > 0 {
+        format!("Filters ({active} active)")
+    } else {
+        "Filters".to_owned()
+    };
+    let block = pane(Line::from(title), focused, theme);
+    let inner = block.inner(area);
+    let width = usize::from(inner.width);
+    let height = usize::from(inner.height);
+
+    let mut rows: Vec<Row> = Vec::new();
+    // (row index, column) of the text cursor when a field of this panel is being edited.
+    let mut text_cursor: Option<(usize, u16)> = None;
+    let mut index = 0;
+    for section in filters::sections(&state.query, &state.choices) {
+        rows.push(Row {
+            line: Line::styled(clip(section.title, width), theme.section),
+            item: TITLE,
+        });
+        for item in &section.items {
+            let highlight = focused && index == state.panel_cursor;
+            match item {
+                FilterItem::Search => {
+                    let editing = state.editing == Some(TextField::Search);
+                    let placeholder = format!(
+                        "press {} to search",
+                        state.keymap.first_key(Action::FocusSearch)
+                    );
+                    let field = text_field("search", &state.search, editing, &placeholder);
+                    let (line, cursor) = field.render(width, highlight, theme);
+                    if let Some(column) = cursor {
+                        text_cursor = Some((rows.len(), column));
+                    }
+                    rows.push(Row { line, item: index });
+                }
+                FilterItem::Date(field_name) => {
+                    let date = &state.dates[field_name.index()];
+                    let editing = state.editing == Some(TextField::Date(*field_name));
+                    let field = text_field(field_name.label(), &date.input, editing, "YYYY-MM-DD");
+                    let (line, cursor) = field.render(width, highlight, theme);
+                    if let Some(column) = cursor {
+                        text_cursor = Some((rows.len(), column));
+                    }
+                    rows.push(Row { line, item: index });
+                    if let Some(error) = &date.error {
+                        let error = Line::styled(
+                            format!("  {}", crate::text::single_line(error)),
+                            theme.error,
+                        );
+                        rows.extend(
+                            wrap(&error, width, 2)
+                                .into_iter()
+                                .map(|line| Row { line, item: index }),
+                        );
+                    }
+                }
+                toggle => rows.push(Row {
+                    line: toggle_line(toggle, state, width, highlight, theme),
+                    item: index,
+                }),
+            }
+            index += 1;
+        }
+    }
+
+    let offset = scroll_offset(&rows, state.panel_cursor, height);
+    let more = match (offset > 0, offset + height < rows.len()) {
+        (true, true) => " ↑↓ more ",
+        (true, false) => " ↑ more ",
+        (false, true) => " ↓ more ",
+        (false, false) => "",
+    };
+    let block = if more.is_empty() {
+        block
+    } else {
+        block.title_bottom(Line::styled(more, theme.dim).right_aligned())
+    };
+    frame.render_widget(block, area);
+    let lines: Vec<Line<'static>> = rows
+        .into_iter()
+        .skip(offset)
+        .take(height)
+        .map(|row| row.line)
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+
+    if let Some((row, column)) = text_cursor
+        && !state.help_open
+        && (offset..offset + height).contains(&row)
+    {
+        let y = inner.y + u16::try_from(row - offset).unwrap_or(0);
+        frame.set_cursor_position(Position::new(inner.x + column, y));
+    }
+}
+
+/// The first row to show so that all rows of the cursor's item, and the title of its section,
+/// are visible, the top of the panel staying put while that is possible.
+fn scroll_offset(rows: &[Row], cursor: usize, height: usize) -> usize {
+    let first = rows.iter().position(|row| row.item == cursor);
+    let last = rows.iter().rposition(|row| row.item == cursor);
+    match (first, last) {
+        (Some(first), Some(last)) => {
+            let title_above = first > 0 && rows[first - 1].item == TITLE;
+            let top = if title_above { first - 1 } else { first };
+            (last + 1).saturating_sub(height).min(top)
+        }
+        _ => 0,
+    }
+}
+
+/// `[x] label`, in the active style when the filter is on.
+fn toggle_line(
+    item: &FilterItem,
+    state: &State,
+    width: usize,
+    highlight: bool,
+    theme: &Theme,
+) -> Line<'static> {
+    let choices = &state.choices;
+    let label = match item {
+        FilterItem::Status(status) => status.as_str().to_owned(),
+        FilterItem::Tag(tag) => tag.clone(),
+        FilterItem::Bot(channel, id) => choices.bot_label(*channel, id),
+        FilterItem::Agent(id) => match choices.agents.iter().find(|agent| agent.id == *id) {
+            Some(agent) => {
+                let marker = if agent.is_online() { '●' } else { '○' };
+                let name = choices
+                    .agent_name(id)
+                    .map_or_else(|| short_id(id), str::to_owned);
+                format!("{marker} {name}")
+            }
+            None => short_id(id),
+        },
+        FilterItem::Segment(id) => choices
+            .segment_name(id)
+            .map_or_else(|| short_id(id), str::to_owned),
+        FilterItem::Switch(switch) => switch.label().to_owned(),
+        FilterItem::LastMessageBy(sender) => sender.as_str().to_owned(),
+        FilterItem::Search | FilterItem::Date(_) => String::new(),
+    };
+    let on = filters::is_active(&state.query, item);
+    let marker = if on { "[x] " } else { "[ ] " };
+    let text = crate::text::fit_width(&format!("{marker}{label}"), width);
+    let style = match (highlight, on) {
+        (true, _) => theme.selected,
+        (false, true) => theme.active_item,
+        (false, false) => Style::new(),
+    };
+    Line::styled(text, style)
+}
+
+/// A `label: value` text field, the part of the value around its cursor when being edited.
+struct TextFieldView {
+    label: String,
+    value: String,
+    /// Shown dimmed instead of an empty value when the field is not being edited.
+    placeholder: Option<String>,
+    /// Display column of the text cursor inside the value, when editing.
+    cursor: Option<usize>,
+}
+
+fn text_field(label: &str, input: &Input, editing: bool, placeholder: &str) -> TextFieldView {
+    TextFieldView {
+        label: label.to_owned(),
+        value: input.value().to_owned(),
+        placeholder: (!editing && input.value().is_empty()).then(|| placeholder.to_owned()),
+        cursor: editing.then(|| input.visual_cursor()),
+    }
+}
+
+impl TextFieldView {
+    /// The row for a panel `width` cells wide, and the text cursor's column in it when editing.
+    /// The value scrolls so that the cursor stays in view.
+    fn render(self, width: usize, highlight: bool, theme: &Theme) -> (Line<'static>, Option<u16>) {
+        let prefix = format!("{}: ", clip(&self.label, width.saturating_sub(2)));
+        let room = width.saturating_sub(prefix.width());
+        let mut cursor_column = None;
+        let (value, value_style) = if let Some(placeholder) = &self.placeholder {
+            (clip(placeholder, room), theme.dim)
+        } else if let Some(cursor) = self.cursor {
+            // Keep one cell free after the text for the cursor itself.
+            let visible = room.saturating_sub(1);
+            let (value, skipped) = window(&self.value, cursor.saturating_sub(visible), visible);
+            let column =
+                (prefix.width() + cursor.saturating_sub(skipped)).min(width.saturating_sub(1));
+            cursor_column = u16::try_from(column).ok();
+            (value, Style::new())
+        } else {
+            (clip(&self.value, room), Style::new())
+        };
+        if highlight {
+            let mut text = format!("{prefix}{value}");
+            let used = text.width();
+            text.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+            return (Line::styled(text, theme.selected), cursor_column);
+        }
+        let line = Line::from(vec![
+            Span::styled(prefix, theme.label),
+            Span::styled(value, value_style),
+        ]);
+        (line, cursor_column)
+    }
+}
+
+/// The part of `text` from display column `scroll` that fits in `width` cells, with the number
+/// of cells actually skipped (a wide character is skipped whole). Control characters show as
+/// spaces so a pasted newline cannot break the panel.
+fn window(text: &str, scroll: usize, width: usize) -> (String, usize) {
+    let mut skipped = 0;
+    let mut used = 0;
+    let mut shown = String::new();
+    for character in text.chars() {
+        let character = if character.is_control() {
+            ' '
+        } else {
+            character
+        };
+        let cells = character.width().unwrap_or(0);
+        if skipped < scroll {
+            skipped += cells;
+            continue;
+        }
+        if used + cells > width {
+            break;
+        }
+        used += cells;
+        shown.push(character);
+    }
+    (shown, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_scrolls_by_cells() {
+        assert_eq!(window("abcdef", 2, 3), ("cde".to_owned(), 2));
+        assert_eq!(window("王小明", 1, 4), ("小明".to_owned(), 2));
+        assert_eq!(window("a\nb", 0, 5), ("a b".to_owned(), 0));
+    }
+}

@@ -1,0 +1,88 @@
+//! The help overlay, generated from the live keymap so it always names the keys that work.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+use super::{Theme, pane, wrap};
+use crate::app::{Action, State};
+
+/// Widest the overlay gets: long lines read badly.
+const MAX_WIDTH: u16 = 84;
+/// Widest the key column gets before a key list just pushes its description right.
+const MAX_KEY_WIDTH: usize = 20;
+
+const TOKEN_HELP: &str = "The API token comes from the INBOX_TUI_TOKEN environment variable \
+    (web panel: More → Developer → API Access Token). Use --base-url for white-label hosts.";
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let keymap = &state.keymap;
+    let width = area.width.saturating_sub(4).min(MAX_WIDTH);
+    let inner_width = usize::from(Block::bordered().inner(Rect::new(0, 0, width, 3)).width);
+
+    let bindings: Vec<(String, &str)> = Action::ALL
+        .iter()
+        .map(|action| {
+            let keys = keymap.keys_for(*action);
+            let keys = if keys.is_empty() {
+                "(unbound)".to_owned()
+            } else {
+                keys.join(", ")
+            };
+            (keys, action.description())
+        })
+        .collect();
+    let key_width = bindings
+        .iter()
+        .map(|(keys, _)| keys.width())
+        .max()
+        .unwrap_or(0)
+        .min(MAX_KEY_WIDTH);
+
+    let mut lines: Vec<(Line<'static>, usize)> = vec![(Line::styled("Keys", theme.section), 0)];
+    for (keys, description) in bindings {
+        let padding = " ".repeat(key_width.saturating_sub(keys.width()));
+        let line = Line::from(vec![
+            Span::raw("  "),
+            Span::styled(keys, theme.key),
+            Span::raw(format!("{padding}  {description}")),
+        ]);
+        lines.push((line, key_width + 4));
+    }
+    lines.push((Line::default(), 0));
+    lines.push((Line::styled("Token", theme.section), 0));
+    lines.push((Line::raw(format!("  {TOKEN_HELP}")), 2));
+    if let Some(path) = &state.log_path {
+        lines.push((Line::default(), 0));
+        let log = format!(
+            "  Log file: {}",
+            crate::text::single_line(&path.display().to_string())
+        );
+        lines.push((Line::raw(log), 4));
+    }
+    let rows: Vec<Line<'static>> = lines
+        .iter()
+        .flat_map(|(line, hang)| wrap(line, inner_width, *hang))
+        .collect();
+
+    let wanted = u16::try_from(rows.len() + 2).unwrap_or(u16::MAX);
+    let height = wanted.min(area.height.saturating_sub(2));
+    let overlay = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    let title = format!(
+        "Help — press {} or {} to close",
+        keymap.first_key(Action::Help),
+        keymap.first_key(Action::Back)
+    );
+    frame.render_widget(Clear, overlay);
+    frame.render_widget(
+        Paragraph::new(rows).block(pane(Line::from(title), true, theme)),
+        overlay,
+    );
+}

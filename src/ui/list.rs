@@ -1,0 +1,287 @@
+//! The contact table in the centre, and its loading, empty and failed screens.
+//!
+//! Only the rows in view are built: a page holds 50 contacts but a frame is redrawn often.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
+
+use super::time::{self, Clock};
+use super::{Theme, clip, pane};
+use crate::api::{ApiError, Contact};
+use crate::app::filters::short_id;
+use crate::app::{Action, Focus, Load, PageEnd, State};
+
+/// Cells between columns.
+const SPACING: u16 = 1;
+
+/// A table column. Declaration order is display order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Name,
+    Channel,
+    Status,
+    Tags,
+    Agent,
+    LastMessage,
+    LastSeen,
+}
+
+impl Column {
+    const DISPLAY_ORDER: [Column; 7] = [
+        Column::Name,
+        Column::Channel,
+        Column::Status,
+        Column::Tags,
+        Column::Agent,
+        Column::LastMessage,
+        Column::LastSeen,
+    ];
+
+    /// Which columns a narrow table keeps first.
+    const PRIORITY: [Column; 7] = [
+        Column::Name,
+        Column::Status,
+        Column::LastMessage,
+        Column::Channel,
+        Column::Tags,
+        Column::Agent,
+        Column::LastSeen,
+    ];
+
+    fn header(self) -> &'static str {
+        match self {
+            Column::Name => "Name",
+            Column::Channel => "Channel",
+            Column::Status => "Status",
+            Column::Tags => "Tags",
+            Column::Agent => "Agent",
+            Column::LastMessage => "Last message",
+            Column::LastSeen => "Last seen",
+        }
+    }
+
+    /// The narrowest the column is useful at: the longest usual value (`INPROGRESS`,
+    /// `agent 23h ago`…) or the header.
+    fn min_width(self) -> u16 {
+        match self {
+            Column::Name => 15,
+            Column::Channel => 8,
+            Column::Status => 10,
+            Column::Tags => 12,
+            Column::Agent => 12,
+            Column::LastMessage => 14,
+            Column::LastSeen => 9,
+        }
+    }
+
+    fn text(self, contact: &Contact, state: &State, clock: &Clock) -> String {
+        match self {
+            Column::Name => contact.display_name(),
+            Column::Channel => contact.channel().unwrap_or_default().to_owned(),
+            Column::Status => contact.status().unwrap_or_default().to_owned(),
+            Column::Tags => contact.tags().join(", "),
+            Column::Agent => contact.agent_id().map_or_else(String::new, |id| {
+                state
+                    .choices
+                    .agent_name(id)
+                    .map_or_else(|| short_id(id), str::to_owned)
+            }),
+            Column::LastMessage => contact.last_message().map_or_else(String::new, |message| {
+                let age = time::age(message.at, clock);
+                match message.by {
+                    Some(by) if age.is_empty() => by.to_owned(),
+                    Some(by) => format!("{by} {age}"),
+                    None => age,
+                }
+            }),
+            Column::LastSeen => time::age(contact.last_seen_at(), clock),
+        }
+    }
+}
+
+/// The columns that fit in `width` cells and their widths: columns are taken by priority while
+/// they fit, then the spare cells go to the name and the tags.
+fn columns(width: u16) -> Vec<(Column, u16)> {
+    let mut chosen: Vec<Column> = Vec::new();
+    let mut used: u16 = 0;
+    for column in Column::PRIORITY {
+        let gap = if chosen.is_empty() { 0 } else { SPACING };
+        let needed = gap + column.min_width();
+        if used + needed <= width {
+            chosen.push(column);
+            used += needed;
+        }
+    }
+    let spare = width.saturating_sub(used);
+    let has_tags = chosen.contains(&Column::Tags);
+    let name_extra = if has_tags { spare / 2 } else { spare };
+    Column::DISPLAY_ORDER
+        .into_iter()
+        .filter(|column| chosen.contains(column))
+        .map(|column| {
+            let extra = match column {
+                Column::Name => name_extra,
+                Column::Tags => spare - name_extra,
+                _ => 0,
+            };
+            (column, column.min_width() + extra)
+        })
+        .collect()
+}
+
+/// The table's inner area: inside the border.
+fn inner(area: Rect) -> Rect {
+    Block::bordered().inner(area)
+}
+
+/// Contact rows that fit under the header in a table drawn in `area`.
+pub(super) fn visible_rows(area: Rect) -> usize {
+    usize::from(inner(area).height.saturating_sub(1))
+}
+
+/// The index of the first row shown: the top until the cursor would leave the window, then the
+/// window follows the cursor down.
+fn first_visible(selected: usize, visible: usize) -> usize {
+    (selected + 1).saturating_sub(visible.max(1))
+}
+
+pub(super) fn row_at(area: Rect, state: &State, column: u16, row: u16) -> Option<usize> {
+    let inner = inner(area);
+    let first_row_y = inner.y + 1;
+    let in_columns = (inner.x..inner.right()).contains(&column);
+    let visible = visible_rows(area);
+    let offset = row.checked_sub(first_row_y).map(usize::from)?;
+    let count = state.list.contacts.len();
+    let index = first_visible(selected(state), visible) + offset;
+    (in_columns && offset < visible && index < count).then_some(index)
+}
+
+/// The list cursor, kept on the page.
+fn selected(state: &State) -> usize {
+    state
+        .list
+        .selected
+        .min(state.list.contacts.len().saturating_sub(1))
+}
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, clock: &Clock) {
+    let list = &state.list;
+    let title = match (list.page, list.end) {
+        (0, _) => "Contacts".to_owned(),
+        (page, PageEnd::More) => format!("Contacts · page {page} · more"),
+        (page, PageEnd::End) => format!("Contacts · page {page} · end"),
+    };
+    let mut block = pane(Line::from(title), state.focus == Focus::List, theme);
+    let count = list.contacts.len();
+    if count > visible_rows(area) {
+        let position = format!(" {} of {count} ", selected(state) + 1);
+        block = block.title_bottom(Line::styled(position, theme.dim).right_aligned());
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.is_empty() {
+        return;
+    }
+
+    if list.contacts.is_empty() {
+        frame.render_widget(empty_screen(state, theme), inner);
+        return;
+    }
+
+    let columns = columns(inner.width);
+    let visible = visible_rows(area);
+    let selected = selected(state);
+    let first = first_visible(selected, visible);
+    let rows: Vec<Row<'static>> = list
+        .contacts
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(visible)
+        .map(|(index, contact)| {
+            let cells = columns.iter().map(|(column, width)| {
+                clip(&column.text(contact, state, clock), usize::from(*width))
+            });
+            let row = Row::new(cells);
+            if index == selected {
+                row.style(theme.selected)
+            } else {
+                row
+            }
+        })
+        .collect();
+    let header = Row::new(
+        columns
+            .iter()
+            .map(|(column, width)| clip(column.header(), usize::from(*width))),
+    )
+    .style(theme.header);
+    let widths = columns.iter().map(|(_, width)| Constraint::Length(*width));
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(SPACING);
+    frame.render_widget(table, inner);
+}
+
+/// What the list area says when it has no contacts: loading, empty and failed are three
+/// different screens, each with the key that helps.
+fn empty_screen<'a>(state: &State, theme: &Theme) -> Paragraph<'a> {
+    let keymap = &state.keymap;
+    let lines = match &state.list.load {
+        Load::Loading { .. } => vec![Line::styled("Loading contacts…", theme.dim)],
+        Load::Idle if state.query.active_filter_count() > 0 => vec![Line::from(format!(
+            "no contacts match: press {} to clear filters",
+            keymap.first_key(Action::ClearFilters)
+        ))],
+        Load::Idle => vec![Line::from(format!(
+            "no contacts yet: press {} to refresh",
+            keymap.first_key(Action::Refresh)
+        ))],
+        Load::Failed { error } => {
+            let hint = match error {
+                ApiError::Unauthorized { .. } => format!(
+                    "token rejected: press {} for how to set it",
+                    keymap.first_key(Action::Help)
+                ),
+                _ => format!("press {} to retry", keymap.first_key(Action::Refresh)),
+            };
+            vec![
+                Line::styled(crate::text::single_line(&error.to_string()), theme.error),
+                Line::default(),
+                Line::from(hint),
+            ]
+        }
+    };
+    Paragraph::new(lines).wrap(Wrap { trim: true })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_tables_keep_the_important_columns() {
+        let names: Vec<Column> = columns(34).into_iter().map(|(column, _)| column).collect();
+        assert_eq!(names, [Column::Name, Column::Status]);
+        let total: u16 = columns(34).iter().map(|(_, width)| width + SPACING).sum();
+        assert_eq!(total - SPACING, 34);
+    }
+
+    #[test]
+    fn wide_tables_show_every_column_and_fill_the_width() {
+        let chosen = columns(120);
+        assert_eq!(chosen.len(), 7);
+        let total: u16 = chosen.iter().map(|(_, width)| width + SPACING).sum();
+        assert_eq!(total - SPACING, 120);
+    }
+
+    #[test]
+    fn the_window_follows_the_cursor() {
+        assert_eq!(first_visible(0, 10), 0);
+        assert_eq!(first_visible(9, 10), 0);
+        assert_eq!(first_visible(10, 10), 1);
+        assert_eq!(first_visible(49, 10), 40);
+    }
+}

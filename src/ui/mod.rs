@@ -1,0 +1,292 @@
+//! Drawing the browser: a pure function of `State`, a `Theme` and a `Clock`, one file per region.
+//!
+//! `draw` reads nothing but its arguments (no clock, environment or network), so the same state
+//! always draws the same frame; that is what makes the snapshot tests meaningful.
+
+mod detail;
+mod filters;
+mod help;
+mod list;
+mod status;
+mod theme;
+mod time;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span, StyledGrapheme};
+use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
+
+use crate::app::State;
+
+pub use theme::Theme;
+pub use time::Clock;
+
+/// Below this size the panes cannot show anything useful, so only a message is drawn.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+
+/// From this width on, the detail pane sits beside the table instead of below it.
+const WIDE_WIDTH: u16 = 140;
+/// The status line plus the key-hint line.
+const STATUS_HEIGHT: u16 = 2;
+
+/// Where each region goes in a frame. `None` for a region that is hidden.
+struct Regions {
+    filters: Option<Rect>,
+    list: Option<Rect>,
+    detail: Rect,
+    status: Rect,
+}
+
+/// The layout for a frame of `area`, or `None` when the terminal is too small.
+fn regions(area: Rect, state: &State) -> Option<Regions> {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return None;
+    }
+    let body = Rect {
+        height: area.height - STATUS_HEIGHT,
+        ..area
+    };
+    let status = Rect {
+        y: body.bottom(),
+        height: STATUS_HEIGHT,
+        ..area
+    };
+    if state.detail.fullscreen {
+        return Some(Regions {
+            filters: None,
+            list: None,
+            detail: body,
+            status,
+        });
+    }
+    let panel_width = if body.width >= 100 { 28 } else { 24 };
+    let filters = Rect {
+        width: panel_width,
+        ..body
+    };
+    let rest = Rect {
+        x: body.x + panel_width,
+        width: body.width - panel_width,
+        ..body
+    };
+    let (list, detail) = if body.width >= WIDE_WIDTH {
+        let detail_width = (rest.width / 3).max(44);
+        let list = Rect {
+            width: rest.width - detail_width,
+            ..rest
+        };
+        let detail = Rect {
+            x: list.right(),
+            width: detail_width,
+            ..rest
+        };
+        (list, detail)
+    } else {
+        let detail_height = rest.height * 2 / 5;
+        let list = Rect {
+            height: rest.height - detail_height,
+            ..rest
+        };
+        let detail = Rect {
+            y: list.bottom(),
+            height: detail_height,
+            ..rest
+        };
+        (list, detail)
+    };
+    Some(Regions {
+        filters: Some(filters),
+        list: Some(list),
+        detail,
+        status,
+    })
+}
+
+/// Draws the whole browser into `frame`.
+pub fn draw(frame: &mut Frame, state: &State, theme: &Theme, clock: &Clock) {
+    let area = frame.area();
+    let Some(regions) = regions(area, state) else {
+        draw_too_small(frame, area, theme);
+        return;
+    };
+    if let Some(panel) = regions.filters {
+        filters::draw(frame, panel, state, theme);
+    }
+    if let Some(table) = regions.list {
+        list::draw(frame, table, state, theme, clock);
+    }
+    detail::draw(frame, regions.detail, state, theme, clock);
+    status::draw(frame, regions.status, state, theme, clock);
+    if state.help_open {
+        help::draw(frame, area, state, theme);
+    }
+}
+
+/// Which contact (index into `state.list.contacts`) is drawn at terminal cell (`column`, `row`)
+/// in a frame of `area`, so a mouse click can select it.
+pub fn list_row_at(area: Rect, state: &State, column: u16, row: u16) -> Option<usize> {
+    if state.help_open {
+        return None;
+    }
+    list::row_at(regions(area, state)?.list?, state, column, row)
+}
+
+/// How many contact rows the table shows in a frame of `area`, for page-sized cursor moves.
+pub fn list_visible_rows(area: Rect, state: &State) -> usize {
+    regions(area, state)
+        .and_then(|regions| regions.list)
+        .map_or(0, list::visible_rows)
+}
+
+/// The largest `state.detail.scroll` that still shows something new in a frame of `area`, so
+/// the runtime can clamp the scroll (after "bottom", say) and "up" then moves at once.
+pub fn detail_max_scroll(area: Rect, state: &State, clock: &Clock) -> u16 {
+    regions(area, state).map_or(0, |regions| {
+        detail::max_scroll(regions.detail, state, clock)
+    })
+}
+
+fn draw_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let message = format!(
+        "terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{})",
+        area.width, area.height
+    );
+    // One spare row: word wrapping can need one more than the cell count suggests.
+    let rows = message.width().div_ceil(usize::from(area.width.max(1))) + 1;
+    let rows = u16::try_from(rows).unwrap_or(u16::MAX).min(area.height);
+    let middle = Rect {
+        y: area.y + (area.height - rows) / 2,
+        height: rows,
+        ..area
+    };
+    let paragraph = Paragraph::new(Line::styled(message, theme.warning))
+        .alignment(Alignment::Center)
+        .wrap(Wrap { trim: true });
+    frame.render_widget(paragraph, middle);
+}
+
+/// A bordered pane whose border shows whether it has the keyboard.
+fn pane<'a>(title: Line<'a>, focused: bool, theme: &Theme) -> Block<'a> {
+    let border = if focused {
+        theme.focus_border
+    } else {
+        theme.border
+    };
+    Block::bordered()
+        .border_type(BorderType::Plain)
+        .border_style(border)
+        .title(title.style(theme.title))
+}
+
+/// Cuts `text` (made single-line) to at most `width` cells, with `…` when cut, without padding.
+fn clip(text: &str, width: usize) -> String {
+    let fitted = crate::text::fit_width(text, width);
+    fitted.trim_end().to_owned()
+}
+
+/// Breaks a styled line into rows of at most `width` cells, preferring to break after a space.
+/// Rows after the first are indented by `hang` cells, and no break happens inside the first
+/// `hang` cells (the label column), so wrapped values stay aligned under their value.
+///
+/// Done here rather than by `Paragraph`'s wrapping because the detail pane must know the exact
+/// row count to clamp its scroll.
+fn wrap(line: &Line<'_>, width: usize, hang: usize) -> Vec<Line<'static>> {
+    let hang = if hang * 2 > width { 0 } else { hang };
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    let mut row: Vec<StyledGrapheme<'_>> = Vec::new();
+    // Graphemes of indent at the start of `row`: none on the first row.
+    let mut indent = 0;
+    let mut used = 0;
+    let mut break_after: Option<usize> = None;
+    for grapheme in line.styled_graphemes(Style::new()) {
+        let cells = grapheme.symbol.width();
+        let at_space = grapheme.symbol == " ";
+        let mut broke = false;
+        // Twice at most: once after the last space, once more if the rest still does not fit.
+        while used + cells > width && row.len() > indent {
+            let split = match break_after {
+                Some(index) if !at_space => index + 1,
+                _ => row.len(),
+            };
+            let tail = row.split_off(split);
+            rows.push(join(&row));
+            row = Vec::with_capacity(hang + tail.len());
+            row.extend((0..hang).map(|_| StyledGrapheme::new(" ", Style::new())));
+            row.extend(tail);
+            indent = hang;
+            used = row.iter().map(|g| g.symbol.width()).sum();
+            break_after = None;
+            broke = true;
+        }
+        // A space that would overflow is the break itself.
+        if broke && at_space {
+            continue;
+        }
+        if at_space && used >= hang {
+            break_after = Some(row.len());
+        }
+        used += cells;
+        row.push(grapheme);
+    }
+    if !row.is_empty() || rows.is_empty() {
+        rows.push(join(&row));
+    }
+    rows
+}
+
+/// Merges runs of same-styled graphemes back into spans.
+fn join(graphemes: &[StyledGrapheme<'_>]) -> Line<'static> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut text = String::new();
+    let mut style: Option<Style> = None;
+    for grapheme in graphemes {
+        if style.is_some_and(|current| current != grapheme.style) {
+            spans.push(Span::styled(
+                std::mem::take(&mut text),
+                style.unwrap_or_default(),
+            ));
+        }
+        style = Some(grapheme.style);
+        text.push_str(grapheme.symbol);
+    }
+    if let Some(style) = style {
+        spans.push(Span::styled(text, style));
+    }
+    Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(lines: &[Line<'_>]) -> Vec<String> {
+        lines.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn wrap_breaks_after_spaces_and_hangs() {
+        let line = Line::from("label  one two three four");
+        assert_eq!(
+            texts(&wrap(&line, 14, 7)),
+            ["label  one two", "       three ", "       four"]
+        );
+    }
+
+    #[test]
+    fn wrap_never_overflows_with_wide_characters() {
+        let line = Line::from("label   bcdefg王");
+        let rows = wrap(&line, 14, 7);
+        assert_eq!(texts(&rows), ["label   ", "       bcdefg", "       王"]);
+        assert!(rows.iter().all(|row| row.width() <= 14));
+    }
+
+    #[test]
+    fn wrap_cuts_long_words_by_cells() {
+        let line = Line::from("王小明王小明");
+        let rows = wrap(&line, 5, 0);
+        assert_eq!(texts(&rows), ["王小", "明王", "小明"]);
+    }
+}

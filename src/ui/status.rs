@@ -1,0 +1,124 @@
+//! The two bottom lines: what is going on (spinner, host, latency, filters, errors), then the
+//! keys that matter most.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+use super::time::Clock;
+use super::{Theme, clip};
+use crate::api::ApiError;
+use crate::app::filters;
+use crate::app::{Action, Load, State};
+use crate::text::single_line;
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// The hint line: the actions worth a reminder, with short names.
+const HINTS: [(&[Action], &str); 9] = [
+    (&[Action::Help], "help"),
+    (&[Action::FocusSearch], "search"),
+    (&[Action::NextPage, Action::PrevPage], "page"),
+    (&[Action::ClearFilters], "clear"),
+    (&[Action::Refresh], "refresh"),
+    (&[Action::FocusNext], "focus"),
+    (&[Action::Fullscreen], "full screen"),
+    (&[Action::RawJson], "raw JSON"),
+    (&[Action::Quit], "quit"),
+];
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, clock: &Clock) {
+    let width = usize::from(area.width);
+    let lines = vec![
+        facts(state, theme, clock, width),
+        hints(state, theme, width),
+    ];
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The status line. The filter summary is capped so that an error after it stays visible.
+fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'static> {
+    let mut parts: Vec<Span<'static>> = Vec::new();
+    if state.is_busy() {
+        let frame = SPINNER[state.spinner_frame % SPINNER.len()];
+        parts.push(Span::styled(frame, theme.key));
+    }
+    parts.push(Span::styled(
+        single_line(&state.connection.host),
+        theme.title,
+    ));
+    if let Some(latency) = state.status.latency {
+        parts.push(Span::raw(format!("{} ms", latency.as_millis())));
+    }
+    let summary = filters::summary(&state.query, &state.choices);
+    if summary.is_empty() {
+        parts.push(Span::styled("no filters", theme.dim));
+    } else {
+        parts.push(Span::styled(clip(&summary, width / 3), theme.active_item));
+    }
+
+    let backoff = state
+        .status
+        .backoff_until
+        .map(|until| until.saturating_duration_since(clock.instant));
+    if let Load::Failed { error } = &state.list.load {
+        let text = match error {
+            ApiError::Unauthorized { .. } => Some(format!(
+                "token rejected: press {} for how to set it",
+                state.keymap.first_key(Action::Help)
+            )),
+            // The countdown below says it better.
+            ApiError::RateLimited { .. } if backoff.is_some() => None,
+            other => Some(single_line(&other.to_string())),
+        };
+        parts.extend(text.map(|text| Span::styled(text, theme.error)));
+    }
+    if let Some(remaining) = backoff {
+        let seconds = remaining.as_secs() + u64::from(remaining.subsec_nanos() > 0);
+        parts.push(Span::styled(
+            format!("rate limited, retrying in {seconds}s"),
+            theme.warning,
+        ));
+    }
+    if let Some(notice) = &state.status.notice {
+        parts.push(Span::raw(single_line(notice)));
+    }
+    if let Some(choices_error) = &state.status.choices_error {
+        parts.push(Span::styled(single_line(choices_error), theme.dim));
+    }
+
+    let mut spans = Vec::with_capacity(parts.len() * 2);
+    for (index, part) in parts.into_iter().enumerate() {
+        if index > 0 {
+            spans.push(Span::styled(" │ ", theme.dim));
+        }
+        spans.push(part);
+    }
+    Line::from(spans)
+}
+
+/// `? help  / search  n/p page …`, keys read from the live keymap; only whole hints that fit
+/// in `width` cells.
+fn hints(state: &State, theme: &Theme, width: usize) -> Line<'static> {
+    let mut spans = Vec::with_capacity(HINTS.len() * 3);
+    let mut used = 0;
+    for (actions, name) in HINTS {
+        let keys: Vec<String> = actions
+            .iter()
+            .map(|action| state.keymap.first_key(*action))
+            .collect();
+        let keys = keys.join("/");
+        let gap = if spans.is_empty() { "" } else { "  " };
+        let cells = gap.len() + keys.width() + 1 + name.len();
+        if used + cells > width {
+            break;
+        }
+        used += cells;
+        spans.push(Span::raw(gap));
+        spans.push(Span::styled(keys, theme.key));
+        spans.push(Span::styled(format!(" {name}"), theme.dim));
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,298 @@
+//! `inbox-tui export` against the demo API: the right contacts, each once, in every format, and
+//! nothing at the destination unless the export completed.
+
+mod common;
+
+use std::path::Path;
+
+use common::{run_binary_async, start_server_with, text};
+use inbox_tui::api::Contact;
+use inbox_tui::demo::{DEFAULT_TOKEN, Dataset, DemoConfig};
+use inbox_tui::export::CSV_COLUMNS;
+use serde_json::Value;
+
+const CONTACTS: usize = 700;
+const SEED: u64 = 11;
+
+fn config(fail_rate: f64, rate_limit_rate: f64, truncate_rate: f64) -> DemoConfig {
+    DemoConfig {
+        contacts: CONTACTS,
+        seed: SEED,
+        fail_rate,
+        rate_limit_rate,
+        truncate_rate,
+        retry_after_secs: 0,
+        ..DemoConfig::default()
+    }
+}
+
+fn dataset() -> Vec<Value> {
+    let dataset = Dataset::generate(CONTACTS, SEED);
+    (0..dataset.len())
+        .map(|index| dataset.contact_json(index))
+        .collect()
+}
+
+/// The filter used throughout, applied here independently of the server.
+const FILTER: [&str; 5] = ["--status", "open", "--status", "CLOSED", "--interacted"];
+
+fn matches_filter(contact: &Value) -> bool {
+    ["OPEN", "CLOSED"].contains(&contact["status"].as_str().unwrap_or(""))
+        && contact["userInteracted"].as_bool() == Some(true)
+}
+
+fn expected() -> Vec<Value> {
+    dataset().into_iter().filter(matches_filter).collect()
+}
+
+fn ids_of(values: &[Value]) -> Vec<String> {
+    values
+        .iter()
+        .map(|contact| contact["_id"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+async fn export(url: &str, format: &str, output: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args: Vec<String> = vec![
+        "--attempts".into(),
+        "12".into(),
+        "export".into(),
+        "--base-url".into(),
+        url.into(),
+    ];
+    args.extend(FILTER.iter().map(|arg| (*arg).to_owned()));
+    args.extend([
+        "--format".into(),
+        format.into(),
+        "--output".into(),
+        output.display().to_string(),
+    ]);
+    args.extend(extra.iter().map(|arg| (*arg).to_owned()));
+    run_binary_async(args, Some(DEFAULT_TOKEN.into())).await
+}
+
+fn read_csv(path: &Path) -> Vec<csv::StringRecord> {
+    let mut reader = csv::Reader::from_path(path).expect("the CSV opens");
+    let header = reader.headers().expect("a header").clone();
+    assert_eq!(header.iter().collect::<Vec<_>>(), CSV_COLUMNS.to_vec());
+    reader
+        .records()
+        .map(|record| record.expect("a valid CSV record"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_format_holds_exactly_the_matching_contacts_once() {
+    let server = start_server_with(config(0.0, 0.0, 0.0)).await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let expected = expected();
+    assert!(
+        expected.len() > 50 && expected.len() < CONTACTS,
+        "the filter spans pages: {}",
+        expected.len()
+    );
+
+    let csv_path = directory.path().join("contacts.csv");
+    let output = export(&server.url(), "csv", &csv_path, &[]).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(&format!("exported {} contacts", expected.len())),
+        "{stderr}"
+    );
+    let records = read_csv(&csv_path);
+    let csv_ids: Vec<String> = records.iter().map(|record| record[0].to_owned()).collect();
+    assert_eq!(csv_ids, ids_of(&expected));
+
+    let json_path = directory.path().join("contacts.json");
+    let output = export(&server.url(), "json", &json_path, &[]).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let json: Vec<Value> = serde_json::from_slice(&std::fs::read(&json_path).expect("readable"))
+        .expect("a JSON array");
+    assert_eq!(json, expected, "JSON keeps each full original contact");
+
+    let ndjson_path = directory.path().join("contacts.ndjson");
+    let output = export(
+        &server.url(),
+        "ndjson",
+        &ndjson_path,
+        &["--concurrency", "1"],
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let ndjson: Vec<Value> = std::fs::read_to_string(&ndjson_path)
+        .expect("readable")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one contact a line"))
+        .collect();
+    assert_eq!(ndjson, expected);
+
+    let leftovers: Vec<_> = std::fs::read_dir(directory.path())
+        .expect("listable")
+        .map(|entry| {
+            entry
+                .expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn csv_cells_survive_commas_quotes_newlines_and_emoji() {
+    let server = start_server_with(DemoConfig {
+        contacts: CONTACTS,
+        seed: SEED,
+        ..DemoConfig::default()
+    })
+    .await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let path = directory.path().join("all.csv");
+    let args = vec![
+        "export".into(),
+        "--base-url".into(),
+        server.url(),
+        "--output".into(),
+        path.display().to_string(),
+    ];
+    let output = run_binary_async(args, Some(DEFAULT_TOKEN.into())).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let records = read_csv(&path);
+    assert_eq!(records.len(), CONTACTS);
+    let contacts: Vec<Contact> = dataset()
+        .into_iter()
+        .map(|value| Contact::from_value(value).expect("an object"))
+        .collect();
+    let name_column = CSV_COLUMNS
+        .iter()
+        .position(|column| *column == "name")
+        .expect("a name column");
+    let text_column = CSV_COLUMNS
+        .iter()
+        .position(|column| *column == "last_message_text")
+        .expect("a text column");
+    for (record, contact) in records.iter().zip(&contacts) {
+        assert_eq!(&record[name_column], contact.display_name());
+        let message_text = contact
+            .last_message()
+            .and_then(|message| message.text)
+            .unwrap_or("");
+        assert_eq!(&record[text_column], message_text);
+    }
+    let names: Vec<&str> = records.iter().map(|record| &record[name_column]).collect();
+    assert!(
+        names.iter().any(|name| name.contains(',')),
+        "a name with a comma"
+    );
+    assert!(
+        names.iter().any(|name| name.contains('"')),
+        "a name with a quote"
+    );
+    assert!(
+        names.iter().any(|name| !name.is_ascii()),
+        "a name with emoji or another script"
+    );
+    assert!(
+        records
+            .iter()
+            .any(|record| record[text_column].contains('\n')),
+        "a multi-line message"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn faults_do_not_change_the_result() {
+    let clean = start_server_with(config(0.0, 0.0, 0.0)).await;
+    let faulty = start_server_with(config(0.2, 0.1, 0.1)).await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    for format in ["csv", "ndjson"] {
+        let reference = directory.path().join(format!("clean.{format}"));
+        let output = export(&clean.url(), format, &reference, &[]).await;
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        let survived = directory.path().join(format!("faulty.{format}"));
+        let output = export(&faulty.url(), format, &survived, &[]).await;
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        assert_eq!(
+            std::fs::read(&survived).expect("readable"),
+            std::fs::read(&reference).expect("readable"),
+            "{format} is identical under faults"
+        );
+    }
+    clean.shutdown().await;
+    faulty.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn certain_faults_fail_and_leave_nothing_behind() {
+    let directory = tempfile::tempdir().expect("a temp dir");
+    for (index, config) in [config(1.0, 0.0, 0.0), config(0.0, 0.0, 1.0)]
+        .into_iter()
+        .enumerate()
+    {
+        let server = start_server_with(config).await;
+        let destination = directory.path().join(format!("never-{index}.csv"));
+        let args = vec![
+            "--attempts".into(),
+            "2".into(),
+            "export".into(),
+            "--base-url".into(),
+            server.url(),
+            "--output".into(),
+            destination.display().to_string(),
+        ];
+        let output = run_binary_async(args, Some(DEFAULT_TOKEN.into())).await;
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains("was not written"), "{stderr}");
+        assert!(!destination.exists());
+        server.shutdown().await;
+    }
+    let leftovers = std::fs::read_dir(directory.path())
+        .expect("listable")
+        .count();
+    assert_eq!(leftovers, 0, "no temporary files are left");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ids_from_a_file_and_stdout() {
+    let server = start_server_with(config(0.0, 0.0, 0.0)).await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let wanted: Vec<String> = ids_of(&expected()).into_iter().step_by(17).collect();
+    let ids_file = directory.path().join("ids.txt");
+    std::fs::write(
+        &ids_file,
+        format!("# follow-ups\nid\n{}\n\n", wanted.join("\n")),
+    )
+    .expect("writable");
+    let output = export(
+        &server.url(),
+        "ndjson",
+        Path::new("-"),
+        &["--ids-from", &ids_file.display().to_string()],
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let exported: Vec<Value> = text(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one contact a line"))
+        .collect();
+    assert_eq!(ids_of(&exported), wanted);
+
+    let empty = directory.path().join("empty.txt");
+    std::fs::write(&empty, "\n# nothing\n").expect("writable");
+    let output = export(
+        &server.url(),
+        "csv",
+        Path::new("-"),
+        &["--ids-from", &empty.display().to_string()],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("no contact ids"));
+    server.shutdown().await;
+}

@@ -1,0 +1,261 @@
+//! The real binary in a pseudo-terminal, driven by keys and read back through a terminal
+//! emulator, as a person would use it.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use inbox_tui::api::{Contact, Status};
+use inbox_tui::demo::{Dataset, DemoConfig};
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+const ROWS: u16 = 45;
+const COLUMNS: u16 = 160;
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The browser running in a pseudo-terminal.
+struct Tui {
+    child: Box<dyn Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    _master: Box<dyn MasterPty + Send>,
+    _home: tempfile::TempDir,
+}
+
+impl Tui {
+    fn start(args: &[&str]) -> Tui {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLUMNS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal opens");
+        let home = tempfile::tempdir().expect("a temp dir");
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_inbox-tui"));
+        command.args(args);
+        command.env("TERM", "xterm-256color");
+        command.env("HOME", home.path());
+        command.env("XDG_STATE_HOME", home.path().join("state"));
+        command.env("XDG_CONFIG_HOME", home.path().join("config"));
+        command.env_remove("INBOX_TUI_TOKEN");
+        command.env_remove("NO_COLOR");
+        command.cwd(home.path());
+        let child = pty.slave.spawn_command(command).expect("the binary starts");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("a reader");
+        let writer = pty.master.take_writer().expect("a writer");
+        let size = |cells: u16| std::num::NonZeroU16::new(cells).expect("a non-zero size");
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(size(ROWS), size(COLUMNS), 0)));
+        let sink = Arc::clone(&parser);
+        thread::spawn(move || {
+            let mut buffer = [0u8; 8192];
+            while let Ok(read) = reader.read(&mut buffer) {
+                if read == 0 {
+                    break;
+                }
+                if let Ok(mut parser) = sink.lock() {
+                    parser.process(&buffer[..read]);
+                }
+            }
+        });
+        Tui {
+            child,
+            writer,
+            parser,
+            _master: pty.master,
+            _home: home,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser
+            .lock()
+            .map(|parser| parser.screen().contents())
+            .unwrap_or_default()
+    }
+
+    /// Waits until the screen satisfies `ready`, or fails showing the screen.
+    fn wait_until(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let screen = self.screen();
+            if ready(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; the screen was:\n{screen}"
+            );
+            thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_until(&format!("{text:?}"), |screen| screen.contains(text))
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer
+            .write_all(keys.as_bytes())
+            .expect("keys are written");
+        self.writer.flush().expect("keys are flushed");
+    }
+
+    /// Sends each character as its own key press, as a person types.
+    fn type_text(&mut self, text: &str) {
+        for character in text.chars() {
+            self.send(&character.to_string());
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn quit(mut self) {
+        self.send("q");
+        let deadline = Instant::now() + PATIENCE;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("the child can be polled") {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "q did not quit; the screen was:\n{}",
+                self.screen()
+            );
+            thread::sleep(Duration::from_millis(25));
+        };
+        assert!(status.success(), "exit status {status:?}");
+        // Give the reader thread a moment to process the final restore sequences.
+        thread::sleep(Duration::from_millis(100));
+        let parser = self.parser.lock().expect("the parser");
+        let screen = parser.screen();
+        assert!(!screen.alternate_screen(), "the alternate screen was left");
+        assert!(!screen.hide_cursor(), "the cursor is visible again");
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// The demo's data as the browser will see it.
+fn demo_contacts() -> Vec<Contact> {
+    let config = DemoConfig::default();
+    let dataset = Dataset::generate(config.contacts, config.seed);
+    (0..dataset.len())
+        .map(|index| Contact::from_value(dataset.contact_json(index)).expect("an object"))
+        .collect()
+}
+
+/// The first few characters of a plain-ASCII name, safe to look for on screen.
+fn ascii_name(contact: &Contact) -> Option<String> {
+    let name = contact.display_name();
+    (name.is_ascii() && name.len() >= 6 && !name.contains('"'))
+        .then(|| name.chars().take(12).collect())
+}
+
+#[test]
+fn the_browser_shows_pages_searches_filters_and_details() {
+    let contacts = demo_contacts();
+    let mut tui = Tui::start(&["--demo"]);
+
+    let first = contacts[..20]
+        .iter()
+        .find_map(ascii_name)
+        .expect("an ASCII name near the top");
+    tui.wait_for("page 1");
+    tui.wait_for(&first);
+
+    // The detail pane shows the selected contact's email.
+    let (row, email) = contacts[..20]
+        .iter()
+        .enumerate()
+        .find_map(|(row, contact)| contact.email().map(|email| (row, email.to_owned())))
+        .expect("a contact with an email near the top");
+    for _ in 0..row {
+        tui.send("j");
+    }
+    // The pane wraps long lines, so look for the part of the address up to the domain.
+    let local_part = format!("{}@", email.split('@').next().unwrap_or(&email));
+    tui.wait_until("the email in the detail pane", |screen| {
+        screen.lines().any(|line| {
+            line.rsplit('│')
+                .nth(1)
+                .is_some_and(|pane| pane.contains(&local_part))
+        })
+    });
+
+    // The next page shows other contacts.
+    tui.send("n");
+    let second = contacts[50..70]
+        .iter()
+        .find_map(ascii_name)
+        .expect("an ASCII name on page 2");
+    let screen = tui.wait_for("page 2");
+    tui.wait_until("page 2's contacts", |screen| {
+        screen.contains(&second) && !screen.contains(&first)
+    });
+    assert!(!screen.contains("Loading"), "{screen}");
+    tui.send("p");
+    tui.wait_for(&first);
+
+    // A search narrows the list to the matching contact.
+    let target = &contacts[123];
+    let target_name = ascii_name(target)
+        .or_else(|| target.email().map(str::to_owned))
+        .unwrap_or_else(|| target.uuid().unwrap_or_default().to_owned());
+    let uuid = target.uuid().expect("a uuid").to_owned();
+    tui.send("/");
+    tui.type_text(&uuid[..18]);
+    tui.send("\r");
+    let screen = tui.wait_until("the search result", |screen| {
+        screen.contains("end") && !screen.contains(&first)
+    });
+    assert!(
+        screen.contains(&target_name.chars().take(12).collect::<String>()),
+        "{screen}"
+    );
+
+    // Clearing and toggling a status filter changes the rows to that status's contacts.
+    tui.send("x");
+    tui.wait_for(&first);
+    let open_first = contacts
+        .iter()
+        .filter(|contact| contact.status() == Some(Status::Open.as_str()))
+        .take(10)
+        .find_map(ascii_name)
+        .expect("an OPEN contact with an ASCII name");
+    // The search left the keyboard in the filter panel, on the search field.
+    tui.send("j"); // down to the first status, OPEN
+    tui.send(" ");
+    tui.wait_for("1 active");
+    // Other statuses then show only once, as panel items: no row has them.
+    tui.wait_until("only OPEN rows", |screen| {
+        screen.contains(&open_first)
+            && ["INPROGRESS", "REVIEW", "ONHOLD", "DEPENDANCY", "CLOSED"]
+                .iter()
+                .all(|other| screen.matches(other).count() == 1)
+    });
+
+    tui.quit();
+}
+
+#[test]
+fn a_key_pressed_while_a_fetch_is_pending_is_acted_on_first() {
+    let mut tui = Tui::start(&["--demo", "--demo-latency-ms", "4000"]);
+    tui.wait_for("Loading");
+    tui.send("?");
+    let screen = tui.wait_for("Help");
+    assert!(
+        !screen.contains("page 1"),
+        "the help showed before the page arrived:\n{screen}"
+    );
+    tui.send("\x1b");
+    tui.wait_until("the help to close", |screen| !screen.contains("Help —"));
+    tui.wait_for("page 1");
+    tui.quit();
+}

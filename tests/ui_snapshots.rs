@@ -1,0 +1,492 @@
+//! Snapshots of whole frames drawn from hand-built states, plus cell-level checks of what a
+//! text snapshot cannot show: highlight styles, unbroken borders, a colourless mono theme.
+//!
+//! Everything comes from a fixed clock and the seeded demo data set, so the frames are the same
+//! on every machine and in every time zone.
+
+use std::path::PathBuf;
+use std::sync::{Arc, LazyLock};
+use std::time::{Duration, Instant};
+
+use inbox_tui::api::{Agent, ApiError, Contact, Segment, Status, WhatsappBot};
+use inbox_tui::app::filters::FilterItem;
+use inbox_tui::app::state::Connection;
+use inbox_tui::app::{Focus, Keymap, Load, PageEnd, State, TextField};
+use inbox_tui::demo::Dataset;
+use inbox_tui::ui::{self, Clock, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier};
+use serde_json::Value;
+
+static DATASET: LazyLock<Dataset> = LazyLock::new(|| Dataset::generate(60, 42));
+
+fn clock() -> Clock {
+    Clock {
+        now: "2026-11-02T12:00:00Z".parse().expect("fixed test time"),
+        time_zone: jiff::tz::TimeZone::UTC,
+        instant: Instant::now(),
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(values: Vec<Value>) -> Vec<T> {
+    values
+        .into_iter()
+        .map(|value| serde_json::from_value(value).expect("demo pick-list entry"))
+        .collect()
+}
+
+fn contact(index: usize) -> Contact {
+    Contact::from_value(DATASET.contact_json(index)).expect("demo contacts are objects")
+}
+
+/// A fresh browser with the demo pick-lists loaded, before any page arrived.
+fn fresh_state() -> State {
+    let mut state = State::new(
+        Connection {
+            host: "demo".into(),
+        },
+        Keymap::default(),
+        Some(PathBuf::from("/tmp/inbox-tui.log")),
+    );
+    state.choices.agents = decode::<Agent>(DATASET.agents_json());
+    state.choices.segments = decode::<Segment>(DATASET.segments_json());
+    state.choices.whatsapp_bots = decode::<WhatsappBot>(DATASET.whatsapp_bots_json());
+    state
+}
+
+/// Page 1 of 50 demo contacts, the third one selected.
+fn populated_state() -> State {
+    let mut state = fresh_state();
+    let contacts: Vec<Contact> = (0..50).map(contact).collect();
+    state.choices.learn_from(&contacts);
+    state.list.contacts = Arc::from(contacts);
+    state.list.page = 1;
+    state.list.end = PageEnd::More;
+    state.list.selected = 2;
+    state.list.load = Load::Idle;
+    state.status.latency = Some(Duration::from_millis(123));
+    state
+}
+
+fn render_with(state: &State, width: u16, height: u16, theme: &Theme) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|frame| ui::draw(frame, state, theme, &clock()))
+        .expect("drawing into a TestBackend cannot fail");
+    terminal
+}
+
+fn render(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
+    render_with(state, width, height, &Theme::default_colors())
+}
+
+fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+    terminal.backend().to_string()
+}
+
+#[test]
+fn loading_first_page() {
+    let mut state = fresh_state();
+    state.list.load = Load::Loading { page: 1 };
+    state.spinner_frame = 3;
+    let terminal = render(&state, 160, 40);
+    let text = screen_text(&terminal);
+    assert!(text.contains("Loading contacts…"), "{text}");
+    assert!(!text.contains("no contacts"), "{text}");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn populated_wide_with_detail_on_the_right() {
+    let state = populated_state();
+    insta::assert_snapshot!(render(&state, 160, 40).backend());
+}
+
+#[test]
+fn populated_narrow_with_detail_below() {
+    let mut state = populated_state();
+    state.query.tags = vec!["vip".into()];
+    state.query.status = vec![Status::Open];
+    state.focus = Focus::Filters;
+    let items = state.filter_items();
+    state.panel_cursor = items
+        .iter()
+        .position(|item| *item == FilterItem::Tag("vip".into()))
+        .expect("the vip tag is offered");
+    let terminal = render(&state, 100, 40);
+    let text = screen_text(&terminal);
+    assert!(text.contains("Filters (2 active)"), "{text}");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn empty_result_says_how_to_clear_filters() {
+    let mut state = fresh_state();
+    state.query.search_text = "nobody by this name".into();
+    state.search = "nobody by this name".into();
+    state.list.page = 1;
+    state.list.end = PageEnd::End;
+    state.list.load = Load::Idle;
+    let terminal = render(&state, 160, 40);
+    let text = screen_text(&terminal);
+    assert!(
+        text.contains("no contacts match: press x to clear filters"),
+        "{text}"
+    );
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn unauthorized_error_points_at_the_help() {
+    let mut state = fresh_state();
+    state.list.load = Load::Failed {
+        error: ApiError::Unauthorized {
+            status: 401,
+            message: "Unauthorized".into(),
+        },
+    };
+    let terminal = render(&state, 160, 40);
+    let text = screen_text(&terminal);
+    assert!(
+        text.contains("token rejected: press ? for how to set it"),
+        "{text}"
+    );
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn network_error_offers_a_retry() {
+    let mut state = fresh_state();
+    state.list.load = Load::Failed {
+        error: ApiError::Network {
+            what: "connecting to api.example.com: Connection refused".into(),
+        },
+    };
+    let terminal = render(&state, 160, 40);
+    let text = screen_text(&terminal);
+    assert!(text.contains("press r to retry"), "{text}");
+    assert!(text.contains("Connection refused"), "{text}");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn help_overlay() {
+    let mut state = populated_state();
+    state.help_open = true;
+    let terminal = render(&state, 160, 40);
+    let text = screen_text(&terminal);
+    assert!(text.contains("INBOX_TUI_TOKEN"), "{text}");
+    assert!(text.contains("/tmp/inbox-tui.log"), "{text}");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn minimum_size() {
+    let state = populated_state();
+    let terminal = render(&state, 60, 15);
+    assert!(!screen_text(&terminal).contains("too small"));
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn too_small() {
+    let state = populated_state();
+    let terminal = render(&state, 59, 14);
+    let text = screen_text(&terminal);
+    assert!(
+        text.contains("terminal too small (need 60x15, have 59x14)"),
+        "{text}"
+    );
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn raw_json_full_screen() {
+    let mut state = populated_state();
+    state.detail.fullscreen = true;
+    state.detail.raw_json = true;
+    state.focus = Focus::Detail;
+    let terminal = render(&state, 160, 40);
+    let text = screen_text(&terminal);
+    assert!(text.contains("Detail · raw JSON"), "{text}");
+    assert!(!text.contains("Filters"), "{text}");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn full_screen_detail_shows_every_field() {
+    let mut state = populated_state();
+    state.list.selected = state
+        .list
+        .contacts
+        .iter()
+        .position(|contact| contact.has_ordered() && contact.raw().contains_key("websiteVisits"))
+        .expect("the demo page has a website buyer");
+    state.detail.fullscreen = true;
+    state.focus = Focus::Detail;
+    let terminal = render(&state, 100, 70);
+    let text = screen_text(&terminal);
+    for expected in [
+        "Orders",
+        "• orderId: ORD-",
+        "Other fields",
+        "websiteVisits: ",
+        "profile.device: ",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing:\n{text}");
+    }
+    insta::assert_snapshot!(terminal.backend());
+}
+
+/// One contact for each distinct non-ASCII name (emoji, CJK, right-to-left…) of a larger demo
+/// data set, the first one selected.
+fn wide_character_state() -> State {
+    let dataset = Dataset::generate(1000, 42);
+    let mut names: Vec<String> = Vec::new();
+    let mut contacts: Vec<Contact> = Vec::new();
+    for index in 0..dataset.len() {
+        let contact =
+            Contact::from_value(dataset.contact_json(index)).expect("demo contacts are objects");
+        let name = contact.display_name();
+        if !name.is_ascii() && !names.contains(&name) {
+            names.push(name);
+            contacts.push(contact);
+        }
+    }
+    for sample in ["Zoë 🌸", "王小明", "محمد العلي", "שרה כהן", "🙂"] {
+        assert!(
+            names.iter().any(|name| name == sample),
+            "the data set should hold {sample:?}: {names:?}"
+        );
+    }
+    let mut state = populated_state();
+    state.choices.learn_from(&contacts);
+    state.list.contacts = Arc::from(contacts);
+    state.list.selected = 0;
+    state
+}
+
+/// Every body row has a `│` at each column where the table header row has one: wide
+/// characters have not pushed any border out of line.
+fn assert_borders_unbroken(buffer: &Buffer, body_rows: std::ops::Range<u16>) {
+    let width = buffer.area.width;
+    let border_columns: Vec<u16> = (0..width)
+        .filter(|x| buffer[(*x, body_rows.start)].symbol() == "│")
+        .collect();
+    assert!(border_columns.len() >= 4, "{border_columns:?}");
+    for y in body_rows {
+        for x in &border_columns {
+            assert_eq!(
+                buffer[(*x, y)].symbol(),
+                "│",
+                "border broken at column {x}, row {y}"
+            );
+        }
+    }
+}
+
+#[test]
+fn wide_characters_keep_borders_in_line() {
+    let state = wide_character_state();
+    let terminal = render(&state, 160, 40);
+    // Rows 1..=36 are inside the panes (row 0 is the top border, 37 the bottom one, 38–39 the
+    // status lines).
+    assert_borders_unbroken(terminal.backend().buffer(), 1..37);
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn wide_characters_keep_borders_in_line_when_narrow() {
+    let state = wide_character_state();
+    let terminal = render(&state, 100, 40);
+    // The table sits above the detail here: check the rows beside both.
+    assert_borders_unbroken(terminal.backend().buffer(), 1..22);
+}
+
+/// The terminal row and first column of the list row showing contact `index`.
+fn list_cell_of(area: Rect, state: &State, index: usize) -> (u16, u16) {
+    (0..area.height)
+        .find_map(|y| {
+            (0..area.width)
+                .find(|x| ui::list_row_at(area, state, *x, y) == Some(index))
+                .map(|x| (x, y))
+        })
+        .expect("the row is on screen")
+}
+
+fn assert_selected_row_highlighted(
+    theme: &Theme,
+    has_style: impl Fn(&ratatui::buffer::Cell) -> bool,
+) {
+    let state = populated_state();
+    let area = Rect::new(0, 0, 160, 40);
+    let terminal = render_with(&state, area.width, area.height, theme);
+    let buffer = terminal.backend().buffer();
+    let selected = state.list.selected;
+    // The first cells of the name column; every row has at least this many.
+    let name_width = 5;
+    let (x, y) = list_cell_of(area, &state, selected);
+    for column in x..x + name_width {
+        assert!(
+            has_style(&buffer[(column, y)]),
+            "cell ({column}, {y}) of the selected row: {:?}",
+            buffer[(column, y)]
+        );
+    }
+    let (next_x, next_y) = list_cell_of(area, &state, selected + 1);
+    assert_eq!(next_y, y + 1);
+    for column in next_x..next_x + name_width {
+        assert!(
+            !has_style(&buffer[(column, next_y)]),
+            "cell ({column}, {next_y}) of the next row: {:?}",
+            buffer[(column, next_y)]
+        );
+    }
+}
+
+#[test]
+fn selected_row_has_the_selected_style() {
+    let theme = Theme::default_colors();
+    let selected = theme.selected;
+    assert!(selected.bg.is_some());
+    assert_selected_row_highlighted(&theme, |cell| {
+        Some(cell.bg) == selected.bg && Some(cell.fg) == selected.fg
+    });
+}
+
+#[test]
+fn selected_row_is_reversed_in_mono() {
+    assert_selected_row_highlighted(&Theme::mono(), |cell| {
+        cell.modifier.contains(Modifier::REVERSED)
+    });
+}
+
+#[test]
+fn mono_theme_uses_no_colour() {
+    let mut state = populated_state();
+    state.list.load = Load::Failed {
+        error: ApiError::Server {
+            status: 503,
+            message: "down".into(),
+        },
+    };
+    state.query.tags = vec!["vip".into()];
+    for (help_open, width) in [(false, 160), (true, 100)] {
+        state.help_open = help_open;
+        let terminal = render_with(&state, width, 40, &Theme::mono());
+        for cell in &terminal.backend().buffer().content {
+            assert_eq!(cell.fg, Color::Reset, "{cell:?}");
+            assert_eq!(cell.bg, Color::Reset, "{cell:?}");
+        }
+    }
+}
+
+#[test]
+fn status_bar_counts_down_a_back_off() {
+    let mut state = populated_state();
+    let clock = clock();
+    state.status.backoff_until = Some(clock.instant + Duration::from_millis(4200));
+    state.list.load = Load::Loading { page: 2 };
+    let mut terminal = Terminal::new(TestBackend::new(160, 40)).expect("test terminal");
+    terminal
+        .draw(|frame| ui::draw(frame, &state, &Theme::default_colors(), &clock))
+        .expect("drawing into a TestBackend cannot fail");
+    let text = screen_text(&terminal);
+    assert!(text.contains("rate limited, retrying in 5s"), "{text}");
+}
+
+#[test]
+fn editing_search_puts_the_cursor_after_the_text() {
+    let mut state = populated_state();
+    state.focus = Focus::Filters;
+    state.editing = Some(TextField::Search);
+    state.search = "王小".into();
+    let mut terminal = render(&state, 160, 40);
+    // Panel border (1) + "search: " (8) + two wide characters (4); the search field is on the
+    // panel's second row.
+    terminal
+        .backend_mut()
+        .assert_cursor_position((1 + 8 + 4, 2));
+}
+
+#[test]
+fn clicks_map_to_list_rows() {
+    let state = populated_state();
+    let area = Rect::new(0, 0, 160, 40);
+    let (x, y) = list_cell_of(area, &state, 0);
+    assert_eq!(ui::list_row_at(area, &state, x, y + 5), Some(5));
+    assert_eq!(ui::list_row_at(area, &state, 0, y), None, "filter panel");
+    assert_eq!(ui::list_row_at(area, &state, x, y - 1), None, "header");
+    let rows = ui::list_visible_rows(area, &state);
+    assert!(rows > 20, "{rows}");
+    let mut help = state.clone();
+    help.help_open = true;
+    assert_eq!(
+        ui::list_row_at(area, &help, x, y),
+        None,
+        "help covers the list"
+    );
+}
+
+#[test]
+fn detail_scroll_is_clamped_to_the_content() {
+    let mut state = populated_state();
+    state.focus = Focus::Detail;
+    let area = Rect::new(0, 0, 160, 40);
+    let max = ui::detail_max_scroll(area, &state, &clock());
+    assert!(max > 0, "the contact is longer than the pane");
+    state.detail.scroll = u16::MAX;
+    let at_max = screen_text(&render(&state, 160, 40));
+    state.detail.scroll = max;
+    assert_eq!(screen_text(&render(&state, 160, 40)), at_max);
+    state.detail.scroll = max - 1;
+    assert_ne!(screen_text(&render(&state, 160, 40)), at_max);
+}
+
+#[test]
+fn hostile_contacts_draw_without_panicking() {
+    let hostile = [
+        serde_json::json!({}),
+        serde_json::json!({
+            "_id": 5,
+            "uuid": null,
+            "profile": "not an object",
+            "platform": "WEBSITE",
+            "status": ["OPEN"],
+            "lastMessage": "hi",
+            "orders": {"total": 3},
+            "createdAt": "last tuesday\n",
+            "lastSeenAt": 17,
+            "hasOrdered": true,
+            "segments": [1, null, "65a0000000000000000005e1"],
+        }),
+        serde_json::json!({
+            "profile": {"userDetails": {"name": "Line\nbreak\tand\u{7}bell", "tags": "vip",
+                "contact": {"phone": {"number": "12", "prefix": 44}}, "attributes": [{"key": 1}]}},
+            "lastMessage": {"text": null, "at": "2026-13-45", "by": 3},
+        }),
+    ];
+    let mut state = populated_state();
+    state.list.contacts = Arc::from(
+        hostile
+            .into_iter()
+            .map(|value| Contact::from_value(value).expect("an object"))
+            .collect::<Vec<_>>(),
+    );
+    for selected in 0..state.list.contacts.len() {
+        state.list.selected = selected;
+        for raw_json in [false, true] {
+            state.detail.raw_json = raw_json;
+            let text = screen_text(&render(&state, 160, 40));
+            assert!(text.contains("(unnamed)"), "{text}");
+        }
+    }
+    state.list.selected = 2;
+    state.detail.raw_json = false;
+    let text = screen_text(&render(&state, 160, 40));
+    assert!(text.contains("Line break and bell"), "{text}");
+    assert!(text.contains("(no text)"), "{text}");
+}

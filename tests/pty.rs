@@ -259,3 +259,42 @@ fn a_key_pressed_while_a_fetch_is_pending_is_acted_on_first() {
     tui.wait_for("page 1");
     tui.quit();
 }
+
+#[test]
+fn three_contacts_marked_across_two_pages_export_to_csv() {
+    let contacts = demo_contacts();
+    let mut tui = Tui::start(&["--demo"]);
+    let first = contacts[..20]
+        .iter()
+        .find_map(ascii_name)
+        .expect("an ASCII name near the top");
+    tui.wait_for(&first);
+    tui.send(" ");
+    tui.send(" ");
+    tui.wait_for("2 selected");
+    tui.send("n");
+    tui.wait_for("page 2");
+    tui.send(" ");
+    tui.wait_for("3 selected");
+
+    let output = tempfile::tempdir().expect("a temp dir");
+    let path = output.path().join("picked.csv");
+    tui.send("e");
+    tui.wait_for("Export");
+    tui.send("\x1b[B\x1b[B"); // down twice, to the path
+    tui.type_text(&path.display().to_string());
+    tui.send("\r");
+    tui.wait_for("exported 3 contacts");
+
+    let mut reader = csv::Reader::from_path(&path).expect("the CSV exists");
+    let ids: Vec<String> = reader
+        .records()
+        .map(|record| record.expect("a valid record")[0].to_owned())
+        .collect();
+    let expected: Vec<String> = [0, 1, 50]
+        .iter()
+        .map(|index| contacts[*index].id().expect("an id").to_owned())
+        .collect();
+    assert_eq!(ids, expected);
+    tui.quit();
+}

@@ -77,7 +77,7 @@ fn browsing() -> State {
         None,
     );
     let commands = start(&mut state);
-    assert_eq!(commands[0], Cmd::LoadChoices);
+    assert!(matches!(commands[0], Cmd::LoadChoices));
     let (generation, purpose, page, query) = only_fetch(&commands[1..]);
     assert_eq!((purpose, page), (Purpose::Show, 1));
     assert!(matches!(state.list.load, Load::Loading { page: 1 }));
@@ -493,4 +493,209 @@ fn detail_pane_keys() {
     press(&mut state, KeyCode::Esc);
     assert!(!state.detail.fullscreen);
     assert_eq!(state.focus, Focus::List);
+}
+
+fn selected_ids(state: &State) -> Vec<String> {
+    state
+        .selection
+        .contacts()
+        .iter()
+        .filter_map(|contact| contact.id().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn the_selection_is_a_set_of_ids_that_survives_paging_and_filters() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    press(&mut state, KeyCode::Char(' '));
+    assert_eq!(state.list.selected, 1, "Space marks and moves on");
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Char('k'));
+    press(&mut state, KeyCode::Char(' '));
+    let first_page = contacts(0..50);
+    assert_eq!(
+        selected_ids(&state),
+        vec![first_page[0].id().unwrap_or_default().to_owned()],
+        "Space again unmarks"
+    );
+
+    let (generation, _, page, query) = only_fetch(&press(&mut state, KeyCode::Char('n')));
+    update(
+        &mut state,
+        loaded(generation, Purpose::Show, page, &query, contacts(50..100)),
+    );
+    press(&mut state, KeyCode::Char('v'));
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char('v'));
+    assert_eq!(
+        state.selection.len(),
+        4,
+        "the range adds rows 0 to 2 of page 2"
+    );
+
+    focus_item(&mut state, &FilterItem::Status(Status::Closed));
+    let (generation, _, page, query) = only_fetch(&press(&mut state, KeyCode::Char(' ')));
+    update(
+        &mut state,
+        loaded(generation, Purpose::Show, page, &query, contacts(150..160)),
+    );
+    assert_eq!(
+        state.selection.len(),
+        4,
+        "a filter change keeps the selection"
+    );
+    state.focus = Focus::List;
+    press(&mut state, KeyCode::Char('a'));
+    assert_eq!(state.selection.len(), 14);
+    press(&mut state, KeyCode::Char('a'));
+    assert_eq!(state.selection.len(), 14, "selecting twice adds nothing");
+    press(&mut state, KeyCode::Char('u'));
+    assert!(state.selection.is_empty());
+}
+
+#[test]
+fn select_all_matching_runs_in_the_background_and_can_be_stopped() {
+    let mut state = browsing();
+    let commands = press(&mut state, KeyCode::Char('A'));
+    let [Cmd::SelectAllMatching { generation, query }] = commands.as_slice() else {
+        panic!("expected a select-all, got {commands:?}");
+    };
+    assert_eq!(**query, state.query);
+    let generation = *generation;
+    assert!(state.is_busy());
+    update(
+        &mut state,
+        Msg::SelectAllBatch {
+            generation,
+            contacts: contacts(0..50),
+            pages: 1,
+        },
+    );
+    update(
+        &mut state,
+        Msg::SelectAllBatch {
+            generation: generation + 7,
+            contacts: contacts(60..70),
+            pages: 1,
+        },
+    );
+    assert_eq!(state.selection.len(), 50, "a stale run's batch is ignored");
+    update(
+        &mut state,
+        Msg::SelectAllBatch {
+            generation,
+            contacts: contacts(40..80),
+            pages: 2,
+        },
+    );
+    assert_eq!(state.selection.len(), 80);
+    update(
+        &mut state,
+        Msg::SelectAllDone {
+            generation,
+            result: Ok(()),
+        },
+    );
+    assert!(state.select_all.is_none());
+    assert!(
+        state
+            .status
+            .notice
+            .as_deref()
+            .is_some_and(|notice| notice.contains("80 selected"))
+    );
+
+    press(&mut state, KeyCode::Char('A'));
+    let stopped = press(&mut state, KeyCode::Esc);
+    assert!(matches!(stopped.as_slice(), [Cmd::CancelSelectAll]));
+    assert!(state.select_all.is_none());
+}
+
+#[test]
+fn the_export_dialog_exports_the_selection_and_can_be_cancelled() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Char('e'));
+    assert!(state.export.is_some(), "e opens the dialog");
+    press(&mut state, KeyCode::Right);
+    press(&mut state, KeyCode::Left);
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Right);
+    press(&mut state, KeyCode::Down);
+    for character in "out/picked.json".chars() {
+        assert!(
+            press(&mut state, KeyCode::Char(character)).is_empty(),
+            "printable keys are path text"
+        );
+    }
+    assert!(
+        !state.should_quit,
+        "q was not typed, but nothing else quit either"
+    );
+    let commands = press(&mut state, KeyCode::Enter);
+    let [Cmd::StartExport(request)] = commands.as_slice() else {
+        panic!("expected an export, got {commands:?}");
+    };
+    assert_eq!(request.format, inbox_tui::export::ExportFormat::Json);
+    assert_eq!(request.path, "out/picked.json");
+    let inbox_tui::export::Scope::Contacts(picked) = &request.scope else {
+        panic!("the selection is exported from memory");
+    };
+    let picked: Vec<_> = picked
+        .iter()
+        .filter_map(|contact| contact.id().map(str::to_owned))
+        .collect();
+    assert_eq!(picked, selected_ids(&state));
+
+    assert!(
+        press(&mut state, KeyCode::Char('x')).is_empty(),
+        "keys wait while it runs"
+    );
+    assert!(matches!(
+        press(&mut state, KeyCode::Esc).as_slice(),
+        [Cmd::CancelExport]
+    ));
+    assert!(state.export.is_none());
+    assert!(
+        state
+            .status
+            .notice
+            .as_deref()
+            .is_some_and(|notice| notice.contains("cancelled"))
+    );
+
+    press(&mut state, KeyCode::Char('e'));
+    press(&mut state, KeyCode::Enter);
+    update(&mut state, Msg::ExportDone(Ok(("contacts.csv".into(), 2))));
+    assert!(state.export.is_none());
+    assert!(
+        state
+            .status
+            .notice
+            .as_deref()
+            .is_some_and(|notice| notice.contains("exported 2 contacts to contacts.csv"))
+    );
+
+    press(&mut state, KeyCode::Char('u'));
+    press(&mut state, KeyCode::Char('e'));
+    let dialog = state.export.as_ref().expect("open");
+    assert_eq!(
+        dialog.scope,
+        inbox_tui::app::state::ExportScope::Matching,
+        "nothing selected: everything matching"
+    );
+    press(&mut state, KeyCode::Left);
+    press(&mut state, KeyCode::Left);
+    assert!(
+        press(&mut state, KeyCode::Enter).is_empty(),
+        "an empty selection cannot be exported"
+    );
+    assert!(matches!(
+        state.export.as_ref().map(|dialog| &dialog.phase),
+        Some(inbox_tui::app::state::ExportPhase::Failed(_))
+    ));
 }

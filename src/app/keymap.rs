@@ -24,11 +24,20 @@ pub enum Action {
     Fullscreen,
     RawJson,
     Back,
+    RangeSelect,
+    SelectPage,
+    SelectAllMatching,
+    ClearSelection,
+    Export,
+    SaveView,
+    ShowViews,
+    /// Apply saved view 1 to 9, in the order of the views list.
+    ApplyView(u8),
 }
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 34] = [
         Action::FocusNext,
         Action::FocusPrev,
         Action::MoveDown,
@@ -40,14 +49,68 @@ impl Action {
         Action::FocusSearch,
         Action::Activate,
         Action::Toggle,
+        Action::RangeSelect,
+        Action::SelectPage,
+        Action::SelectAllMatching,
+        Action::ClearSelection,
+        Action::Export,
         Action::ClearFilters,
         Action::Refresh,
         Action::Fullscreen,
         Action::RawJson,
+        Action::SaveView,
+        Action::ShowViews,
+        Action::ApplyView(1),
+        Action::ApplyView(2),
+        Action::ApplyView(3),
+        Action::ApplyView(4),
+        Action::ApplyView(5),
+        Action::ApplyView(6),
+        Action::ApplyView(7),
+        Action::ApplyView(8),
+        Action::ApplyView(9),
         Action::Help,
         Action::Quit,
         Action::Back,
     ];
+
+    /// The name the config file uses for the action, e.g. `next_page` or `apply_view_3`.
+    pub fn name(self) -> String {
+        let name = match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::FocusNext => "focus_next",
+            Action::FocusPrev => "focus_prev",
+            Action::FocusSearch => "focus_search",
+            Action::MoveDown => "move_down",
+            Action::MoveUp => "move_up",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::NextPage => "next_page",
+            Action::PrevPage => "prev_page",
+            Action::Activate => "activate",
+            Action::Toggle => "toggle",
+            Action::ClearFilters => "clear_filters",
+            Action::Refresh => "refresh",
+            Action::Fullscreen => "fullscreen",
+            Action::RawJson => "raw_json",
+            Action::Back => "back",
+            Action::RangeSelect => "range_select",
+            Action::SelectPage => "select_page",
+            Action::SelectAllMatching => "select_all_matching",
+            Action::ClearSelection => "clear_selection",
+            Action::Export => "export",
+            Action::SaveView => "save_view",
+            Action::ShowViews => "show_views",
+            Action::ApplyView(number) => return format!("apply_view_{number}"),
+        };
+        name.to_owned()
+    }
+
+    /// The action a config name stands for.
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|action| action.name() == name)
+    }
 
     /// What the help overlay says the action does.
     pub fn description(self) -> &'static str {
@@ -64,12 +127,20 @@ impl Action {
             Action::NextPage => "next page",
             Action::PrevPage => "previous page",
             Action::Activate => "open the detail, or toggle / edit the filter",
-            Action::Toggle => "toggle the filter item",
+            Action::Toggle => "mark the contact, or toggle the filter item",
             Action::ClearFilters => "clear every filter",
             Action::Refresh => "refresh the page from the server",
             Action::Fullscreen => "full-screen detail on / off",
             Action::RawJson => "raw JSON detail on / off",
             Action::Back => "leave a text field, close an overlay, back to the list",
+            Action::RangeSelect => "start a range; press again to select it",
+            Action::SelectPage => "select every contact on the page",
+            Action::SelectAllMatching => "select every contact matching the filters",
+            Action::ClearSelection => "clear the selection",
+            Action::Export => "export the selection, the page or everything matching",
+            Action::SaveView => "save the filters as a view",
+            Action::ShowViews => "list the saved views",
+            Action::ApplyView(_) => "apply saved view 1–9",
         }
     }
 }
@@ -108,6 +179,65 @@ impl KeyCombo {
             code: event.code,
             modifiers,
         }
+    }
+
+    /// Parses a key as the config writes it: `n`, `G`, `?`, `space`, `enter`, `esc`, `tab`,
+    /// `shift-tab`, `up`, `pagedown`, `home`, `f5`, with `ctrl-` / `alt-` prefixes (`+` works
+    /// too: `ctrl+c`).
+    pub fn parse(text: &str) -> Result<KeyCombo, String> {
+        let mut modifiers = KeyModifiers::NONE;
+        let mut rest = text.trim();
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let prefix = ["ctrl-", "ctrl+", "alt-", "alt+", "shift-", "shift+"]
+                .into_iter()
+                .find(|prefix| lower.starts_with(prefix) && rest.len() > prefix.len());
+            let Some(prefix) = prefix else { break };
+            modifiers |= match &prefix[..prefix.len() - 1] {
+                "ctrl" => KeyModifiers::CONTROL,
+                "alt" => KeyModifiers::ALT,
+                _ => KeyModifiers::SHIFT,
+            };
+            rest = &rest[prefix.len()..];
+        }
+        let mut characters = rest.chars();
+        let code = match (characters.next(), characters.next()) {
+            (Some(character), None) => KeyCode::Char(character),
+            _ => match rest.to_ascii_lowercase().as_str() {
+                "space" => KeyCode::Char(' '),
+                "enter" | "return" => KeyCode::Enter,
+                "esc" | "escape" => KeyCode::Esc,
+                "tab" if modifiers.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+                "tab" => KeyCode::Tab,
+                "backtab" => KeyCode::BackTab,
+                "up" => KeyCode::Up,
+                "down" => KeyCode::Down,
+                "left" => KeyCode::Left,
+                "right" => KeyCode::Right,
+                "pageup" | "pgup" => KeyCode::PageUp,
+                "pagedown" | "pgdn" => KeyCode::PageDown,
+                "home" => KeyCode::Home,
+                "end" => KeyCode::End,
+                "backspace" => KeyCode::Backspace,
+                "delete" | "del" => KeyCode::Delete,
+                "insert" | "ins" => KeyCode::Insert,
+                other => match other
+                    .strip_prefix('f')
+                    .and_then(|number| number.parse::<u8>().ok())
+                {
+                    Some(number @ 1..=12) => KeyCode::F(number),
+                    _ => {
+                        return Err(format!(
+                            "cannot parse key {text:?}; use a character (n, G, ?), a name \
+                             (space, enter, esc, tab, up, down, left, right, pageup, pagedown, \
+                             home, end, backspace, delete, f1–f12), optionally with ctrl-, alt- \
+                             or shift-"
+                        ));
+                    }
+                },
+            },
+        };
+        Ok(KeyCombo::from_event(&KeyEvent::new(code, modifiers)))
     }
 
     /// How the help and the hint line write the key.
@@ -150,7 +280,7 @@ impl Default for Keymap {
     fn default() -> Self {
         use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
         let plain = KeyCombo::plain;
-        let bindings = vec![
+        let bindings: Vec<(KeyCombo, Action)> = vec![
             (plain(Tab), Action::FocusNext),
             (plain(BackTab), Action::FocusPrev),
             (plain(Char('j')), Action::MoveDown),
@@ -176,12 +306,34 @@ impl Default for Keymap {
             (plain(Char('q')), Action::Quit),
             (KeyCombo::ctrl('c'), Action::Quit),
             (plain(Esc), Action::Back),
+            (plain(Char('v')), Action::RangeSelect),
+            (plain(Char('a')), Action::SelectPage),
+            (plain(Char('A')), Action::SelectAllMatching),
+            (plain(Char('u')), Action::ClearSelection),
+            (plain(Char('e')), Action::Export),
+            (plain(Char('s')), Action::SaveView),
+            (plain(Char('V')), Action::ShowViews),
         ];
+        let views = (1..=9u8).filter_map(|number| {
+            char::from_digit(u32::from(number), 10)
+                .map(|digit| (plain(Char(digit)), Action::ApplyView(number)))
+        });
+        let bindings = bindings.into_iter().chain(views).collect();
         Keymap { bindings }
     }
 }
 
 impl Keymap {
+    /// A keymap from explicit bindings, as the config builds it after checking for conflicts.
+    pub fn from_bindings(bindings: Vec<(KeyCombo, Action)>) -> Keymap {
+        Keymap { bindings }
+    }
+
+    /// Every binding, in order.
+    pub fn bindings(&self) -> &[(KeyCombo, Action)] {
+        &self.bindings
+    }
+
     /// The action bound to this key, if any.
     pub fn action_for(&self, event: &KeyEvent) -> Option<Action> {
         let combo = KeyCombo::from_event(event);
@@ -197,6 +349,37 @@ impl Keymap {
             .iter()
             .filter(|(_, bound)| *bound == action)
             .map(|(combo, _)| combo.label())
+            .collect()
+    }
+
+    /// The help's rows: keys and description for each action, with the nine "apply view"
+    /// actions folded into one row.
+    pub fn help_rows(&self) -> Vec<(String, &'static str)> {
+        Action::ALL
+            .iter()
+            .filter(|action| !matches!(action, Action::ApplyView(2..)))
+            .map(|action| {
+                let keys = match action {
+                    Action::ApplyView(_) => {
+                        let keys: Vec<String> = (1..=9)
+                            .flat_map(|number| self.keys_for(Action::ApplyView(number)))
+                            .collect();
+                        let digits: Vec<String> = (1..=9).map(|digit| digit.to_string()).collect();
+                        if keys == digits {
+                            vec!["1–9".to_owned()]
+                        } else {
+                            keys
+                        }
+                    }
+                    _ => self.keys_for(*action),
+                };
+                let keys = if keys.is_empty() {
+                    "(unbound)".to_owned()
+                } else {
+                    keys.join(", ")
+                };
+                (keys, action.description())
+            })
             .collect()
     }
 

@@ -4,7 +4,8 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::KeyEvent;
 
-use crate::api::{Agent, ApiError, Page, Query, Segment, WhatsappBot};
+use crate::api::{Agent, ApiError, Contact, Page, Query, Segment, WhatsappBot};
+use crate::export::{ExportFormat, Progress, Scope};
 
 /// Something that happened. Time comes with the message so `update` never reads a clock.
 #[derive(Debug, Clone)]
@@ -39,6 +40,19 @@ pub enum Msg {
         error: ApiError,
         at: Instant,
     },
+    /// More contacts found by "select every matching contact".
+    SelectAllBatch {
+        generation: u64,
+        contacts: Vec<Contact>,
+        pages: u32,
+    },
+    SelectAllDone {
+        generation: u64,
+        result: Result<(), String>,
+    },
+    ExportProgress(Progress),
+    /// The export ended: where it went and how many, or what failed.
+    ExportDone(Result<(String, u64), String>),
     AgentsLoaded(Result<Vec<Agent>, ApiError>),
     SegmentsLoaded(Result<Vec<Segment>, ApiError>),
     WhatsappBotsLoaded(Result<Vec<WhatsappBot>, ApiError>),
@@ -52,7 +66,7 @@ pub enum Purpose {
 }
 
 /// Work for the event loop: each runs as a task that answers with a `Msg`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Cmd {
     /// Fetch a page. A `Show` fetch supersedes (aborts) every earlier list fetch.
     FetchPage {
@@ -63,4 +77,24 @@ pub enum Cmd {
     },
     /// Load the agent, segment and WhatsApp bot pick-lists.
     LoadChoices,
+    /// Walk every page of `query`, reporting the contacts found.
+    SelectAllMatching {
+        generation: u64,
+        query: Box<Query>,
+    },
+    CancelSelectAll,
+    /// Export; an empty `path` means the default name, stamped now.
+    StartExport(Box<ExportRequest>),
+    /// Stop the running export; nothing is left at the destination.
+    CancelExport,
+}
+
+/// An export as the dialog asked for it.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    pub query: Query,
+    pub scope: Scope,
+    pub format: ExportFormat,
+    pub path: String,
+    pub agent_names: std::collections::HashMap<String, String>,
 }

@@ -21,7 +21,10 @@ use super::keymap::Keymap;
 use super::msg::{Cmd, Msg, Purpose};
 use super::state::{Connection, State};
 use super::update::{start, update};
-use crate::api::{Client, RetryNotice};
+use crate::api::{Client, Contact, RetryNotice};
+use crate::export::{
+    self, ContactSink, DEFAULT_CONCURRENCY, Destination, ExportFormat, ExportJob, Progress,
+};
 use crate::ui::{self, Clock, Theme};
 
 /// The shortest time between two frames (about 60 per second).
@@ -115,6 +118,8 @@ fn undo_mouse_and_cursor() {
 struct Tasks {
     show: Option<JoinHandle<()>>,
     prefetch: Option<JoinHandle<()>>,
+    select_all: Option<JoinHandle<()>>,
+    export: Option<JoinHandle<()>>,
 }
 
 impl Tasks {
@@ -291,6 +296,65 @@ fn run_command(
                 Purpose::Prefetch => Tasks::replace(&mut tasks.prefetch, handle),
             }
         }
+        Cmd::SelectAllMatching { generation, query } => {
+            let client = Arc::clone(client);
+            let sender = sender.clone();
+            let handle = tokio::spawn(async move {
+                let mut sink = BatchSink {
+                    batch: Vec::new(),
+                    generation,
+                    sender: sender.clone(),
+                };
+                let result =
+                    export::walk_matching(&client, &query, DEFAULT_CONCURRENCY, None, &mut sink)
+                        .await;
+                let _ = sender.send(Msg::SelectAllDone {
+                    generation,
+                    result: result.map(|_| ()).map_err(|error| error.to_string()),
+                });
+            });
+            Tasks::replace(&mut tasks.select_all, handle);
+        }
+        Cmd::CancelSelectAll => {
+            if let Some(handle) = tasks.select_all.take() {
+                handle.abort();
+            }
+        }
+        Cmd::StartExport(request) => {
+            let client = Arc::clone(client);
+            let sender = sender.clone();
+            let handle = tokio::spawn(async move {
+                let path = if request.path.is_empty() {
+                    default_export_path(request.format)
+                } else {
+                    export::expand_home(&request.path)
+                };
+                let job = ExportJob {
+                    query: request.query,
+                    scope: request.scope,
+                    format: request.format,
+                    destination: Destination::File(path.clone()),
+                    concurrency: DEFAULT_CONCURRENCY,
+                    agent_names: request.agent_names,
+                };
+                let progress_sender = sender.clone();
+                let on_progress = move |progress: Progress| {
+                    let _ = progress_sender.send(Msg::ExportProgress(progress));
+                };
+                let outcome = export::run(&client, job, &on_progress)
+                    .await
+                    .map(|summary| (path.display().to_string(), summary.contacts))
+                    .map_err(|error| error.to_string());
+                let _ = sender.send(Msg::ExportDone(outcome));
+            });
+            Tasks::replace(&mut tasks.export, handle);
+        }
+        Cmd::CancelExport => {
+            // Dropping the export's future removes its temporary file.
+            if let Some(handle) = tasks.export.take() {
+                handle.abort();
+            }
+        }
         Cmd::LoadChoices => {
             let client = Arc::clone(client);
             let sender = sender.clone();
@@ -303,6 +367,34 @@ fn run_command(
             });
         }
     }
+}
+
+/// Hands the contacts "select every matching contact" finds to the browser, a page at a time.
+struct BatchSink {
+    batch: Vec<Contact>,
+    generation: u64,
+    sender: UnboundedSender<Msg>,
+}
+
+impl ContactSink for BatchSink {
+    fn accept(&mut self, contact: &Contact) -> io::Result<()> {
+        self.batch.push(contact.clone());
+        Ok(())
+    }
+
+    fn page_done(&mut self, progress: Progress) {
+        let _ = self.sender.send(Msg::SelectAllBatch {
+            generation: self.generation,
+            contacts: std::mem::take(&mut self.batch),
+            pages: progress.pages_fetched,
+        });
+    }
+}
+
+/// `contacts-YYYYMMDD-HHMMSS.<ext>` in the current directory, in local time.
+fn default_export_path(format: ExportFormat) -> PathBuf {
+    let stamp = jiff::Zoned::now().strftime("%Y%m%d-%H%M%S").to_string();
+    PathBuf::from(format!("contacts-{stamp}.{}", format.extension()))
 }
 
 /// SIGTERM and SIGHUP end the browser the same way `q` does, so the terminal is restored.

@@ -1,6 +1,6 @@
 //! Everything the browser knows, owned by one task and changed only by `update`.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,6 +10,7 @@ use tui_input::Input;
 use super::filters::{self, Choices, DateField, FilterItem};
 use super::keymap::Keymap;
 use crate::api::{ApiError, Contact, Query};
+use crate::export::{ExportFormat, Progress};
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +137,126 @@ impl PageCache {
     }
 }
 
+/// The contacts picked for export. A set of ids, so it survives paging, refreshes and filter
+/// changes; each id keeps the contact as it was when picked, since the API cannot fetch a
+/// contact by id.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    contacts: Vec<Contact>,
+    ids: HashSet<String>,
+}
+
+impl Selection {
+    pub fn len(&self) -> usize {
+        self.contacts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.contacts.is_empty()
+    }
+
+    pub fn contains(&self, contact: &Contact) -> bool {
+        contact.id().is_some_and(|id| self.ids.contains(id))
+    }
+
+    /// Adds `contact`; false if it was already in, or has no id to know it by.
+    pub fn add(&mut self, contact: &Contact) -> bool {
+        let Some(id) = contact.id() else {
+            return false;
+        };
+        if !self.ids.insert(id.to_owned()) {
+            return false;
+        }
+        self.contacts.push(contact.clone());
+        true
+    }
+
+    /// Adds `contact` if it is out, removes it if it is in.
+    pub fn toggle(&mut self, contact: &Contact) {
+        if let Some(id) = contact.id()
+            && self.ids.remove(id)
+        {
+            self.contacts.retain(|kept| kept.id() != Some(id));
+            return;
+        }
+        self.add(contact);
+    }
+
+    pub fn clear(&mut self) {
+        self.contacts.clear();
+        self.ids.clear();
+    }
+
+    /// The selected contacts, in the order they were picked.
+    pub fn contacts(&self) -> &[Contact] {
+        &self.contacts
+    }
+}
+
+/// A running "select every matching contact".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SelectAll {
+    pub generation: u64,
+    pub pages: u32,
+    pub added: usize,
+}
+
+/// What the export dialog exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportScope {
+    Selection,
+    Page,
+    Matching,
+}
+
+impl ExportScope {
+    pub const ALL: [ExportScope; 3] = [
+        ExportScope::Selection,
+        ExportScope::Page,
+        ExportScope::Matching,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportScope::Selection => "the selection",
+            ExportScope::Page => "this page",
+            ExportScope::Matching => "everything matching the filters",
+        }
+    }
+}
+
+/// The export dialog's rows, which Tab and the arrows move between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogRow {
+    Scope,
+    Format,
+    Path,
+}
+
+/// Where an export stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportPhase {
+    Editing,
+    /// Running; `total` is known when the contacts are in hand (selection, page).
+    Running {
+        progress: Progress,
+        total: Option<usize>,
+    },
+    Failed(String),
+}
+
+/// The export dialog.
+#[derive(Debug, Clone)]
+pub struct ExportDialog {
+    pub scope: ExportScope,
+    pub format: ExportFormat,
+    /// Empty means the default name, `contacts-YYYYMMDD-HHMMSS.<ext>` in the current directory,
+    /// stamped when the export starts.
+    pub path: Input,
+    pub row: DialogRow,
+    pub phase: ExportPhase,
+}
+
 /// Where the browser is connected, for the status bar.
 #[derive(Debug, Clone, Default)]
 pub struct Connection {
@@ -164,6 +285,13 @@ pub struct State {
     /// The page being prefetched for the current generation, if any.
     pub prefetching: Option<u32>,
     pub detail: DetailView,
+    pub selection: Selection,
+    /// The row a range selection started on, on the current page.
+    pub range_anchor: Option<usize>,
+    pub select_all: Option<SelectAll>,
+    /// Numbers each select-all run, so a cancelled run's late results are ignored.
+    pub background_runs: u64,
+    pub export: Option<ExportDialog>,
     pub help_open: bool,
     pub status: StatusLine,
     pub spinner_frame: usize,
@@ -202,6 +330,11 @@ impl State {
             generation: 0,
             prefetching: None,
             detail: DetailView::default(),
+            selection: Selection::default(),
+            range_anchor: None,
+            select_all: None,
+            background_runs: 0,
+            export: None,
             help_open: false,
             status: StatusLine::default(),
             spinner_frame: 0,
@@ -219,7 +352,13 @@ impl State {
 
     /// Whether any request is in flight; the spinner shows only then.
     pub fn is_busy(&self) -> bool {
-        matches!(self.list.load, Load::Loading { .. }) || self.prefetching.is_some()
+        matches!(self.list.load, Load::Loading { .. })
+            || self.prefetching.is_some()
+            || self.select_all.is_some()
+            || self
+                .export
+                .as_ref()
+                .is_some_and(|dialog| matches!(dialog.phase, ExportPhase::Running { .. }))
     }
 
     /// The filter items the panel offers now.

@@ -10,12 +10,14 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::filters::{self, DateField, FilterItem};
 use super::keymap::Action;
-use super::msg::{Cmd, Msg, Purpose};
+use super::msg::{Cmd, ExportRequest, Msg, Purpose};
 use super::state::{
-    Focus, Load, PREFETCH_MARGIN, PageCache, PageEnd, SEARCH_DEBOUNCE, State, TextField,
+    DialogRow, ExportDialog, ExportPhase, ExportScope, Focus, Load, PREFETCH_MARGIN, PageCache,
+    PageEnd, SEARCH_DEBOUNCE, SelectAll, State, TextField,
 };
 use crate::api::{ApiError, Contact, Query, TYPICAL_PAGE_SIZE};
 use crate::dates::{format_timestamp, parse_when};
+use crate::export::{ExportFormat, Scope};
 
 /// The commands that open the browser: the first page and the pick-lists.
 pub fn start(state: &mut State) -> Vec<Cmd> {
@@ -59,6 +61,68 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                     state.status.backoff_until = Some(at + wait);
                 }
                 state.status.notice = Some(format!("retrying: {error}"));
+            }
+            vec![]
+        }
+        Msg::SelectAllBatch {
+            generation,
+            contacts,
+            pages,
+        } => {
+            if let Some(select_all) = state.select_all.as_mut()
+                && select_all.generation == generation
+            {
+                select_all.pages = pages;
+                for contact in &contacts {
+                    if state.selection.add(contact) {
+                        select_all.added += 1;
+                    }
+                }
+            }
+            vec![]
+        }
+        Msg::SelectAllDone { generation, result } => {
+            if let Some(select_all) = state.select_all
+                && select_all.generation == generation
+            {
+                state.select_all = None;
+                state.status.notice = Some(match result {
+                    Ok(()) => format!(
+                        "selected every matching contact: {} added, {} selected in all",
+                        select_all.added,
+                        state.selection.len()
+                    ),
+                    Err(error) => format!(
+                        "select-all stopped after {} contacts: {error}",
+                        select_all.added
+                    ),
+                });
+            }
+            vec![]
+        }
+        Msg::ExportProgress(progress) => {
+            if let Some(ExportDialog {
+                phase:
+                    ExportPhase::Running {
+                        progress: shown, ..
+                    },
+                ..
+            }) = state.export.as_mut()
+            {
+                *shown = progress;
+            }
+            vec![]
+        }
+        Msg::ExportDone(result) => {
+            let Some(dialog) = state.export.as_mut() else {
+                return vec![];
+            };
+            match result {
+                Ok((path, count)) => {
+                    state.export = None;
+                    state.status.notice = Some(format!("exported {count} contacts to {path}"));
+                }
+                Err(error) => dialog.phase = ExportPhase::Failed(error),
             }
             vec![]
         }
@@ -120,6 +184,9 @@ fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> {
             state.help_open = false;
         }
         return vec![];
+    }
+    if state.export.is_some() {
+        return on_export_key(state, key);
     }
     if let Some(field) = state.editing {
         return on_text_key(state, field, key, action, at);
@@ -251,6 +318,14 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             vec![]
         }
         Action::Back => {
+            if let Some(select_all) = state.select_all.take() {
+                state.status.notice = Some(format!(
+                    "select-all stopped; {} contacts were added",
+                    select_all.added
+                ));
+                return vec![Cmd::CancelSelectAll];
+            }
+            state.range_anchor = None;
             if state.detail.fullscreen {
                 state.detail.fullscreen = false;
                 state.focus = Focus::List;
@@ -276,9 +351,211 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         },
         Action::Toggle => match state.focus {
             Focus::Filters => activate_filter_item(state),
-            Focus::List | Focus::Detail => vec![],
+            Focus::List => {
+                if let Some(contact) = state.selected_contact().cloned() {
+                    state.selection.toggle(&contact);
+                }
+                move_selection(state, 1)
+            }
+            Focus::Detail => vec![],
         },
+        Action::RangeSelect => {
+            match state.range_anchor.take() {
+                None => {
+                    state.range_anchor = Some(state.list.selected);
+                    state.status.notice = Some(format!(
+                        "range started: move, then press {} again to select it",
+                        state.keymap.first_key(Action::RangeSelect)
+                    ));
+                }
+                Some(anchor) => {
+                    let (first, last) = if anchor <= state.list.selected {
+                        (anchor, state.list.selected)
+                    } else {
+                        (state.list.selected, anchor)
+                    };
+                    let range: Vec<Contact> = state
+                        .list
+                        .contacts
+                        .iter()
+                        .skip(first)
+                        .take(last - first + 1)
+                        .cloned()
+                        .collect();
+                    let added = range
+                        .iter()
+                        .filter(|contact| state.selection.add(contact))
+                        .count();
+                    state.status.notice = Some(format!("{added} contacts added to the selection"));
+                }
+            }
+            vec![]
+        }
+        Action::SelectPage => {
+            let page = Arc::clone(&state.list.contacts);
+            let added = page
+                .iter()
+                .filter(|contact| state.selection.add(contact))
+                .count();
+            state.status.notice = Some(format!(
+                "{added} contacts on this page added to the selection"
+            ));
+            vec![]
+        }
+        Action::SelectAllMatching => {
+            if state.select_all.is_some() {
+                return vec![];
+            }
+            state.background_runs += 1;
+            state.select_all = Some(SelectAll {
+                generation: state.background_runs,
+                pages: 0,
+                added: 0,
+            });
+            vec![Cmd::SelectAllMatching {
+                generation: state.background_runs,
+                query: Box::new(state.query.clone()),
+            }]
+        }
+        Action::ClearSelection => {
+            state.status.notice = Some(format!("{} contacts unselected", state.selection.len()));
+            state.selection.clear();
+            state.range_anchor = None;
+            vec![]
+        }
+        Action::Export => {
+            let scope = if state.selection.is_empty() {
+                ExportScope::Matching
+            } else {
+                ExportScope::Selection
+            };
+            state.export = Some(ExportDialog {
+                scope,
+                format: ExportFormat::Csv,
+                path: tui_input::Input::default(),
+                row: DialogRow::Scope,
+                phase: ExportPhase::Editing,
+            });
+            vec![]
+        }
+        Action::SaveView | Action::ShowViews | Action::ApplyView(_) => vec![],
     }
+}
+
+/// Keys while the export dialog is open: it has the keyboard until closed.
+fn on_export_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+    let Some(dialog) = state.export.as_mut() else {
+        return vec![];
+    };
+    if let ExportPhase::Running { .. } = dialog.phase {
+        if key.code == KeyCode::Esc {
+            state.export = None;
+            state.status.notice = Some("export cancelled; nothing was written".into());
+            return vec![Cmd::CancelExport];
+        }
+        return vec![];
+    }
+    let rows = [DialogRow::Scope, DialogRow::Format, DialogRow::Path];
+    let row_index = rows.iter().position(|row| *row == dialog.row).unwrap_or(0);
+    match key.code {
+        KeyCode::Esc => {
+            state.export = None;
+            vec![]
+        }
+        KeyCode::Enter => start_export(state),
+        KeyCode::Tab | KeyCode::Down => {
+            dialog.row = rows[(row_index + 1) % rows.len()];
+            vec![]
+        }
+        KeyCode::BackTab | KeyCode::Up => {
+            dialog.row = rows[(row_index + rows.len() - 1) % rows.len()];
+            vec![]
+        }
+        KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if dialog.row != DialogRow::Path => {
+            let step: isize = if key.code == KeyCode::Left { -1 } else { 1 };
+            dialog.phase = ExportPhase::Editing;
+            match dialog.row {
+                DialogRow::Scope => dialog.scope = cycle(&ExportScope::ALL, dialog.scope, step),
+                _ => {
+                    let previous = dialog.format;
+                    dialog.format = cycle(&ExportFormat::ALL, dialog.format, step);
+                    let path = dialog.path.value();
+                    if let Some(stem) = path.strip_suffix(&format!(".{}", previous.extension())) {
+                        let renamed = format!("{stem}.{}", dialog.format.extension());
+                        dialog.path = tui_input::Input::new(renamed);
+                    }
+                }
+            }
+            vec![]
+        }
+        _ if dialog.row == DialogRow::Path => {
+            dialog.phase = ExportPhase::Editing;
+            dialog.path.handle_event(&Event::Key(key));
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+/// The value after `current` in `values`, `step` places on, wrapping around.
+fn cycle<T: Copy + PartialEq>(values: &[T], current: T, step: isize) -> T {
+    let position = values
+        .iter()
+        .position(|value| *value == current)
+        .unwrap_or(0);
+    let next = (position as isize + step).rem_euclid(values.len() as isize) as usize;
+    values[next]
+}
+
+/// Starts the export the dialog describes, or says in the dialog why it cannot.
+fn start_export(state: &mut State) -> Vec<Cmd> {
+    let Some(dialog) = state.export.as_mut() else {
+        return vec![];
+    };
+    let path = dialog.path.value().trim().to_owned();
+    if path == "-" {
+        dialog.phase = ExportPhase::Failed(
+            "the browser cannot write to standard output; give a file path \
+             (inbox-tui export --output - can)"
+                .into(),
+        );
+        return vec![];
+    }
+    let (scope, total) = match dialog.scope {
+        ExportScope::Selection if state.selection.is_empty() => {
+            dialog.phase = ExportPhase::Failed(format!(
+                "nothing is selected: mark rows with {} first, or export another scope",
+                state.keymap.first_key(Action::Toggle)
+            ));
+            return vec![];
+        }
+        ExportScope::Selection => (
+            Scope::Contacts(state.selection.contacts().to_vec()),
+            Some(state.selection.len()),
+        ),
+        ExportScope::Page => (
+            Scope::Contacts(state.list.contacts.to_vec()),
+            Some(state.list.contacts.len()),
+        ),
+        ExportScope::Matching => (Scope::Matching, None),
+    };
+    dialog.phase = ExportPhase::Running {
+        progress: Default::default(),
+        total,
+    };
+    let agent_names = state
+        .choices
+        .agents
+        .iter()
+        .map(|agent| (agent.id.clone(), agent.name.clone()))
+        .collect();
+    vec![Cmd::StartExport(Box::new(ExportRequest {
+        query: state.query.clone(),
+        scope,
+        format: dialog.format,
+        path,
+        agent_names,
+    }))]
 }
 
 /// Moves whatever the focused pane moves: the panel cursor, the list selection, or the detail
@@ -500,6 +777,7 @@ fn on_page_loaded(
 /// it is on the new page (a refresh), else goes to the top.
 fn apply_page(state: &mut State, page: u32, contacts: Arc<[Contact]>) {
     state.list.load = Load::Idle;
+    state.range_anchor = None;
     if contacts.is_empty() && page > 1 {
         state.list.end = PageEnd::End;
         state.status.notice = Some(format!("page {} is the last page", page - 1));

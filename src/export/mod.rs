@@ -84,6 +84,28 @@ fn io_error(context: &str) -> impl FnOnce(io::Error) -> ExportError + '_ {
     }
 }
 
+/// Receives the contacts of a paged walk in page order, and hears when each page is done.
+pub trait ContactSink: Send {
+    fn accept(&mut self, contact: &Contact) -> io::Result<()>;
+    fn page_done(&mut self, progress: Progress);
+}
+
+/// Writes to an export file and reports progress.
+struct WriterSink<'a, W: io::Write> {
+    writer: ContactWriter<W>,
+    on_progress: &'a (dyn Fn(Progress) + Send + Sync),
+}
+
+impl<W: io::Write + Send> ContactSink for WriterSink<'_, W> {
+    fn accept(&mut self, contact: &Contact) -> io::Result<()> {
+        self.writer.write(contact)
+    }
+
+    fn page_done(&mut self, progress: Progress) {
+        (self.on_progress)(progress);
+    }
+}
+
 /// Runs an export to completion, calling `on_progress` after each page. Dropping the future
 /// (a cancel) removes the partial output.
 pub async fn run(
@@ -92,51 +114,41 @@ pub async fn run(
     on_progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<Summary, ExportError> {
     let started = Instant::now();
-    let mut output = Output::open(&job.destination).map_err(io_error(&format!(
+    let output = Output::open(&job.destination).map_err(io_error(&format!(
         "cannot write {}",
         job.destination.describe()
     )))?;
-    let mut writer = ContactWriter::new(&mut output, job.format, job.agent_names)
+    let writer = ContactWriter::new(output, job.format, job.agent_names)
         .map_err(io_error("cannot start the export"))?;
-    let mut progress = Progress::default();
-    match job.scope {
+    let mut sink = WriterSink {
+        writer,
+        on_progress,
+    };
+    let progress = match job.scope {
         Scope::Contacts(contacts) => {
             let mut seen = RecentIds::new(usize::MAX);
             for contact in &contacts {
                 if seen.first_time(contact) {
-                    writer
-                        .write(contact)
+                    sink.accept(contact)
                         .map_err(io_error("cannot write a contact"))?;
                 }
             }
-            progress.contacts_written = writer.written();
-            on_progress(progress);
+            let progress = Progress {
+                pages_fetched: 0,
+                contacts_written: sink.writer.written(),
+            };
+            sink.page_done(progress);
+            progress
         }
         Scope::Matching => {
-            progress = stream_pages(
-                client,
-                &job.query,
-                job.concurrency,
-                None,
-                &mut writer,
-                on_progress,
-            )
-            .await?;
+            walk_matching(client, &job.query, job.concurrency, None, &mut sink).await?
         }
         Scope::Ids(ids) => {
-            progress = stream_pages(
-                client,
-                &job.query,
-                job.concurrency,
-                Some(ids),
-                &mut writer,
-                on_progress,
-            )
-            .await?;
+            walk_matching(client, &job.query, job.concurrency, Some(ids), &mut sink).await?
         }
-    }
-    let contacts = writer.written();
-    writer
+    };
+    let WriterSink { writer, .. } = sink;
+    let output = writer
         .finish()
         .map_err(io_error("cannot finish the export"))?;
     output.commit().map_err(io_error(&format!(
@@ -144,21 +156,21 @@ pub async fn run(
         job.destination.describe()
     )))?;
     Ok(Summary {
-        contacts,
+        contacts: progress.contacts_written,
         pages: progress.pages_fetched,
         elapsed: started.elapsed(),
     })
 }
 
-/// Fetches pages 1, 2, … with up to `concurrency` in flight, writes them in page order, and
-/// stops at the first empty page (or once every wanted id was found).
-async fn stream_pages<W: io::Write>(
+/// Walks pages 1, 2, … of `query` with up to `concurrency` in flight, handing each contact to
+/// `sink` in page order, once, and stops at the first empty page (or once every `wanted` id was
+/// found). Shared by exports and the browser's "select every matching contact".
+pub async fn walk_matching(
     client: &Client,
     query: &Query,
     concurrency: usize,
     mut wanted: Option<HashSet<String>>,
-    writer: &mut ContactWriter<W>,
-    on_progress: &(dyn Fn(Progress) + Send + Sync),
+    sink: &mut dyn ContactSink,
 ) -> Result<Progress, ExportError> {
     let concurrency = concurrency.max(1);
     let mut in_flight = FuturesUnordered::new();
@@ -199,15 +211,14 @@ async fn stream_pages<W: io::Write>(
                     Some(ids) => contact.id().is_some_and(|id| ids.remove(id)),
                 };
                 if is_wanted && seen.first_time(contact) {
-                    writer
-                        .write(contact)
+                    sink.accept(contact)
                         .map_err(io_error("cannot write a contact"))?;
+                    progress.contacts_written += 1;
                 }
             }
             next_to_write += 1;
         }
-        progress.contacts_written = writer.written();
-        on_progress(progress);
+        sink.page_done(progress);
     }
     Ok(progress)
 }

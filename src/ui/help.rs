@@ -22,18 +22,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
     let width = area.width.saturating_sub(4).min(MAX_WIDTH);
     let inner_width = usize::from(Block::bordered().inner(Rect::new(0, 0, width, 3)).width);
 
-    let bindings: Vec<(String, &str)> = Action::ALL
-        .iter()
-        .map(|action| {
-            let keys = keymap.keys_for(*action);
-            let keys = if keys.is_empty() {
-                "(unbound)".to_owned()
-            } else {
-                keys.join(", ")
-            };
-            (keys, action.description())
-        })
-        .collect();
+    let bindings = keymap.help_rows();
     let key_width = bindings
         .iter()
         .map(|(keys, _)| keys.width())

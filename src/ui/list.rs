@@ -19,6 +19,8 @@ const SPACING: u16 = 1;
 /// A table column. Declaration order is display order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
+    /// `●` on selected contacts.
+    Mark,
     Name,
     Channel,
     Status,
@@ -29,7 +31,8 @@ enum Column {
 }
 
 impl Column {
-    const DISPLAY_ORDER: [Column; 7] = [
+    const DISPLAY_ORDER: [Column; 8] = [
+        Column::Mark,
         Column::Name,
         Column::Channel,
         Column::Status,
@@ -40,7 +43,8 @@ impl Column {
     ];
 
     /// Which columns a narrow table keeps first.
-    const PRIORITY: [Column; 7] = [
+    const PRIORITY: [Column; 8] = [
+        Column::Mark,
         Column::Name,
         Column::Status,
         Column::LastMessage,
@@ -52,6 +56,7 @@ impl Column {
 
     fn header(self) -> &'static str {
         match self {
+            Column::Mark => "",
             Column::Name => "Name",
             Column::Channel => "Channel",
             Column::Status => "Status",
@@ -66,11 +71,12 @@ impl Column {
     /// `agent 23h ago`…) or the header.
     fn min_width(self) -> u16 {
         match self {
+            Column::Mark => 1,
             Column::Name => 15,
             Column::Channel => 8,
             Column::Status => 10,
-            Column::Tags => 12,
-            Column::Agent => 12,
+            Column::Tags => 10,
+            Column::Agent => 11,
             Column::LastMessage => 14,
             Column::LastSeen => 9,
         }
@@ -78,6 +84,8 @@ impl Column {
 
     fn text(self, contact: &Contact, state: &State, clock: &Clock) -> String {
         match self {
+            Column::Mark if state.selection.contains(contact) => "●".to_owned(),
+            Column::Mark => String::new(),
             Column::Name => contact.display_name(),
             Column::Channel => contact.channel().unwrap_or_default().to_owned(),
             Column::Status => contact.status().unwrap_or_default().to_owned(),
@@ -194,6 +202,9 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
     let visible = visible_rows(area);
     let selected = selected(state);
     let first = first_visible(selected, visible);
+    let pending_range = state
+        .range_anchor
+        .map(|anchor| anchor.min(selected)..=anchor.max(selected));
     let rows: Vec<Row<'static>> = list
         .contacts
         .iter()
@@ -207,6 +218,11 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
             let row = Row::new(cells);
             if index == selected {
                 row.style(theme.selected)
+            } else if pending_range
+                .as_ref()
+                .is_some_and(|range| range.contains(&index))
+            {
+                row.style(theme.active_item)
             } else {
                 row
             }
@@ -263,16 +279,16 @@ mod tests {
 
     #[test]
     fn narrow_tables_keep_the_important_columns() {
-        let names: Vec<Column> = columns(34).into_iter().map(|(column, _)| column).collect();
-        assert_eq!(names, [Column::Name, Column::Status]);
-        let total: u16 = columns(34).iter().map(|(_, width)| width + SPACING).sum();
-        assert_eq!(total - SPACING, 34);
+        let names: Vec<Column> = columns(36).into_iter().map(|(column, _)| column).collect();
+        assert_eq!(names, [Column::Mark, Column::Name, Column::Status]);
+        let total: u16 = columns(36).iter().map(|(_, width)| width + SPACING).sum();
+        assert_eq!(total - SPACING, 36);
     }
 
     #[test]
     fn wide_tables_show_every_column_and_fill_the_width() {
         let chosen = columns(120);
-        assert_eq!(chosen.len(), 7);
+        assert_eq!(chosen.len(), 8);
         let total: u16 = chosen.iter().map(|(_, width)| width + SPACING).sum();
         assert_eq!(total - SPACING, 120);
     }

@@ -4,6 +4,7 @@
 //! always draws the same frame; that is what makes the snapshot tests meaningful.
 
 mod detail;
+mod export;
 mod filters;
 mod help;
 mod list;
@@ -120,6 +121,9 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme, clock: &Clock) {
     }
     detail::draw(frame, regions.detail, state, theme, clock);
     status::draw(frame, regions.status, state, theme, clock);
+    if let Some(dialog) = &state.export {
+        export::draw(frame, area, dialog, state, theme);
+    }
     if state.help_open {
         help::draw(frame, area, state, theme);
     }
@@ -128,7 +132,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme, clock: &Clock) {
 /// Which contact (index into `state.list.contacts`) is drawn at terminal cell (`column`, `row`)
 /// in a frame of `area`, so a mouse click can select it.
 pub fn list_row_at(area: Rect, state: &State, column: u16, row: u16) -> Option<usize> {
-    if state.help_open {
+    if state.help_open || state.export.is_some() {
         return None;
     }
     list::row_at(regions(area, state)?.list?, state, column, row)

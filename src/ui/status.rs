@@ -17,10 +17,12 @@ use crate::text::single_line;
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 /// The hint line: the actions worth a reminder, with short names.
-const HINTS: [(&[Action], &str); 9] = [
+const HINTS: [(&[Action], &str); 11] = [
     (&[Action::Help], "help"),
     (&[Action::FocusSearch], "search"),
     (&[Action::NextPage, Action::PrevPage], "page"),
+    (&[Action::Toggle], "mark"),
+    (&[Action::Export], "export"),
     (&[Action::ClearFilters], "clear"),
     (&[Action::Refresh], "refresh"),
     (&[Action::FocusNext], "focus"),
@@ -51,6 +53,23 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
     ));
     if let Some(latency) = state.status.latency {
         parts.push(Span::raw(format!("{} ms", latency.as_millis())));
+    }
+    if !state.selection.is_empty() {
+        parts.push(Span::styled(
+            format!("{} selected", state.selection.len()),
+            theme.active_item,
+        ));
+    }
+    if let Some(select_all) = &state.select_all {
+        parts.push(Span::styled(
+            format!(
+                "selecting every match: {} added, {} pages ({} stops)",
+                select_all.added,
+                select_all.pages,
+                state.keymap.first_key(Action::Back)
+            ),
+            theme.warning,
+        ));
     }
     let summary = filters::summary(&state.query, &state.choices);
     if summary.is_empty() {

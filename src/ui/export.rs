@@ -1,0 +1,137 @@
+//! The export dialog: what to export, the format, the path, then progress or the error.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Gauge, Paragraph, Wrap};
+
+use super::{Theme, clip};
+use crate::app::State;
+use crate::app::state::{DialogRow, ExportDialog, ExportPhase, ExportScope};
+
+const WIDTH: u16 = 72;
+const HEIGHT: u16 = 11;
+
+pub(super) fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    dialog: &ExportDialog,
+    state: &State,
+    theme: &Theme,
+) {
+    let width = WIDTH.min(area.width.saturating_sub(2));
+    let height = HEIGHT.min(area.height.saturating_sub(2));
+    let overlay = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, overlay);
+    let block = Block::bordered()
+        .border_style(theme.focus_border)
+        .title(Line::styled("Export", theme.title));
+    let inner = block.inner(overlay);
+    frame.render_widget(block, overlay);
+    let room = usize::from(inner.width).saturating_sub(12);
+
+    let scope = match dialog.scope {
+        ExportScope::Selection => format!(
+            "{} ({} contacts)",
+            dialog.scope.label(),
+            state.selection.len()
+        ),
+        ExportScope::Page => format!(
+            "{} ({} contacts)",
+            dialog.scope.label(),
+            state.list.contacts.len()
+        ),
+        ExportScope::Matching => dialog.scope.label().to_owned(),
+    };
+    let path = if dialog.path.value().is_empty() {
+        Span::styled(
+            clip(
+                &format!(
+                    "contacts-YYYYMMDD-HHMMSS.{} (default)",
+                    dialog.format.extension()
+                ),
+                room,
+            ),
+            theme.dim,
+        )
+    } else {
+        Span::raw(clip(dialog.path.value(), room))
+    };
+    let editing = matches!(dialog.phase, ExportPhase::Editing | ExportPhase::Failed(_));
+    let row = |label: &'static str, which: DialogRow, value: Span<'static>, choice: bool| {
+        let focused = editing && dialog.row == which;
+        let marker = if focused { "▶ " } else { "  " };
+        let value = if choice {
+            Span::styled(format!("◀ {} ▶", value.content), value.style)
+        } else {
+            value
+        };
+        let line = Line::from(vec![
+            Span::raw(marker),
+            Span::styled(format!("{label:<8}"), theme.label),
+            value,
+        ]);
+        if focused {
+            line.style(theme.active_item)
+        } else {
+            line
+        }
+    };
+    let mut lines = vec![
+        row(
+            "What",
+            DialogRow::Scope,
+            Span::raw(clip(&scope, room)),
+            true,
+        ),
+        row(
+            "Format",
+            DialogRow::Format,
+            Span::raw(dialog.format.extension().to_uppercase()),
+            true,
+        ),
+        row("Path", DialogRow::Path, path, false),
+        Line::default(),
+    ];
+    match &dialog.phase {
+        ExportPhase::Editing => lines.push(Line::styled(
+            "Enter export · Tab/↑↓ move · ←/→ change · type the path · Esc close",
+            theme.dim,
+        )),
+        ExportPhase::Failed(error) => {
+            lines.push(Line::styled(crate::text::single_line(error), theme.error))
+        }
+        ExportPhase::Running { progress, .. } => lines.push(Line::from(format!(
+            "{} contacts written, {} pages fetched · Esc cancels (nothing is written)",
+            progress.contacts_written, progress.pages_fetched
+        ))),
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+
+    if let ExportPhase::Running { progress, total } = &dialog.phase
+        && inner.height > 0
+    {
+        let gauge_area = Rect {
+            y: inner.bottom() - 1,
+            height: 1,
+            ..inner
+        };
+        let gauge = match total {
+            Some(total) if *total > 0 => {
+                let ratio = (progress.contacts_written as f64 / *total as f64).clamp(0.0, 1.0);
+                Gauge::default()
+                    .ratio(ratio)
+                    .label(format!("{} / {total}", progress.contacts_written))
+            }
+            _ => Gauge::default()
+                .ratio(0.0)
+                .label(format!("{} contacts so far", progress.contacts_written)),
+        };
+        frame.render_widget(gauge.gauge_style(theme.active_item), gauge_area);
+    }
+}

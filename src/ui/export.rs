@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Gauge, Paragraph, Wrap};
 
-use super::{Theme, clip};
+use super::{Theme, centered, clip};
 use crate::app::State;
 use crate::app::state::{DialogRow, ExportDialog, ExportPhase, ExportScope};
 
@@ -21,12 +21,7 @@ pub(super) fn draw(
 ) {
     let width = WIDTH.min(area.width.saturating_sub(2));
     let height = HEIGHT.min(area.height.saturating_sub(2));
-    let overlay = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
+    let overlay = centered(area, width, height);
     frame.render_widget(Clear, overlay);
     let block = Block::bordered()
         .border_style(theme.focus_border)

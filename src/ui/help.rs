@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-use super::{Theme, pane, wrap};
+use super::{Theme, centered, pane, wrap};
 use crate::app::{Action, State};
 
 /// Widest the overlay gets: long lines read badly.
@@ -58,12 +58,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
 
     let wanted = u16::try_from(rows.len() + 2).unwrap_or(u16::MAX);
     let height = wanted.min(area.height.saturating_sub(2));
-    let overlay = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
+    let overlay = centered(area, width, height);
     let title = format!(
         "Help — press {} or {} to close",
         keymap.first_key(Action::Help),

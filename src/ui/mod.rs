@@ -172,6 +172,18 @@ fn draw_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
     frame.render_widget(paragraph, middle);
 }
 
+/// A `width` x `height` rectangle in the middle of `area`, for overlays; it never exceeds `area`.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
 /// A bordered pane whose border shows whether it has the keyboard.
 fn pane<'a>(title: Line<'a>, focused: bool, theme: &Theme) -> Block<'a> {
     let border = if focused {

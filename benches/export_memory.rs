@@ -1,0 +1,77 @@
+//! Peak memory of `inbox-tui export` while exporting 1,000,000 contacts: the real binary against
+//! a real demo server, each in its own process so the server's data set is not counted. The
+//! target is under 64 MiB. Linux only: it reads the exporter's `/proc/PID/status`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CONTACTS: &str = "1000000";
+const TARGET_KIB: u64 = 64 * 1024;
+
+fn main() {
+    if std::env::args().any(|arg| arg == "--list") {
+        return;
+    }
+    let binary = env!("CARGO_BIN_EXE_inbox-tui");
+    let mut server = Command::new(binary)
+        .args(["demo-server", "--contacts", CONTACTS])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the demo server starts");
+    let mut first_line = String::new();
+    let stdout = server.stdout.take().expect("piped stdout");
+    BufReader::new(stdout)
+        .read_line(&mut first_line)
+        .expect("the address line");
+    let url = first_line
+        .trim()
+        .trim_start_matches("listening on ")
+        .to_owned();
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let output = directory.path().join("million.csv");
+
+    let started = Instant::now();
+    let mut exporter = Command::new(binary)
+        .args(["export", "--base-url", &url, "--format", "csv", "--output"])
+        .arg(&output)
+        .env("INBOX_TUI_TOKEN", "demo-token")
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the export starts");
+    let status_path = format!("/proc/{}/status", exporter.id());
+    let mut peak_kib = 0;
+    let status = loop {
+        if let Ok(status) = std::fs::read_to_string(&status_path) {
+            peak_kib = peak_kib.max(field_kib(&status, "VmHWM:").unwrap_or(0));
+        }
+        if let Some(status) = exporter.try_wait().expect("the exporter can be polled") {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let elapsed = started.elapsed();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(status.success(), "the export failed");
+    let rows = std::fs::read_to_string(&output)
+        .map(|text| text.lines().count())
+        .unwrap_or(0);
+    println!(
+        "export of {CONTACTS} contacts: peak RSS {:.1} MiB (target < 64 MiB: {}), {:.1} s, {} CSV lines",
+        peak_kib as f64 / 1024.0,
+        if peak_kib < TARGET_KIB {
+            "met"
+        } else {
+            "MISSED"
+        },
+        elapsed.as_secs_f64(),
+        rows
+    );
+}
+
+/// A `kB` field of `/proc/PID/status`.
+fn field_kib(status: &str, name: &str) -> Option<u64> {
+    let line = status.lines().find(|line| line.starts_with(name))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

@@ -617,3 +617,91 @@ async fn pick_lists_come_back_named() {
     assert!(!bots.is_empty() && bots.iter().all(|bot| !bot.name.is_empty()));
     server.shutdown().await;
 }
+
+/// Reads one HTTP request from `stream`: the head and the body its Content-Length announces.
+async fn read_request(stream: &mut tokio::net::TcpStream) -> (String, Vec<u8>) {
+    use tokio::io::AsyncReadExt;
+    let mut bytes = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        let read = stream.read(&mut buffer).await.expect("the request arrives");
+        assert!(read > 0, "the connection closed mid-request");
+        bytes.extend_from_slice(&buffer[..read]);
+        let Some(end) = bytes.windows(4).position(|window| window == b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
+        let length: usize = head
+            .lines()
+            .find_map(|line| {
+                line.to_ascii_lowercase()
+                    .strip_prefix("content-length:")
+                    .map(|value| value.trim().parse().unwrap_or(0))
+            })
+            .unwrap_or(0);
+        if bytes.len() >= end + 4 + length {
+            return (head, bytes[end + 4..end + 4 + length].to_vec());
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_client_sends_the_documented_headers_and_body() {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    let capture = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.expect("a connection");
+        let request = read_request(&mut stream).await;
+        let body = br#"{"success":true,"message":"","data":[],"code":200}"#;
+        let response = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        );
+        stream
+            .write_all(response.as_bytes())
+            .await
+            .expect("the response is sent");
+        stream.write_all(body).await.expect("the body is sent");
+        request
+    });
+    let client = inbox_tui::api::Client::new(inbox_tui::api::ClientConfig::new(
+        url,
+        inbox_tui::api::Token::new("t0ken-under-test"),
+    ))
+    .expect("a valid base URL");
+    let query = Query {
+        search_text: "jane".into(),
+        status: vec![Status::Review],
+        is_online: true,
+        ..Query::default()
+    };
+    let page = client.fetch_page(&query, 3).await.expect("an empty page");
+    assert!(page.contacts.is_empty());
+
+    let (head, body) = capture.await.expect("the capture finishes");
+    let lines: Vec<String> = head.lines().map(str::to_ascii_lowercase).collect();
+    assert_eq!(lines[0], "post /inbox/users http/1.1");
+    for expected in [
+        "authorization: bearer t0ken-under-test",
+        "authtype: key",
+        "content-type: application/json",
+        &format!("user-agent: inbox-tui/{}", env!("CARGO_PKG_VERSION")),
+    ] {
+        assert!(
+            lines.iter().any(|line| line == expected),
+            "missing {expected:?} in\n{head}"
+        );
+    }
+    let body: Value = serde_json::from_slice(&body).expect("a JSON body");
+    let mut expected = serde_json::to_value(Query::default().page(3)).expect("serializes");
+    expected["searchText"] = json!("jane");
+    expected["status"] = json!(["REVIEW"]);
+    expected["isOnline"] = json!(true);
+    assert_eq!(
+        body, expected,
+        "the full documented body, every field present"
+    );
+}

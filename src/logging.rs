@@ -9,9 +9,9 @@ use tracing_subscriber::EnvFilter;
 /// The environment variable that sets the log filter, e.g. `INBOX_TUI_LOG=debug`.
 pub const LOG_ENV: &str = "INBOX_TUI_LOG";
 
-/// `$XDG_STATE_HOME/inbox-tui/inbox-tui.log`, else `~/.local/state/inbox-tui/inbox-tui.log`,
-/// else the temp directory.
-pub fn log_file_path() -> Option<PathBuf> {
+/// Where the program keeps state that is not configuration (the log, the last filters):
+/// `$XDG_STATE_HOME/inbox-tui`, else `~/.local/state/inbox-tui`.
+pub fn state_dir() -> Option<PathBuf> {
     let state_home = std::env::var_os("XDG_STATE_HOME")
         .filter(|value| !value.is_empty())
         .map(PathBuf::from)
@@ -19,9 +19,14 @@ pub fn log_file_path() -> Option<PathBuf> {
             std::env::var_os("HOME")
                 .filter(|value| !value.is_empty())
                 .map(|home| PathBuf::from(home).join(".local").join("state"))
-        })
-        .unwrap_or_else(std::env::temp_dir);
-    Some(state_home.join("inbox-tui").join("inbox-tui.log"))
+        })?;
+    Some(state_home.join("inbox-tui"))
+}
+
+/// `inbox-tui.log` in the state directory, else in the temp directory.
+pub fn log_file_path() -> Option<PathBuf> {
+    let directory = state_dir().unwrap_or_else(|| std::env::temp_dir().join("inbox-tui"));
+    Some(directory.join("inbox-tui.log"))
 }
 
 /// Starts logging to the log file. Without a writable file the program runs without logs rather

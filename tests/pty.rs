@@ -25,6 +25,11 @@ struct Tui {
 
 impl Tui {
     fn start(args: &[&str]) -> Tui {
+        Tui::start_with_env(args, &[])
+    }
+
+    /// Starts the binary with `args`, in a fresh home, with extra environment variables.
+    fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Tui {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -42,6 +47,9 @@ impl Tui {
         command.env("XDG_CONFIG_HOME", home.path().join("config"));
         command.env_remove("INBOX_TUI_TOKEN");
         command.env_remove("NO_COLOR");
+        for (name, value) in env {
+            command.env(name, value);
+        }
         command.cwd(home.path());
         let child = pty.slave.spawn_command(command).expect("the binary starts");
         drop(pty.slave);
@@ -359,4 +367,53 @@ fn sigterm_and_sighup_restore_the_terminal() {
         tui.signal(signal);
         tui.wait_exit_restored();
     }
+}
+
+#[test]
+fn views_are_saved_applied_and_the_last_filters_come_back() {
+    let home = tempfile::tempdir().expect("a temp dir");
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "# views land here\n").expect("writable");
+    let config_arg = config.display().to_string();
+    let state_dir = home.path().join("state");
+    let state_arg = state_dir.display().to_string();
+
+    let mut tui = Tui::start_with_env(
+        &["--demo", "--config", &config_arg],
+        &[("XDG_STATE_HOME", &state_arg)],
+    );
+    tui.wait_for("page 1");
+    tui.send("\x1b[Z"); // Shift-Tab: to the filter panel, on the search field
+    tui.send("j"); // OPEN
+    tui.send(" ");
+    tui.wait_for("1 active");
+    tui.send("s");
+    tui.wait_for("Save the filters as a view");
+    tui.type_text("Open ones");
+    tui.send("\r");
+    tui.wait_for("saved view");
+    tui.send("x");
+    tui.wait_until("the filters cleared", |screen| !screen.contains("1 active"));
+    tui.send("1");
+    tui.wait_for("1 active");
+    tui.wait_for("status OPEN");
+    tui.quit();
+
+    let saved = std::fs::read_to_string(&config).expect("the config is readable");
+    assert!(
+        saved.contains("# views land here"),
+        "the rest of the file is kept:\n{saved}"
+    );
+    assert!(
+        saved.contains("[[views]]") && saved.contains("Open ones") && saved.contains("OPEN"),
+        "{saved}"
+    );
+
+    let tui = Tui::start_with_env(
+        &["--demo", "--config", &config_arg],
+        &[("XDG_STATE_HOME", &state_arg)],
+    );
+    tui.wait_for("1 active");
+    tui.wait_for("status OPEN");
+    tui.quit();
 }

@@ -699,3 +699,69 @@ fn the_export_dialog_exports_the_selection_and_can_be_cancelled() {
         Some(inbox_tui::app::state::ExportPhase::Failed(_))
     ));
 }
+
+#[test]
+fn views_are_saved_by_name_and_applied_by_number() {
+    let mut state = browsing();
+    focus_item(&mut state, &FilterItem::Status(Status::Review));
+    press(&mut state, KeyCode::Char(' '));
+    state.focus = Focus::List;
+    press(&mut state, KeyCode::Char('s'));
+    for character in "Reviews 1".chars() {
+        assert!(
+            press(&mut state, KeyCode::Char(character)).is_empty(),
+            "the name is text, even 1"
+        );
+    }
+    let commands = press(&mut state, KeyCode::Enter);
+    let [Cmd::SaveView { name, query }] = commands.as_slice() else {
+        panic!("expected a save, got {commands:?}");
+    };
+    assert_eq!(
+        (name.as_str(), query.status.clone()),
+        ("Reviews 1", vec![Status::Review])
+    );
+
+    let saved = inbox_tui::app::View {
+        name: name.clone(),
+        query: (**query).clone(),
+    };
+    let searching = inbox_tui::app::View {
+        name: "Jane".into(),
+        query: Query {
+            search_text: "jane".into(),
+            ..Query::default()
+        },
+    };
+    update(&mut state, Msg::ViewsChanged(Ok(vec![saved, searching])));
+    press(&mut state, KeyCode::Char('x'));
+
+    let (_, _, page, query) = only_fetch(&press(&mut state, KeyCode::Char('2')));
+    assert_eq!((page, query.search_text.as_str()), (1, "jane"));
+    assert_eq!(
+        state.search.value(),
+        "jane",
+        "the search field shows the view's text"
+    );
+    press(&mut state, KeyCode::Char('9'));
+    assert!(
+        state
+            .status
+            .notice
+            .as_deref()
+            .is_some_and(|notice| notice.contains("no saved view 9"))
+    );
+
+    press(&mut state, KeyCode::Char('V'));
+    assert!(state.views_list.is_some());
+    let (_, _, _, query) = only_fetch(&press(&mut state, KeyCode::Enter));
+    assert_eq!(
+        query.status,
+        vec![Status::Review],
+        "Enter applies the view under the cursor"
+    );
+    press(&mut state, KeyCode::Char('V'));
+    press(&mut state, KeyCode::Char('j'));
+    let commands = press(&mut state, KeyCode::Char('d'));
+    assert!(matches!(commands.as_slice(), [Cmd::DeleteView { name }] if name == "Jane"));
+}

@@ -284,8 +284,9 @@ fn parse_base_url(text: &str) -> Result<Url, ApiError> {
     Ok(url)
 }
 
-/// Loopback bases bypass proxies: a proxy cannot reach our own loopback anyway.
-fn is_loopback(url: &Url) -> bool {
+/// Whether `url` points at this machine. Loopback bases bypass proxies (a proxy cannot reach our
+/// own loopback anyway) and may use plain http.
+pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),

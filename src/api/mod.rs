@@ -8,7 +8,7 @@ mod request;
 mod response;
 mod retry;
 
-pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, Page, RetryNotice, Token};
+pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, Page, RetryNotice, Token, is_loopback};
 pub use error::ApiError;
 pub use request::{DateRange, HasOrdered, PageRequest, Query, Sender, Status};
 pub use response::{Agent, Contact, Segment, WhatsappBot, decode_contacts_page};

@@ -1,7 +1,7 @@
 //! The filter panel's model: which items it offers, which are on, and what toggling one does to
 //! the query. The panel's drawing lives in `ui::filters`; the request body in `api::request`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::api::{Agent, Contact, Query, Segment, Sender, Status, WhatsappBot};
 
@@ -199,6 +199,21 @@ pub struct Choices {
     pub whatsapp_bots: Vec<WhatsappBot>,
     pub seen_tags: BTreeSet<String>,
     pub seen_bots: [BTreeSet<String>; 4],
+    pub names: FriendlyNames,
+}
+
+/// Names the user gave ids and tags in the config (`[names.bots]`, `[names.tags]`,
+/// `[names.segments]`: `id = "Friendly name"`); they win over what the API says.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(
+    default,
+    deny_unknown_fields,
+    expecting = "[names.bots], [names.tags] or [names.segments]"
+)]
+pub struct FriendlyNames {
+    pub bots: HashMap<String, String>,
+    pub tags: HashMap<String, String>,
+    pub segments: HashMap<String, String>,
 }
 
 impl Choices {
@@ -218,6 +233,9 @@ impl Choices {
 
     /// A bot's name where the API gave one, else its id shortened for the panel.
     pub fn bot_label(&self, channel: Channel, id: &str) -> String {
+        if let Some(name) = self.names.bots.get(id) {
+            return name.clone();
+        }
         let named = (channel == Channel::Whatsapp)
             .then(|| self.whatsapp_bots.iter().find(|bot| bot.id == id))
             .flatten()
@@ -233,7 +251,15 @@ impl Choices {
             .filter(|name| !name.is_empty())
     }
 
+    /// A tag as the user named it in the config, else the tag itself.
+    pub fn tag_label<'a>(&'a self, tag: &'a str) -> &'a str {
+        self.names.tags.get(tag).map_or(tag, String::as_str)
+    }
+
     pub fn segment_name(&self, id: &str) -> Option<&str> {
+        if let Some(name) = self.names.segments.get(id) {
+            return Some(name);
+        }
         self.segments
             .iter()
             .find(|segment| segment.id == id)
@@ -262,6 +288,7 @@ pub struct Section {
 pub fn sections(query: &Query, choices: &Choices) -> Vec<Section> {
     let mut tags = choices.seen_tags.clone();
     tags.extend(query.tags.iter().cloned());
+    tags.extend(choices.names.tags.keys().cloned());
     let mut sections = vec![
         Section {
             title: "Search",
@@ -405,7 +432,12 @@ pub fn summary(query: &Query, choices: &Choices) -> String {
         parts.push(format!("status {}", statuses.join("|")));
     }
     if !query.tags.is_empty() {
-        parts.push(format!("tag {}", query.tags.join("|")));
+        let tags: Vec<&str> = query
+            .tags
+            .iter()
+            .map(|tag| choices.tag_label(tag))
+            .collect();
+        parts.push(format!("tag {}", tags.join("|")));
     }
     for channel in Channel::ALL {
         let bots = channel.bots(query);

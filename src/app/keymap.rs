@@ -237,6 +237,13 @@ impl KeyCombo {
                 },
             },
         };
+        // Shift is part of a character (`shift-n` is `N`), as terminals report it.
+        let code = match code {
+            KeyCode::Char(character) if modifiers.contains(KeyModifiers::SHIFT) => {
+                KeyCode::Char(character.to_ascii_uppercase())
+            }
+            other => other,
+        };
         Ok(KeyCombo::from_event(&KeyEvent::new(code, modifiers)))
     }
 
@@ -389,5 +396,29 @@ impl Keymap {
             .into_iter()
             .next()
             .unwrap_or_else(|| "(unbound)".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_key_names_parse_to_what_terminals_send() {
+        let parse = |text: &str| KeyCombo::parse(text).expect("parses");
+        assert_eq!(parse("shift-n"), parse("N"));
+        assert_eq!(parse("ctrl+c"), KeyCombo::ctrl('c'));
+        assert_eq!(parse("shift-tab"), KeyCombo::plain(KeyCode::BackTab));
+        assert_eq!(parse("PageDown"), KeyCombo::plain(KeyCode::PageDown));
+        assert_eq!(parse("space"), KeyCombo::plain(KeyCode::Char(' ')));
+        assert!(KeyCombo::parse("pagedwn").is_err());
+        assert!(KeyCombo::parse("f13").is_err());
+    }
+
+    #[test]
+    fn action_names_round_trip() {
+        for action in Action::ALL {
+            assert_eq!(Action::from_name(&action.name()), Some(action));
+        }
     }
 }

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::KeyEvent;
 
+use super::state::View;
 use crate::api::{Agent, ApiError, Contact, Page, Query, Segment, WhatsappBot};
 use crate::export::{ExportFormat, Progress, Scope};
 
@@ -53,6 +54,8 @@ pub enum Msg {
     ExportProgress(Progress),
     /// The export ended: where it went and how many, or what failed.
     ExportDone(Result<(String, u64), String>),
+    /// The saved views after a save or a delete, or why it failed.
+    ViewsChanged(Result<Vec<View>, String>),
     AgentsLoaded(Result<Vec<Agent>, ApiError>),
     SegmentsLoaded(Result<Vec<Segment>, ApiError>),
     WhatsappBotsLoaded(Result<Vec<WhatsappBot>, ApiError>),
@@ -87,6 +90,14 @@ pub enum Cmd {
     StartExport(Box<ExportRequest>),
     /// Stop the running export; nothing is left at the destination.
     CancelExport,
+    /// Save `query` as the view `name` in the config, replacing one of that name.
+    SaveView {
+        name: String,
+        query: Box<Query>,
+    },
+    DeleteView {
+        name: String,
+    },
 }
 
 /// An export as the dialog asked for it.

@@ -17,11 +17,13 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 use tokio::time::sleep_until;
 
+use super::filters::FriendlyNames;
 use super::keymap::Keymap;
 use super::msg::{Cmd, Msg, Purpose};
+use super::state::View;
 use super::state::{Connection, State};
-use super::update::{start, update};
-use crate::api::{Client, Contact, RetryNotice};
+use super::update::{restore_filters, start, update};
+use crate::api::{Client, Contact, Query, RetryNotice};
 use crate::export::{
     self, ContactSink, DEFAULT_CONCURRENCY, Destination, ExportFormat, ExportJob, Progress,
 };
@@ -34,9 +36,26 @@ const SPINNER_STEP: Duration = Duration::from_millis(100);
 /// How often the back-off countdown is redrawn.
 const COUNTDOWN_STEP: Duration = Duration::from_secs(1);
 
+/// Where saved views are kept (the config file). Calls are blocking and quick.
+pub trait ViewStore: Send + Sync {
+    /// Saves `query` as `name`, replacing a view of that name; returns every view.
+    fn save(&self, name: &str, query: &Query) -> Result<Vec<View>, String>;
+    /// Deletes the view `name`; returns the views left.
+    fn delete(&self, name: &str) -> Result<Vec<View>, String>;
+}
+
 /// What the browser needs from the command line.
 pub struct BrowserOptions {
     pub client: Client,
+    /// The filters to start with: the last ones used, restored from the state file.
+    pub initial_query: Query,
+    pub views: Vec<View>,
+    /// `None` when there is nowhere to save views.
+    pub view_store: Option<Arc<dyn ViewStore>>,
+    pub names: FriendlyNames,
+    pub theme: Theme,
+    /// Start-up problems for the status bar, such as a token file others can read.
+    pub warnings: Vec<String>,
     /// Shown in the status bar, e.g. `api.v7.botpenguin.com` or `demo on 127.0.0.1:PORT`.
     pub host_label: String,
     /// Capture the mouse: wheel scrolls, click selects. Off by default because capturing breaks
@@ -46,9 +65,10 @@ pub struct BrowserOptions {
     pub keymap: Keymap,
 }
 
-/// Runs the full-screen browser until the user quits or a signal arrives. The terminal is
-/// restored on every way out: return, error, panic, SIGTERM and SIGHUP.
-pub async fn run_browser(options: BrowserOptions) -> io::Result<()> {
+/// Runs the full-screen browser until the user quits or a signal arrives, and returns the
+/// filters in use then, so they can be restored next time. The terminal is restored on every
+/// way out: return, error, panic, SIGTERM and SIGHUP.
+pub async fn run_browser(options: BrowserOptions) -> io::Result<Query> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(io::Error::other(
             "the browser needs an interactive terminal; for scripts use `inbox-tui list`",
@@ -139,9 +159,10 @@ impl Tasks {
     }
 }
 
-async fn event_loop(terminal: &mut DefaultTerminal, options: BrowserOptions) -> io::Result<()> {
-    let theme = Theme::from_env();
+async fn event_loop(terminal: &mut DefaultTerminal, options: BrowserOptions) -> io::Result<Query> {
+    let theme = options.theme;
     let client = Arc::new(options.client);
+    let view_store = options.view_store;
     let (sender, mut receiver) = unbounded_channel::<Msg>();
     let mut state = State::new(
         Connection {
@@ -150,9 +171,18 @@ async fn event_loop(terminal: &mut DefaultTerminal, options: BrowserOptions) -> 
         options.keymap,
         options.log_path,
     );
+    state.views = options.views;
+    state.choices.names = options.names;
+    state.status.warnings = options.warnings;
+    restore_filters(&mut state, options.initial_query);
+    let context = CommandContext {
+        client,
+        sender,
+        view_store,
+    };
     let mut tasks = Tasks::default();
     for command in start(&mut state) {
-        run_command(command, &client, &sender, &mut tasks);
+        run_command(command, &context, &mut tasks);
     }
 
     let mut events = EventStream::new();
@@ -187,14 +217,14 @@ async fn event_loop(terminal: &mut DefaultTerminal, options: BrowserOptions) -> 
         };
         if let Some(message) = message {
             for command in update(&mut state, message) {
-                run_command(command, &client, &sender, &mut tasks);
+                run_command(command, &context, &mut tasks);
             }
             clamp_detail_scroll(&mut state, terminal.size().ok().map(Rect::from));
             dirty = true;
         }
     }
     tasks.abort_all();
-    Ok(())
+    Ok(state.query)
 }
 
 /// Keeps the detail scroll within its content. How many lines the content wraps to depends on
@@ -249,13 +279,17 @@ fn translate(event: Event, state: &State, area: Option<Rect>) -> Option<Msg> {
     }
 }
 
-/// Starts the task for one command; it reports back over `sender`.
-fn run_command(
-    command: Cmd,
-    client: &Arc<Client>,
-    sender: &UnboundedSender<Msg>,
-    tasks: &mut Tasks,
-) {
+/// What commands run with.
+struct CommandContext {
+    client: Arc<Client>,
+    sender: UnboundedSender<Msg>,
+    view_store: Option<Arc<dyn ViewStore>>,
+}
+
+/// Starts the task for one command; it reports back over the context's sender.
+fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
+    let client = &context.client;
+    let sender = &context.sender;
     match command {
         Cmd::FetchPage {
             generation,
@@ -355,6 +389,20 @@ fn run_command(
                 handle.abort();
             }
         }
+        Cmd::SaveView { name, query } => {
+            let result = match &context.view_store {
+                Some(store) => store.save(&name, &query),
+                None => Err(NO_VIEW_STORE.into()),
+            };
+            let _ = sender.send(Msg::ViewsChanged(result));
+        }
+        Cmd::DeleteView { name } => {
+            let result = match &context.view_store {
+                Some(store) => store.delete(&name),
+                None => Err(NO_VIEW_STORE.into()),
+            };
+            let _ = sender.send(Msg::ViewsChanged(result));
+        }
         Cmd::LoadChoices => {
             let client = Arc::clone(client);
             let sender = sender.clone();
@@ -368,6 +416,8 @@ fn run_command(
         }
     }
 }
+
+const NO_VIEW_STORE: &str = "there is no config file to keep views in; pass --config PATH";
 
 /// Hands the contacts "select every matching contact" finds to the browser, a page at a time.
 struct BatchSink {

@@ -86,6 +86,8 @@ pub struct StatusLine {
     pub backoff_until: Option<Instant>,
     /// A pick-list that failed to load; the browser works without it.
     pub choices_error: Option<String>,
+    /// Problems found at start-up that the user should fix, such as a token file others can read.
+    pub warnings: Vec<String>,
 }
 
 /// Recently fetched pages per query, so going back is instant. Small and bounded: a page is
@@ -257,6 +259,19 @@ pub struct ExportDialog {
     pub phase: ExportPhase,
 }
 
+/// A named set of filters the user saved; `1`–`9` apply the first nine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    pub name: String,
+    pub query: Query,
+}
+
+/// The saved-views list overlay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ViewsList {
+    pub cursor: usize,
+}
+
 /// Where the browser is connected, for the status bar.
 #[derive(Debug, Clone, Default)]
 pub struct Connection {
@@ -292,6 +307,10 @@ pub struct State {
     /// Numbers each select-all run, so a cancelled run's late results are ignored.
     pub background_runs: u64,
     pub export: Option<ExportDialog>,
+    pub views: Vec<View>,
+    /// The "save view as" prompt, while it is open.
+    pub view_name_prompt: Option<Input>,
+    pub views_list: Option<ViewsList>,
     pub help_open: bool,
     pub status: StatusLine,
     pub spinner_frame: usize,
@@ -335,6 +354,9 @@ impl State {
             select_all: None,
             background_runs: 0,
             export: None,
+            views: Vec::new(),
+            view_name_prompt: None,
+            views_list: None,
             help_open: false,
             status: StatusLine::default(),
             spinner_frame: 0,

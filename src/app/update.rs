@@ -12,8 +12,8 @@ use super::filters::{self, DateField, FilterItem};
 use super::keymap::Action;
 use super::msg::{Cmd, ExportRequest, Msg, Purpose};
 use super::state::{
-    DialogRow, ExportDialog, ExportPhase, ExportScope, Focus, Load, PREFETCH_MARGIN, PageCache,
-    PageEnd, SEARCH_DEBOUNCE, SelectAll, State, TextField,
+    DateInput, DialogRow, ExportDialog, ExportPhase, ExportScope, Focus, Load, PREFETCH_MARGIN,
+    PageCache, PageEnd, SEARCH_DEBOUNCE, SelectAll, State, TextField, View, ViewsList,
 };
 use crate::api::{ApiError, Contact, Query, TYPICAL_PAGE_SIZE};
 use crate::dates::{format_timestamp, parse_when};
@@ -126,6 +126,20 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             }
             vec![]
         }
+        Msg::ViewsChanged(result) => {
+            match result {
+                Ok(views) => {
+                    state.views = views;
+                    if let Some(list) = state.views_list.as_mut() {
+                        list.cursor = list.cursor.min(state.views.len().saturating_sub(1));
+                    }
+                }
+                Err(error) => {
+                    state.status.notice = Some(format!("could not save the views: {error}"))
+                }
+            }
+            vec![]
+        }
         Msg::AgentsLoaded(result) => {
             match result {
                 Ok(agents) => state.choices.agents = agents,
@@ -187,6 +201,12 @@ fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> {
     }
     if state.export.is_some() {
         return on_export_key(state, key);
+    }
+    if state.view_name_prompt.is_some() {
+        return on_view_name_key(state, key);
+    }
+    if state.views_list.is_some() {
+        return on_views_list_key(state, key, action);
     }
     if let Some(field) = state.editing {
         return on_text_key(state, field, key, action, at);
@@ -438,8 +458,128 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             });
             vec![]
         }
-        Action::SaveView | Action::ShowViews | Action::ApplyView(_) => vec![],
+        Action::SaveView => {
+            state.view_name_prompt = Some(tui_input::Input::default());
+            vec![]
+        }
+        Action::ShowViews => {
+            state.views_list = Some(ViewsList { cursor: 0 });
+            vec![]
+        }
+        Action::ApplyView(number) => match state.views.get(usize::from(number).saturating_sub(1)) {
+            Some(view) => {
+                let view = view.clone();
+                apply_view(state, &view)
+            }
+            None => {
+                state.status.notice = Some(format!(
+                    "no saved view {number}: save the filters with {}",
+                    state.keymap.first_key(Action::SaveView)
+                ));
+                vec![]
+            }
+        },
     }
+}
+
+/// Keys while the "save view as" prompt is open.
+fn on_view_name_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+    let Some(input) = state.view_name_prompt.as_mut() else {
+        return vec![];
+    };
+    match key.code {
+        KeyCode::Esc => {
+            state.view_name_prompt = None;
+            vec![]
+        }
+        KeyCode::Enter => {
+            let name = crate::text::single_line(input.value());
+            if name.is_empty() {
+                return vec![];
+            }
+            state.view_name_prompt = None;
+            state.status.notice = Some(format!("saved view {name:?}"));
+            vec![Cmd::SaveView {
+                name,
+                query: Box::new(state.query.clone()),
+            }]
+        }
+        _ => {
+            input.handle_event(&Event::Key(key));
+            vec![]
+        }
+    }
+}
+
+/// Keys while the saved-views list is open: move, apply, delete, close.
+fn on_views_list_key(state: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Cmd> {
+    let Some(list) = state.views_list.as_mut() else {
+        return vec![];
+    };
+    let last = state.views.len().saturating_sub(1);
+    match (key.code, action) {
+        (KeyCode::Esc, _) | (_, Some(Action::ShowViews | Action::Quit)) => {
+            state.views_list = None;
+            vec![]
+        }
+        (KeyCode::Char('d') | KeyCode::Delete, _) => match state.views.get(list.cursor) {
+            Some(view) => {
+                let name = view.name.clone();
+                state.status.notice = Some(format!("deleted view {name:?}"));
+                vec![Cmd::DeleteView { name }]
+            }
+            None => vec![],
+        },
+        (_, Some(Action::MoveDown)) => {
+            list.cursor = offset(list.cursor, 1, last);
+            vec![]
+        }
+        (_, Some(Action::MoveUp)) => {
+            list.cursor = offset(list.cursor, -1, last);
+            vec![]
+        }
+        (_, Some(Action::ApplyView(number))) => {
+            state.views_list = None;
+            on_action(state, Action::ApplyView(number))
+        }
+        (_, Some(Action::Activate | Action::Toggle)) => match state.views.get(list.cursor) {
+            Some(view) => {
+                let view = view.clone();
+                state.views_list = None;
+                apply_view(state, &view)
+            }
+            None => vec![],
+        },
+        _ => vec![],
+    }
+}
+
+/// Replaces the filters with a saved view's and shows its first page.
+fn apply_view(state: &mut State, view: &View) -> Vec<Cmd> {
+    let changed = state.query != view.query;
+    restore_filters(state, view.query.clone());
+    let commands = if changed {
+        query_changed(state)
+    } else {
+        vec![]
+    };
+    state.status.notice = Some(format!("view {:?}", view.name));
+    commands
+}
+
+/// Sets the filters, the panel's text fields included, without fetching: for a saved view, or
+/// the last filters restored at start-up (before `start`).
+pub fn restore_filters(state: &mut State, query: Query) {
+    state.search = tui_input::Input::new(query.search_text.clone());
+    state.search_deadline = None;
+    state.editing = None;
+    for field in DateField::ALL {
+        state.dates[field.index()] = DateInput {
+            input: tui_input::Input::new(field.bound(&query).to_owned()),
+            error: None,
+        };
+    }
+    state.query = query;
 }
 
 /// Keys while the export dialog is open: it has the keyboard until closed.

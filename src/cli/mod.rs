@@ -1,5 +1,6 @@
 //! The command line: global options, subcommands, and the filter flags `list` and `export` share.
 
+mod config_cmd;
 mod demo_server;
 mod export;
 mod filters;
@@ -7,20 +8,23 @@ mod list;
 mod output;
 
 use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
 use crate::api::{ApiError, Client, ClientConfig, DEFAULT_BASE_URL, RetryPolicy, Token};
-use crate::app::{BrowserOptions, Keymap, run_browser};
+use crate::app::{BrowserOptions, run_browser};
+use crate::config::{self, Config, ConfigError, ConfigViewStore, LastFilters, LoadedConfig};
 use crate::demo::{DemoConfig, DemoServer};
+use crate::ui::Theme;
 
+pub use config::TOKEN_ENV;
+pub use config_cmd::{ConfigArgs, ConfigCommand};
 pub use demo_server::DemoServerArgs;
 pub use export::ExportArgs;
 pub use filters::FilterArgs;
 pub use list::ListArgs;
-
-/// The environment variable that carries the API token, so it never appears in `ps` or history.
-pub const TOKEN_ENV: &str = "INBOX_TUI_TOKEN";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,8 +32,9 @@ pub const TOKEN_ENV: &str = "INBOX_TUI_TOKEN";
     version,
     about = "Browse, filter and export BotPenguin v7 inbox contacts from a terminal",
     long_about = "Browse, filter and export BotPenguin v7 inbox contacts from a terminal.\n\n\
-        The API token is read from the INBOX_TUI_TOKEN environment variable. Use --demo to try \
-        everything against the embedded demo API without an account."
+        The API token is read from the INBOX_TUI_TOKEN environment variable, else from the \
+        profile the config file picks (see `inbox-tui config`). Use --demo to try everything \
+        against the embedded demo API without an account."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -44,6 +49,19 @@ pub struct GlobalArgs {
     /// API base URL; white-label hosts use their own, e.g. https://api.v7.flowmatix.ai
     #[arg(long, global = true, value_name = "URL", conflicts_with = "demo")]
     pub base_url: Option<String>,
+
+    /// The config file to use instead of the platform's (see `inbox-tui config path`)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// The config profile to use (its base URL and token) instead of `default_profile`
+    #[arg(long, global = true, value_name = "NAME", conflicts_with = "demo")]
+    pub profile: Option<String>,
+
+    /// Send the token over plain http:// to hosts other than this machine (it can be read on
+    /// the way)
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
 
     /// Start the embedded demo API on a free loopback port and use it (no account needed)
     #[arg(long, global = true)]
@@ -78,6 +96,8 @@ pub enum Command {
     Export(Box<ExportArgs>),
     /// Run the embedded demo API server until interrupted
     DemoServer(Box<DemoServerArgs>),
+    /// Show, check or write the config file (profiles, tokens, keys, theme, saved views)
+    Config(ConfigArgs),
 }
 
 /// Why a command failed, with the exit code scripts can tell apart.
@@ -97,6 +117,11 @@ pub enum CliError {
         #[source]
         source: io::Error,
     },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// `config check` found problems: they are its output, so they fail with 1, not 2.
+    #[error(transparent)]
+    ConfigCheck(ConfigError),
 }
 
 impl CliError {
@@ -105,79 +130,129 @@ impl CliError {
         match self {
             CliError::Usage(_) => 2,
             CliError::Api(ApiError::InvalidBaseUrl { .. }) => 2,
-            CliError::Api(_) | CliError::Export(_) | CliError::Io { .. } => 1,
+            CliError::Config(ConfigError::Write { .. }) => 1,
+            CliError::Config(_) => 2,
+            CliError::Api(_)
+            | CliError::Export(_)
+            | CliError::Io { .. }
+            | CliError::ConfigCheck(_) => 1,
         }
     }
 }
 
-/// Runs the parsed command line.
+/// Runs the parsed command line. Every command but `demo-server` reads the config first, and
+/// refuses to start when it has mistakes.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Some(Command::List(args)) => {
-            let connection = Connection::open(&cli.global).await?;
+            let loaded = load_config(&cli.global)?;
+            let connection = Connection::open(&cli.global, &loaded.config).await?;
             let result = list::run(&connection.client, &args).await;
             connection.close().await;
             result
         }
         Some(Command::Export(args)) => {
-            let connection = Connection::open(&cli.global).await?;
+            let loaded = load_config(&cli.global)?;
+            let connection = Connection::open(&cli.global, &loaded.config).await?;
             let result = export::run(&connection.client, &args).await;
             connection.close().await;
             result
         }
         Some(Command::DemoServer(args)) => demo_server::run(*args).await,
+        Some(Command::Config(args)) => config_cmd::run(&args, &cli.global),
         None => {
-            let connection = Connection::open(&cli.global).await?;
+            let loaded = load_config(&cli.global)?;
+            let keymap = loaded
+                .config
+                .keymap()
+                .map_err(|problems| ConfigError::Invalid { problems })?;
+            let connection = Connection::open(&cli.global, &loaded.config).await?;
             let options = BrowserOptions {
                 client: connection.client.clone(),
                 host_label: connection.host_label(),
                 mouse: cli.global.mouse,
                 log_path: crate::logging::log_file_path(),
-                keymap: Keymap::default(),
+                keymap,
+                initial_query: LastFilters::load().unwrap_or_default(),
+                views: loaded.config.views().to_vec(),
+                view_store: Some(Arc::new(ConfigViewStore::new(loaded.path.clone()))),
+                names: loaded.config.names().clone(),
+                theme: loaded
+                    .config
+                    .theme(Theme::no_color_requested())
+                    .map_err(|problem| ConfigError::Invalid {
+                        problems: vec![problem],
+                    })?,
+                warnings: loaded.warnings.clone(),
             };
-            let result = run_browser(options).await.map_err(|source| CliError::Io {
+            let result = run_browser(options).await;
+            connection.close().await;
+            let last_filters = result.map_err(|source| CliError::Io {
                 context: "the browser stopped".into(),
                 source,
-            });
-            connection.close().await;
-            result
+            })?;
+            if let Err(error) = LastFilters::save(&last_filters) {
+                tracing::warn!(%error, "the filters could not be kept for next time");
+            }
+            Ok(())
         }
     }
+}
+
+/// Loads the config `--config` names (or the platform's), telling stderr about files that hold
+/// a token and that others can read.
+fn load_config(global: &GlobalArgs) -> Result<LoadedConfig, CliError> {
+    let loaded = Config::load(global.config.as_deref())?;
+    for warning in &loaded.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(loaded)
 }
 
 /// A client, plus the in-process demo server it talks to when `--demo` is given.
 pub struct Connection {
     pub client: Client,
+    /// The config profile in use, for the status bar; none with `--demo`.
+    pub profile: Option<String>,
     demo: Option<DemoServer>,
 }
 
 impl Connection {
-    /// Builds the client the global options describe, starting the demo API first if asked.
-    pub async fn open(global: &GlobalArgs) -> Result<Connection, CliError> {
-        let (base_url, token, demo) = if global.demo {
-            let config = DemoConfig {
+    /// Builds the client the global options and the config describe, starting the demo API
+    /// first if asked. `--base-url` beats the profile's; `INBOX_TUI_TOKEN` beats its token.
+    pub async fn open(global: &GlobalArgs, config: &Config) -> Result<Connection, CliError> {
+        let (base_url, token, demo, profile) = if global.demo {
+            let demo_config = DemoConfig {
                 latency: std::time::Duration::from_millis(global.demo_latency_ms),
                 ..DemoConfig::default()
             };
-            let server = DemoServer::start(config)
+            let server = DemoServer::start(demo_config)
                 .await
                 .map_err(|source| CliError::Io {
                     context: "could not start the embedded demo API".into(),
                     source,
                 })?;
             let token = Token::new(server.token());
-            (server.url(), token, Some(server))
+            (server.url(), token, Some(server), None)
         } else {
-            let base_url = global
-                .base_url
-                .clone()
-                .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-            (base_url, token_from_env()?, None)
+            let profile = config.profile(global.profile.as_deref())?;
+            let base_url = match (&global.base_url, profile) {
+                (Some(base_url), _) => base_url.clone(),
+                (None, Some(profile)) => profile.profile.base_url().to_owned(),
+                (None, None) => DEFAULT_BASE_URL.to_owned(),
+            };
+            config::check_plain_http(&base_url, global.allow_insecure_http)
+                .map_err(CliError::Usage)?;
+            let token = config::resolve_token(profile)
+                .map_err(|error| CliError::Usage(error.to_string()))?;
+            let name = profile.map(|profile| profile.name.to_owned());
+            (base_url, token, None, name)
         };
-        let mut config = ClientConfig::new(base_url, token);
-        config.retry.max_attempts = global.attempts;
+        let mut client_config = ClientConfig::new(base_url, token);
+        client_config.retry.max_attempts = global.attempts;
         Ok(Connection {
-            client: Client::new(config)?,
+            client: Client::new(client_config)?,
+            profile,
             demo,
         })
     }
@@ -190,10 +265,10 @@ impl Connection {
             (Some(host), None) => host.to_owned(),
             (None, _) => url.to_string(),
         };
-        if self.demo.is_some() {
-            format!("demo API on {host}")
-        } else {
-            host
+        match (&self.demo, &self.profile) {
+            (Some(_), _) => format!("demo API on {host}"),
+            (None, Some(profile)) => format!("{profile} · {host}"),
+            (None, None) => host,
         }
     }
 
@@ -202,15 +277,5 @@ impl Connection {
         if let Some(server) = self.demo {
             server.shutdown().await;
         }
-    }
-}
-
-fn token_from_env() -> Result<Token, CliError> {
-    match std::env::var(TOKEN_ENV) {
-        Ok(token) if !token.trim().is_empty() => Ok(Token::new(token)),
-        _ => Err(CliError::Usage(format!(
-            "no API token: set {TOKEN_ENV} to the token from the web panel \
-             (More → Developer → API Access Token), or try --demo"
-        ))),
     }
 }

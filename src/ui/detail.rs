@@ -181,7 +181,11 @@ fn fields<'t>(contact: &Contact, state: &State, clock: &Clock, theme: &'t Theme)
     }
 
     sheet.section("Tags");
-    let tags = contact.tags();
+    let tags: Vec<&str> = contact
+        .tags()
+        .into_iter()
+        .map(|tag| choices.tag_label(tag))
+        .collect();
     if tags.is_empty() {
         sheet.none();
     } else {

@@ -146,7 +146,7 @@ fn toggle_line(
     let choices = &state.choices;
     let label = match item {
         FilterItem::Status(status) => status.as_str().to_owned(),
-        FilterItem::Tag(tag) => tag.clone(),
+        FilterItem::Tag(tag) => choices.tag_label(tag).to_owned(),
         FilterItem::Bot(channel, id) => choices.bot_label(*channel, id),
         FilterItem::Agent(id) => match choices.agents.iter().find(|agent| agent.id == *id) {
             Some(agent) => {

@@ -89,7 +89,12 @@ impl Column {
             Column::Name => contact.display_name(),
             Column::Channel => contact.channel().unwrap_or_default().to_owned(),
             Column::Status => contact.status().unwrap_or_default().to_owned(),
-            Column::Tags => contact.tags().join(", "),
+            Column::Tags => contact
+                .tags()
+                .into_iter()
+                .map(|tag| state.choices.tag_label(tag))
+                .collect::<Vec<_>>()
+                .join(", "),
             Column::Agent => contact.agent_id().map_or_else(String::new, |id| {
                 state
                     .choices

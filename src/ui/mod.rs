@@ -11,6 +11,7 @@ mod list;
 mod status;
 mod theme;
 mod time;
+mod views;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -124,6 +125,12 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme, clock: &Clock) {
     if let Some(dialog) = &state.export {
         export::draw(frame, area, dialog, state, theme);
     }
+    if let Some(list) = state.views_list {
+        views::draw_list(frame, area, list, state, theme);
+    }
+    if let Some(input) = &state.view_name_prompt {
+        views::draw_prompt(frame, area, input, theme);
+    }
     if state.help_open {
         help::draw(frame, area, state, theme);
     }
@@ -132,7 +139,11 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme, clock: &Clock) {
 /// Which contact (index into `state.list.contacts`) is drawn at terminal cell (`column`, `row`)
 /// in a frame of `area`, so a mouse click can select it.
 pub fn list_row_at(area: Rect, state: &State, column: u16, row: u16) -> Option<usize> {
-    if state.help_open || state.export.is_some() {
+    if state.help_open
+        || state.export.is_some()
+        || state.views_list.is_some()
+        || state.view_name_prompt.is_some()
+    {
         return None;
     }
     list::row_at(regions(area, state)?.list?, state, column, row)

@@ -104,6 +104,9 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
     if let Some(notice) = &state.status.notice {
         parts.push(Span::raw(single_line(notice)));
     }
+    for warning in &state.status.warnings {
+        parts.push(Span::styled(single_line(warning), theme.warning));
+    }
     if let Some(choices_error) = &state.status.choices_error {
         parts.push(Span::styled(single_line(choices_error), theme.dim));
     }

@@ -27,14 +27,53 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// The role names a config's `[theme_colors]` may override, as `role_mut` knows them.
+    pub const ROLES: [&'static str; 12] = [
+        "border",
+        "focus_border",
+        "title",
+        "selected",
+        "header",
+        "dim",
+        "error",
+        "warning",
+        "active_item",
+        "section",
+        "label",
+        "key",
+    ];
+
     /// Colours unless `NO_COLOR` is set to something non-empty (<https://no-color.org>).
     pub fn from_env() -> Theme {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
-        if no_color {
+        if Theme::no_color_requested() {
             Theme::mono()
         } else {
             Theme::default_colors()
         }
+    }
+
+    /// Whether `NO_COLOR` is set to something non-empty, which beats any configured theme.
+    pub fn no_color_requested() -> bool {
+        std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty())
+    }
+
+    /// The style of a role by its config name (see `ROLES`), so the config can override it.
+    pub fn role_mut(&mut self, role: &str) -> Option<&mut Style> {
+        Some(match role {
+            "border" => &mut self.border,
+            "focus_border" => &mut self.focus_border,
+            "title" => &mut self.title,
+            "selected" => &mut self.selected,
+            "header" => &mut self.header,
+            "dim" => &mut self.dim,
+            "error" => &mut self.error,
+            "warning" => &mut self.warning,
+            "active_item" => &mut self.active_item,
+            "section" => &mut self.section,
+            "label" => &mut self.label,
+            "key" => &mut self.key,
+            _ => return None,
+        })
     }
 
     pub fn default_colors() -> Theme {
@@ -52,6 +91,44 @@ impl Theme {
             section: Style::new().fg(Color::Magenta).add_modifier(bold),
             label: Style::new().fg(Color::Cyan),
             key: Style::new().fg(Color::Cyan).add_modifier(bold),
+        }
+    }
+
+    /// For light backgrounds: no yellow or bright colours, which wash out on white.
+    pub fn light() -> Theme {
+        let bold = Modifier::BOLD;
+        Theme {
+            border: Style::new().fg(Color::DarkGray),
+            focus_border: Style::new().fg(Color::Blue).add_modifier(bold),
+            title: Style::new().add_modifier(bold),
+            selected: Style::new().fg(Color::White).bg(Color::Blue),
+            header: Style::new().fg(Color::Magenta).add_modifier(bold),
+            dim: Style::new().fg(Color::DarkGray),
+            error: Style::new().fg(Color::Red).add_modifier(bold),
+            warning: Style::new().fg(Color::Magenta),
+            active_item: Style::new().fg(Color::Green).add_modifier(bold),
+            section: Style::new().fg(Color::Blue).add_modifier(bold),
+            label: Style::new().fg(Color::Blue),
+            key: Style::new().fg(Color::Magenta).add_modifier(bold),
+        }
+    }
+
+    /// For dark backgrounds: the bright variants, which stay readable on black.
+    pub fn dark() -> Theme {
+        let bold = Modifier::BOLD;
+        Theme {
+            border: Style::new().fg(Color::Gray),
+            focus_border: Style::new().fg(Color::LightCyan).add_modifier(bold),
+            title: Style::new().fg(Color::White).add_modifier(bold),
+            selected: Style::new().fg(Color::Black).bg(Color::LightCyan),
+            header: Style::new().fg(Color::LightYellow).add_modifier(bold),
+            dim: Style::new().fg(Color::DarkGray),
+            error: Style::new().fg(Color::LightRed).add_modifier(bold),
+            warning: Style::new().fg(Color::LightYellow),
+            active_item: Style::new().fg(Color::LightGreen).add_modifier(bold),
+            section: Style::new().fg(Color::LightMagenta).add_modifier(bold),
+            label: Style::new().fg(Color::LightCyan),
+            key: Style::new().fg(Color::LightCyan).add_modifier(bold),
         }
     }
 

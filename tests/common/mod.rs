@@ -67,6 +67,11 @@ pub fn ids(contacts: &[Value]) -> Vec<String> {
 pub fn run_binary(args: &[&str], token: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_inbox-tui"));
     command.args(args).env_remove("INBOX_TUI_TOKEN");
+    // Keep the developer's own config and state out of the tests.
+    let isolated = std::env::temp_dir().join(format!("inbox-tui-tests-{}", std::process::id()));
+    command
+        .env("XDG_CONFIG_HOME", isolated.join("config"))
+        .env("XDG_STATE_HOME", isolated.join("state"));
     if let Some(token) = token {
         command.env("INBOX_TUI_TOKEN", token);
     }

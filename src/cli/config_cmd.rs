@@ -1,0 +1,109 @@
+//! `inbox-tui config`: where the config file is, whether it is right, and saving a token without
+//! it ever touching the command line or the screen.
+
+use std::io::{self, IsTerminal, Read, Write};
+
+use clap::Subcommand;
+
+use super::{CliError, GlobalArgs};
+use crate::api::Token;
+use crate::config::{self, Config};
+
+#[derive(Debug, clap::Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub command: ConfigCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the path of the config file (it need not exist: then the defaults are in use)
+    Path,
+    /// Check the config file; print each problem with its line and key (exit 1 if any)
+    Check,
+    /// Save the API token of a profile (--profile, else default_profile, else "main") to its
+    /// token file, readable only by you. Reads it without echo from the terminal, or from
+    /// standard input when that is a pipe
+    SetToken,
+}
+
+/// The profile `set-token` fills when none is named and the config has no default.
+const FIRST_PROFILE: &str = "main";
+
+pub fn run(args: &ConfigArgs, global: &GlobalArgs) -> Result<(), CliError> {
+    match args.command {
+        ConfigCommand::Path => {
+            println!(
+                "{}",
+                config::config_path(global.config.as_deref())?.display()
+            );
+            Ok(())
+        }
+        ConfigCommand::Check => {
+            let loaded = Config::load(global.config.as_deref()).map_err(CliError::ConfigCheck)?;
+            for warning in &loaded.warnings {
+                eprintln!("warning: {warning}");
+            }
+            let note = if loaded.path.exists() {
+                ""
+            } else {
+                " (there is no file: the defaults are in use)"
+            };
+            println!("config OK: {}{note}", loaded.path.display());
+            Ok(())
+        }
+        ConfigCommand::SetToken => {
+            let loaded = Config::load(global.config.as_deref())?;
+            let profile = global
+                .profile
+                .as_deref()
+                .or(loaded.config.default_profile())
+                .unwrap_or(FIRST_PROFILE);
+            let token = read_token(profile)?;
+            let path = loaded.config.save_token(profile, &token)?;
+            println!(
+                "saved the token of profile {profile:?} to {} (readable only by you)",
+                path.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Reads the token without echo from the terminal, or as-is from a pipe (for scripts). It goes
+/// straight into a `Token`, whose `Debug` is redacted.
+fn read_token(profile: &str) -> Result<Token, CliError> {
+    let stdin = io::stdin();
+    let read = if stdin.is_terminal() {
+        eprint!(
+            "API token for profile {profile:?} (More → Developer → API Access Token; typing is hidden): "
+        );
+        let _ = io::stderr().flush();
+        rpassword::read_password()
+    } else {
+        let mut text = String::new();
+        stdin.lock().read_to_string(&mut text).map(|_| text)
+    };
+    let token = Token::new(read.map_err(|source| CliError::Io {
+        context: "could not read the token".into(),
+        source,
+    })?);
+    if token.expose().is_empty() {
+        return Err(CliError::Usage(
+            "no token given: paste it at the prompt, or pipe it in, e.g. \
+             `inbox-tui config set-token < token.txt`"
+                .into(),
+        ));
+    }
+    if token
+        .expose()
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(CliError::Usage(
+            "the token has spaces or control characters in it; copy it again from the web panel"
+                .into(),
+        ));
+    }
+    Ok(token)
+}

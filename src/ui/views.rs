@@ -1,0 +1,100 @@
+//! The saved-views overlays: the "save view as" prompt and the list to apply or delete from.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use tui_input::Input;
+use unicode_width::UnicodeWidthStr;
+
+use super::{Theme, centered, clip};
+use crate::app::state::ViewsList;
+use crate::app::{Action, State, filters};
+
+pub(super) fn draw_prompt(frame: &mut Frame, area: Rect, input: &Input, theme: &Theme) {
+    let overlay = centered(area, 60, 5);
+    frame.render_widget(Clear, overlay);
+    let block = Block::bordered()
+        .border_style(theme.focus_border)
+        .title(Line::styled("Save the filters as a view", theme.title));
+    let inner = block.inner(overlay);
+    frame.render_widget(block, overlay);
+    let label = "Name: ";
+    let room = usize::from(inner.width).saturating_sub(label.width() + 1);
+    let scroll = input.visual_scroll(room);
+    let visible: String = input.value().chars().skip(scroll).collect();
+    let lines = vec![
+        Line::from(vec![
+            Span::styled(label, theme.label),
+            Span::raw(clip(&visible, room)),
+        ]),
+        Line::styled(
+            "Enter saves · Esc cancels · a view of the same name is replaced",
+            theme.dim,
+        ),
+    ];
+    frame.render_widget(Paragraph::new(lines), inner);
+    let cursor = input.visual_cursor().saturating_sub(scroll) + label.width();
+    if let Ok(column) = u16::try_from(cursor)
+        && column < inner.width
+    {
+        frame.set_cursor_position(Position::new(inner.x + column, inner.y));
+    }
+}
+
+pub(super) fn draw_list(
+    frame: &mut Frame,
+    area: Rect,
+    list: ViewsList,
+    state: &State,
+    theme: &Theme,
+) {
+    let rows = u16::try_from(state.views.len().max(1)).unwrap_or(u16::MAX);
+    let overlay = centered(area, 76, rows.saturating_add(4));
+    frame.render_widget(Clear, overlay);
+    let block = Block::bordered()
+        .border_style(theme.focus_border)
+        .title(Line::styled("Saved views", theme.title));
+    let inner = block.inner(overlay);
+    frame.render_widget(block, overlay);
+    let width = usize::from(inner.width);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if state.views.is_empty() {
+        lines.push(Line::styled(
+            format!(
+                "no saved views yet: press {} to save the current filters",
+                state.keymap.first_key(Action::SaveView)
+            ),
+            theme.dim,
+        ));
+    }
+    for (index, view) in state.views.iter().enumerate() {
+        let key = if index < 9 {
+            format!("{} ", index + 1)
+        } else {
+            "  ".to_owned()
+        };
+        let summary = filters::summary(&view.query, &state.choices);
+        let summary = if summary.is_empty() {
+            "no filters".to_owned()
+        } else {
+            summary
+        };
+        let text = clip(&format!("{key}{}  ·  {summary}", view.name), width);
+        let line = if index == list.cursor {
+            Line::styled(text, theme.selected)
+        } else {
+            Line::raw(text)
+        };
+        lines.push(line);
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled(
+        clip(
+            "Enter applies · d deletes · Esc closes · 1–9 apply a view from anywhere",
+            width,
+        ),
+        theme.dim,
+    ));
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -89,6 +89,14 @@ fn browsing() -> State {
     state
 }
 
+fn notice_contains(state: &State, text: &str) -> bool {
+    state
+        .status
+        .notice
+        .as_deref()
+        .is_some_and(|notice| notice.contains(text))
+}
+
 fn focus_item(state: &mut State, item: &FilterItem) {
     state.focus = Focus::Filters;
     state.panel_cursor = state
@@ -228,24 +236,12 @@ fn paging_forward_and_back_uses_the_cache() {
         press(&mut state, KeyCode::Char('n')).is_empty(),
         "no fetch past the end"
     );
-    assert!(
-        state
-            .status
-            .notice
-            .as_deref()
-            .is_some_and(|notice| notice.contains("last page"))
-    );
+    assert!(notice_contains(&state, "last page"));
 
     state.focus = Focus::List;
     press(&mut state, KeyCode::Char('p'));
     assert!(press(&mut state, KeyCode::Char('p')).is_empty());
-    assert!(
-        state
-            .status
-            .notice
-            .as_deref()
-            .is_some_and(|notice| notice.contains("first page"))
-    );
+    assert!(notice_contains(&state, "first page"));
 }
 
 #[test]
@@ -443,13 +439,7 @@ fn clearing_filters_returns_to_the_unfiltered_inbox() {
         unfiltered_first
     );
     assert!(press(&mut state, KeyCode::Char('x')).is_empty());
-    assert!(
-        state
-            .status
-            .notice
-            .as_deref()
-            .is_some_and(|notice| notice.contains("no filters"))
-    );
+    assert!(notice_contains(&state, "no filters"));
 
     state.cache = Default::default();
     focus_item(&mut state, &FilterItem::Status(Status::OnHold));
@@ -599,13 +589,7 @@ fn select_all_matching_runs_in_the_background_and_can_be_stopped() {
         },
     );
     assert!(state.select_all.is_none());
-    assert!(
-        state
-            .status
-            .notice
-            .as_deref()
-            .is_some_and(|notice| notice.contains("80 selected"))
-    );
+    assert!(notice_contains(&state, "80 selected"));
 
     press(&mut state, KeyCode::Char('A'));
     let stopped = press(&mut state, KeyCode::Esc);
@@ -660,25 +644,16 @@ fn the_export_dialog_exports_the_selection_and_can_be_cancelled() {
         [Cmd::CancelExport]
     ));
     assert!(state.export.is_none());
-    assert!(
-        state
-            .status
-            .notice
-            .as_deref()
-            .is_some_and(|notice| notice.contains("cancelled"))
-    );
+    assert!(notice_contains(&state, "cancelled"));
 
     press(&mut state, KeyCode::Char('e'));
     press(&mut state, KeyCode::Enter);
     update(&mut state, Msg::ExportDone(Ok(("contacts.csv".into(), 2))));
     assert!(state.export.is_none());
-    assert!(
-        state
-            .status
-            .notice
-            .as_deref()
-            .is_some_and(|notice| notice.contains("exported 2 contacts to contacts.csv"))
-    );
+    assert!(notice_contains(
+        &state,
+        "exported 2 contacts to contacts.csv"
+    ));
 
     press(&mut state, KeyCode::Char('u'));
     press(&mut state, KeyCode::Char('e'));
@@ -744,13 +719,7 @@ fn views_are_saved_by_name_and_applied_by_number() {
         "the search field shows the view's text"
     );
     press(&mut state, KeyCode::Char('9'));
-    assert!(
-        state
-            .status
-            .notice
-            .as_deref()
-            .is_some_and(|notice| notice.contains("no saved view 9"))
-    );
+    assert!(notice_contains(&state, "no saved view 9"));
 
     press(&mut state, KeyCode::Char('V'));
     assert!(state.views_list.is_some());

@@ -3,9 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Gauge, Paragraph, Wrap};
+use ratatui::widgets::{Gauge, Paragraph, Wrap};
 
-use super::{Theme, centered, clip};
+use super::{Theme, clip, open_overlay};
 use crate::app::State;
 use crate::app::state::{DialogRow, ExportDialog, ExportPhase, ExportScope};
 
@@ -21,13 +21,7 @@ pub(super) fn draw(
 ) {
     let width = WIDTH.min(area.width.saturating_sub(2));
     let height = HEIGHT.min(area.height.saturating_sub(2));
-    let overlay = centered(area, width, height);
-    frame.render_widget(Clear, overlay);
-    let block = Block::bordered()
-        .border_style(theme.focus_border)
-        .title(Line::styled("Export", theme.title));
-    let inner = block.inner(overlay);
-    frame.render_widget(block, overlay);
+    let inner = open_overlay(frame, area, width, height, "Export", theme);
     let room = usize::from(inner.width).saturating_sub(12);
 
     let scope = match dialog.scope {

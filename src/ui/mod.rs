@@ -195,6 +195,26 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
+/// Clears a centred `width` x `height` box over whatever is drawn, frames it with `title` as the
+/// focused pane, and returns the area inside the frame.
+fn open_overlay(
+    frame: &mut Frame,
+    area: Rect,
+    width: u16,
+    height: u16,
+    title: &str,
+    theme: &Theme,
+) -> Rect {
+    let overlay = centered(area, width, height);
+    frame.render_widget(ratatui::widgets::Clear, overlay);
+    let block = Block::bordered()
+        .border_style(theme.focus_border)
+        .title(Line::styled(title.to_owned(), theme.title));
+    let inner = block.inner(overlay);
+    frame.render_widget(block, overlay);
+    inner
+}
+
 /// A bordered pane whose border shows whether it has the keyboard.
 fn pane<'a>(title: Line<'a>, focused: bool, theme: &Theme) -> Block<'a> {
     let border = if focused {

@@ -3,22 +3,16 @@
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 use tui_input::Input;
 use unicode_width::UnicodeWidthStr;
 
-use super::{Theme, centered, clip};
+use super::{Theme, clip, open_overlay};
 use crate::app::state::ViewsList;
 use crate::app::{Action, State, filters};
 
 pub(super) fn draw_prompt(frame: &mut Frame, area: Rect, input: &Input, theme: &Theme) {
-    let overlay = centered(area, 60, 5);
-    frame.render_widget(Clear, overlay);
-    let block = Block::bordered()
-        .border_style(theme.focus_border)
-        .title(Line::styled("Save the filters as a view", theme.title));
-    let inner = block.inner(overlay);
-    frame.render_widget(block, overlay);
+    let inner = open_overlay(frame, area, 60, 5, "Save the filters as a view", theme);
     let label = "Name: ";
     let room = usize::from(inner.width).saturating_sub(label.width() + 1);
     let scroll = input.visual_scroll(room);
@@ -50,13 +44,14 @@ pub(super) fn draw_list(
     theme: &Theme,
 ) {
     let rows = u16::try_from(state.views.len().max(1)).unwrap_or(u16::MAX);
-    let overlay = centered(area, 76, rows.saturating_add(4));
-    frame.render_widget(Clear, overlay);
-    let block = Block::bordered()
-        .border_style(theme.focus_border)
-        .title(Line::styled("Saved views", theme.title));
-    let inner = block.inner(overlay);
-    frame.render_widget(block, overlay);
+    let inner = open_overlay(
+        frame,
+        area,
+        76,
+        rows.saturating_add(4),
+        "Saved views",
+        theme,
+    );
     let width = usize::from(inner.width);
     let mut lines: Vec<Line<'static>> = Vec::new();
     if state.views.is_empty() {

@@ -197,6 +197,10 @@ async fn csv_cells_survive_commas_quotes_newlines_and_emoji() {
         "a name with emoji or another script"
     );
     assert!(
+        names.iter().any(|name| name.contains('\n')),
+        "a name with a line break"
+    );
+    assert!(
         records
             .iter()
             .any(|record| record[text_column].contains('\n')),

@@ -23,7 +23,7 @@ pub(super) fn draw_prompt(frame: &mut Frame, area: Rect, input: &Input, theme: &
             Span::raw(clip(&visible, room)),
         ]),
         Line::styled(
-            "Enter saves · Esc cancels · a view of the same name is replaced",
+            "Enter saves (replacing a view of that name) · Esc cancels",
             theme.dim,
         ),
     ];

@@ -184,6 +184,26 @@ fn help_overlay() {
 }
 
 #[test]
+fn help_scrolls_to_its_end_on_a_short_terminal() {
+    let mut state = populated_state();
+    state.help_open = true;
+    let top = screen_text(&render(&state, 100, 24));
+    assert!(
+        top.contains("focus the next pane") && !top.contains("INBOX_TUI_TOKEN"),
+        "{top}"
+    );
+    let most = inbox_tui::ui::help_max_scroll(ratatui::layout::Rect::new(0, 0, 100, 24), &state);
+    assert!(most > 0, "the help is longer than 22 rows");
+    state.help_scroll = u16::MAX;
+    let bottom = screen_text(&render(&state, 100, 24));
+    assert!(
+        bottom.contains("INBOX_TUI_TOKEN") && !bottom.contains("focus the next pane"),
+        "{bottom}"
+    );
+    insta::assert_snapshot!(bottom);
+}
+
+#[test]
 fn minimum_size() {
     let state = populated_state();
     let terminal = render(&state, 60, 15);

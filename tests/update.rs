@@ -457,6 +457,12 @@ fn help_swallows_keys_until_closed() {
     let mut state = browsing();
     press(&mut state, KeyCode::Char('?'));
     assert!(state.help_open);
+    press(&mut state, KeyCode::Char('j'));
+    assert_eq!(
+        (state.help_scroll, state.list.selected),
+        (1, 0),
+        "j scrolls the help only"
+    );
     assert!(press(&mut state, KeyCode::Char('n')).is_empty());
     assert_eq!(state.list.page, 1);
     press(&mut state, KeyCode::Esc);

@@ -33,11 +33,16 @@ pub enum Action {
     ShowViews,
     /// Apply saved view 1 to 9, in the order of the views list.
     ApplyView(u8),
+    /// In the export dialog: the previous / next value of the row.
+    PrevChoice,
+    NextChoice,
+    /// In the saved-views list: delete the view under the cursor.
+    DeleteView,
 }
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 37] = [
         Action::FocusNext,
         Action::FocusPrev,
         Action::MoveDown,
@@ -60,6 +65,9 @@ impl Action {
         Action::RawJson,
         Action::SaveView,
         Action::ShowViews,
+        Action::DeleteView,
+        Action::PrevChoice,
+        Action::NextChoice,
         Action::ApplyView(1),
         Action::ApplyView(2),
         Action::ApplyView(3),
@@ -102,6 +110,9 @@ impl Action {
             Action::Export => "export",
             Action::SaveView => "save_view",
             Action::ShowViews => "show_views",
+            Action::DeleteView => "delete_view",
+            Action::PrevChoice => "prev_choice",
+            Action::NextChoice => "next_choice",
             Action::ApplyView(number) => return format!("apply_view_{number}"),
         };
         name.to_owned()
@@ -141,6 +152,9 @@ impl Action {
             Action::SaveView => "save the filters as a view",
             Action::ShowViews => "list the saved views",
             Action::ApplyView(_) => "apply saved view 1–9",
+            Action::DeleteView => "delete the view under the cursor (views list)",
+            Action::PrevChoice => "previous value of the row (export dialog)",
+            Action::NextChoice => "next value of the row (export dialog)",
         }
     }
 }
@@ -320,6 +334,10 @@ impl Default for Keymap {
             (plain(Char('e')), Action::Export),
             (plain(Char('s')), Action::SaveView),
             (plain(Char('V')), Action::ShowViews),
+            (plain(Char('d')), Action::DeleteView),
+            (plain(KeyCode::Delete), Action::DeleteView),
+            (plain(KeyCode::Left), Action::PrevChoice),
+            (plain(KeyCode::Right), Action::NextChoice),
         ];
         let views = (1..=9u8).filter_map(|number| {
             char::from_digit(u32::from(number), 10)

@@ -219,7 +219,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, options: BrowserOptions) -> 
             for command in update(&mut state, message) {
                 run_command(command, &context, &mut tasks);
             }
-            clamp_detail_scroll(&mut state, terminal.size().ok().map(Rect::from));
+            clamp_scrolls(&mut state, terminal.size().ok().map(Rect::from));
             dirty = true;
         }
     }
@@ -227,15 +227,17 @@ async fn event_loop(terminal: &mut DefaultTerminal, options: BrowserOptions) -> 
     Ok(state.query)
 }
 
-/// Keeps the detail scroll within its content. How many lines the content wraps to depends on
-/// the terminal's size, which `update` does not know, so "bottom" asks for the most and the
-/// loop trims it here; otherwise scrolling back up would first have to undo the excess.
-fn clamp_detail_scroll(state: &mut State, area: Option<Rect>) {
-    if let Some(area) = area
-        && state.detail.scroll > 0
-    {
+/// Keeps the detail and help scrolls within their content. How many lines the content wraps to
+/// depends on the terminal's size, which `update` does not know, so "bottom" asks for the most
+/// and the loop trims it here; otherwise scrolling back up would first have to undo the excess.
+fn clamp_scrolls(state: &mut State, area: Option<Rect>) {
+    let Some(area) = area else { return };
+    if state.detail.scroll > 0 {
         let most = ui::detail_max_scroll(area, state, &Clock::now());
         state.detail.scroll = state.detail.scroll.min(most);
+    }
+    if state.help_scroll > 0 {
+        state.help_scroll = state.help_scroll.min(ui::help_max_scroll(area, state));
     }
 }
 

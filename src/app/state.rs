@@ -312,6 +312,8 @@ pub struct State {
     pub view_name_prompt: Option<Input>,
     pub views_list: Option<ViewsList>,
     pub help_open: bool,
+    /// Lines of help scrolled past, for short terminals; the renderer clamps it.
+    pub help_scroll: u16,
     pub status: StatusLine,
     pub spinner_frame: usize,
     pub keymap: Keymap,
@@ -358,6 +360,7 @@ impl State {
             view_name_prompt: None,
             views_list: None,
             help_open: false,
+            help_scroll: 0,
             status: StatusLine::default(),
             spinner_frame: 0,
             keymap,

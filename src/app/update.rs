@@ -194,8 +194,12 @@ fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> {
     }
     let action = state.keymap.action_for(&key);
     if state.help_open {
-        if matches!(action, Some(Action::Help | Action::Back | Action::Quit)) {
-            state.help_open = false;
+        match action {
+            Some(Action::Help | Action::Back | Action::Quit) => state.help_open = false,
+            Some(Action::MoveDown) => state.help_scroll = state.help_scroll.saturating_add(1),
+            Some(Action::MoveUp) => state.help_scroll = state.help_scroll.saturating_sub(1),
+            Some(Action::Top) => state.help_scroll = 0,
+            _ => {}
         }
         return vec![];
     }
@@ -206,7 +210,7 @@ fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> {
         return on_view_name_key(state, key);
     }
     if state.views_list.is_some() {
-        return on_views_list_key(state, key, action);
+        return on_views_list_key(state, action);
     }
     if let Some(field) = state.editing {
         return on_text_key(state, field, key, action, at);
@@ -217,6 +221,16 @@ fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> {
     }
 }
 
+/// The action a key stands for where text is typed: printable characters are text first, so
+/// only keys that cannot be text (Esc, Enter, Tab, arrows…) act.
+fn text_context_action(key: &KeyEvent, action: Option<Action>) -> Option<Action> {
+    let printable = matches!(key.code, KeyCode::Char(_))
+        && !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    if printable { None } else { action }
+}
+
 /// Keys while a text field has the keyboard: printable keys are text first.
 fn on_text_key(
     state: &mut State,
@@ -225,12 +239,12 @@ fn on_text_key(
     action: Option<Action>,
     at: Instant,
 ) -> Vec<Cmd> {
-    match (key.code, action) {
-        (KeyCode::Esc, _) => {
+    match text_context_action(&key, action) {
+        Some(Action::Back) => {
             state.editing = None;
             vec![]
         }
-        (KeyCode::Enter, _) => match field {
+        Some(Action::Activate) => match field {
             TextField::Search => {
                 state.editing = None;
                 state.search_deadline = None;
@@ -238,7 +252,7 @@ fn on_text_key(
             }
             TextField::Date(date) => apply_date(state, date),
         },
-        (KeyCode::Tab | KeyCode::BackTab, Some(action)) => {
+        Some(action @ (Action::FocusNext | Action::FocusPrev)) => {
             state.editing = None;
             on_action(state, action)
         }
@@ -283,6 +297,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::Help => {
             state.help_open = true;
+            state.help_scroll = 0;
             vec![]
         }
         Action::FocusNext | Action::FocusPrev => {
@@ -458,6 +473,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             });
             vec![]
         }
+        Action::PrevChoice | Action::NextChoice | Action::DeleteView => vec![],
         Action::SaveView => {
             state.view_name_prompt = Some(tui_input::Input::default());
             vec![]
@@ -484,15 +500,16 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
 
 /// Keys while the "save view as" prompt is open.
 fn on_view_name_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+    let action = text_context_action(&key, state.keymap.action_for(&key));
     let Some(input) = state.view_name_prompt.as_mut() else {
         return vec![];
     };
-    match key.code {
-        KeyCode::Esc => {
+    match action {
+        Some(Action::Back) => {
             state.view_name_prompt = None;
             vec![]
         }
-        KeyCode::Enter => {
+        Some(Action::Activate) => {
             let name = crate::text::single_line(input.value());
             if name.is_empty() {
                 return vec![];
@@ -512,17 +529,17 @@ fn on_view_name_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 }
 
 /// Keys while the saved-views list is open: move, apply, delete, close.
-fn on_views_list_key(state: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Cmd> {
+fn on_views_list_key(state: &mut State, action: Option<Action>) -> Vec<Cmd> {
     let Some(list) = state.views_list.as_mut() else {
         return vec![];
     };
     let last = state.views.len().saturating_sub(1);
-    match (key.code, action) {
-        (KeyCode::Esc, _) | (_, Some(Action::ShowViews | Action::Quit)) => {
+    match action {
+        Some(Action::Back | Action::ShowViews | Action::Quit) => {
             state.views_list = None;
             vec![]
         }
-        (KeyCode::Char('d') | KeyCode::Delete, _) => match state.views.get(list.cursor) {
+        Some(Action::DeleteView) => match state.views.get(list.cursor) {
             Some(view) => {
                 let name = view.name.clone();
                 state.status.notice = Some(format!("deleted view {name:?}"));
@@ -530,19 +547,19 @@ fn on_views_list_key(state: &mut State, key: KeyEvent, action: Option<Action>) -
             }
             None => vec![],
         },
-        (_, Some(Action::MoveDown)) => {
+        Some(Action::MoveDown) => {
             list.cursor = offset(list.cursor, 1, last);
             vec![]
         }
-        (_, Some(Action::MoveUp)) => {
+        Some(Action::MoveUp) => {
             list.cursor = offset(list.cursor, -1, last);
             vec![]
         }
-        (_, Some(Action::ApplyView(number))) => {
+        Some(Action::ApplyView(number)) => {
             state.views_list = None;
             on_action(state, Action::ApplyView(number))
         }
-        (_, Some(Action::Activate | Action::Toggle)) => match state.views.get(list.cursor) {
+        Some(Action::Activate | Action::Toggle) => match state.views.get(list.cursor) {
             Some(view) => {
                 let view = view.clone();
                 state.views_list = None;
@@ -582,53 +599,60 @@ pub fn restore_filters(state: &mut State, query: Query) {
     state.query = query;
 }
 
-/// Keys while the export dialog is open: it has the keyboard until closed.
+/// Keys while the export dialog is open: it has the keyboard until closed. On the path row,
+/// printable keys are text.
 fn on_export_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+    let action = state.keymap.action_for(&key);
     let Some(dialog) = state.export.as_mut() else {
         return vec![];
     };
     if let ExportPhase::Running { .. } = dialog.phase {
-        if key.code == KeyCode::Esc {
+        if action == Some(Action::Back) {
             state.export = None;
             state.status.notice = Some("export cancelled; nothing was written".into());
             return vec![Cmd::CancelExport];
         }
         return vec![];
     }
+    let on_path = dialog.row == DialogRow::Path;
+    let action = if on_path {
+        text_context_action(&key, action)
+    } else {
+        action
+    };
     let rows = [DialogRow::Scope, DialogRow::Format, DialogRow::Path];
     let row_index = rows.iter().position(|row| *row == dialog.row).unwrap_or(0);
-    match key.code {
-        KeyCode::Esc => {
+    match action {
+        Some(Action::Back) => {
             state.export = None;
             vec![]
         }
-        KeyCode::Enter => start_export(state),
-        KeyCode::Tab | KeyCode::Down => {
+        Some(Action::Activate) => start_export(state),
+        Some(Action::FocusNext | Action::MoveDown) => {
             dialog.row = rows[(row_index + 1) % rows.len()];
             vec![]
         }
-        KeyCode::BackTab | KeyCode::Up => {
+        Some(Action::FocusPrev | Action::MoveUp) => {
             dialog.row = rows[(row_index + rows.len() - 1) % rows.len()];
             vec![]
         }
-        KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if dialog.row != DialogRow::Path => {
-            let step: isize = if key.code == KeyCode::Left { -1 } else { 1 };
+        Some(choice @ (Action::PrevChoice | Action::NextChoice | Action::Toggle)) if !on_path => {
+            let step: isize = if choice == Action::PrevChoice { -1 } else { 1 };
             dialog.phase = ExportPhase::Editing;
-            match dialog.row {
-                DialogRow::Scope => dialog.scope = cycle(&ExportScope::ALL, dialog.scope, step),
-                _ => {
-                    let previous = dialog.format;
-                    dialog.format = cycle(&ExportFormat::ALL, dialog.format, step);
-                    let path = dialog.path.value();
-                    if let Some(stem) = path.strip_suffix(&format!(".{}", previous.extension())) {
-                        let renamed = format!("{stem}.{}", dialog.format.extension());
-                        dialog.path = tui_input::Input::new(renamed);
-                    }
+            if dialog.row == DialogRow::Scope {
+                dialog.scope = cycle(&ExportScope::ALL, dialog.scope, step);
+            } else {
+                let previous = dialog.format;
+                dialog.format = cycle(&ExportFormat::ALL, dialog.format, step);
+                let path = dialog.path.value();
+                if let Some(stem) = path.strip_suffix(&format!(".{}", previous.extension())) {
+                    let renamed = format!("{stem}.{}", dialog.format.extension());
+                    dialog.path = tui_input::Input::new(renamed);
                 }
             }
             vec![]
         }
-        _ if dialog.row == DialogRow::Path => {
+        _ if on_path => {
             dialog.phase = ExportPhase::Editing;
             dialog.path.handle_event(&Event::Key(key));
             vec![]

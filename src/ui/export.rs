@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Paragraph, Wrap};
 
 use super::{Theme, clip, open_overlay};
-use crate::app::State;
 use crate::app::state::{DialogRow, ExportDialog, ExportPhase, ExportScope};
+use crate::app::{Action, State};
 
 const WIDTH: u16 = 72;
 const HEIGHT: u16 = 11;
@@ -88,16 +88,30 @@ pub(super) fn draw(
         Line::default(),
     ];
     match &dialog.phase {
-        ExportPhase::Editing => lines.push(Line::styled(
-            "Enter export · Tab/↑↓ move · ←/→ change · type the path · Esc close",
-            theme.dim,
-        )),
+        ExportPhase::Editing => {
+            let key = |action| state.keymap.first_key(action);
+            let hint = format!(
+                "{} export · {}/{} move · {}/{} change · type the path · {} close",
+                key(Action::Activate),
+                key(Action::MoveDown),
+                key(Action::MoveUp),
+                key(Action::PrevChoice),
+                key(Action::NextChoice),
+                key(Action::Back)
+            );
+            lines.push(Line::styled(
+                clip(&hint, usize::from(inner.width)),
+                theme.dim,
+            ));
+        }
         ExportPhase::Failed(error) => {
             lines.push(Line::styled(crate::text::single_line(error), theme.error))
         }
         ExportPhase::Running { progress, .. } => lines.push(Line::from(format!(
-            "{} contacts written, {} pages fetched · Esc cancels (nothing is written)",
-            progress.contacts_written, progress.pages_fetched
+            "{} contacts written, {} pages fetched · {} cancels (nothing is written)",
+            progress.contacts_written,
+            progress.pages_fetched,
+            state.keymap.first_key(Action::Back)
         ))),
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

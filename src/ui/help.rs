@@ -17,7 +17,8 @@ const MAX_KEY_WIDTH: usize = 20;
 const TOKEN_HELP: &str = "The API token comes from the INBOX_TUI_TOKEN environment variable \
     (web panel: More → Developer → API Access Token). Use --base-url for white-label hosts.";
 
-pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+/// The help's wrapped rows and the box they go in, for a frame of `area`.
+fn layout(area: Rect, state: &State, theme: &Theme) -> (Vec<Line<'static>>, Rect) {
     let keymap = &state.keymap;
     let width = area.width.saturating_sub(4).min(MAX_WIDTH);
     let inner_width = usize::from(Block::bordered().inner(Rect::new(0, 0, width, 3)).width);
@@ -58,15 +59,33 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
 
     let wanted = u16::try_from(rows.len() + 2).unwrap_or(u16::MAX);
     let height = wanted.min(area.height.saturating_sub(2));
-    let overlay = centered(area, width, height);
+    (rows, centered(area, width, height))
+}
+
+/// The largest useful `state.help_scroll` for a frame of `area`: the one showing the last row
+/// at the bottom, on terminals too short for the whole help.
+pub(super) fn max_scroll(area: Rect, state: &State) -> u16 {
+    let (rows, overlay) = layout(area, state, &Theme::mono());
+    let visible = usize::from(overlay.height.saturating_sub(2));
+    u16::try_from(rows.len().saturating_sub(visible)).unwrap_or(u16::MAX)
+}
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let keymap = &state.keymap;
+    let (rows, overlay) = layout(area, state, theme);
     let title = format!(
         "Help — press {} or {} to close",
         keymap.first_key(Action::Help),
         keymap.first_key(Action::Back)
     );
+    let visible = usize::from(overlay.height.saturating_sub(2));
+    let scroll = usize::from(state.help_scroll.min(max_scroll(frame.area(), state)));
+    let mut block = pane(Line::from(title), true, theme);
+    if rows.len() > visible {
+        let position = format!(" {}–{} of {} ", scroll + 1, scroll + visible, rows.len());
+        block = block.title_bottom(Line::styled(position, theme.dim).right_aligned());
+    }
+    let rows: Vec<Line<'static>> = rows.into_iter().skip(scroll).collect();
     frame.render_widget(Clear, overlay);
-    frame.render_widget(
-        Paragraph::new(rows).block(pane(Line::from(title), true, theme)),
-        overlay,
-    );
+    frame.render_widget(Paragraph::new(rows).block(block), overlay);
 }

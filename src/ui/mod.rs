@@ -129,7 +129,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme, clock: &Clock) {
         views::draw_list(frame, area, list, state, theme);
     }
     if let Some(input) = &state.view_name_prompt {
-        views::draw_prompt(frame, area, input, theme);
+        views::draw_prompt(frame, area, input, &state.keymap, theme);
     }
     if state.help_open {
         help::draw(frame, area, state, theme);
@@ -162,6 +162,11 @@ pub fn detail_max_scroll(area: Rect, state: &State, clock: &Clock) -> u16 {
     regions(area, state).map_or(0, |regions| {
         detail::max_scroll(regions.detail, state, clock)
     })
+}
+
+/// The largest useful `state.help_scroll` in a frame of `area`, so the runtime can clamp it.
+pub fn help_max_scroll(area: Rect, state: &State) -> u16 {
+    help::max_scroll(area, state)
 }
 
 fn draw_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {

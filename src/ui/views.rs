@@ -9,9 +9,15 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{Theme, clip, open_overlay};
 use crate::app::state::ViewsList;
-use crate::app::{Action, State, filters};
+use crate::app::{Action, Keymap, State, filters};
 
-pub(super) fn draw_prompt(frame: &mut Frame, area: Rect, input: &Input, theme: &Theme) {
+pub(super) fn draw_prompt(
+    frame: &mut Frame,
+    area: Rect,
+    input: &Input,
+    keymap: &Keymap,
+    theme: &Theme,
+) {
     let inner = open_overlay(frame, area, 60, 5, "Save the filters as a view", theme);
     let label = "Name: ";
     let room = usize::from(inner.width).saturating_sub(label.width() + 1);
@@ -23,7 +29,11 @@ pub(super) fn draw_prompt(frame: &mut Frame, area: Rect, input: &Input, theme: &
             Span::raw(clip(&visible, room)),
         ]),
         Line::styled(
-            "Enter saves (replacing a view of that name) · Esc cancels",
+            format!(
+                "{} saves (replacing a view of that name) · {} cancels",
+                keymap.first_key(Action::Activate),
+                keymap.first_key(Action::Back)
+            ),
             theme.dim,
         ),
     ];
@@ -86,7 +96,12 @@ pub(super) fn draw_list(
     lines.push(Line::default());
     lines.push(Line::styled(
         clip(
-            "Enter applies · d deletes · Esc closes · 1–9 apply a view from anywhere",
+            &format!(
+                "{} applies · {} deletes · {} closes · 1–9 apply a view from anywhere",
+                state.keymap.first_key(Action::Activate),
+                state.keymap.first_key(Action::DeleteView),
+                state.keymap.first_key(Action::Back)
+            ),
             width,
         ),
         theme.dim,

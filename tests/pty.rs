@@ -167,10 +167,11 @@ impl Tui {
 
     fn signal(&self, name: &str) {
         let pid = self.child.process_id().expect("the child has a pid");
-        let status = std::process::Command::new("kill")
-            .args([format!("-{name}"), pid.to_string()])
+        // The shell's built-in kill: a minimal machine may lack /usr/bin/kill.
+        let status = std::process::Command::new("sh")
+            .args(["-c", &format!("kill -{name} {pid}")])
             .status()
-            .expect("kill runs");
+            .expect("sh runs");
         assert!(status.success());
     }
 }

@@ -9,10 +9,10 @@ mod format;
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::io;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
-use futures::stream::FuturesUnordered;
+use tokio::task::JoinSet;
 
 pub use destination::{Destination, Output, expand_home};
 pub use format::{CSV_COLUMNS, ContactWriter, ExportFormat};
@@ -173,7 +173,9 @@ pub async fn walk_matching(
     sink: &mut dyn ContactSink,
 ) -> Result<Progress, ExportError> {
     let concurrency = concurrency.max(1);
-    let mut in_flight = FuturesUnordered::new();
+    // Each page is its own task, so decoding pages runs on every core, not only this task's.
+    let query = Arc::new(query.clone());
+    let mut in_flight = JoinSet::new();
     let mut arrived: BTreeMap<u32, Vec<Contact>> = BTreeMap::new();
     let mut next_to_request = 1u32;
     let mut next_to_write = 1u32;
@@ -187,14 +189,20 @@ pub async fn walk_matching(
         while first_empty.is_none() && !all_found && in_flight.len() < concurrency {
             let page = next_to_request;
             next_to_request += 1;
-            in_flight.push(async move { (page, client.fetch_page(query, page).await) });
+            let client = client.clone();
+            let query = Arc::clone(&query);
+            in_flight.spawn(async move { (page, client.fetch_page(&query, page).await) });
         }
         if all_found {
             break;
         }
-        let Some((page, result)) = in_flight.next().await else {
+        let Some(joined) = in_flight.join_next().await else {
             break;
         };
+        let (page, result) = joined.map_err(|error| ExportError::Io {
+            context: "a page fetch stopped".into(),
+            source: io::Error::other(error.to_string()),
+        })?;
         let fetched = result.map_err(|source| ExportError::Fetch { page, source })?;
         progress.pages_fetched += 1;
         if fetched.contacts.is_empty() {

@@ -300,3 +300,44 @@ async fn ids_from_a_file_and_stdout() {
     assert!(text(&output.stderr).contains("no contact ids"));
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_export_leaves_nothing_behind() {
+    use inbox_tui::export::{self, Destination, ExportFormat, ExportJob, Scope};
+    let server = start_server_with(DemoConfig {
+        latency: std::time::Duration::from_millis(100),
+        ..config(0.0, 0.0, 0.0)
+    })
+    .await;
+    let client = common::client_for(&server, DEFAULT_TOKEN);
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let destination = directory.path().join("cancelled.csv");
+    let job = ExportJob {
+        query: inbox_tui::api::Query::default(),
+        scope: Scope::Matching,
+        format: ExportFormat::Csv,
+        destination: Destination::File(destination.clone()),
+        concurrency: 2,
+        agent_names: Default::default(),
+    };
+    // Cancel the way the browser does, by dropping the running export, once it has written.
+    let first_page = tokio::sync::Notify::new();
+    let on_progress = |progress: export::Progress| {
+        if progress.contacts_written > 0 {
+            first_page.notify_one();
+        }
+    };
+    tokio::select! {
+        _ = export::run(&client, job, &on_progress) => panic!("14 slow pages finished first"),
+        () = first_page.notified() => {}
+    }
+    assert!(!destination.exists());
+    let leftovers = std::fs::read_dir(directory.path())
+        .expect("listable")
+        .count();
+    assert_eq!(
+        leftovers, 0,
+        "the temporary file went with the cancelled export"
+    );
+    server.shutdown().await;
+}

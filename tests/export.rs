@@ -341,3 +341,42 @@ async fn a_cancelled_export_leaves_nothing_behind() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_format_the_extension_decides() {
+    let server = start_server_with(config(0.0, 0.0, 0.0)).await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    for (name, check) in [
+        ("all.ndjson", "ndjson"),
+        ("all.JSON", "json"),
+        ("all.txt", "csv"),
+    ] {
+        let path = directory.path().join(name);
+        let args = vec![
+            "export".into(),
+            "--base-url".into(),
+            server.url(),
+            "--status".into(),
+            "review".into(),
+            "--output".into(),
+            path.display().to_string(),
+        ];
+        let output = run_binary_async(args, Some(DEFAULT_TOKEN.into())).await;
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        let written = std::fs::read_to_string(&path).expect("written");
+        match check {
+            "ndjson" => assert!(
+                written
+                    .lines()
+                    .all(|line| serde_json::from_str::<Value>(line).is_ok())
+            ),
+            "json" => assert!(serde_json::from_str::<Vec<Value>>(&written).is_ok()),
+            _ => assert!(
+                written.starts_with("id,uuid,name"),
+                "{}",
+                &written[..40.min(written.len())]
+            ),
+        }
+    }
+    server.shutdown().await;
+}

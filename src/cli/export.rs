@@ -16,9 +16,10 @@ pub struct ExportArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
 
-    /// File format: CSV (flattened columns), a JSON array or NDJSON (full original contacts)
-    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
-    pub format: ExportFormat,
+    /// File format: CSV (flattened columns), a JSON array or NDJSON (full original contacts).
+    /// Without it, the output's extension decides (.json, .ndjson, .jsonl), else CSV
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
 
     /// Where to write: a file path (~ expands), or - for standard output
     #[arg(long, short, value_name = "PATH|-")]
@@ -50,7 +51,8 @@ pub async fn run(client: &Client, args: &ExportArgs) -> Result<(), CliError> {
         None => Scope::Matching,
     };
     let destination = Destination::parse(&args.output);
-    let agent_names = if args.format == ExportFormat::Csv {
+    let format = args.format.unwrap_or_else(|| format_for(&destination));
+    let agent_names = if format == ExportFormat::Csv {
         agent_names(client).await?
     } else {
         HashMap::new()
@@ -58,7 +60,7 @@ pub async fn run(client: &Client, args: &ExportArgs) -> Result<(), CliError> {
     let job = ExportJob {
         query,
         scope,
-        format: args.format,
+        format,
         destination: destination.clone(),
         concurrency: args.concurrency,
         agent_names,
@@ -94,7 +96,7 @@ pub async fn run(client: &Client, args: &ExportArgs) -> Result<(), CliError> {
                 "exported {} contacts to {} ({}, {} pages, {:.1} s)",
                 summary.contacts,
                 destination.describe(),
-                args.format.extension(),
+                format.extension(),
                 summary.pages,
                 summary.elapsed.as_secs_f64()
             );
@@ -105,6 +107,23 @@ pub async fn run(client: &Client, args: &ExportArgs) -> Result<(), CliError> {
             destination.describe()
         ))),
         Err(ExportError::Io { context, source }) => Err(CliError::Io { context, source }),
+    }
+}
+
+/// The format a destination's extension asks for; CSV when it says nothing.
+fn format_for(destination: &Destination) -> ExportFormat {
+    let Destination::File(path) = destination else {
+        return ExportFormat::Csv;
+    };
+    match path
+        .extension()
+        .and_then(|extension| extension.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("json") => ExportFormat::Json,
+        Some("ndjson" | "jsonl") => ExportFormat::Ndjson,
+        _ => ExportFormat::Csv,
     }
 }
 

@@ -215,10 +215,10 @@ pub(super) fn from_raw(
                     "give only one of token, token_file and token_env",
                 ));
             }
-            if let Some(url) = &base_url {
-                if let Err(reason) = check_base_url(url.get_ref()) {
-                    problems.push(source.problem(Some(url.span()), key("base_url"), reason));
-                }
+            if let Some(url) = &base_url
+                && let Err(reason) = check_base_url(url.get_ref())
+            {
+                problems.push(source.problem(Some(url.span()), key("base_url"), reason));
             }
             let profile = Profile {
                 base_url: base_url.map(Spanned::into_inner),

@@ -124,10 +124,10 @@ fn filters_table(query: &Query) -> toml_edit::Table {
         return table;
     };
     for (name, value) in fields {
-        if defaults.get(&name) != Some(&value) {
-            if let Some(value) = toml_value(&value) {
-                table.insert(&name, toml_edit::Item::Value(value));
-            }
+        if defaults.get(&name) != Some(&value)
+            && let Some(value) = toml_value(&value)
+        {
+            table.insert(&name, toml_edit::Item::Value(value));
         }
     }
     table

@@ -198,15 +198,20 @@ fn ascii_name(contact: &Contact) -> Option<String> {
         .then(|| name.chars().take(12).collect())
 }
 
+/// A name from the first screenful that can be looked for on screen.
+fn name_near_the_top(contacts: &[Contact]) -> String {
+    contacts[..20]
+        .iter()
+        .find_map(ascii_name)
+        .expect("an ASCII name near the top")
+}
+
 #[test]
 fn the_browser_shows_pages_searches_filters_and_details() {
     let contacts = demo_contacts();
     let mut tui = Tui::start(&["--demo"]);
 
-    let first = contacts[..20]
-        .iter()
-        .find_map(ascii_name)
-        .expect("an ASCII name near the top");
+    let first = name_near_the_top(&contacts);
     tui.wait_for("page 1");
     tui.wait_for(&first);
 
@@ -304,10 +309,7 @@ fn a_key_pressed_while_a_fetch_is_pending_is_acted_on_first() {
 fn three_contacts_marked_across_two_pages_export_to_csv() {
     let contacts = demo_contacts();
     let mut tui = Tui::start(&["--demo"]);
-    let first = contacts[..20]
-        .iter()
-        .find_map(ascii_name)
-        .expect("an ASCII name near the top");
+    let first = name_near_the_top(&contacts);
     tui.wait_for(&first);
     tui.send(" ");
     tui.send(" ");

@@ -6,7 +6,9 @@ use std::sync::LazyLock;
 
 use inbox_tui::api::{Client, ClientConfig, Query, Token};
 use inbox_tui::demo::{DEFAULT_TOKEN, DemoConfig, DemoServer};
-use inbox_tui::export::{self, DEFAULT_CONCURRENCY, Destination, ExportFormat, ExportJob, Scope};
+use inbox_tui::export::{
+    self, DEFAULT_CONCURRENCY, Destination, ExportFormat, ExportJob, Scope, WalkOptions,
+};
 use tokio::runtime::Runtime;
 
 const CONTACTS: usize = 100_000;
@@ -54,7 +56,10 @@ fn export_all(concurrency: usize, format: ExportFormat) {
                 .path()
                 .join(format!("all.{}", format.extension())),
         ),
-        concurrency,
+        walk: WalkOptions {
+            max_concurrency: concurrency,
+            ..WalkOptions::default()
+        },
         agent_names: HashMap::new(),
     };
     let summary = fixture

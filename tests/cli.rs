@@ -195,7 +195,15 @@ async fn list_gives_up_clearly_when_faults_are_certain() {
     for (config, expected) in cases {
         let server = start_server_with(config).await;
         let output = run_binary_async(
-            args(&["--attempts", "2", "list", "--base-url", &server.url()]),
+            args(&[
+                "--attempts",
+                "2",
+                "--rate-limit-patience",
+                "1",
+                "list",
+                "--base-url",
+                &server.url(),
+            ]),
             Some(DEFAULT_TOKEN.into()),
         )
         .await;

@@ -163,10 +163,16 @@ fn envelopes_that_are_not_pages_are_errors() {
         decode_contacts_page(200, br#"{"success": false, "message": "no", "code": 401}"#),
         Err(ApiError::Unauthorized { status: 401, .. })
     ));
-    assert!(matches!(
-        decode_contacts_page(200, br#"{"success": true, "data": {"a": 1}}"#),
-        Err(ApiError::Decode { .. })
-    ));
+    for broken in [
+        &br#"{"success": true, "data": {"a": 1}}"#[..],
+        br#"{"success": true, "data": null}"#,
+        br#"{"success": true, "message": ""}"#,
+    ] {
+        assert!(matches!(
+            decode_contacts_page(200, broken),
+            Err(ApiError::BrokenPage { .. })
+        ));
+    }
     assert!(matches!(
         decode_contacts_page(200, br#"{"success": true, "data": [1, 2]}"#),
         Err(ApiError::Decode { .. })

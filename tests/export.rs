@@ -317,7 +317,10 @@ async fn a_cancelled_export_leaves_nothing_behind() {
         scope: Scope::Matching,
         format: ExportFormat::Csv,
         destination: Destination::File(destination.clone()),
-        concurrency: 2,
+        walk: export::WalkOptions {
+            max_concurrency: 2,
+            ..Default::default()
+        },
         agent_names: Default::default(),
     };
     // Cancel the way the browser does, by dropping the running export, once it has written.

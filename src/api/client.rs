@@ -12,8 +12,8 @@ use url::Url;
 use super::response::{decode_envelope, decode_list};
 use super::retry::parse_retry_after;
 use super::{
-    Agent, ApiError, Contact, Query, RetryPolicy, Segment, TYPICAL_PAGE_SIZE, WhatsappBot,
-    decode_contacts_page,
+    Agent, ApiError, Contact, PageItem, Query, RetryPolicy, Segment, TYPICAL_PAGE_SIZE,
+    WhatsappBot, decode_contacts_page, decode_page_items,
 };
 
 /// BotPenguin's own host; white-label hosts serve the same API under other bases.
@@ -133,6 +133,11 @@ impl Client {
         })
     }
 
+    /// How this client retries, for walks that run their own retries across many requests.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
     /// The host this client talks to, for the status bar and messages.
     pub fn base_url(&self) -> &Url {
         &self.base_url
@@ -171,6 +176,32 @@ impl Client {
             contacts,
             elapsed: started.elapsed(),
         })
+    }
+
+    /// One attempt at one page, decoded as `T`s: walks over many pages run their own retries,
+    /// pacing and rate-limit pauses across all their requests. Errors are already redacted.
+    pub async fn fetch_items_once<T: PageItem>(
+        &self,
+        body: &[u8],
+    ) -> Result<Vec<T>, ApiError> {
+        let request = self
+            .http
+            .post(self.endpoint("inbox/users"))
+            .body(body.to_vec());
+        let result = match self.send(request).await {
+            Ok((status, bytes)) => {
+                // Decoding a 160 KB page is CPU work: keep it off the thread driving the I/O.
+                tokio::task::spawn_blocking(move || decode_page_items::<T>(status, &bytes))
+                    .await
+                    .unwrap_or_else(|error| {
+                        Err(ApiError::Decode {
+                            what: format!("decoding the page stopped: {error}"),
+                        })
+                    })
+            }
+            Err(error) => Err(error),
+        };
+        result.map_err(|error| error.redact(self.token.expose()))
     }
 
     /// The agents, for the agent filter.
@@ -214,12 +245,19 @@ impl Client {
         Fut: Future<Output = Result<T, ApiError>>,
     {
         let mut attempts = 1;
+        let mut waited_on_rate_limits = Duration::ZERO;
         loop {
             match attempt().await {
                 Ok(value) => return Ok(value),
                 Err(error) => {
                     let error = error.redact(self.token.expose());
-                    let Some(wait) = self.retry.delay_after(attempts, &error) else {
+                    let patient = self.retry.is_patient_wait(&error, waited_on_rate_limits);
+                    let wait = if patient {
+                        self.retry.retry_after(&error)
+                    } else {
+                        self.retry.delay_after(attempts, &error)
+                    };
+                    let Some(wait) = wait else {
                         return Err(error);
                     };
                     tracing::warn!(attempt = attempts, ?wait, %error, "retrying");
@@ -229,7 +267,11 @@ impl Client {
                         error: error.clone(),
                     });
                     tokio::time::sleep(wait).await;
-                    attempts += 1;
+                    if patient {
+                        waited_on_rate_limits += wait;
+                    } else {
+                        attempts += 1;
+                    }
                 }
             }
         }
@@ -238,7 +280,10 @@ impl Client {
     /// Sends one request and reads the whole body. A status that is an error is not an `Err`
     /// here: the envelope decoder classifies it with the body's message. A 429 is classified
     /// here because only here is its `Retry-After` header visible.
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), ApiError> {
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(u16, bytes::Bytes), ApiError> {
         let response = request.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
         if status == 429 {
@@ -261,7 +306,7 @@ impl Client {
                 }
             }
         })?;
-        Ok((status, bytes.to_vec()))
+        Ok((status, bytes))
     }
 }
 

@@ -39,6 +39,11 @@ pub enum ApiError {
     #[error("could not understand the API's response: {what}")]
     Decode { what: String },
 
+    /// A 2xx whose contact list is missing, `null` or not a list: a gateway or a bug answering
+    /// 200. It is not the end of the list, so it is retried, and never taken for an empty page.
+    #[error("the API sent a broken page: {what}")]
+    BrokenPage { what: String },
+
     /// The body ended early, as when a connection drops mid-response.
     #[error("the API's response was cut short: {what}")]
     Truncated { what: String },
@@ -87,6 +92,7 @@ impl ApiError {
                 | ApiError::Timeout { .. }
                 | ApiError::Network { .. }
                 | ApiError::Truncated { .. }
+                | ApiError::BrokenPage { .. }
         )
     }
 
@@ -131,6 +137,7 @@ impl ApiError {
             ApiError::Network { what } => ApiError::Network { what: clean(what) },
             ApiError::Decode { what } => ApiError::Decode { what: clean(what) },
             ApiError::Truncated { what } => ApiError::Truncated { what: clean(what) },
+            ApiError::BrokenPage { what } => ApiError::BrokenPage { what: clean(what) },
             ApiError::Api {
                 status,
                 message,

@@ -4,14 +4,17 @@
 
 mod client;
 mod error;
+mod items;
+pub mod lenient;
 mod request;
 mod response;
 mod retry;
 
 pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, Page, RetryNotice, Token, is_loopback};
 pub use error::ApiError;
+pub use items::{Attributes, ContactKey, FlatContact, PageItem, RawContact, decode_page_items};
 pub use request::{DateRange, HasOrdered, PageRequest, Query, Sender, Status};
-pub use response::{Agent, Contact, Segment, WhatsappBot, decode_contacts_page};
+pub use response::{Agent, Contact, Phone, Segment, WhatsappBot, decode_contacts_page};
 pub use retry::RetryPolicy;
 
 /// The page size the platform was seen to use. It is not a contract: a short page only hints at

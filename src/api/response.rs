@@ -104,9 +104,11 @@ pub fn decode_contacts_page(status: u16, body: &[u8]) -> Result<Vec<Contact>, Ap
                 })
             })
             .collect(),
-        Value::Null => Ok(vec![]),
-        _ => Err(ApiError::Decode {
-            what: "`data` is not a list of contacts".into(),
+        Value::Null => Err(ApiError::BrokenPage {
+            what: "the reply has no contact list (`data` is missing or null)".into(),
+        }),
+        _ => Err(ApiError::BrokenPage {
+            what: "the reply's `data` is not a list of contacts".into(),
         }),
     }
 }
@@ -179,8 +181,45 @@ pub struct LastMessage<'a> {
     pub by: Option<&'a str>,
 }
 
+/// The parts a contact's display name is chosen from.
+pub(crate) struct NameParts<'a> {
+    pub name: Option<&'a str>,
+    pub user_provided_name: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub phone: Option<Phone<'a>>,
+    pub uuid: Option<&'a str>,
+    pub id: Option<&'a str>,
+}
+
+/// The name to show, in the order clients use: name, user-provided name, email, phone, uuid.
+pub(crate) fn display_name(parts: &NameParts<'_>) -> String {
+    if let Some(name) = parts.name.or(parts.user_provided_name).or(parts.email) {
+        return name.trim().to_owned();
+    }
+    if let Some(phone) = &parts.phone {
+        return phone.display();
+    }
+    parts
+        .uuid
+        .or(parts.id)
+        .map_or_else(|| "(unnamed)".to_owned(), str::to_owned)
+}
+
+/// The channel: `platform`'s first entry, else the channel of whichever bot field is set.
+pub(crate) fn channel<'a>(
+    platform: Option<&'a str>,
+    has_field: impl Fn(&str) -> bool,
+) -> Option<&'a str> {
+    platform.or_else(|| {
+        BOT_FIELDS
+            .iter()
+            .find(|(_, field)| has_field(field))
+            .map(|(channel, _)| *channel)
+    })
+}
+
 /// The per-channel bot fields, in the order a contact is checked for them.
-const BOT_FIELDS: [(&str, &str); 4] = [
+pub(crate) const BOT_FIELDS: [(&str, &str); 4] = [
     ("WEBSITE", "_botWebsite"),
     ("WHATSAPP", "_botWhatsapp"),
     ("TELEGRAM", "_botTelegram"),
@@ -271,25 +310,20 @@ impl Contact {
 
     /// The name to show, in the order clients use: name, user-provided name, email, phone, uuid.
     pub fn display_name(&self) -> String {
-        if let Some(name) = self.name().or(self.user_provided_name()).or(self.email()) {
-            return name.trim().to_owned();
-        }
-        if let Some(phone) = self.phone() {
-            return phone.display();
-        }
-        self.uuid()
-            .or(self.id())
-            .map_or_else(|| "(unnamed)".to_owned(), str::to_owned)
+        display_name(&NameParts {
+            name: self.name(),
+            user_provided_name: self.user_provided_name(),
+            email: self.email(),
+            phone: self.phone(),
+            uuid: self.uuid(),
+            id: self.id(),
+        })
     }
 
     /// The channel, upper-case as the API sends it (`WEBSITE`, `WHATSAPP`, …).
     pub fn channel(&self) -> Option<&str> {
-        self.strings_at("platform").first().copied().or_else(|| {
-            BOT_FIELDS
-                .iter()
-                .find(|(_, field)| self.text_at(field).is_some())
-                .map(|(channel, _)| *channel)
-        })
+        let platform = self.strings_at("platform").first().copied();
+        channel(platform, |field| self.text_at(field).is_some())
     }
 
     /// The bot the contact came through, whichever channel field holds it.

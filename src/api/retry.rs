@@ -18,6 +18,13 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// The longest `Retry-After` honoured; a server asking for more gets this.
     pub max_retry_after: Duration,
+    /// How long, in all, a request may wait on 429s that say when to retry before those start
+    /// to use up attempts. A 429 is a request to wait, not a failure: a storm of them must not
+    /// end a request that the server keeps promising to serve.
+    pub rate_limit_patience: Duration,
+    /// The shortest wait after a 429, even when `Retry-After` says 0: retrying at once only
+    /// feeds the storm.
+    pub min_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -27,30 +34,55 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(8),
             max_retry_after: Duration::from_secs(30),
+            rate_limit_patience: Duration::from_secs(300),
+            min_retry_after: Duration::from_millis(100),
         }
     }
 }
 
 impl RetryPolicy {
+    /// Whether `error` asks to wait a given time and `waited` (the time already spent waiting on
+    /// such 429s) leaves room in the patience budget: then the retry uses up no attempt.
+    pub fn is_patient_wait(&self, error: &ApiError, waited: Duration) -> bool {
+        matches!(
+            error,
+            ApiError::RateLimited {
+                retry_after: Some(_)
+            }
+        ) && waited < self.rate_limit_patience
+    }
+
     /// The wait before attempt `failed_attempt + 1`, or `None` when `error` is final or the
     /// attempts are used up.
     pub fn delay_after(&self, failed_attempt: u32, error: &ApiError) -> Option<Duration> {
         if !error.is_retryable() || failed_attempt >= self.max_attempts {
             return None;
         }
-        if let ApiError::RateLimited {
-            retry_after: Some(wait),
-        } = error
-        {
-            return Some((*wait).min(self.max_retry_after));
+        if let Some(wait) = self.retry_after(error) {
+            return Some(wait);
         }
-        let exponent = failed_attempt.saturating_sub(1).min(16);
+        Some(self.backoff(failed_attempt))
+    }
+
+    /// The wait a 429's `Retry-After` asks for, kept within `min_retry_after..=max_retry_after`.
+    pub fn retry_after(&self, error: &ApiError) -> Option<Duration> {
+        match error {
+            ApiError::RateLimited {
+                retry_after: Some(wait),
+            } => Some((*wait).clamp(self.min_retry_after, self.max_retry_after)),
+            _ => None,
+        }
+    }
+
+    /// The back-off before retry number `retry` (1-based) of a failure that named no wait.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let exponent = retry.saturating_sub(1).min(16);
         let ceiling = self
             .base_delay
             .saturating_mul(1 << exponent)
             .min(self.max_delay);
         let jittered = rand::rng().random_range(0.5..=1.0) * ceiling.as_secs_f64();
-        Some(Duration::from_secs_f64(jittered))
+        Duration::from_secs_f64(jittered)
     }
 }
 
@@ -104,6 +136,27 @@ mod tests {
         let third = policy.delay_after(3, &error).expect("retries");
         assert!(third >= policy.base_delay * 2 && third <= policy.base_delay * 4);
         assert_eq!(policy.delay_after(4, &error), None);
+    }
+
+    #[test]
+    fn retry_after_zero_still_waits_a_moment() {
+        let policy = RetryPolicy::default();
+        let error = ApiError::RateLimited {
+            retry_after: Some(Duration::ZERO),
+        };
+        assert_eq!(policy.delay_after(1, &error), Some(policy.min_retry_after));
+    }
+
+    #[test]
+    fn waits_that_were_asked_for_are_patient_until_the_budget_is_spent() {
+        let policy = RetryPolicy::default();
+        let asked = ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(1)),
+        };
+        let unasked = ApiError::RateLimited { retry_after: None };
+        assert!(policy.is_patient_wait(&asked, Duration::ZERO));
+        assert!(!policy.is_patient_wait(&asked, policy.rate_limit_patience));
+        assert!(!policy.is_patient_wait(&unasked, Duration::ZERO));
     }
 
     #[test]

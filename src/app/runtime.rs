@@ -23,10 +23,8 @@ use super::msg::{Cmd, Msg, Purpose};
 use super::state::View;
 use super::state::{Connection, State};
 use super::update::{restore_filters, start, update};
-use crate::api::{Client, Contact, Query, RetryNotice};
-use crate::export::{
-    self, ContactSink, DEFAULT_CONCURRENCY, Destination, ExportFormat, ExportJob, Progress,
-};
+use crate::api::{Client, Query, RetryNotice};
+use crate::export::{self, Destination, ExportFormat, ExportJob, Progress, WalkOptions};
 use crate::ui::{self, Clock, Theme};
 
 /// The shortest time between two frames (about 60 per second).
@@ -336,13 +334,16 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
             let client = Arc::clone(client);
             let sender = sender.clone();
             let handle = tokio::spawn(async move {
-                let mut sink = BatchSink {
-                    batch: Vec::new(),
-                    generation,
-                    sender: sender.clone(),
+                let progress_sender = sender.clone();
+                let on_progress = move |progress: Progress| {
+                    let _ = progress_sender.send(Msg::SelectAllBatch {
+                        generation,
+                        contacts: Vec::new(),
+                        pages: progress.pages_fetched,
+                    });
                 };
                 let result =
-                    export::walk_matching(&client, &query, DEFAULT_CONCURRENCY, None, &mut sink)
+                    export::collect_ids(&client, &query, &WalkOptions::default(), &on_progress)
                         .await;
                 let _ = sender.send(Msg::SelectAllDone {
                     generation,
@@ -370,7 +371,7 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
                     scope: request.scope,
                     format: request.format,
                     destination: Destination::File(path.clone()),
-                    concurrency: DEFAULT_CONCURRENCY,
+                    walk: WalkOptions::default(),
                     agent_names: request.agent_names,
                 };
                 let progress_sender = sender.clone();
@@ -420,28 +421,6 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
 }
 
 const NO_VIEW_STORE: &str = "there is no config file to keep views in; pass --config PATH";
-
-/// Hands the contacts "select every matching contact" finds to the browser, a page at a time.
-struct BatchSink {
-    batch: Vec<Contact>,
-    generation: u64,
-    sender: UnboundedSender<Msg>,
-}
-
-impl ContactSink for BatchSink {
-    fn accept(&mut self, contact: &Contact) -> io::Result<()> {
-        self.batch.push(contact.clone());
-        Ok(())
-    }
-
-    fn page_done(&mut self, progress: Progress) {
-        let _ = self.sender.send(Msg::SelectAllBatch {
-            generation: self.generation,
-            contacts: std::mem::take(&mut self.batch),
-            pages: progress.pages_fetched,
-        });
-    }
-}
 
 /// `contacts-YYYYMMDD-HHMMSS.<ext>` in the current directory, in local time.
 fn default_export_path(format: ExportFormat) -> PathBuf {

@@ -1,14 +1,16 @@
 //! `inbox-tui export`: every contact matching the filters (or only listed ids) to CSV, JSON or
 //! NDJSON, through the same engine as the browser's export dialog.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use super::{CliError, FilterArgs};
 use crate::api::{ApiError, Client};
 use crate::export::{
-    self, DEFAULT_CONCURRENCY, Destination, ExportError, ExportFormat, ExportJob, Progress, Scope,
+    self, DEFAULT_CONCURRENCY, DEFAULT_STALL_TIMEOUT, Destination, ExportError, ExportFormat,
+    ExportJob, IdSet, Progress, Scope, WalkOptions, WalkStats,
 };
 
 #[derive(Debug, Clone, clap::Args)]
@@ -30,9 +32,24 @@ pub struct ExportArgs {
     #[arg(long, value_name = "FILE")]
     pub ids_from: Option<PathBuf>,
 
-    /// Pages fetched at once
+    /// The most pages fetched at once. It starts at 4 and adapts to how fast the server answers
+    /// and whether it refuses requests (429)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = parse_concurrency)]
     pub concurrency: usize,
+
+    /// Give up after this many seconds without one good page. Single failed pages are retried
+    /// until then; 429s that say when to retry are waited out (up to 5 minutes)
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_STALL_TIMEOUT.as_secs(), value_parser = parse_stall)]
+    pub give_up_after: u64,
+}
+
+fn parse_stall(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(seconds) if seconds >= 1 => Ok(seconds),
+        _ => Err(format!(
+            "{text:?} is not a number of seconds; use a whole number of at least 1, e.g. 120"
+        )),
+    }
 }
 
 fn parse_concurrency(text: &str) -> Result<usize, String> {
@@ -62,7 +79,11 @@ pub async fn run(client: &Client, args: &ExportArgs) -> Result<(), CliError> {
         scope,
         format,
         destination: destination.clone(),
-        concurrency: args.concurrency,
+        walk: WalkOptions {
+            max_concurrency: args.concurrency,
+            stall_timeout: Duration::from_secs(args.give_up_after),
+            retry: client.retry_policy().clone(),
+        },
         agent_names,
     };
     let show_progress = std::io::stderr().is_terminal();
@@ -93,21 +114,45 @@ pub async fn run(client: &Client, args: &ExportArgs) -> Result<(), CliError> {
     match outcome {
         Ok(summary) => {
             eprintln!(
-                "exported {} contacts to {} ({}, {} pages, {:.1} s)",
+                "exported {} contacts to {} ({}, {:.1} s)",
                 summary.contacts,
                 destination.describe(),
                 format.extension(),
-                summary.pages,
                 summary.elapsed.as_secs_f64()
             );
+            eprintln!("{}", describe_walk(&summary.walk));
             Ok(())
         }
         Err(ExportError::Fetch { page, source }) => Err(CliError::Export(format!(
             "export failed at page {page}, and {} was not written: {source}",
             destination.describe()
         ))),
+        Err(error @ ExportError::Stalled { .. }) => Err(CliError::Export(format!(
+            "export failed, and {} was not written: {error}",
+            destination.describe()
+        ))),
         Err(ExportError::Io { context, source }) => Err(CliError::Io { context, source }),
     }
+}
+
+/// The second summary line: how the walk used the server and what moved while it ran.
+fn describe_walk(stats: &WalkStats) -> String {
+    let traffic = &stats.traffic;
+    let refused_share = if traffic.requests == 0 {
+        0.0
+    } else {
+        100.0 * traffic.refused as f64 / traffic.requests as f64
+    };
+    format!(
+        "{} pages, {} requests, {} refused with 429 ({refused_share:.1}%), concurrency up to {}; \
+         {} contacts moved during the export, {} caught up",
+        stats.pages,
+        traffic.requests,
+        traffic.refused,
+        traffic.peak_concurrency,
+        stats.moved,
+        stats.caught_up
+    )
 }
 
 /// The format a destination's extension asks for; CSV when it says nothing.
@@ -144,12 +189,13 @@ async fn agent_names(client: &Client) -> Result<HashMap<String, String>, CliErro
 }
 
 /// Reads the ids to export, one per line or as a CSV's first column.
-fn read_ids(path: &PathBuf) -> Result<HashSet<String>, CliError> {
+fn read_ids(path: &PathBuf) -> Result<IdSet, CliError> {
     let text = std::fs::read_to_string(path).map_err(|source| CliError::Io {
         context: format!("cannot read the ids file {}", path.display()),
         source,
     })?;
-    let ids: HashSet<String> = text
+    let mut ids = IdSet::new();
+    text
         .lines()
         .map(|line| {
             line.split(',')
@@ -159,8 +205,9 @@ fn read_ids(path: &PathBuf) -> Result<HashSet<String>, CliError> {
                 .trim_matches('"')
         })
         .filter(|id| !id.is_empty() && !id.starts_with('#') && *id != "id")
-        .map(str::to_owned)
-        .collect();
+        .for_each(|id| {
+            ids.insert(id);
+        });
     if ids.is_empty() {
         return Err(CliError::Usage(format!(
             "{} holds no contact ids; put one id per line",

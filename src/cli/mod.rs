@@ -86,6 +86,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "N", default_value_t = RetryPolicy::default().max_attempts,
           value_parser = clap::value_parser!(u32).range(1..=20))]
     pub attempts: u32,
+
+    /// Seconds, in all, a request may wait on 429 replies that say when to retry before those
+    /// start to use up attempts: a rate limit asks to wait, it is not a failure
+    #[arg(long, global = true, value_name = "SECS",
+          default_value_t = RetryPolicy::default().rate_limit_patience.as_secs())]
+    pub rate_limit_patience: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -250,6 +256,8 @@ impl Connection {
         };
         let mut client_config = ClientConfig::new(base_url, token);
         client_config.retry.max_attempts = global.attempts;
+        client_config.retry.rate_limit_patience =
+            std::time::Duration::from_secs(global.rate_limit_patience);
         Ok(Connection {
             client: Client::new(client_config)?,
             profile,

@@ -1,12 +1,13 @@
 //! How exported contacts are written: CSV with a flat, spreadsheet-friendly set of columns, or
 //! JSON / NDJSON carrying each contact's full original object.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
 use serde_json::{Map, Value};
 
-use crate::api::Contact;
+use crate::api::{FlatContact, PageItem};
 
 /// The file formats an export can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -101,18 +102,33 @@ impl<W: Write> ContactWriter<W> {
         self.written
     }
 
-    pub fn write(&mut self, contact: &Contact) -> io::Result<()> {
-        if let Some(csv) = &mut self.csv {
-            csv.write_record(csv_row(contact, &self.agent_names))
-                .map_err(io::Error::other)?;
-        } else if let Some(output) = &mut self.plain {
-            if self.format == ExportFormat::Json {
-                output.write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
-            }
-            serde_json::to_writer(&mut *output, contact.raw())?;
-            if self.format == ExportFormat::Ndjson {
-                output.write_all(b"\n")?;
-            }
+    /// Writes one contact of a flat export (CSV).
+    pub fn write_flat(&mut self, contact: &FlatContact) -> io::Result<()> {
+        match &mut self.csv {
+            Some(csv) => csv
+                .write_record(
+                    csv_row(contact, &self.agent_names)
+                        .iter()
+                        .map(|cell| cell.as_bytes()),
+                )
+                .map_err(io::Error::other)?,
+            None => return Err(io::Error::other("this export is not a CSV")),
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Writes one contact's original JSON text, unchanged (JSON array or NDJSON).
+    pub fn write_json(&mut self, json: &str) -> io::Result<()> {
+        let Some(output) = &mut self.plain else {
+            return Err(io::Error::other("this export is not JSON"));
+        };
+        if self.format == ExportFormat::Json {
+            output.write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
+        }
+        output.write_all(json.trim().as_bytes())?;
+        if self.format == ExportFormat::Ndjson {
+            output.write_all(b"\n")?;
         }
         self.written += 1;
         Ok(())
@@ -138,45 +154,45 @@ impl<W: Write> ContactWriter<W> {
 }
 
 /// One CSV row, in `CSV_COLUMNS` order.
-fn csv_row(contact: &Contact, agent_names: &HashMap<String, String>) -> Vec<String> {
-    let text = |value: Option<&str>| value.unwrap_or("").to_owned();
-    let flag = |on: bool| if on { "true" } else { "false" }.to_owned();
+fn csv_row<'a>(
+    contact: &'a FlatContact,
+    agent_names: &'a HashMap<String, String>,
+) -> [Cow<'a, str>; CSV_COLUMNS.len()] {
+    let text = |value: Option<&'a str>| Cow::Borrowed(value.unwrap_or(""));
+    let flag = |on: bool| Cow::Borrowed(if on { "true" } else { "false" });
     let phone = contact
         .phone()
         .map(|phone| phone.e164().unwrap_or_else(|| phone.display()))
         .unwrap_or_default();
     let attributes: Map<String, Value> = contact
         .attributes()
-        .into_iter()
-        .map(|(key, value)| (key, Value::String(value)))
+        .iter()
+        .map(|(key, value)| (key.clone(), Value::String(value.clone())))
         .collect();
     let attributes = if attributes.is_empty() {
         String::new()
     } else {
         Value::Object(attributes).to_string()
     };
-    let last_message = contact.last_message();
+    let (message_text, message_at, message_by) = contact.last_message();
     let agent_id = contact.agent_id();
-    vec![
+    [
         text(contact.id()),
         text(contact.uuid()),
-        contact.display_name(),
+        Cow::Owned(contact.display_name()),
         text(contact.email()),
-        phone,
+        Cow::Owned(phone),
         text(contact.channel()),
         text(contact.bot_id()),
         text(contact.status()),
         text(agent_id),
-        agent_id
-            .and_then(|id| agent_names.get(id))
-            .cloned()
-            .unwrap_or_default(),
-        contact.tags().join(";"),
-        contact.segments().join(";"),
-        attributes,
-        text(last_message.as_ref().and_then(|message| message.by)),
-        text(last_message.as_ref().and_then(|message| message.at)),
-        text(last_message.as_ref().and_then(|message| message.text)),
+        text(agent_id.and_then(|id| agent_names.get(id)).map(String::as_str)),
+        Cow::Owned(contact.tags().join(";")),
+        Cow::Owned(contact.segments().join(";")),
+        Cow::Owned(attributes),
+        text(message_by),
+        text(message_at),
+        text(message_text),
         text(contact.last_seen_at()),
         text(contact.created_at()),
         flag(contact.is_online()),

@@ -1,26 +1,40 @@
 //! The one streaming export engine, shared by the browser's export dialog and `inbox-tui export`.
 //!
-//! Pages are fetched with bounded concurrency and written in page order as they arrive, so memory
-//! holds at most a few pages whatever the size of the audience. Nothing reaches the destination
-//! until the whole export succeeded (see `destination`).
+//! Pages are fetched with adaptive concurrency and written as they arrive, each contact once,
+//! so memory holds a few pages and a compact id set whatever the size of the audience (see
+//! `walk` for how nothing is lost while contacts move). Nothing reaches the destination until
+//! the whole export succeeded (see `destination`).
 
 mod destination;
 mod format;
+mod governor;
+mod ids;
+mod walk;
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::HashMap;
 use std::io;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-use tokio::task::JoinSet;
 
 pub use destination::{Destination, Output, expand_home};
 pub use format::{CSV_COLUMNS, ContactWriter, ExportFormat};
+pub use governor::Traffic;
+pub use ids::IdSet;
+pub use walk::{
+    DEFAULT_CONCURRENCY, DEFAULT_STALL_TIMEOUT, INITIAL_CONCURRENCY, ItemSink, WalkOptions,
+    WalkStats, walk,
+};
 
-use crate::api::{ApiError, Client, Contact, Query};
+use crate::api::{ApiError, Client, Contact, ContactKey, FlatContact, PageItem, Query, RawContact};
 
-/// Pages in flight at once unless told otherwise.
-pub const DEFAULT_CONCURRENCY: usize = 4;
+/// A selection that scales: the queries of "select every matching contact", the rows marked by
+/// hand (kept whole: a person marks at most a few thousand), and the rows unmarked from a
+/// query's set. It holds queries, not contacts, so a million selected cost nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub queries: Vec<Query>,
+    pub marked: Vec<Contact>,
+    pub excluded: IdSet,
+}
 
 /// Which contacts to export.
 #[derive(Debug, Clone)]
@@ -28,8 +42,10 @@ pub enum Scope {
     /// Every contact matching the query, on all pages.
     Matching,
     /// Only these ids among the contacts matching the query.
-    Ids(HashSet<String>),
-    /// Contacts already in hand (the current page, or a selection); nothing is fetched.
+    Ids(IdSet),
+    /// Every contact of each query, plus the marked ones, less the excluded ones.
+    Selection(Selection),
+    /// Contacts already in hand (the current page); nothing is fetched.
     Contacts(Vec<Contact>),
 }
 
@@ -40,7 +56,7 @@ pub struct ExportJob {
     pub scope: Scope,
     pub format: ExportFormat,
     pub destination: Destination,
-    pub concurrency: usize,
+    pub walk: WalkOptions,
     /// Agent id → name, for the CSV's agent-name column.
     pub agent_names: HashMap<String, String>,
 }
@@ -56,8 +72,8 @@ pub struct Progress {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     pub contacts: u64,
-    pub pages: u32,
     pub elapsed: Duration,
+    pub walk: WalkStats,
 }
 
 /// Why an export failed. The destination is untouched in every case.
@@ -69,12 +85,32 @@ pub enum ExportError {
         #[source]
         source: ApiError,
     },
+    #[error(
+        "the server kept failing: no page arrived for {} s (page {page} last failed: {source})",
+        waited.as_secs()
+    )]
+    Stalled {
+        page: u32,
+        waited: Duration,
+        #[source]
+        source: ApiError,
+    },
     #[error("{context}: {source}")]
     Io {
         context: String,
         #[source]
         source: io::Error,
     },
+}
+
+impl ExportError {
+    /// The API error behind it, if any.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            ExportError::Fetch { source, .. } | ExportError::Stalled { source, .. } => Some(source),
+            ExportError::Io { .. } => None,
+        }
+    }
 }
 
 fn io_error(context: &str) -> impl FnOnce(io::Error) -> ExportError + '_ {
@@ -84,25 +120,70 @@ fn io_error(context: &str) -> impl FnOnce(io::Error) -> ExportError + '_ {
     }
 }
 
-/// Receives the contacts of a paged walk in page order, and hears when each page is done.
-pub trait ContactSink: Send {
-    fn accept(&mut self, contact: &Contact) -> io::Result<()>;
-    fn page_done(&mut self, progress: Progress);
+/// A contact in the form one export format writes.
+trait Exportable: PageItem {
+    fn write_to<W: io::Write>(&self, writer: &mut ContactWriter<W>) -> io::Result<()>;
 }
 
-/// Writes to an export file and reports progress.
+impl Exportable for FlatContact {
+    fn write_to<W: io::Write>(&self, writer: &mut ContactWriter<W>) -> io::Result<()> {
+        writer.write_flat(self)
+    }
+}
+
+impl Exportable for RawContact {
+    fn write_to<W: io::Write>(&self, writer: &mut ContactWriter<W>) -> io::Result<()> {
+        writer.write_json(self.json())
+    }
+}
+
+/// Which of the contacts offered an export takes.
+#[derive(Default)]
+struct Admission {
+    /// Only these (an ids file); found ones are removed, so the walk can stop when it is empty.
+    wanted: Option<IdSet>,
+    excluded: IdSet,
+}
+
+impl Admission {
+    fn admits(&mut self, id: Option<&str>) -> bool {
+        if id.is_some_and(|id| self.excluded.contains(id)) {
+            return false;
+        }
+        match (&mut self.wanted, id) {
+            (None, _) => true,
+            (Some(wanted), Some(id)) => wanted.remove(id),
+            (Some(_), None) => false,
+        }
+    }
+}
+
+/// Writes the contacts a walk offers and reports progress.
 struct WriterSink<'a, W: io::Write> {
     writer: ContactWriter<W>,
+    admission: Admission,
+    pages_before: u32,
     on_progress: &'a (dyn Fn(Progress) + Send + Sync),
 }
 
-impl<W: io::Write + Send> ContactSink for WriterSink<'_, W> {
-    fn accept(&mut self, contact: &Contact) -> io::Result<()> {
-        self.writer.write(contact)
+impl<W: io::Write + Send, T: Exportable> ItemSink<T> for WriterSink<'_, W> {
+    fn offer(&mut self, item: &T) -> io::Result<bool> {
+        if !self.admission.admits(item.id()) {
+            return Ok(false);
+        }
+        item.write_to(&mut self.writer)?;
+        Ok(true)
     }
 
-    fn page_done(&mut self, progress: Progress) {
-        (self.on_progress)(progress);
+    fn satisfied(&self) -> bool {
+        self.admission.wanted.as_ref().is_some_and(IdSet::is_empty)
+    }
+
+    fn progress(&mut self, progress: Progress) {
+        (self.on_progress)(Progress {
+            pages_fetched: self.pages_before + progress.pages_fetched,
+            contacts_written: self.writer.written(),
+        });
     }
 }
 
@@ -118,36 +199,16 @@ pub async fn run(
         "cannot write {}",
         job.destination.describe()
     )))?;
-    let writer = ContactWriter::new(output, job.format, job.agent_names)
+    let format = job.format;
+    let writer = ContactWriter::new(output, format, job.agent_names.clone())
         .map_err(io_error("cannot start the export"))?;
-    let mut sink = WriterSink {
-        writer,
-        on_progress,
-    };
-    let progress = match job.scope {
-        Scope::Contacts(contacts) => {
-            let mut seen = RecentIds::new(usize::MAX);
-            for contact in &contacts {
-                if seen.first_time(contact) {
-                    sink.accept(contact)
-                        .map_err(io_error("cannot write a contact"))?;
-                }
-            }
-            let progress = Progress {
-                pages_fetched: 0,
-                contacts_written: sink.writer.written(),
-            };
-            sink.page_done(progress);
-            progress
-        }
-        Scope::Matching => {
-            walk_matching(client, &job.query, job.concurrency, None, &mut sink).await?
-        }
-        Scope::Ids(ids) => {
-            walk_matching(client, &job.query, job.concurrency, Some(ids), &mut sink).await?
+    let (writer, stats) = match format {
+        ExportFormat::Csv => export_as::<FlatContact, _>(client, &job, writer, on_progress).await?,
+        ExportFormat::Json | ExportFormat::Ndjson => {
+            export_as::<RawContact, _>(client, &job, writer, on_progress).await?
         }
     };
-    let WriterSink { writer, .. } = sink;
+    let contacts = writer.written();
     let output = writer
         .finish()
         .map_err(io_error("cannot finish the export"))?;
@@ -156,119 +217,99 @@ pub async fn run(
         job.destination.describe()
     )))?;
     Ok(Summary {
-        contacts: progress.contacts_written,
-        pages: progress.pages_fetched,
+        contacts,
         elapsed: started.elapsed(),
+        walk: stats,
     })
 }
 
-/// Walks pages 1, 2, … of `query` with up to `concurrency` in flight, handing each contact to
-/// `sink` in page order, once, and stops at the first empty page (or once every `wanted` id was
-/// found). Shared by exports and the browser's "select every matching contact".
-pub async fn walk_matching(
+/// Walks what the scope names, writing each contact as a `T`.
+async fn export_as<T: Exportable, W: io::Write + Send>(
+    client: &Client,
+    job: &ExportJob,
+    writer: ContactWriter<W>,
+    on_progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<(ContactWriter<W>, WalkStats), ExportError> {
+    let (queries, marked, admission) = match &job.scope {
+        Scope::Matching => (vec![job.query.clone()], &[][..], Admission::default()),
+        Scope::Ids(ids) => (
+            vec![job.query.clone()],
+            &[][..],
+            Admission {
+                wanted: Some(ids.clone()),
+                excluded: IdSet::new(),
+            },
+        ),
+        Scope::Selection(selection) => (
+            selection.queries.clone(),
+            &selection.marked[..],
+            Admission {
+                wanted: None,
+                excluded: selection.excluded.clone(),
+            },
+        ),
+        Scope::Contacts(contacts) => (vec![], &contacts[..], Admission::default()),
+    };
+    let mut sink = WriterSink {
+        writer,
+        admission,
+        pages_before: 0,
+        on_progress,
+    };
+    let mut taken = IdSet::new();
+    let mut stats = WalkStats::default();
+    for query in &queries {
+        let walked = walk::<T>(client, query, &job.walk, &mut taken, &mut sink).await?;
+        sink.pages_before += walked.pages;
+        stats.absorb(walked);
+    }
+    for contact in marked {
+        if contact.id().is_some_and(|id| taken.contains(id)) {
+            continue;
+        }
+        let item = in_hand::<T>(contact)?;
+        if ItemSink::<T>::offer(&mut sink, &item).map_err(io_error("cannot write a contact"))? {
+            if let Some(id) = contact.id() {
+                taken.insert(id);
+            }
+            stats.taken += 1;
+        }
+    }
+    ItemSink::<T>::progress(&mut sink, Progress::default());
+    Ok((sink.writer, stats))
+}
+
+/// A contact kept from an earlier page, in the form a format writes.
+fn in_hand<T: PageItem>(contact: &Contact) -> Result<T, ExportError> {
+    serde_json::to_string(contact.raw())
+        .and_then(|json| serde_json::from_str::<T>(&json))
+        .map_err(|error| ExportError::Io {
+            context: "cannot write a kept contact".into(),
+            source: io::Error::other(error),
+        })
+}
+
+/// Counts the contacts "select every matching contact" selects, keeping only their ids, and
+/// reports `(counted, pages)` as it goes. The browser keeps the ids to show which rows are in.
+pub async fn collect_ids(
     client: &Client,
     query: &Query,
-    concurrency: usize,
-    mut wanted: Option<HashSet<String>>,
-    sink: &mut dyn ContactSink,
-) -> Result<Progress, ExportError> {
-    let concurrency = concurrency.max(1);
-    // Each page is its own task, so decoding pages runs on every core, not only this task's.
-    let query = Arc::new(query.clone());
-    let mut in_flight = JoinSet::new();
-    let mut arrived: BTreeMap<u32, Vec<Contact>> = BTreeMap::new();
-    let mut next_to_request = 1u32;
-    let mut next_to_write = 1u32;
-    let mut first_empty: Option<u32> = None;
-    let mut seen = RecentIds::new(RecentIds::WINDOW);
-    let mut progress = Progress::default();
-    loop {
-        // Pages are requested in order, so once any page came back empty every page before it
-        // has been requested already.
-        let all_found = wanted.as_ref().is_some_and(HashSet::is_empty);
-        while first_empty.is_none() && !all_found && in_flight.len() < concurrency {
-            let page = next_to_request;
-            next_to_request += 1;
-            let client = client.clone();
-            let query = Arc::clone(&query);
-            in_flight.spawn(async move { (page, client.fetch_page(&query, page).await) });
-        }
-        if all_found {
-            break;
-        }
-        let Some(joined) = in_flight.join_next().await else {
-            break;
-        };
-        let (page, result) = joined.map_err(|error| ExportError::Io {
-            context: "a page fetch stopped".into(),
-            source: io::Error::other(error.to_string()),
-        })?;
-        let fetched = result.map_err(|source| ExportError::Fetch { page, source })?;
-        progress.pages_fetched += 1;
-        if fetched.contacts.is_empty() {
-            first_empty = Some(first_empty.map_or(page, |empty| empty.min(page)));
-        }
-        arrived.insert(page, fetched.contacts);
-        while let Some(contacts) = arrived.remove(&next_to_write) {
-            if first_empty.is_some_and(|empty| next_to_write > empty) {
-                break;
-            }
-            for contact in &contacts {
-                let is_wanted = match &mut wanted {
-                    None => true,
-                    Some(ids) => contact.id().is_some_and(|id| ids.remove(id)),
-                };
-                if is_wanted && seen.first_time(contact) {
-                    sink.accept(contact)
-                        .map_err(io_error("cannot write a contact"))?;
-                    progress.contacts_written += 1;
-                }
-            }
-            next_to_write += 1;
-        }
-        sink.page_done(progress);
+    options: &WalkOptions,
+    on_progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<(IdSet, WalkStats), ExportError> {
+    struct Counter<'a> {
+        on_progress: &'a (dyn Fn(Progress) + Send + Sync),
     }
-    Ok(progress)
-}
-
-/// The ids of the most recently written contacts. Contacts move between pages while an export
-/// pages through them (a new message lifts a contact to the top and pushes the rest down), so a
-/// contact can show up again on a following page; only the last few thousand written can, which
-/// keeps the check's memory constant instead of growing with the export.
-struct RecentIds {
-    order: VecDeque<String>,
-    set: HashSet<String>,
-    capacity: usize,
-}
-
-impl RecentIds {
-    /// Wide enough for thousands of contacts to move during one export.
-    const WINDOW: usize = 20_000;
-
-    fn new(capacity: usize) -> RecentIds {
-        RecentIds {
-            order: VecDeque::new(),
-            set: HashSet::new(),
-            capacity,
+    impl ItemSink<ContactKey> for Counter<'_> {
+        fn offer(&mut self, _: &ContactKey) -> io::Result<bool> {
+            Ok(true)
+        }
+        fn progress(&mut self, progress: Progress) {
+            (self.on_progress)(progress);
         }
     }
-
-    /// Whether `contact` was not written recently; remembers it. Contacts without an id are
-    /// always written: there is nothing to tell them apart by.
-    fn first_time(&mut self, contact: &Contact) -> bool {
-        let Some(id) = contact.id() else {
-            return true;
-        };
-        if self.set.contains(id) {
-            return false;
-        }
-        if self.order.len() == self.capacity
-            && let Some(oldest) = self.order.pop_front()
-        {
-            self.set.remove(&oldest);
-        }
-        self.order.push_back(id.to_owned());
-        self.set.insert(id.to_owned());
-        true
-    }
+    let mut ids = IdSet::new();
+    let stats = walk::<ContactKey>(client, query, options, &mut ids, &mut Counter { on_progress })
+        .await?;
+    Ok((ids, stats))
 }

@@ -1,0 +1,454 @@
+//! Decoding a page of contacts into whatever the caller needs, in one pass over the body.
+//!
+//! The browser needs every field of a contact (`Contact`); an export needs 22 of them for a CSV,
+//! or each contact's original bytes for JSON; counting a selection needs only ids. Building a
+//! generic JSON tree of every contact for each of those costs most of an export's CPU, so a page
+//! decodes straight into the item type the caller names.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+
+use super::ApiError;
+use super::lenient::{Flag, Obj, Text, Texts};
+use super::response::{
+    BOT_FIELDS, NameParts, Phone, channel, decode_envelope, display_name,
+};
+
+/// A contact as one kind of caller needs it. What every walk over pages needs of each contact:
+/// its id, to de-duplicate, and its last message time, to see which contacts moved while it ran.
+pub trait PageItem: DeserializeOwned + Send + 'static {
+    fn id(&self) -> Option<&str>;
+    /// `lastMessage.at` as the server wrote it.
+    fn last_message_at(&self) -> Option<&str>;
+}
+
+/// Only what identifies and orders a contact.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ContactKey {
+    #[serde(rename = "_id", default)]
+    id: Text,
+    #[serde(rename = "lastMessage", default)]
+    last_message: Obj<MessageTime>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+struct MessageTime {
+    #[serde(default)]
+    at: Text,
+}
+
+impl PageItem for ContactKey {
+    fn id(&self) -> Option<&str> {
+        self.id.get()
+    }
+
+    fn last_message_at(&self) -> Option<&str> {
+        self.last_message.get().and_then(|message| message.at.get())
+    }
+}
+
+/// A contact's original JSON, byte for byte, with its key read out: JSON exports write it
+/// without re-serialising anything.
+#[derive(Debug)]
+pub struct RawContact {
+    raw: Box<RawValue>,
+    key: ContactKey,
+}
+
+impl RawContact {
+    /// The contact's JSON exactly as the server sent it.
+    pub fn json(&self) -> &str {
+        self.raw.get()
+    }
+
+    /// Wraps JSON text already known to be one object (a contact kept from an earlier page).
+    pub fn from_json(text: String) -> Result<RawContact, serde_json::Error> {
+        let raw = RawValue::from_string(text)?;
+        RawContact::from_raw(raw)
+    }
+
+    fn from_raw(raw: Box<RawValue>) -> Result<RawContact, serde_json::Error> {
+        if !raw.get().trim_start().starts_with('{') {
+            return Err(serde::de::Error::custom("a contact must be a JSON object"));
+        }
+        let key = serde_json::from_str(raw.get())?;
+        Ok(RawContact { raw, key })
+    }
+}
+
+impl<'de> Deserialize<'de> for RawContact {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        RawContact::from_raw(raw).map_err(serde::de::Error::custom)
+    }
+}
+
+impl PageItem for RawContact {
+    fn id(&self) -> Option<&str> {
+        self.key.id()
+    }
+
+    fn last_message_at(&self) -> Option<&str> {
+        self.key.last_message_at()
+    }
+}
+
+/// The fields a flat export (CSV) shows, read without building the rest of the contact. Its
+/// accessors agree with `Contact`'s, which the browser uses.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct FlatContact {
+    #[serde(rename = "_id")]
+    id: Text,
+    uuid: Text,
+    platform: Texts,
+    #[serde(rename = "_botWebsite")]
+    bot_website: Text,
+    #[serde(rename = "_botWhatsapp")]
+    bot_whatsapp: Text,
+    #[serde(rename = "_botTelegram")]
+    bot_telegram: Text,
+    #[serde(rename = "_botFacebook")]
+    bot_facebook: Text,
+    status: Text,
+    #[serde(rename = "_agentAssigned")]
+    agent: Text,
+    segments: Texts,
+    #[serde(rename = "lastMessage")]
+    last_message: Obj<FlatMessage>,
+    #[serde(rename = "lastSeenAt")]
+    last_seen_at: Text,
+    #[serde(rename = "createdAt")]
+    created_at: Text,
+    #[serde(rename = "isOnline")]
+    online: Flag,
+    #[serde(rename = "isLiveChatActive")]
+    live_chat: Flag,
+    #[serde(rename = "userInteracted")]
+    interacted: Flag,
+    #[serde(rename = "hasOrdered")]
+    ordered: Obj<FlatOrdered>,
+    profile: Obj<FlatProfile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct FlatMessage {
+    text: Text,
+    at: Text,
+    by: Text,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct FlatOrdered {
+    status: Flag,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct FlatProfile {
+    #[serde(rename = "userDetails")]
+    details: Obj<FlatDetails>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct FlatDetails {
+    name: Text,
+    #[serde(rename = "userProvidedName")]
+    user_provided_name: Text,
+    contact: Obj<FlatReach>,
+    tags: Texts,
+    attributes: Attributes,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct FlatReach {
+    email: Text,
+    phone: Obj<FlatPhone>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct FlatPhone {
+    number: Text,
+    prefix: Text,
+}
+
+/// `[{key, value}]`, values rendered as text whatever their JSON type, as `Contact` does.
+#[derive(Debug, Clone, Default)]
+pub struct Attributes(pub Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for Attributes {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Entry {
+            #[serde(default)]
+            key: Text,
+            #[serde(default)]
+            value: Option<Box<RawValue>>,
+        }
+        let entries: Obj<Vec<Obj<Entry>>> = match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Array(items) => Obj(Some(
+                items
+                    .into_iter()
+                    .map(|item| Obj(serde_json::from_value::<Entry>(item).ok()))
+                    .collect(),
+            )),
+            _ => Obj(None),
+        };
+        let pairs = entries
+            .0
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|entry| {
+                let entry = entry.0?;
+                let key = entry.key.0?;
+                let value = match entry.value.as_deref().map(RawValue::get) {
+                    None | Some("null") => String::new(),
+                    Some(json) if json.starts_with('"') => {
+                        serde_json::from_str::<String>(json).unwrap_or_default()
+                    }
+                    Some(json) => json.to_owned(),
+                };
+                Some((key, value))
+            })
+            .collect();
+        Ok(Attributes(pairs))
+    }
+}
+
+impl FlatContact {
+    fn details(&self) -> Option<&FlatDetails> {
+        self.profile.get()?.details.get()
+    }
+
+    fn reach(&self) -> Option<&FlatReach> {
+        self.details()?.contact.get()
+    }
+
+    pub fn uuid(&self) -> Option<&str> {
+        self.uuid.get()
+    }
+
+    pub fn email(&self) -> Option<&str> {
+        self.reach()?.email.get()
+    }
+
+    pub fn phone(&self) -> Option<Phone<'_>> {
+        let phone = self.reach()?.phone.get()?;
+        Some(Phone {
+            number: phone.number.get()?,
+            prefix: phone.prefix.get().unwrap_or(""),
+        })
+    }
+
+    /// As `Contact::display_name`.
+    pub fn display_name(&self) -> String {
+        let details = self.details();
+        display_name(&NameParts {
+            name: details.and_then(|details| details.name.get()),
+            user_provided_name: details.and_then(|details| details.user_provided_name.get()),
+            email: self.email(),
+            phone: self.phone(),
+            uuid: self.uuid(),
+            id: self.id.get(),
+        })
+    }
+
+    fn bot_field(&self, field: &str) -> Option<&str> {
+        match field {
+            "_botWebsite" => self.bot_website.get(),
+            "_botWhatsapp" => self.bot_whatsapp.get(),
+            "_botTelegram" => self.bot_telegram.get(),
+            "_botFacebook" => self.bot_facebook.get(),
+            _ => None,
+        }
+    }
+
+    pub fn channel(&self) -> Option<&str> {
+        let platform = self.platform.0.first().map(String::as_str);
+        channel(platform, |field| self.bot_field(field).is_some())
+    }
+
+    pub fn bot_id(&self) -> Option<&str> {
+        BOT_FIELDS
+            .iter()
+            .find_map(|(_, field)| self.bot_field(field))
+    }
+
+    pub fn status(&self) -> Option<&str> {
+        self.status.get()
+    }
+
+    pub fn agent_id(&self) -> Option<&str> {
+        self.agent.get()
+    }
+
+    pub fn tags(&self) -> &[String] {
+        self.details().map_or(&[], |details| &details.tags.0)
+    }
+
+    pub fn segments(&self) -> &[String] {
+        &self.segments.0
+    }
+
+    pub fn attributes(&self) -> &[(String, String)] {
+        self.details().map_or(&[], |details| &details.attributes.0)
+    }
+
+    /// `(text, at, by)` of the last message, each as the server sent it.
+    pub fn last_message(&self) -> (Option<&str>, Option<&str>, Option<&str>) {
+        let message = self.last_message.get();
+        let part = |pick: fn(&FlatMessage) -> &Text| {
+            message.and_then(|message| pick(message).0.as_deref())
+        };
+        (
+            part(|message| &message.text),
+            part(|message| &message.at),
+            part(|message| &message.by),
+        )
+    }
+
+    pub fn last_seen_at(&self) -> Option<&str> {
+        self.last_seen_at.get()
+    }
+
+    pub fn created_at(&self) -> Option<&str> {
+        self.created_at.get()
+    }
+
+    pub fn is_online(&self) -> bool {
+        self.online.0
+    }
+
+    pub fn is_live_chat_active(&self) -> bool {
+        self.live_chat.0
+    }
+
+    pub fn user_interacted(&self) -> bool {
+        self.interacted.0
+    }
+
+    pub fn has_ordered(&self) -> bool {
+        self.ordered.get().is_some_and(|ordered| ordered.status.0)
+    }
+}
+
+impl PageItem for FlatContact {
+    fn id(&self) -> Option<&str> {
+        self.id.get()
+    }
+
+    fn last_message_at(&self) -> Option<&str> {
+        self.last_message.get().and_then(|message| message.at.get())
+    }
+}
+
+/// The envelope of a contacts page, read straight into `T`s.
+#[derive(Deserialize)]
+#[serde(bound = "T: DeserializeOwned")]
+struct TypedEnvelope<T> {
+    #[serde(default)]
+    success: Option<serde_json::Value>,
+    #[serde(default)]
+    data: Option<Vec<T>>,
+}
+
+/// Decodes a `/inbox/users` response into its contacts as `T`s.
+///
+/// Only an explicit empty `data` array ends a list. A 200 whose `data` is missing, `null` or not
+/// an array is a broken reply (a gateway, a bug), reported as `ApiError::BrokenPage` so that a
+/// walk retries it instead of taking it for the end and silently cutting an export short.
+pub fn decode_page_items<T: PageItem>(status: u16, body: &[u8]) -> Result<Vec<T>, ApiError> {
+    if (200..300).contains(&status)
+        && let Ok(envelope) = serde_json::from_slice::<TypedEnvelope<T>>(body)
+        && envelope.success != Some(serde_json::Value::Bool(false))
+    {
+        return envelope.data.ok_or_else(|| ApiError::BrokenPage {
+            what: "the reply has no contact list (`data` is missing or null)".into(),
+        });
+    }
+    // The slow path names what is wrong: an error envelope, a cut body, a bad contact.
+    match decode_envelope(status, body, None)? {
+        serde_json::Value::Array(items) => {
+            let position = items
+                .into_iter()
+                .position(|item| serde_json::from_value::<T>(item).is_err())
+                .unwrap_or(0);
+            Err(ApiError::Decode {
+                what: format!("data[{position}] is not a contact object"),
+            })
+        }
+        serde_json::Value::Null => Err(ApiError::BrokenPage {
+            what: "the reply has no contact list (`data` is missing or null)".into(),
+        }),
+        _ => Err(ApiError::BrokenPage {
+            what: "the reply's `data` is not a list of contacts".into(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_contacts_keep_their_bytes_and_keys() {
+        let body = br#"{"success":true,"message":"","code":200,"data":[
+            {"_id":"65a000000000000000000001", "lastMessage": {"at": "2026-01-01T00:00:00.000Z"},
+             "x": [1, 2.50, "\u00e9"]},
+            {"_id": 7, "lastMessage": "odd"}]}"#;
+        let items: Vec<RawContact> = decode_page_items(200, body).expect("a page");
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].id(), Some("65a000000000000000000001"));
+        assert_eq!(
+            items[0].last_message_at(),
+            Some("2026-01-01T00:00:00.000Z")
+        );
+        assert!(items[0].json().contains(r#"[1, 2.50, "\u00e9"]"#));
+        assert_eq!(items[1].id(), None);
+        assert_eq!(items[1].last_message_at(), None);
+    }
+
+    #[test]
+    fn only_an_empty_array_ends_the_list() {
+        let empty: Vec<ContactKey> =
+            decode_page_items(200, br#"{"success":true,"data":[]}"#).expect("the end");
+        assert!(empty.is_empty());
+        for body in [
+            &br#"{"success":true,"message":"","data":null,"code":200}"#[..],
+            br#"{"success":true,"message":"","code":200}"#,
+            br#"{"success":true,"data":{"items":[]}}"#,
+        ] {
+            let error = decode_page_items::<ContactKey>(200, body).expect_err("broken");
+            assert!(matches!(error, ApiError::BrokenPage { .. }), "{error:?}");
+            assert!(error.is_retryable());
+        }
+    }
+
+    #[test]
+    fn errors_and_bad_contacts_are_named() {
+        let error =
+            decode_page_items::<RawContact>(200, br#"{"success":true,"data":[{"_id":"a"},3]}"#)
+                .expect_err("not a contact");
+        assert_eq!(
+            error,
+            ApiError::Decode {
+                what: "data[1] is not a contact object".into()
+            }
+        );
+        let error = decode_page_items::<ContactKey>(
+            200,
+            br#"{"success":false,"message":"bad","data":[],"code":400}"#,
+        )
+        .expect_err("refused");
+        assert!(matches!(error, ApiError::Api { status: 400, .. }));
+        let error = decode_page_items::<ContactKey>(200, br#"{"success":true,"data":[{"_id""#)
+            .expect_err("cut");
+        assert!(matches!(error, ApiError::Truncated { .. }));
+    }
+}

@@ -1,0 +1,250 @@
+//! Field types that never fail a contact: a key of the wrong type reads as absent.
+//!
+//! Exports decode each page straight into small typed structs built from these, instead of a
+//! generic JSON tree of every contact; real data adds, drops and retypes keys, and one odd field
+//! must not throw away a page of 50 contacts.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// A string, or `None` for anything else (or blank).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text(pub Option<String>);
+
+impl Text {
+    /// The non-blank text.
+    pub fn get(&self) -> Option<&str> {
+        self.0.as_deref().filter(|text| !text.trim().is_empty())
+    }
+}
+
+/// A boolean; anything else reads as `false`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+/// The strings of an array, skipping everything else; not an array reads as empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Texts(pub Vec<String>);
+
+/// An object decoded as `T` (whose fields must themselves be lenient), or `None` when the value
+/// is not an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Obj<T>(pub Option<T>);
+
+impl<T> Default for Obj<T> {
+    fn default() -> Self {
+        Obj(None)
+    }
+}
+
+impl<T> Obj<T> {
+    pub fn get(&self) -> Option<&T> {
+        self.0.as_ref()
+    }
+}
+
+/// Reads a value of any type, keeping what `keep` makes of it. Arrays and objects that are not
+/// wanted are skipped over, so the surrounding document still parses.
+macro_rules! skip_other_kinds {
+    ($value:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+    };
+}
+
+fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("any JSON value")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Text, E> {
+                Ok(Text(Some(text.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, text: String) -> Result<Text, E> {
+                Ok(Text(Some(text)))
+            }
+            skip_other_kinds!(Text(None));
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Text, A::Error> {
+                skip_seq(seq).map(|()| Text(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Text, A::Error> {
+                skip_map(map).map(|()| Text(None))
+            }
+        }
+        deserializer.deserialize_any(TextVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FlagVisitor;
+        impl<'de> Visitor<'de> for FlagVisitor {
+            type Value = Flag;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("any JSON value")
+            }
+            fn visit_bool<E: de::Error>(self, value: bool) -> Result<Flag, E> {
+                Ok(Flag(value))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Flag, E> {
+                Ok(Flag(false))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Flag, E> {
+                Ok(Flag(false))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Flag, E> {
+                Ok(Flag(false))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Flag, E> {
+                Ok(Flag(false))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Flag, E> {
+                Ok(Flag(false))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Flag, E> {
+                Ok(Flag(false))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Flag, A::Error> {
+                skip_seq(seq).map(|()| Flag(false))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Flag, A::Error> {
+                skip_map(map).map(|()| Flag(false))
+            }
+        }
+        deserializer.deserialize_any(FlagVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Texts {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextsVisitor;
+        impl<'de> Visitor<'de> for TextsVisitor {
+            type Value = Texts;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("any JSON value")
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Texts, E> {
+                Ok(Texts::default())
+            }
+            skip_other_kinds!(Texts::default());
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Texts, A::Error> {
+                let mut texts = Vec::new();
+                while let Some(Text(text)) = seq.next_element::<Text>()? {
+                    texts.extend(text);
+                }
+                Ok(Texts(texts))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Texts, A::Error> {
+                skip_map(map).map(|()| Texts::default())
+            }
+        }
+        deserializer.deserialize_any(TextsVisitor)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjVisitor<T> {
+            type Value = Obj<T>;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("any JSON value")
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Obj<T>, E> {
+                Ok(Obj(None))
+            }
+            skip_other_kinds!(Obj(None));
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Obj<T>, A::Error> {
+                skip_seq(seq).map(|()| Obj(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Obj<T>, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(|value| Obj(Some(value)))
+            }
+        }
+        deserializer.deserialize_any(ObjVisitor(PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, Default)]
+    struct Inner {
+        #[serde(default)]
+        name: Text,
+        #[serde(default)]
+        on: Flag,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Outer {
+        #[serde(default)]
+        inner: Obj<Inner>,
+        #[serde(default)]
+        tags: Texts,
+        #[serde(default)]
+        after: Text,
+    }
+
+    fn outer(json: &str) -> Outer {
+        serde_json::from_str(json).expect("lenient types accept any JSON")
+    }
+
+    #[test]
+    fn wrong_types_read_as_absent_and_the_rest_still_parses() {
+        let parsed = outer(
+            r#"{"inner": {"name": 5, "on": "yes", "x": [1, {"y": 2}]},
+                "tags": ["a", 1, null, "b", {"c": 1}], "after": "kept"}"#,
+        );
+        let inner = parsed.inner.get().expect("an object");
+        assert_eq!(inner.name, Text(None));
+        assert_eq!(inner.on, Flag(false));
+        assert_eq!(parsed.tags, Texts(vec!["a".into(), "b".into()]));
+        assert_eq!(parsed.after.get(), Some("kept"));
+
+        let parsed = outer(r#"{"inner": [1, 2, {"a": [3]}], "tags": "vip", "after": {"a": 1}}"#);
+        assert!(parsed.inner.get().is_none());
+        assert!(parsed.tags.0.is_empty());
+        assert_eq!(parsed.after.get(), None);
+    }
+
+    #[test]
+    fn blank_text_reads_as_absent() {
+        let parsed = outer(r#"{"after": "  "}"#);
+        assert_eq!(parsed.after.get(), None);
+    }
+}

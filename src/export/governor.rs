@@ -1,0 +1,218 @@
+//! How fast a walk may ask: adaptive concurrency, pacing under a rate limit, and one shared pause.
+//!
+//! The platform publishes no rate limit, and latency varies by account and hour, so no fixed
+//! number of requests in flight is right. The governor starts at a few, grows while replies come
+//! back quickly and unrefused, and halves on a 429. A 429's `Retry-After` pauses every worker
+//! together (one shared pause, not N workers hammering), and from the first 429 on, request
+//! starts are also paced at the rate the server was seen to accept, probed slowly upward.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::api::RetryPolicy;
+
+/// How much the pacing rate grows per accepted request: about 2% a second whatever the rate,
+/// so a limit is approached again within seconds, and refusals stay a few in a hundred.
+const RATE_STEP: f64 = 0.02;
+/// The slowest pace; below it the server is not limiting rate but failing.
+const MIN_RATE: f64 = 0.2;
+/// Replies slower than this multiple of the fastest seen mean the server is queueing.
+const SLOW_FACTOR: f64 = 3.0;
+
+/// Shared by every request of one walk.
+pub(crate) struct Governor {
+    state: Mutex<State>,
+    ceiling: usize,
+    retry: RetryPolicy,
+}
+
+struct State {
+    limit: usize,
+    /// Accepted replies since the limit last changed.
+    accepted_at_limit: usize,
+    /// The fastest reply seen: what this server and network can do unloaded.
+    fastest: Option<Duration>,
+    /// Requests per second once the server has refused one; `None` before.
+    rate: Option<f64>,
+    next_start: Instant,
+    paused_until: Instant,
+    /// 429s without `Retry-After` in a row, for their back-off.
+    unexplained_refusals: u32,
+    /// Accepted replies of the last second, to estimate the rate a limit allows.
+    recent: VecDeque<Instant>,
+    last_good: Instant,
+    requests: u64,
+    refused: u64,
+    peak: usize,
+}
+
+/// What the governor saw, for the summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Traffic {
+    pub requests: u64,
+    pub refused: u64,
+    pub peak_concurrency: usize,
+}
+
+impl Governor {
+    pub(crate) fn new(initial: usize, ceiling: usize, retry: RetryPolicy) -> Governor {
+        let ceiling = ceiling.max(1);
+        let now = Instant::now();
+        Governor {
+            state: Mutex::new(State {
+                limit: initial.clamp(1, ceiling),
+                accepted_at_limit: 0,
+                fastest: None,
+                rate: None,
+                next_start: now,
+                paused_until: now,
+                unexplained_refusals: 0,
+                recent: VecDeque::new(),
+                last_good: now,
+                requests: 0,
+                refused: 0,
+                peak: initial.clamp(1, ceiling),
+            }),
+            ceiling,
+            retry,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain counters behind; they are still usable.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// How many pages may be in flight now.
+    pub(crate) fn limit(&self) -> usize {
+        self.lock().limit
+    }
+
+    /// Waits out a shared pause and the pacing slot, then counts the request as sent.
+    pub(crate) async fn admit(&self) {
+        loop {
+            let wait = {
+                let mut state = self.lock();
+                let now = Instant::now();
+                let ready_at = state.paused_until.max(state.next_start);
+                if ready_at <= now {
+                    if let Some(rate) = state.rate {
+                        let gap = Duration::from_secs_f64(1.0 / rate);
+                        state.next_start = state.next_start.max(now - gap) + gap;
+                    }
+                    state.requests += 1;
+                    return;
+                }
+                ready_at - now
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// A good reply that took `latency`.
+    pub(crate) fn on_success(&self, latency: Duration) {
+        let mut state = self.lock();
+        let now = Instant::now();
+        state.last_good = now;
+        state.unexplained_refusals = 0;
+        state.recent.push_back(now);
+        while state
+            .recent
+            .front()
+            .is_some_and(|at| now.duration_since(*at) > Duration::from_secs(1))
+        {
+            state.recent.pop_front();
+        }
+        if let Some(rate) = state.rate.as_mut() {
+            *rate += RATE_STEP;
+        }
+        let fastest = state.fastest.map_or(latency, |fastest| fastest.min(latency));
+        state.fastest = Some(fastest);
+        let slow = latency.as_secs_f64() > fastest.as_secs_f64() * SLOW_FACTOR + 0.02;
+        state.accepted_at_limit += 1;
+        // One step per round of `limit` replies: additive increase, as TCP grows its window.
+        if state.accepted_at_limit >= state.limit {
+            state.accepted_at_limit = 0;
+            if slow {
+                state.limit = state.limit.saturating_sub(1).max(1);
+            } else if state.limit < self.ceiling {
+                state.limit += 1;
+                state.peak = state.peak.max(state.limit);
+            }
+        }
+    }
+
+    /// A 429. Replies to requests sent before the pause began belong to the same episode and
+    /// change nothing more.
+    pub(crate) fn on_refused(&self, retry_after: Option<Duration>) {
+        let mut state = self.lock();
+        state.refused += 1;
+        let now = Instant::now();
+        if state.paused_until > now {
+            return;
+        }
+        let wait = match retry_after {
+            Some(wait) => wait.clamp(self.retry.min_retry_after, self.retry.max_retry_after),
+            None => {
+                state.unexplained_refusals += 1;
+                self.retry.backoff(state.unexplained_refusals).max(Duration::from_secs(1))
+            }
+        };
+        state.paused_until = now + wait;
+        state.limit = (state.limit / 2).max(1);
+        state.accepted_at_limit = 0;
+        let seen_rate = state.recent.len() as f64;
+        let rate = match state.rate {
+            Some(rate) => rate.min(seen_rate.max(MIN_RATE)) * 0.9,
+            None => seen_rate * 0.9,
+        };
+        state.rate = Some(rate.max(MIN_RATE));
+    }
+
+    /// How long since the last good reply (or since the walk began).
+    pub(crate) fn since_last_good(&self) -> Duration {
+        self.lock().last_good.elapsed()
+    }
+
+    pub(crate) fn traffic(&self) -> Traffic {
+        let state = self.lock();
+        Traffic {
+            requests: state.requests,
+            refused: state.refused,
+            peak_concurrency: state.peak,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grows_while_fast_and_halves_on_a_refusal() {
+        let governor = Governor::new(4, 16, RetryPolicy::default());
+        for _ in 0..200 {
+            governor.on_success(Duration::from_millis(5));
+        }
+        assert_eq!(governor.limit(), 16);
+        governor.on_refused(Some(Duration::from_secs(1)));
+        assert_eq!(governor.limit(), 8);
+        // More 429s from requests already in flight are the same episode.
+        governor.on_refused(Some(Duration::from_secs(1)));
+        assert_eq!(governor.limit(), 8);
+        assert_eq!(governor.traffic().refused, 2);
+    }
+
+    #[test]
+    fn shrinks_when_latency_climbs() {
+        let governor = Governor::new(8, 16, RetryPolicy::default());
+        governor.on_success(Duration::from_millis(10));
+        for _ in 0..40 {
+            governor.on_success(Duration::from_millis(500));
+        }
+        assert!(governor.limit() < 8, "limit {}", governor.limit());
+    }
+}

@@ -1,0 +1,621 @@
+//! The walk over every page of a query that loses nothing on a live inbox.
+//!
+//! The list is sorted by last message, newest first, and each new message lifts a contact to
+//! page 1 while the walk pages through. That moves every contact above it down one place, so a
+//! walk by page number sees some contacts twice (handled by de-duplicating on `_id`) and misses
+//! the ones that jumped behind it. Three mechanisms close the holes:
+//!
+//! - **Catch-up.** After the walk, read again from page 1 until the contacts are no newer than
+//!   the newest `lastMessage.at` the walk saw on its first page (the *mark*, the server's own
+//!   time, never this machine's clock). Anything newer moved during the walk; take what is new.
+//! - **Boundary repair.** Pages fetched concurrently may be served out of order. If page k+1 was
+//!   served before page k and a contact moved in between, the contacts pushed across the k/k+1
+//!   boundary are in neither page, though they never moved themselves. A boundary is safe when
+//!   page k's reply arrived before page k+1 was asked for, when the two pages share a contact, or
+//!   when page 1 showed the same newest contact before and after both fetches (nothing moved).
+//!   Page 1 is re-read ("probed") about once a second while doubtful boundaries wait. A boundary
+//!   that stays doubtful is repaired by reading pages k+1, k+2, … again, one after the other,
+//!   until the first unmoved contact of the original page k+1 shows up.
+//! - **Only an explicit empty page ends the list**; a broken reply is retried (see `decode`).
+//!
+//! In a calm inbox none of this costs a request beyond the one catch-up read of page 1.
+//! Contacts that *leave* the list while it is walked (a status change under a status filter)
+//! move the others up, which none of this detects; the platform gives no way to see it.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use tokio::task::JoinSet;
+
+use super::governor::{Governor, Traffic};
+use super::{ExportError, IdSet, Progress};
+use crate::api::{ApiError, Client, PageItem, Query, RetryPolicy};
+
+/// Pages in flight at the start of a walk; it grows from there while the server keeps up.
+pub const INITIAL_CONCURRENCY: usize = 4;
+/// The most pages in flight unless told otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+/// How long a walk keeps trying without one good page before it gives up.
+pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(120);
+/// How often page 1 is re-read while a boundary is in doubt.
+const PROBE_INTERVAL: Duration = Duration::from_secs(1);
+/// Catch-up passes after the walk; each one after the first only looks for contacts that moved
+/// during the one before, so two are usually enough.
+const MAX_CATCH_UP_PASSES: usize = 5;
+/// A repair that reads this many pages without finding its anchor gives up on that boundary.
+const MAX_REPAIR_PAGES: u32 = 400;
+
+/// How a walk may use the server.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// The ceiling of the adaptive concurrency.
+    pub max_concurrency: usize,
+    /// A walk fails only after this long without one good page.
+    pub stall_timeout: Duration,
+    /// Back-off shapes, and the bounds on `Retry-After`.
+    pub retry: RetryPolicy,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        WalkOptions {
+            max_concurrency: DEFAULT_CONCURRENCY,
+            stall_timeout: DEFAULT_STALL_TIMEOUT,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// What a walk did, for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WalkStats {
+    /// Good pages received, probes and repairs included.
+    pub pages: u32,
+    pub traffic: Traffic,
+    /// Contacts seen newer than the mark: they got a message while the walk ran.
+    pub moved: u64,
+    /// Contacts taken by the catch-up and repair reads, which the walk itself missed.
+    pub caught_up: u64,
+    /// Contacts taken in all.
+    pub taken: u64,
+}
+
+impl WalkStats {
+    /// Adds another walk's figures (a selection walks several queries).
+    pub fn absorb(&mut self, other: WalkStats) {
+        self.pages += other.pages;
+        self.traffic.requests += other.traffic.requests;
+        self.traffic.refused += other.traffic.refused;
+        self.traffic.peak_concurrency = self
+            .traffic
+            .peak_concurrency
+            .max(other.traffic.peak_concurrency);
+        self.moved += other.moved;
+        self.caught_up += other.caught_up;
+        self.taken += other.taken;
+    }
+}
+
+/// Where a walk's contacts go.
+pub trait ItemSink<T>: Send {
+    /// Offers a contact not taken before; returns whether it was taken (written, counted). A
+    /// contact not taken is offered again if it shows up again.
+    fn offer(&mut self, item: &T) -> io::Result<bool>;
+
+    /// True once nothing more is wanted (every listed id found): the walk stops early.
+    fn satisfied(&self) -> bool {
+        false
+    }
+
+    /// Called after each page is handled.
+    fn progress(&mut self, progress: Progress);
+}
+
+/// One good page as fetched.
+struct Fetched<T> {
+    items: Vec<T>,
+    sent: Instant,
+    received: Instant,
+}
+
+/// What a finished request was for.
+enum Purpose {
+    Page(u32),
+    Probe,
+    Repair { anchor: String, page: u32, first: u32 },
+}
+
+/// The trace a written page leaves for checking the boundary with the next one.
+struct PageTrace {
+    sent: Instant,
+    received: Instant,
+    /// Ids of the contacts that did not move during the walk.
+    unmoved: Vec<String>,
+}
+
+/// A boundary whose safety waits on a probe sent after `window_end`.
+struct Doubt {
+    window_start: Instant,
+    window_end: Instant,
+    /// The page after the boundary, as first read.
+    page: u32,
+    /// Its first unmoved contact: a repair is complete once it sees it.
+    anchor: String,
+}
+
+/// One read of page 1: what was newest, and when that was asked.
+struct Probe {
+    sent: Instant,
+    received: Instant,
+    newest: Option<(String, String)>,
+}
+
+/// Walks every page of `query`, offering each contact not in `taken` to `sink` once, and adds
+/// what the sink takes to `taken`. Shared by exports and the browser's "select all matching".
+pub async fn walk<T: PageItem>(
+    client: &Client,
+    query: &Query,
+    options: &WalkOptions,
+    taken: &mut IdSet,
+    sink: &mut dyn ItemSink<T>,
+) -> Result<WalkStats, ExportError> {
+    let governor = Arc::new(Governor::new(
+        INITIAL_CONCURRENCY,
+        options.max_concurrency,
+        options.retry.clone(),
+    ));
+    let mut walk = Walk {
+        client,
+        query: Arc::new(query.clone()),
+        options,
+        governor: Arc::clone(&governor),
+        taken,
+        sink,
+        tasks: JoinSet::new(),
+        stats: WalkStats::default(),
+        progress: Progress::default(),
+        mark: None,
+        probes: Vec::new(),
+        doubts: Vec::new(),
+        probe_in_flight: false,
+        catching_up: false,
+    };
+    let result = walk.run().await;
+    walk.tasks.abort_all();
+    let mut stats = walk.stats;
+    stats.pages = walk.progress.pages_fetched;
+    stats.traffic = governor.traffic();
+    result.map(|()| stats)
+}
+
+struct Walk<'a, T: PageItem> {
+    client: &'a Client,
+    query: Arc<Query>,
+    options: &'a WalkOptions,
+    governor: Arc<Governor>,
+    taken: &'a mut IdSet,
+    sink: &'a mut dyn ItemSink<T>,
+    tasks: JoinSet<(Purpose, Result<Fetched<T>, ExportError>)>,
+    stats: WalkStats,
+    progress: Progress,
+    /// The newest `lastMessage.at` on page 1 when the walk began.
+    mark: Option<Timestamp>,
+    probes: Vec<Probe>,
+    doubts: Vec<Doubt>,
+    probe_in_flight: bool,
+    /// Past the main walk: contacts taken now count as caught up.
+    catching_up: bool,
+}
+
+impl<T: PageItem> Walk<'_, T> {
+    async fn run(&mut self) -> Result<(), ExportError> {
+        // Page 1 alone first: it sets the mark, and every later fetch starts after it was
+        // served, so it is the "before" of every boundary's window.
+        let first: Fetched<T> = self.fetcher().fetch(1).await?;
+        self.mark = first
+            .items
+            .iter()
+            .filter_map(|item| parse_time(item.last_message_at()))
+            .max();
+        self.probes.push(probe_of(&first));
+        let done = first.items.is_empty();
+        let mut previous = self.write_page(first)?;
+        if done || self.sink.satisfied() {
+            return Ok(());
+        }
+        self.walk_pages(&mut previous).await?;
+        if self.sink.satisfied() {
+            return Ok(());
+        }
+        self.catching_up = true;
+        self.catch_up().await
+    }
+
+    /// Pages 2, 3, … with adaptive concurrency, written in page order, to the first empty one.
+    async fn walk_pages(&mut self, previous: &mut PageTrace) -> Result<(), ExportError> {
+        let mut arrived: BTreeMap<u32, Fetched<T>> = BTreeMap::new();
+        let mut next_to_request = 2u32;
+        let mut next_to_write = 2u32;
+        let mut pages_in_flight = 0usize;
+        let mut end: Option<u32> = None;
+        // Pages read ahead of the one being written are bounded, so a page stuck in retries
+        // cannot make the others pile up in memory.
+        let read_ahead = (self.options.max_concurrency * 2) as u32;
+        loop {
+            while end.is_none()
+                && pages_in_flight < self.governor.limit()
+                && next_to_request < next_to_write + read_ahead
+            {
+                self.spawn(Purpose::Page(next_to_request), next_to_request);
+                next_to_request += 1;
+                pages_in_flight += 1;
+            }
+            self.maybe_probe();
+            if end.is_some_and(|end| next_to_write > end) {
+                return Ok(());
+            }
+            let Some((purpose, fetched)) = self.join_next().await? else {
+                return Ok(());
+            };
+            match purpose {
+                Purpose::Page(number) => {
+                    pages_in_flight -= 1;
+                    let fetched = fetched?;
+                    if fetched.items.is_empty() {
+                        end = Some(end.map_or(number, |end| end.min(number)));
+                    }
+                    arrived.insert(number, fetched);
+                    while let Some(page) = arrived.remove(&next_to_write) {
+                        if end.is_some_and(|end| next_to_write > end) {
+                            break;
+                        }
+                        let trace = self.write_page(page)?;
+                        self.check_boundary(previous, &trace, next_to_write);
+                        *previous = trace;
+                        next_to_write += 1;
+                        if self.sink.satisfied() {
+                            return Ok(());
+                        }
+                    }
+                }
+                other => self.handle_side_read(other, fetched?)?,
+            }
+        }
+    }
+
+    /// Reads from page 1 until contacts are no newer than the mark, taking what is new; then
+    /// settles every doubtful boundary; repeats while that found anything.
+    async fn catch_up(&mut self) -> Result<(), ExportError> {
+        for pass in 0..MAX_CATCH_UP_PASSES {
+            let taken_before = self.stats.taken;
+            let mut next_mark = None;
+            for number in 1.. {
+                let fetcher = self.fetcher();
+                let page: Fetched<T> = fetcher.fetch(number).await?;
+                if number == 1 {
+                    next_mark = page
+                        .items
+                        .iter()
+                        .filter_map(|item| parse_time(item.last_message_at()))
+                        .max();
+                    let probe = probe_of(&page);
+                    self.settle_doubts(&probe);
+                    self.probes.push(probe);
+                }
+                let reached_unmoved = page.items.is_empty()
+                    || page
+                        .items
+                        .iter()
+                        .any(|item| !self.is_moved(item.last_message_at()));
+                if pass == 0 {
+                    self.stats.moved += page
+                        .items
+                        .iter()
+                        .filter(|item| self.is_moved(item.last_message_at()))
+                        .count() as u64;
+                }
+                self.take_all(&page.items, false)?;
+                if reached_unmoved {
+                    break;
+                }
+            }
+            while let Some((purpose, fetched)) = self.join_next().await? {
+                self.handle_side_read(purpose, fetched?)?;
+            }
+            if self.stats.taken == taken_before {
+                return Ok(());
+            }
+            self.mark = next_mark.or(self.mark);
+        }
+        Ok(())
+    }
+
+    /// Writes one page of the main walk and returns its trace.
+    fn write_page(&mut self, page: Fetched<T>) -> Result<PageTrace, ExportError> {
+        self.take_all(&page.items, true)?;
+        let unmoved = page
+            .items
+            .iter()
+            .filter(|item| !self.is_moved(item.last_message_at()))
+            .filter_map(|item| item.id().map(str::to_owned))
+            .collect();
+        Ok(PageTrace {
+            sent: page.sent,
+            received: page.received,
+            unmoved,
+        })
+    }
+
+    /// Offers each contact not taken yet. Contacts without an id cannot be told apart, so
+    /// only the main walk offers them, once each time it sees one.
+    fn take_all(&mut self, items: &[T], main_walk: bool) -> Result<(), ExportError> {
+        for item in items {
+            let fresh = match item.id() {
+                Some(id) => !self.taken.contains(id),
+                None => main_walk,
+            };
+            if !fresh {
+                continue;
+            }
+            let took = self
+                .sink
+                .offer(item)
+                .map_err(|source| ExportError::Io {
+                    context: "cannot write a contact".into(),
+                    source,
+                })?;
+            if took {
+                if let Some(id) = item.id() {
+                    self.taken.insert(id);
+                }
+                self.stats.taken += 1;
+                self.progress.contacts_written += 1;
+                if self.catching_up || !main_walk {
+                    self.stats.caught_up += 1;
+                }
+            }
+        }
+        self.progress.pages_fetched += 1;
+        self.sink.progress(self.progress);
+        Ok(())
+    }
+
+    /// Records a doubt about the boundary before page `number` unless it is proven safe.
+    fn check_boundary(&mut self, before: &PageTrace, after: &PageTrace, number: u32) {
+        let served_in_order = before.received <= after.sent;
+        let overlap = after
+            .unmoved
+            .iter()
+            .any(|id| before.unmoved.iter().any(|kept| kept == id));
+        if served_in_order || overlap {
+            return;
+        }
+        let Some(anchor) = after.unmoved.first() else {
+            // Every contact on it moved: the catch-up reads that whole stretch again.
+            return;
+        };
+        self.doubts.push(Doubt {
+            window_start: before.sent.min(after.sent),
+            window_end: before.received.max(after.received),
+            page: number,
+            anchor: anchor.clone(),
+        });
+    }
+
+    /// Sends a probe when doubts wait for one and the last is a second old.
+    fn maybe_probe(&mut self) {
+        if self.doubts.is_empty() || self.probe_in_flight {
+            return;
+        }
+        let last_sent = self.probes.last().map(|probe| probe.sent);
+        if last_sent.is_some_and(|sent| sent.elapsed() < PROBE_INTERVAL) {
+            return;
+        }
+        self.probe_in_flight = true;
+        self.spawn(Purpose::Probe, 1);
+    }
+
+    fn handle_side_read(&mut self, purpose: Purpose, page: Fetched<T>) -> Result<(), ExportError> {
+        match purpose {
+            Purpose::Page(_) => Ok(()),
+            Purpose::Probe => {
+                self.progress.pages_fetched += 1;
+                self.probe_in_flight = false;
+                let probe = probe_of(&page);
+                self.settle_doubts(&probe);
+                self.probes.push(probe);
+                Ok(())
+            }
+            Purpose::Repair {
+                anchor,
+                page: number,
+                first,
+            } => {
+                let found = page.items.iter().any(|item| item.id() == Some(&anchor));
+                let end = page.items.is_empty() || number - first >= MAX_REPAIR_PAGES;
+                self.take_all(&page.items, false)?;
+                if !found && !end {
+                    self.spawn(
+                        Purpose::Repair {
+                            anchor,
+                            page: number + 1,
+                            first,
+                        },
+                        number + 1,
+                    );
+                } else if !found {
+                    tracing::warn!(
+                        page = first,
+                        "a repair read {} pages without finding its anchor",
+                        number - first + 1
+                    );
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Decides each doubt whose window `probe` was sent after: safe if the newest contact did
+    /// not change from the last probe before the window to this one, else repaired now.
+    fn settle_doubts(&mut self, probe: &Probe) {
+        let (ready, waiting): (Vec<Doubt>, Vec<Doubt>) = std::mem::take(&mut self.doubts)
+            .into_iter()
+            .partition(|doubt| doubt.window_end <= probe.sent);
+        self.doubts = waiting;
+        for doubt in ready {
+            let before = self
+                .probes
+                .iter()
+                .rev()
+                .find(|earlier| earlier.received <= doubt.window_start);
+            let calm = before.is_some_and(|before| before.newest == probe.newest);
+            if !calm {
+                tracing::debug!(page = doubt.page, "repairing a page boundary");
+                self.spawn(
+                    Purpose::Repair {
+                        anchor: doubt.anchor,
+                        page: doubt.page,
+                        first: doubt.page,
+                    },
+                    doubt.page,
+                );
+            }
+        }
+    }
+
+    fn is_moved(&self, at: Option<&str>) -> bool {
+        match (self.mark, parse_time(at)) {
+            (Some(mark), Some(at)) => at > mark,
+            _ => false,
+        }
+    }
+
+    async fn join_next(
+        &mut self,
+    ) -> Result<Option<(Purpose, Result<Fetched<T>, ExportError>)>, ExportError> {
+        match self.tasks.join_next().await {
+            None => Ok(None),
+            Some(Ok(done)) => Ok(Some(done)),
+            Some(Err(error)) => Err(ExportError::Io {
+                context: "a page fetch stopped".into(),
+                source: io::Error::other(error.to_string()),
+            }),
+        }
+    }
+
+    fn spawn(&mut self, purpose: Purpose, number: u32) {
+        let fetcher = self.fetcher();
+        self.tasks
+            .spawn(async move { (purpose, fetcher.fetch(number).await) });
+    }
+
+    fn fetcher(&self) -> Fetcher {
+        Fetcher {
+            client: self.client.clone(),
+            query: Arc::clone(&self.query),
+            governor: Arc::clone(&self.governor),
+            stall_timeout: self.options.stall_timeout,
+            patience: self.options.retry.rate_limit_patience,
+            retry: self.options.retry.clone(),
+        }
+    }
+}
+
+/// Everything one page fetch needs, owned so it can run as its own task (pages then decode on
+/// every core).
+struct Fetcher {
+    client: Client,
+    query: Arc<Query>,
+    governor: Arc<Governor>,
+    stall_timeout: Duration,
+    patience: Duration,
+    retry: RetryPolicy,
+}
+
+impl Fetcher {
+    /// Fetches page `number` until it comes back good. 429s pause every request of the walk
+    /// together; other transient failures back off here. It gives up on an error that cannot
+    /// pass, or when the whole walk has gone `stall_timeout` without one good page (the
+    /// rate-limit patience, if longer, while the server keeps saying when to come back).
+    async fn fetch<T: PageItem>(&self, number: u32) -> Result<Fetched<T>, ExportError> {
+        let body = serde_json::to_vec(&self.query.page(number)).map_err(|error| {
+            ExportError::Fetch {
+                page: number,
+                source: ApiError::Decode {
+                    what: format!("the request could not be encoded: {error}"),
+                },
+            }
+        })?;
+        let mut failures = 0u32;
+        loop {
+            self.governor.admit().await;
+            let sent = Instant::now();
+            let error = match self.client.fetch_items_once::<T>(&body).await {
+                Ok(items) => {
+                    let received = Instant::now();
+                    self.governor.on_success(received - sent);
+                    return Ok(Fetched {
+                        items,
+                        sent,
+                        received,
+                    });
+                }
+                Err(error) => error,
+            };
+            if !error.is_retryable() {
+                return Err(ExportError::Fetch {
+                    page: number,
+                    source: error,
+                });
+            }
+            let asked_to_wait = matches!(
+                error,
+                ApiError::RateLimited {
+                    retry_after: Some(_)
+                }
+            );
+            let allowed = if asked_to_wait {
+                self.stall_timeout.max(self.patience)
+            } else {
+                self.stall_timeout
+            };
+            let stalled = self.governor.since_last_good();
+            if stalled >= allowed {
+                return Err(ExportError::Stalled {
+                    page: number,
+                    waited: stalled,
+                    source: error,
+                });
+            }
+            tracing::debug!(page = number, %error, "retrying a page");
+            match error {
+                ApiError::RateLimited { retry_after } => self.governor.on_refused(retry_after),
+                _ => {
+                    failures += 1;
+                    tokio::time::sleep(self.retry.backoff(failures)).await;
+                }
+            }
+        }
+    }
+}
+
+fn probe_of<T: PageItem>(page: &Fetched<T>) -> Probe {
+    Probe {
+        sent: page.sent,
+        received: page.received,
+        newest: page.items.first().map(|item| {
+            (
+                item.id().unwrap_or_default().to_owned(),
+                item.last_message_at().unwrap_or_default().to_owned(),
+            )
+        }),
+    }
+}
+
+/// The server writes ISO-8601 UTC; anything unreadable counts as not moved.
+fn parse_time(text: Option<&str>) -> Option<Timestamp> {
+    text?.parse().ok()
+}

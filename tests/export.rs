@@ -241,9 +241,9 @@ async fn certain_faults_fail_and_leave_nothing_behind() {
         let server = start_server_with(config).await;
         let destination = directory.path().join(format!("never-{index}.csv"));
         let args = vec![
-            "--attempts".into(),
-            "2".into(),
             "export".into(),
+            "--give-up-after".into(),
+            "2".into(),
             "--base-url".into(),
             server.url(),
             "--output".into(),
@@ -253,6 +253,10 @@ async fn certain_faults_fail_and_leave_nothing_behind() {
         assert_eq!(output.status.code(), Some(1));
         let stderr = text(&output.stderr);
         assert!(stderr.contains("was not written"), "{stderr}");
+        assert!(
+            stderr.contains("the server kept failing: no page arrived for"),
+            "the error says the server kept failing: {stderr}"
+        );
         assert!(!destination.exists());
         server.shutdown().await;
     }

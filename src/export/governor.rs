@@ -17,6 +17,8 @@ use crate::api::RetryPolicy;
 const RATE_STEP: f64 = 0.02;
 /// The slowest pace; below it the server is not limiting rate but failing.
 const MIN_RATE: f64 = 0.2;
+/// How far back accepted replies count towards the rate a limit allows.
+const RATE_WINDOW: Duration = Duration::from_secs(5);
 /// Replies slower than this multiple of the fastest seen mean the server is queueing.
 const SLOW_FACTOR: f64 = 3.0;
 
@@ -39,8 +41,9 @@ struct State {
     paused_until: Instant,
     /// 429s without `Retry-After` in a row, for their back-off.
     unexplained_refusals: u32,
-    /// Accepted replies of the last second, to estimate the rate a limit allows.
+    /// Accepted replies of the last `RATE_WINDOW`, to estimate the rate a limit allows.
     recent: VecDeque<Instant>,
+    started: Instant,
     last_good: Instant,
     requests: u64,
     refused: u64,
@@ -69,6 +72,7 @@ impl Governor {
                 paused_until: now,
                 unexplained_refusals: 0,
                 recent: VecDeque::new(),
+                started: now,
                 last_good: now,
                 requests: 0,
                 refused: 0,
@@ -122,7 +126,7 @@ impl Governor {
         while state
             .recent
             .front()
-            .is_some_and(|at| now.duration_since(*at) > Duration::from_secs(1))
+            .is_some_and(|at| now.duration_since(*at) > RATE_WINDOW)
         {
             state.recent.pop_front();
         }
@@ -164,12 +168,13 @@ impl Governor {
         state.paused_until = now + wait;
         state.limit = (state.limit / 2).max(1);
         state.accepted_at_limit = 0;
-        let seen_rate = state.recent.len() as f64;
-        let rate = match state.rate {
-            Some(rate) => rate.min(seen_rate.max(MIN_RATE)) * 0.9,
-            None => seen_rate * 0.9,
-        };
-        state.rate = Some(rate.max(MIN_RATE));
+        // Over a few seconds, a token bucket's accepted rate is its refill rate (plus one burst);
+        // random refusals by a server that is not limiting leave it high, and pacing loose.
+        let window = now
+            .duration_since(state.started)
+            .clamp(Duration::from_millis(250), RATE_WINDOW);
+        let seen_rate = state.recent.len() as f64 / window.as_secs_f64();
+        state.rate = Some((seen_rate * 0.9).max(MIN_RATE));
     }
 
     /// How long since the last good reply (or since the walk began).

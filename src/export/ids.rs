@@ -80,14 +80,18 @@ fn hex_value(digit: u8) -> Option<u8> {
     }
 }
 
-/// ObjectIds are a timestamp, a per-process constant and a counter: their bytes are already
-/// spread, so folding them with one multiply is enough, and much cheaper than SipHash.
+/// Ids are not attacker-chosen keys of a long-lived table, so a fold of the 12 bytes with a
+/// final avalanche (SplitMix64's) is enough, and much cheaper than SipHash. The avalanche
+/// matters: an ObjectId's changing bytes (its counter) sit at the end.
 #[derive(Default)]
 struct ObjectIdHasher(u64);
 
 impl Hasher for ObjectIdHasher {
     fn finish(&self) -> u64 {
-        self.0
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
     }
 
     fn write(&mut self, bytes: &[u8]) {

@@ -13,7 +13,7 @@
 //! nothing has to be stopped when the server shuts down.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -65,10 +65,14 @@ impl Clock {
         }
     }
 
-    fn tick(&mut self) -> i64 {
-        let elapsed = i64::try_from(self.origin.elapsed().as_millis()).unwrap_or(i64::MAX);
-        let now = self.origin_ms.saturating_add(elapsed);
-        self.last_ms = now.max(self.last_ms + 1);
+    /// The timestamp of a message sent at `when`: its wall time, or 1 ms after the previous
+    /// message if that is later.
+    fn stamp(&mut self, when: Instant) -> i64 {
+        let since_origin = when.saturating_duration_since(self.origin).as_millis();
+        let wall = self
+            .origin_ms
+            .saturating_add(i64::try_from(since_origin).unwrap_or(i64::MAX));
+        self.last_ms = wall.max(self.last_ms + 1);
         self.last_ms
     }
 }
@@ -90,16 +94,19 @@ impl Moves {
         }
     }
 
-    /// Applies every move due at the current rate since the last catch-up.
+    /// Applies every move due at the current rate since the last catch-up, each stamped with
+    /// the time it was due, so a late catch-up still spaces messages as the rate says.
     pub(crate) fn catch_up(&mut self) {
         if self.rate <= 0.0 || self.contacts == 0 {
             return;
         }
         let due = (self.epoch.elapsed().as_secs_f64() * self.rate) as u64;
         while self.applied_in_epoch < due {
-            let index = self.rng.random_range(0..self.contacts);
-            self.move_to_top(index);
             self.applied_in_epoch += 1;
+            let offset = Duration::try_from_secs_f64(self.applied_in_epoch as f64 / self.rate)
+                .unwrap_or(Duration::ZERO);
+            let index = self.rng.random_range(0..self.contacts);
+            self.move_to_top(index, self.epoch + offset);
         }
     }
 
@@ -116,8 +123,8 @@ impl Moves {
         self.count
     }
 
-    fn move_to_top(&mut self, index: u32) {
-        let at = self.clock.tick();
+    fn move_to_top(&mut self, index: u32, when: Instant) {
+        let at = self.clock.stamp(when);
         if let Some(previous) = self.moved_at.insert(index, at) {
             self.by_time.remove(&previous);
         }
@@ -153,9 +160,10 @@ mod tests {
     #[test]
     fn a_contact_moved_twice_is_listed_once_at_its_newest_time() {
         let mut moves = Moves::new(10, Some(5_000), 1, 0.0);
-        moves.move_to_top(3);
-        moves.move_to_top(7);
-        moves.move_to_top(3);
+        let now = Instant::now();
+        moves.move_to_top(3, now);
+        moves.move_to_top(7, now);
+        moves.move_to_top(3, now);
         let order: Vec<(usize, i64)> = moves.newest_first().collect();
         assert_eq!(order.len(), 2);
         assert_eq!(order[0].0, 3);
@@ -170,10 +178,36 @@ mod tests {
     fn the_clock_starts_after_the_newest_message_even_if_it_is_in_the_future() {
         let future = i64::MAX / 2;
         let mut clock = Clock::new(Some(future));
-        let first = clock.tick();
-        let second = clock.tick();
+        let first = clock.stamp(Instant::now());
+        let second = clock.stamp(Instant::now());
         assert!(first > future);
         assert!(second > first);
+        let earlier = clock.origin.checked_sub(Duration::from_secs(5));
+        let third = clock.stamp(earlier.unwrap_or(clock.origin));
+        assert!(
+            third > second,
+            "never goes back, even for an earlier instant"
+        );
+    }
+
+    #[test]
+    fn a_late_catch_up_spaces_messages_as_the_rate_says() {
+        let mut moves = Moves::new(1000, Some(5_000), 1, 100.0);
+        let second_ago = Instant::now().checked_sub(Duration::from_secs(1));
+        let Some(second_ago) = second_ago else {
+            return; // A monotonic clock this young cannot go back a second; nothing to test.
+        };
+        moves.epoch = second_ago;
+        moves.clock.origin = second_ago;
+        moves.catch_up();
+        assert!(moves.count() >= 100, "{} moves", moves.count());
+        let stamps: Vec<i64> = moves.moved_at.values().copied().collect();
+        let (first, last) = (stamps.iter().min(), stamps.iter().max());
+        let span = last.zip(first).map(|(last, first)| last - first);
+        assert!(
+            span.is_some_and(|span| span >= 900),
+            "spread over a second: {span:?}"
+        );
     }
 
     #[test]

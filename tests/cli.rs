@@ -264,6 +264,12 @@ fn demo_server_announces_its_address_first_and_serves_list() {
             "9",
             "--token",
             "s3cret-token",
+            "--live-rate",
+            "20",
+            "--rate-limit",
+            "1000",
+            "--broken-data-rate",
+            "0",
         ])
         .stdout(Stdio::piped())
         .spawn()
@@ -300,4 +306,19 @@ fn demo_server_announces_its_address_first_and_serves_list() {
         20,
         "120 contacts = 50 + 50 + 20"
     );
+}
+
+#[test]
+fn demo_server_refuses_rates_that_mean_nothing() {
+    for args in [
+        ["--rate-limit", "0"],
+        ["--rate-limit", "-3"],
+        ["--live-rate", "-1"],
+        ["--live-rate", "inf"],
+        ["--broken-data-rate", "1.5"],
+    ] {
+        let output = run_binary(&[&["demo-server"], &args[..]].concat(), None);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(text(&output.stderr).contains(args[1]), "{args:?}");
+    }
 }

@@ -247,7 +247,7 @@ fn full_screen_detail_shows_every_field() {
         .expect("the demo page has a website buyer");
     state.detail.fullscreen = true;
     state.focus = Focus::Detail;
-    let terminal = render(&state, 100, 70);
+    let terminal = render(&state, 100, 96);
     let text = screen_text(&terminal);
     for expected in [
         "Orders",

@@ -40,6 +40,20 @@ pub struct DemoServerArgs {
     /// Share of successful responses whose body is cut short, from 0 to 1
     #[arg(long, value_name = "R", default_value_t = 0.0, value_parser = parse_rate)]
     pub truncate_rate: f64,
+
+    /// Share of successful contact pages answered 200 without a contact list (data null,
+    /// missing or an object), from 0 to 1
+    #[arg(long, value_name = "R", default_value_t = 0.0, value_parser = parse_rate)]
+    pub broken_data_rate: f64,
+
+    /// Contacts a second that get a new message and move to page 1 (0: none)
+    #[arg(long, value_name = "R", default_value_t = 0.0, value_parser = parse_live_rate)]
+    pub live_rate: f64,
+
+    /// A real rate limit: N requests a second, bursts of one second's worth; beyond it 429 with
+    /// Retry-After
+    #[arg(long, value_name = "N", value_parser = parse_rate_limit)]
+    pub rate_limit: Option<f64>,
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {
@@ -47,6 +61,24 @@ fn parse_rate(text: &str) -> Result<f64, String> {
         Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
         _ => Err(format!(
             "{text:?} is not a rate; use a number from 0 to 1, e.g. 0.2"
+        )),
+    }
+}
+
+fn parse_live_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate >= 0.0 => Ok(rate),
+        _ => Err(format!(
+            "{text:?} is not a number of contacts a second; use 0 or more, e.g. 5"
+        )),
+    }
+}
+
+fn parse_rate_limit(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        _ => Err(format!(
+            "{text:?} is not a number of requests a second; use more than 0, e.g. 10"
         )),
     }
 }
@@ -63,6 +95,9 @@ pub async fn run(args: DemoServerArgs) -> Result<(), CliError> {
         fail_rate: args.fail_rate,
         rate_limit_rate: args.rate_limit_rate,
         truncate_rate: args.truncate_rate,
+        broken_data_rate: args.broken_data_rate,
+        live_rate: args.live_rate,
+        rate_limit: args.rate_limit,
         ..DemoConfig::default()
     };
     let server = DemoServer::start(config)

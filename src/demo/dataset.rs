@@ -32,6 +32,13 @@ const UUID_SALT_HI: u64 = 0x0bad_5eed_0000_0001;
 const UUID_SALT_LO: u64 = 0x0bad_5eed_0000_0002;
 const EMAIL_SALT: u64 = 0x0bad_5eed_0000_0003;
 const DETAIL_SALT: u64 = 0x0bad_5eed_0000_0004;
+const CUSTOMER_SALT: u64 = 0x0bad_5eed_0000_0005;
+const MOVE_TEXT_SALT: u64 = 0x0bad_5eed_0000_0006;
+const UNREAD_SALT: u64 = 0x0bad_5eed_0000_0007;
+
+/// The JWT header that starts every tracking token (`{"alg":"HS256","typ":"JWT"}`).
+const JWT_HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.";
+const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Contact statuses in bit order of [`Record::status`] masks; `DEPENDANCY` is spelled as the API
 /// spells it.
@@ -52,6 +59,8 @@ const SENDER_WEIGHTS: [u32; 3] = [45, 35, 20];
 const CHANNEL_WEIGHTS: [u32; 4] = [45, 30, 12, 13];
 const TAG_COUNT_WEIGHTS: [u32; 4] = [35, 35, 20, 10];
 const SEGMENT_COUNT_WEIGHTS: [u32; 3] = [50, 35, 15];
+/// One to four visited URLs; about 2.3 on average keeps a contact near a real one's 3.2 KB.
+const URL_COUNT_WEIGHTS: [u32; 4] = [20, 40, 30, 10];
 
 /// Marks `Record::name` / `Record::provided_name` as absent.
 const NO_NAME: u16 = u16::MAX;
@@ -168,6 +177,11 @@ impl Record {
         (self.agent != NO_AGENT).then_some(self.agent)
     }
 
+    /// Imported from a CSV: only such contacts have a `userProvidedName` and no `name`.
+    fn is_imported(&self) -> bool {
+        self.name == NO_NAME && self.provided_name != NO_NAME
+    }
+
     /// `(createdAt seconds, serial)`: compares exactly like the rendered `_id` string.
     fn id_key(&self) -> (u32, u32) {
         let seconds = u32::try_from(self.created_at.div_euclid(1000)).unwrap_or(u32::MAX);
@@ -181,6 +195,8 @@ pub struct Dataset {
     records: Vec<Record>,
     vocabulary: &'static Vocabulary,
     bots: Vec<BotRef>,
+    /// The account id every row carries as `_customer`: one data set is one account.
+    customer: String,
 }
 
 impl Dataset {
@@ -206,6 +222,7 @@ impl Dataset {
             records,
             vocabulary,
             bots,
+            customer: Mix(seed ^ CUSTOMER_SALT).hex24(),
         }
     }
 
@@ -223,7 +240,19 @@ impl Dataset {
     /// # Panics
     /// If `index >= self.len()`.
     pub fn contact_json(&self, index: usize) -> serde_json::Value {
-        Value::Object(self.render(&self.records[index]))
+        self.render_json(index, None)
+    }
+
+    /// Like [`Dataset::contact_json`], for a contact that live mode moved to the top with a new
+    /// message at `moved_at`: only `lastMessage`, `updatedAt` and the unread counts differ, so
+    /// a move never changes which filters the contact matches.
+    pub(crate) fn render_json(&self, index: usize, moved_at: Option<i64>) -> Value {
+        Value::Object(self.render(&self.records[index], moved_at))
+    }
+
+    /// The newest `lastMessage.at` of the data set, where live mode's clock starts.
+    pub(crate) fn newest_last_message_at(&self) -> Option<i64> {
+        self.records.first().map(|r| r.last_message_at)
     }
 
     /// The agents `GET /custom-user` lists.
@@ -298,21 +327,27 @@ impl Dataset {
         out.push_str(&self.vocabulary.locations[usize::from(record.location)].dial_code);
     }
 
-    fn render(&self, r: &Record) -> Map<String, Value> {
+    fn render(&self, r: &Record, moved_at: Option<i64>) -> Map<String, Value> {
         let v = self.vocabulary;
         let bot = &self.bots[usize::from(r.bot)];
         let mut mix = Mix(r.seed ^ DETAIL_SALT);
         let mut c = Map::new();
+        let last_message_at = moved_at.unwrap_or(r.last_message_at);
 
         c.insert("_id".into(), json!(object_id(r)));
         let uuid = uuid_ascii(r);
         c.insert("uuid".into(), json!(String::from_utf8_lossy(&uuid)));
-        if mix.chance(30) {
-            c.insert("_customer".into(), json!(mix.hex24()));
-        }
+        c.insert("_customer".into(), json!(self.customer));
+        let user = mix.hex24();
         if mix.chance(50) {
-            c.insert("_user".into(), json!(mix.hex24()));
+            c.insert("_user".into(), json!(user));
         }
+        let website_user = if bot.channel == Channel::Website {
+            user.as_str()
+        } else {
+            ""
+        };
+        c.insert("_userWebsite".into(), json!(website_user));
         c.insert(bot.channel.bot_field().into(), json!(bot.bot.id));
         if mix.chance(40) {
             c.insert("chatBotType".into(), json!(mix.pick(&v.chat_bot_types)));
@@ -328,6 +363,16 @@ impl Dataset {
         c.insert("isSubscriber".into(), json!(r.has(flag::SUBSCRIBER)));
         c.insert("isLiveChatActive".into(), json!(r.has(flag::LIVE_CHAT)));
         c.insert("userInteracted".into(), json!(r.has(flag::INTERACTED)));
+        c.insert("isImported".into(), json!(r.is_imported()));
+        c.insert("isMigrated".into(), json!(mix.chance(4)));
+        c.insert("isPaid".into(), json!(mix.chance(35)));
+        c.insert("isUserBlocked".into(), json!(mix.chance(2)));
+        let integrations = if mix.chance(30) {
+            json!({ "zoho": { "isTemplateSent": mix.chance(50) } })
+        } else {
+            json!({})
+        };
+        c.insert("integrations".into(), integrations);
         if bot.channel == Channel::Website && mix.chance(60) {
             c.insert("websiteVisits".into(), json!(1 + mix.below(40)));
         }
@@ -358,17 +403,28 @@ impl Dataset {
                 1 => &v.messages.bot,
                 _ => &v.messages.agent,
             };
-            last_message.insert("text".into(), json!(mix.pick(texts)));
+            let mut text = mix.pick(texts);
+            if let Some(at) = moved_at {
+                // A new message from the same sender: the text changes, who sent it does not.
+                text = Mix(r.seed ^ MOVE_TEXT_SALT ^ at as u64).pick(texts);
+            }
+            last_message.insert("text".into(), json!(text));
         }
-        last_message.insert("at".into(), json!(iso(r.last_message_at)));
+        last_message.insert("at".into(), json!(iso(last_message_at)));
         last_message.insert("by".into(), json!(SENDERS[by]));
         c.insert("lastMessage".into(), Value::Object(last_message));
         c.insert("lastSeenAt".into(), json!(iso(r.last_seen_at)));
-        let unread = if by == 0 { mix.below(12) } else { 0 };
+        let mut unread = if by == 0 { mix.below(12) } else { 0 };
+        if moved_at.is_some() && by == 0 {
+            unread += 1;
+        }
         c.insert("unreadMessages".into(), json!(unread));
+        c.insert("unreadMessage".into(), self.unread_by_agent(r, unread));
         c.insert("profile".into(), self.profile(r, bot.channel, &mut mix));
         c.insert("createdAt".into(), json!(iso(r.created_at)));
-        let updated_at = r.last_message_at.max(r.last_seen_at) + mix.below(5000) as i64;
+        let settled = r.last_message_at.max(r.last_seen_at) + mix.below(5000) as i64;
+        // A moved contact was just written to: its update is the new message.
+        let updated_at = moved_at.unwrap_or(settled);
         c.insert("updatedAt".into(), json!(iso(updated_at)));
         if mix.chance(20) {
             c.insert(
@@ -379,6 +435,31 @@ impl Dataset {
         let version = if mix.chance(80) { 0 } else { mix.below(4) };
         c.insert("__v".into(), json!(version));
         c
+    }
+
+    /// `unreadMessage`: the unread count per agent, summing to `unreadMessages` (empty at 0).
+    /// The assigned agent holds most of it; sometimes a second agent holds the rest. Its own
+    /// stream, so a move that adds one unread message leaves every other detail as it was.
+    fn unread_by_agent(&self, r: &Record, unread: usize) -> Value {
+        if unread == 0 {
+            return json!([]);
+        }
+        let mut mix = Mix(r.seed ^ UNREAD_SALT);
+        let agents = &self.vocabulary.agents;
+        let first = r
+            .agent()
+            .map_or_else(|| mix.below(agents.len()), usize::from);
+        let split = if unread > 1 && mix.chance(30) {
+            1 + mix.below(unread - 1)
+        } else {
+            unread
+        };
+        let mut entries = vec![json!({ "userId": agents[first].id, "count": split })];
+        if split < unread {
+            let second = (first + 1 + mix.below(agents.len().max(2) - 1)) % agents.len();
+            entries.push(json!({ "userId": agents[second].id, "count": unread - split }));
+        }
+        Value::Array(entries)
     }
 
     /// The unmodelled `orders` key: 1–3 orders, the last one at `hasOrdered.lastAt`.
@@ -424,14 +505,16 @@ impl Dataset {
         self.write_email(r, &mut email);
         let mut contact = Map::new();
         contact.insert("email".into(), json!(email));
+        // Real rows carry `phone` even without a number, as two empty strings.
+        let (mut number, mut prefix) = (String::new(), String::new());
         if r.has(flag::HAS_PHONE) {
-            let mut prefix = String::new();
+            number = r.phone.to_string();
             self.write_phone_prefix(r, &mut prefix);
-            contact.insert(
-                "phone".into(),
-                json!({ "number": r.phone.to_string(), "prefix": prefix }),
-            );
         }
+        contact.insert(
+            "phone".into(),
+            json!({ "number": number, "prefix": prefix }),
+        );
         details.insert("contact".into(), Value::Object(contact));
         if channel == Channel::Whatsapp && r.has(flag::HAS_PHONE) {
             details.insert(
@@ -454,19 +537,128 @@ impl Dataset {
             .collect();
         details.insert("attributes".into(), json!(attributes));
         let device = mix.pick(&v.devices);
-        let urls: Vec<&str> = (0..mix.below(4))
-            .map(|_| mix.pick(&v.urls).as_str())
+        let telegram_user_name = if channel == Channel::Telegram {
+            let mut handle = mix.pick(&v.email_locals).replace(['.', '-'], "_");
+            handle.push('_');
+            handle.push_str(decimal(mix.next() % 10_000, &mut [0; 20]));
+            handle
+        } else {
+            String::new()
+        };
+        details.insert("telegramUserName".into(), json!(telegram_user_name));
+        let facebook_profile_id = if channel == Channel::Facebook {
+            // Page-scoped ids are 16 digits.
+            let id = 1_000_000_000_000_000 + mix.next() % 9_000_000_000_000_000;
+            id.to_string()
+        } else {
+            String::new()
+        };
+        details.insert("facebookProfileId".into(), json!(facebook_profile_id));
+        details.insert("gender".into(), json!(""));
+        let ip = ip_address(mix);
+        let urls: Vec<String> = (0..=mix.weighted(&URL_COUNT_WEIGHTS))
+            .map(|_| self.visited_url(mix))
             .collect();
         json!({
             "userDetails": details,
             "device": {
                 "device": device.device,
                 "browser": device.browser,
+                "ip": ip,
                 "operatingSystem": device.operating_system,
             },
             "marketing": { "urlsVisited": urls },
             "notes": [],
         })
+    }
+
+    /// A signed tracking token, JWT-shaped like real ones: a JSON payload of a visitor id, the
+    /// campaign, landing page, user agent and a fingerprint, base64url-encoded, then a signature.
+    /// Several hundred characters, random where real ones are (ids, fingerprint, signature) and
+    /// repetitive where real ones are (claim names, campaigns), so it compresses like real data.
+    fn write_token(&self, mix: &mut Mix, out: &mut String) {
+        let v = self.vocabulary;
+        let tracking = &v.tracking;
+        let device = mix.pick(&v.devices);
+        let mut claims = String::with_capacity(512);
+        claims.push_str(r#"{"sub":""#);
+        write_hex(mix, 32, &mut claims);
+        for (key, value) in [
+            (r#"","src":""#, mix.pick(&tracking.sources)),
+            (r#"","med":""#, mix.pick(&tracking.mediums)),
+            (r#"","cid":""#, mix.pick(&tracking.campaigns)),
+            (r#"","lp":""#, mix.pick(&v.urls)),
+            (r#"","ua":""#, &device.browser),
+            (r#"","os":""#, &device.operating_system),
+        ] {
+            claims.push_str(key);
+            claims.push_str(value);
+        }
+        let issued = BASE_MS / 1000 - (mix.next() % 30_000_000) as i64;
+        claims.push_str(r#"","iat":"#);
+        claims.push_str(decimal(issued.unsigned_abs(), &mut [0; 20]));
+        if mix.chance(50) {
+            claims.push_str(r#","exp":"#);
+            claims.push_str(decimal(issued.unsigned_abs() + 2_592_000, &mut [0; 20]));
+        }
+        claims.push_str(r#","scp":["view","click""#);
+        if mix.chance(30) {
+            claims.push_str(r#","convert""#);
+        }
+        claims.push_str(r#"],"fp":""#);
+        write_hex(mix, 64, &mut claims);
+        claims.push('"');
+        if mix.chance(50) {
+            claims.push_str(r#","ref":""#);
+            claims.push_str(mix.pick(&v.urls).as_str());
+            claims.push('"');
+        }
+        if mix.chance(40) {
+            claims.push_str(r#","ab":{"exp":""#);
+            claims.push_str(mix.pick(&tracking.campaigns).as_str());
+            claims.push_str(r#"","arm":"#);
+            claims.push_str(decimal(mix.next() % 4, &mut [0; 20]));
+            claims.push('}');
+        }
+        claims.push('}');
+        out.push_str(JWT_HEADER);
+        write_base64url(claims.as_bytes(), out);
+        out.push('.');
+        let signature: Vec<u8> = (0..4).flat_map(|_| mix.next().to_le_bytes()).collect();
+        write_base64url(&signature, out);
+    }
+
+    /// A landing page with utm tags and a tracking token of several hundred characters, the way
+    /// ad clicks arrive; the token is drawn from `mix`, so it costs nothing to store.
+    fn visited_url(&self, mix: &mut Mix) -> String {
+        let tracking = &self.vocabulary.tracking;
+        let page = mix.pick(&self.vocabulary.urls);
+        let (base, fragment) = match page.split_once('#') {
+            Some((base, fragment)) => (base, Some(fragment)),
+            None => (page.as_str(), None),
+        };
+        let mut url = String::with_capacity(1024);
+        url.push_str(base);
+        url.push(if base.contains('?') { '&' } else { '?' });
+        for (key, value) in [
+            ("utm_source=", mix.pick(&tracking.sources)),
+            ("&utm_medium=", mix.pick(&tracking.mediums)),
+            ("&utm_campaign=", mix.pick(&tracking.campaigns)),
+        ] {
+            url.push_str(key);
+            url.push_str(value);
+        }
+        url.push_str("&utm_content=ad_");
+        url.push_str(decimal(mix.next() % 100_000, &mut [0; 20]));
+        url.push('&');
+        url.push_str(mix.pick(&tracking.token_params).as_str());
+        url.push('=');
+        self.write_token(mix, &mut url);
+        if let Some(fragment) = fragment {
+            url.push('#');
+            url.push_str(fragment);
+        }
+        url
     }
 }
 
@@ -500,6 +692,60 @@ pub(crate) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
         }
     }
     std::str::from_utf8(&buf[at..]).unwrap_or_default()
+}
+
+/// `bytes` in unpadded base64url, as JWTs encode their parts.
+fn write_base64url(bytes: &[u8], out: &mut String) {
+    for chunk in bytes.chunks(3) {
+        let word = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |word, (i, &b)| word | u32::from(b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(BASE64URL[(word >> (18 - 6 * i)) as usize & 63]));
+        }
+    }
+}
+
+/// `digits` random lower-case hex digits.
+fn write_hex(mix: &mut Mix, digits: usize, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut bits = 0;
+    for i in 0..digits {
+        if i % 16 == 0 {
+            bits = mix.next();
+        }
+        out.push(char::from(HEX[(bits & 15) as usize]));
+        bits >>= 4;
+    }
+}
+
+/// A public-looking client address: mostly IPv4, sometimes IPv6 (documentation prefix).
+fn ip_address(mix: &mut Mix) -> String {
+    let n = mix.next();
+    if n % 100 < 15 {
+        let groups = mix.next();
+        return format!(
+            "2001:db8:{:x}:{:x}:{:x}:{:x}::{:x}",
+            groups & 0xffff,
+            (groups >> 16) & 0xffff,
+            (groups >> 32) & 0xffff,
+            groups >> 48,
+            (n >> 8) & 0xffff
+        );
+    }
+    // Skip the private and loopback first octets 10 and 127.
+    let first = match 1 + (n >> 8) % 223 {
+        10 => 11,
+        127 => 128,
+        other => other,
+    };
+    format!(
+        "{first}.{}.{}.{}",
+        (n >> 16) & 0xff,
+        (n >> 24) & 0xff,
+        1 + (n >> 32) % 254
+    )
 }
 
 /// 24 lower-case hex digits: creation second, then a constant, then the serial.
@@ -545,6 +791,19 @@ impl Mix {
 
     fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
+    }
+
+    /// Index drawn with the given relative weights (not all zero).
+    fn weighted(&mut self, weights: &[u32]) -> usize {
+        let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
+        let mut roll = self.next() % total;
+        for (i, &w) in weights.iter().enumerate() {
+            if roll < u64::from(w) {
+                return i;
+            }
+            roll -= u64::from(w);
+        }
+        weights.len() - 1
     }
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {

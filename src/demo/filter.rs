@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::PAGE_SIZE;
 use super::dataset::{Channel, Dataset, Record, SENDERS, STATUSES, decimal, flag, uuid_ascii};
+use super::live::Moves;
 
 /// A validated contact query: every filter reduced to masks and millisecond bounds.
 pub(crate) struct ContactQuery {
@@ -126,20 +127,24 @@ impl ContactQuery {
         })
     }
 
-    /// The requested page of matching contacts, rendered.
-    pub(crate) fn page(&self, dataset: &Dataset) -> Vec<Value> {
+    /// The requested page of matching contacts, rendered: contacts that live mode moved come
+    /// first, newest message first, then the base order without them.
+    pub(crate) fn page(&self, dataset: &Dataset, moves: &Moves) -> Vec<Value> {
         let first = usize::try_from(self.page - 1)
             .unwrap_or(usize::MAX)
             .saturating_mul(PAGE_SIZE);
+        let records = dataset.records();
         let mut scratch = String::with_capacity(64);
-        dataset
-            .records()
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| self.matches(dataset, r, &mut scratch))
+        let moved = moves.newest_first().map(|(index, at)| (index, Some(at)));
+        let unmoved = (0..records.len())
+            .filter(|&index| !moves.is_moved(index))
+            .map(|index| (index, None));
+        moved
+            .chain(unmoved)
+            .filter(|&(index, _)| self.matches(dataset, &records[index], &mut scratch))
             .skip(first)
             .take(PAGE_SIZE)
-            .map(|(index, _)| dataset.contact_json(index))
+            .map(|(index, moved_at)| dataset.render_json(index, moved_at))
             .collect()
     }
 
@@ -405,13 +410,14 @@ mod tests {
     #[test]
     fn the_documented_body_is_valid_and_pages_by_fifty() {
         let dataset = Dataset::generate(120, 5);
+        let moves = Moves::new(dataset.len(), dataset.newest_last_message_at(), 5, 0.0);
         let query = ContactQuery::parse(&body(), &dataset).map_err(|e| e.join("; "));
         let query = query.expect("documented body validates");
-        assert_eq!(query.page(&dataset).len(), PAGE_SIZE);
+        assert_eq!(query.page(&dataset, &moves).len(), PAGE_SIZE);
         let mut third = body();
         third["page"] = json!(3);
         let query = ContactQuery::parse(&third, &dataset).map_err(|e| e.join("; "));
-        assert_eq!(query.expect("valid").page(&dataset).len(), 20);
+        assert_eq!(query.expect("valid").page(&dataset, &moves).len(), 20);
     }
 
     #[test]

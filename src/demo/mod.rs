@@ -1,18 +1,22 @@
 //! An embedded demo of the BotPenguin v7 inbox API, served over real HTTP on loopback.
 //!
 //! It is what a new user runs before they have a token, and what every test talks to, so it
-//! reproduces the contract (`/shared/api/README.md`) over a seeded, deliberately messy data set and
-//! can inject the failures a live account produces: latency, 429s, 500s and truncated bodies.
+//! reproduces the contract (`/shared/api/README.md`) over a seeded, deliberately messy data set of
+//! realistically heavy contacts, and can reproduce what a live account does to a client: latency,
+//! a real rate limit, injected 429s and 500s, truncated bodies, 200s without a contact list,
+//! compressed responses, and contacts moving to page 1 as they get new messages.
 
 mod dataset;
 mod filter;
+mod live;
 mod vocabulary;
 
 use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -28,9 +32,11 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower_http::compression::CompressionLayer;
 
 pub use dataset::Dataset;
 use filter::ContactQuery;
+use live::Moves;
 
 /// The token the demo server accepts unless configured otherwise.
 pub const DEFAULT_TOKEN: &str = "demo-token";
@@ -57,6 +63,19 @@ pub struct DemoConfig {
     pub truncate_rate: f64,
     /// Value sent in `Retry-After` on injected 429s.
     pub retry_after_secs: u64,
+    /// Contacts a second that get a new message and so move to page 1, chosen at random over the
+    /// whole data set, the way a live inbox changes under a client that is paging through it.
+    /// A move changes only `lastMessage` (not who sent it), `updatedAt` and the unread counts,
+    /// so it never changes which filters a contact matches. `0` keeps the data still.
+    pub live_rate: f64,
+    /// A real rate limit: requests a second, from a token bucket holding one second's worth
+    /// (at least one token). Every authorised request takes a token; without one the answer is
+    /// a 429 whose `Retry-After` says when the next token comes. `None` means no limit.
+    pub rate_limit: Option<f64>,
+    /// Probability (0..=1) that a successful `/inbox/users` answer is a 200 with
+    /// `success: true` but no contact list (`data` null, missing or an object), the way a
+    /// misbehaving gateway answers; a client must take it for an error, not for the end.
+    pub broken_data_rate: f64,
 }
 
 impl Default for DemoConfig {
@@ -71,6 +90,9 @@ impl Default for DemoConfig {
             rate_limit_rate: 0.0,
             truncate_rate: 0.0,
             retry_after_secs: 1,
+            live_rate: 0.0,
+            rate_limit: None,
+            broken_data_rate: 0.0,
         }
     }
 }
@@ -80,14 +102,25 @@ impl Default for DemoConfig {
 pub struct DemoServer {
     addr: SocketAddr,
     token: String,
+    state: Shared,
     stop: oneshot::Sender<()>,
     task: JoinHandle<io::Result<()>>,
 }
 
 impl DemoServer {
     /// Binds config.addr, generates the data set, spawns the server on the current tokio runtime,
-    /// returns once listening.
+    /// returns once listening. A negative or non-finite `live_rate`, or a `rate_limit` that is
+    /// not a positive finite number, is refused as `InvalidInput`.
     pub async fn start(config: DemoConfig) -> io::Result<DemoServer> {
+        check_live_rate(config.live_rate)?;
+        if let Some(rate) = config.rate_limit
+            && !(rate.is_finite() && rate > 0.0)
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("rate limit {rate} is not a positive number of requests a second"),
+            ));
+        }
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         let (contacts, seed) = (config.contacts, config.seed);
@@ -95,7 +128,21 @@ impl DemoServer {
             .await
             .map_err(io::Error::other)?;
         let token = config.token.clone();
-        let app = router(Arc::new(AppState { dataset, config }));
+        let moves = Moves::new(
+            dataset.len(),
+            dataset.newest_last_message_at(),
+            seed,
+            config.live_rate,
+        );
+        let state = Arc::new(AppState {
+            dataset,
+            moves: RwLock::new(moves),
+            bucket: config.rate_limit.map(TokenBucket::new),
+            served: AtomicU64::new(0),
+            refused: AtomicU64::new(0),
+            config,
+        });
+        let app = router(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -109,9 +156,39 @@ impl DemoServer {
         Ok(DemoServer {
             addr,
             token,
+            state,
             stop,
             task,
         })
+    }
+
+    /// How many live moves happened so far (a contact that moved twice counts twice), so a test
+    /// or bench can wait for the data set to have changed. Applies the moves due by now first.
+    pub fn moves(&self) -> u64 {
+        let mut moves = self.state.moves_mut();
+        moves.catch_up();
+        moves.count()
+    }
+
+    /// Changes the live rate from now on (moves due at the old rate are applied first); `0`
+    /// freezes the data set, so a test can page through it knowing nothing moves meanwhile.
+    /// A negative or non-finite rate is refused as `InvalidInput`.
+    pub fn set_live_rate(&self, rate: f64) -> io::Result<()> {
+        check_live_rate(rate)?;
+        self.state.moves_mut().set_rate(rate);
+        Ok(())
+    }
+
+    /// Authorised requests let through by the rate limits (token bucket and injected 429s),
+    /// whatever came of them after; with [`DemoServer::requests_refused`] this gives the share of
+    /// requests refused.
+    pub fn requests_served(&self) -> u64 {
+        self.state.served.load(Ordering::Relaxed)
+    }
+
+    /// Authorised requests answered 429, by the token bucket or an injected refusal.
+    pub fn requests_refused(&self) -> u64 {
+        self.state.refused.load(Ordering::Relaxed)
     }
 
     /// Base URL to configure a client with, e.g. `http://127.0.0.1:4242`.
@@ -139,12 +216,75 @@ impl DemoServer {
     }
 }
 
+fn check_live_rate(rate: f64) -> io::Result<()> {
+    if rate.is_finite() && rate >= 0.0 {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("live rate {rate} is not a number of contacts a second >= 0"),
+        ))
+    }
+}
+
 struct AppState {
     dataset: Dataset,
+    /// Written only to apply due moves, briefly; read for as long as a page is searched.
+    moves: RwLock<Moves>,
+    bucket: Option<TokenBucket>,
+    served: AtomicU64,
+    refused: AtomicU64,
     config: DemoConfig,
 }
 
+impl AppState {
+    /// The overlay, even if a panicking request poisoned the lock: moves are applied one at a
+    /// time, so a panic cannot leave it half-changed.
+    fn moves_mut(&self) -> std::sync::RwLockWriteGuard<'_, Moves> {
+        self.moves.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn moves(&self) -> std::sync::RwLockReadGuard<'_, Moves> {
+        self.moves.read().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 type Shared = Arc<AppState>;
+
+/// A token bucket refilled continuously at `rate` tokens a second, holding at most `capacity`.
+struct TokenBucket {
+    rate: f64,
+    capacity: f64,
+    state: Mutex<(f64, Instant)>,
+}
+
+impl TokenBucket {
+    /// Starts full: one second's worth of requests, at least one.
+    fn new(rate: f64) -> TokenBucket {
+        let capacity = rate.max(1.0);
+        TokenBucket {
+            rate,
+            capacity,
+            state: Mutex::new((capacity, Instant::now())),
+        }
+    }
+
+    /// Takes a token, or returns how many seconds until one is there.
+    fn take(&self) -> Result<(), f64> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let (tokens, refilled) = &mut *state;
+        let now = Instant::now();
+        let refill = now.duration_since(*refilled).as_secs_f64() * self.rate;
+        *tokens = (*tokens + refill).min(self.capacity);
+        *refilled = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err((1.0 - *tokens) / self.rate)
+        }
+    }
+}
 
 fn router(state: Shared) -> Router {
     Router::new()
@@ -155,6 +295,10 @@ fn router(state: Shared) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), faults))
+        // Outermost, so truncation cuts the JSON before it is compressed: a client asking for
+        // gzip or br gets a complete compressed stream of a cut-short document, one without
+        // gets a cut-short body with a matching Content-Length. Either way the JSON is broken.
+        .layer(CompressionLayer::new())
         .with_state(state)
 }
 
@@ -185,8 +329,8 @@ fn internal_error() -> Response {
     )
 }
 
-/// Latency, auth, then injected 429/500 before the handler and truncation after it, in that
-/// order, so a test can tell which layer produced a failure.
+/// Latency, auth, the token bucket, then injected 429/500 before the handler and truncation
+/// after it, in that order, so a test can tell which layer produced a failure.
 async fn faults(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let config = &state.config;
     if !config.latency.is_zero() {
@@ -200,17 +344,19 @@ async fn faults(State(state): State<Shared>, request: Request, next: Next) -> Re
         );
         return envelope(StatusCode::UNAUTHORIZED, UNAUTHORIZED_MESSAGE, json!([]));
     }
-    if roll(config.rate_limit_rate) {
-        let mut response = envelope(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many requests (injected)",
-            json!([]),
-        );
-        response
-            .headers_mut()
-            .insert(RETRY_AFTER, HeaderValue::from(config.retry_after_secs));
-        return response;
+    if let Some(bucket) = &state.bucket
+        && let Err(wait_secs) = bucket.take()
+    {
+        state.refused.fetch_add(1, Ordering::Relaxed);
+        // Whole seconds, rounded up so that a client honouring it finds a token; at least 1.
+        let retry_after = wait_secs.ceil().max(1.0) as u64;
+        return too_many_requests("Too many requests: rate limit exceeded", retry_after);
     }
+    if roll(config.rate_limit_rate) {
+        state.refused.fetch_add(1, Ordering::Relaxed);
+        return too_many_requests("Too many requests (injected)", config.retry_after_secs);
+    }
+    state.served.fetch_add(1, Ordering::Relaxed);
     if roll(config.fail_rate) {
         return envelope(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -224,6 +370,14 @@ async fn faults(State(state): State<Shared>, request: Request, next: Next) -> Re
     } else {
         response
     }
+}
+
+fn too_many_requests(message: &str, retry_after_secs: u64) -> Response {
+    let mut response = envelope(StatusCode::TOO_MANY_REQUESTS, message, json!([]));
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    response
 }
 
 /// `Authorization: Bearer <token>` with the configured token, and `authtype: Key`.
@@ -280,12 +434,17 @@ async fn list_contacts(
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
         return validation_failed(vec!["body must be a JSON object".to_owned()]);
     };
-    // A search over a million records takes a while; keep it off the async workers.
+    let broken_data_rate = state.config.broken_data_rate;
+    // A search over a million records takes a while; keep it off the async workers, and so the
+    // lock on the live overlay too.
     let page = tokio::task::spawn_blocking(move || {
-        ContactQuery::parse(&body, &state.dataset).map(|query| query.page(&state.dataset))
+        let query = ContactQuery::parse(&body, &state.dataset)?;
+        state.moves_mut().catch_up();
+        Ok::<_, Vec<String>>(query.page(&state.dataset, &state.moves()))
     })
     .await;
     match page {
+        Ok(Ok(_)) if roll(broken_data_rate) => broken_page(),
         Ok(Ok(contacts)) => envelope(StatusCode::OK, "", Value::Array(contacts)),
         Ok(Err(problems)) => validation_failed(problems),
         Err(err) => {
@@ -293,6 +452,22 @@ async fn list_contacts(
             internal_error()
         }
     }
+}
+
+/// A 200 that says `success: true` but holds no contact list: `data` null (most often), missing,
+/// or an object.
+fn broken_page() -> Response {
+    let mut body = json!({ "success": true, "message": "", "data": null, "code": 200 });
+    match rand::rng().random_range(0..4) {
+        0 => {
+            if let Some(fields) = body.as_object_mut() {
+                fields.remove("data");
+            }
+        }
+        1 => body["data"] = json!({}),
+        _ => {}
+    }
+    (StatusCode::OK, Json(body)).into_response()
 }
 
 /// `GET /custom-user`: all agents, or those whose name contains `searchText` (case-insensitive).

@@ -42,6 +42,7 @@ pub(crate) struct Vocabulary {
     pub attributes: Vec<AttributeDef>,
     pub devices: Vec<Device>,
     pub urls: Vec<String>,
+    pub tracking: Tracking,
     pub chat_bot_types: Vec<String>,
     pub currencies: Vec<String>,
 }
@@ -128,6 +129,18 @@ pub(crate) struct Device {
     pub operating_system: String,
 }
 
+/// What the tracking parameters of visited URLs are drawn from: real visits carry utm tags and a
+/// long session or click token, which is most of a real contact's weight.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Tracking {
+    pub sources: Vec<String>,
+    pub mediums: Vec<String>,
+    pub campaigns: Vec<String>,
+    /// Names of the query parameter that carries the token.
+    pub token_params: Vec<String>,
+}
+
 impl Vocabulary {
     /// The embedded vocabulary, parsed once per process.
     pub fn get() -> &'static Vocabulary {
@@ -178,7 +191,15 @@ impl Vocabulary {
             &self.messages.bot,
             &self.messages.agent,
         ];
-        let other_lists = [&self.urls, &self.chat_bot_types, &self.currencies];
+        let other_lists = [
+            &self.urls,
+            &self.chat_bot_types,
+            &self.currencies,
+            &self.tracking.sources,
+            &self.tracking.mediums,
+            &self.tracking.campaigns,
+            &self.tracking.token_params,
+        ];
         if bot_lists.iter().any(|l| l.is_empty())
             || message_lists.iter().any(|l| l.is_empty())
             || other_lists.iter().any(|l| l.is_empty())

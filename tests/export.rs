@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use common::{run_binary_async, start_server_with, text};
@@ -11,7 +12,7 @@ use inbox_tui::demo::{DEFAULT_TOKEN, Dataset, DemoConfig};
 use inbox_tui::export::CSV_COLUMNS;
 use serde_json::Value;
 
-const CONTACTS: usize = 700;
+const CONTACTS: usize = 3000;
 const SEED: u64 = 11;
 
 fn config(fail_rate: f64, rate_limit_rate: f64, truncate_rate: f64) -> DemoConfig {
@@ -385,5 +386,134 @@ async fn without_format_the_extension_decides() {
             ),
         }
     }
+    server.shutdown().await;
+}
+
+/// The ids in an exported CSV, each as often as it was written.
+fn csv_ids(path: &Path) -> Vec<String> {
+    read_csv(path)
+        .iter()
+        .map(|record| record.get(0).unwrap_or("").to_owned())
+        .collect()
+}
+
+/// Asserts the file holds exactly the matching contacts, each once.
+fn assert_exactly_the_matching(path: &Path, stderr: &str) {
+    let written = csv_ids(path);
+    let unique: HashSet<&String> = written.iter().collect();
+    assert_eq!(unique.len(), written.len(), "none twice: {stderr}");
+    let expected: HashSet<String> = ids_of(&expected()).into_iter().collect();
+    let missing: Vec<&String> = expected
+        .iter()
+        .filter(|id| !unique.contains(id))
+        .take(5)
+        .collect();
+    assert!(missing.is_empty(), "missing {missing:?}: {stderr}");
+    assert_eq!(unique.len(), expected.len(), "nothing else: {stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_live_export_misses_nothing_and_writes_nothing_twice() {
+    // Fast moves against a slowed server: hundreds of contacts jump to page 1 during the walk,
+    // most from pages not yet read.
+    let server = start_server_with(DemoConfig {
+        live_rate: 300.0,
+        latency: std::time::Duration::from_millis(30),
+        ..config(0.0, 0.0, 0.0)
+    })
+    .await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let destination = directory.path().join("live.csv");
+    let moves_before = server.moves();
+    let output = export(&server.url(), "csv", &destination, &[]).await;
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(server.moves() - moves_before >= 50, "contacts really moved");
+    assert_exactly_the_matching(&destination, &stderr);
+    assert!(
+        stderr.contains("moved during the export") && !stderr.contains(" 0 caught up"),
+        "the summary says what was caught up: {stderr}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_live_export_under_faults_misses_nothing() {
+    // Retried pages are served long after their neighbours: the boundaries between them are
+    // where contacts that never moved could fall through.
+    let server = start_server_with(DemoConfig {
+        live_rate: 200.0,
+        latency: std::time::Duration::from_millis(10),
+        ..config(0.2, 0.1, 0.1)
+    })
+    .await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    for round in 0..3 {
+        let destination = directory.path().join(format!("live-faults-{round}.csv"));
+        let output = export(&server.url(), "csv", &destination, &[]).await;
+        let stderr = text(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        assert_exactly_the_matching(&destination, &stderr);
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_without_a_contact_list_fails_the_export_and_leaves_no_file() {
+    let server = start_server_with(DemoConfig {
+        broken_data_rate: 1.0,
+        ..config(0.0, 0.0, 0.0)
+    })
+    .await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let destination = directory.path().join("broken.csv");
+    let output = export(
+        &server.url(),
+        "csv",
+        &destination,
+        &["--give-up-after", "1"],
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("broken page"), "{stderr}");
+    assert!(!destination.exists());
+    let leftovers = std::fs::read_dir(directory.path())
+        .expect("listable")
+        .count();
+    assert_eq!(leftovers, 0, "no temporary file is left");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rate_limited_export_finishes_with_the_default_attempts() {
+    // A real token bucket of 5 requests a second: most of the export is spent waiting, and every
+    // refusal says when to come back.
+    let server = start_server_with(DemoConfig {
+        rate_limit: Some(5.0),
+        ..config(0.0, 0.0, 0.0)
+    })
+    .await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let destination = directory.path().join("limited.csv");
+    let output = run_binary_async(
+        vec![
+            "export".into(),
+            "--base-url".into(),
+            server.url(),
+            "--output".into(),
+            destination.display().to_string(),
+        ]
+        .into_iter()
+        .chain(FILTER.iter().map(|arg| (*arg).to_owned()))
+        .collect(),
+        Some(DEFAULT_TOKEN.into()),
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(server.requests_refused() > 0, "the limit was reached");
+    assert!(stderr.contains("refused with 429"), "{stderr}");
+    assert_exactly_the_matching(&destination, &stderr);
     server.shutdown().await;
 }

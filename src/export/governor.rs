@@ -12,9 +12,13 @@ use std::time::{Duration, Instant};
 
 use crate::api::RetryPolicy;
 
-/// How much the pacing rate grows per accepted request: about 2% a second whatever the rate,
-/// so a limit is approached again within seconds, and refusals stay a few in a hundred.
-const RATE_STEP: f64 = 0.02;
+/// How much the pacing rate grows per accepted request. Under a token bucket, pacing just above
+/// the refill rate drains the burst over several seconds, so refusals stay a few in a hundred;
+/// after a refusal that was not a limit, the pace is back within a few dozen requests.
+const RATE_GROWTH: f64 = 1.02;
+/// A refusal within this many seconds' worth of requests after the pace was lowered is not the
+/// limit talking: a token bucket refilled during the pause cannot refuse a pace below its rate.
+const GRACE_SECONDS: f64 = 2.0;
 /// The slowest pace; below it the server is not limiting rate but failing.
 const MIN_RATE: f64 = 0.2;
 /// How far back accepted replies count towards the rate a limit allows.
@@ -37,17 +41,29 @@ struct State {
     fastest: Option<Duration>,
     /// Requests per second once the server has refused one; `None` before.
     rate: Option<f64>,
+    /// Accepted replies since the pace was last lowered.
+    accepted_since_lowered: u64,
     next_start: Instant,
     paused_until: Instant,
     /// 429s without `Retry-After` in a row, for their back-off.
     unexplained_refusals: u32,
     /// Accepted replies of the last `RATE_WINDOW`, to estimate the rate a limit allows.
     recent: VecDeque<Instant>,
+    /// The highest accepted rate seen over `RATE_WINDOW`.
+    peak_rate: f64,
     started: Instant,
     last_good: Instant,
     requests: u64,
     refused: u64,
     peak: usize,
+}
+
+impl State {
+    /// The span `recent` covers: the walk so far, at least a quarter second, at most the window.
+    fn rate_window(&self, now: Instant) -> Duration {
+        now.duration_since(self.started)
+            .clamp(Duration::from_millis(250), RATE_WINDOW)
+    }
 }
 
 /// What the governor saw, for the summary.
@@ -68,10 +84,12 @@ impl Governor {
                 accepted_at_limit: 0,
                 fastest: None,
                 rate: None,
+                accepted_since_lowered: 0,
                 next_start: now,
                 paused_until: now,
                 unexplained_refusals: 0,
                 recent: VecDeque::new(),
+                peak_rate: 0.0,
                 started: now,
                 last_good: now,
                 requests: 0,
@@ -130,8 +148,11 @@ impl Governor {
         {
             state.recent.pop_front();
         }
+        let seen_rate = state.recent.len() as f64 / state.rate_window(now).as_secs_f64();
+        state.peak_rate = state.peak_rate.max(seen_rate);
+        state.accepted_since_lowered += 1;
         if let Some(rate) = state.rate.as_mut() {
-            *rate += RATE_STEP;
+            *rate *= RATE_GROWTH;
         }
         let fastest = state.fastest.map_or(latency, |fastest| fastest.min(latency));
         state.fastest = Some(fastest);
@@ -166,15 +187,21 @@ impl Governor {
             }
         };
         state.paused_until = now + wait;
+        // Over a few seconds, a token bucket's accepted rate is its refill rate (plus one burst).
+        // Once paced, though, the accepted rate is only the pace: refusals that are not a limit
+        // (a flaky gateway) would lower pace and concurrency round after round. Such refusals
+        // come within the grace period and lower nothing; half the best rate seen is the floor.
+        if let Some(rate) = state.rate
+            && (state.accepted_since_lowered as f64) < rate * GRACE_SECONDS
+        {
+            return;
+        }
         state.limit = (state.limit / 2).max(1);
         state.accepted_at_limit = 0;
-        // Over a few seconds, a token bucket's accepted rate is its refill rate (plus one burst);
-        // random refusals by a server that is not limiting leave it high, and pacing loose.
-        let window = now
-            .duration_since(state.started)
-            .clamp(Duration::from_millis(250), RATE_WINDOW);
-        let seen_rate = state.recent.len() as f64 / window.as_secs_f64();
-        state.rate = Some((seen_rate * 0.9).max(MIN_RATE));
+        let seen_rate = state.recent.len() as f64 / state.rate_window(now).as_secs_f64();
+        let rate = (seen_rate * 0.9).max(state.peak_rate * 0.5);
+        state.rate = Some(rate.max(MIN_RATE));
+        state.accepted_since_lowered = 0;
     }
 
     /// How long since the last good reply (or since the walk began).

@@ -295,6 +295,7 @@ impl<T: PageItem> Walk<'_, T> {
             for number in 1.. {
                 let fetcher = self.fetcher();
                 let page: Fetched<T> = fetcher.fetch(number).await?;
+                tracing::debug!(pass, page = number, "catch-up read");
                 if number == 1 {
                     next_mark = page
                         .items
@@ -434,6 +435,7 @@ impl<T: PageItem> Walk<'_, T> {
                 page: number,
                 first,
             } => {
+                tracing::debug!(boundary = first, page = number, "repair read");
                 let found = page.items.iter().any(|item| item.id() == Some(&anchor));
                 let end = page.items.is_empty() || number - first >= MAX_REPAIR_PAGES;
                 self.take_all(&page.items, false)?;

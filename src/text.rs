@@ -25,6 +25,19 @@ pub fn single_line(text: &str) -> String {
     line.trim().to_owned()
 }
 
+/// `12345` as `12,345`: counts that reach the millions are read at a glance.
+pub fn thousands(number: u64) -> String {
+    let digits = number.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
 /// `text` on one line, cut with `…` to at most `width` cells and padded with spaces to exactly
 /// `width` cells.
 pub fn fit_width(text: &str, width: usize) -> String {
@@ -53,6 +66,15 @@ pub fn fit_width(text: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        let grouped: Vec<String> = [0, 7, 999, 1000, 12345, 1_000_000]
+            .into_iter()
+            .map(thousands)
+            .collect();
+        assert_eq!(grouped, ["0", "7", "999", "1,000", "12,345", "1,000,000"]);
+    }
 
     #[test]
     fn wide_characters_are_cut_by_cells() {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use inbox_tui::api::{Contact, Status};
 use inbox_tui::demo::{Dataset, DemoConfig};
+use inbox_tui::text::thousands;
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
 const ROWS: u16 = 45;
@@ -338,6 +339,65 @@ fn three_contacts_marked_across_two_pages_export_to_csv() {
         .map(|index| contacts[*index].id().expect("an id").to_owned())
         .collect();
     assert_eq!(ids, expected);
+    tui.quit();
+}
+
+#[test]
+fn select_all_with_one_row_unmarked_exports_every_match_but_that_one() {
+    let contacts = demo_contacts();
+    let open: Vec<&Contact> = contacts
+        .iter()
+        .filter(|contact| contact.status() == Some(Status::Open.as_str()))
+        .collect();
+    let open_first = open[..10]
+        .iter()
+        .copied()
+        .find_map(ascii_name)
+        .expect("an OPEN contact with an ASCII name");
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for("page 1");
+    tui.send("\x1b[Z"); // Shift-Tab: to the filter panel, on the search field
+    tui.send("j"); // OPEN
+    tui.send(" ");
+    tui.wait_for("1 active");
+    tui.wait_until("only OPEN rows", |screen| {
+        screen.contains(&open_first)
+            && ["INPROGRESS", "REVIEW", "ONHOLD", "DEPENDANCY", "CLOSED"]
+                .iter()
+                .all(|other| screen.matches(other).count() == 1)
+    });
+    tui.send("\t"); // back to the list, on its first row
+    tui.send("A");
+    let everyone = thousands(open.len() as u64);
+    tui.wait_for(&format!("{everyone} selected: all matching status OPEN"));
+    tui.send(" "); // the first row leaves the selection
+    let all_but_one = thousands(open.len() as u64 - 1);
+    tui.wait_for(&format!("{all_but_one} selected: all matching status OPEN"));
+    // Clearing the filters changes the list, not the selection.
+    tui.send("x");
+    tui.wait_until("the filters cleared", |screen| !screen.contains("1 active"));
+
+    let output = tempfile::tempdir().expect("a temp dir");
+    let path = output.path().join("everyone-open.csv");
+    tui.send("e");
+    tui.wait_for(&format!("the selection ({all_but_one} contacts)"));
+    tui.send("\x1b[B\x1b[B"); // down twice, to the path
+    tui.type_text(&path.display().to_string());
+    tui.send("\r");
+    tui.wait_for(&format!("exported {} contacts", open.len() - 1));
+
+    let mut reader = csv::Reader::from_path(&path).expect("the CSV exists");
+    let mut exported: Vec<String> = reader
+        .records()
+        .map(|record| record.expect("a valid record")[0].to_owned())
+        .collect();
+    exported.sort();
+    let mut expected: Vec<String> = open[1..]
+        .iter()
+        .map(|contact| contact.id().expect("an id").to_owned())
+        .collect();
+    expected.sort();
+    assert_eq!(exported, expected);
     tui.quit();
 }
 

@@ -8,11 +8,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
-use inbox_tui::api::{Agent, ApiError, Contact, Segment, Status, WhatsappBot};
+use inbox_tui::api::{Agent, ApiError, Contact, Query, Segment, Status, WhatsappBot};
 use inbox_tui::app::filters::FilterItem;
 use inbox_tui::app::state::Connection;
 use inbox_tui::app::{Focus, Keymap, Load, PageEnd, State, TextField};
 use inbox_tui::demo::Dataset;
+use inbox_tui::export::{IdSet, Progress};
 use inbox_tui::ui::{self, Clock, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -119,6 +120,67 @@ fn populated_narrow_with_detail_below() {
     let terminal = render(&state, 100, 40);
     let text = screen_text(&terminal);
     assert!(text.contains("Filters (2 active)"), "{text}");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+/// Page 1 with a counted "select all" of OPEN contacts (rows 1 to 39), row 0 marked by hand,
+/// row 3 unmarked from the set, and a second "select all" of vip contacts still counting; the
+/// filters shown meanwhile are different again.
+fn selecting_state() -> State {
+    let mut state = populated_state();
+    state.query.search_text = "someone else".into();
+    let open = Query {
+        status: vec![Status::Open],
+        ..Query::default()
+    };
+    state.selection.start_matching(open, 1);
+    let mut ids = IdSet::new();
+    for index in 1..40 {
+        ids.insert(contact(index).id().expect("an id"));
+    }
+    assert!(state.selection.finish_matching(1, ids));
+    state.selection.toggle(&contact(0));
+    state.selection.toggle(&contact(3));
+    let vip = Query {
+        tags: vec!["vip".into()],
+        ..Query::default()
+    };
+    state.selection.start_matching(vip, 2);
+    state.selection.matching_progress(
+        2,
+        Progress {
+            pages_fetched: 25,
+            contacts_written: 1234,
+        },
+    );
+    state
+}
+
+#[test]
+fn select_all_shows_its_query_its_count_and_the_rows_it_holds() {
+    let state = selecting_state();
+    // Wide enough for the whole selection summary: it is capped at a third of the width.
+    let terminal = render(&state, 240, 40);
+    let text = screen_text(&terminal);
+    assert!(
+        text.contains(
+            "1,273 selected: all matching status OPEN (39 counted) + 1 marked − 1 unmarked"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("selecting all matching tag vip: 1,234 counted, 25 pages (Esc stops)"),
+        "{text}"
+    );
+    // The mark column, the first cell of each row: hand-marked, in the set, unmarked from it.
+    let area = Rect::new(0, 0, 240, 40);
+    let marks: Vec<String> = (0..6)
+        .map(|row| {
+            let (x, y) = list_cell_of(area, &state, row);
+            terminal.backend().buffer()[(x, y)].symbol().to_owned()
+        })
+        .collect();
+    assert_eq!(marks, ["●", "●", "●", " ", "●", "●"]);
     insta::assert_snapshot!(terminal.backend());
 }
 

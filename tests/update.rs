@@ -5,9 +5,10 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use inbox_tui::api::{ApiError, Contact, Page, Query, Status};
 use inbox_tui::app::filters::{DateField, FilterItem};
-use inbox_tui::app::state::Connection;
+use inbox_tui::app::state::{Connection, ExportPhase};
 use inbox_tui::app::{Cmd, Focus, Keymap, Load, Msg, PageEnd, Purpose, State, start, update};
 use inbox_tui::demo::Dataset;
+use inbox_tui::export::{IdSet, Progress, Scope, Selection as ExportSelection};
 use serde_json::json;
 
 fn contacts(range: std::ops::Range<usize>) -> Vec<Contact> {
@@ -494,7 +495,7 @@ fn detail_pane_keys() {
 fn selected_ids(state: &State) -> Vec<String> {
     state
         .selection
-        .contacts()
+        .marked()
         .iter()
         .filter_map(|contact| contact.id().map(str::to_owned))
         .collect()
@@ -551,56 +552,277 @@ fn the_selection_is_a_set_of_ids_that_survives_paging_and_filters() {
     assert!(state.selection.is_empty());
 }
 
-#[test]
-fn select_all_matching_runs_in_the_background_and_can_be_stopped() {
-    let mut state = browsing();
-    let commands = press(&mut state, KeyCode::Char('A'));
+/// The ids of `contacts`, as "select every matching contact" returns them.
+fn id_set(contacts: &[Contact]) -> IdSet {
+    let mut ids = IdSet::new();
+    for contact in contacts {
+        ids.insert(contact.id().expect("demo contacts have ids"));
+    }
+    ids
+}
+
+fn id_of(contact: &Contact) -> &str {
+    contact.id().expect("demo contacts have ids")
+}
+
+/// Presses `A` and returns the run's generation and the query it recorded.
+fn select_all(state: &mut State) -> (u64, Query) {
+    let commands = press(state, KeyCode::Char('A'));
     let [Cmd::SelectAllMatching { generation, query }] = commands.as_slice() else {
         panic!("expected a select-all, got {commands:?}");
     };
-    assert_eq!(**query, state.query);
-    let generation = *generation;
+    (*generation, (**query).clone())
+}
+
+fn counted(generation: u64, pages: u32, contacts: u64) -> Msg {
+    Msg::SelectAllProgress {
+        generation,
+        progress: Progress {
+            pages_fetched: pages,
+            contacts_written: contacts,
+        },
+    }
+}
+
+fn done(generation: u64, contacts: &[Contact]) -> Msg {
+    Msg::SelectAllDone {
+        generation,
+        result: Ok(id_set(contacts)),
+    }
+}
+
+/// The export request the dialog sends for "the selection" (its default when one exists).
+fn export_selection(state: &mut State) -> (ExportSelection, Option<usize>) {
+    press(state, KeyCode::Char('e'));
+    let commands = press(state, KeyCode::Enter);
+    let [Cmd::StartExport(request)] = commands.as_slice() else {
+        panic!("expected an export, got {commands:?}");
+    };
+    let total = match state.export.as_ref().map(|dialog| &dialog.phase) {
+        Some(ExportPhase::Running { total, .. }) => *total,
+        other => panic!("the export runs: {other:?}"),
+    };
+    let Scope::Selection(selection) = &request.scope else {
+        panic!(
+            "the selection is exported as a selection: {:?}",
+            request.scope
+        );
+    };
+    (selection.clone(), total)
+}
+
+#[test]
+fn select_all_records_the_query_as_pressed_and_counts_it() {
+    let mut state = browsing();
+    focus_item(&mut state, &FilterItem::Status(Status::Open));
+    let (generation, _, page, query) = only_fetch(&press(&mut state, KeyCode::Char(' ')));
+    update(
+        &mut state,
+        loaded(generation, Purpose::Show, page, &query, contacts(0..50)),
+    );
+    state.focus = Focus::List;
+
+    let (run, recorded) = select_all(&mut state);
+    assert_eq!(recorded.status, vec![Status::Open]);
+    assert_eq!(recorded, state.query);
     assert!(state.is_busy());
-    update(
-        &mut state,
-        Msg::SelectAllBatch {
-            generation,
-            contacts: contacts(0..50),
-            pages: 1,
-        },
+
+    // The filters change while it runs: what it selects does not.
+    press(&mut state, KeyCode::Char('x'));
+    assert_eq!(state.query, Query::default());
+    let running = state.selection.running().expect("still counting");
+    assert_eq!(running.query, recorded);
+
+    update(&mut state, counted(run, 1, 50));
+    update(&mut state, counted(run + 7, 1, 999));
+    assert_eq!(
+        state.selection.len(),
+        50,
+        "another run's progress is ignored"
     );
-    update(
-        &mut state,
-        Msg::SelectAllBatch {
-            generation: generation + 7,
-            contacts: contacts(60..70),
-            pages: 1,
-        },
+    update(&mut state, counted(run, 3, 140));
+    assert_eq!(state.selection.len(), 140, "the count climbs");
+    let page = contacts(0..50);
+    assert!(
+        !state.selection.contains(&page[0]),
+        "no row is marked before the ids arrive"
     );
-    assert_eq!(state.selection.len(), 50, "a stale run's batch is ignored");
-    update(
-        &mut state,
-        Msg::SelectAllBatch {
-            generation,
-            contacts: contacts(40..80),
-            pages: 2,
-        },
+
+    let matched = contacts(0..120);
+    update(&mut state, done(run, &matched));
+    assert!(state.selection.running().is_none());
+    assert!(!state.is_busy());
+    assert_eq!(state.selection.len(), 120, "exact once counted");
+    assert!(notice_contains(
+        &state,
+        "all matching status OPEN: 120 counted"
+    ));
+    assert!(state.selection.contains(&page[0]), "visible rows show it");
+    assert!(
+        state.selection.marked().is_empty(),
+        "no contact is kept for A"
     );
-    assert_eq!(state.selection.len(), 80);
+
+    let (selection, total) = export_selection(&mut state);
+    assert_eq!(selection.queries, vec![recorded]);
+    assert!(selection.marked.is_empty());
+    assert!(selection.excluded.is_empty());
+    assert_eq!(total, Some(120));
+}
+
+#[test]
+fn several_select_alls_count_their_union_once() {
+    let mut state = browsing();
+    let (first, _) = select_all(&mut state);
+    update(&mut state, done(first, &contacts(0..100)));
+    let pressed_again = press(&mut state, KeyCode::Char('A'));
+    assert!(
+        pressed_again.is_empty(),
+        "the same query twice adds nothing"
+    );
+    assert!(notice_contains(&state, "already selected"));
+
+    focus_item(&mut state, &FilterItem::Status(Status::Closed));
+    press(&mut state, KeyCode::Char(' '));
+    state.focus = Focus::List;
+    let (second, closed) = select_all(&mut state);
+    assert!(
+        press(&mut state, KeyCode::Char('A')).is_empty(),
+        "one count at a time"
+    );
+    assert!(notice_contains(
+        &state,
+        "already selecting all matching status CLOSED"
+    ));
+    update(&mut state, done(second, &contacts(50..150)));
+    assert_eq!(state.selection.len(), 150, "the overlap is counted once");
+    let (selection, total) = export_selection(&mut state);
+    assert_eq!(selection.queries, vec![Query::default(), closed]);
+    assert_eq!(total, Some(150));
+}
+
+#[test]
+fn u_and_esc_stop_a_running_select_all_and_late_results_change_nothing() {
+    let mut state = browsing();
+    let page = contacts(0..50);
+    let (run, _) = select_all(&mut state);
+    update(&mut state, counted(run, 2, 100));
+    let stopped = press(&mut state, KeyCode::Char('u'));
+    assert!(matches!(stopped.as_slice(), [Cmd::CancelSelectAll]));
+    assert!(state.selection.is_empty());
+    update(&mut state, counted(run, 3, 150));
+    assert_eq!(state.selection.len(), 0, "the count does not climb back");
+    update(&mut state, done(run, &contacts(0..200)));
+    assert!(
+        state.selection.is_empty(),
+        "a late result brings nothing back"
+    );
+    assert!(!state.selection.contains(&page[0]));
+    assert!(!state.is_busy());
+
+    // Esc drops only what the running one would add.
+    let (kept, _) = select_all(&mut state);
+    update(&mut state, done(kept, &contacts(0..20)));
+    focus_item(&mut state, &FilterItem::Status(Status::Closed));
+    press(&mut state, KeyCode::Char(' '));
+    state.focus = Focus::List;
+    let (dropped, _) = select_all(&mut state);
+    update(&mut state, counted(dropped, 1, 50));
+    assert_eq!(state.selection.len(), 70);
+    let stopped = press(&mut state, KeyCode::Esc);
+    assert!(matches!(stopped.as_slice(), [Cmd::CancelSelectAll]));
+    assert_eq!(state.selection.len(), 20);
+    update(&mut state, done(dropped, &contacts(0..200)));
+    assert_eq!(state.selection.len(), 20, "the cancelled run stays out");
+    assert_eq!(state.selection.matching().len(), 1);
+    assert!(!state.selection.contains(&page[30]));
+}
+
+#[test]
+fn a_failed_select_all_says_why_and_drops_its_query() {
+    let mut state = browsing();
+    let (run, _) = select_all(&mut state);
+    update(&mut state, counted(run, 1, 50));
     update(
         &mut state,
         Msg::SelectAllDone {
-            generation,
-            result: Ok(()),
+            generation: run,
+            result: Err("fetching page 2 failed: the server said 500".into()),
         },
     );
-    assert!(state.select_all.is_none());
-    assert!(notice_contains(&state, "80 selected"));
+    assert!(state.selection.is_empty());
+    assert!(state.selection.matching().is_empty());
+    assert!(notice_contains(&state, "the server said 500"));
+}
 
-    press(&mut state, KeyCode::Char('A'));
-    let stopped = press(&mut state, KeyCode::Esc);
-    assert!(matches!(stopped.as_slice(), [Cmd::CancelSelectAll]));
-    assert!(state.select_all.is_none());
+#[test]
+fn unmarking_a_row_select_all_covers_records_an_exclusion_the_export_carries() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    let page = contacts(0..50);
+    let (run, recorded) = select_all(&mut state);
+    update(&mut state, done(run, &contacts(5..120)));
+    assert_eq!(state.selection.len(), 115);
+
+    press(&mut state, KeyCode::Char(' '));
+    assert_eq!(
+        state.selection.len(),
+        116,
+        "row 0 is outside the set: marked"
+    );
+    for _ in 1..5 {
+        press(&mut state, KeyCode::Char('j'));
+    }
+    assert_eq!(state.list.selected, 5);
+    press(&mut state, KeyCode::Char(' '));
+    assert_eq!(state.selection.len(), 115, "row 5 is unmarked from the set");
+    assert!(!state.selection.contains(&page[5]));
+    assert!(state.selection.excluded().contains(id_of(&page[5])));
+    assert!(
+        state.selection.marked().len() == 1,
+        "unmarking keeps no contact"
+    );
+
+    press(&mut state, KeyCode::Char('k'));
+    press(&mut state, KeyCode::Char(' '));
+    assert!(
+        state.selection.contains(&page[5]),
+        "marking it again undoes the exclusion"
+    );
+    assert!(state.selection.excluded().is_empty());
+    assert_eq!(state.selection.len(), 116);
+    press(&mut state, KeyCode::Char('k'));
+    press(&mut state, KeyCode::Char(' '));
+    assert_eq!(state.selection.len(), 115);
+
+    // `a` marks the page: rows 1 to 4 by hand, row 5 back from its exclusion, the rest were in.
+    press(&mut state, KeyCode::Char('a'));
+    assert_eq!(state.selection.len(), 120);
+    let marked: Vec<&str> = state.selection.marked().iter().map(id_of).collect();
+    let first_five: Vec<&str> = page[..5].iter().map(id_of).collect();
+    assert_eq!(marked, first_five, "covered rows are not kept as contacts");
+
+    // Unmark row 7 (covered) and row 1 (marked by hand), then export.
+    state.list.selected = 7;
+    press(&mut state, KeyCode::Char(' '));
+    state.list.selected = 1;
+    press(&mut state, KeyCode::Char(' '));
+    assert_eq!(state.selection.len(), 118);
+    let (selection, total) = export_selection(&mut state);
+    assert_eq!(selection.queries, vec![recorded]);
+    let marked: Vec<&str> = selection.marked.iter().map(id_of).collect();
+    assert_eq!(
+        marked,
+        [
+            id_of(&page[0]),
+            id_of(&page[2]),
+            id_of(&page[3]),
+            id_of(&page[4])
+        ]
+    );
+    assert_eq!(selection.excluded.len(), 1);
+    assert!(selection.excluded.contains(id_of(&page[7])));
+    assert_eq!(total, Some(118));
 }
 
 #[test]
@@ -632,10 +854,12 @@ fn the_export_dialog_exports_the_selection_and_can_be_cancelled() {
     };
     assert_eq!(request.format, inbox_tui::export::ExportFormat::Json);
     assert_eq!(request.path, "out/picked.json");
-    let inbox_tui::export::Scope::Contacts(picked) = &request.scope else {
-        panic!("the selection is exported from memory");
+    let Scope::Selection(picked) = &request.scope else {
+        panic!("the selection is exported as a selection");
     };
+    assert!(picked.queries.is_empty() && picked.excluded.is_empty());
     let picked: Vec<_> = picked
+        .marked
         .iter()
         .filter_map(|contact| contact.id().map(str::to_owned))
         .collect();

@@ -180,10 +180,7 @@ impl Client {
 
     /// One attempt at one page, decoded as `T`s: walks over many pages run their own retries,
     /// pacing and rate-limit pauses across all their requests. Errors are already redacted.
-    pub async fn fetch_items_once<T: PageItem>(
-        &self,
-        body: &[u8],
-    ) -> Result<Vec<T>, ApiError> {
+    pub async fn fetch_items_once<T: PageItem>(&self, body: &[u8]) -> Result<Vec<T>, ApiError> {
         let request = self
             .http
             .post(self.endpoint("inbox/users"))

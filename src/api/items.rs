@@ -11,9 +11,7 @@ use serde_json::value::RawValue;
 
 use super::ApiError;
 use super::lenient::{Flag, Obj, Text, Texts};
-use super::response::{
-    BOT_FIELDS, NameParts, Phone, channel, decode_envelope, display_name,
-};
+use super::response::{BOT_FIELDS, NameParts, Phone, channel, decode_envelope, display_name};
 
 /// A contact as one kind of caller needs it. What every walk over pages needs of each contact:
 /// its id, to de-duplicate, and its last message time, to see which contacts moved while it ran.
@@ -405,10 +403,7 @@ mod tests {
         let items: Vec<RawContact> = decode_page_items(200, body).expect("a page");
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].id(), Some("65a000000000000000000001"));
-        assert_eq!(
-            items[0].last_message_at(),
-            Some("2026-01-01T00:00:00.000Z")
-        );
+        assert_eq!(items[0].last_message_at(), Some("2026-01-01T00:00:00.000Z"));
         assert!(items[0].json().contains(r#"[1, 2.50, "\u00e9"]"#));
         assert_eq!(items[1].id(), None);
         assert_eq!(items[1].last_message_at(), None);

@@ -206,10 +206,7 @@ pub(crate) fn display_name(parts: &NameParts<'_>) -> String {
 }
 
 /// The channel: `platform`'s first entry, else the channel of whichever bot field is set.
-pub(crate) fn channel<'a>(
-    platform: Option<&'a str>,
-    has_field: impl Fn(&str) -> bool,
-) -> Option<&'a str> {
+pub(crate) fn channel(platform: Option<&str>, has_field: impl Fn(&str) -> bool) -> Option<&str> {
     platform.or_else(|| {
         BOT_FIELDS
             .iter()

@@ -421,6 +421,17 @@ pub fn toggle(query: &mut Query, item: &FilterItem) -> bool {
     true
 }
 
+/// What "select every matching contact" of `query` selects, in a few words, for the status bar
+/// and its notices: `all matching status OPEN, tag vip`, or `all contacts` without filters.
+pub fn describe_matching(query: &Query, choices: &Choices) -> String {
+    let summary = summary(query, choices);
+    if summary.is_empty() {
+        "all contacts".to_owned()
+    } else {
+        format!("all matching {summary}")
+    }
+}
+
 /// A one-line summary of the active filters for the status bar: "status OPEN, tag vip, online".
 pub fn summary(query: &Query, choices: &Choices) -> String {
     let mut parts = Vec::new();

@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 use crossterm::event::KeyEvent;
 
 use super::state::View;
-use crate::api::{Agent, ApiError, Contact, Page, Query, Segment, WhatsappBot};
-use crate::export::{ExportFormat, Progress, Scope};
+use crate::api::{Agent, ApiError, Page, Query, Segment, WhatsappBot};
+use crate::export::{ExportFormat, IdSet, Progress, Scope};
 
 /// Something that happened. Time comes with the message so `update` never reads a clock.
 #[derive(Debug, Clone)]
@@ -41,15 +41,15 @@ pub enum Msg {
         error: ApiError,
         at: Instant,
     },
-    /// More contacts found by "select every matching contact".
-    SelectAllBatch {
+    /// How far "select every matching contact" has counted.
+    SelectAllProgress {
         generation: u64,
-        contacts: Vec<Contact>,
-        pages: u32,
+        progress: Progress,
     },
+    /// "Select every matching contact" ended: the ids it counted, or why it failed.
     SelectAllDone {
         generation: u64,
-        result: Result<(), String>,
+        result: Result<IdSet, String>,
     },
     ExportProgress(Progress),
     /// The export ended: where it went and how many, or what failed.
@@ -80,11 +80,12 @@ pub enum Cmd {
     },
     /// Load the agent, segment and WhatsApp bot pick-lists.
     LoadChoices,
-    /// Walk every page of `query`, reporting the contacts found.
+    /// Count every contact of `query` (the filters when `A` was pressed), keeping their ids.
     SelectAllMatching {
         generation: u64,
         query: Box<Query>,
     },
+    /// Stop the running count; its late messages are dropped by their generation.
     CancelSelectAll,
     /// Export; an empty `path` means the default name, stamped now.
     StartExport(Box<ExportRequest>),

@@ -148,9 +148,13 @@ impl Tasks {
     }
 
     fn abort_all(&mut self) {
-        for handle in [self.show.take(), self.prefetch.take()]
-            .into_iter()
-            .flatten()
+        for handle in [
+            self.show.take(),
+            self.prefetch.take(),
+            self.select_all.take(),
+        ]
+        .into_iter()
+        .flatten()
         {
             handle.abort();
         }
@@ -336,10 +340,9 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
             let handle = tokio::spawn(async move {
                 let progress_sender = sender.clone();
                 let on_progress = move |progress: Progress| {
-                    let _ = progress_sender.send(Msg::SelectAllBatch {
+                    let _ = progress_sender.send(Msg::SelectAllProgress {
                         generation,
-                        contacts: Vec::new(),
-                        pages: progress.pages_fetched,
+                        progress,
                     });
                 };
                 let result =
@@ -347,7 +350,9 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
                         .await;
                 let _ = sender.send(Msg::SelectAllDone {
                     generation,
-                    result: result.map(|_| ()).map_err(|error| error.to_string()),
+                    result: result
+                        .map(|(ids, _)| ids)
+                        .map_err(|error| error.to_string()),
                 });
             });
             Tasks::replace(&mut tasks.select_all, handle);

@@ -1,6 +1,6 @@
 //! Everything the browser knows, owned by one task and changed only by `update`.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,7 +10,7 @@ use tui_input::Input;
 use super::filters::{self, Choices, DateField, FilterItem};
 use super::keymap::Keymap;
 use crate::api::{ApiError, Contact, Query};
-use crate::export::{ExportFormat, Progress};
+use crate::export::{self, ExportFormat, IdSet, Progress};
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,68 +139,232 @@ impl PageCache {
     }
 }
 
-/// The contacts picked for export. A set of ids, so it survives paging, refreshes and filter
-/// changes; each id keeps the contact as it was when picked, since the API cannot fetch a
-/// contact by id.
+/// One "select every matching contact": the query as it was when it was asked for, and, once
+/// counted, the ids it matched, so rows show whether they are in and the count is exact. Never
+/// the contacts themselves: a million of them would not fit the memory budget.
+#[derive(Debug, Clone)]
+pub struct MatchingSet {
+    pub query: Query,
+    /// The run that counts it; a late message from any other run is ignored.
+    pub run: u64,
+    pub counting: Counting,
+}
+
+/// How far a [`MatchingSet`] has been counted.
+#[derive(Debug, Clone)]
+pub enum Counting {
+    /// Still walking the pages; the ids arrive all at once at the end.
+    Running {
+        pages: u32,
+        counted: u64,
+    },
+    Done(IdSet),
+}
+
+impl MatchingSet {
+    /// The contacts it holds so far.
+    pub fn counted(&self) -> u64 {
+        match &self.counting {
+            Counting::Running { counted, .. } => *counted,
+            Counting::Done(ids) => ids.len() as u64,
+        }
+    }
+
+    fn ids(&self) -> Option<&IdSet> {
+        match &self.counting {
+            Counting::Done(ids) => Some(ids),
+            Counting::Running { .. } => None,
+        }
+    }
+}
+
+/// The contacts picked for export: rows marked by hand, kept whole because the API cannot fetch
+/// a contact by id (a person marks at most a few thousand); the queries of "select every
+/// matching contact" with their id sets; and the rows unmarked from those sets. Being ids and
+/// queries, it survives paging, refreshes and filter changes, and a million selected cost a
+/// compact id set, not a million contacts.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
-    contacts: Vec<Contact>,
-    ids: HashSet<String>,
+    marked: Vec<Contact>,
+    marked_ids: IdSet,
+    matching: Vec<MatchingSet>,
+    /// Only ever ids of a counted set: Space on a row a set covers.
+    excluded: IdSet,
+    /// The exact count of all but a running set, kept up to date by each change: recounting a
+    /// million ids for every frame would be too slow.
+    settled: usize,
 }
 
 impl Selection {
+    /// The contacts selected: exact once every set is counted, and climbing while one runs
+    /// (a running set is not yet checked against the others).
     pub fn len(&self) -> usize {
-        self.contacts.len()
+        let running = self.running().map_or(0, MatchingSet::counted);
+        self.settled + usize::try_from(running).unwrap_or(usize::MAX)
     }
 
+    /// True when there is nothing to export and nothing being counted.
     pub fn is_empty(&self) -> bool {
-        self.contacts.is_empty()
+        self.len() == 0 && self.running().is_none()
     }
 
+    /// Whether `contact` is in, to mark its row. A set still running marks nothing yet.
     pub fn contains(&self, contact: &Contact) -> bool {
-        contact.id().is_some_and(|id| self.ids.contains(id))
+        contact.id().is_some_and(|id| {
+            !self.excluded.contains(id) && (self.marked_ids.contains(id) || self.covers(id))
+        })
     }
 
-    /// Adds `contact`; false if it was already in, or has no id to know it by.
+    /// Whether a counted set holds `id`.
+    fn covers(&self, id: &str) -> bool {
+        self.matching
+            .iter()
+            .filter_map(MatchingSet::ids)
+            .any(|ids| ids.contains(id))
+    }
+
+    /// Marks `contact`; false if it was already in, or has no id to know it by. A contact a
+    /// counted set covers is kept as no more than an id: marking it only undoes its exclusion.
     pub fn add(&mut self, contact: &Contact) -> bool {
         let Some(id) = contact.id() else {
             return false;
         };
-        if !self.ids.insert(id.to_owned()) {
+        if self.covers(id) {
+            let restored = self.excluded.remove(id);
+            self.settled += usize::from(restored);
+            return restored;
+        }
+        if !self.marked_ids.insert(id) {
             return false;
         }
-        self.contacts.push(contact.clone());
+        self.marked.push(contact.clone());
+        self.settled += 1;
         true
     }
 
-    /// Adds `contact` if it is out, removes it if it is in.
+    /// Adds `contact` if it is out, removes it if it is in. Removing a contact a counted set
+    /// covers records an exclusion.
     pub fn toggle(&mut self, contact: &Contact) {
-        if let Some(id) = contact.id()
-            && self.ids.remove(id)
-        {
-            self.contacts.retain(|kept| kept.id() != Some(id));
+        let Some(id) = contact.id() else {
             return;
+        };
+        if self.covers(id) {
+            if self.excluded.remove(id) {
+                self.settled += 1;
+            } else {
+                self.excluded.insert(id);
+                self.settled = self.settled.saturating_sub(1);
+            }
+        } else if self.marked_ids.remove(id) {
+            self.marked.retain(|kept| kept.id() != Some(id));
+            self.settled = self.settled.saturating_sub(1);
+        } else {
+            self.add(contact);
         }
-        self.add(contact);
     }
 
     pub fn clear(&mut self) {
-        self.contacts.clear();
-        self.ids.clear();
+        *self = Selection::default();
     }
 
-    /// The selected contacts, in the order they were picked.
-    pub fn contacts(&self) -> &[Contact] {
-        &self.contacts
+    /// The contacts marked by hand, in the order they were marked.
+    pub fn marked(&self) -> &[Contact] {
+        &self.marked
     }
-}
 
-/// A running "select every matching contact".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SelectAll {
-    pub generation: u64,
-    pub pages: u32,
-    pub added: usize,
+    /// The ids unmarked from counted sets.
+    pub fn excluded(&self) -> &IdSet {
+        &self.excluded
+    }
+
+    /// Every recorded query, in the order asked for, the running one included.
+    pub fn matching(&self) -> &[MatchingSet] {
+        &self.matching
+    }
+
+    /// The set being counted, if any.
+    pub fn running(&self) -> Option<&MatchingSet> {
+        self.matching
+            .iter()
+            .find(|set| matches!(set.counting, Counting::Running { .. }))
+    }
+
+    /// Records `query`, to be counted by `run`.
+    pub fn start_matching(&mut self, query: Query, run: u64) {
+        self.matching.push(MatchingSet {
+            query,
+            run,
+            counting: Counting::Running {
+                pages: 0,
+                counted: 0,
+            },
+        });
+    }
+
+    /// Notes how far `run` has counted; ignored unless `run` is still counting here.
+    pub fn matching_progress(&mut self, run: u64, progress: Progress) {
+        if let Some(MatchingSet {
+            counting: Counting::Running { pages, counted },
+            ..
+        }) = self.matching.iter_mut().find(|set| set.run == run)
+        {
+            *pages = progress.pages_fetched;
+            *counted = progress.contacts_written;
+        }
+    }
+
+    /// Keeps the ids `run` counted and makes the count exact; false, changing nothing, unless
+    /// `run` is still counting here.
+    pub fn finish_matching(&mut self, run: u64, ids: IdSet) -> bool {
+        let Some(set) = self
+            .matching
+            .iter_mut()
+            .find(|set| set.run == run && matches!(set.counting, Counting::Running { .. }))
+        else {
+            return false;
+        };
+        set.counting = Counting::Done(ids);
+        self.recount();
+        true
+    }
+
+    /// Forgets the query `run` is counting (a cancel or a failure); `None` unless it is still
+    /// counting here. A running set has marked no row yet, so nothing else changes.
+    pub fn drop_running(&mut self, run: u64) -> Option<MatchingSet> {
+        let index = self
+            .matching
+            .iter()
+            .position(|set| set.run == run && matches!(set.counting, Counting::Running { .. }))?;
+        Some(self.matching.remove(index))
+    }
+
+    /// What an export of the selection walks and writes.
+    pub fn to_export(&self) -> export::Selection {
+        export::Selection {
+            queries: self.matching.iter().map(|set| set.query.clone()).collect(),
+            marked: self.marked.clone(),
+            excluded: self.excluded.clone(),
+        }
+    }
+
+    /// Counts the union of the counted sets less the exclusions, plus the marked contacts no
+    /// set covers. Runs once per finished set, not per frame.
+    fn recount(&mut self) {
+        let sets: Vec<&IdSet> = self.matching.iter().filter_map(MatchingSet::ids).collect();
+        let mut total = 0;
+        for (index, set) in sets.iter().enumerate() {
+            let mut others = sets[..index].to_vec();
+            others.push(&self.excluded);
+            total += set.count_outside(&others);
+        }
+        total += self
+            .marked
+            .iter()
+            .filter_map(Contact::id)
+            .filter(|id| !self.excluded.contains(id) && !sets.iter().any(|set| set.contains(id)))
+            .count();
+        self.settled = total;
+    }
 }
 
 /// What the export dialog exports.
@@ -303,7 +467,6 @@ pub struct State {
     pub selection: Selection,
     /// The row a range selection started on, on the current page.
     pub range_anchor: Option<usize>,
-    pub select_all: Option<SelectAll>,
     /// Numbers each select-all run, so a cancelled run's late results are ignored.
     pub background_runs: u64,
     pub export: Option<ExportDialog>,
@@ -353,7 +516,6 @@ impl State {
             detail: DetailView::default(),
             selection: Selection::default(),
             range_anchor: None,
-            select_all: None,
             background_runs: 0,
             export: None,
             views: Vec::new(),
@@ -379,7 +541,7 @@ impl State {
     pub fn is_busy(&self) -> bool {
         matches!(self.list.load, Load::Loading { .. })
             || self.prefetching.is_some()
-            || self.select_all.is_some()
+            || self.selection.running().is_some()
             || self
                 .export
                 .as_ref()

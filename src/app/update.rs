@@ -13,11 +13,12 @@ use super::keymap::Action;
 use super::msg::{Cmd, ExportRequest, Msg, Purpose};
 use super::state::{
     DateInput, DialogRow, ExportDialog, ExportPhase, ExportScope, Focus, Load, PREFETCH_MARGIN,
-    PageCache, PageEnd, SEARCH_DEBOUNCE, SelectAll, State, TextField, View, ViewsList,
+    PageCache, PageEnd, SEARCH_DEBOUNCE, State, TextField, View, ViewsList,
 };
 use crate::api::{ApiError, Contact, Query, TYPICAL_PAGE_SIZE};
 use crate::dates::{format_timestamp, parse_when};
-use crate::export::{ExportFormat, Scope};
+use crate::export::{ExportFormat, IdSet, Scope};
+use crate::text::thousands;
 
 /// The commands that open the browser: the first page and the pick-lists.
 pub fn start(state: &mut State) -> Vec<Cmd> {
@@ -64,40 +65,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             }
             vec![]
         }
-        Msg::SelectAllBatch {
+        Msg::SelectAllProgress {
             generation,
-            contacts,
-            pages,
+            progress,
         } => {
-            if let Some(select_all) = state.select_all.as_mut()
-                && select_all.generation == generation
-            {
-                select_all.pages = pages;
-                for contact in &contacts {
-                    if state.selection.add(contact) {
-                        select_all.added += 1;
-                    }
-                }
-            }
+            state.selection.matching_progress(generation, progress);
             vec![]
         }
         Msg::SelectAllDone { generation, result } => {
-            if let Some(select_all) = state.select_all
-                && select_all.generation == generation
-            {
-                state.select_all = None;
-                state.status.notice = Some(match result {
-                    Ok(()) => format!(
-                        "selected every matching contact: {} added, {} selected in all",
-                        select_all.added,
-                        state.selection.len()
-                    ),
-                    Err(error) => format!(
-                        "select-all stopped after {} contacts: {error}",
-                        select_all.added
-                    ),
-                });
-            }
+            on_select_all_done(state, generation, result);
             vec![]
         }
         Msg::ExportProgress(progress) => {
@@ -162,6 +138,39 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
     }
+}
+
+/// A count finished: keep its ids, or drop its query and say why. A run cancelled before is no
+/// longer recorded, so its late result changes nothing.
+fn on_select_all_done(state: &mut State, run: u64, result: Result<IdSet, String>) {
+    let Some(query) = state
+        .selection
+        .running()
+        .filter(|set| set.run == run)
+        .map(|set| set.query.clone())
+    else {
+        return;
+    };
+    let described = filters::describe_matching(&query, &state.choices);
+    state.status.notice = Some(match result {
+        Ok(ids) if ids.is_empty() => {
+            state.selection.drop_running(run);
+            format!("{described}: no contact matches, nothing was added")
+        }
+        Ok(ids) => {
+            let counted = ids.len() as u64;
+            state.selection.finish_matching(run, ids);
+            format!(
+                "selected {described}: {} counted, {} selected in all",
+                thousands(counted),
+                thousands(state.selection.len() as u64)
+            )
+        }
+        Err(error) => {
+            state.selection.drop_running(run);
+            format!("selecting {described} failed, so it is not in the selection: {error}")
+        }
+    });
 }
 
 fn note_choices_error(state: &mut State, list: &str, error: &ApiError) {
@@ -353,11 +362,10 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             vec![]
         }
         Action::Back => {
-            if let Some(select_all) = state.select_all.take() {
-                state.status.notice = Some(format!(
-                    "select-all stopped; {} contacts were added",
-                    select_all.added
-                ));
+            if let Some(run) = state.selection.running().map(|set| set.run) {
+                state.selection.drop_running(run);
+                state.status.notice =
+                    Some("select-all stopped; its query was dropped from the selection".into());
                 return vec![Cmd::CancelSelectAll];
             }
             state.range_anchor = None;
@@ -437,26 +445,20 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             ));
             vec![]
         }
-        Action::SelectAllMatching => {
-            if state.select_all.is_some() {
-                return vec![];
-            }
-            state.background_runs += 1;
-            state.select_all = Some(SelectAll {
-                generation: state.background_runs,
-                pages: 0,
-                added: 0,
-            });
-            vec![Cmd::SelectAllMatching {
-                generation: state.background_runs,
-                query: Box::new(state.query.clone()),
-            }]
-        }
+        Action::SelectAllMatching => select_all_matching(state),
         Action::ClearSelection => {
-            state.status.notice = Some(format!("{} contacts unselected", state.selection.len()));
+            let running = state.selection.running().is_some();
+            state.status.notice = Some(format!(
+                "{} contacts unselected",
+                thousands(state.selection.len() as u64)
+            ));
             state.selection.clear();
             state.range_anchor = None;
-            vec![]
+            if running {
+                vec![Cmd::CancelSelectAll]
+            } else {
+                vec![]
+            }
         }
         Action::Export => {
             let scope = if state.selection.is_empty() {
@@ -496,6 +498,38 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             }
         },
     }
+}
+
+/// Records the filters as they are now as a query of the selection and starts counting it.
+/// Later filter changes do not touch it. One count runs at a time.
+fn select_all_matching(state: &mut State) -> Vec<Cmd> {
+    let stop = state.keymap.first_key(Action::Back);
+    if let Some(running) = state.selection.running() {
+        state.status.notice = Some(format!(
+            "already selecting {}: wait for it, or {stop} stops it",
+            filters::describe_matching(&running.query, &state.choices)
+        ));
+        return vec![];
+    }
+    let described = filters::describe_matching(&state.query, &state.choices);
+    if state
+        .selection
+        .matching()
+        .iter()
+        .any(|set| set.query == state.query)
+    {
+        state.status.notice = Some(format!("{described} are already selected"));
+        return vec![];
+    }
+    state.background_runs += 1;
+    state
+        .selection
+        .start_matching(state.query.clone(), state.background_runs);
+    state.status.notice = None;
+    vec![Cmd::SelectAllMatching {
+        generation: state.background_runs,
+        query: Box::new(state.query.clone()),
+    }]
 }
 
 /// Keys while the "save view as" prompt is open.
@@ -694,7 +728,7 @@ fn start_export(state: &mut State) -> Vec<Cmd> {
             return vec![];
         }
         ExportScope::Selection => (
-            Scope::Contacts(state.selection.contacts().to_vec()),
+            Scope::Selection(state.selection.to_export()),
             Some(state.selection.len()),
         ),
         ExportScope::Page => (

@@ -195,8 +195,7 @@ fn read_ids(path: &PathBuf) -> Result<IdSet, CliError> {
         source,
     })?;
     let mut ids = IdSet::new();
-    text
-        .lines()
+    text.lines()
         .map(|line| {
             line.split(',')
                 .next()

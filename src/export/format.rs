@@ -186,7 +186,11 @@ fn csv_row<'a>(
         text(contact.bot_id()),
         text(contact.status()),
         text(agent_id),
-        text(agent_id.and_then(|id| agent_names.get(id)).map(String::as_str)),
+        text(
+            agent_id
+                .and_then(|id| agent_names.get(id))
+                .map(String::as_str),
+        ),
         Cow::Owned(contact.tags().join(";")),
         Cow::Owned(contact.segments().join(";")),
         Cow::Owned(attributes),

@@ -154,7 +154,9 @@ impl Governor {
         if let Some(rate) = state.rate.as_mut() {
             *rate *= RATE_GROWTH;
         }
-        let fastest = state.fastest.map_or(latency, |fastest| fastest.min(latency));
+        let fastest = state
+            .fastest
+            .map_or(latency, |fastest| fastest.min(latency));
         state.fastest = Some(fastest);
         let slow = latency.as_secs_f64() > fastest.as_secs_f64() * SLOW_FACTOR + 0.02;
         state.accepted_at_limit += 1;
@@ -183,7 +185,9 @@ impl Governor {
             Some(wait) => wait.clamp(self.retry.min_retry_after, self.retry.max_retry_after),
             None => {
                 state.unexplained_refusals += 1;
-                self.retry.backoff(state.unexplained_refusals).max(Duration::from_secs(1))
+                self.retry
+                    .backoff(state.unexplained_refusals)
+                    .max(Duration::from_secs(1))
             }
         };
         state.paused_until = now + wait;

@@ -55,6 +55,30 @@ impl IdSet {
         self.object_ids = HashSet::default();
         self.others = HashSet::default();
     }
+
+    /// How many ids of this set are in none of `others`. Counts a union of sets (or a set less
+    /// its exclusions) without building it, which at a million ids would double the memory.
+    pub fn count_outside(&self, others: &[&IdSet]) -> usize {
+        let others: Vec<&IdSet> = others
+            .iter()
+            .copied()
+            .filter(|set| !set.is_empty())
+            .collect();
+        if others.is_empty() {
+            return self.len();
+        }
+        let packed = self
+            .object_ids
+            .iter()
+            .filter(|id| others.iter().all(|set| !set.object_ids.contains(*id)))
+            .count();
+        let texts = self
+            .others
+            .iter()
+            .filter(|id| others.iter().all(|set| !set.others.contains(*id)))
+            .count();
+        packed + texts
+    }
 }
 
 /// The 12 bytes of a 24-digit hex id, either case; `None` for any other text. Upper- and
@@ -124,6 +148,29 @@ mod tests {
         assert!(!set.contains("65a000000000000000000001"));
         assert!(set.remove("not-an-object-id"));
         assert_eq!(set.len(), 2);
+    }
+
+    #[test]
+    fn ids_outside_other_sets_are_counted_whatever_their_spelling() {
+        let mut first = IdSet::new();
+        let mut second = IdSet::new();
+        for id in [
+            "65a000000000000000000001",
+            "65a000000000000000000002",
+            "text-id",
+        ] {
+            first.insert(id);
+        }
+        second.insert("65A000000000000000000002");
+        second.insert("text-id");
+        second.insert("65a000000000000000000009");
+        assert_eq!(first.count_outside(&[]), 3);
+        assert_eq!(first.count_outside(&[&IdSet::new()]), 3);
+        assert_eq!(first.count_outside(&[&second]), 1);
+        assert_eq!(second.count_outside(&[&first]), 1);
+        let mut third = IdSet::new();
+        third.insert("65a000000000000000000001");
+        assert_eq!(first.count_outside(&[&second, &third]), 0);
     }
 
     #[test]

@@ -309,7 +309,13 @@ pub async fn collect_ids(
         }
     }
     let mut ids = IdSet::new();
-    let stats = walk::<ContactKey>(client, query, options, &mut ids, &mut Counter { on_progress })
-        .await?;
+    let stats = walk::<ContactKey>(
+        client,
+        query,
+        options,
+        &mut ids,
+        &mut Counter { on_progress },
+    )
+    .await?;
     Ok((ids, stats))
 }

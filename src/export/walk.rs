@@ -125,7 +125,11 @@ struct Fetched<T> {
 enum Purpose {
     Page(u32),
     Probe,
-    Repair { anchor: String, page: u32, first: u32 },
+    Repair {
+        anchor: String,
+        page: u32,
+        first: u32,
+    },
 }
 
 /// The trace a written page leaves for checking the boundary with the next one.
@@ -361,13 +365,10 @@ impl<T: PageItem> Walk<'_, T> {
             if !fresh {
                 continue;
             }
-            let took = self
-                .sink
-                .offer(item)
-                .map_err(|source| ExportError::Io {
-                    context: "cannot write a contact".into(),
-                    source,
-                })?;
+            let took = self.sink.offer(item).map_err(|source| ExportError::Io {
+                context: "cannot write a contact".into(),
+                source,
+            })?;
             if took {
                 if let Some(id) = item.id() {
                     self.taken.insert(id);
@@ -543,14 +544,13 @@ impl Fetcher {
     /// pass, or when the whole walk has gone `stall_timeout` without one good page (the
     /// rate-limit patience, if longer, while the server keeps saying when to come back).
     async fn fetch<T: PageItem>(&self, number: u32) -> Result<Fetched<T>, ExportError> {
-        let body = serde_json::to_vec(&self.query.page(number)).map_err(|error| {
-            ExportError::Fetch {
+        let body =
+            serde_json::to_vec(&self.query.page(number)).map_err(|error| ExportError::Fetch {
                 page: number,
                 source: ApiError::Decode {
                     what: format!("the request could not be encoded: {error}"),
                 },
-            }
-        })?;
+            })?;
         let mut failures = 0u32;
         loop {
             self.governor.admit().await;

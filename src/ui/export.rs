@@ -8,6 +8,7 @@ use ratatui::widgets::{Gauge, Paragraph, Wrap};
 use super::{Theme, clip, open_overlay};
 use crate::app::state::{DialogRow, ExportDialog, ExportPhase, ExportScope};
 use crate::app::{Action, State};
+use crate::text::thousands;
 
 const WIDTH: u16 = 72;
 const HEIGHT: u16 = 11;
@@ -28,7 +29,7 @@ pub(super) fn draw(
         ExportScope::Selection => format!(
             "{} ({} contacts)",
             dialog.scope.label(),
-            state.selection.len()
+            thousands(state.selection.len() as u64)
         ),
         ExportScope::Page => format!(
             "{} ({} contacts)",

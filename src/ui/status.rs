@@ -11,8 +11,9 @@ use super::time::Clock;
 use super::{Theme, clip};
 use crate::api::ApiError;
 use crate::app::filters;
+use crate::app::state::Counting;
 use crate::app::{Action, Load, State};
-use crate::text::single_line;
+use crate::text::{single_line, thousands};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -56,16 +57,20 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
     }
     if !state.selection.is_empty() {
         parts.push(Span::styled(
-            format!("{} selected", state.selection.len()),
+            clip(&selection_summary(state), width / 3),
             theme.active_item,
         ));
     }
-    if let Some(select_all) = &state.select_all {
+    if let Some(running) = state.selection.running()
+        && let Counting::Running { pages, counted } = running.counting
+    {
+        let described = filters::describe_matching(&running.query, &state.choices);
         parts.push(Span::styled(
             format!(
-                "selecting every match: {} added, {} pages ({} stops)",
-                select_all.added,
-                select_all.pages,
+                "selecting {}: {} counted, {} pages ({} stops)",
+                clip(&described, width / 4),
+                thousands(counted),
+                thousands(u64::from(pages)),
                 state.keymap.first_key(Action::Back)
             ),
             theme.warning,
@@ -119,6 +124,43 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
         spans.push(part);
     }
     Line::from(spans)
+}
+
+/// `12,345 selected`, then what holds them when a select-all is part of it: `: all matching
+/// status OPEN (12,340 counted) + 6 marked − 1 unmarked`. A running count has its own part.
+fn selection_summary(state: &State) -> String {
+    let selection = &state.selection;
+    let mut text = format!("{} selected", thousands(selection.len() as u64));
+    let counted: Vec<String> = selection
+        .matching()
+        .iter()
+        .filter(|set| matches!(set.counting, Counting::Done(_)))
+        .map(|set| {
+            format!(
+                "{} ({} counted)",
+                filters::describe_matching(&set.query, &state.choices),
+                thousands(set.counted())
+            )
+        })
+        .collect();
+    if counted.is_empty() {
+        return text;
+    }
+    text.push_str(": ");
+    text.push_str(&counted.join(" + "));
+    if !selection.marked().is_empty() {
+        text.push_str(&format!(
+            " + {} marked",
+            thousands(selection.marked().len() as u64)
+        ));
+    }
+    if !selection.excluded().is_empty() {
+        text.push_str(&format!(
+            " − {} unmarked",
+            thousands(selection.excluded().len() as u64)
+        ));
+    }
+    text
 }
 
 /// `? help  / search  n/p page …`, keys read from the live keymap; only whole hints that fit

@@ -442,7 +442,7 @@ async fn a_live_export_under_faults_misses_nothing() {
     // Retried pages are served long after their neighbours: the boundaries between them are
     // where contacts that never moved could fall through.
     let server = start_server_with(DemoConfig {
-        live_rate: 200.0,
+        live_rate: 60.0,
         latency: std::time::Duration::from_millis(10),
         ..config(0.2, 0.1, 0.1)
     })

@@ -126,10 +126,30 @@ enum Purpose {
     Page(u32),
     Probe,
     Repair {
-        anchor: String,
+        anchor: Anchor,
         page: u32,
         first: u32,
     },
+}
+
+/// The first unmoved contact after a doubtful boundary. A repair is complete once it reaches
+/// it, or passes where it would be (the anchor itself may have moved meanwhile).
+#[derive(Clone)]
+struct Anchor {
+    id: String,
+    at: Option<Timestamp>,
+}
+
+impl Anchor {
+    fn reached_by<T: PageItem>(&self, items: &[T]) -> bool {
+        items.iter().any(|item| {
+            item.id() == Some(self.id.as_str())
+                || matches!(
+                    (parse_time(item.last_message_at()), self.at),
+                    (Some(at), Some(anchor_at)) if at < anchor_at
+                )
+        })
+    }
 }
 
 /// The trace a written page leaves for checking the boundary with the next one.
@@ -138,6 +158,8 @@ struct PageTrace {
     received: Instant,
     /// Ids of the contacts that did not move during the walk.
     unmoved: Vec<String>,
+    /// The first of them.
+    first_unmoved: Option<Anchor>,
 }
 
 /// A boundary whose safety waits on a probe sent after `window_end`.
@@ -146,8 +168,8 @@ struct Doubt {
     window_end: Instant,
     /// The page after the boundary, as first read.
     page: u32,
-    /// Its first unmoved contact: a repair is complete once it sees it.
-    anchor: String,
+    /// Its first unmoved contact.
+    anchor: Anchor,
 }
 
 /// One read of page 1: what was newest, and when that was asked.
@@ -341,16 +363,26 @@ impl<T: PageItem> Walk<'_, T> {
     /// Writes one page of the main walk and returns its trace.
     fn write_page(&mut self, page: Fetched<T>) -> Result<PageTrace, ExportError> {
         self.take_all(&page.items, true)?;
-        let unmoved = page
+        let unmoved_items: Vec<&T> = page
             .items
             .iter()
             .filter(|item| !self.is_moved(item.last_message_at()))
+            .collect();
+        let first_unmoved = unmoved_items.iter().find_map(|item| {
+            Some(Anchor {
+                id: item.id()?.to_owned(),
+                at: parse_time(item.last_message_at()),
+            })
+        });
+        let unmoved = unmoved_items
+            .iter()
             .filter_map(|item| item.id().map(str::to_owned))
             .collect();
         Ok(PageTrace {
             sent: page.sent,
             received: page.received,
             unmoved,
+            first_unmoved,
         })
     }
 
@@ -395,7 +427,7 @@ impl<T: PageItem> Walk<'_, T> {
         if served_in_order || overlap {
             return;
         }
-        let Some(anchor) = after.unmoved.first() else {
+        let Some(anchor) = &after.first_unmoved else {
             // Every contact on it moved: the catch-up reads that whole stretch again.
             return;
         };
@@ -437,7 +469,7 @@ impl<T: PageItem> Walk<'_, T> {
                 first,
             } => {
                 tracing::debug!(boundary = first, page = number, "repair read");
-                let found = page.items.iter().any(|item| item.id() == Some(&anchor));
+                let found = anchor.reached_by(&page.items);
                 let end = page.items.is_empty() || number - first >= MAX_REPAIR_PAGES;
                 self.take_all(&page.items, false)?;
                 if !found && !end {

@@ -14,9 +14,12 @@ use inbox_tui::demo::{DEFAULT_TOKEN, Dataset, DemoConfig, DemoServer};
 use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, RETRY_AFTER};
 use serde_json::{Value, json};
 
+/// A raw client: no automatic decompression, so the tests see the bytes on the wire.
 fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
+        .no_gzip()
+        .no_brotli()
         .build()
         .expect("an HTTP client")
 }

@@ -517,3 +517,47 @@ async fn a_rate_limited_export_finishes_with_the_default_attempts() {
     assert_exactly_the_matching(&destination, &stderr);
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hundred_thousand_contacts_through_faults_give_the_same_bytes() {
+    // 20% 500s, 10% 429s and 10% cut-short replies, with the client's default settings. The
+    // 429s ask for no wait (`Retry-After: 0`, taken as the shortest pause), else this test
+    // would spend minutes in the shared pauses they ask for.
+    let big = |fail_rate, rate_limit_rate, truncate_rate| DemoConfig {
+        contacts: 100_000,
+        seed: 5,
+        fail_rate,
+        rate_limit_rate,
+        truncate_rate,
+        retry_after_secs: 0,
+        ..DemoConfig::default()
+    };
+    let clean = start_server_with(big(0.0, 0.0, 0.0)).await;
+    let faulty = start_server_with(big(0.2, 0.1, 0.1)).await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let mut files = Vec::new();
+    for (name, server) in [("clean", &clean), ("faulty", &faulty)] {
+        let destination = directory.path().join(format!("{name}.ndjson"));
+        let output = run_binary_async(
+            vec![
+                "export".into(),
+                "--base-url".into(),
+                server.url(),
+                "--output".into(),
+                destination.display().to_string(),
+            ],
+            Some(DEFAULT_TOKEN.into()),
+        )
+        .await;
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        files.push(std::fs::read(&destination).expect("readable"));
+    }
+    assert_eq!(
+        files[0].iter().filter(|byte| **byte == b'\n').count(),
+        100_000,
+        "one line a contact"
+    );
+    assert!(files[0] == files[1], "the faulty export is byte-identical");
+    clean.shutdown().await;
+    faulty.shutdown().await;
+}

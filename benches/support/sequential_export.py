@@ -1,7 +1,7 @@
-"""The script users write today: page through POST /inbox/users one page at a time and write the
-same 22 CSV columns as `inbox-tui export`. Standard library only (urllib, gzip, json, csv), so
-the comparison needs nothing installed; urllib is lighter than `requests`, which keeps the
-comparison conservative.
+"""The script users write today: page through POST /inbox/users one page at a time with
+`requests` (as issue 8's baseline does) and write the same 22 CSV columns as `inbox-tui export`.
+Without `requests` installed it falls back to the standard library's urllib, which is lighter,
+so the comparison only gets harder for inbox-tui. The first stderr line says which one ran.
 
 usage: sequential_export.py BASE_URL TOKEN OUTPUT.csv
 """
@@ -11,6 +11,11 @@ import gzip
 import json
 import sys
 import urllib.request
+
+try:
+    import requests
+except ImportError:
+    requests = None
 
 BODY = {
     "searchText": "", "tags": [], "status": [], "isOnline": False,
@@ -52,23 +57,39 @@ def row(c):
     ]
 
 
+def fetch_with_requests(session, base, token, body):
+    response = session.post(f"{base}/inbox/users", json=body, timeout=30,
+                            headers={"Authorization": f"Bearer {token}", "authtype": "Key"})
+    response.raise_for_status()
+    return response.json()["data"]
+
+
+def fetch_with_urllib(base, token, body):
+    request = urllib.request.Request(
+        f"{base}/inbox/users", data=json.dumps(body).encode(), method="POST",
+        headers={"Authorization": f"Bearer {token}", "authtype": "Key",
+                 "Content-Type": "application/json", "Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        raw = response.read()
+        if response.headers.get("Content-Encoding") == "gzip":
+            raw = gzip.decompress(raw)
+    return json.loads(raw)["data"]
+
+
 def main():
     base, token, output = sys.argv[1:4]
+    print(f"sequential loop with {'requests' if requests else 'urllib'}", file=sys.stderr)
+    session = requests.Session() if requests else None
     with open(output, "w", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(COLUMNS)
         page = 1
         while True:
             body = dict(BODY, page=page)
-            request = urllib.request.Request(
-                f"{base}/inbox/users", data=json.dumps(body).encode(), method="POST",
-                headers={"Authorization": f"Bearer {token}", "authtype": "Key",
-                         "Content-Type": "application/json", "Accept-Encoding": "gzip"})
-            with urllib.request.urlopen(request, timeout=30) as response:
-                raw = response.read()
-                if response.headers.get("Content-Encoding") == "gzip":
-                    raw = gzip.decompress(raw)
-            contacts = json.loads(raw)["data"]
+            if session:
+                contacts = fetch_with_requests(session, base, token, body)
+            else:
+                contacts = fetch_with_urllib(base, token, body)
             if not contacts:
                 break
             writer.writerows(row(c) for c in contacts)

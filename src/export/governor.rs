@@ -21,6 +21,9 @@ const RATE_GROWTH: f64 = 1.02;
 const GRACE_SECONDS: f64 = 2.0;
 /// The slowest pace; below it the server is not limiting rate but failing.
 const MIN_RATE: f64 = 0.2;
+/// More requests in flight only hide latency. Replies quicker than this leave none to hide,
+/// and more in flight would only mean more of them refused at once when a limit is reached.
+const LATENCY_WORTH_HIDING: Duration = Duration::from_millis(10);
 /// How far back accepted replies count towards the rate a limit allows.
 const RATE_WINDOW: Duration = Duration::from_secs(5);
 /// Replies slower than this multiple of the fastest seen mean the server is queueing.
@@ -165,7 +168,7 @@ impl Governor {
             state.accepted_at_limit = 0;
             if slow {
                 state.limit = state.limit.saturating_sub(1).max(1);
-            } else if state.limit < self.ceiling {
+            } else if state.limit < self.ceiling && latency >= LATENCY_WORTH_HIDING {
                 state.limit += 1;
                 state.peak = state.peak.max(state.limit);
             }
@@ -231,7 +234,11 @@ mod tests {
     fn grows_while_fast_and_halves_on_a_refusal() {
         let governor = Governor::new(4, 16, RetryPolicy::default());
         for _ in 0..200 {
-            governor.on_success(Duration::from_millis(5));
+            governor.on_success(Duration::from_millis(2));
+        }
+        assert_eq!(governor.limit(), 4, "instant replies leave no latency to hide");
+        for _ in 0..200 {
+            governor.on_success(Duration::from_millis(20));
         }
         assert_eq!(governor.limit(), 16);
         governor.on_refused(Some(Duration::from_secs(1)));

@@ -47,7 +47,10 @@ fn main() {
 fn latency(directory: &Path) {
     let server = DemoProcess::start(&["--contacts", "20000", "--latency-ms", "100"]);
     let ours = measure(&export_command(&server.url, &directory.join("latency.csv")));
-    let script = measure(&python_command(&server.url, &directory.join("latency-py.csv")));
+    let script = measure(&python_command(
+        &server.url,
+        &directory.join("latency-py.csv"),
+    ));
     println!(
         "latency 100 ms, 20,000 contacts: inbox-tui {:.1} s, sequential loop {:.1} s: {:.1}x \
          faster (target >= 8x)\n  {}",

@@ -236,7 +236,11 @@ mod tests {
         for _ in 0..200 {
             governor.on_success(Duration::from_millis(2));
         }
-        assert_eq!(governor.limit(), 4, "instant replies leave no latency to hide");
+        assert_eq!(
+            governor.limit(),
+            4,
+            "instant replies leave no latency to hide"
+        );
         for _ in 0..200 {
             governor.on_success(Duration::from_millis(20));
         }

@@ -19,6 +19,9 @@ const RATE_GROWTH: f64 = 1.02;
 /// A refusal within this many seconds' worth of requests after the pace was lowered is not the
 /// limit talking: a token bucket refilled during the pause cannot refuse a pace below its rate.
 const GRACE_SECONDS: f64 = 2.0;
+/// The grace period is at least this many accepted replies: at a slow pace, two seconds' worth
+/// is too few to tell a limit from a server refusing one request in ten at random.
+const GRACE_REPLIES: f64 = 20.0;
 /// The slowest pace; below it the server is not limiting rate but failing.
 const MIN_RATE: f64 = 0.2;
 /// More requests in flight only hide latency. Replies quicker than this leave none to hide,
@@ -199,7 +202,7 @@ impl Governor {
         // (a flaky gateway) would lower pace and concurrency round after round. Such refusals
         // come within the grace period and lower nothing; half the best rate seen is the floor.
         if let Some(rate) = state.rate
-            && (state.accepted_since_lowered as f64) < rate * GRACE_SECONDS
+            && (state.accepted_since_lowered as f64) < (rate * GRACE_SECONDS).max(GRACE_REPLIES)
         {
             return;
         }

@@ -32,7 +32,7 @@ use tokio::task::JoinSet;
 
 use super::governor::{Governor, Traffic};
 use super::{ExportError, IdSet, Progress};
-use crate::api::{ApiError, Client, PageItem, Query, RetryPolicy};
+use crate::api::{ApiError, Client, PageItem, Query, RetryPolicy, TYPICAL_PAGE_SIZE};
 
 /// Pages in flight at the start of a walk; it grows from there while the server keeps up.
 pub const INITIAL_CONCURRENCY: usize = 4;
@@ -267,11 +267,15 @@ impl<T: PageItem> Walk<'_, T> {
         let mut next_to_write = 2u32;
         let mut pages_in_flight = 0usize;
         let mut end: Option<u32> = None;
+        // A short page probably is the last: past it, only the page that proves the end is
+        // asked for, so a rate limit is not spent on pages that will come back empty.
+        let mut short: Option<u32> = None;
         // Pages read ahead of the one being written are bounded, so a page stuck in retries
         // cannot make the others pile up in memory.
         let read_ahead = (self.options.max_concurrency * 2) as u32;
         loop {
             while end.is_none()
+                && short.is_none_or(|short| next_to_request <= short + 1)
                 && pages_in_flight < self.governor.limit()
                 && next_to_request < next_to_write + read_ahead
             {
@@ -292,6 +296,14 @@ impl<T: PageItem> Walk<'_, T> {
                     let fetched = fetched?;
                     if fetched.items.is_empty() {
                         end = Some(end.map_or(number, |end| end.min(number)));
+                    } else {
+                        // A page after a short one that is not empty: 50 was not the page size.
+                        if short.is_some_and(|short| number > short) {
+                            short = None;
+                        }
+                        if fetched.items.len() < TYPICAL_PAGE_SIZE {
+                            short = Some(short.map_or(number, |short| short.min(number)));
+                        }
                     }
                     arrived.insert(number, fetched);
                     while let Some(page) = arrived.remove(&next_to_write) {

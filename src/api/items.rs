@@ -60,12 +60,6 @@ impl RawContact {
         self.raw.get()
     }
 
-    /// Wraps JSON text already known to be one object (a contact kept from an earlier page).
-    pub fn from_json(text: String) -> Result<RawContact, serde_json::Error> {
-        let raw = RawValue::from_string(text)?;
-        RawContact::from_raw(raw)
-    }
-
     fn from_raw(raw: Box<RawValue>) -> Result<RawContact, serde_json::Error> {
         if !raw.get().trim_start().starts_with('{') {
             return Err(serde::de::Error::custom("a contact must be a JSON object"));

@@ -103,16 +103,6 @@ pub enum ExportError {
     },
 }
 
-impl ExportError {
-    /// The API error behind it, if any.
-    pub fn api_error(&self) -> Option<&ApiError> {
-        match self {
-            ExportError::Fetch { source, .. } | ExportError::Stalled { source, .. } => Some(source),
-            ExportError::Io { .. } => None,
-        }
-    }
-}
-
 fn io_error(context: &str) -> impl FnOnce(io::Error) -> ExportError + '_ {
     move |source| ExportError::Io {
         context: context.to_owned(),

@@ -22,6 +22,8 @@ const GRACE_SECONDS: f64 = 2.0;
 /// The grace period is at least this many accepted replies: at a slow pace, two seconds' worth
 /// is too few to tell a limit from a server refusing one request in ten at random.
 const GRACE_REPLIES: f64 = 20.0;
+/// Accepted replies in the rate window needed before a pace is set from them.
+const RATE_EVIDENCE: usize = 5;
 /// The slowest pace; below it the server is not limiting rate but failing.
 const MIN_RATE: f64 = 0.2;
 /// More requests in flight only hide latency. Replies quicker than this leave none to hide,
@@ -208,6 +210,11 @@ impl Governor {
         }
         state.limit = (state.limit / 2).max(1);
         state.accepted_at_limit = 0;
+        // Too few accepted replies to measure a rate (a refusal of the very first requests):
+        // pausing is all there is to do; a pace guessed from nothing would crawl.
+        if state.recent.len() < RATE_EVIDENCE {
+            return;
+        }
         let seen_rate = state.recent.len() as f64 / state.rate_window(now).as_secs_f64();
         let rate = (seen_rate * 0.9).max(state.peak_rate * 0.5);
         state.rate = Some(rate.max(MIN_RATE));

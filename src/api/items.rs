@@ -5,12 +5,14 @@
 //! generic JSON tree of every contact for each of those costs most of an export's CPU, so a page
 //! decodes straight into the item type the caller names.
 
+use std::borrow::Cow;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 use super::ApiError;
-use super::lenient::{Flag, Obj, Text, Texts};
+use super::lenient::{Flag, List, Obj, Str, Text, Texts};
 use super::response::{BOT_FIELDS, NameParts, Phone, channel, decode_envelope, display_name};
 
 /// A contact as one kind of caller needs it. What every walk over pages needs of each contact:
@@ -86,33 +88,38 @@ impl PageItem for RawContact {
     }
 }
 
-/// The fields a flat export (CSV) shows, read without building the rest of the contact. Its
-/// accessors agree with `Contact`'s, which the browser uses.
+/// The fields a flat export (CSV) shows, read without building the rest of the contact, and
+/// borrowed from the page's bytes wherever the JSON has no escapes. Its accessors agree with
+/// `Contact`'s, which the browser uses.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-pub struct FlatContact {
-    #[serde(rename = "_id")]
-    id: Text,
-    uuid: Text,
-    platform: Texts,
-    #[serde(rename = "_botWebsite")]
-    bot_website: Text,
-    #[serde(rename = "_botWhatsapp")]
-    bot_whatsapp: Text,
-    #[serde(rename = "_botTelegram")]
-    bot_telegram: Text,
-    #[serde(rename = "_botFacebook")]
-    bot_facebook: Text,
-    status: Text,
-    #[serde(rename = "_agentAssigned")]
-    agent: Text,
-    segments: Texts,
-    #[serde(rename = "lastMessage")]
-    last_message: Obj<FlatMessage>,
-    #[serde(rename = "lastSeenAt")]
-    last_seen_at: Text,
-    #[serde(rename = "createdAt")]
-    created_at: Text,
+pub struct FlatContact<'a> {
+    #[serde(rename = "_id", borrow)]
+    id: Str<'a>,
+    #[serde(borrow)]
+    uuid: Str<'a>,
+    #[serde(borrow)]
+    platform: Texts<'a>,
+    #[serde(rename = "_botWebsite", borrow)]
+    bot_website: Str<'a>,
+    #[serde(rename = "_botWhatsapp", borrow)]
+    bot_whatsapp: Str<'a>,
+    #[serde(rename = "_botTelegram", borrow)]
+    bot_telegram: Str<'a>,
+    #[serde(rename = "_botFacebook", borrow)]
+    bot_facebook: Str<'a>,
+    #[serde(borrow)]
+    status: Str<'a>,
+    #[serde(rename = "_agentAssigned", borrow)]
+    agent: Str<'a>,
+    #[serde(borrow)]
+    segments: Texts<'a>,
+    #[serde(rename = "lastMessage", borrow)]
+    last_message: Obj<FlatMessage<'a>>,
+    #[serde(rename = "lastSeenAt", borrow)]
+    last_seen_at: Str<'a>,
+    #[serde(rename = "createdAt", borrow)]
+    created_at: Str<'a>,
     #[serde(rename = "isOnline")]
     online: Flag,
     #[serde(rename = "isLiveChatActive")]
@@ -121,15 +128,19 @@ pub struct FlatContact {
     interacted: Flag,
     #[serde(rename = "hasOrdered")]
     ordered: Obj<FlatOrdered>,
-    profile: Obj<FlatProfile>,
+    #[serde(borrow)]
+    profile: Obj<FlatProfile<'a>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-struct FlatMessage {
-    text: Text,
-    at: Text,
-    by: Text,
+struct FlatMessage<'a> {
+    #[serde(borrow)]
+    text: Str<'a>,
+    #[serde(borrow)]
+    at: Str<'a>,
+    #[serde(borrow)]
+    by: Str<'a>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -140,86 +151,80 @@ struct FlatOrdered {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-struct FlatProfile {
-    #[serde(rename = "userDetails")]
-    details: Obj<FlatDetails>,
+struct FlatProfile<'a> {
+    #[serde(rename = "userDetails", borrow)]
+    details: Obj<FlatDetails<'a>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-struct FlatDetails {
-    name: Text,
-    #[serde(rename = "userProvidedName")]
-    user_provided_name: Text,
-    contact: Obj<FlatReach>,
-    tags: Texts,
-    attributes: Attributes,
+struct FlatDetails<'a> {
+    #[serde(borrow)]
+    name: Str<'a>,
+    #[serde(rename = "userProvidedName", borrow)]
+    user_provided_name: Str<'a>,
+    #[serde(borrow)]
+    contact: Obj<FlatReach<'a>>,
+    #[serde(borrow)]
+    tags: Texts<'a>,
+    #[serde(borrow)]
+    attributes: List<Obj<FlatAttribute<'a>>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-struct FlatReach {
-    email: Text,
-    phone: Obj<FlatPhone>,
+struct FlatReach<'a> {
+    #[serde(borrow)]
+    email: Str<'a>,
+    #[serde(borrow)]
+    phone: Obj<FlatPhone<'a>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-struct FlatPhone {
-    number: Text,
-    prefix: Text,
+struct FlatPhone<'a> {
+    #[serde(borrow)]
+    number: Str<'a>,
+    #[serde(borrow)]
+    prefix: Str<'a>,
 }
 
-/// `[{key, value}]`, values rendered as text whatever their JSON type, as `Contact` does.
-#[derive(Debug, Clone, Default)]
-pub struct Attributes(pub Vec<(String, String)>);
+/// One `{key, value}` of `attributes`; the value is kept as its JSON text, whatever its type.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct FlatAttribute<'a> {
+    #[serde(borrow)]
+    key: Str<'a>,
+    #[serde(borrow)]
+    value: Option<&'a RawValue>,
+}
 
-impl<'de> Deserialize<'de> for Attributes {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        struct Entry {
-            #[serde(default)]
-            key: Text,
-            #[serde(default)]
-            value: Option<Box<RawValue>>,
+impl FlatAttribute<'_> {
+    /// The value as text, as `Contact` shows it: a string unquoted, `null` empty, anything
+    /// else as its JSON.
+    fn value(&self) -> Cow<'_, str> {
+        match self.value.map(RawValue::get) {
+            None | Some("null") => Cow::Borrowed(""),
+            Some(json) if json.starts_with('"') => match json[1..json.len() - 1].contains('\\') {
+                false => Cow::Borrowed(&json[1..json.len() - 1]),
+                true => Cow::Owned(serde_json::from_str::<String>(json).unwrap_or_default()),
+            },
+            Some(json) => Cow::Borrowed(json),
         }
-        let entries: Obj<Vec<Obj<Entry>>> = match serde_json::Value::deserialize(deserializer)? {
-            serde_json::Value::Array(items) => Obj(Some(
-                items
-                    .into_iter()
-                    .map(|item| Obj(serde_json::from_value::<Entry>(item).ok()))
-                    .collect(),
-            )),
-            _ => Obj(None),
-        };
-        let pairs = entries
-            .0
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|entry| {
-                let entry = entry.0?;
-                let key = entry.key.0?;
-                let value = match entry.value.as_deref().map(RawValue::get) {
-                    None | Some("null") => String::new(),
-                    Some(json) if json.starts_with('"') => {
-                        serde_json::from_str::<String>(json).unwrap_or_default()
-                    }
-                    Some(json) => json.to_owned(),
-                };
-                Some((key, value))
-            })
-            .collect();
-        Ok(Attributes(pairs))
     }
 }
 
-impl FlatContact {
-    fn details(&self) -> Option<&FlatDetails> {
+impl<'a> FlatContact<'a> {
+    fn details(&self) -> Option<&FlatDetails<'a>> {
         self.profile.get()?.details.get()
     }
 
-    fn reach(&self) -> Option<&FlatReach> {
+    fn reach(&self) -> Option<&FlatReach<'a>> {
         self.details()?.contact.get()
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        self.id.get()
     }
 
     pub fn uuid(&self) -> Option<&str> {
@@ -262,7 +267,7 @@ impl FlatContact {
     }
 
     pub fn channel(&self) -> Option<&str> {
-        let platform = self.platform.0.first().map(String::as_str);
+        let platform = self.platform.0.first().map(|platform| &**platform);
         channel(platform, |field| self.bot_field(field).is_some())
     }
 
@@ -280,29 +285,35 @@ impl FlatContact {
         self.agent.get()
     }
 
-    pub fn tags(&self) -> &[String] {
+    pub fn tags(&self) -> &[Cow<'a, str>] {
         self.details().map_or(&[], |details| &details.tags.0)
     }
 
-    pub fn segments(&self) -> &[String] {
+    pub fn segments(&self) -> &[Cow<'a, str>] {
         &self.segments.0
     }
 
-    pub fn attributes(&self) -> &[(String, String)] {
-        self.details().map_or(&[], |details| &details.attributes.0)
+    /// `(key, value)` of each attribute with a key, values as text (see `FlatAttribute`).
+    pub fn attributes(&self) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
+        self.details()
+            .map_or(&[][..], |details| &details.attributes.0[..])
+            .iter()
+            .filter_map(|attribute| {
+                let attribute = attribute.get()?;
+                Some((attribute.key.0.as_deref()?, attribute.value()))
+            })
     }
 
     /// `(text, at, by)` of the last message, each as the server sent it.
     pub fn last_message(&self) -> (Option<&str>, Option<&str>, Option<&str>) {
-        let message = self.last_message.get();
-        let part = |pick: fn(&FlatMessage) -> &Text| {
-            message.and_then(|message| pick(message).0.as_deref())
-        };
-        (
-            part(|message| &message.text),
-            part(|message| &message.at),
-            part(|message| &message.by),
-        )
+        match self.last_message.get() {
+            Some(message) => (
+                message.text.0.as_deref(),
+                message.at.0.as_deref(),
+                message.by.0.as_deref(),
+            ),
+            None => (None, None, None),
+        }
     }
 
     pub fn last_seen_at(&self) -> Option<&str> {
@@ -327,16 +338,6 @@ impl FlatContact {
 
     pub fn has_ordered(&self) -> bool {
         self.ordered.get().is_some_and(|ordered| ordered.status.0)
-    }
-}
-
-impl PageItem for FlatContact {
-    fn id(&self) -> Option<&str> {
-        self.id.get()
-    }
-
-    fn last_message_at(&self) -> Option<&str> {
-        self.last_message.get().and_then(|message| message.at.get())
     }
 }
 

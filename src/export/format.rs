@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use serde_json::{Map, Value};
+use serde::{Deserialize, Deserializer};
 
 use crate::api::{FlatContact, PageItem};
 
@@ -103,17 +103,19 @@ impl<W: Write> ContactWriter<W> {
     }
 
     /// Writes one contact of a flat export (CSV).
-    pub fn write_flat(&mut self, contact: &FlatContact) -> io::Result<()> {
-        match &mut self.csv {
-            Some(csv) => csv
-                .write_record(
-                    csv_row(contact, &self.agent_names)
-                        .iter()
-                        .map(|cell| cell.as_bytes()),
-                )
-                .map_err(io::Error::other)?,
-            None => return Err(io::Error::other("this export is not a CSV")),
-        }
+    pub fn write_flat(&mut self, row: &FlatRow) -> io::Result<()> {
+        let Some(csv) = &mut self.csv else {
+            return Err(io::Error::other("this export is not a CSV"));
+        };
+        let agent_name = self
+            .agent_names
+            .get(row.cell(AGENT_ID_CELL))
+            .map_or("", String::as_str);
+        let cells = (0..AGENT_NAME_COLUMN)
+            .map(|index| row.cell(index))
+            .chain([agent_name])
+            .chain((AGENT_NAME_COLUMN..ROW_CELLS).map(|index| row.cell(index)));
+        csv.write_record(cells).map_err(io::Error::other)?;
         self.written += 1;
         Ok(())
     }
@@ -153,55 +155,153 @@ impl<W: Write> ContactWriter<W> {
     }
 }
 
-/// One CSV row, in `CSV_COLUMNS` order.
-fn csv_row<'a>(
-    contact: &'a FlatContact,
-    agent_names: &'a HashMap<String, String>,
-) -> [Cow<'a, str>; CSV_COLUMNS.len()] {
-    let text = |value: Option<&'a str>| Cow::Borrowed(value.unwrap_or(""));
-    let flag = |on: bool| Cow::Borrowed(if on { "true" } else { "false" });
-    let phone = contact
-        .phone()
-        .map(|phone| phone.e164().unwrap_or_else(|| phone.display()))
-        .unwrap_or_default();
-    let attributes: Map<String, Value> = contact
-        .attributes()
-        .iter()
-        .map(|(key, value)| (key.clone(), Value::String(value.clone())))
-        .collect();
-    let attributes = if attributes.is_empty() {
-        String::new()
-    } else {
-        Value::Object(attributes).to_string()
-    };
-    let (message_text, message_at, message_by) = contact.last_message();
-    let agent_id = contact.agent_id();
-    [
-        text(contact.id()),
-        text(contact.uuid()),
-        Cow::Owned(contact.display_name()),
-        text(contact.email()),
-        Cow::Owned(phone),
-        text(contact.channel()),
-        text(contact.bot_id()),
-        text(contact.status()),
-        text(agent_id),
-        text(
-            agent_id
-                .and_then(|id| agent_names.get(id))
-                .map(String::as_str),
-        ),
-        Cow::Owned(contact.tags().join(";")),
-        Cow::Owned(contact.segments().join(";")),
-        Cow::Owned(attributes),
-        text(message_by),
-        text(message_at),
-        text(message_text),
-        text(contact.last_seen_at()),
-        text(contact.created_at()),
-        flag(contact.is_online()),
-        flag(contact.is_live_chat_active()),
-        flag(contact.has_ordered()),
-        flag(contact.user_interacted()),
-    ]
+/// `CSV_COLUMNS` without `agent_name`, which the writer fills from the agents it was given.
+const ROW_CELLS: usize = CSV_COLUMNS.len() - 1;
+/// Where `agent_name` goes, and the cells a walk needs.
+const AGENT_NAME_COLUMN: usize = 9;
+const ID_CELL: usize = 0;
+const AGENT_ID_CELL: usize = 8;
+const MESSAGE_AT_CELL: usize = 13;
+
+/// A contact rendered to its CSV cells where its page was decoded, so that the many fields of a
+/// big export are neither copied one by one nor rendered on the thread that writes the file:
+/// one buffer with every cell, and where each ends.
+#[derive(Debug, Clone)]
+pub struct FlatRow {
+    cells: String,
+    ends: [u32; ROW_CELLS],
+}
+
+impl FlatRow {
+    fn render(contact: &FlatContact<'_>) -> FlatRow {
+        let mut row = FlatRow {
+            cells: String::with_capacity(512),
+            ends: [0; ROW_CELLS],
+        };
+        let mut cell = 0;
+        let mut end_cell = |row: &mut FlatRow| {
+            row.ends[cell] = u32::try_from(row.cells.len()).unwrap_or(u32::MAX);
+            cell += 1;
+        };
+        let text = |row: &mut FlatRow, value: Option<&str>| row.cells.push_str(value.unwrap_or(""));
+        let flag =
+            |row: &mut FlatRow, on: bool| row.cells.push_str(if on { "true" } else { "false" });
+        let (message_text, message_at, message_by) = contact.last_message();
+
+        text(&mut row, contact.id());
+        end_cell(&mut row);
+        text(&mut row, contact.uuid());
+        end_cell(&mut row);
+        row.cells.push_str(&contact.display_name());
+        end_cell(&mut row);
+        text(&mut row, contact.email());
+        end_cell(&mut row);
+        if let Some(phone) = contact.phone() {
+            match phone.e164() {
+                Some(e164) => row.cells.push_str(&e164),
+                None => row.cells.push_str(&phone.display()),
+            }
+        }
+        end_cell(&mut row);
+        text(&mut row, contact.channel());
+        end_cell(&mut row);
+        text(&mut row, contact.bot_id());
+        end_cell(&mut row);
+        text(&mut row, contact.status());
+        end_cell(&mut row);
+        text(&mut row, contact.agent_id());
+        end_cell(&mut row);
+        join(&mut row.cells, contact.tags());
+        end_cell(&mut row);
+        join(&mut row.cells, contact.segments());
+        end_cell(&mut row);
+        attributes_json(&mut row.cells, contact);
+        end_cell(&mut row);
+        text(&mut row, message_by);
+        end_cell(&mut row);
+        text(&mut row, message_at);
+        end_cell(&mut row);
+        text(&mut row, message_text);
+        end_cell(&mut row);
+        text(&mut row, contact.last_seen_at());
+        end_cell(&mut row);
+        text(&mut row, contact.created_at());
+        end_cell(&mut row);
+        flag(&mut row, contact.is_online());
+        end_cell(&mut row);
+        flag(&mut row, contact.is_live_chat_active());
+        end_cell(&mut row);
+        flag(&mut row, contact.has_ordered());
+        end_cell(&mut row);
+        flag(&mut row, contact.user_interacted());
+        end_cell(&mut row);
+        row
+    }
+
+    fn cell(&self, index: usize) -> &str {
+        let start = match index {
+            0 => 0,
+            _ => self.ends[index - 1] as usize,
+        };
+        self.cells
+            .get(start..self.ends[index] as usize)
+            .unwrap_or("")
+    }
+
+    fn non_blank_cell(&self, index: usize) -> Option<&str> {
+        Some(self.cell(index)).filter(|cell| !cell.trim().is_empty())
+    }
+}
+
+impl<'de> Deserialize<'de> for FlatRow {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        FlatContact::deserialize(deserializer).map(|contact| FlatRow::render(&contact))
+    }
+}
+
+impl PageItem for FlatRow {
+    fn id(&self) -> Option<&str> {
+        self.non_blank_cell(ID_CELL)
+    }
+
+    fn last_message_at(&self) -> Option<&str> {
+        self.non_blank_cell(MESSAGE_AT_CELL)
+    }
+}
+
+fn join(cells: &mut String, texts: &[Cow<'_, str>]) {
+    for (index, text) in texts.iter().enumerate() {
+        if index > 0 {
+            cells.push(';');
+        }
+        cells.push_str(text);
+    }
+}
+
+/// The attributes as one JSON object of strings, in their order; a repeated key keeps its
+/// first place and its last value, as a JSON object built from them would.
+fn attributes_json(cells: &mut String, contact: &FlatContact<'_>) {
+    let mut pairs: Vec<(&str, Cow<'_, str>)> = Vec::new();
+    for (key, value) in contact.attributes() {
+        match pairs.iter_mut().find(|(seen, _)| *seen == key) {
+            Some(pair) => pair.1 = value,
+            None => pairs.push((key, value)),
+        }
+    }
+    if pairs.is_empty() {
+        return;
+    }
+    let mut json = Vec::with_capacity(64);
+    json.push(b'{');
+    for (index, (key, value)) in pairs.iter().enumerate() {
+        if index > 0 {
+            json.push(b',');
+        }
+        // Writing a string into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut json, key);
+        json.push(b':');
+        let _ = serde_json::to_writer(&mut json, value);
+    }
+    json.push(b'}');
+    cells.push_str(&String::from_utf8_lossy(&json));
 }

@@ -16,7 +16,7 @@ use std::io;
 use std::time::{Duration, Instant};
 
 pub use destination::{Destination, Output, expand_home};
-pub use format::{CSV_COLUMNS, ContactWriter, ExportFormat};
+pub use format::{CSV_COLUMNS, ContactWriter, ExportFormat, FlatRow};
 pub use governor::Traffic;
 pub use ids::IdSet;
 pub use walk::{
@@ -24,7 +24,7 @@ pub use walk::{
     WalkStats, walk,
 };
 
-use crate::api::{ApiError, Client, Contact, ContactKey, FlatContact, PageItem, Query, RawContact};
+use crate::api::{ApiError, Client, Contact, ContactKey, PageItem, Query, RawContact};
 
 /// A selection that scales: the queries of "select every matching contact", the rows marked by
 /// hand (kept whole: a person marks at most a few thousand), and the rows unmarked from a
@@ -115,7 +115,7 @@ trait Exportable: PageItem {
     fn write_to<W: io::Write>(&self, writer: &mut ContactWriter<W>) -> io::Result<()>;
 }
 
-impl Exportable for FlatContact {
+impl Exportable for FlatRow {
     fn write_to<W: io::Write>(&self, writer: &mut ContactWriter<W>) -> io::Result<()> {
         writer.write_flat(self)
     }
@@ -193,7 +193,7 @@ pub async fn run(
     let writer = ContactWriter::new(output, format, job.agent_names.clone())
         .map_err(io_error("cannot start the export"))?;
     let (writer, stats) = match format {
-        ExportFormat::Csv => export_as::<FlatContact, _>(client, &job, writer, on_progress).await?,
+        ExportFormat::Csv => export_as::<FlatRow, _>(client, &job, writer, on_progress).await?,
         ExportFormat::Json | ExportFormat::Ndjson => {
             export_as::<RawContact, _>(client, &job, writer, on_progress).await?
         }

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
 
+use super::body;
 use super::response::{decode_envelope, decode_list};
 use super::retry::parse_retry_after;
 use super::{
@@ -101,12 +102,9 @@ impl Client {
         let base_url = parse_base_url(&config.base_url)?;
         let mut headers = HeaderMap::new();
         headers.insert("authtype", HeaderValue::from_static("Key"));
-        // The platform's own samples ask for compressed replies, and a page shrinks 4-6x.
-        // gzip first: it decompresses several times faster than brotli for about the same
-        // size; brotli stays acceptable for a server that only speaks it. reqwest decodes both.
         headers.insert(
             header::ACCEPT_ENCODING,
-            HeaderValue::from_static("gzip, br;q=0.5"),
+            HeaderValue::from_static(body::ACCEPT_ENCODING),
         );
         headers.insert(
             header::CONTENT_TYPE,
@@ -290,18 +288,11 @@ impl Client {
                 .and_then(|value| parse_retry_after(value, SystemTime::now()));
             return Err(ApiError::RateLimited { retry_after });
         }
-        let bytes = response.bytes().await.map_err(|error| {
-            if error.is_timeout() {
-                transport_error(error)
-            } else {
-                ApiError::Truncated {
-                    what: format!(
-                        "the connection broke while reading the body ({})",
-                        root_cause(&error)
-                    ),
-                }
-            }
-        })?;
+        let encoding = response
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .map(|value| value.to_str().unwrap_or("(not text)").to_owned());
+        let bytes = body::decode_content(encoding.as_deref(), body::read_body(response).await?)?;
         Ok((status, bytes))
     }
 }
@@ -336,7 +327,7 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
-fn transport_error(error: reqwest::Error) -> ApiError {
+pub(super) fn transport_error(error: reqwest::Error) -> ApiError {
     let host = error
         .url()
         .and_then(|url| url.host_str().map(str::to_owned))
@@ -358,7 +349,7 @@ fn transport_error(error: reqwest::Error) -> ApiError {
 
 /// The innermost cause, which says what actually happened ("Connection refused") without the
 /// URL-laden wrappers around it.
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = error;
     while let Some(source) = cause.source() {
         cause = source;

@@ -2,6 +2,7 @@
 //! we survive the network in between. Everything the live API has not settled (see
 //! `shared/api/README.md`, "What a live account would settle") is kept in one obvious place here.
 
+mod body;
 mod client;
 mod error;
 mod items;

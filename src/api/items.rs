@@ -351,6 +351,15 @@ struct TypedEnvelope<T> {
     data: Option<Vec<T>>,
 }
 
+/// Parses a page, checking its UTF-8 once for the whole body when it is valid: checked string by
+/// string instead, as parsing bytes does, it is a tenth of an export's CPU.
+fn parse_envelope<T: PageItem>(body: &[u8]) -> Result<TypedEnvelope<T>, serde_json::Error> {
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    }
+}
+
 /// Decodes a `/inbox/users` response into its contacts as `T`s.
 ///
 /// Only an explicit empty `data` array ends a list. A 200 whose `data` is missing, `null` or not
@@ -358,7 +367,7 @@ struct TypedEnvelope<T> {
 /// walk retries it instead of taking it for the end and silently cutting an export short.
 pub fn decode_page_items<T: PageItem>(status: u16, body: &[u8]) -> Result<Vec<T>, ApiError> {
     if (200..300).contains(&status)
-        && let Ok(envelope) = serde_json::from_slice::<TypedEnvelope<T>>(body)
+        && let Ok(envelope) = parse_envelope::<T>(body)
         && envelope.success != Some(serde_json::Value::Bool(false))
     {
         return envelope.data.ok_or_else(|| ApiError::BrokenPage {
@@ -402,6 +411,16 @@ mod tests {
         assert!(items[0].json().contains(r#"[1, 2.50, "\u00e9"]"#));
         assert_eq!(items[1].id(), None);
         assert_eq!(items[1].last_message_at(), None);
+    }
+
+    #[test]
+    fn a_page_with_invalid_utf8_in_a_field_not_read_still_decodes() {
+        let mut body = br#"{"success":true,"data":[{"_id":"a","note":"x"#.to_vec();
+        body.extend_from_slice(&[0xff, 0xfe]);
+        body.extend_from_slice(br#""},{"_id":"b"}]}"#);
+        let keys: Vec<ContactKey> = decode_page_items(200, &body).expect("a page");
+        let ids: Vec<_> = keys.iter().map(PageItem::id).collect();
+        assert_eq!(ids, [Some("a"), Some("b")]);
     }
 
     #[test]

@@ -95,6 +95,29 @@ fn both_prefix_styles_give_the_same_e164() {
 }
 
 #[test]
+fn a_national_trunk_zero_after_the_country_code_is_dropped() {
+    // (prefix, number, E.164, shown)
+    let cases = [
+        ("+44", "07700 900123", Some("+447700900123"), "+44 7700 900123"),
+        ("44", "7700 900123", Some("+447700900123"), "+44 7700 900123"),
+        ("49", "0151 23456789", Some("+4915123456789"), "+49 151 23456789"),
+        ("+91", "09876543210", Some("+919876543210"), "+91 9876543210"),
+        // Italian numbers keep their 0 after +39.
+        ("+39", "06 6982 1234", Some("+390669821234"), "+39 06 6982 1234"),
+        // No country code: the 0 is all we know, and no E.164 can be made.
+        ("", "07700 900123", None, "07700 900123"),
+        ("+44", "0", None, "+44 0"),
+    ];
+    for (prefix, number, e164, shown) in cases {
+        let contact = json!({"_id": "x", "profile": {"userDetails": {"contact": {"phone": {"number": number, "prefix": prefix}}}}});
+        let contacts = decode_contacts_page(200, &envelope(json!([contact]))).expect("decodes");
+        let phone = contacts[0].phone().expect("has a phone");
+        assert_eq!(phone.e164().as_deref(), e164, "{prefix:?} {number:?}");
+        assert_eq!(phone.display(), shown, "{prefix:?} {number:?}");
+    }
+}
+
+#[test]
 fn missing_and_mistyped_fields_become_defaults() {
     let hostile = json!([
         {},

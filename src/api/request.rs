@@ -1,35 +1,38 @@
 //! The request body of `POST /inbox/users`, field for field as documented.
 
+use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
-/// Conversation status, spelled as the API spells it (`DEPENDANCY` included).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
+/// Conversation status, spelled as the API spells it (`DEPENDANCY` included). The platform may
+/// know values we do not, so any other spelling is kept and sent as given (`Other`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Status {
     Open,
-    #[serde(rename = "INPROGRESS")]
     InProgress,
     Review,
-    #[serde(rename = "ONHOLD")]
     OnHold,
-    #[serde(rename = "DEPENDANCY")]
     Dependancy,
     Closed,
+    /// Set by the status-update endpoint; not in the list filter's doc.
+    Deleted,
+    Other(String),
 }
 
 impl Status {
-    /// Every status, in the order the panel offers them.
-    pub const ALL: [Status; 6] = [
+    /// Every known status, in the order the panel offers them.
+    pub const ALL: [Status; 7] = [
         Status::Open,
         Status::InProgress,
         Status::Review,
         Status::OnHold,
         Status::Dependancy,
         Status::Closed,
+        Status::Deleted,
     ];
 
     /// The wire spelling, also what users type on the command line.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Status::Open => "OPEN",
             Status::InProgress => "INPROGRESS",
@@ -37,46 +40,88 @@ impl Status {
             Status::OnHold => "ONHOLD",
             Status::Dependancy => "DEPENDANCY",
             Status::Closed => "CLOSED",
+            Status::Deleted => "DELETED",
+            Status::Other(text) => text,
         }
     }
 
-    /// Case-insensitive parse of the wire spelling.
-    pub fn parse(text: &str) -> Option<Status> {
+    /// Case-insensitive parse of the wire spelling; `DEPENDENCY`, the usual spelling, is the
+    /// API's `DEPENDANCY`. Anything else is kept as typed.
+    pub fn parse(text: &str) -> Status {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("DEPENDENCY") {
+            return Status::Dependancy;
+        }
         Status::ALL
             .into_iter()
-            .find(|status| status.as_str().eq_ignore_ascii_case(text.trim()))
+            .find(|status| status.as_str().eq_ignore_ascii_case(text))
+            .unwrap_or_else(|| Status::Other(text.to_owned()))
+    }
+
+    /// Whether inbox-tui knows this value; unknown ones are sent with a warning.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Status::Other(_))
     }
 }
 
-/// Who sent a contact's last message. Only these three values were ever seen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// Who sent a contact's last message. `user` and `bot` were seen, `agent` is a guess; any other
+/// value is kept and sent as given.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Sender {
     User,
     Bot,
     Agent,
+    Other(String),
 }
 
 impl Sender {
-    /// Every sender, in the order the panel offers them.
+    /// Every known sender, in the order the panel offers them.
     pub const ALL: [Sender; 3] = [Sender::User, Sender::Bot, Sender::Agent];
 
     /// The wire spelling.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Sender::User => "user",
             Sender::Bot => "bot",
             Sender::Agent => "agent",
+            Sender::Other(text) => text,
         }
     }
 
-    /// Case-insensitive parse of the wire spelling.
-    pub fn parse(text: &str) -> Option<Sender> {
+    /// Case-insensitive parse of the wire spelling; anything else is kept as typed.
+    pub fn parse(text: &str) -> Sender {
+        let text = text.trim();
         Sender::ALL
             .into_iter()
-            .find(|sender| sender.as_str().eq_ignore_ascii_case(text.trim()))
+            .find(|sender| sender.as_str().eq_ignore_ascii_case(text))
+            .unwrap_or_else(|| Sender::Other(text.to_owned()))
+    }
+
+    /// Whether inbox-tui knows this value; unknown ones are sent with a warning.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Sender::Other(_))
     }
 }
+
+/// Both enums travel as their wire spelling, and read any string.
+macro_rules! wire_string {
+    ($type:ty) => {
+        impl Serialize for $type {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $type {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                String::deserialize(deserializer).map(|text| <$type>::parse(&text))
+            }
+        }
+    };
+}
+
+wire_string!(Status);
+wire_string!(Sender);
 
 /// An inclusive range of ISO-8601 UTC timestamps; `""` leaves an end open, as the API expects.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,7 +171,9 @@ pub struct Query {
     #[serde(rename = "_agentAssigned")]
     pub agent_assigned: Vec<String>,
     pub segments: Vec<String>,
-    /// Values unknown (the doc's sample sends `["userInteracted"]`); sent only as configured.
+    /// Names sent in `applicableFilters` beyond those of the booleans that are on, which are
+    /// always named (see `applicable_filters`): an escape hatch while the accepted values are
+    /// unknown.
     #[serde(rename = "applicableFilters")]
     pub applicable_filters: Vec<String>,
     #[serde(rename = "lastSeenAt")]
@@ -143,6 +190,10 @@ pub struct Query {
     pub has_ordered: HasOrdered,
     #[serde(rename = "isContact")]
     pub is_contact: bool,
+    /// Body fields no one modelled (`--field`, unknown keys of a saved view), sent as given;
+    /// they win over the documented fields of the same name.
+    #[serde(flatten)]
+    pub raw_fields: Map<String, Value>,
 }
 
 impl Query {
@@ -171,6 +222,36 @@ impl Query {
             + switches.iter().filter(|on| **on).count()
             + usize::from(!self.last_seen_at.is_open())
             + usize::from(!self.created_at.is_open())
+            + self.raw_fields.len()
+    }
+
+    /// One sentence per value sent as given that inbox-tui does not know (a status, a sender):
+    /// not refused, since the platform may know it, but worth a warning in case it is a typo.
+    pub fn unknown_values(&self) -> Vec<String> {
+        let known = |names: Vec<&str>| names.join(", ");
+        let statuses = self
+            .status
+            .iter()
+            .filter(|status| !status.is_known())
+            .map(|status| {
+                format!(
+                    "status {:?} is not one inbox-tui knows ({}); it is sent as given",
+                    status.as_str(),
+                    known(Status::ALL.iter().map(Status::as_str).collect())
+                )
+            });
+        let senders = self
+            .last_message_by
+            .iter()
+            .filter(|sender| !sender.is_known())
+            .map(|sender| {
+                format!(
+                    "last-message sender {:?} is not one inbox-tui knows ({}); it is sent as given",
+                    sender.as_str(),
+                    known(Sender::ALL.iter().map(Sender::as_str).collect())
+                )
+            });
+        statuses.chain(senders).collect()
     }
 
     /// The body for one page of this query.
@@ -186,15 +267,73 @@ impl Query {
 /// Only `"none"` was ever seen; other values are unknown, so we never send them.
 const EXPORT_MODE: &str = "none";
 
-/// The exact JSON body of one page request: the query plus paging.
-#[derive(Debug, Serialize)]
+/// The boolean filters and their names in the body. A server may apply one only when its name
+/// is listed in `applicableFilters` (the doc's one sample pairs `"userInteracted": true` with
+/// `["userInteracted"]`). `isContact` is not here: the sample sends it without listing it.
+const LISTED_BOOLEANS: [(&str, fn(&Query) -> bool); 4] = [
+    ("isOnline", |query| query.is_online),
+    ("userInteracted", |query| query.user_interacted),
+    ("isLiveChatActive", |query| query.is_live_chat_active),
+    ("hasOrdered", |query| query.has_ordered.status),
+];
+
+/// What a request sends as `applicableFilters`: the name of every boolean filter that is on,
+/// then the names the user added. The one place that decides it; a live account would settle
+/// whether the list is needed at all, and naming a filter that is on costs nothing if not.
+pub fn applicable_filters(query: &Query) -> Vec<String> {
+    let mut names: Vec<String> = LISTED_BOOLEANS
+        .iter()
+        .filter(|(_, is_on)| is_on(query))
+        .map(|(name, _)| (*name).to_owned())
+        .collect();
+    for name in &query.applicable_filters {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    names
+}
+
+/// The exact JSON body of one page request: the query, `applicableFilters` as
+/// `applicable_filters` decides, paging, then the raw fields over all of it.
+#[derive(Debug)]
 pub struct PageRequest<'a> {
-    #[serde(flatten)]
     query: &'a Query,
     /// 1-based.
     page: u32,
-    #[serde(rename = "isExport")]
     is_export: &'static str,
+}
+
+impl Serialize for PageRequest<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Value::Object(mut fields) =
+            serde_json::to_value(Query {
+                raw_fields: Map::new(),
+                ..self.query.clone()
+            })
+            .map_err(serde::ser::Error::custom)?
+        else {
+            return Err(serde::ser::Error::custom("a query serializes to an object"));
+        };
+        fields.insert(
+            "applicableFilters".into(),
+            applicable_filters(self.query).into(),
+        );
+        let is_contact = fields.shift_remove("isContact");
+        fields.insert("page".into(), self.page.into());
+        fields.insert("isExport".into(), self.is_export.into());
+        if let Some(is_contact) = is_contact {
+            fields.insert("isContact".into(), is_contact);
+        }
+        for (name, value) in &self.query.raw_fields {
+            fields.insert(name.clone(), value.clone());
+        }
+        let mut map = serializer.serialize_map(Some(fields.len()))?;
+        for (name, value) in &fields {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
 }
 
 #[cfg(test)]
@@ -248,8 +387,58 @@ mod tests {
     }
 
     #[test]
-    fn status_parse_is_case_insensitive() {
-        assert_eq!(Status::parse("onhold"), Some(Status::OnHold));
-        assert_eq!(Status::parse("DEPENDENCY"), None);
+    fn statuses_parse_case_insensitively_with_the_usual_spelling_and_unknown_values_kept() {
+        assert_eq!(Status::parse("onhold"), Status::OnHold);
+        assert_eq!(Status::parse("Dependency"), Status::Dependancy);
+        assert_eq!(Status::parse("deleted"), Status::Deleted);
+        assert_eq!(Status::parse(" ARCHIVED "), Status::Other("ARCHIVED".into()));
+        assert!(!Status::parse("ARCHIVED").is_known());
+        assert_eq!(Sender::parse("Agent"), Sender::Agent);
+        assert_eq!(Sender::parse("system"), Sender::Other("system".into()));
+    }
+
+    #[test]
+    fn booleans_that_are_on_are_named_in_applicable_filters() {
+        let query = Query {
+            is_online: true,
+            has_ordered: HasOrdered {
+                status: true,
+                last_at: String::new(),
+            },
+            is_contact: true,
+            applicable_filters: vec!["custom".into(), "isOnline".into()],
+            ..Query::default()
+        };
+        let body = serde_json::to_value(query.page(1)).expect("serializes");
+        assert_eq!(
+            body["applicableFilters"],
+            json!(["isOnline", "hasOrdered", "custom"])
+        );
+        let body = serde_json::to_value(
+            Query {
+                user_interacted: true,
+                is_live_chat_active: true,
+                ..Query::default()
+            }
+            .page(1),
+        )
+        .expect("serializes");
+        assert_eq!(
+            body["applicableFilters"],
+            json!(["userInteracted", "isLiveChatActive"])
+        );
+    }
+
+    #[test]
+    fn raw_fields_are_sent_as_given_over_the_documented_ones() {
+        let mut query = Query::default();
+        query.raw_fields.insert("tagsV2".into(), json!(["vip"]));
+        query.raw_fields.insert("isOnline".into(), json!("yes"));
+        let body = serde_json::to_value(query.page(2)).expect("serializes");
+        assert_eq!(body["tagsV2"], json!(["vip"]));
+        assert_eq!(body["isOnline"], json!("yes"));
+        assert_eq!(body["page"], 2);
+        let text = serde_json::to_string(&query.page(2)).expect("serializes");
+        assert_eq!(text.matches("\"isOnline\"").count(), 1, "{text}");
     }
 }

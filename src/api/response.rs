@@ -144,12 +144,37 @@ pub struct Phone<'a> {
     pub number: &'a str,
 }
 
+/// Country codes whose numbers keep their leading 0 after the code (Italy, and San Marino and
+/// the Vatican, which use Italian numbering): everywhere else a leading 0 is the national trunk
+/// prefix, dialled only from inside the country.
+const KEEPS_LEADING_ZERO: [&str; 3] = ["39", "378", "379"];
+
 impl Phone<'_> {
+    fn country(&self) -> &str {
+        self.prefix.trim().trim_start_matches('+')
+    }
+
+    /// The number without the national trunk 0 that some contacts keep after a country code
+    /// (`+44` with `07700 900123`): `+44 07700…` is not a number anyone can dial.
+    fn national(&self) -> &str {
+        let number = self.number.trim();
+        match number.strip_prefix('0') {
+            Some(rest)
+                if !rest.is_empty()
+                    && !self.country().is_empty()
+                    && !KEEPS_LEADING_ZERO.contains(&self.country()) =>
+            {
+                rest
+            }
+            _ => number,
+        }
+    }
+
     /// `+<country><number>` when both parts are digits and the length is plausible, else `None`.
     pub fn e164(&self) -> Option<String> {
-        let prefix = self.prefix.trim().trim_start_matches('+');
+        let prefix = self.country();
         let number: String = self
-            .number
+            .national()
             .chars()
             .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
             .collect();
@@ -164,11 +189,11 @@ impl Phone<'_> {
 
     /// `+44 7700900123`, falling back to whatever the API sent.
     pub fn display(&self) -> String {
-        let prefix = self.prefix.trim().trim_start_matches('+');
-        match (prefix.is_empty(), self.number.is_empty()) {
+        let prefix = self.country();
+        match (prefix.is_empty(), self.number.trim().is_empty()) {
             (_, true) => String::new(),
             (true, false) => self.number.to_owned(),
-            (false, false) => format!("+{prefix} {}", self.number),
+            (false, false) => format!("+{prefix} {}", self.national()),
         }
     }
 }

@@ -7,7 +7,8 @@ use crate::dates::{RangeEnd, format_timestamp, parse_when};
 #[derive(Debug, Clone, Default, clap::Args)]
 #[command(next_help_heading = "Filters")]
 pub struct FilterArgs {
-    /// Free text matched against name, email, phone and uuid
+    /// Free text, sent as `searchText`; the platform decides what it matches (the demo: name,
+    /// email, phone and uuid)
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
 
@@ -15,7 +16,8 @@ pub struct FilterArgs {
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
 
-    /// Conversation status: open, inprogress, review, onhold, dependancy, closed (repeatable)
+    /// Conversation status: open, inprogress, review, onhold, dependency (sent as the API's
+    /// DEPENDANCY), closed, deleted; another value is sent as given, with a warning (repeatable)
     #[arg(long = "status", value_name = "STATUS", value_parser = parse_status)]
     pub statuses: Vec<Status>,
 
@@ -43,29 +45,44 @@ pub struct FilterArgs {
     #[arg(long = "segment", value_name = "ID")]
     pub segments: Vec<String>,
 
-    /// Who sent the last message: user, bot or agent (repeatable)
+    /// Who sent the last message: user, bot or agent; another value is sent as given, with a
+    /// warning (repeatable)
     #[arg(long = "last-message-by", value_name = "WHO", value_parser = parse_sender)]
     pub last_message_by: Vec<Sender>,
 
-    /// Only contacts online now
+    /// Only contacts online now: sends `isOnline: true`, named in `applicableFilters`; the
+    /// platform decides what counts as online
     #[arg(long)]
     pub online: bool,
 
-    /// Only contacts with live chat active
+    /// Only contacts with live chat active: sends `isLiveChatActive: true`, named in
+    /// `applicableFilters`
     #[arg(long)]
     pub live_chat: bool,
 
-    /// Only contacts who interacted
+    /// Only contacts who interacted: sends `userInteracted: true`, named in `applicableFilters`
     #[arg(long)]
     pub interacted: bool,
 
-    /// Only contacts who ordered
+    /// Only contacts who ordered: sends `hasOrdered.status: true`, named in `applicableFilters`
     #[arg(long)]
     pub ordered: bool,
 
-    /// Only saved contacts (not anonymous visitors)
+    /// Only saved contacts: sends `isContact: true` (not named in `applicableFilters`, as the
+    /// doc's sample). Off by default, so anonymous visitors are included
     #[arg(long)]
     pub contacts_only: bool,
+
+    /// An extra name for `applicableFilters`, beyond the booleans that are on, which are
+    /// always named (repeatable)
+    #[arg(long = "applicable", value_name = "NAME")]
+    pub applicable: Vec<String>,
+
+    /// A body field sent as given, e.g. `--field isSubscriber=true` or
+    /// `--field 'tagsV2=["vip"]'`; the value is JSON (quote strings: `'note="x"'`) and wins over
+    /// a documented field of that name (repeatable)
+    #[arg(long = "field", value_name = "KEY=JSON", value_parser = parse_field)]
+    pub fields: Vec<(String, serde_json::Value)>,
 
     /// Created on or after this date or time
     #[arg(long, value_name = "WHEN")]
@@ -85,22 +102,55 @@ pub struct FilterArgs {
 }
 
 fn parse_status(text: &str) -> Result<Status, String> {
-    Status::parse(text).ok_or_else(|| {
-        let accepted: Vec<&str> = Status::ALL.iter().map(|status| status.as_str()).collect();
-        format!(
-            "unknown status {text:?}; use one of {}",
-            accepted.join(", ")
-        )
-    })
+    match text.trim() {
+        "" => Err("is empty; use e.g. open or closed".into()),
+        text => Ok(Status::parse(text)),
+    }
 }
 
 fn parse_sender(text: &str) -> Result<Sender, String> {
-    Sender::parse(text).ok_or_else(|| format!("unknown sender {text:?}; use user, bot or agent"))
+    match text.trim() {
+        "" => Err("is empty; use user, bot or agent".into()),
+        text => Ok(Sender::parse(text)),
+    }
+}
+
+/// `KEY=JSON`, split at the first `=`.
+fn parse_field(text: &str) -> Result<(String, serde_json::Value), String> {
+    let Some((key, json)) = text.split_once('=') else {
+        return Err(format!(
+            "{text:?} has no `=`; write KEY=JSON, e.g. isSubscriber=true"
+        ));
+    };
+    let key = key.trim();
+    if key.is_empty() {
+        return Err("the key before `=` is empty; write KEY=JSON, e.g. isSubscriber=true".into());
+    }
+    if key == "page" {
+        return Err("`page` is set for each request by inbox-tui and cannot be a field".into());
+    }
+    serde_json::from_str(json.trim())
+        .map(|value| (key.to_owned(), value))
+        .map_err(|error| {
+            format!(
+                "the value of {key} is not JSON ({error}); a string needs quotes, e.g. \
+                 '{key}=\"text\"'"
+            )
+        })
 }
 
 impl FilterArgs {
-    /// The request filters these flags describe, or which flag is wrong and why.
+    /// The request filters these flags describe, or which flag is wrong and why. Values sent
+    /// as given that inbox-tui does not know are warned about on stderr.
     pub fn to_query(&self) -> Result<Query, CliError> {
+        let query = self.flags_to_query()?;
+        for warning in query.unknown_values() {
+            eprintln!("warning: {warning}");
+        }
+        Ok(query)
+    }
+
+    fn flags_to_query(&self) -> Result<Query, CliError> {
         Ok(Query {
             search_text: self.search.clone().unwrap_or_default().trim().to_owned(),
             tags: self.tags.clone(),
@@ -112,7 +162,7 @@ impl FilterArgs {
             bot_facebook: self.bot_facebook.clone(),
             agent_assigned: self.agents.clone(),
             segments: self.segments.clone(),
-            applicable_filters: vec![],
+            applicable_filters: self.applicable.clone(),
             last_seen_at: date_range(
                 ("--last-seen-after", &self.last_seen_after),
                 ("--last-seen-before", &self.last_seen_before),
@@ -129,6 +179,7 @@ impl FilterArgs {
                 last_at: String::new(),
             },
             is_contact: self.contacts_only,
+            raw_fields: self.fields.iter().cloned().collect(),
         })
     }
 }

@@ -45,12 +45,37 @@ impl ViewStore for ConfigViewStore {
     }
 }
 
-/// The filter names a view may use: the API's own JSON names, as the request body spells them.
+/// The filter names inbox-tui knows: the API's own JSON names, as the request body spells them.
+/// A view may use others; they are sent as given.
 fn filter_names() -> Vec<String> {
     match serde_json::to_value(Query::default()) {
         Ok(Json::Object(fields)) => fields.keys().cloned().collect(),
         _ => Vec::new(),
     }
+}
+
+/// What a user should hear about their views without it stopping anything: filters and values
+/// inbox-tui does not know, which are sent as given.
+pub(super) fn warnings(views: &[SavedView]) -> Vec<String> {
+    let known = filter_names().join(", ");
+    views
+        .iter()
+        .flat_map(|view| {
+            let unknown_filters = view.query.raw_fields.keys().map(|name| {
+                format!(
+                    "view {:?}: filter `{name}` is not one inbox-tui knows ({known}); it is sent \
+                     as given",
+                    view.name,
+                )
+            });
+            let unknown_values = view
+                .query
+                .unknown_values()
+                .into_iter()
+                .map(|warning| format!("view {:?}: {warning}", view.name));
+            unknown_filters.chain(unknown_values).collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// Checks each view's filters one by one, so a mistake is reported at its own line and key.
@@ -59,7 +84,6 @@ pub(super) fn from_raw(
     source: &Source,
     problems: &mut Vec<ConfigProblem>,
 ) -> Vec<SavedView> {
-    let known = filter_names();
     raw.into_iter()
         .enumerate()
         .map(|(index, view)| {
@@ -76,11 +100,11 @@ pub(super) fn from_raw(
             let mut filters = toml::Table::new();
             for (name, value) in view.filters {
                 let key = format!("{prefix}.filters.{}", name.get_ref());
-                if !known.contains(name.get_ref()) {
+                if name.get_ref() == "page" {
                     problems.push(source.problem(
                         Some(name.span()),
                         key,
-                        format!("unknown filter; the filters are {}", known.join(", ")),
+                        "`page` is set for each request by inbox-tui; remove it from the view",
                     ));
                     continue;
                 }

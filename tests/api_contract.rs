@@ -700,6 +700,7 @@ async fn the_client_sends_the_documented_headers_and_body() {
     expected["searchText"] = json!("jane");
     expected["status"] = json!(["REVIEW"]);
     expected["isOnline"] = json!(true);
+    expected["applicableFilters"] = json!(["isOnline"]);
     assert_eq!(
         body, expected,
         "the full documented body, every field present"

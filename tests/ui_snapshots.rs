@@ -206,6 +206,7 @@ fn unauthorized_error_points_at_the_help() {
     let mut state = fresh_state();
     state.list.load = Load::Failed {
         error: ApiError::Unauthorized {
+            token_origin: None,
             status: 401,
             message: "Unauthorized".into(),
         },

@@ -6,7 +6,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use inbox_tui::api::{ApiError, Contact, Page, Query, Status};
 use inbox_tui::app::filters::{DateField, FilterItem};
 use inbox_tui::app::state::{Connection, ExportPhase};
-use inbox_tui::app::{Cmd, Focus, Keymap, Load, Msg, PageEnd, Purpose, State, start, update};
+use inbox_tui::app::{
+    Cmd, Focus, Keymap, Load, Msg, PageEnd, PickList, Purpose, State, start, update,
+};
 use inbox_tui::demo::Dataset;
 use inbox_tui::export::{IdSet, Progress, Scope, Selection as ExportSelection};
 use serde_json::json;
@@ -78,7 +80,10 @@ fn browsing() -> State {
         None,
     );
     let commands = start(&mut state);
-    assert!(matches!(commands[0], Cmd::LoadChoices));
+    assert!(
+        matches!(&commands[0], Cmd::LoadChoices(lists) if lists[..] == PickList::ALL),
+        "{commands:?}"
+    );
     let (generation, purpose, page, query) = only_fetch(&commands[1..]);
     assert_eq!((purpose, page), (Purpose::Show, 1));
     assert!(matches!(state.list.load, Load::Loading { page: 1 }));
@@ -367,6 +372,7 @@ fn errors_are_a_state_with_a_way_out() {
     assert_eq!(state.status.backoff_until, None);
 
     let unauthorized = ApiError::Unauthorized {
+        token_origin: None,
         status: 401,
         message: "Unauthorized".into(),
     };

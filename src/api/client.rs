@@ -20,18 +20,36 @@ use super::{
 /// BotPenguin's own host; white-label hosts serve the same API under other bases.
 pub const DEFAULT_BASE_URL: &str = "https://api.v7.botpenguin.com";
 
-/// An API token. Its `Debug` is redacted so it cannot leak through logs or error reports.
+/// An API token, and where it came from. Its `Debug` is redacted so it cannot leak through
+/// logs or error reports.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Token(String);
+pub struct Token {
+    secret: String,
+    origin: Option<String>,
+}
 
 impl Token {
     pub fn new(secret: impl Into<String>) -> Token {
-        Token(secret.into().trim().to_owned())
+        Token {
+            secret: secret.into().trim().to_owned(),
+            origin: None,
+        }
+    }
+
+    /// Records where the token was read (`INBOX_TUI_TOKEN`, `profile "work"'s token_file
+    /// ~/.config/...`), which a rejection names.
+    pub fn with_origin(mut self, origin: impl Into<String>) -> Token {
+        self.origin = Some(origin.into());
+        self
     }
 
     /// The secret itself, for the one header that needs it.
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.secret
+    }
+
+    pub fn origin(&self) -> Option<&str> {
+        self.origin.as_deref()
     }
 }
 
@@ -88,6 +106,10 @@ impl Page {
     }
 }
 
+/// Pages of a paged pick-list read at most: 500 agents at 10 a page, and an end to a server
+/// that keeps inventing new entries.
+const MAX_PICK_LIST_PAGES: u32 = 50;
+
 /// A client for one account on one host. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -112,6 +134,7 @@ impl Client {
         );
         let mut authorization = HeaderValue::from_str(&format!("Bearer {}", config.token.expose()))
             .map_err(|_| ApiError::Unauthorized {
+                token_origin: config.token.origin().map(str::to_owned),
                 status: 0,
                 message: "the token contains characters that cannot be sent in a header".into(),
             })?;
@@ -195,33 +218,55 @@ impl Client {
         self.send(request)
             .await
             .and_then(|(status, bytes)| decode_page_items::<T>(status, &bytes))
-            .map_err(|error| error.redact(self.token.expose()))
+            .map_err(|error| error.for_token(&self.token))
     }
 
-    /// The agents, for the agent filter.
+    /// The agents, for the agent filter: every page of `/custom-user`, until one is empty or
+    /// brings no agent not seen already (a server that ignores `page` would repeat page 1).
     pub async fn agents(&self) -> Result<Vec<Agent>, ApiError> {
-        self.get_list("custom-user?page=1&ispagination=true&searchText=")
-            .await
+        let mut agents: Vec<Agent> = Vec::new();
+        for page in 1..=MAX_PICK_LIST_PAGES {
+            let fetched: Vec<Agent> = self
+                .get_list(
+                    "agents",
+                    &format!("custom-user?page={page}&ispagination=true&searchText="),
+                )
+                .await?;
+            let before = agents.len();
+            for agent in fetched {
+                if !agents.iter().any(|known| known.id == agent.id) {
+                    agents.push(agent);
+                }
+            }
+            if agents.len() == before {
+                break;
+            }
+        }
+        Ok(agents)
     }
 
     /// The saved segments, for the segment filter.
     pub async fn segments(&self) -> Result<Vec<Segment>, ApiError> {
-        self.get_list("inbox/segments").await
+        self.get_list("segments", "inbox/segments").await
     }
 
     /// The WhatsApp bots, the only channel whose bots can be listed by name.
     pub async fn whatsapp_bots(&self) -> Result<Vec<WhatsappBot>, ApiError> {
-        self.get_list("whatsapp-automation").await
+        self.get_list("WhatsApp bots", "whatsapp-automation").await
     }
 
-    async fn get_list<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, ApiError> {
+    async fn get_list<T: DeserializeOwned>(
+        &self,
+        list: &str,
+        path: &str,
+    ) -> Result<Vec<T>, ApiError> {
         let data: Value = self
             .with_retries(&|_| {}, || async {
                 let (status, bytes) = self.send(self.http.get(self.endpoint(path))).await?;
                 decode_envelope(status, &bytes, None)
             })
             .await?;
-        decode_list(data)
+        decode_list(list, data)
     }
 
     fn endpoint(&self, path: &str) -> String {
@@ -244,7 +289,7 @@ impl Client {
             match attempt().await {
                 Ok(value) => return Ok(value),
                 Err(error) => {
-                    let error = error.redact(self.token.expose());
+                    let error = error.for_token(&self.token);
                     let patient = self.retry.is_patient_wait(&error, waited_on_rate_limits);
                     let wait = if patient {
                         self.retry.retry_after(&error)

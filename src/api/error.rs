@@ -6,12 +6,29 @@ use std::time::Duration;
 const TOKEN_HINT: &str = "set INBOX_TUI_TOKEN to the API access token from the web panel \
 (More → Developer → API Access Token); regenerating it there revokes the old one";
 
+/// How to fix a rejected token, naming where it came from when that is known.
+fn token_hint(origin: Option<&str>) -> String {
+    match origin {
+        None => TOKEN_HINT.to_owned(),
+        Some(origin) => format!(
+            "the token came from {origin}: put the API access token from the web panel (More → \
+             Developer → API Access Token) there; regenerating it revokes the old one"
+        ),
+    }
+}
+
 /// What went wrong talking to the API. No variant ever holds the token or a response body.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ApiError {
-    /// 401/403: the token is wrong, missing or revoked.
-    #[error("token rejected (HTTP {status}{}): {TOKEN_HINT}", suffix(message))]
-    Unauthorized { status: u16, message: String },
+    /// 401/403: the token is wrong, missing or revoked. `token_origin` says where the client's
+    /// token came from (`INBOX_TUI_TOKEN`, a profile's `token_file`), so the user fixes the
+    /// right place.
+    #[error("token rejected (HTTP {status}{}): {}", suffix(message), token_hint(token_origin.as_deref()))]
+    Unauthorized {
+        status: u16,
+        message: String,
+        token_origin: Option<String>,
+    },
 
     /// 429: the caller should wait; `retry_after` is what the server asked for, if it said.
     #[error("rate limited by the API (HTTP 429{}): wait a moment and retry", match retry_after {
@@ -104,7 +121,11 @@ impl ApiError {
         retry_after: Option<Duration>,
     ) -> ApiError {
         match status {
-            401 | 403 => ApiError::Unauthorized { status, message },
+            401 | 403 => ApiError::Unauthorized {
+                status,
+                message,
+                token_origin: None,
+            },
             429 => ApiError::RateLimited { retry_after },
             500..=599 => ApiError::Server { status, message },
             _ => ApiError::Api {
@@ -112,6 +133,20 @@ impl ApiError {
                 message,
                 details,
             },
+        }
+    }
+
+    /// Redacts `token` (see `redact`) and names where it came from in a rejection.
+    pub(crate) fn for_token(self, token: &super::Token) -> ApiError {
+        match self.redact(token.expose()) {
+            ApiError::Unauthorized {
+                status, message, ..
+            } => ApiError::Unauthorized {
+                status,
+                message,
+                token_origin: token.origin().map(str::to_owned),
+            },
+            other => other,
         }
     }
 
@@ -125,9 +160,14 @@ impl ApiError {
         }
         let clean = |text: String| text.replace(secret, "[redacted]");
         match self {
-            ApiError::Unauthorized { status, message } => ApiError::Unauthorized {
+            ApiError::Unauthorized {
+                status,
+                message,
+                token_origin,
+            } => ApiError::Unauthorized {
                 status,
                 message: clean(message),
+                token_origin,
             },
             ApiError::Server { status, message } => ApiError::Server {
                 status,

@@ -267,10 +267,13 @@ impl Query {
 /// Only `"none"` was ever seen; other values are unknown, so we never send them.
 const EXPORT_MODE: &str = "none";
 
+/// Whether one boolean filter of a query is on.
+type IsOn = fn(&Query) -> bool;
+
 /// The boolean filters and their names in the body. A server may apply one only when its name
 /// is listed in `applicableFilters` (the doc's one sample pairs `"userInteracted": true` with
 /// `["userInteracted"]`). `isContact` is not here: the sample sends it without listing it.
-const LISTED_BOOLEANS: [(&str, fn(&Query) -> bool); 4] = [
+const LISTED_BOOLEANS: [(&str, IsOn); 4] = [
     ("isOnline", |query| query.is_online),
     ("userInteracted", |query| query.user_interacted),
     ("isLiveChatActive", |query| query.is_live_chat_active),
@@ -306,12 +309,11 @@ pub struct PageRequest<'a> {
 
 impl Serialize for PageRequest<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Value::Object(mut fields) =
-            serde_json::to_value(Query {
-                raw_fields: Map::new(),
-                ..self.query.clone()
-            })
-            .map_err(serde::ser::Error::custom)?
+        let Value::Object(mut fields) = serde_json::to_value(Query {
+            raw_fields: Map::new(),
+            ..self.query.clone()
+        })
+        .map_err(serde::ser::Error::custom)?
         else {
             return Err(serde::ser::Error::custom("a query serializes to an object"));
         };
@@ -391,7 +393,10 @@ mod tests {
         assert_eq!(Status::parse("onhold"), Status::OnHold);
         assert_eq!(Status::parse("Dependency"), Status::Dependancy);
         assert_eq!(Status::parse("deleted"), Status::Deleted);
-        assert_eq!(Status::parse(" ARCHIVED "), Status::Other("ARCHIVED".into()));
+        assert_eq!(
+            Status::parse(" ARCHIVED "),
+            Status::Other("ARCHIVED".into())
+        );
         assert!(!Status::parse("ARCHIVED").is_known());
         assert_eq!(Sender::parse("Agent"), Sender::Agent);
         assert_eq!(Sender::parse("system"), Sender::Other("system".into()));

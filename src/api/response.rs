@@ -21,6 +21,54 @@ struct Envelope {
     data: Value,
     #[serde(default)]
     code: Value,
+    /// What gateways put beside `message` (`{"statusCode": 400, "error": "Bad Request"}`).
+    #[serde(default)]
+    error: Value,
+}
+
+/// `message` as servers write it: a string, a list of strings (validation messages), or an
+/// object of them (gateways), joined into one line; `error` when `message` says nothing.
+fn message_text(message: &Value, error: &Value) -> String {
+    fn texts(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::String(text) if !text.trim().is_empty() => out.push(text.trim().to_owned()),
+            Value::Array(items) => items.iter().for_each(|item| texts(item, out)),
+            Value::Object(fields) => fields.values().for_each(|field| texts(field, out)),
+            _ => {}
+        }
+    }
+    let mut parts = Vec::new();
+    texts(message, &mut parts);
+    if parts.is_empty() {
+        texts(error, &mut parts);
+    }
+    parts.join("; ")
+}
+
+/// A short description of an HTML body (a proxy's or a login page's), never the page itself:
+/// its `<title>`, when it has one.
+fn html_summary(body: &[u8]) -> Option<String> {
+    let head = String::from_utf8_lossy(&body[..body.len().min(4096)]);
+    let start = head.trim_start().to_ascii_lowercase();
+    if !(start.starts_with("<!doctype html")
+        || start.starts_with("<html")
+        || start.starts_with("<head")
+        || start.starts_with("<body"))
+    {
+        return None;
+    }
+    let lower = head.to_ascii_lowercase();
+    let title = lower
+        .find("<title")
+        .and_then(|open| Some(open + lower[open..].find('>')? + 1))
+        .and_then(|start| Some((start, start + lower[start..].find("</title")?)))
+        .map(|(start, end)| crate::text::single_line(&head[start..end]))
+        .filter(|title| !title.is_empty())
+        .map(|title| crate::text::fit_width(&title, 80).trim_end().to_owned());
+    Some(match title {
+        Some(title) => format!("an HTML page titled {title:?}"),
+        None => "an HTML page".to_owned(),
+    })
 }
 
 /// Unwraps an envelope into its `data`, turning HTTP failures and `success: false` into errors.
@@ -36,10 +84,21 @@ pub(crate) fn decode_envelope(
         Err(_) if !is_success_status => {
             return Err(ApiError::from_status(
                 status,
-                String::new(),
+                html_summary(body)
+                    .map(|page| format!("the server answered with {page}"))
+                    .unwrap_or_default(),
                 vec![],
                 retry_after,
             ));
+        }
+        Err(_) if html_summary(body).is_some() => {
+            return Err(ApiError::Decode {
+                what: format!(
+                    "the server answered with {}, not JSON: check the base URL (a proxy or a \
+                     login page may be in the way)",
+                    html_summary(body).unwrap_or_default()
+                ),
+            });
         }
         Err(error) if error.is_eof() => {
             return Err(ApiError::Truncated {
@@ -57,10 +116,7 @@ pub(crate) fn decode_envelope(
             });
         }
     };
-    let message = match envelope.message {
-        Value::String(text) => text,
-        _ => String::new(),
-    };
+    let message = message_text(&envelope.message, &envelope.error);
     let details = match &envelope.data {
         Value::Array(items) => items
             .iter()
@@ -114,20 +170,47 @@ pub fn decode_contacts_page(status: u16, body: &[u8]) -> Result<Vec<Contact>, Ap
 }
 
 /// Decodes a pick-list's `data` array into `T`s, skipping entries without an id.
-pub(crate) fn decode_list<T: for<'de> Deserialize<'de>>(data: Value) -> Result<Vec<T>, ApiError> {
+pub(crate) fn decode_list<T: for<'de> Deserialize<'de>>(
+    list: &str,
+    data: Value,
+) -> Result<Vec<T>, ApiError> {
     let Value::Array(items) = data else {
         return Err(ApiError::Decode {
-            what: "`data` is not a list".into(),
+            what: format!("the {list} reply's `data` is not a list"),
         });
     };
-    items
+    Ok(items
         .into_iter()
-        .map(|item| {
-            serde_json::from_value(item).map_err(|error| ApiError::Decode {
-                what: format!("a list entry has an {}", describe_category(&error)),
-            })
+        .enumerate()
+        .filter_map(|(index, item)| {
+            let named = item
+                .get("name")
+                .or_else(|| item.get("segmentName"))
+                .and_then(Value::as_str)
+                .map(|name| format!(" ({:?})", crate::text::single_line(name)))
+                .unwrap_or_default();
+            let has_id = item
+                .get("_id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| !id.trim().is_empty());
+            match serde_json::from_value(item) {
+                Ok(entry) if has_id => Some(entry),
+                Ok(_) => {
+                    tracing::warn!("skipping {list} entry {index}{named}: it has no `_id`");
+                    None
+                }
+                Err(error) => {
+                    let why = if has_id {
+                        format!("it has an {}", describe_category(&error))
+                    } else {
+                        "it has no `_id`".to_owned()
+                    };
+                    tracing::warn!("skipping {list} entry {index}{named}: {why}");
+                    None
+                }
+            }
         })
-        .collect()
+        .collect())
 }
 
 /// One inbox contact: the original JSON, read through tolerant accessors.
@@ -351,6 +434,19 @@ impl Contact {
     /// The bot the contact came through, whichever channel field holds it.
     pub fn bot_id(&self) -> Option<&str> {
         BOT_FIELDS.iter().find_map(|(_, field)| self.text_at(field))
+    }
+
+    /// `_bot…` keys no filter knows (Instagram and SMS contacts name their bot in a field the
+    /// doc does not give), as `(key, id)`.
+    pub fn other_bot_fields(&self) -> Vec<(&str, &str)> {
+        self.raw
+            .iter()
+            .filter(|(key, _)| {
+                key.starts_with("_bot") && !BOT_FIELDS.iter().any(|(_, known)| known == key)
+            })
+            .filter_map(|(key, value)| Some((key.as_str(), value.as_str()?)))
+            .filter(|(_, id)| !id.trim().is_empty())
+            .collect()
     }
 
     pub fn status(&self) -> Option<&str> {

@@ -61,6 +61,27 @@ pub enum Msg {
     WhatsappBotsLoaded(Result<Vec<WhatsappBot>, ApiError>),
 }
 
+/// A pick-list of the filter panel that comes from the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PickList {
+    Agents,
+    Segments,
+    WhatsappBots,
+}
+
+impl PickList {
+    pub const ALL: [PickList; 3] = [PickList::Agents, PickList::Segments, PickList::WhatsappBots];
+
+    /// As in "could not load agents".
+    pub fn describe(self) -> &'static str {
+        match self {
+            PickList::Agents => "agents",
+            PickList::Segments => "segments",
+            PickList::WhatsappBots => "WhatsApp bots",
+        }
+    }
+}
+
 /// Why a page is fetched: to show it now, or to have it ready.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -78,8 +99,8 @@ pub enum Cmd {
         query: Box<Query>,
         page: u32,
     },
-    /// Load the agent, segment and WhatsApp bot pick-lists.
-    LoadChoices,
+    /// Load these pick-lists (agents, segments, WhatsApp bots).
+    LoadChoices(Vec<PickList>),
     /// Count every contact of `query` (the filters when `A` was pressed), keeping their ids.
     SelectAllMatching {
         generation: u64,

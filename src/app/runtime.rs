@@ -19,7 +19,7 @@ use tokio::time::sleep_until;
 
 use super::filters::FriendlyNames;
 use super::keymap::Keymap;
-use super::msg::{Cmd, Msg, Purpose};
+use super::msg::{Cmd, Msg, PickList, Purpose};
 use super::state::View;
 use super::state::{Connection, State};
 use super::update::{restore_filters, start, update};
@@ -411,16 +411,21 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
             };
             let _ = sender.send(Msg::ViewsChanged(result));
         }
-        Cmd::LoadChoices => {
-            let client = Arc::clone(client);
-            let sender = sender.clone();
-            tokio::spawn(async move {
-                let (agents, segments, bots) =
-                    tokio::join!(client.agents(), client.segments(), client.whatsapp_bots());
-                let _ = sender.send(Msg::AgentsLoaded(agents));
-                let _ = sender.send(Msg::SegmentsLoaded(segments));
-                let _ = sender.send(Msg::WhatsappBotsLoaded(bots));
-            });
+        Cmd::LoadChoices(lists) => {
+            for list in lists {
+                let client = Arc::clone(client);
+                let sender = sender.clone();
+                tokio::spawn(async move {
+                    let loaded = match list {
+                        PickList::Agents => Msg::AgentsLoaded(client.agents().await),
+                        PickList::Segments => Msg::SegmentsLoaded(client.segments().await),
+                        PickList::WhatsappBots => {
+                            Msg::WhatsappBotsLoaded(client.whatsapp_bots().await)
+                        }
+                    };
+                    let _ = sender.send(loaded);
+                });
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Everything the browser knows, owned by one task and changed only by `update`.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,6 +9,7 @@ use tui_input::Input;
 
 use super::filters::{self, Choices, DateField, FilterItem};
 use super::keymap::Keymap;
+use super::msg::PickList;
 use crate::api::{ApiError, Contact, Query};
 use crate::export::{self, ExportFormat, IdSet, Progress};
 
@@ -84,10 +85,19 @@ pub struct StatusLine {
     pub notice: Option<String>,
     /// While backing off after a 429: when the next attempt goes out.
     pub backoff_until: Option<Instant>,
-    /// A pick-list that failed to load; the browser works without it.
-    pub choices_error: Option<String>,
+    /// Pick-lists that failed to load, and why; the browser works without them. Each leaves
+    /// once its list loads.
+    pub choices_errors: BTreeMap<PickList, ChoicesError>,
     /// Problems found at start-up that the user should fix, such as a token file others can read.
     pub warnings: Vec<String>,
+}
+
+/// Why a pick-list failed to load, and whether trying again later can help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChoicesError {
+    pub message: String,
+    /// A network or server trouble (retried after the next page loads), not a refusal.
+    pub transient: bool,
 }
 
 /// Recently fetched pages per query, so going back is instant. Small and bounded: a page is
@@ -457,6 +467,8 @@ pub struct State {
     /// The filter item the panel cursor is on.
     pub panel_cursor: usize,
     pub choices: Choices,
+    /// Pick-lists requested and not answered yet, so a retry does not ask twice.
+    pub choices_loading: BTreeSet<PickList>,
     pub list: ListView,
     pub cache: PageCache,
     /// Bumped by every fetch that will be shown; a result from an older one is dropped.
@@ -503,6 +515,7 @@ impl State {
             focus: Focus::List,
             panel_cursor: 0,
             choices: Choices::default(),
+            choices_loading: BTreeSet::new(),
             list: ListView {
                 page: 0,
                 contacts: Arc::from(Vec::new()),

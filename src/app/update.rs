@@ -10,10 +10,10 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::filters::{self, DateField, FilterItem};
 use super::keymap::Action;
-use super::msg::{Cmd, ExportRequest, Msg, Purpose};
+use super::msg::{Cmd, ExportRequest, Msg, PickList, Purpose};
 use super::state::{
-    DateInput, DialogRow, ExportDialog, ExportPhase, ExportScope, Focus, Load, PREFETCH_MARGIN,
-    PageCache, PageEnd, SEARCH_DEBOUNCE, State, TextField, View, ViewsList,
+    ChoicesError, DateInput, DialogRow, ExportDialog, ExportPhase, ExportScope, Focus, Load,
+    PREFETCH_MARGIN, PageCache, PageEnd, SEARCH_DEBOUNCE, State, TextField, View, ViewsList,
 };
 use crate::api::{ApiError, Contact, Query, TYPICAL_PAGE_SIZE};
 use crate::dates::{format_timestamp, parse_when};
@@ -22,7 +22,7 @@ use crate::text::thousands;
 
 /// The commands that open the browser: the first page and the pick-lists.
 pub fn start(state: &mut State) -> Vec<Cmd> {
-    let mut commands = vec![Cmd::LoadChoices];
+    let mut commands = load_choices(state, &PickList::ALL);
     commands.extend(show_page(state, 1));
     commands
 }
@@ -117,23 +117,20 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::AgentsLoaded(result) => {
-            match result {
-                Ok(agents) => state.choices.agents = agents,
-                Err(error) => note_choices_error(state, "agents", &error),
+            if let Some(agents) = choices_answered(state, PickList::Agents, result) {
+                state.choices.agents = agents;
             }
             vec![]
         }
         Msg::SegmentsLoaded(result) => {
-            match result {
-                Ok(segments) => state.choices.segments = segments,
-                Err(error) => note_choices_error(state, "segments", &error),
+            if let Some(segments) = choices_answered(state, PickList::Segments, result) {
+                state.choices.segments = segments;
             }
             vec![]
         }
         Msg::WhatsappBotsLoaded(result) => {
-            match result {
-                Ok(bots) => state.choices.whatsapp_bots = bots,
-                Err(error) => note_choices_error(state, "WhatsApp bots", &error),
+            if let Some(bots) = choices_answered(state, PickList::WhatsappBots, result) {
+                state.choices.whatsapp_bots = bots;
             }
             vec![]
         }
@@ -173,8 +170,56 @@ fn on_select_all_done(state: &mut State, run: u64, result: Result<IdSet, String>
     });
 }
 
-fn note_choices_error(state: &mut State, list: &str, error: &ApiError) {
-    state.status.choices_error = Some(format!("could not load {list}: {error}"));
+/// Asks for those of `lists` not already on their way.
+fn load_choices(state: &mut State, lists: &[PickList]) -> Vec<Cmd> {
+    let wanted: Vec<PickList> = lists
+        .iter()
+        .copied()
+        .filter(|list| state.choices_loading.insert(*list))
+        .collect();
+    if wanted.is_empty() {
+        vec![]
+    } else {
+        vec![Cmd::LoadChoices(wanted)]
+    }
+}
+
+/// Pick-lists that failed are asked for again: all of them on `r`, and after a page loads
+/// only those that failed for a reason that can pass (a refusal would fail again).
+fn retry_failed_choices(state: &mut State, only_transient: bool) -> Vec<Cmd> {
+    let failed: Vec<PickList> = state
+        .status
+        .choices_errors
+        .iter()
+        .filter(|(_, error)| error.transient || !only_transient)
+        .map(|(list, _)| *list)
+        .collect();
+    load_choices(state, &failed)
+}
+
+/// A pick-list answered: its loaded entries, or its error noted until it loads.
+fn choices_answered<T>(
+    state: &mut State,
+    list: PickList,
+    result: Result<Vec<T>, ApiError>,
+) -> Option<Vec<T>> {
+    state.choices_loading.remove(&list);
+    match result {
+        Ok(entries) => {
+            state.status.choices_errors.remove(&list);
+            Some(entries)
+        }
+        Err(error) => {
+            state.status.choices_errors.insert(
+                list,
+                ChoicesError {
+                    message: format!("could not load {}: {error}", list.describe()),
+                    transient: error.is_retryable(),
+                },
+            );
+            None
+        }
+    }
 }
 
 fn on_tick(state: &mut State, at: Instant) -> Vec<Cmd> {
@@ -338,7 +383,9 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::ClearFilters => clear_filters(state),
         Action::Refresh => {
             state.cache.forget(&PageCache::key(&state.query));
-            show_page(state, state.list.page.max(1))
+            let mut commands = retry_failed_choices(state, false);
+            commands.extend(show_page(state, state.list.page.max(1)));
+            commands
         }
         Action::NextPage => next_page(state),
         Action::PrevPage => {
@@ -958,7 +1005,9 @@ fn on_page_loaded(
                         .cache
                         .insert(PageCache::key(query), page, Arc::clone(&contacts));
                     apply_page(state, page, contacts);
-                    maybe_prefetch(state)
+                    let mut commands = retry_failed_choices(state, true);
+                    commands.extend(maybe_prefetch(state));
+                    commands
                 }
                 Err(error) => {
                     state.status.notice = None;

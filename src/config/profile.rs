@@ -118,7 +118,7 @@ pub fn resolve_token(active: Option<NamedProfile<'_>>) -> Result<Token, TokenErr
         .ok()
         .filter(|token| !token.trim().is_empty())
     {
-        return Ok(Token::new(token));
+        return Ok(Token::new(token).with_origin(TOKEN_ENV));
     }
     let Some(NamedProfile { name, profile }) = active else {
         return Err(TokenError::Missing { profile: None });
@@ -128,18 +128,27 @@ pub fn resolve_token(active: Option<NamedProfile<'_>>) -> Result<Token, TokenErr
         None => Err(TokenError::Missing {
             profile: Some(profile_name()),
         }),
-        Some(TokenSource::Inline(token)) => Ok(Token::new(token.as_str())),
+        Some(TokenSource::Inline(token)) => Ok(Token::new(token.as_str())
+            .with_origin(format!("profile {name:?}'s `token` in the config file"))),
         Some(TokenSource::Env(variable)) => std::env::var(variable)
             .ok()
             .filter(|token| !token.trim().is_empty())
-            .map(Token::new)
+            .map(|token| {
+                Token::new(token)
+                    .with_origin(format!("{variable} (profile {name:?}'s `token_env`)"))
+            })
             .ok_or_else(|| TokenError::EnvUnset {
                 profile: profile_name(),
                 variable: variable.clone(),
             }),
         Some(TokenSource::File(path)) => {
             let token = std::fs::read_to_string(path)
-                .map(Token::new)
+                .map(|token| {
+                    Token::new(token).with_origin(format!(
+                        "profile {name:?}'s `token_file` {}",
+                        path.display()
+                    ))
+                })
                 .map_err(|source| TokenError::File {
                     profile: profile_name(),
                     path: path.clone(),

@@ -170,6 +170,8 @@ fn fields<'t>(contact: &Contact, state: &State, clock: &Clock, theme: &'t Theme)
             Some(name) => sheet.field("bot", &format!("{name} · {bot}")),
             None => sheet.field("bot", bot),
         }
+    } else if let Some((field, bot)) = contact.other_bot_fields().first() {
+        sheet.field("bot", &format!("{bot} (from {field})"));
     }
     sheet.optional("status", contact.status());
     match contact.agent_id() {

@@ -73,7 +73,7 @@ impl Column {
         match self {
             Column::Mark => 1,
             Column::Name => 15,
-            Column::Channel => 8,
+            Column::Channel => 9,
             Column::Status => 10,
             Column::Tags => 10,
             Column::Agent => 11,

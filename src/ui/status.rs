@@ -112,8 +112,8 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
     for warning in &state.status.warnings {
         parts.push(Span::styled(single_line(warning), theme.warning));
     }
-    if let Some(choices_error) = &state.status.choices_error {
-        parts.push(Span::styled(single_line(choices_error), theme.dim));
+    for error in state.status.choices_errors.values() {
+        parts.push(Span::styled(single_line(&error.message), theme.dim));
     }
 
     let mut spans = Vec::with_capacity(parts.len() * 2);

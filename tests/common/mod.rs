@@ -91,3 +91,109 @@ pub async fn run_binary_async(args: Vec<String>, token: Option<String>) -> Outpu
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// One request a `FakeServer` received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub method: String,
+    pub target: String,
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+/// A reply a `FakeServer` sends: status, extra headers, body.
+pub type Reply = (u16, Vec<(String, String)>, Vec<u8>);
+
+/// An HTTP server that is not the demo: it answers each request with what `answer` returns
+/// and keeps every request, for tests of what the client sends and how it reads odd replies.
+pub struct FakeServer {
+    pub url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+}
+
+impl FakeServer {
+    pub async fn start(answer: impl Fn(&Received) -> Reply + Send + Sync + 'static) -> FakeServer {
+        use tokio::io::AsyncWriteExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let url = format!("http://{}", listener.local_addr().expect("an address"));
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = std::sync::Arc::clone(&received);
+        let answer = std::sync::Arc::new(answer);
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let log = std::sync::Arc::clone(&log);
+                let answer = std::sync::Arc::clone(&answer);
+                tokio::spawn(async move {
+                    let Some(request) = read_http_request(&mut stream).await else {
+                        return;
+                    };
+                    let (status, headers, body) = answer(&request);
+                    log.lock().expect("the log").push(request);
+                    let mut head = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",
+                        body.len()
+                    );
+                    for (name, value) in headers {
+                        head.push_str(&format!("{name}: {value}\r\n"));
+                    }
+                    head.push_str("\r\n");
+                    let _ = stream.write_all(head.as_bytes()).await;
+                    let _ = stream.write_all(&body).await;
+                });
+            }
+        });
+        FakeServer { url, received }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().expect("the log").clone()
+    }
+}
+
+/// A JSON reply.
+pub fn json_reply(status: u16, body: &Value) -> Reply {
+    (
+        status,
+        vec![("content-type".into(), "application/json".into())],
+        body.to_string().into_bytes(),
+    )
+}
+
+async fn read_http_request(stream: &mut tokio::net::TcpStream) -> Option<Received> {
+    use tokio::io::AsyncReadExt;
+    let mut bytes = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        let read = stream.read(&mut buffer).await.ok()?;
+        if read == 0 {
+            return None;
+        }
+        bytes.extend_from_slice(&buffer[..read]);
+        let Some(end) = bytes.windows(4).position(|window| window == b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
+        let length: usize = head
+            .lines()
+            .find_map(|line| {
+                line.to_ascii_lowercase()
+                    .strip_prefix("content-length:")
+                    .map(|value| value.trim().parse().unwrap_or(0))
+            })
+            .unwrap_or(0);
+        if bytes.len() >= end + 4 + length {
+            let mut words = head.split_whitespace();
+            return Some(Received {
+                method: words.next().unwrap_or("").to_owned(),
+                target: words.next().unwrap_or("").to_owned(),
+                body: bytes[end + 4..end + 4 + length].to_vec(),
+                head,
+            });
+        }
+    }
+}

@@ -513,8 +513,8 @@ fn check_names_the_line_and_key_of_each_mistake() {
          [[views]]\n\
          name = \"VIPs\"\n\
          [views.filters]\n\
-         stauts = [\"OPEN\"]\n\
-         status = [\"open\"]\n",
+         page = 3\n\
+         status = \"open\"\n",
     );
     let output = sandbox.run(&["config", "check"], &[]);
     assert_eq!(output.status.code(), Some(1));
@@ -524,7 +524,7 @@ fn check_names_the_line_and_key_of_each_mistake() {
         ":2: theme: unknown theme \"purple\"",
         ":5: theme_colors.border: unknown colour \"octarine\"",
         ":8: profiles.main.base_url:",
-        ":13: views[1].filters.stauts: unknown filter",
+        ":13: views[1].filters.page: `page` is set for each request by inbox-tui",
         ":14: views[1].filters.status:",
     ] {
         assert!(
@@ -532,6 +532,31 @@ fn check_names_the_line_and_key_of_each_mistake() {
             "{expected:?} missing from:\n{stderr}"
         );
     }
+
+    // Filters and values inbox-tui does not know are sent as given, with a warning.
+    sandbox.write_config(
+        "[[views]]\n\
+         name = \"Subscribers\"\n\
+         [views.filters]\n\
+         isSubscriber = true\n\
+         tagsV2 = [\"vip\"]\n\
+         status = [\"dependency\", \"ARCHIVED\"]\n\
+         applicableFilters = [\"isSubscriber\"]\n",
+    );
+    let output = sandbox.run(&["config", "check"], &[]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    for expected in [
+        "warning: view \"Subscribers\": filter `isSubscriber` is not one inbox-tui knows",
+        "warning: view \"Subscribers\": filter `tagsV2` is not one inbox-tui knows",
+        "warning: view \"Subscribers\": status \"ARCHIVED\" is not one inbox-tui knows",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "{expected:?} missing from:\n{stderr}"
+        );
+    }
+    assert_eq!(stderr.matches("warning:").count(), 3, "{stderr}");
 
     // Syntax and shape errors carry the line too, and commands refuse to start on them.
     sandbox.write_config("[profiles.main]\nbase_url = \"https://x.example\"\ntokn = \"abc\"\n");
@@ -679,4 +704,29 @@ fn themes_come_from_the_config_and_no_color_wins() {
     assert_eq!(config.theme(true).expect("a theme"), Theme::mono());
     let default = Config::default().theme(false).expect("a theme");
     assert_eq!(default, Theme::default_colors());
+}
+
+#[test]
+fn a_view_sends_its_unknown_filters_as_given() {
+    let config = inbox_tui::config::Config::parse(
+        "[[views]]\n\
+         name = \"Subscribers\"\n\
+         [views.filters]\n\
+         isSubscriber = true\n\
+         isOnline = true\n\
+         ctwaNewUsers = { from = \"2025-01-01\" }\n\
+         applicableFilters = [\"isSubscriber\"]\n",
+        std::path::Path::new("config.toml"),
+    )
+    .expect("a valid config");
+    let body = serde_json::to_value(config.views()[0].query.page(1)).expect("serializes");
+    assert_eq!(body["isSubscriber"], serde_json::json!(true));
+    assert_eq!(
+        body["ctwaNewUsers"],
+        serde_json::json!({"from": "2025-01-01"})
+    );
+    assert_eq!(
+        body["applicableFilters"],
+        serde_json::json!(["isOnline", "isSubscriber"])
+    );
 }

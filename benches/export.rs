@@ -61,6 +61,8 @@ fn export_all(concurrency: usize, format: ExportFormat) {
             ..WalkOptions::default()
         },
         agent_names: HashMap::new(),
+        csv: Default::default(),
+        limit: None,
     };
     let summary = fixture
         .runtime

@@ -21,7 +21,10 @@ fn main() -> ExitCode {
     match runtime.block_on(cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("inbox-tui: {error}");
+            eprintln!(
+                "inbox-tui: {}",
+                inbox_tui::text::terminal_safe(&error.to_string())
+            );
             ExitCode::from(error.exit_code())
         }
     }

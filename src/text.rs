@@ -4,14 +4,81 @@
 //! column sized in `char`s or bytes would break the layout, so everything is measured in
 //! terminal cells.
 
+use std::borrow::Cow;
+
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// Folds line breaks and other control characters into single spaces so text stays on one row.
+/// Characters that change how a terminal lays text out without showing anything: zero-width
+/// spaces and joiners, direction marks, embeddings, overrides and isolates, the byte-order mark.
+/// Typed by anonymous visitors, they shift columns, leave stale cells and reorder what a row
+/// seems to say.
+pub fn is_invisible_format(character: char) -> bool {
+    matches!(
+        character,
+        '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Unicode's line and paragraph separators, which some terminals treat as a line break.
+fn is_line_separator(character: char) -> bool {
+    matches!(character, '\u{2028}' | '\u{2029}')
+}
+
+/// Whether `character` must not reach a terminal as it is: a C0 control other than newline and
+/// tab, DEL, a C1 control (U+0080-U+009F, U+009B being a one-character CSI), or one of the
+/// invisible layout characters.
+pub fn is_terminal_hazard(character: char) -> bool {
+    (character.is_control() && !matches!(character, '\n' | '\t'))
+        || is_invisible_format(character)
+        || is_line_separator(character)
+}
+
+/// `character` as a visible escape: `\x1b` for C0 and DEL, `\u{9b}` for the rest.
+fn push_escaped(out: &mut String, character: char) {
+    use std::fmt::Write;
+    let code = u32::from(character);
+    // Writing to a String cannot fail.
+    let _ = if code < 0x80 {
+        write!(out, "\\x{code:02x}")
+    } else {
+        write!(out, "\\u{{{code:x}}}")
+    };
+}
+
+/// The one rule for text bound for a terminal (stderr, the table, a CSV on screen): everything
+/// `is_terminal_hazard` names becomes a visible escape, so server text can neither drive the
+/// terminal (clear it, retitle it, write the clipboard) nor rearrange what it shows.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_terminal_hazard) {
+        return Cow::Borrowed(text);
+    }
+    let mut safe = String::with_capacity(text.len() + 16);
+    for character in text.chars() {
+        if is_terminal_hazard(character) {
+            push_escaped(&mut safe, character);
+        } else {
+            safe.push(character);
+        }
+    }
+    Cow::Owned(safe)
+}
+
+/// Folds line breaks and other control characters into single spaces so text stays on one row,
+/// and drops the invisible layout characters (see `is_invisible_format`).
 pub fn single_line(text: &str) -> String {
     let mut line = String::with_capacity(text.len());
     let mut last_was_space = false;
     for character in text.chars() {
-        let character = if character.is_control() {
+        if is_invisible_format(character) {
+            continue;
+        }
+        let character = if character.is_control() || is_line_separator(character) {
             ' '
         } else {
             character
@@ -63,6 +130,122 @@ pub fn fit_width(text: &str, width: usize) -> String {
     fitted
 }
 
+/// How `TerminalWriter` writes a hazardous character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EscapeStyle {
+    /// `\x1b`, `\u{9b}`: for CSV and text a person reads.
+    Visible,
+    /// `\u001b`, `\u009b`: JSON stays valid JSON (hazards only occur inside its strings).
+    Json,
+}
+
+/// A stream to a terminal that applies `terminal_safe`'s rule on the way through, for data
+/// (CSV, JSON) written to a screen rather than a file or a pipe. Newlines and tabs pass; so
+/// does a carriage return that ends a CSV record (`\r\n`). Bytes that are not UTF-8 are
+/// escaped as `\xNN`.
+pub struct TerminalWriter<W: std::io::Write> {
+    inner: W,
+    style: EscapeStyle,
+    /// The start of a character (or a `\r`) cut off at the end of the last write.
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> TerminalWriter<W> {
+    pub fn new(inner: W, style: EscapeStyle) -> TerminalWriter<W> {
+        TerminalWriter {
+            inner,
+            style,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Writes what is still held back (a cut character is escaped byte by byte) and hands back
+    /// the stream.
+    pub fn into_inner(mut self) -> std::io::Result<W> {
+        let held = std::mem::take(&mut self.pending);
+        let mut out = String::new();
+        for byte in held {
+            self.escape_byte(&mut out, byte);
+        }
+        self.inner.write_all(out.as_bytes())?;
+        self.inner.flush()?;
+        Ok(self.inner)
+    }
+
+    fn escape_char(&self, out: &mut String, character: char) {
+        match self.style {
+            EscapeStyle::Visible => push_escaped(out, character),
+            EscapeStyle::Json => {
+                let mut units = [0u16; 2];
+                for unit in character.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+
+    fn escape_byte(&self, out: &mut String, byte: u8) {
+        out.push_str(&format!("\\x{byte:02x}"));
+    }
+
+    fn render(&self, text: &str, out: &mut String) {
+        let mut characters = text.chars().peekable();
+        while let Some(character) = characters.next() {
+            let ends_record = character == '\r' && characters.peek() == Some(&'\n');
+            if is_terminal_hazard(character) && !ends_record {
+                self.escape_char(out, character);
+            } else {
+                out.push(character);
+            }
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for TerminalWriter<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let mut data = std::mem::take(&mut self.pending);
+        data.extend_from_slice(bytes);
+        let mut out = String::with_capacity(data.len());
+        let mut rest = &data[..];
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(text) => {
+                    // A final `\r` may be the start of a `\r\n`: decide with the next write.
+                    let (text, held) = match text.strip_suffix('\r') {
+                        Some(text) => (text, "\r"),
+                        None => (text, ""),
+                    };
+                    self.render(text, &mut out);
+                    self.pending.extend_from_slice(held.as_bytes());
+                    break;
+                }
+                Err(error) => {
+                    let (valid, after) = rest.split_at(error.valid_up_to());
+                    self.render(std::str::from_utf8(valid).unwrap_or_default(), &mut out);
+                    match error.error_len() {
+                        Some(length) => {
+                            for byte in &after[..length] {
+                                self.escape_byte(&mut out, *byte);
+                            }
+                            rest = &after[length..];
+                        }
+                        None => {
+                            self.pending.extend_from_slice(after);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        self.inner.write_all(out.as_bytes())?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +265,50 @@ mod tests {
         assert_eq!(fitted, "王小明…");
         assert_eq!(fitted.width(), 7);
         assert_eq!(fit_width("Zoë 🌸 Smith", 6).width(), 6);
+    }
+
+    #[test]
+    fn terminal_hazards_become_visible_escapes() {
+        assert_eq!(
+            terminal_safe("a\u{1b}]0;title\u{7}b\u{9b}2J\u{202e}c\u{7f}\nd\te"),
+            "a\\x1b]0;title\\x07b\\u{9b}2J\\u{202e}c\\x7f\nd\te"
+        );
+        assert!(matches!(terminal_safe("plain Zoë 🌸"), Cow::Borrowed(_)));
+    }
+
+    fn through_writer(chunks: &[&[u8]], style: EscapeStyle) -> String {
+        use std::io::Write;
+        let mut writer = TerminalWriter::new(Vec::new(), style);
+        for chunk in chunks {
+            writer.write_all(chunk).expect("in memory");
+        }
+        String::from_utf8(writer.into_inner().expect("in memory")).expect("UTF-8")
+    }
+
+    #[test]
+    fn the_terminal_writer_escapes_across_cut_characters() {
+        let csi = "\u{9b}".as_bytes();
+        let shown = through_writer(
+            &[b"a\x1b[2J", &csi[..1], &csi[1..], b"b\r", b"\nc\rd\xff"],
+            EscapeStyle::Visible,
+        );
+        assert_eq!(shown, "a\\x1b[2J\\u{9b}b\r\nc\\x0dd\\xff");
+        let json = through_writer(
+            &["{\"n\":\"\u{9b}\u{202e}\"}\n".as_bytes()],
+            EscapeStyle::Json,
+        );
+        assert_eq!(json, "{\"n\":\"\\u009b\\u202e\"}\n");
+        let value: serde_json::Value = serde_json::from_str(&json).expect("still JSON");
+        assert_eq!(value["n"], "\u{9b}\u{202e}");
+    }
+
+    #[test]
+    fn invisible_layout_characters_leave_one_line_rows() {
+        assert_eq!(
+            single_line("a\u{200b}b\u{202e}c\u{2066}d\u{2028}e\u{feff}"),
+            "abcd e"
+        );
+        assert_eq!(fit_width("x\u{200d}\u{2029}y", 4), "x y ");
     }
 
     #[test]

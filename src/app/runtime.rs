@@ -372,6 +372,8 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
                     export::expand_home(&request.path)
                 };
                 let job = ExportJob {
+                    csv: crate::export::CsvStyle::default(),
+                    limit: None,
                     query: request.query,
                     scope: request.scope,
                     format: request.format,

@@ -42,7 +42,7 @@ pub fn run(args: &ConfigArgs, global: &GlobalArgs) -> Result<(), CliError> {
         ConfigCommand::Check => {
             let loaded = Config::load(global.config.as_deref()).map_err(CliError::ConfigCheck)?;
             for warning in &loaded.warnings {
-                eprintln!("warning: {warning}");
+                super::warn(warning);
             }
             let note = if loaded.path.exists() {
                 ""

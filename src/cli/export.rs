@@ -9,8 +9,8 @@ use std::time::Duration;
 use super::{CliError, FilterArgs};
 use crate::api::{ApiError, Client};
 use crate::export::{
-    self, DEFAULT_CONCURRENCY, DEFAULT_STALL_TIMEOUT, Destination, ExportError, ExportFormat,
-    ExportJob, IdSet, Progress, Scope, WalkOptions, WalkStats,
+    self, CsvStyle, DEFAULT_CONCURRENCY, DEFAULT_STALL_TIMEOUT, Destination, ExportError,
+    ExportFormat, ExportJob, IdSet, Progress, Scope, WalkOptions, WalkStats,
 };
 
 #[derive(Debug, Clone, clap::Args)]
@@ -41,6 +41,20 @@ pub struct ExportArgs {
     /// until then; 429s that say when to retry are waited out (up to 5 minutes)
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_STALL_TIMEOUT.as_secs(), value_parser = parse_stall)]
     pub give_up_after: u64,
+
+    /// Stop after this many contacts (newest first)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
+
+    /// CSV: write cells exactly as the contacts hold them, for machine pipelines. By default a
+    /// cell that starts with = + - @, a tab or a carriage return gets a leading ' so that a
+    /// spreadsheet shows it as text and runs nothing (phone numbers stay text too)
+    #[arg(long)]
+    pub csv_raw: bool,
+
+    /// CSV: start with a UTF-8 byte-order mark, so Excel reads non-Latin names correctly
+    #[arg(long)]
+    pub excel: bool,
 }
 
 fn parse_stall(text: &str) -> Result<u64, String> {
@@ -85,6 +99,11 @@ pub async fn run(client: &Client, args: &ExportArgs) -> Result<(), CliError> {
             retry: client.retry_policy().clone(),
         },
         agent_names,
+        csv: CsvStyle {
+            raw: args.csv_raw,
+            byte_order_mark: args.excel,
+        },
+        limit: args.limit,
     };
     let show_progress = std::io::stderr().is_terminal();
     let on_progress = move |progress: Progress| {
@@ -116,7 +135,7 @@ pub async fn run(client: &Client, args: &ExportArgs) -> Result<(), CliError> {
             eprintln!(
                 "exported {} contacts to {} ({}, {:.1} s)",
                 summary.contacts,
-                destination.describe(),
+                crate::text::terminal_safe(&destination.describe()),
                 format.extension(),
                 summary.elapsed.as_secs_f64()
             );
@@ -182,7 +201,7 @@ async fn agent_names(client: &Client) -> Result<HashMap<String, String>, CliErro
             .collect()),
         Err(error @ ApiError::Unauthorized { .. }) => Err(CliError::Api(error)),
         Err(error) => {
-            eprintln!("warning: agent names are left empty: {error}");
+            super::warn(&format!("agent names are left empty: {error}"));
             Ok(HashMap::new())
         }
     }

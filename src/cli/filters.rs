@@ -145,7 +145,7 @@ impl FilterArgs {
     pub fn to_query(&self) -> Result<Query, CliError> {
         let query = self.flags_to_query()?;
         for warning in query.unknown_values() {
-            eprintln!("warning: {warning}");
+            super::warn(&warning);
         }
         Ok(query)
     }

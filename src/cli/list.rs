@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use super::output::{ListFormat, write_page};
 use super::{CliError, FilterArgs};
 use crate::api::Client;
+use crate::text::{EscapeStyle, TerminalWriter};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ListArgs {
@@ -24,9 +25,21 @@ pub struct ListArgs {
 pub async fn run(client: &Client, args: &ListArgs) -> Result<(), CliError> {
     let query = args.filters.to_query()?;
     let page = client.fetch_page(&query, args.page).await?;
-    let mut stdout = std::io::stdout().lock();
-    let written =
-        write_page(&mut stdout, &page.contacts, args.format).and_then(|()| stdout.flush());
+    let stdout = std::io::stdout();
+    let to_screen = stdout.is_terminal();
+    let stdout = stdout.lock();
+    let written = if to_screen {
+        let style = match args.format {
+            ListFormat::Table => EscapeStyle::Visible,
+            ListFormat::Json | ListFormat::Ndjson => EscapeStyle::Json,
+        };
+        let mut screen = TerminalWriter::new(stdout, style);
+        write_page(&mut screen, &page.contacts, args.format)
+            .and_then(|()| screen.into_inner().map(drop))
+    } else {
+        let mut stdout = stdout;
+        write_page(&mut stdout, &page.contacts, args.format).and_then(|()| stdout.flush())
+    };
     match written {
         Ok(()) => {}
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),

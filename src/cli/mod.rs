@@ -205,12 +205,18 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+/// Prints a warning on stderr, through the rule that keeps server (or any) text from driving
+/// the terminal.
+pub fn warn(text: &str) {
+    eprintln!("warning: {}", crate::text::terminal_safe(text));
+}
+
 /// Loads the config `--config` names (or the platform's), telling stderr about files that hold
 /// a token and that others can read.
 fn load_config(global: &GlobalArgs) -> Result<LoadedConfig, CliError> {
     let loaded = Config::load(global.config.as_deref())?;
     for warning in &loaded.warnings {
-        eprintln!("warning: {warning}");
+        warn(warning);
     }
     Ok(loaded)
 }

@@ -57,9 +57,42 @@ pub const CSV_COLUMNS: [&str; 22] = [
     "interacted",
 ];
 
+/// How CSV cells are written. The default is safe to open in a spreadsheet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CsvStyle {
+    /// Cells exactly as the contacts hold them, for machine pipelines: no formula guard.
+    pub raw: bool,
+    /// A UTF-8 byte-order mark first, so Excel reads non-Latin names as UTF-8.
+    pub byte_order_mark: bool,
+}
+
+/// What a spreadsheet would take for a formula (OWASP's list): a cell starting with one of
+/// these is written with a leading `'`, which spreadsheets show as text and do not run. It also
+/// keeps `+447700900123` a phone number instead of `4.47701E+11`.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// `cell` as a spreadsheet may open it safely (see `FORMULA_STARTS`).
+fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// A cell that may have been changed, as the bytes the CSV writer takes.
+struct Cell<'a>(Cow<'a, str>);
+
+impl AsRef<[u8]> for Cell<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
 /// Writes contacts one at a time, so an export never holds more than a page in memory.
 pub struct ContactWriter<W: Write> {
     format: ExportFormat,
+    csv_style: CsvStyle,
     csv: Option<csv::Writer<W>>,
     plain: Option<W>,
     written: u64,
@@ -72,10 +105,12 @@ impl<W: Write> ContactWriter<W> {
     pub fn new(
         output: W,
         format: ExportFormat,
+        csv_style: CsvStyle,
         agent_names: HashMap<String, String>,
     ) -> io::Result<ContactWriter<W>> {
         let mut writer = ContactWriter {
             format,
+            csv_style,
             csv: None,
             plain: None,
             written: 0,
@@ -83,6 +118,10 @@ impl<W: Write> ContactWriter<W> {
         };
         match format {
             ExportFormat::Csv => {
+                let mut output = output;
+                if csv_style.byte_order_mark {
+                    output.write_all("\u{feff}".as_bytes())?;
+                }
                 let mut csv = csv::Writer::from_writer(output);
                 csv.write_record(CSV_COLUMNS).map_err(io::Error::other)?;
                 writer.csv = Some(csv);
@@ -115,7 +154,12 @@ impl<W: Write> ContactWriter<W> {
             .map(|index| row.cell(index))
             .chain([agent_name])
             .chain((AGENT_NAME_COLUMN..ROW_CELLS).map(|index| row.cell(index)));
-        csv.write_record(cells).map_err(io::Error::other)?;
+        if self.csv_style.raw {
+            csv.write_record(cells)
+        } else {
+            csv.write_record(cells.map(|cell| Cell(spreadsheet_safe(cell))))
+        }
+        .map_err(io::Error::other)?;
         self.written += 1;
         Ok(())
     }

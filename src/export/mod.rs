@@ -12,11 +12,11 @@ mod ids;
 mod walk;
 
 use std::collections::HashMap;
-use std::io;
+use std::io::{self, IsTerminal};
 use std::time::{Duration, Instant};
 
 pub use destination::{Destination, Output, expand_home};
-pub use format::{CSV_COLUMNS, ContactWriter, ExportFormat, FlatRow};
+pub use format::{CSV_COLUMNS, ContactWriter, CsvStyle, ExportFormat, FlatRow};
 pub use governor::Traffic;
 pub use ids::IdSet;
 pub use walk::{
@@ -25,6 +25,7 @@ pub use walk::{
 };
 
 use crate::api::{ApiError, Client, Contact, ContactKey, PageItem, Query, RawContact};
+use crate::text::{EscapeStyle, TerminalWriter};
 
 /// A selection that scales: the queries of "select every matching contact", the rows marked by
 /// hand (kept whole: a person marks at most a few thousand), and the rows unmarked from a
@@ -59,6 +60,9 @@ pub struct ExportJob {
     pub walk: WalkOptions,
     /// Agent id → name, for the CSV's agent-name column.
     pub agent_names: HashMap<String, String>,
+    pub csv: CsvStyle,
+    /// Stop after this many contacts, on purpose.
+    pub limit: Option<u64>,
 }
 
 /// How far an export has got, reported after every page.
@@ -110,6 +114,38 @@ fn io_error(context: &str) -> impl FnOnce(io::Error) -> ExportError + '_ {
     }
 }
 
+/// Where the writer's bytes go: the output as it is, or, for a terminal, through the rule that
+/// keeps server text from driving it (files and pipes get the data unchanged).
+enum Sink {
+    Plain(Output),
+    Screen(TerminalWriter<Output>),
+}
+
+impl Sink {
+    fn into_output(self) -> io::Result<Output> {
+        match self {
+            Sink::Plain(output) => Ok(output),
+            Sink::Screen(screen) => screen.into_inner(),
+        }
+    }
+}
+
+impl io::Write for Sink {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Plain(output) => output.write(bytes),
+            Sink::Screen(screen) => screen.write(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Plain(output) => output.flush(),
+            Sink::Screen(screen) => screen.flush(),
+        }
+    }
+}
+
 /// A contact in the form one export format writes.
 trait Exportable: PageItem {
     fn write_to<W: io::Write>(&self, writer: &mut ContactWriter<W>) -> io::Result<()>;
@@ -152,13 +188,22 @@ impl Admission {
 struct WriterSink<'a, W: io::Write> {
     writer: ContactWriter<W>,
     admission: Admission,
+    /// `--limit`: how many contacts to write at most.
+    limit: Option<u64>,
     pages_before: u32,
     on_progress: &'a (dyn Fn(Progress) + Send + Sync),
 }
 
+impl<W: io::Write> WriterSink<'_, W> {
+    fn at_limit(&self) -> bool {
+        self.limit
+            .is_some_and(|limit| self.writer.written() >= limit)
+    }
+}
+
 impl<W: io::Write + Send, T: Exportable> ItemSink<T> for WriterSink<'_, W> {
     fn offer(&mut self, item: &T) -> io::Result<bool> {
-        if !self.admission.admits(item.id()) {
+        if self.at_limit() || !self.admission.admits(item.id()) {
             return Ok(false);
         }
         item.write_to(&mut self.writer)?;
@@ -166,7 +211,7 @@ impl<W: io::Write + Send, T: Exportable> ItemSink<T> for WriterSink<'_, W> {
     }
 
     fn satisfied(&self) -> bool {
-        self.admission.wanted.as_ref().is_some_and(IdSet::is_empty)
+        self.at_limit() || self.admission.wanted.as_ref().is_some_and(IdSet::is_empty)
     }
 
     fn progress(&mut self, progress: Progress) {
@@ -190,7 +235,16 @@ pub async fn run(
         job.destination.describe()
     )))?;
     let format = job.format;
-    let writer = ContactWriter::new(output, format, job.agent_names.clone())
+    let output = if matches!(job.destination, Destination::Stdout) && io::stdout().is_terminal() {
+        let style = match format {
+            ExportFormat::Csv => EscapeStyle::Visible,
+            ExportFormat::Json | ExportFormat::Ndjson => EscapeStyle::Json,
+        };
+        Sink::Screen(TerminalWriter::new(output, style))
+    } else {
+        Sink::Plain(output)
+    };
+    let writer = ContactWriter::new(output, format, job.csv, job.agent_names.clone())
         .map_err(io_error("cannot start the export"))?;
     let (writer, stats) = match format {
         ExportFormat::Csv => export_as::<FlatRow, _>(client, &job, writer, on_progress).await?,
@@ -201,6 +255,7 @@ pub async fn run(
     let contacts = writer.written();
     let output = writer
         .finish()
+        .and_then(Sink::into_output)
         .map_err(io_error("cannot finish the export"))?;
     output.commit().map_err(io_error(&format!(
         "cannot save {}",
@@ -243,6 +298,7 @@ async fn export_as<T: Exportable, W: io::Write + Send>(
     let mut sink = WriterSink {
         writer,
         admission,
+        limit: job.limit,
         pages_before: 0,
         on_progress,
     };

@@ -1,0 +1,273 @@
+//! Fields typed by anonymous visitors and replies from whatever answers: nothing reaches a
+//! terminal raw, and no spreadsheet runs a formula from an export.
+
+mod common;
+
+use std::io::Read;
+use std::time::Duration;
+
+use common::{FakeServer, Received, json_reply, run_binary_async, text};
+use serde_json::{Value, json};
+
+/// Everything a terminal or a spreadsheet could act on.
+const ESCAPES: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{1b}]52;c;ZXZpbA==\u{7}";
+
+fn hostile_contacts() -> Value {
+    let contact = |id: &str, name: &str, email: &str, tags: Value| {
+        json!({
+            "_id": id,
+            "platform": ["WEBSITE"],
+            "status": "OPEN",
+            "lastMessage": {"text": format!("hi{ESCAPES}\u{202e}txt.exe"), "at": "2025-01-02T10:00:00.000Z", "by": "user"},
+            "profile": {"userDetails": {
+                "name": name,
+                "tags": tags,
+                "contact": {"email": email, "phone": {"number": "7700 900123", "prefix": "+44"}}
+            }}
+        })
+    };
+    json!([
+        contact(
+            "65c000000000000000000001",
+            &format!("Eve{ESCAPES}"),
+            "=HYPERLINK(\"http://x\")",
+            json!(["@SUM(1)"])
+        ),
+        contact(
+            "65c000000000000000000002",
+            "\t=1+1",
+            "-2+3",
+            json!(["+cmd"])
+        ),
+        contact(
+            "65c000000000000000000003",
+            "\r=1+1",
+            "plain@example.com",
+            json!(["vip"])
+        ),
+    ])
+}
+
+fn page(contacts: Value) -> Value {
+    json!({"success": true, "message": "", "data": contacts, "code": 200})
+}
+
+fn hostile_server_answer(request: &Received) -> common::Reply {
+    if request.target.starts_with("/custom-user") {
+        return json_reply(200, &page(json!([])));
+    }
+    let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+    match body["page"].as_u64() {
+        Some(1) => json_reply(200, &page(hostile_contacts())),
+        _ => json_reply(200, &page(json!([]))),
+    }
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|arg| (*arg).to_owned()).collect()
+}
+
+fn assert_no_terminal_controls(bytes: &[u8], what: &str) {
+    let shown = String::from_utf8_lossy(bytes);
+    for (index, character) in shown.chars().enumerate() {
+        let hazard = (character.is_control() && !matches!(character, '\n' | '\r' | '\t'))
+            || matches!(character, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        assert!(
+            !hazard,
+            "{what}: {character:?} at {index} reached the terminal:\n{shown}"
+        );
+    }
+}
+
+fn read_csv(path: &std::path::Path) -> Vec<csv::StringRecord> {
+    csv::Reader::from_path(path)
+        .expect("a CSV file")
+        .records()
+        .collect::<Result<_, _>>()
+        .expect("CSV rows")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_csv_opens_no_formula_and_csv_raw_keeps_the_cells() {
+    let server = FakeServer::start(hostile_server_answer).await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let safe = directory.path().join("safe.csv");
+    let raw = directory.path().join("raw.csv");
+    for (path, extra) in [(&safe, None), (&raw, Some("--csv-raw"))] {
+        let mut command = args(&["export", "--base-url", &server.url, "-o"]);
+        command.push(path.display().to_string());
+        command.extend(extra.map(str::to_owned));
+        let output = run_binary_async(command, Some("fake-token".into())).await;
+        assert!(output.status.success(), "{}", text(&output.stderr));
+    }
+    let rows = read_csv(&safe);
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a spreadsheet would run {cell:?}"
+            );
+        }
+    }
+    // name, email, phone, tags
+    // The display name is trimmed, which leaves the bare formula the guard catches.
+    assert_eq!(&rows[1][2], "'=1+1");
+    assert_eq!(&rows[1][3], "'-2+3");
+    assert_eq!(&rows[0][3], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(&rows[0][4], "'+447700900123", "a phone stays text");
+    assert_eq!(&rows[0][10], "'@SUM(1)");
+
+    let rows = read_csv(&raw);
+    assert_eq!(&rows[1][2], "=1+1");
+    assert_eq!(&rows[0][4], "+447700900123");
+    assert_eq!(&rows[1][3], "-2+3");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn excel_gets_a_byte_order_mark_and_limit_stops_on_purpose() {
+    let server = FakeServer::start(hostile_server_answer).await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let path = directory.path().join("excel.csv");
+    let output = run_binary_async(
+        args(&[
+            "export",
+            "--base-url",
+            &server.url,
+            "--excel",
+            "--limit",
+            "2",
+            "-o",
+            &path.display().to_string(),
+        ]),
+        Some("fake-token".into()),
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let bytes = std::fs::read(&path).expect("the export");
+    assert!(bytes.starts_with("\u{feff}id,uuid,name".as_bytes()));
+    assert_eq!(read_csv(&path).len(), 2, "--limit 2");
+    assert!(text(&output.stderr).contains("exported 2 contacts"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_text_on_stderr_is_escaped() {
+    let server = FakeServer::start(|_| {
+        json_reply(
+            400,
+            &json!({"success": false, "message": format!("bad{ESCAPES}\u{202e}"), "data": [format!("field{ESCAPES}")], "code": 400}),
+        )
+    })
+    .await;
+    let output = run_binary_async(
+        args(&["list", "--base-url", &server.url]),
+        Some("fake-token".into()),
+    )
+    .await;
+    assert!(!output.status.success());
+    assert_no_terminal_controls(&output.stderr, "stderr");
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains(r"bad\x1b]0;pwned\x07"), "{stderr}");
+    assert!(stderr.contains(r"\u{202e}"), "{stderr}");
+}
+
+/// Runs the binary with stdout and stderr on a pseudo-terminal, as a person at a terminal
+/// would; everything it printed.
+fn on_a_terminal(arguments: Vec<String>) -> Vec<u8> {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 50,
+            cols: 200,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("a pseudo-terminal opens");
+    let home = tempfile::tempdir().expect("a temp dir");
+    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_inbox-tui"));
+    command.args(arguments);
+    command.env("INBOX_TUI_TOKEN", "fake-token");
+    command.env("HOME", home.path());
+    command.env("XDG_STATE_HOME", home.path().join("state"));
+    command.env("XDG_CONFIG_HOME", home.path().join("config"));
+    command.cwd(home.path());
+    let mut child = pty.slave.spawn_command(command).expect("the binary starts");
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().expect("a reader");
+    let collected = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let mut buffer = [0u8; 8192];
+        while let Ok(read) = reader.read(&mut buffer) {
+            if read == 0 {
+                break;
+            }
+            bytes.extend_from_slice(&buffer[..read]);
+        }
+        bytes
+    });
+    let started = std::time::Instant::now();
+    loop {
+        if child.try_wait().ok().flatten().is_some() {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the command did not finish"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(pty.master);
+    collected.join().expect("the reader finishes")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn data_written_to_a_terminal_cannot_drive_it() {
+    let server = FakeServer::start(hostile_server_answer).await;
+    for command in [
+        vec!["export", "--format", "csv", "-o", "-"],
+        vec!["export", "--format", "ndjson", "-o", "-"],
+        vec!["export", "--format", "json", "-o", "-"],
+        vec!["list"],
+        vec!["list", "--format", "ndjson"],
+    ] {
+        let mut arguments = args(&command);
+        arguments.extend(args(&["--base-url", &server.url]));
+        let described = arguments.join(" ");
+        let shown = tokio::task::spawn_blocking(move || on_a_terminal(arguments))
+            .await
+            .expect("the terminal thread finishes");
+        assert!(
+            String::from_utf8_lossy(&shown).contains("65c000000000000000000002"),
+            "{described}: the contacts were shown:\n{}",
+            String::from_utf8_lossy(&shown)
+        );
+        assert_no_terminal_controls(&shown, &described);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn files_and_pipes_get_the_data_unchanged() {
+    let server = FakeServer::start(hostile_server_answer).await;
+    let output = run_binary_async(
+        args(&[
+            "export",
+            "--base-url",
+            &server.url,
+            "--format",
+            "ndjson",
+            "-o",
+            "-",
+        ]),
+        Some("fake-token".into()),
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let lines: Vec<Value> = text(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("NDJSON"))
+        .collect();
+    assert_eq!(
+        lines,
+        hostile_contacts().as_array().cloned().unwrap_or_default()
+    );
+}

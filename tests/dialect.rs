@@ -369,7 +369,11 @@ async fn the_real_capture_exports_to_csv_and_ndjson_without_loss() {
     };
     assert_eq!(cell("id"), "65b00000000000000000a001");
     assert_eq!(cell("name"), r#"Tomás "Tom" O'Neil, Jr."#);
-    assert_eq!(cell("phone"), "'+447700900456", "kept text for spreadsheets");
+    assert_eq!(
+        cell("phone"),
+        "'+447700900456",
+        "kept text for spreadsheets"
+    );
     assert_eq!(cell("channel"), "WEBSITE");
     assert_eq!(cell("status"), "INPROGRESS");
     assert!(cell("tags").starts_with("vip;"), "{}", cell("tags"));

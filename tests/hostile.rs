@@ -271,3 +271,51 @@ async fn files_and_pipes_get_the_data_unchanged() {
         hostile_contacts().as_array().cloned().unwrap_or_default()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redirects_are_not_followed_and_say_where_they_point() {
+    let server = FakeServer::start(|_| {
+        (
+            301,
+            vec![(
+                "location".into(),
+                "https://api.elsewhere.example/v2/inbox/users".into(),
+            )],
+            Vec::new(),
+        )
+    })
+    .await;
+    let output = run_binary_async(
+        args(&["list", "--base-url", &server.url]),
+        Some("fake-token".into()),
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("does not follow redirects"), "{stderr}");
+    assert!(
+        stderr.contains("--base-url https://api.elsewhere.example/v2"),
+        "{stderr}"
+    );
+    assert_eq!(
+        server.received().len(),
+        1,
+        "nothing was followed or retried"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn userinfo_in_the_base_url_is_refused_without_echoing_it() {
+    let output = run_binary_async(
+        args(&["list", "--base-url", "http://someone:s3cr3t-pw@127.0.0.1:9"]),
+        Some("fake-token".into()),
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("user name or password"), "{stderr}");
+    assert!(
+        !stderr.contains("s3cr3t-pw") && !stderr.contains("someone"),
+        "{stderr}"
+    );
+}

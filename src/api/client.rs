@@ -145,7 +145,8 @@ impl Client {
             .default_headers(headers)
             .user_agent(concat!("inbox-tui/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout);
+            .timeout(config.request_timeout)
+            .redirect(reqwest::redirect::Policy::none());
         if is_loopback(&base_url) {
             builder = builder.no_proxy();
         }
@@ -333,6 +334,14 @@ impl Client {
                 .and_then(|value| parse_retry_after(value, SystemTime::now()));
             return Err(ApiError::RateLimited { retry_after });
         }
+        if response.status().is_redirection() {
+            let location = response
+                .headers()
+                .get(header::LOCATION)
+                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+                .unwrap_or_else(|| "(no Location header)".into());
+            return Err(ApiError::Redirected { status, location });
+        }
         let encoding = response
             .headers()
             .get(header::CONTENT_ENCODING)
@@ -349,6 +358,18 @@ fn parse_base_url(text: &str) -> Result<Url, ApiError> {
     };
     let url = Url::parse(text.trim())
         .map_err(|error| invalid(&format!("{error}; expected e.g. {DEFAULT_BASE_URL}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        let mut shown = url.clone();
+        // Clearing them cannot fail on an http(s) URL with a host, which this one has.
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        return Err(ApiError::InvalidBaseUrl {
+            url: shown.to_string(),
+            reason: "it carries a user name or password (user@host), which would replace the \
+                     token; remove them: the token goes in INBOX_TUI_TOKEN or the config"
+                .into(),
+        });
+    }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("only http:// and https:// are supported"));
     }

@@ -6,6 +6,21 @@ use std::time::Duration;
 const TOKEN_HINT: &str = "set INBOX_TUI_TOKEN to the API access token from the web panel \
 (More → Developer → API Access Token); regenerating it there revokes the old one";
 
+/// The base URL a redirect's target suggests: the target without the endpoint's own path.
+fn suggested_base(location: &str) -> String {
+    let trimmed = location.split(['?', '#']).next().unwrap_or(location);
+    [
+        "/inbox/users",
+        "/custom-user",
+        "/inbox/segments",
+        "/whatsapp-automation",
+    ]
+    .iter()
+    .find_map(|endpoint| trimmed.strip_suffix(endpoint))
+    .unwrap_or(trimmed)
+    .to_owned()
+}
+
 /// How to fix a rejected token, naming where it came from when that is known.
 fn token_hint(origin: Option<&str>) -> String {
     match origin {
@@ -80,6 +95,15 @@ pub enum ApiError {
     /// The base URL cannot be used.
     #[error("invalid base URL {url:?}: {reason}")]
     InvalidBaseUrl { url: String, reason: String },
+
+    /// 3xx: redirects are not followed, since a redirected POST becomes a GET and silently drops
+    /// the filters. `location` is where the server pointed.
+    #[error(
+        "the API answered HTTP {status} and points to {location:?}; inbox-tui does not follow \
+         redirects (the filters would be lost). If the API moved, use --base-url {}",
+        suggested_base(location)
+    )]
+    Redirected { status: u16, location: String },
 }
 
 fn suffix(message: &str) -> String {
@@ -186,6 +210,10 @@ impl ApiError {
                 status,
                 message: clean(message),
                 details: details.into_iter().map(clean).collect(),
+            },
+            ApiError::Redirected { status, location } => ApiError::Redirected {
+                status,
+                location: clean(location),
             },
             ApiError::InvalidBaseUrl { url, reason } => ApiError::InvalidBaseUrl {
                 url: clean(url),

@@ -10,5 +10,6 @@ pub mod dates;
 pub mod demo;
 pub mod export;
 pub mod logging;
+pub mod signals;
 pub mod text;
 pub mod ui;

@@ -319,3 +319,55 @@ async fn userinfo_in_the_base_url_is_refused_without_echoing_it() {
         "{stderr}"
     );
 }
+
+/// Starts a slow export into `directory`, sends `signal` once it is under way, and returns its
+/// exit code and what it left in the directory.
+fn export_stopped_by(signal: &str, directory: &std::path::Path) -> (Option<i32>, Vec<String>) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+        .args(["--demo", "--demo-latency-ms", "500", "export", "-o"])
+        .arg(directory.join("contacts.csv"))
+        .env_remove("INBOX_TUI_TOKEN")
+        .env("XDG_STATE_HOME", directory.join("state"))
+        .env("XDG_CONFIG_HOME", directory.join("config"))
+        .current_dir(directory)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let started = std::time::Instant::now();
+    // Under way: its partial file exists.
+    while !std::fs::read_dir(directory)
+        .expect("the directory")
+        .flatten()
+        .any(|entry| !["state", "config"].contains(&&*entry.file_name().to_string_lossy()))
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the export never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let status = child.wait().expect("the export ends");
+    let left = std::fs::read_dir(directory)
+        .expect("the directory")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "state" && name != "config")
+        .collect();
+    (status.code(), left)
+}
+
+#[test]
+fn signals_remove_the_partial_export_and_exit_as_shells_expect() {
+    for (signal, code) in [("-TERM", 143), ("-HUP", 129), ("-INT", 130)] {
+        let directory = tempfile::tempdir().expect("a temp dir");
+        let (exit, left) = export_stopped_by(signal, directory.path());
+        assert_eq!(exit, Some(code), "{signal}");
+        assert!(left.is_empty(), "{signal} left {left:?}");
+    }
+}

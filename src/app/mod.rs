@@ -10,6 +10,6 @@ pub mod update;
 
 pub use keymap::{Action, Keymap};
 pub use msg::{Cmd, Msg, PickList, Purpose};
-pub use runtime::{BrowserOptions, ViewStore, run_browser};
+pub use runtime::{BrowserExit, BrowserOptions, ViewStore, run_browser};
 pub use state::{Focus, Load, PageEnd, State, TextField, View};
 pub use update::{restore_filters, start, update};

@@ -25,6 +25,7 @@ use super::state::{Connection, State};
 use super::update::{restore_filters, start, update};
 use crate::api::{Client, Query, RetryNotice};
 use crate::export::{self, Destination, ExportFormat, ExportJob, Progress, WalkOptions};
+use crate::signals::{Stop, StopSignals};
 use crate::ui::{self, Clock, Theme};
 
 /// The shortest time between two frames (about 60 per second).
@@ -63,10 +64,18 @@ pub struct BrowserOptions {
     pub keymap: Keymap,
 }
 
+/// How the browser ended: the filters in use then, and the signal that ended it, if one did
+/// (the command then exits non-zero, as a killed program should).
+#[derive(Debug)]
+pub struct BrowserExit {
+    pub query: Query,
+    pub stopped_by: Option<Stop>,
+}
+
 /// Runs the full-screen browser until the user quits or a signal arrives, and returns the
 /// filters in use then, so they can be restored next time. The terminal is restored on every
 /// way out: return, error, panic, SIGTERM and SIGHUP.
-pub async fn run_browser(options: BrowserOptions) -> io::Result<Query> {
+pub async fn run_browser(options: BrowserOptions) -> io::Result<BrowserExit> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         return Err(io::Error::other(
             "the browser needs an interactive terminal; for scripts use `inbox-tui list`",
@@ -161,7 +170,10 @@ impl Tasks {
     }
 }
 
-async fn event_loop(terminal: &mut DefaultTerminal, options: BrowserOptions) -> io::Result<Query> {
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    options: BrowserOptions,
+) -> io::Result<BrowserExit> {
     let theme = options.theme;
     let client = Arc::new(options.client);
     let view_store = options.view_store;
@@ -188,7 +200,9 @@ async fn event_loop(terminal: &mut DefaultTerminal, options: BrowserOptions) -> 
     }
 
     let mut events = EventStream::new();
-    let mut shutdown = ShutdownSignals::new()?;
+    // SIGTERM and SIGHUP end the browser the same way `q` does, so the terminal is restored.
+    let mut shutdown = StopSignals::new(false)?;
+    let mut stopped_by = None;
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
     loop {
@@ -215,7 +229,10 @@ async fn event_loop(terminal: &mut DefaultTerminal, options: BrowserOptions) -> 
             },
             Some(message) = receiver.recv() => Some(message),
             () = sleep_or_never(wake_at) => Some(Msg::Tick { at: Instant::now() }),
-            () = shutdown.wait() => break,
+            stop = shutdown.next() => {
+                stopped_by = Some(stop);
+                break;
+            }
         };
         if let Some(message) = message {
             for command in update(&mut state, message) {
@@ -226,7 +243,10 @@ async fn event_loop(terminal: &mut DefaultTerminal, options: BrowserOptions) -> 
         }
     }
     tasks.abort_all();
-    Ok(state.query)
+    Ok(BrowserExit {
+        query: state.query,
+        stopped_by,
+    })
 }
 
 /// Keeps the detail and help scrolls within their content. How many lines the content wraps to
@@ -438,43 +458,4 @@ const NO_VIEW_STORE: &str = "there is no config file to keep views in; pass --co
 fn default_export_path(format: ExportFormat) -> PathBuf {
     let stamp = jiff::Zoned::now().strftime("%Y%m%d-%H%M%S").to_string();
     PathBuf::from(format!("contacts-{stamp}.{}", format.extension()))
-}
-
-/// SIGTERM and SIGHUP end the browser the same way `q` does, so the terminal is restored.
-struct ShutdownSignals {
-    #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    hangup: tokio::signal::unix::Signal,
-}
-
-impl ShutdownSignals {
-    fn new() -> io::Result<ShutdownSignals> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Ok(ShutdownSignals {
-                terminate: signal(SignalKind::terminate())?,
-                hangup: signal(SignalKind::hangup())?,
-            })
-        }
-        #[cfg(not(unix))]
-        {
-            Ok(ShutdownSignals {})
-        }
-    }
-
-    async fn wait(&mut self) {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                _ = self.terminate.recv() => {}
-                _ = self.hangup.recv() => {}
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            std::future::pending::<()>().await
-        }
-    }
 }

@@ -12,6 +12,7 @@ use crate::export::{
     self, CsvStyle, DEFAULT_CONCURRENCY, DEFAULT_STALL_TIMEOUT, Destination, ExportError,
     ExportFormat, ExportJob, IdSet, Progress, Scope, WalkOptions, WalkStats,
 };
+use crate::signals::StopSignals;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExportArgs {
@@ -115,16 +116,21 @@ pub async fn run(client: &Client, args: &ExportArgs) -> Result<(), CliError> {
             let _ = std::io::stderr().flush();
         }
     };
+    // Ctrl-C, SIGTERM and SIGHUP drop the export, which removes its partial file.
+    let mut signals = StopSignals::new(true).map_err(|source| CliError::Io {
+        context: "cannot watch for signals".into(),
+        source,
+    })?;
     let outcome = tokio::select! {
         outcome = export::run(client, job, &on_progress) => outcome,
-        _ = tokio::signal::ctrl_c() => {
+        stop = signals.next() => {
             if show_progress {
                 eprintln!();
             }
-            return Err(CliError::Usage(format!(
-                "export cancelled; {} was not written",
-                destination.describe()
-            )));
+            return Err(CliError::Stopped {
+                stop,
+                what: format!("the export was cancelled; {} was not written", destination.describe()),
+            });
         }
     };
     if show_progress {

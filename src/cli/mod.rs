@@ -17,6 +17,7 @@ use crate::api::{ApiError, Client, ClientConfig, DEFAULT_BASE_URL, RetryPolicy, 
 use crate::app::{BrowserOptions, run_browser};
 use crate::config::{self, Config, ConfigError, ConfigViewStore, LastFilters, LoadedConfig};
 use crate::demo::{DemoConfig, DemoServer};
+use crate::signals::Stop;
 use crate::ui::Theme;
 
 pub use config::TOKEN_ENV;
@@ -128,6 +129,9 @@ pub enum CliError {
     /// `config check` found problems: they are its output, so they fail with 1, not 2.
     #[error(transparent)]
     ConfigCheck(ConfigError),
+    /// A signal ended the run; `what` says what happened to its work.
+    #[error("stopped by {}: {what}", stop.name())]
+    Stopped { stop: Stop, what: String },
 }
 
 impl CliError {
@@ -135,6 +139,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) => 2,
+            CliError::Stopped { stop, .. } => stop.exit_code(),
             CliError::Api(ApiError::InvalidBaseUrl { .. }) => 2,
             CliError::Config(ConfigError::Write { .. }) => 1,
             CliError::Config(_) => 2,
@@ -193,12 +198,18 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             };
             let result = run_browser(options).await;
             connection.close().await;
-            let last_filters = result.map_err(|source| CliError::Io {
+            let exit = result.map_err(|source| CliError::Io {
                 context: "the browser stopped".into(),
                 source,
             })?;
-            if let Err(error) = LastFilters::save(&last_filters) {
+            if let Err(error) = LastFilters::save(&exit.query) {
                 tracing::warn!(%error, "the filters could not be kept for next time");
+            }
+            if let Some(stop) = exit.stopped_by {
+                return Err(CliError::Stopped {
+                    stop,
+                    what: "the browser closed".into(),
+                });
             }
             Ok(())
         }

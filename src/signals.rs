@@ -1,0 +1,81 @@
+//! The signals that stop a run early, and the exit code each one gets (128 + its number, as
+//! shells report it), so scripts can tell an interrupted export from a failed one.
+
+/// Why a run was stopped from outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Ctrl-C (SIGINT).
+    Interrupt,
+    /// SIGHUP: the terminal went away.
+    Hangup,
+    /// SIGTERM: a service manager or `kill`.
+    Terminate,
+}
+
+impl Stop {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stop::Interrupt => "SIGINT",
+            Stop::Hangup => "SIGHUP",
+            Stop::Terminate => "SIGTERM",
+        }
+    }
+
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Stop::Interrupt => 130,
+            Stop::Hangup => 129,
+            Stop::Terminate => 143,
+        }
+    }
+}
+
+/// SIGTERM and SIGHUP, and SIGINT when asked for (the browser reads Ctrl-C as a key).
+pub struct StopSignals {
+    interrupt: bool,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hangup: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    pub fn new(interrupt: bool) -> std::io::Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignals {
+                interrupt,
+                terminate: signal(SignalKind::terminate())?,
+                hangup: signal(SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignals { interrupt })
+        }
+    }
+
+    /// The next stop signal.
+    pub async fn next(&mut self) -> Stop {
+        let interrupt = async {
+            if self.interrupt && tokio::signal::ctrl_c().await.is_ok() {
+                Stop::Interrupt
+            } else {
+                std::future::pending().await
+            }
+        };
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                stop = interrupt => stop,
+                _ = self.terminate.recv() => Stop::Terminate,
+                _ = self.hangup.recv() => Stop::Hangup,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            interrupt.await
+        }
+    }
+}

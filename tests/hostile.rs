@@ -371,3 +371,62 @@ fn signals_remove_the_partial_export_and_exit_as_shells_expect() {
         assert!(left.is_empty(), "{signal} left {left:?}");
     }
 }
+
+fn numbered_contacts(first: u64, count: u64) -> Value {
+    Value::Array(
+        (first..first + count)
+            .map(|number| json!({"_id": format!("{number:024x}"), "lastMessage": {"at": "2025-01-02T10:00:00.000Z"}}))
+            .collect(),
+    )
+}
+
+/// `export` against a server whose pages never end; its exit code, stderr and what it left.
+async fn export_against(
+    answer: impl Fn(&Received) -> common::Reply + Send + Sync + 'static,
+) -> (Option<i32>, String, usize) {
+    let server = FakeServer::start(answer).await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let output = run_binary_async(
+        args(&[
+            "export",
+            "--base-url",
+            &server.url,
+            "-o",
+            &directory.path().join("out.ndjson").display().to_string(),
+        ]),
+        Some("fake-token".into()),
+    )
+    .await;
+    let left = std::fs::read_dir(directory.path())
+        .expect("the directory")
+        .count();
+    (output.status.code(), text(&output.stderr), left)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_that_never_end_stop_the_walk_with_a_clear_error() {
+    let (code, stderr, left) =
+        export_against(|_| json_reply(200, &page(numbered_contacts(1, 50)))).await;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("were the same page"), "{stderr}");
+    assert!(stderr.contains("ignoring `page`"), "{stderr}");
+    assert_eq!(left, 0, "no export and no partial file");
+
+    // Two pages, alternating forever: nothing new after the first two.
+    let (code, stderr, left) = export_against(|request| {
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let first = if body["page"].as_u64().unwrap_or(1) % 2 == 0 {
+            51
+        } else {
+            1
+        };
+        json_reply(200, &page(numbered_contacts(first, 50)))
+    })
+    .await;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("20 pages in a row brought no contact not seen already"),
+        "{stderr}"
+    );
+    assert_eq!(left, 0);
+}

@@ -152,10 +152,12 @@ pub async fn run(client: &Client, args: &ExportArgs) -> Result<(), CliError> {
             "export failed at page {page}, and {} was not written: {source}",
             destination.describe()
         ))),
-        Err(error @ ExportError::Stalled { .. }) => Err(CliError::Export(format!(
-            "export failed, and {} was not written: {error}",
-            destination.describe()
-        ))),
+        Err(error @ (ExportError::Stalled { .. } | ExportError::Runaway { .. })) => {
+            Err(CliError::Export(format!(
+                "export failed, and {} was not written: {error}",
+                destination.describe()
+            )))
+        }
         Err(ExportError::Io { context, source }) => Err(CliError::Io { context, source }),
     }
 }

@@ -105,6 +105,12 @@ pub enum ExportError {
         #[source]
         source: io::Error,
     },
+    /// The server's pages never end: they repeat, or bring nothing new for a long run.
+    #[error(
+        "stopped at page {page}: {why}; the server may be ignoring `page` (check the base URL), \
+         so the walk stopped instead of running forever"
+    )]
+    Runaway { page: u32, why: String },
 }
 
 fn io_error(context: &str) -> impl FnOnce(io::Error) -> ExportError + '_ {

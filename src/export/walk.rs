@@ -47,6 +47,11 @@ const PROBE_INTERVAL: Duration = Duration::from_secs(1);
 const MAX_CATCH_UP_PASSES: usize = 5;
 /// A repair that reads this many pages without finding its anchor gives up on that boundary.
 const MAX_REPAIR_PAGES: u32 = 400;
+/// Pages in a row that bring no contact not seen before, after which the main walk stops: a
+/// server that never returns an empty page must not make an export run (and grow) forever.
+const MAX_STALE_PAGES: u32 = 20;
+/// Times the same page may come back in a row before the walk stops.
+const MAX_REPEATED_PAGES: u32 = 2;
 
 /// How a walk may use the server.
 #[derive(Debug, Clone)]
@@ -156,6 +161,10 @@ impl Anchor {
 struct PageTrace {
     sent: Instant,
     received: Instant,
+    /// Every id on the page, in order, to see a page that repeats.
+    ids: Vec<String>,
+    /// How many of its contacts were not taken before.
+    fresh: usize,
     /// Ids of the contacts that did not move during the walk.
     unmoved: Vec<String>,
     /// The first of them.
@@ -273,6 +282,8 @@ impl<T: PageItem> Walk<'_, T> {
         // Pages read ahead of the one being written are bounded, so a page stuck in retries
         // cannot make the others pile up in memory.
         let read_ahead = (self.options.max_concurrency * 2) as u32;
+        let mut repeats = 0;
+        let mut stale = 0;
         loop {
             while end.is_none()
                 && short.is_none_or(|short| next_to_request <= short + 1)
@@ -311,6 +322,13 @@ impl<T: PageItem> Walk<'_, T> {
                             break;
                         }
                         let trace = self.write_page(page)?;
+                        self.check_runaway(
+                            previous,
+                            &trace,
+                            &mut repeats,
+                            &mut stale,
+                            next_to_write,
+                        )?;
                         self.check_boundary(previous, &trace, next_to_write);
                         *previous = trace;
                         next_to_write += 1;
@@ -330,6 +348,7 @@ impl<T: PageItem> Walk<'_, T> {
         for pass in 0..MAX_CATCH_UP_PASSES {
             let taken_before = self.stats.taken;
             let mut next_mark = None;
+            let mut stale = 0;
             for number in 1.. {
                 let fetcher = self.fetcher();
                 let page: Fetched<T> = fetcher.fetch(number).await?;
@@ -356,9 +375,21 @@ impl<T: PageItem> Walk<'_, T> {
                         .filter(|item| self.is_moved(item.last_message_at()))
                         .count() as u64;
                 }
-                self.take_all(&page.items, false)?;
+                let fresh = self.take_all(&page.items, false)?;
                 if reached_unmoved {
                     break;
+                }
+                // Pages of moved contacts taken earlier bring nothing new either, so the bound
+                // here is the repair bound, far above what a live inbox moves in one export.
+                stale = if fresh == 0 { stale + 1 } else { 0 };
+                if stale >= MAX_REPAIR_PAGES {
+                    return Err(ExportError::Runaway {
+                        page: number,
+                        why: format!(
+                            "catching up, {stale} pages in a row were newer than the walk's \
+                             start and brought nothing new"
+                        ),
+                    });
                 }
             }
             while let Some((purpose, fetched)) = self.join_next().await? {
@@ -374,7 +405,12 @@ impl<T: PageItem> Walk<'_, T> {
 
     /// Writes one page of the main walk and returns its trace.
     fn write_page(&mut self, page: Fetched<T>) -> Result<PageTrace, ExportError> {
-        self.take_all(&page.items, true)?;
+        let fresh = self.take_all(&page.items, true)?;
+        let ids = page
+            .items
+            .iter()
+            .filter_map(|item| item.id().map(str::to_owned))
+            .collect();
         let unmoved_items: Vec<&T> = page
             .items
             .iter()
@@ -393,14 +429,18 @@ impl<T: PageItem> Walk<'_, T> {
         Ok(PageTrace {
             sent: page.sent,
             received: page.received,
+            ids,
+            fresh,
             unmoved,
             first_unmoved,
         })
     }
 
-    /// Offers each contact not taken yet. Contacts without an id cannot be told apart, so
-    /// only the main walk offers them, once each time it sees one.
-    fn take_all(&mut self, items: &[T], main_walk: bool) -> Result<(), ExportError> {
+    /// Offers each contact not taken yet, and says how many were not seen before. Contacts
+    /// without an id cannot be told apart, so only the main walk offers them, once each time
+    /// it sees one.
+    fn take_all(&mut self, items: &[T], main_walk: bool) -> Result<usize, ExportError> {
+        let mut fresh_count = 0;
         for item in items {
             let fresh = match item.id() {
                 Some(id) => !self.taken.contains(id),
@@ -409,6 +449,7 @@ impl<T: PageItem> Walk<'_, T> {
             if !fresh {
                 continue;
             }
+            fresh_count += 1;
             let took = self.sink.offer(item).map_err(|source| ExportError::Io {
                 context: "cannot write a contact".into(),
                 source,
@@ -426,6 +467,41 @@ impl<T: PageItem> Walk<'_, T> {
         }
         self.progress.pages_fetched += 1;
         self.sink.progress(self.progress);
+        Ok(fresh_count)
+    }
+
+    /// Stops a walk whose pages never end: `stale` pages in a row brought no contact not seen
+    /// before, or this page repeats the last two exactly (a server ignoring `page`). A live
+    /// inbox cannot do either: moves lift contacts to page 1, they do not copy pages.
+    fn check_runaway(
+        &self,
+        before: &PageTrace,
+        after: &PageTrace,
+        repeats: &mut u32,
+        stale: &mut u32,
+        number: u32,
+    ) -> Result<(), ExportError> {
+        *stale = if after.fresh == 0 { *stale + 1 } else { 0 };
+        *repeats = if !after.ids.is_empty() && after.ids == before.ids {
+            *repeats + 1
+        } else {
+            0
+        };
+        if *repeats >= MAX_REPEATED_PAGES {
+            return Err(ExportError::Runaway {
+                page: number,
+                why: format!("the last {} pages were the same page", *repeats + 1),
+            });
+        }
+        if *stale >= MAX_STALE_PAGES {
+            return Err(ExportError::Runaway {
+                page: number,
+                why: format!(
+                    "{} pages in a row brought no contact not seen already",
+                    *stale
+                ),
+            });
+        }
         Ok(())
     }
 

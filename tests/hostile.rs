@@ -415,7 +415,7 @@ async fn pages_that_never_end_stop_the_walk_with_a_clear_error() {
     // Two pages, alternating forever: nothing new after the first two.
     let (code, stderr, left) = export_against(|request| {
         let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
-        let first = if body["page"].as_u64().unwrap_or(1) % 2 == 0 {
+        let first = if body["page"].as_u64().unwrap_or(1).is_multiple_of(2) {
             51
         } else {
             1
@@ -429,4 +429,50 @@ async fn pages_that_never_end_stop_the_walk_with_a_clear_error() {
         "{stderr}"
     );
     assert_eq!(left, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_bad_contact_does_not_sink_its_page() {
+    let broken = br#"{"success":true,"message":"","code":200,"data":[
+        {"_id":"65d000000000000000000001","profile":{"userDetails":{"name":"Ann"}}},
+        {"_id":"65d000000000000000000002","profile":{"userDetails":{"name":"\ud800 lone"}}},
+        "not a contact",
+        {"_id":"65d000000000000000000003","profile":{"userDetails":{"name":"Bad BYTE byte"}}}]}"#
+        .to_vec();
+    // A byte that is not UTF-8, where "BYTE" stands.
+    let at = broken
+        .windows(4)
+        .position(|window| window == b"BYTE")
+        .expect("the marker");
+    let broken: Vec<u8> = [&broken[..at], &[0xff], &broken[at + 4..]].concat();
+    let server = FakeServer::start(move |request| {
+        if request.target.starts_with("/custom-user") {
+            return json_reply(200, &page(json!([])));
+        }
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        match body["page"].as_u64() {
+            Some(1) => (200, vec![], broken.clone()),
+            _ => json_reply(200, &page(json!([]))),
+        }
+    })
+    .await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let path = directory.path().join("out.csv");
+    let output = run_binary_async(
+        args(&[
+            "export",
+            "--base-url",
+            &server.url,
+            "-o",
+            &path.display().to_string(),
+        ]),
+        Some("fake-token".into()),
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let rows = read_csv(&path);
+    let names: Vec<&str> = rows.iter().map(|row| &row[2]).collect();
+    assert_eq!(names, ["Ann", "Bad \u{fffd} byte"]);
+    assert!(stderr.contains("2 contacts could not be read"), "{stderr}");
 }

@@ -13,8 +13,8 @@ use super::body;
 use super::response::{decode_envelope, decode_list};
 use super::retry::parse_retry_after;
 use super::{
-    Agent, ApiError, Contact, PageItem, Query, RetryPolicy, Segment, TYPICAL_PAGE_SIZE,
-    WhatsappBot, decode_contacts_page, decode_page_items,
+    Agent, ApiError, Contact, DecodedPage, PageItem, Query, RetryPolicy, Segment,
+    TYPICAL_PAGE_SIZE, WhatsappBot, decode_contacts_page, decode_page_items,
 };
 
 /// BotPenguin's own host; white-label hosts serve the same API under other bases.
@@ -209,7 +209,10 @@ impl Client {
 
     /// One attempt at one page, decoded as `T`s: walks over many pages run their own retries,
     /// pacing and rate-limit pauses across all their requests. Errors are already redacted.
-    pub async fn fetch_items_once<T: PageItem>(&self, body: &[u8]) -> Result<Vec<T>, ApiError> {
+    pub async fn fetch_items_once<T: PageItem>(
+        &self,
+        body: &[u8],
+    ) -> Result<DecodedPage<T>, ApiError> {
         let request = self
             .http
             .post(self.endpoint("inbox/users"))

@@ -360,19 +360,72 @@ fn parse_envelope<T: PageItem>(body: &[u8]) -> Result<TypedEnvelope<T>, serde_js
     }
 }
 
+/// The contacts of a page, and how many of them could not be read and were left out.
+#[derive(Debug)]
+pub struct DecodedPage<T> {
+    pub items: Vec<T>,
+    pub skipped: usize,
+}
+
+/// The envelope with each contact's JSON kept apart, to read them one at a time.
+#[derive(Deserialize)]
+struct RawEnvelope<'a> {
+    #[serde(default)]
+    success: Option<serde_json::Value>,
+    #[serde(default, borrow)]
+    data: Option<Vec<&'a RawValue>>,
+}
+
+/// A page whose contacts do not all decode (one with a lone surrogate, one that is not an
+/// object), read contact by contact: the others are kept, the bad ones counted and named in
+/// the log. Bytes that are not UTF-8 become U+FFFD first. `None` when even that fails (a cut or
+/// broken body, an error envelope), for the slow path to name.
+fn decode_one_by_one<T: PageItem>(body: &[u8]) -> Option<DecodedPage<T>> {
+    let text = String::from_utf8_lossy(body);
+    let envelope: RawEnvelope<'_> = serde_json::from_str(&text).ok()?;
+    if envelope.success == Some(serde_json::Value::Bool(false)) {
+        return None;
+    }
+    let mut skipped = 0;
+    let items = envelope
+        .data?
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, raw)| match serde_json::from_str::<T>(raw.get()) {
+            Ok(item) => Some(item),
+            Err(error) => {
+                skipped += 1;
+                tracing::warn!("skipping data[{index}], a contact that cannot be read: {error}");
+                None
+            }
+        })
+        .collect();
+    Some(DecodedPage { items, skipped })
+}
+
 /// Decodes a `/inbox/users` response into its contacts as `T`s.
 ///
 /// Only an explicit empty `data` array ends a list. A 200 whose `data` is missing, `null` or not
 /// an array is a broken reply (a gateway, a bug), reported as `ApiError::BrokenPage` so that a
 /// walk retries it instead of taking it for the end and silently cutting an export short.
-pub fn decode_page_items<T: PageItem>(status: u16, body: &[u8]) -> Result<Vec<T>, ApiError> {
-    if (200..300).contains(&status)
-        && let Ok(envelope) = parse_envelope::<T>(body)
-        && envelope.success != Some(serde_json::Value::Bool(false))
-    {
-        return envelope.data.ok_or_else(|| ApiError::BrokenPage {
-            what: "the reply has no contact list (`data` is missing or null)".into(),
-        });
+pub fn decode_page_items<T: PageItem>(
+    status: u16,
+    body: &[u8],
+) -> Result<DecodedPage<T>, ApiError> {
+    if (200..300).contains(&status) {
+        if let Ok(envelope) = parse_envelope::<T>(body)
+            && envelope.success != Some(serde_json::Value::Bool(false))
+        {
+            return envelope
+                .data
+                .map(|items| DecodedPage { items, skipped: 0 })
+                .ok_or_else(|| ApiError::BrokenPage {
+                    what: "the reply has no contact list (`data` is missing or null)".into(),
+                });
+        }
+        if let Some(page) = decode_one_by_one(body) {
+            return Ok(page);
+        }
     }
     // The slow path names what is wrong: an error envelope, a cut body, a bad contact.
     match decode_envelope(status, body, None)? {
@@ -404,7 +457,7 @@ mod tests {
             {"_id":"65a000000000000000000001", "lastMessage": {"at": "2026-01-01T00:00:00.000Z"},
              "x": [1, 2.50, "\u00e9"]},
             {"_id": 7, "lastMessage": "odd"}]}"#;
-        let items: Vec<RawContact> = decode_page_items(200, body).expect("a page");
+        let items: Vec<RawContact> = decode_page_items(200, body).expect("a page").items;
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].id(), Some("65a000000000000000000001"));
         assert_eq!(items[0].last_message_at(), Some("2026-01-01T00:00:00.000Z"));
@@ -418,15 +471,16 @@ mod tests {
         let mut body = br#"{"success":true,"data":[{"_id":"a","note":"x"#.to_vec();
         body.extend_from_slice(&[0xff, 0xfe]);
         body.extend_from_slice(br#""},{"_id":"b"}]}"#);
-        let keys: Vec<ContactKey> = decode_page_items(200, &body).expect("a page");
+        let keys: Vec<ContactKey> = decode_page_items(200, &body).expect("a page").items;
         let ids: Vec<_> = keys.iter().map(PageItem::id).collect();
         assert_eq!(ids, [Some("a"), Some("b")]);
     }
 
     #[test]
     fn only_an_empty_array_ends_the_list() {
-        let empty: Vec<ContactKey> =
-            decode_page_items(200, br#"{"success":true,"data":[]}"#).expect("the end");
+        let empty: Vec<ContactKey> = decode_page_items(200, br#"{"success":true,"data":[]}"#)
+            .expect("the end")
+            .items;
         assert!(empty.is_empty());
         for body in [
             &br#"{"success":true,"message":"","data":null,"code":200}"#[..],
@@ -441,15 +495,21 @@ mod tests {
 
     #[test]
     fn errors_and_bad_contacts_are_named() {
-        let error =
-            decode_page_items::<RawContact>(200, br#"{"success":true,"data":[{"_id":"a"},3]}"#)
-                .expect_err("not a contact");
-        assert_eq!(
-            error,
-            ApiError::Decode {
-                what: "data[1] is not a contact object".into()
-            }
-        );
+        let page = decode_page_items::<RawContact>(
+            200,
+            br#"{"success":true,"data":[{"_id":"a"},3,{"_id":"b","n":"\ud800"}]}"#,
+        )
+        .expect("the good contacts");
+        let ids: Vec<_> = page.items.iter().map(PageItem::id).collect();
+        assert_eq!(ids, [Some("a"), Some("b")]);
+        assert_eq!(page.skipped, 1, "3 is not a contact");
+        let page = decode_page_items::<ContactKey>(
+            200,
+            br#"{"success":true,"data":[{"_id":"\ud800"},{"_id":"b"}]}"#,
+        )
+        .expect("the good contacts");
+        assert_eq!(page.items.len(), 1, "a lone surrogate in a field read");
+        assert_eq!(page.skipped, 1);
         let error = decode_page_items::<ContactKey>(
             200,
             br#"{"success":false,"message":"bad","data":[],"code":400}"#,

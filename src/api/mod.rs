@@ -13,7 +13,7 @@ mod retry;
 
 pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, Page, RetryNotice, Token, is_loopback};
 pub use error::ApiError;
-pub use items::{ContactKey, FlatContact, PageItem, RawContact, decode_page_items};
+pub use items::{ContactKey, DecodedPage, FlatContact, PageItem, RawContact, decode_page_items};
 pub use request::{DateRange, HasOrdered, PageRequest, Query, Sender, Status};
 pub use response::{Agent, Contact, Phone, Segment, WhatsappBot, decode_contacts_page};
 pub use retry::RetryPolicy;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{CliError, FilterArgs};
 use crate::api::{ApiError, Client};
@@ -106,7 +106,10 @@ pub async fn run(client: &Client, args: &ExportArgs) -> Result<(), CliError> {
         },
         limit: args.limit,
     };
+    // On a terminal, one line that updates; to a file or a pipe (a cron job's log), a line
+    // every few seconds, so a long export is seen to be alive.
     let show_progress = std::io::stderr().is_terminal();
+    let last_line = std::sync::Mutex::new(Instant::now());
     let on_progress = move |progress: Progress| {
         if show_progress {
             eprint!(
@@ -114,6 +117,14 @@ pub async fn run(client: &Client, args: &ExportArgs) -> Result<(), CliError> {
                 progress.contacts_written, progress.pages_fetched
             );
             let _ = std::io::stderr().flush();
+        } else if let Ok(mut last) = last_line.lock()
+            && last.elapsed() >= PROGRESS_LINE_EVERY
+        {
+            *last = Instant::now();
+            eprintln!(
+                "exporting: {} contacts written, {} pages fetched",
+                progress.contacts_written, progress.pages_fetched
+            );
         }
     };
     // Ctrl-C, SIGTERM and SIGHUP drop the export, which removes its partial file.
@@ -179,8 +190,17 @@ fn describe_walk(stats: &WalkStats) -> String {
         traffic.peak_concurrency,
         stats.moved,
         stats.caught_up
-    )
+    ) + &match stats.skipped {
+        0 => String::new(),
+        skipped => format!(
+            "\nwarning: {skipped} contacts could not be read (broken text in their fields) and \
+             were left out; the log names them"
+        ),
+    }
 }
+
+/// How often a headless export whose stderr is not a terminal says how far it got.
+const PROGRESS_LINE_EVERY: Duration = Duration::from_secs(5);
 
 /// The format a destination's extension asks for; CSV when it says nothing.
 fn format_for(destination: &Destination) -> ExportFormat {

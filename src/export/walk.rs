@@ -86,6 +86,8 @@ pub struct WalkStats {
     pub caught_up: u64,
     /// Contacts taken in all.
     pub taken: u64,
+    /// Contacts the main walk found but could not read, and left out (named in the log).
+    pub skipped: u64,
 }
 
 impl WalkStats {
@@ -101,6 +103,7 @@ impl WalkStats {
         self.moved += other.moved;
         self.caught_up += other.caught_up;
         self.taken += other.taken;
+        self.skipped += other.skipped;
     }
 }
 
@@ -122,6 +125,8 @@ pub trait ItemSink<T>: Send {
 /// One good page as fetched.
 struct Fetched<T> {
     items: Vec<T>,
+    /// Contacts on the page that could not be read (see `DecodedPage`).
+    skipped: usize,
     sent: Instant,
     received: Instant,
 }
@@ -406,6 +411,7 @@ impl<T: PageItem> Walk<'_, T> {
     /// Writes one page of the main walk and returns its trace.
     fn write_page(&mut self, page: Fetched<T>) -> Result<PageTrace, ExportError> {
         let fresh = self.take_all(&page.items, true)?;
+        self.stats.skipped += page.skipped as u64;
         let ids = page
             .items
             .iter()
@@ -676,11 +682,12 @@ impl Fetcher {
             self.governor.admit().await;
             let sent = Instant::now();
             let error = match self.client.fetch_items_once::<T>(&body).await {
-                Ok(items) => {
+                Ok(page) => {
                     let received = Instant::now();
                     self.governor.on_success(received - sent);
                     return Ok(Fetched {
-                        items,
+                        items: page.items,
+                        skipped: page.skipped,
                         sent,
                         received,
                     });

@@ -532,16 +532,17 @@ async fn the_server_checks_bearer_and_authtype_and_validates_the_body() {
     let body: Value = without_authtype.json().await.expect("envelope");
     assert_eq!(body["success"], json!(false));
 
-    let mut missing = full.clone();
-    let object = missing.as_object_mut().expect("an object");
-    object.remove("tags");
-    object.remove("createdAt");
+    // Missing keys are filters that are off (see tests/demo_dialect.rs); wrong types are not.
+    let mut wrong = full.clone();
+    let object = wrong.as_object_mut().expect("an object");
+    object.insert("tags".into(), json!("vip"));
+    object.insert("createdAt".into(), json!([]));
     object.insert("page".into(), json!(0));
     let response = http
         .post(&url)
         .bearer_auth(DEFAULT_TOKEN)
         .header("authtype", "Key")
-        .json(&missing)
+        .json(&wrong)
         .send()
         .await
         .expect("answers");

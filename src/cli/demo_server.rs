@@ -54,6 +54,20 @@ pub struct DemoServerArgs {
     /// Retry-After
     #[arg(long, value_name = "N", value_parser = parse_rate_limit)]
     pub rate_limit: Option<f64>,
+
+    /// Read the body as the newest doc says, "every field is required": a missing key is a 400
+    /// with one message per key, null is a wrong type, and an unknown status or lastMessageBy
+    /// value is refused. Without it, a missing or null key is a filter that is off and an
+    /// unknown value matches nobody, as published clients show the platform takes partial bodies
+    #[arg(long)]
+    pub strict_body: bool,
+
+    /// Apply isOnline, userInteracted, isLiveChatActive and hasOrdered even when
+    /// applicableFilters does not list them. Without it they apply only when listed, the
+    /// reading of the doc's only sample; a live account might use either reading. isContact
+    /// applies either way
+    #[arg(long)]
+    pub apply_unlisted_booleans: bool,
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {
@@ -98,6 +112,8 @@ pub async fn run(args: DemoServerArgs) -> Result<(), CliError> {
         broken_data_rate: args.broken_data_rate,
         live_rate: args.live_rate,
         rate_limit: args.rate_limit,
+        strict_body: args.strict_body,
+        apply_unlisted_booleans: args.apply_unlisted_booleans,
         ..DemoConfig::default()
     };
     let server = DemoServer::start(config)

@@ -1,14 +1,29 @@
 //! Validation of the `POST /inbox/users` body and matching contact records against it.
 //!
-//! The body is validated strictly (every documented field present, with the right JSON type) so a
-//! client that drifts from the documented shape fails loudly against the demo instead of silently
-//! against a live account. Matching works on the compact records, never on rendered JSON.
+//! The body is read the way published clients show the platform reads it: a missing key (or
+//! `null`) is a filter that is off, unknown keys and unknown enumerated values are accepted, and a
+//! boolean filter applies only when `applicableFilters` lists it. A value of the wrong JSON type is
+//! refused in every reading, one message per field, so a client that drifts from the documented
+//! types fails loudly against the demo instead of silently against a live account. [`Reading`]
+//! selects the stricter readings of the doc that a live account might also use. Matching works on
+//! the compact records, never on rendered JSON.
 
 use serde_json::{Map, Value};
 
 use super::PAGE_SIZE;
 use super::dataset::{Channel, Dataset, Record, SENDERS, STATUSES, decimal, flag, uuid_ascii};
 use super::live::Moves;
+
+/// How the body is read, where the doc allows more than one reading.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Reading {
+    /// Every documented key is required and an unknown `status` or `lastMessageBy` value is
+    /// refused, as the newest doc's "every field is required" reads; `null` is then a wrong type.
+    pub strict_body: bool,
+    /// `isOnline`, `userInteracted`, `isLiveChatActive` and `hasOrdered` apply whether or not
+    /// `applicableFilters` lists them.
+    pub apply_unlisted_booleans: bool,
+}
 
 /// A validated contact query: every filter reduced to masks and millisecond bounds.
 pub(crate) struct ContactQuery {
@@ -20,9 +35,10 @@ pub(crate) struct ContactQuery {
     agents: Option<u64>,
     segments: Option<u64>,
     senders: Option<u64>,
-    /// Flags that must all be set (`true` booleans).
+    /// Flags that must all be set (`true` booleans that apply).
     required_flags: u16,
-    /// `Some(min)` when `hasOrdered.status` is true; `i64::MIN` when `lastAt` is empty.
+    /// `Some(min)` when `hasOrdered.status` is true and applies; `i64::MIN` when `lastAt` is
+    /// empty.
     ordered_since: Option<i64>,
     last_seen: Bounds,
     created: Bounds,
@@ -56,12 +72,19 @@ struct Needle {
 
 impl ContactQuery {
     /// Validates `body`, returning one message per problem.
-    pub(crate) fn parse(body: &Value, dataset: &Dataset) -> Result<ContactQuery, Vec<String>> {
+    pub(crate) fn parse(
+        body: &Value,
+        dataset: &Dataset,
+        reading: Reading,
+    ) -> Result<ContactQuery, Vec<String>> {
         let Some(body) = body.as_object() else {
             return Err(vec!["body must be a JSON object".to_owned()]);
         };
         let vocabulary = dataset.vocabulary();
-        let mut p = Fields { errors: Vec::new() };
+        let mut p = Fields {
+            errors: Vec::new(),
+            strict: reading.strict_body,
+        };
 
         let search = p.string(body, "", "searchText");
         let tags = p.strings(body, "", "tags");
@@ -70,9 +93,10 @@ impl ContactQuery {
         let bot_lists = Channel::ALL.map(|channel| p.strings(body, "", channel.bot_field()));
         let agents = p.strings(body, "", "_agentAssigned");
         let segments = p.strings(body, "", "segments");
-        // Guess: what `applicableFilters` does is unknown (the doc's sample sends
-        // `["userInteracted"]`), so it is validated as a list of names and otherwise ignored.
-        p.strings(body, "", "applicableFilters");
+        // Guess, from the doc's only sample (`"userInteracted": true` with
+        // `["userInteracted"]`): the names of the boolean filters to apply. Names it does not
+        // know are ignored, as the platform may know filters the demo does not.
+        let applicable = p.strings(body, "", "applicableFilters");
         let last_seen = p.bounds(body, "lastSeenAt");
         let created = p.bounds(body, "createdAt");
         let interacted = p.boolean(body, "", "userInteracted");
@@ -86,11 +110,26 @@ impl ContactQuery {
         if !p.errors.is_empty() {
             return Err(p.errors);
         }
+        // Whether the boolean filter `key` (`isOnline`, `userInteracted`, `isLiveChatActive`,
+        // `hasOrdered`) applies. `isContact` is not gated: the doc's sample sends
+        // `"isContact": true` without listing it.
+        let applies = |key: &str| {
+            reading.apply_unlisted_booleans
+                || applicable
+                    .as_ref()
+                    .is_some_and(|names| names.contains(&key))
+        };
         let mut required_flags = 0;
         for (wanted, bit) in [
-            (online, flag::ONLINE),
-            (interacted, flag::INTERACTED),
-            (live_chat, flag::LIVE_CHAT),
+            (online.filter(|_| applies("isOnline")), flag::ONLINE),
+            (
+                interacted.filter(|_| applies("userInteracted")),
+                flag::INTERACTED,
+            ),
+            (
+                live_chat.filter(|_| applies("isLiveChatActive")),
+                flag::LIVE_CHAT,
+            ),
             (contact, flag::CONTACT),
         ] {
             if wanted == Some(true) {
@@ -120,7 +159,7 @@ impl ContactQuery {
             }),
             senders,
             required_flags,
-            ordered_since: ordered.flatten(),
+            ordered_since: ordered.flatten().filter(|_| applies("hasOrdered")),
             last_seen: last_seen.unwrap_or(Bounds::OPEN),
             created: created.unwrap_or(Bounds::OPEN),
             page: page.unwrap_or(1),
@@ -235,12 +274,18 @@ fn any_of(values: Option<&[&str]>, position: impl Fn(&str) -> Option<usize>) -> 
     )
 }
 
-/// Collects validation messages while reading typed fields out of the body.
+/// Collects validation messages while reading typed fields out of the body. Every reader returns
+/// `None` both for a field that is off (missing or `null`, when not strict) and for one with a
+/// problem; the query is built only when there were no problems, so `None` then means off.
 struct Fields {
     errors: Vec<String>,
+    /// [`Reading::strict_body`].
+    strict: bool,
 }
 
 impl Fields {
+    /// The value of `key`, or `None` when it is off: missing or `null`. Strict, a missing key is
+    /// a problem and `null` is a value (of the wrong type for every field).
     fn get<'a>(
         &mut self,
         map: &'a Map<String, Value>,
@@ -248,10 +293,13 @@ impl Fields {
         key: &str,
     ) -> Option<&'a Value> {
         let value = map.get(key);
-        if value.is_none() {
-            self.errors.push(format!("{prefix}{key} is required"));
+        if self.strict {
+            if value.is_none() {
+                self.errors.push(format!("{prefix}{key} is required"));
+            }
+            return value;
         }
-        value
+        value.filter(|v| !v.is_null())
     }
 
     fn string<'a>(
@@ -294,13 +342,17 @@ impl Fields {
         list
     }
 
-    /// A list of strings drawn from `allowed`, as a mask over its positions.
+    /// A list of strings drawn from `allowed`, as a mask over its positions. A value not in
+    /// `allowed` matches no contact (the platform may know values the demo does not); strict, it
+    /// is a problem.
     fn enumerated(&mut self, map: &Map<String, Value>, key: &str, allowed: &[&str]) -> Option<u64> {
         let values = self.strings(map, "", key);
-        for value in values.iter().flatten() {
-            if !allowed.contains(value) {
-                self.errors
-                    .push(format!("{key} contains an unknown value: {value}"));
+        if self.strict {
+            for value in values.iter().flatten() {
+                if !allowed.contains(value) {
+                    self.errors
+                        .push(format!("{key} contains an unknown value: {value}"));
+                }
             }
         }
         any_of(values.as_deref(), |v| allowed.iter().position(|a| *a == v))
@@ -352,8 +404,8 @@ impl Fields {
         let start = self.timestamp(range, &prefix, "startAt", ceil_ms);
         let end = self.timestamp(range, &prefix, "endsAt", floor_ms);
         Some(Bounds {
-            start: start?.unwrap_or(i64::MIN),
-            end: end?.unwrap_or(i64::MAX),
+            start: start.flatten().unwrap_or(i64::MIN),
+            end: end.flatten().unwrap_or(i64::MAX),
         })
     }
 
@@ -365,6 +417,7 @@ impl Fields {
         Some(status?.then(|| last_at.flatten().unwrap_or(i64::MIN)))
     }
 
+    /// The page number; `None` (page 1) when off.
     fn page(&mut self, map: &Map<String, Value>) -> Option<u64> {
         let page = self.get(map, "", "page")?.as_u64().filter(|&p| p >= 1);
         if page.is_none() {
@@ -400,23 +453,32 @@ mod tests {
         })
     }
 
-    fn errors(body: &Value) -> Vec<String> {
+    const STRICT: Reading = Reading {
+        strict_body: true,
+        apply_unlisted_booleans: false,
+    };
+
+    fn errors_in(body: &Value, reading: Reading) -> Vec<String> {
         let dataset = Dataset::generate(1, 1);
-        ContactQuery::parse(body, &dataset)
+        ContactQuery::parse(body, &dataset, reading)
             .err()
             .unwrap_or_default()
+    }
+
+    fn errors(body: &Value) -> Vec<String> {
+        errors_in(body, STRICT)
     }
 
     #[test]
     fn the_documented_body_is_valid_and_pages_by_fifty() {
         let dataset = Dataset::generate(120, 5);
         let moves = Moves::new(dataset.len(), dataset.newest_last_message_at(), 5, 0.0);
-        let query = ContactQuery::parse(&body(), &dataset).map_err(|e| e.join("; "));
+        let query = ContactQuery::parse(&body(), &dataset, STRICT).map_err(|e| e.join("; "));
         let query = query.expect("documented body validates");
         assert_eq!(query.page(&dataset, &moves).len(), PAGE_SIZE);
         let mut third = body();
         third["page"] = json!(3);
-        let query = ContactQuery::parse(&third, &dataset).map_err(|e| e.join("; "));
+        let query = ContactQuery::parse(&third, &dataset, STRICT).map_err(|e| e.join("; "));
         assert_eq!(query.expect("valid").page(&dataset, &moves).len(), 20);
     }
 
@@ -448,6 +510,42 @@ mod tests {
             ]
         );
         assert_eq!(errors(&json!([1])), ["body must be a JSON object"]);
+    }
+
+    #[test]
+    fn lenient_reading_takes_missing_and_null_as_off_and_still_refuses_wrong_types() {
+        let lenient = Reading::default();
+        for partial in [
+            json!({}),
+            json!({ "page": 2 }),
+            json!({ "searchText": null, "hasOrdered": { "status": true }, "lastSeenAt": {} }),
+            json!({ "status": ["ARCHIVED"], "lastMessageBy": ["system"], "tagsV2": [1] }),
+        ] {
+            assert_eq!(
+                errors_in(&partial, lenient),
+                Vec::<String>::new(),
+                "{partial}"
+            );
+        }
+        let wrong = json!({
+            "tags": "vip", "isOnline": "yes", "status": [1], "page": "2",
+            "createdAt": { "startAt": 5 }, "applicableFilters": "isOnline",
+        });
+        assert_eq!(
+            errors_in(&wrong, lenient),
+            [
+                "tags must be an array of strings",
+                "status must be an array of strings",
+                "isOnline must be a boolean",
+                "applicableFilters must be an array of strings",
+                "createdAt.startAt must be an ISO-8601 timestamp or empty",
+                "page must be an integer >= 1",
+            ]
+        );
+        // Strict, a missing key is required and `null` is a wrong type.
+        let strict = errors(&json!({ "page": null }));
+        assert_eq!(strict[..2], ["searchText is required", "tags is required"]);
+        assert!(strict.contains(&"page must be an integer >= 1".to_owned()));
     }
 
     #[test]

@@ -35,7 +35,7 @@ use tokio::task::JoinHandle;
 use tower_http::compression::CompressionLayer;
 
 pub use dataset::Dataset;
-use filter::ContactQuery;
+use filter::{ContactQuery, Reading};
 use live::Moves;
 
 /// The token the demo server accepts unless configured otherwise.
@@ -76,6 +76,16 @@ pub struct DemoConfig {
     /// `success: true` but no contact list (`data` null, missing or an object), the way a
     /// misbehaving gateway answers; a client must take it for an error, not for the end.
     pub broken_data_rate: f64,
+    /// Reads the body as the newest doc says, "every field is required": a missing key is a 400
+    /// (one message per key), `null` is a wrong type, and an unknown `status` or `lastMessageBy`
+    /// value is refused. Off, a missing or `null` key is a filter that is off and an unknown
+    /// value matches no contact, as published clients show the platform reads partial bodies.
+    pub strict_body: bool,
+    /// Applies `isOnline`, `userInteracted`, `isLiveChatActive` and `hasOrdered` whether or not
+    /// `applicableFilters` lists them. Off (the default), a boolean filter applies only when its
+    /// key is listed, as the doc's only sample reads, so a client that forgets to list one finds
+    /// its filter ignored here, as it may be on a live account. `isContact` applies either way.
+    pub apply_unlisted_booleans: bool,
 }
 
 impl Default for DemoConfig {
@@ -93,6 +103,8 @@ impl Default for DemoConfig {
             live_rate: 0.0,
             rate_limit: None,
             broken_data_rate: 0.0,
+            strict_body: false,
+            apply_unlisted_booleans: false,
         }
     }
 }
@@ -435,10 +447,14 @@ async fn list_contacts(
         return validation_failed(vec!["body must be a JSON object".to_owned()]);
     };
     let broken_data_rate = state.config.broken_data_rate;
+    let reading = Reading {
+        strict_body: state.config.strict_body,
+        apply_unlisted_booleans: state.config.apply_unlisted_booleans,
+    };
     // A search over a million records takes a while; keep it off the async workers, and so the
     // lock on the live overlay too.
     let page = tokio::task::spawn_blocking(move || {
-        let query = ContactQuery::parse(&body, &state.dataset)?;
+        let query = ContactQuery::parse(&body, &state.dataset, reading)?;
         state.moves_mut().catch_up();
         Ok::<_, Vec<String>>(query.page(&state.dataset, &state.moves()))
     })

@@ -1,16 +1,17 @@
 //! The demo API speaking the platform's dialect as the public material reads it: boolean filters
-//! gated by `applicableFilters`, partial bodies and unknown values. Black-box: raw HTTP with
-//! hand-written bodies, compared with the generator's data filtered here, independently of the
-//! server.
+//! gated by `applicableFilters`, partial bodies, unknown values, and paged and imperfect
+//! pick-lists. Black-box: raw HTTP with hand-written bodies, compared with the generator's data
+//! filtered here, independently of the server.
 
 mod common;
 
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use common::{run_binary, start_server_with, text};
 use inbox_tui::demo::{DEFAULT_TOKEN, Dataset, DemoConfig, DemoServer};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 const CONTACTS: usize = 600;
 const SEED: u64 = 9;
@@ -99,6 +100,18 @@ async fn post(url: &str, body: &Value) -> (u16, Value) {
         .expect("the server answers");
     let status = response.status().as_u16();
     (status, response.json().await.expect("an envelope"))
+}
+
+async fn get(server: &DemoServer, path_and_query: &str) -> Value {
+    let response = http()
+        .get(format!("{}{path_and_query}", server.url()))
+        .bearer_auth(DEFAULT_TOKEN)
+        .header("authtype", "Key")
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status(), 200, "{path_and_query}");
+    response.json().await.expect("an envelope")
 }
 
 fn messages(envelope: &Value) -> Vec<String> {
@@ -401,6 +414,99 @@ async fn unknown_keys_are_ignored_and_unknown_values_match_nobody_unless_strict(
 
     lenient.shutdown().await;
     strict.shutdown().await;
+}
+
+fn has_id(entry: &Value) -> bool {
+    entry
+        .get("_id")
+        .and_then(Value::as_str)
+        .is_some_and(|id| id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn custom_user_pages_by_ten_and_holds_an_entry_without_an_id() {
+    let server = start_server_with(config(CONTACTS, SEED)).await;
+    let page = |n: u32| format!("/custom-user?page={n}&ispagination=true&searchText=");
+    let first = get(&server, &page(1)).await;
+    let first = first["data"].as_array().expect("a list").clone();
+    assert_eq!(first.len(), 10);
+    let malformed: Vec<&Value> = first.iter().filter(|entry| !has_id(entry)).collect();
+    assert_eq!(malformed.len(), 1, "one entry without an _id on page 1");
+    assert!(malformed[0].get("_id").is_none());
+    assert_eq!(malformed[0]["name"], json!("Former agent"));
+    let second = get(&server, &page(2)).await;
+    let second = second["data"].as_array().expect("a list").clone();
+    assert!(
+        !second.is_empty() && second.len() < 10 && second.iter().all(has_id),
+        "the rest, all well-formed: {second:?}"
+    );
+    let third = get(&server, &page(3)).await;
+    assert_eq!(third["data"], json!([]), "past the end");
+    assert_eq!(third.as_object().map(Map::len), Some(4));
+
+    let unpaged = get(&server, "/custom-user").await;
+    let unpaged = unpaged["data"].as_array().expect("a list").clone();
+    assert_eq!(unpaged, [first.clone(), second.clone()].concat());
+    assert!(unpaged.len() > 10);
+
+    // Search pages as well; the entry without an id is found by its name.
+    let searched = get(
+        &server,
+        "/custom-user?page=1&ispagination=true&searchText=former",
+    )
+    .await;
+    assert_eq!(searched["data"].as_array().map(Vec::len), Some(1));
+
+    // Every assigned agent is a listed one, and some are only on page 2.
+    let all = dataset(CONTACTS, SEED);
+    let listed: HashSet<&str> = unpaged.iter().filter_map(|a| a["_id"].as_str()).collect();
+    let on_page_two: HashSet<&str> = second.iter().filter_map(|a| a["_id"].as_str()).collect();
+    let assigned: Vec<&str> = all
+        .iter()
+        .filter_map(|c| c["_agentAssigned"].as_str())
+        .collect();
+    assert!(assigned.iter().all(|id| listed.contains(id)));
+    assert!(
+        assigned.iter().any(|id| on_page_two.contains(id)),
+        "a client reading page 1 only misses some agents"
+    );
+
+    // Not a number is refused; without ispagination the page is ignored.
+    let response = http()
+        .get(format!(
+            "{}/custom-user?page=x&ispagination=true",
+            server.url()
+        ))
+        .bearer_auth(DEFAULT_TOKEN)
+        .header("authtype", "Key")
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status(), 400);
+    let ignored = get(&server, "/custom-user?page=x").await;
+    assert_eq!(
+        ignored["data"].as_array().map(Vec::len),
+        Some(unpaged.len())
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn segments_hold_an_entry_without_an_id_that_no_contact_is_in() {
+    let server = start_server_with(config(CONTACTS, SEED)).await;
+    let segments = get(&server, "/inbox/segments").await;
+    let segments = segments["data"].as_array().expect("a list").clone();
+    let malformed: Vec<&Value> = segments.iter().filter(|entry| !has_id(entry)).collect();
+    assert_eq!(malformed.len(), 1);
+    assert!(malformed[0]["segmentName"].is_string());
+    let listed: HashSet<&str> = segments.iter().filter_map(|s| s["_id"].as_str()).collect();
+    assert!(listed.len() >= 2);
+    for contact in dataset(CONTACTS, SEED) {
+        for segment in contact["segments"].as_array().expect("a list") {
+            assert!(listed.contains(segment.as_str().unwrap_or_default()));
+        }
+    }
+    server.shutdown().await;
 }
 
 /// Starts the real binary's `demo-server` with `args`, returning it and its URL.

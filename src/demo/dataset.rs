@@ -35,6 +35,9 @@ const DETAIL_SALT: u64 = 0x0bad_5eed_0000_0004;
 const CUSTOMER_SALT: u64 = 0x0bad_5eed_0000_0005;
 const MOVE_TEXT_SALT: u64 = 0x0bad_5eed_0000_0006;
 const UNREAD_SALT: u64 = 0x0bad_5eed_0000_0007;
+/// Seeds the second stream (see `Generator::add_oddities`), kept apart from the main one so that
+/// the contacts it changes leave every other contact of a seed as it was.
+const ODDITY_SALT: u64 = 0x0bad_5eed_0000_0008;
 
 /// The JWT header that starts every tracking token (`{"alg":"HS256","typ":"JWT"}`).
 const JWT_HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.";
@@ -57,6 +60,11 @@ pub(crate) const SENDERS: [&str; 3] = ["user", "bot", "agent"];
 const SENDER_WEIGHTS: [u32; 3] = [45, 35, 20];
 
 const CHANNEL_WEIGHTS: [u32; 4] = [45, 30, 12, 13];
+/// The main stream draws an assigned agent among the first eight, the team the demo started
+/// with; the second stream hands [`NEWER_AGENT_PERCENT`] of assigned contacts to the agents after
+/// them, who (joined later) carry fewer conversations each. Seeds keep their assignments.
+const ESTABLISHED_AGENTS: usize = 8;
+const NEWER_AGENT_PERCENT: u64 = 20;
 const TAG_COUNT_WEIGHTS: [u32; 4] = [35, 35, 20, 10];
 const SEGMENT_COUNT_WEIGHTS: [u32; 3] = [50, 35, 15];
 /// One to four visited URLs; about 2.3 on average keeps a contact near a real one's 3.2 KB.
@@ -255,7 +263,8 @@ impl Dataset {
         self.records.first().map(|r| r.last_message_at)
     }
 
-    /// The agents `GET /custom-user` lists.
+    /// The agents contacts are assigned to, every one with an `_id`: what a client keeps of
+    /// `GET /custom-user` after skipping its malformed entry (see [`Dataset::agent_pick_list`]).
     pub fn agents_json(&self) -> Vec<serde_json::Value> {
         self.vocabulary
             .agents
@@ -272,13 +281,31 @@ impl Dataset {
             .collect()
     }
 
-    /// The segments `GET /inbox/segments` lists.
+    /// Every entry `GET /custom-user` lists, over all its pages: [`Dataset::agents_json`] with
+    /// the vocabulary's entries without an `_id` after the third agent, so on page 1.
+    pub fn agent_pick_list(&self) -> Vec<serde_json::Value> {
+        with_entries_at(self.agents_json(), 3, &self.vocabulary.agents_without_id)
+    }
+
+    /// The segments contacts belong to, every one with an `_id`: what a client keeps of
+    /// `GET /inbox/segments` after skipping its malformed entry (see
+    /// [`Dataset::segment_pick_list`]).
     pub fn segments_json(&self) -> Vec<serde_json::Value> {
         self.vocabulary
             .segments
             .iter()
             .map(|segment| json!({ "_id": segment.id, "segmentName": segment.segment_name }))
             .collect()
+    }
+
+    /// Every entry `GET /inbox/segments` lists: [`Dataset::segments_json`] with the vocabulary's
+    /// entries without an `_id` after the second segment.
+    pub fn segment_pick_list(&self) -> Vec<serde_json::Value> {
+        with_entries_at(
+            self.segments_json(),
+            2,
+            &self.vocabulary.segments_without_id,
+        )
     }
 
     /// The WhatsApp bots `GET /whatsapp-automation` lists.
@@ -951,7 +978,7 @@ impl<'a> Generator<'a> {
         let phone = rng.random_range(6 * 10u64.pow(digits - 1)..10u64.pow(digits));
 
         let agent = if rng.random_bool(0.6) {
-            pick_u8(rng, v.agents.len())
+            pick_u8(rng, ESTABLISHED_AGENTS.min(v.agents.len()))
         } else {
             NO_AGENT
         };
@@ -960,7 +987,7 @@ impl<'a> Generator<'a> {
         let segment_count = weighted(rng, &SEGMENT_COUNT_WEIGHTS).min(v.segments.len());
         let segments = random_bits(rng, segment_count, v.segments.len()) as u8;
 
-        Record {
+        let mut record = Record {
             created_at,
             last_message_at,
             last_seen_at,
@@ -980,8 +1007,33 @@ impl<'a> Generator<'a> {
             bot,
             status: weighted(rng, &STATUS_WEIGHTS) as u8,
             last_by: weighted(rng, &SENDER_WEIGHTS) as u8,
+        };
+        self.add_oddities(&mut record);
+        record
+    }
+
+    /// The second stream, a hash of the record's seed: the newer agents' share. It changes only
+    /// the contacts it picks and draws nothing from the main stream, so every other contact of
+    /// a seed stays as it was before they existed.
+    fn add_oddities(&self, r: &mut Record) {
+        let v = self.vocabulary;
+        let mut mix = Mix(r.seed ^ ODDITY_SALT);
+        // Every roll is drawn whatever the others gave, so the oddities are independent.
+        let newer_agent = mix.chance(NEWER_AGENT_PERCENT);
+        let agent_pick = mix.next();
+
+        let newer = v.agents.len().saturating_sub(ESTABLISHED_AGENTS) as u64;
+        if r.agent != NO_AGENT && newer_agent && newer > 0 {
+            r.agent = (ESTABLISHED_AGENTS as u64 + agent_pick % newer) as u8;
         }
     }
+}
+
+/// `entries` inserted into `list` at `at` (at its end if shorter).
+fn with_entries_at(mut list: Vec<Value>, at: usize, entries: &[Value]) -> Vec<Value> {
+    let at = at.min(list.len());
+    list.splice(at..at, entries.iter().cloned());
+    list
 }
 
 /// Index drawn with the given relative weights.
@@ -1091,6 +1143,19 @@ mod tests {
             assert_eq!(created.len(), "2026-01-02T03:04:05.678Z".len());
             assert!(created <= last);
         }
+    }
+
+    #[test]
+    fn the_second_stream_hands_the_newer_agents_their_share() {
+        let d = Dataset::generate(20_000, 5);
+        let count = |keep: &dyn Fn(&Record) -> bool| d.records().iter().filter(|r| keep(r)).count();
+        let assigned = count(&|r| r.agent().is_some()) as f64;
+        let newer = count(&|r| {
+            r.agent()
+                .is_some_and(|a| usize::from(a) >= ESTABLISHED_AGENTS)
+        }) as f64;
+        let want = NEWER_AGENT_PERCENT as f64 / 100.0;
+        assert!((newer / assigned - want).abs() < want / 4.0);
     }
 
     #[test]

@@ -42,6 +42,9 @@ use live::Moves;
 pub const DEFAULT_TOKEN: &str = "demo-token";
 /// Contacts per page, as the live API serves them.
 pub const PAGE_SIZE: usize = 50;
+/// Agents per page of `GET /custom-user?ispagination=true`. Guess: the doc does not say; ten is
+/// few enough that the demo's agents need two pages.
+const AGENTS_PAGE_SIZE: usize = 10;
 
 const UNAUTHORIZED_MESSAGE: &str = "Unauthorized: invalid or missing API token";
 
@@ -486,8 +489,10 @@ fn broken_page() -> Response {
     (StatusCode::OK, Json(body)).into_response()
 }
 
-/// `GET /custom-user`: all agents, or those whose name contains `searchText` (case-insensitive).
-/// `page` and `ispagination` are accepted and ignored: there are only a handful of agents.
+/// `GET /custom-user`: the agents whose name contains `searchText` (case-insensitive; all when
+/// empty or absent), including the pick-list's entry without an `_id`. With `ispagination=true`,
+/// page `page` (1-based, default 1) of [`AGENTS_PAGE_SIZE`], and an empty list past the end;
+/// without it, all of them.
 async fn list_agents(
     State(state): State<Shared>,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
@@ -495,27 +500,41 @@ async fn list_agents(
     let Ok(Query(params)) = query else {
         return validation_failed(vec!["query string is malformed".to_owned()]);
     };
+    // `None` without pagination, when `page` is ignored.
+    let page = match (
+        params.get("ispagination").map(String::as_str),
+        params.get("page").map(|p| p.parse::<usize>()),
+    ) {
+        (Some("true"), None) => Some(1),
+        (Some("true"), Some(Ok(page))) if page >= 1 => Some(page),
+        (Some("true"), Some(_)) => {
+            return validation_failed(vec!["page must be an integer >= 1".to_owned()]);
+        }
+        _ => None,
+    };
     let needle = params
         .get("searchText")
         .map(|s| s.trim().to_lowercase())
         .unwrap_or_default();
-    let agents: Vec<Value> = state
-        .dataset
-        .agents_json()
-        .into_iter()
-        .filter(|agent| {
-            needle.is_empty()
-                || agent["name"]
-                    .as_str()
-                    .is_some_and(|name| name.to_lowercase().contains(&needle))
-        })
-        .collect();
+    let matching = state.dataset.agent_pick_list().into_iter().filter(|agent| {
+        needle.is_empty()
+            || agent["name"]
+                .as_str()
+                .is_some_and(|name| name.to_lowercase().contains(&needle))
+    });
+    let agents: Vec<Value> = match page {
+        Some(page) => matching
+            .skip((page - 1).saturating_mul(AGENTS_PAGE_SIZE))
+            .take(AGENTS_PAGE_SIZE)
+            .collect(),
+        None => matching.collect(),
+    };
     envelope(StatusCode::OK, "", Value::Array(agents))
 }
 
-/// `GET /inbox/segments`.
+/// `GET /inbox/segments`, including the pick-list's entry without an `_id`.
 async fn list_segments(State(state): State<Shared>) -> Response {
-    envelope(StatusCode::OK, "", json!(state.dataset.segments_json()))
+    envelope(StatusCode::OK, "", json!(state.dataset.segment_pick_list()))
 }
 
 /// `GET /whatsapp-automation`.

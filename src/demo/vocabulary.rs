@@ -7,6 +7,7 @@
 use std::sync::LazyLock;
 
 use serde::Deserialize;
+use serde_json::Value;
 
 const SOURCE: &str = include_str!("../../assets/demo-vocabulary.json");
 
@@ -36,6 +37,11 @@ pub(crate) struct Vocabulary {
     pub tags: Vec<String>,
     pub segments: Vec<Segment>,
     pub agents: Vec<Agent>,
+    /// Pick-list entries without an `_id` (a deleted agent, a legacy segment), served among the
+    /// real ones the way a live account may: a client that decodes a pick-list all-or-nothing
+    /// loses every name. Never assigned to contacts, so kept as raw JSON.
+    pub agents_without_id: Vec<Value>,
+    pub segments_without_id: Vec<Value>,
     pub bots: BotsByChannel,
     pub messages: Messages,
     pub locations: Vec<Location>,
@@ -209,6 +215,14 @@ impl Vocabulary {
             return Err("every list must have at least one entry".to_owned());
         }
         if let Some(bad) = self
+            .agents_without_id
+            .iter()
+            .chain(&self.segments_without_id)
+            .find(|entry| !entry.is_object() || entry.get("_id").is_some())
+        {
+            return Err(format!("an entry meant to lack its _id has one: {bad}"));
+        }
+        if let Some(bad) = self
             .email_locals
             .iter()
             .chain(&self.email_domains)
@@ -237,7 +251,9 @@ mod tests {
         assert_eq!(vocabulary.names.len(), vocabulary.names_lower.len());
         assert_eq!(vocabulary.tags.len(), 12);
         assert_eq!(vocabulary.segments.len(), 6);
-        assert_eq!(vocabulary.agents.len(), 8);
+        assert_eq!(vocabulary.agents.len(), 14);
+        assert_eq!(vocabulary.agents_without_id.len(), 1);
+        assert_eq!(vocabulary.segments_without_id.len(), 1);
         assert_eq!(vocabulary.bots.whatsapp.len(), 3);
     }
 

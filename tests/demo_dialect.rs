@@ -1,7 +1,7 @@
 //! The demo API speaking the platform's dialect as the public material reads it: boolean filters
-//! gated by `applicableFilters`, partial bodies, unknown values, and paged and imperfect
-//! pick-lists. Black-box: raw HTTP with hand-written bodies, compared with the generator's data
-//! filtered here, independently of the server.
+//! gated by `applicableFilters`, partial bodies, unknown values, paged and imperfect pick-lists,
+//! and contacts from channels no filter covers. Black-box: raw HTTP with hand-written bodies,
+//! compared with the generator's data filtered here, independently of the server.
 
 mod common;
 
@@ -414,6 +414,144 @@ async fn unknown_keys_are_ignored_and_unknown_values_match_nobody_unless_strict(
 
     lenient.shutdown().await;
     strict.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deleted_contacts_exist_and_the_status_filter_finds_them() {
+    let contacts = 3000;
+    let server = start_server_with(config(contacts, SEED)).await;
+    let all = dataset(contacts, SEED);
+    let want = expected(&all, |c| c["status"] == json!("DELETED"));
+    assert!(
+        (10..=60).contains(&want.len()),
+        "about 1% of {contacts} are DELETED: {}",
+        want.len()
+    );
+    let deleted = body_with(json!({ "status": ["DELETED"] }));
+    assert_eq!(matched(&server, &deleted).await, want);
+    let strict = start_server_with(DemoConfig {
+        strict_body: true,
+        ..config(100, 1)
+    })
+    .await;
+    let (status, _) = post(&strict.url(), &deleted).await;
+    assert_eq!(status, 200, "DELETED is a known status");
+    server.shutdown().await;
+    strict.shutdown().await;
+}
+
+const BOT_FILTERS: [&str; 4] = [
+    "_botWebsite",
+    "_botWhatsapp",
+    "_botTelegram",
+    "_botFacebook",
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn instagram_and_sms_contacts_carry_their_own_bot_key_and_no_bot_filter_finds_them() {
+    let contacts = 2000;
+    let server = start_server_with(config(contacts, SEED)).await;
+    let all = dataset(contacts, SEED);
+    let mut unknown_bots = HashSet::new();
+    for (platform, key) in [("INSTAGRAM", "_botInstagram"), ("SMS", "_botSms")] {
+        let on_channel: Vec<&Value> = all
+            .iter()
+            .filter(|c| c["platform"] == json!([platform]))
+            .collect();
+        assert!(
+            (contacts / 100..=contacts / 20).contains(&on_channel.len()),
+            "about 3% on {platform}: {}",
+            on_channel.len()
+        );
+        for contact in on_channel {
+            let bot = contact[key].as_str().unwrap_or_default();
+            assert!(
+                bot.len() == 24 && bot.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{key} in {contact}"
+            );
+            unknown_bots.insert(bot.to_owned());
+            for filter in BOT_FILTERS {
+                assert!(contact.get(filter).is_none(), "{filter} in {contact}");
+            }
+        }
+    }
+    assert!(
+        all.iter()
+            .filter(|c| c["platform"] == json!(["SMS"]))
+            .all(|c| c
+                .pointer("/profile/userDetails/contact/phone/number")
+                .and_then(Value::as_str)
+                .is_some_and(|number| !number.is_empty())),
+        "an SMS contact has a number"
+    );
+
+    // Every bot id of every channel, Instagram's and SMS's included, in each bot filter: each
+    // finds exactly the contacts that carry that filter's key, never an Instagram or SMS one.
+    let mut every_bot: Vec<String> = unknown_bots.into_iter().collect();
+    for filter in BOT_FILTERS {
+        every_bot.extend(
+            all.iter()
+                .filter_map(|c| c[filter].as_str().map(str::to_owned))
+                .collect::<HashSet<_>>(),
+        );
+    }
+    for filter in BOT_FILTERS {
+        let body = body_with(json!({ filter: every_bot }));
+        let want = expected(&all, |c| c.get(filter).is_some());
+        assert!(
+            (1..contacts).contains(&want.len()),
+            "{filter}: {}",
+            want.len()
+        );
+        let got = matched(&server, &body).await;
+        assert_eq!(got, want, "{filter}");
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn phones_that_keep_their_trunk_zero_are_served_and_searchable() {
+    let contacts = 3000;
+    let server = start_server_with(config(contacts, SEED)).await;
+    let all = dataset(contacts, SEED);
+    let phone = |c: &Value, key: &str| {
+        c.pointer(&format!("/profile/userDetails/contact/phone/{key}"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let trunk: Vec<&Value> = all
+        .iter()
+        .filter(|c| phone(c, "number").starts_with('0'))
+        .collect();
+    assert!(
+        (contacts / 100..=contacts * 4 / 100).contains(&trunk.len()),
+        "about 2% keep their trunk 0: {}",
+        trunk.len()
+    );
+    let uk: Vec<&&Value> = trunk
+        .iter()
+        .filter(|c| phone(c, "prefix") == "+44")
+        .collect();
+    assert!(!uk.is_empty(), "some are UK numbers after +44");
+    for contact in uk {
+        let number = phone(contact, "number");
+        assert!(
+            number.len() == 12 && number.starts_with("07700 900"),
+            "written as people do: {number:?}"
+        );
+    }
+    assert!(
+        trunk.iter().any(|c| phone(c, "prefix") == "49"),
+        "some are German numbers after 49"
+    );
+
+    // The served number is what search looks in, space and all.
+    let search = body_with(json!({ "searchText": "07700 900" }));
+    let want = expected(&all, |c| phone(c, "number").contains("07700 900"));
+    assert!(!want.is_empty());
+    assert_eq!(matched(&server, &search).await, want);
+    server.shutdown().await;
 }
 
 fn has_id(entry: &Value) -> bool {

@@ -44,27 +44,38 @@ const JWT_HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.";
 const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Contact statuses in bit order of [`Record::status`] masks; `DEPENDANCY` is spelled as the API
-/// spells it.
-pub(crate) const STATUSES: [&str; 6] = [
+/// spells it. `DELETED` (the status-update doc sets it) comes from the second stream, not from
+/// [`STATUS_WEIGHTS`].
+pub(crate) const STATUSES: [&str; 7] = [
     "OPEN",
     "INPROGRESS",
     "REVIEW",
     "ONHOLD",
     "DEPENDANCY",
     "CLOSED",
+    "DELETED",
 ];
+/// Weights of the first six statuses, as the main stream draws them.
 const STATUS_WEIGHTS: [u32; 6] = [30, 15, 8, 7, 5, 35];
+const DELETED: u8 = 6;
 
 /// Values of `lastMessage.by`, in bit order of [`Record::last_by`] masks.
 pub(crate) const SENDERS: [&str; 3] = ["user", "bot", "agent"];
 const SENDER_WEIGHTS: [u32; 3] = [45, 35, 20];
 
+/// Weights of the four channels the main stream draws; Instagram and SMS come from the second.
 const CHANNEL_WEIGHTS: [u32; 4] = [45, 30, 12, 13];
 /// The main stream draws an assigned agent among the first eight, the team the demo started
 /// with; the second stream hands [`NEWER_AGENT_PERCENT`] of assigned contacts to the agents after
 /// them, who (joined later) carry fewer conversations each. Seeds keep their assignments.
 const ESTABLISHED_AGENTS: usize = 8;
 const NEWER_AGENT_PERCENT: u64 = 20;
+/// Per mille of contacts from each of Instagram and SMS, of `DELETED` contacts, and of phones
+/// written with their national trunk `0` after the country prefix.
+const INSTAGRAM_PER_MILLE: u64 = 30;
+const SMS_PER_MILLE: u64 = 30;
+const DELETED_PER_MILLE: u64 = 10;
+const TRUNK_ZERO_PER_MILLE: u64 = 20;
 const TAG_COUNT_WEIGHTS: [u32; 4] = [35, 35, 20, 10];
 const SEGMENT_COUNT_WEIGHTS: [u32; 3] = [50, 35, 15];
 /// One to four visited URLs; about 2.3 on average keeps a contact near a real one's 3.2 KB.
@@ -88,33 +99,85 @@ pub(crate) mod flag {
     pub const HAS_PHONE: u16 = 1 << 8;
     /// The phone prefix is rendered `"+44"` rather than `"44"`.
     pub const PLUS_PREFIX: u16 = 1 << 9;
+    /// The number keeps its national trunk `0` and a space, as people type it: `"07700 900123"`
+    /// after the prefix `"+44"`. Its plan is the `TRUNK_ZERO_PLANS` entry of the
+    /// location's dialling code.
+    pub const TRUNK_ZERO: u16 = 1 << 10;
 }
+
+/// A national numbering plan whose numbers are written with a trunk `0`: the dialling code,
+/// the numbers drawn (`first` plus up to `spread`), where the space goes, and whether the
+/// prefix gets a `+`.
+struct TrunkPlan {
+    dial_code: &'static str,
+    first: u64,
+    spread: u64,
+    /// Digits of the national number before the space.
+    group: usize,
+    plus: bool,
+}
+
+/// UK numbers from Ofcom's drama range (`07700 900000`–`900999`, never assigned), after `"+44"`,
+/// four in five; German mobiles (`0151 …`) after `"49"`, the rest.
+const TRUNK_ZERO_PLANS: [TrunkPlan; 2] = [
+    TrunkPlan {
+        dial_code: "44",
+        first: 7_700_900_000,
+        spread: 1000,
+        group: 4,
+        plus: true,
+    },
+    TrunkPlan {
+        dial_code: "49",
+        first: 15_100_000_000,
+        spread: 100_000_000,
+        group: 3,
+        plus: false,
+    },
+];
+const TRUNK_PLAN_WEIGHTS: [u32; 2] = [4, 1];
 
 /// The channel a contact came through; decides `platform` and which `_bot…` key it carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Channel {
-    Website,
-    Whatsapp,
-    Telegram,
-    Facebook,
+    Website = 0,
+    Whatsapp = 1,
+    Telegram = 2,
+    Facebook = 3,
+    Instagram = 4,
+    Sms = 5,
 }
 
 impl Channel {
     /// In the field order of the vocabulary's `bots` object.
-    pub(crate) const ALL: [Channel; 4] = [
+    pub(crate) const ALL: [Channel; 6] = [
+        Channel::Website,
+        Channel::Whatsapp,
+        Channel::Telegram,
+        Channel::Facebook,
+        Channel::Instagram,
+        Channel::Sms,
+    ];
+
+    /// The channels the request body has a bot filter for, in its order.
+    pub(crate) const FILTERED: [Channel; 4] = [
         Channel::Website,
         Channel::Whatsapp,
         Channel::Telegram,
         Channel::Facebook,
     ];
 
-    /// The contact key (and request filter field) holding this channel's bot id.
+    /// The contact key holding this channel's bot id, which is also the request's filter field
+    /// for the [`Channel::FILTERED`] ones. Guess: how Instagram and SMS contacts name their bot
+    /// is unknown, so they carry a key no filter reads.
     pub(crate) fn bot_field(self) -> &'static str {
         match self {
             Channel::Website => "_botWebsite",
             Channel::Whatsapp => "_botWhatsapp",
             Channel::Telegram => "_botTelegram",
             Channel::Facebook => "_botFacebook",
+            Channel::Instagram => "_botInstagram",
+            Channel::Sms => "_botSms",
         }
     }
 
@@ -124,6 +187,8 @@ impl Channel {
             Channel::Whatsapp => "WHATSAPP",
             Channel::Telegram => "TELEGRAM",
             Channel::Facebook => "FACEBOOK",
+            Channel::Instagram => "INSTAGRAM",
+            Channel::Sms => "SMS",
         }
     }
 
@@ -133,6 +198,8 @@ impl Channel {
             Channel::Whatsapp => "whatsapp",
             Channel::Telegram => "telegram",
             Channel::Facebook => "facebook",
+            Channel::Instagram => "instagram",
+            Channel::Sms => "sms",
         }
     }
 }
@@ -346,6 +413,32 @@ impl Dataset {
         out.push_str(domain);
     }
 
+    /// Appends `phone.number` as rendered (nothing when the contact has none): the national
+    /// digits, or with [`flag::TRUNK_ZERO`] a `0`, the first group, a space and the rest.
+    pub(crate) fn write_phone_number(&self, record: &Record, out: &mut String) {
+        if !record.has(flag::HAS_PHONE) {
+            return;
+        }
+        let mut buffer = [0; 20];
+        let digits = decimal(record.phone, &mut buffer);
+        if !record.has(flag::TRUNK_ZERO) {
+            out.push_str(digits);
+            return;
+        }
+        let dial_code = &self.vocabulary.locations[usize::from(record.location)].dial_code;
+        let group = TRUNK_ZERO_PLANS
+            .iter()
+            .find(|plan| plan.dial_code == dial_code)
+            .map_or(0, |plan| plan.group);
+        let (head, tail) = digits.split_at_checked(group).unwrap_or((digits, ""));
+        out.push('0');
+        out.push_str(head);
+        if !head.is_empty() && !tail.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(tail);
+    }
+
     /// Appends `phone.prefix` as rendered: `"+44"` on some contacts, `"91"` on others.
     pub(crate) fn write_phone_prefix(&self, record: &Record, out: &mut String) {
         if record.has(flag::PLUS_PREFIX) {
@@ -535,7 +628,7 @@ impl Dataset {
         // Real rows carry `phone` even without a number, as two empty strings.
         let (mut number, mut prefix) = (String::new(), String::new());
         if r.has(flag::HAS_PHONE) {
-            number = r.phone.to_string();
+            self.write_phone_number(r, &mut number);
             self.write_phone_prefix(r, &mut prefix);
         }
         contact.insert(
@@ -884,7 +977,7 @@ struct Generator<'a> {
     rng: ChaCha8Rng,
     vocabulary: &'a Vocabulary,
     /// Flat bot indices per channel, in [`Channel::ALL`] order.
-    channel_bots: [Vec<u8>; 4],
+    channel_bots: [Vec<u8>; 6],
 }
 
 impl<'a> Generator<'a> {
@@ -1012,7 +1105,8 @@ impl<'a> Generator<'a> {
         record
     }
 
-    /// The second stream, a hash of the record's seed: the newer agents' share. It changes only
+    /// The second stream, a hash of the record's seed: Instagram and SMS contacts, `DELETED`
+    /// ones, phones written with their trunk `0`, and the newer agents' share. Each changes only
     /// the contacts it picks and draws nothing from the main stream, so every other contact of
     /// a seed stays as it was before they existed.
     fn add_oddities(&self, r: &mut Record) {
@@ -1021,10 +1115,49 @@ impl<'a> Generator<'a> {
         // Every roll is drawn whatever the others gave, so the oddities are independent.
         let newer_agent = mix.chance(NEWER_AGENT_PERCENT);
         let agent_pick = mix.next();
+        let channel_roll = mix.next() % 1000;
+        let deleted = mix.next() % 1000 < DELETED_PER_MILLE;
+        let trunk_zero = mix.next() % 1000 < TRUNK_ZERO_PER_MILLE;
+        let (bot_pick, location_pick) = (mix.next(), mix.next());
+        let plan = &TRUNK_ZERO_PLANS[mix.weighted(&TRUNK_PLAN_WEIGHTS)];
+        let number = plan.first + mix.next() % plan.spread;
 
+        let channel = if channel_roll < INSTAGRAM_PER_MILLE {
+            Some(Channel::Instagram)
+        } else if channel_roll < INSTAGRAM_PER_MILLE + SMS_PER_MILLE {
+            Some(Channel::Sms)
+        } else {
+            None
+        };
+        if let Some(channel) = channel {
+            let bots = &self.channel_bots[channel as usize];
+            r.bot = bots[(bot_pick % bots.len() as u64) as usize];
+            if channel == Channel::Sms {
+                // Like a WhatsApp contact, an SMS contact reached the bot from its number.
+                r.flags |= flag::HAS_PHONE;
+            }
+        }
+        if deleted {
+            r.status = DELETED;
+        }
         let newer = v.agents.len().saturating_sub(ESTABLISHED_AGENTS) as u64;
         if r.agent != NO_AGENT && newer_agent && newer > 0 {
             r.agent = (ESTABLISHED_AGENTS as u64 + agent_pick % newer) as u8;
+        }
+        if trunk_zero {
+            let places: Vec<usize> = (0..v.locations.len())
+                .filter(|&i| v.locations[i].dial_code == plan.dial_code)
+                .collect();
+            if !places.is_empty() {
+                r.location = places[(location_pick % places.len() as u64) as usize] as u8;
+                r.phone = number;
+                r.flags |= flag::HAS_PHONE | flag::TRUNK_ZERO;
+                if plan.plus {
+                    r.flags |= flag::PLUS_PREFIX;
+                } else {
+                    r.flags &= !flag::PLUS_PREFIX;
+                }
+            }
         }
     }
 }
@@ -1146,16 +1279,48 @@ mod tests {
     }
 
     #[test]
-    fn the_second_stream_hands_the_newer_agents_their_share() {
+    fn the_second_stream_adds_each_oddity_to_its_share_of_contacts() {
         let d = Dataset::generate(20_000, 5);
-        let count = |keep: &dyn Fn(&Record) -> bool| d.records().iter().filter(|r| keep(r)).count();
-        let assigned = count(&|r| r.agent().is_some()) as f64;
-        let newer = count(&|r| {
+        let share = |keep: &dyn Fn(&Record) -> bool| {
+            d.records().iter().filter(|r| keep(r)).count() as f64 / d.len() as f64
+        };
+        let channel = |r: &Record| d.bots()[usize::from(r.bot)].channel;
+        let near = |got: f64, want: f64| (got - want).abs() < want / 4.0;
+        assert!(near(share(&|r| channel(r) == Channel::Instagram), 0.03));
+        assert!(near(share(&|r| channel(r) == Channel::Sms), 0.03));
+        assert!(near(share(&|r| r.status == DELETED), 0.01));
+        assert!(near(share(&|r| r.has(flag::TRUNK_ZERO)), 0.02));
+        let assigned = share(&|r| r.agent().is_some());
+        let newer = share(&|r| {
             r.agent()
                 .is_some_and(|a| usize::from(a) >= ESTABLISHED_AGENTS)
-        }) as f64;
-        let want = NEWER_AGENT_PERCENT as f64 / 100.0;
-        assert!((newer / assigned - want).abs() < want / 4.0);
+        });
+        assert!(near(newer / assigned, NEWER_AGENT_PERCENT as f64 / 100.0));
+        assert!(
+            d.records()
+                .iter()
+                .filter(|r| channel(r) == Channel::Sms)
+                .all(|r| r.has(flag::HAS_PHONE))
+        );
+    }
+
+    #[test]
+    fn trunk_zero_numbers_are_written_as_people_type_them() {
+        let d = Dataset::generate(5000, 2);
+        let mut seen = std::collections::HashSet::new();
+        for r in d.records().iter().filter(|r| r.has(flag::TRUNK_ZERO)) {
+            let (mut prefix, mut number) = (String::new(), String::new());
+            d.write_phone_prefix(r, &mut prefix);
+            d.write_phone_number(r, &mut number);
+            let digits = r.phone.to_string();
+            match prefix.as_str() {
+                "+44" => assert_eq!(number, format!("0{} {}", &digits[..4], &digits[4..])),
+                "49" => assert_eq!(number, format!("0{} {}", &digits[..3], &digits[3..])),
+                other => panic!("a trunk 0 after {other:?}"),
+            }
+            seen.insert(prefix);
+        }
+        assert_eq!(seen.len(), 2, "both plans occur: {seen:?}");
     }
 
     #[test]

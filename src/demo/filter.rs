@@ -11,7 +11,7 @@
 use serde_json::{Map, Value};
 
 use super::PAGE_SIZE;
-use super::dataset::{Channel, Dataset, Record, SENDERS, STATUSES, decimal, flag, uuid_ascii};
+use super::dataset::{Channel, Dataset, Record, SENDERS, STATUSES, flag, uuid_ascii};
 use super::live::Moves;
 
 /// How the body is read, where the doc allows more than one reading.
@@ -90,7 +90,7 @@ impl ContactQuery {
         let tags = p.strings(body, "", "tags");
         let statuses = p.enumerated(body, "status", &STATUSES);
         let online = p.boolean(body, "", "isOnline");
-        let bot_lists = Channel::ALL.map(|channel| p.strings(body, "", channel.bot_field()));
+        let bot_lists = Channel::FILTERED.map(|channel| p.strings(body, "", channel.bot_field()));
         let agents = p.strings(body, "", "_agentAssigned");
         let segments = p.strings(body, "", "segments");
         // Guess, from the doc's only sample (`"userInteracted": true` with
@@ -138,7 +138,11 @@ impl ContactQuery {
         }
         let bots = dataset.bots();
         let mut channel_masks = [None; 4];
-        for ((mask, list), channel) in channel_masks.iter_mut().zip(&bot_lists).zip(Channel::ALL) {
+        for ((mask, list), channel) in channel_masks
+            .iter_mut()
+            .zip(&bot_lists)
+            .zip(Channel::FILTERED)
+        {
             *mask = any_of(list.as_deref(), |id| {
                 bots.iter()
                     .position(|b| b.channel == channel && b.bot.id == id)
@@ -218,7 +222,9 @@ impl Needle {
             return None;
         }
         Some(Needle {
-            could_be_phone: text.bytes().all(|b| b.is_ascii_digit() || b == b'+'),
+            could_be_phone: text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'+' || b == b' '),
             could_be_uuid: text.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'),
             text,
         })
@@ -247,7 +253,7 @@ impl Needle {
         if self.could_be_phone && r.has(flag::HAS_PHONE) {
             scratch.clear();
             dataset.write_phone_prefix(r, scratch);
-            scratch.push_str(decimal(r.phone, &mut [0; 20]));
+            dataset.write_phone_number(r, scratch);
             if scratch.contains(&self.text) {
                 return true;
             }

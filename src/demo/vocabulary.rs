@@ -86,20 +86,29 @@ pub(crate) struct BotsByChannel {
     pub whatsapp: Vec<Bot>,
     pub telegram: Vec<Bot>,
     pub facebook: Vec<Bot>,
+    pub instagram: Vec<Bot>,
+    pub sms: Vec<Bot>,
 }
 
 impl BotsByChannel {
-    /// All bots of all channels, each with its channel position (0 = website … 3 = facebook).
-    pub fn flattened(&self) -> impl Iterator<Item = (usize, &Bot)> {
+    /// Every channel's list, in channel order.
+    fn lists(&self) -> [&Vec<Bot>; 6] {
         [
             &self.website,
             &self.whatsapp,
             &self.telegram,
             &self.facebook,
+            &self.instagram,
+            &self.sms,
         ]
-        .into_iter()
-        .enumerate()
-        .flat_map(|(channel, bots)| bots.iter().map(move |bot| (channel, bot)))
+    }
+
+    /// All bots of all channels, each with its channel position (0 = website … 5 = sms).
+    pub fn flattened(&self) -> impl Iterator<Item = (usize, &Bot)> {
+        self.lists()
+            .into_iter()
+            .enumerate()
+            .flat_map(|(channel, bots)| bots.iter().map(move |bot| (channel, bot)))
     }
 }
 
@@ -186,12 +195,7 @@ impl Vocabulary {
                 return Err(format!("{what}: {len} entries, expected 1..={max}"));
             }
         }
-        let bot_lists = [
-            &self.bots.website,
-            &self.bots.whatsapp,
-            &self.bots.telegram,
-            &self.bots.facebook,
-        ];
+        let bot_lists = self.bots.lists();
         let message_lists = [
             &self.messages.user,
             &self.messages.bot,
@@ -255,6 +259,7 @@ mod tests {
         assert_eq!(vocabulary.agents_without_id.len(), 1);
         assert_eq!(vocabulary.segments_without_id.len(), 1);
         assert_eq!(vocabulary.bots.whatsapp.len(), 3);
+        assert_eq!(vocabulary.bots.flattened().count(), 15);
     }
 
     #[test]

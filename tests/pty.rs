@@ -123,11 +123,11 @@ impl Tui {
 
     fn quit(mut self) {
         self.send("q");
-        self.wait_exit_restored();
+        self.wait_exit_restored(0);
     }
 
-    /// Waits for the program to end with success and checks the terminal is restored.
-    fn wait_exit_restored(mut self) {
+    /// Waits for the program to end with `code` and checks the terminal is restored.
+    fn wait_exit_restored(mut self, code: u32) {
         let deadline = Instant::now() + PATIENCE;
         let status = loop {
             if let Some(status) = self.child.try_wait().expect("the child can be polled") {
@@ -140,7 +140,7 @@ impl Tui {
             );
             thread::sleep(Duration::from_millis(25));
         };
-        assert!(status.success(), "exit status {status:?}");
+        assert_eq!(status.exit_code(), code, "exit status {status:?}");
         // Give the reader thread a moment to process the final restore sequences.
         thread::sleep(Duration::from_millis(100));
         let parser = self.parser.lock().expect("the parser");
@@ -424,11 +424,12 @@ fn resizing_relayouts_and_a_tiny_terminal_says_so() {
 
 #[test]
 fn sigterm_and_sighup_restore_the_terminal() {
-    for signal in ["TERM", "HUP"] {
+    // Killed, the browser exits as shells expect (128 + the signal), not with success.
+    for (signal, code) in [("TERM", 143), ("HUP", 129)] {
         let tui = Tui::start(&["--demo"]);
         tui.wait_for("page 1");
         tui.signal(signal);
-        tui.wait_exit_restored();
+        tui.wait_exit_restored(code);
     }
 }
 

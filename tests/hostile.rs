@@ -347,10 +347,11 @@ fn export_stopped_by(signal: &str, directory: &std::path::Path) -> (Option<i32>,
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(300));
-    let killed = std::process::Command::new("kill")
-        .args([signal, &child.id().to_string()])
+    // The shell's built-in kill: a minimal machine may lack /usr/bin/kill.
+    let killed = std::process::Command::new("sh")
+        .args(["-c", &format!("kill {signal} {}", child.id())])
         .status()
-        .expect("kill runs");
+        .expect("sh runs");
     assert!(killed.success());
     let status = child.wait().expect("the export ends");
     let left = std::fs::read_dir(directory)

@@ -1,17 +1,17 @@
 //! The files the program writes, where an unusual or hostile file system could bite: export
-//! destinations that are not regular files (devices, a FIFO, a socket, symlinks). Through the
-//! real binary, as a user would meet them.
+//! destinations that are not regular files (devices, a FIFO, a socket, symlinks) and the log.
+//! Through the real binary, as a user would meet them.
 #![cfg(unix)]
 
 mod common;
 
 use std::fs;
 use std::io::Read;
-use std::os::unix::fs::FileTypeExt;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
-use common::{run_binary_async, start_server, text};
+use common::{FakeServer, json_reply, run_binary_async, start_server, text};
 use inbox_tui::demo::DEFAULT_TOKEN;
 
 const CONTACTS: usize = 120;
@@ -186,4 +186,162 @@ async fn dev_stdout_writes_to_standard_output() {
     let output = export_to(&server.url(), Path::new("/dev/stdout")).await;
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert_eq!(csv_rows(&output.stdout), CONTACTS);
+}
+
+/// A private HOME and state directory for runs that look at the log.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        Sandbox {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn log_dir(&self) -> PathBuf {
+        self.path("state/inbox-tui")
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.log_dir().join("inbox-tui.log")
+    }
+
+    /// The binary with debug logging, the sandbox as HOME and state, `--config` inside it, and
+    /// no inherited token.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = self.bare_command(&["--config"]);
+        command.arg(self.path("config.toml")).args(args);
+        command
+    }
+
+    /// `command` without `--config`, run in the sandbox.
+    fn bare_command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_inbox-tui"));
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("INBOX_TUI_TOKEN")
+            .env("INBOX_TUI_LOG", "debug")
+            .env("HOME", self.dir.path())
+            .env("XDG_STATE_HOME", self.path("state"))
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .stdin(Stdio::null());
+        command
+    }
+}
+
+fn mode(path: &Path) -> u32 {
+    fs::symlink_metadata(path)
+        .expect("the path exists")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+fn run(mut command: Command) -> Output {
+    command.output().expect("the binary runs")
+}
+
+#[test]
+fn the_log_is_private() {
+    let sandbox = Sandbox::new();
+    let output = run(sandbox.command(&["--demo", "list"]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(mode(&sandbox.log_dir()), 0o700, "the state directory");
+    assert_eq!(mode(&sandbox.log_path()), 0o600, "the log");
+    let log = fs::read_to_string(sandbox.log_path()).expect("the log reads");
+    assert!(log.contains("demo server listening"), "{log}");
+}
+
+#[test]
+fn a_symlink_planted_at_the_log_path_is_not_followed() {
+    let sandbox = Sandbox::new();
+    fs::create_dir_all(sandbox.log_dir()).expect("the state directory");
+    fs::set_permissions(sandbox.log_dir(), fs::Permissions::from_mode(0o700)).expect("chmod");
+    let victim = sandbox.path("victim");
+    fs::write(&victim, "precious\n").expect("the victim");
+    std::os::unix::fs::symlink(&victim, sandbox.log_path()).expect("the planted link");
+
+    let output = run(sandbox.command(&["--demo", "list"]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(
+        fs::read_to_string(&victim).expect("the victim"),
+        "precious\n"
+    );
+    let planted = fs::symlink_metadata(sandbox.log_path()).expect("the link is there");
+    assert!(planted.file_type().is_symlink(), "the link was left alone");
+}
+
+#[test]
+fn a_world_writable_state_directory_is_not_logged_to() {
+    let sandbox = Sandbox::new();
+    fs::create_dir_all(sandbox.log_dir()).expect("the state directory");
+    fs::set_permissions(sandbox.log_dir(), fs::Permissions::from_mode(0o777)).expect("chmod");
+    let output = run(sandbox.command(&["--demo", "list"]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(!sandbox.log_path().exists(), "nothing was logged there");
+}
+
+#[test]
+fn without_a_home_nothing_is_logged_to_the_temp_directory() {
+    let sandbox = Sandbox::new();
+    let temp = sandbox.path("tmp");
+    fs::create_dir(&temp).expect("a temp directory");
+    let mut command = sandbox.command(&["--demo", "list"]);
+    command
+        .env_remove("HOME")
+        .env_remove("XDG_STATE_HOME")
+        .env("TMPDIR", &temp);
+    let output = run(command);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let created: Vec<_> = fs::read_dir(&temp)
+        .expect("the temp directory lists")
+        .map(|entry| entry.expect("an entry").path())
+        .collect();
+    assert!(
+        created.is_empty(),
+        "written to the temp directory: {created:?}"
+    );
+    assert!(!sandbox.path("state").exists());
+}
+
+/// A server's error text goes into the log (as the retry warning) with its controls escaped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_text_is_escaped_in_the_log() {
+    let server = FakeServer::start(|_| {
+        json_reply(
+            500,
+            &serde_json::json!({
+                "success": false,
+                "message": "boom \u{1b}]0;pwned\u{7} \u{1b}[2J \u{9b}31m\nforged line",
+            }),
+        )
+    })
+    .await;
+    let sandbox = Sandbox::new();
+    let mut command = sandbox.command(&["--attempts", "2", "list", "--base-url", &server.url]);
+    command.env("INBOX_TUI_TOKEN", "token");
+    let output = tokio::task::spawn_blocking(move || run(command))
+        .await
+        .expect("the binary's thread finishes");
+    assert!(!output.status.success(), "the server only fails");
+    let log = fs::read(sandbox.log_path()).expect("the log reads");
+    let log = String::from_utf8(log).expect("the log is UTF-8");
+    assert!(log.contains("retrying"), "the retry was logged: {log}");
+    assert!(log.contains("boom \\x1b]0;pwned\\x07"), "{log}");
+    assert!(log.contains("\\u{9b}31m"), "{log}");
+    assert!(
+        !log.chars().any(|c| c.is_control() && c != '\n'),
+        "a raw control character is in the log: {log:?}"
+    );
+    assert!(
+        !log.lines().any(|line| line.starts_with("forged line")),
+        "a server newline started a record: {log}"
+    );
 }

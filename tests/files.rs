@@ -1,12 +1,12 @@
 //! The files the program writes, where an unusual or hostile file system could bite: export
-//! destinations that are not regular files (devices, a FIFO, a socket, symlinks) and the log.
-//! Through the real binary, as a user would meet them.
+//! destinations that are not regular files (devices, a FIFO, a socket, symlinks), the log, and
+//! the config file. Through the real binary, as a user would meet them.
 #![cfg(unix)]
 
 mod common;
 
 use std::fs;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -344,4 +344,83 @@ async fn server_text_is_escaped_in_the_log() {
         !log.lines().any(|line| line.starts_with("forged line")),
         "a server newline started a record: {log}"
     );
+}
+
+/// Runs `command` with `stdin` piped in.
+fn run_with_stdin(mut command: Command, stdin: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    if let Some(mut pipe) = child.stdin.take() {
+        pipe.write_all(stdin.as_bytes()).expect("stdin is written");
+    }
+    child.wait_with_output().expect("the binary runs")
+}
+
+/// The `token_file` a profile names in the config at `path`, resolved as the loader does:
+/// relative to the config file's directory.
+fn token_file_of(path: &Path, profile: &str) -> PathBuf {
+    let text = fs::read_to_string(path).expect("the config reads");
+    let config: toml::Table = text.parse().expect("the config is TOML");
+    let written = config["profiles"][profile]["token_file"]
+        .as_str()
+        .expect("a token_file");
+    path.parent().expect("a directory").join(written)
+}
+
+/// `--config cfg/config.toml`: the token file is found again from any working directory, both
+/// for a new profile and for one whose `token_file` is written relative to the config.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_token_with_a_relative_config_path_writes_a_path_that_resolves() {
+    let server = start_server(CONTACTS, SEED).await;
+    let sandbox = Sandbox::new();
+    fs::create_dir(sandbox.path("cfg")).expect("a directory");
+    let config = sandbox.path("cfg/config.toml");
+    fs::write(
+        &config,
+        format!(
+            "[profiles.old]\nbase_url = \"{}\"\ntoken_file = \"old.token\"\n",
+            server.url()
+        ),
+    )
+    .expect("the config");
+
+    for profile in ["old", "new"] {
+        let output = run_with_stdin(
+            sandbox.bare_command(&[
+                "--config",
+                "cfg/config.toml",
+                "config",
+                "set-token",
+                "--profile",
+                profile,
+            ]),
+            DEFAULT_TOKEN,
+        );
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        let token_file = token_file_of(&config, profile);
+        assert_eq!(
+            fs::read_to_string(&token_file).expect("the token file resolves"),
+            format!("{DEFAULT_TOKEN}\n"),
+            "{profile}: {}",
+            token_file.display()
+        );
+    }
+    let written = fs::read_to_string(&config).expect("the config reads");
+    assert!(
+        written.contains("token_file = \"old.token\""),
+        "left as written: {written}"
+    );
+
+    // `old` became the default profile; its token is found from another directory.
+    let config_arg = config.display().to_string();
+    let mut list = sandbox.bare_command(&["--config", &config_arg, "list"]);
+    list.current_dir("/");
+    let output = tokio::task::spawn_blocking(move || run(list))
+        .await
+        .expect("the binary's thread finishes");
+    assert!(output.status.success(), "{}", text(&output.stderr));
 }

@@ -371,6 +371,41 @@ fn token_file_of(path: &Path, profile: &str) -> PathBuf {
     path.parent().expect("a directory").join(written)
 }
 
+#[test]
+fn a_symlinked_config_is_written_through() {
+    let sandbox = Sandbox::new();
+    let dotfiles = sandbox.path("dotfiles");
+    fs::create_dir(&dotfiles).expect("a directory");
+    let real = dotfiles.join("inbox-tui.toml");
+    fs::write(&real, "# my settings\ntheme = \"dark\"\n").expect("the config");
+    std::os::unix::fs::symlink("dotfiles/inbox-tui.toml", sandbox.path("config.toml"))
+        .expect("a link");
+
+    let output = run_with_stdin(
+        sandbox.command(&["config", "set-token", "--profile", "work"]),
+        "secret-token",
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+
+    let link = fs::symlink_metadata(sandbox.path("config.toml")).expect("the link is there");
+    assert!(link.file_type().is_symlink(), "the config is still a link");
+    let written = fs::read_to_string(&real).expect("the real config reads");
+    assert!(written.starts_with("# my settings\n"), "{written}");
+    assert!(written.contains("[profiles.work]"), "{written}");
+    assert!(written.contains("default_profile = \"work\""), "{written}");
+    let leftovers: Vec<_> = fs::read_dir(&dotfiles)
+        .expect("the directory lists")
+        .map(|entry| entry.expect("an entry").file_name())
+        .filter(|name| name.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let token_file = token_file_of(&sandbox.path("config.toml"), "work");
+    assert_eq!(
+        fs::read_to_string(token_file).expect("the token file"),
+        "secret-token\n"
+    );
+}
+
 /// `--config cfg/config.toml`: the token file is found again from any working directory, both
 /// for a new profile and for one whose `token_file` is written relative to the config.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -423,4 +458,33 @@ async fn set_token_with_a_relative_config_path_writes_a_path_that_resolves() {
         .await
         .expect("the binary's thread finishes");
     assert!(output.status.success(), "{}", text(&output.stderr));
+}
+
+#[test]
+fn a_world_writable_config_directory_is_warned_about() {
+    let sandbox = Sandbox::new();
+    let shared = sandbox.path("shared");
+    fs::create_dir(&shared).expect("a directory");
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).expect("chmod");
+    fs::write(shared.join("config.toml"), "theme = \"dark\"\n").expect("the config");
+    let config_arg = shared.join("config.toml").display().to_string();
+    let output = run(sandbox.bare_command(&["--config", &config_arg, "config", "check"]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "warning: the config directory {} is writable by every user (mode 1777)",
+            shared.display()
+        )),
+        "{stderr}"
+    );
+
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o700)).expect("chmod");
+    let output = run(sandbox.bare_command(&["--config", &config_arg, "config", "check"]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        !text(&output.stderr).contains("writable"),
+        "{}",
+        text(&output.stderr)
+    );
 }

@@ -50,7 +50,7 @@ impl Destination {
         };
         match resolve(path) {
             Ok(Resolved::Direct { kind, .. }) => Some(format!(
-                "{} is {kind}, not a regular file; written directly, not atomically",
+                "{} is {kind}, not a file that can be replaced; written directly, not atomically",
                 path.display()
             )),
             _ => None,

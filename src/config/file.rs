@@ -226,12 +226,17 @@ fn redact(message: &str, secrets: &[String]) -> String {
 
 /// The permission bits of a file, where the platform has them.
 pub(super) fn mode_of(path: &Path) -> Option<u32> {
+    full_mode_of(path).map(|mode| mode & 0o777)
+}
+
+/// All the mode bits of a file (sticky included, as `/tmp`'s 1777), where the platform has them.
+fn full_mode_of(path: &Path) -> Option<u32> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         fs::metadata(path)
             .ok()
-            .map(|metadata| metadata.permissions().mode() & 0o777)
+            .map(|metadata| metadata.permissions().mode() & 0o7777)
     }
     #[cfg(not(unix))]
     {
@@ -242,9 +247,11 @@ pub(super) fn mode_of(path: &Path) -> Option<u32> {
 
 /// Replaces `path` with `contents` so that a reader sees the old file or the new one, never half
 /// of one. The temporary file gets `mode` before anything is written to it, so a secret is never
-/// readable by others, not even for a moment.
+/// readable by others, not even for a moment. A symlink (a config kept in a dotfiles repository)
+/// is written through: the file it leads to is replaced, and the link stays.
 pub(super) fn write_atomically(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
-    let directory = match path.parent() {
+    let target = follow_links(path)?;
+    let directory = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
@@ -266,8 +273,77 @@ pub(super) fn write_atomically(path: &Path, contents: &[u8], mode: u32) -> io::R
     let _ = mode;
     file.write_all(contents)?;
     file.as_file().sync_all()?;
-    file.persist(path).map_err(|error| error.error)?;
+    file.persist(&target).map_err(|error| error.error)?;
     Ok(())
+}
+
+/// Linux's limit on symlinks followed while resolving one path.
+const MAX_LINKS: usize = 40;
+
+/// The path `path`'s symlinks lead to, one link at a time, so that a relative link is read
+/// against its own directory, and a dangling one leads to the file it would create. What is
+/// there must be a regular file, or nothing yet: renaming onto anything else would destroy it.
+fn follow_links(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_owned();
+    for _ in 0..MAX_LINKS {
+        let metadata = match fs::symlink_metadata(&current) {
+            Ok(metadata) => metadata,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(current),
+            Err(error) => return Err(error),
+        };
+        if metadata.file_type().is_symlink() {
+            let link = fs::read_link(&current)?;
+            current = match current.parent() {
+                Some(parent) if link.is_relative() => parent.join(link),
+                _ => link,
+            };
+        } else if metadata.is_file() {
+            return Ok(current);
+        } else {
+            let via = if current == path {
+                String::new()
+            } else {
+                format!(" ({} leads there)", path.display())
+            };
+            return Err(io::Error::other(format!(
+                "{} is not a regular file{via}; point it at a file",
+                current.display()
+            )));
+        }
+    }
+    Err(io::Error::other(format!(
+        "{} goes through more than {MAX_LINKS} symbolic links; give the file's real path",
+        path.display()
+    )))
+}
+
+/// A warning when the directory holding the config file (or, for a symlink, the file it leads
+/// to) is writable by every user: anyone could then put a config of their own there, one whose
+/// `base_url` sends the token to their server, or swap the token file.
+pub(super) fn directory_warnings(path: &Path) -> Vec<String> {
+    let directory_of = |path: &Path| match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let mut directories = vec![directory_of(path)];
+    if let Ok(target) = follow_links(path) {
+        let target_directory = directory_of(&target);
+        if !directories.contains(&target_directory) {
+            directories.push(target_directory);
+        }
+    }
+    directories
+        .into_iter()
+        .filter_map(|directory| {
+            let mode = full_mode_of(&directory)?;
+            (mode & 0o002 != 0).then(|| {
+                format!(
+                    "the config directory {dir} is writable by every user (mode {mode:04o}):                      another user could replace the config and send your token to a server of                      theirs; move the config to a private directory, or run chmod o-w {dir}",
+                    dir = directory.display()
+                )
+            })
+        })
+        .collect()
 }
 
 /// Creates a missing directory readable only by its owner: it may hold token files.

@@ -139,7 +139,8 @@ impl Config {
             },
             Err(source) => return Err(ConfigError::Read { path, source }),
         };
-        let mut warnings = config.permission_warnings();
+        let mut warnings = file::directory_warnings(&path);
+        warnings.extend(config.permission_warnings());
         warnings.extend(views::warnings(config.views()));
         Ok(LoadedConfig {
             path,

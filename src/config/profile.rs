@@ -286,10 +286,15 @@ impl Config {
     /// profile at it: the file it already names, else `<config dir>/<profile>.token`. A missing
     /// profile is created with the default base URL; a missing `default_profile` becomes this
     /// one, so plain `inbox-tui` finds the token. Returns the token file's path.
+    ///
+    /// A `token_file` the profile already has is left as written: it was read relative to the
+    /// config file's directory, so writing back the resolved path (relative to the working
+    /// directory when `--config` is relative) would make it point somewhere else. A new one is
+    /// written as an absolute path, which means the same file from anywhere.
     pub fn save_token(&self, profile: &str, token: &Token) -> Result<PathBuf, ConfigError> {
         let existing = self.profiles.get(profile);
-        let token_path = match existing.and_then(Profile::token_source) {
-            Some(TokenSource::File(path)) => path.clone(),
+        let (token_path, points_there) = match existing.and_then(Profile::token_source) {
+            Some(TokenSource::File(path)) => (path.clone(), true),
             _ => {
                 let safe = !profile.is_empty()
                     && !profile.starts_with('.')
@@ -304,11 +309,10 @@ impl Config {
                     ));
                 }
                 let directory = self.path.parent().unwrap_or(Path::new("."));
-                let path = directory.join(format!("{profile}.token"));
-                // Absolute, so the config means the same file whatever the working directory.
-                std::path::absolute(&path).unwrap_or(path)
+                (directory.join(format!("{profile}.token")), false)
             }
         };
+        let token_path = std::path::absolute(&token_path).unwrap_or(token_path);
         file::write_atomically(
             &token_path,
             format!("{}\n", token.expose()).as_bytes(),
@@ -319,28 +323,32 @@ impl Config {
             source,
         })?;
 
-        let points_there = matches!(
-            existing.and_then(Profile::token_source),
-            Some(TokenSource::File(path)) if *path == token_path
-        );
         if points_there && self.default_profile.is_some() {
             return Ok(token_path);
         }
-        let Some(token_file) = token_path.to_str() else {
-            return Err(self.invalid(
-                format!("profiles.{profile}.token_file"),
-                format!(
-                    "the token was saved to {}, but that path cannot be written into the \
-                     config; set token_file yourself",
-                    token_path.display()
-                ),
-            ));
+        // `None` when the profile already names the file and only default_profile is missing.
+        let token_file = match token_path.to_str() {
+            _ if points_there => None,
+            Some(text) => Some(text),
+            None => {
+                return Err(self.invalid(
+                    format!("profiles.{profile}.token_file"),
+                    format!(
+                        "the token was saved to {}, but that path cannot be written into the \
+                         config; set token_file yourself",
+                        token_path.display()
+                    ),
+                ));
+            }
         };
         let make_default = self.default_profile.is_none();
         file::edit_document(&self.path, |document| {
             if make_default {
                 document.insert("default_profile", toml_edit::value(profile));
             }
+            let Some(token_file) = token_file else {
+                return Ok(());
+            };
             let profiles = document.entry("profiles").or_insert_with(|| {
                 let mut table = toml_edit::Table::new();
                 table.set_implicit(true);

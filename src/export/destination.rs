@@ -1,10 +1,16 @@
-//! Where an export goes. A file is written beside its destination under a temporary name and
-//! renamed into place only when complete, so an error or a cancel never leaves a half-written
-//! file, and an existing file is replaced in one step.
+//! Where an export goes. A regular file is written beside its destination under a temporary name
+//! and renamed into place only when complete, so an error or a cancel never leaves a half-written
+//! file, and an existing file is replaced in one step. A symlink to a regular file is replaced at
+//! the file it points to, so the link survives.
+//!
+//! A path that is not a regular file (a device such as `/dev/null`, a FIFO, a socket, or an open
+//! descriptor such as `/dev/stdout`) cannot be replaced without destroying it: renaming a file
+//! over `/dev/full` as root really replaces the device. Such a destination is written to
+//! directly, as the export goes, and [`Destination::direct_write_note`] says so.
 
-use std::fs::File;
+use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
@@ -32,6 +38,24 @@ impl Destination {
             Destination::Stdout => "standard output".into(),
         }
     }
+
+    /// When the destination is not a regular file, a sentence saying it will be written directly
+    /// rather than replaced in one step, for the user to see before the export starts: a failed
+    /// export may then leave part of its output there. `None` for a regular or new file, for a
+    /// path that cannot be examined (opening it will say why), and for standard output, which
+    /// is never atomic and needs no saying.
+    pub fn direct_write_note(&self) -> Option<String> {
+        let Destination::File(path) = self else {
+            return None;
+        };
+        match resolve(path) {
+            Ok(Resolved::Direct { kind, .. }) => Some(format!(
+                "{} is {kind}, not a file that can be replaced; written directly, not atomically",
+                path.display()
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// Expands `~` and `~/…` to the home directory; other paths are left alone.
@@ -47,29 +71,168 @@ pub fn expand_home(text: &str) -> PathBuf {
     }
 }
 
+/// What a destination path is once its symlinks are followed.
+#[derive(Debug, PartialEq, Eq)]
+enum Resolved {
+    /// A regular file, or nothing yet: staged and renamed onto `target`, the path the user's
+    /// symlinks (if any) lead to.
+    Replace { target: PathBuf },
+    /// Anything else: opened (or, for a socket, connected to) and written as the export goes.
+    /// `kind` names it for messages.
+    Direct {
+        path: PathBuf,
+        kind: &'static str,
+        socket: bool,
+    },
+}
+
+/// Linux's limit on symlinks followed while resolving one path.
+const MAX_LINKS: usize = 40;
+
+/// Follows `path`'s symlinks one at a time, so that a link to a regular file resolves to that
+/// file's own path (whose directory holds the temporary file, and which the rename replaces),
+/// and a link to anything else is written through. A link into `/proc/…/fd` or `/dev/fd` (as
+/// `/dev/stdout` is) names a descriptor the caller already has open, say a shell redirection:
+/// it is written through whatever it refers to, as a shell would.
+fn resolve(path: &Path) -> io::Result<Resolved> {
+    let mut current = path.to_owned();
+    for _ in 0..MAX_LINKS {
+        if is_descriptor_path(&current) {
+            let kind = match fs::metadata(&current) {
+                Ok(metadata) if !metadata.is_file() => special_kind(&metadata.file_type()),
+                _ => "an open file descriptor",
+            };
+            // Opened, never connected to: a descriptor's socket has no address to connect to.
+            return Ok(Resolved::Direct {
+                path: current,
+                kind,
+                socket: false,
+            });
+        }
+        let metadata = match fs::symlink_metadata(&current) {
+            Ok(metadata) => metadata,
+            // A dangling link is followed and its target created, as a shell's `>` would.
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                return Ok(Resolved::Replace { target: current });
+            }
+            Err(error) => return Err(error),
+        };
+        let file_type = metadata.file_type();
+        if file_type.is_symlink() {
+            let link = fs::read_link(&current)?;
+            current = match current.parent() {
+                Some(parent) if link.is_relative() => parent.join(link),
+                _ => link,
+            };
+        } else if file_type.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                format!("{} is a directory; give a file name", path.display()),
+            ));
+        } else if file_type.is_file() {
+            return Ok(Resolved::Replace { target: current });
+        } else {
+            return Ok(Resolved::Direct {
+                path: current,
+                kind: special_kind(&file_type),
+                socket: is_socket(&file_type),
+            });
+        }
+    }
+    Err(io::Error::other(format!(
+        "{} goes through more than {MAX_LINKS} symbolic links; give the file's real path",
+        path.display()
+    )))
+}
+
+/// `/dev/fd/N`, `/proc/self/fd/N` or `/proc/PID/fd/N`: a link the kernel makes to an open file
+/// descriptor, whose text (`pipe:[123]`, `socket:[456]`) is not a path to follow.
+fn is_descriptor_path(path: &Path) -> bool {
+    let parts: Vec<_> = path.components().collect();
+    let name = |component: &Component, expected: &str| component.as_os_str() == expected;
+    let number = |component: &Component| {
+        component
+            .as_os_str()
+            .to_str()
+            .is_some_and(|text| !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit()))
+    };
+    match parts.as_slice() {
+        [Component::RootDir, dev, fd, descriptor] => {
+            name(dev, "dev") && name(fd, "fd") && number(descriptor)
+        }
+        [Component::RootDir, proc, process, fd, descriptor] => {
+            name(proc, "proc")
+                && (name(process, "self") || number(process))
+                && name(fd, "fd")
+                && number(descriptor)
+        }
+        _ => false,
+    }
+}
+
+/// How messages name a file that is not a regular file or a directory.
+fn special_kind(file_type: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = file_type;
+    "a special file"
+}
+
+fn is_socket(file_type: &fs::FileType) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        file_type.is_socket()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file_type;
+        false
+    }
+}
+
 /// An open output. Dropping it without `commit` removes the temporary file.
 pub enum Output {
     Staged {
         file: BufWriter<NamedTempFile>,
+        /// The regular file the rename replaces: the destination, or the file its links lead to.
         target: PathBuf,
+    },
+    /// A device, FIFO, socket or open descriptor, written as the export goes.
+    Direct {
+        file: BufWriter<File>,
+        path: PathBuf,
     },
     Stdout(BufWriter<io::Stdout>),
 }
 
+const BUFFER: usize = 256 * 1024;
+
 impl Output {
-    /// Opens the destination. For a file, checks the directory is there and writable by
-    /// creating the temporary file in it.
+    /// Opens the destination. For a regular file, checks the directory is there and writable by
+    /// creating the temporary file in it. A FIFO's open waits for a reader, as a shell's would.
     pub fn open(destination: &Destination) -> io::Result<Output> {
-        match destination {
-            Destination::Stdout => Ok(Output::Stdout(BufWriter::new(io::stdout()))),
-            Destination::File(path) => {
-                if path.is_dir() {
-                    return Err(io::Error::new(
-                        io::ErrorKind::IsADirectory,
-                        format!("{} is a directory; give a file name", path.display()),
-                    ));
-                }
-                let directory = match path.parent() {
+        let path = match destination {
+            Destination::Stdout => return Ok(Output::Stdout(BufWriter::new(io::stdout()))),
+            Destination::File(path) => path,
+        };
+        match resolve(path)? {
+            Resolved::Replace { target } => {
+                let directory = match target.parent() {
                     Some(parent) if !parent.as_os_str().is_empty() => parent,
                     _ => Path::new("."),
                 };
@@ -84,8 +247,24 @@ impl Output {
                         )
                     })?;
                 Ok(Output::Staged {
-                    file: BufWriter::with_capacity(256 * 1024, temporary),
-                    target: path.clone(),
+                    file: BufWriter::with_capacity(BUFFER, temporary),
+                    target,
+                })
+            }
+            Resolved::Direct {
+                path: resolved,
+                kind,
+                socket,
+            } => {
+                let file = open_direct(&resolved, socket).map_err(|error| {
+                    io::Error::new(
+                        error.kind(),
+                        format!("cannot open {} ({kind}): {error}", path.display()),
+                    )
+                })?;
+                Ok(Output::Direct {
+                    file: BufWriter::with_capacity(BUFFER, file),
+                    path: path.clone(),
                 })
             }
         }
@@ -95,6 +274,7 @@ impl Output {
     pub fn commit(self) -> io::Result<()> {
         match self {
             Output::Stdout(mut stdout) => stdout.flush(),
+            Output::Direct { mut file, .. } => file.flush(),
             Output::Staged { file, target } => {
                 let temporary = file.into_inner().map_err(|error| error.into_error())?;
                 temporary.as_file().sync_all()?;
@@ -106,18 +286,108 @@ impl Output {
     }
 }
 
+/// Opens a destination that is not a regular file without creating or truncating anything.
+/// Append mode makes a descriptor link to a regular file (`/dev/stdout` under a shell's `>>`)
+/// add to it rather than overwrite it from the start; devices and FIFOs do not mind. A socket
+/// cannot be opened, only connected to.
+fn open_direct(path: &Path, socket: bool) -> io::Result<File> {
+    #[cfg(unix)]
+    if socket {
+        let stream = std::os::unix::net::UnixStream::connect(path)?;
+        return Ok(File::from(std::os::fd::OwnedFd::from(stream)));
+    }
+    let _ = socket;
+    fs::OpenOptions::new().append(true).open(path)
+}
+
+/// Names the destination in a write error: otherwise `No space left on device` does not say
+/// where.
+fn naming(path: &Path) -> impl FnOnce(io::Error) -> io::Error + '_ {
+    move |error| {
+        io::Error::new(
+            error.kind(),
+            format!("cannot write to {}: {error}", path.display()),
+        )
+    }
+}
+
 impl Write for Output {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         match self {
-            Output::Staged { file, .. } => file.write(bytes),
+            Output::Staged { file, target } => file.write(bytes).map_err(naming(target)),
+            Output::Direct { file, path } => file.write(bytes).map_err(naming(path)),
             Output::Stdout(stdout) => stdout.write(bytes),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match self {
-            Output::Staged { file, .. } => file.flush(),
+            Output::Staged { file, target } => file.flush().map_err(naming(target)),
+            Output::Direct { file, path } => file.flush().map_err(naming(path)),
             Output::Stdout(stdout) => stdout.flush(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptor_paths_are_recognised() {
+        for path in ["/dev/fd/1", "/proc/self/fd/1", "/proc/123/fd/10"] {
+            assert!(is_descriptor_path(Path::new(path)), "{path}");
+        }
+        for path in [
+            "/dev/fd",
+            "/dev/full",
+            "/proc/self/fd",
+            "fd/1",
+            "/proc/x/fd/1",
+        ] {
+            assert!(!is_descriptor_path(Path::new(path)), "{path}");
+        }
+    }
+
+    #[test]
+    fn a_chain_of_relative_links_resolves_to_the_last_file() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let real = dir.path().join("real").join("out.csv");
+        fs::create_dir(dir.path().join("real")).expect("a directory");
+        fs::write(&real, "old").expect("a file");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("real/out.csv", dir.path().join("first")).expect("a link");
+            std::os::unix::fs::symlink("first", dir.path().join("second")).expect("a link");
+            assert_eq!(
+                resolve(&dir.path().join("second")).expect("it resolves"),
+                Resolved::Replace {
+                    target: dir.path().join("real/out.csv")
+                }
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_loop_of_links_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        std::os::unix::fs::symlink("b", dir.path().join("a")).expect("a link");
+        std::os::unix::fs::symlink("a", dir.path().join("b")).expect("a link");
+        let error = resolve(&dir.path().join("a")).expect_err("a loop");
+        assert!(error.to_string().contains("symbolic links"), "{error}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_get_a_note_and_files_do_not() {
+        let null = Destination::File("/dev/null".into());
+        let note = null.direct_write_note().expect("a note for /dev/null");
+        assert!(note.contains("/dev/null is a character device"), "{note}");
+        assert!(note.contains("not atomically"), "{note}");
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let file = Destination::File(dir.path().join("out.csv"));
+        assert_eq!(file.direct_write_note(), None);
+        assert_eq!(Destination::Stdout.direct_write_note(), None);
     }
 }

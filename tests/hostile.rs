@@ -225,6 +225,7 @@ async fn data_written_to_a_terminal_cannot_drive_it() {
     let server = FakeServer::start(hostile_server_answer).await;
     for command in [
         vec!["export", "--format", "csv", "-o", "-"],
+        vec!["export", "--format", "csv", "-o", "/dev/stdout"],
         vec!["export", "--format", "ndjson", "-o", "-"],
         vec!["export", "--format", "json", "-o", "-"],
         vec!["list"],

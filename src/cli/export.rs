@@ -127,6 +127,9 @@ pub async fn run(client: &Client, args: &ExportArgs) -> Result<(), CliError> {
             );
         }
     };
+    if let Some(note) = destination.direct_write_note() {
+        eprintln!("note: {}", crate::text::terminal_safe(&note));
+    }
     // Ctrl-C, SIGTERM and SIGHUP drop the export, which removes its partial file.
     let mut signals = StopSignals::new(true).map_err(|source| CliError::Io {
         context: "cannot watch for signals".into(),

@@ -2,8 +2,9 @@
 //!
 //! Pages are fetched with adaptive concurrency and written as they arrive, each contact once,
 //! so memory holds a few pages and a compact id set whatever the size of the audience (see
-//! `walk` for how nothing is lost while contacts move). Nothing reaches the destination until
-//! the whole export succeeded (see `destination`).
+//! `walk` for how nothing is lost while contacts move). Nothing reaches a file until the whole
+//! export succeeded; a device, FIFO or socket is written as the export goes, never replaced (see
+//! `destination`).
 
 mod destination;
 mod format;
@@ -80,7 +81,8 @@ pub struct Summary {
     pub walk: WalkStats,
 }
 
-/// Why an export failed. The destination is untouched in every case.
+/// Why an export failed. A file destination is untouched in every case; a device, FIFO or
+/// socket may have received part of the output.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error("fetching page {page} failed: {source}")]
@@ -117,6 +119,31 @@ fn io_error(context: &str) -> impl FnOnce(io::Error) -> ExportError + '_ {
     move |source| ExportError::Io {
         context: context.to_owned(),
         source,
+    }
+}
+
+/// Whether the export goes to a screen: standard output on a terminal, or a path naming one
+/// (`/dev/stdout`, `/dev/pts/3`). Only character devices are opened to ask, so a FIFO without a
+/// reader cannot block here.
+fn is_terminal(destination: &Destination) -> bool {
+    match destination {
+        Destination::Stdout => io::stdout().is_terminal(),
+        Destination::File(path) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::FileTypeExt;
+                std::fs::metadata(path).is_ok_and(|meta| meta.file_type().is_char_device())
+                    && std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(path)
+                        .is_ok_and(|file| file.is_terminal())
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = path;
+                false
+            }
+        }
     }
 }
 
@@ -241,7 +268,7 @@ pub async fn run(
         job.destination.describe()
     )))?;
     let format = job.format;
-    let output = if matches!(job.destination, Destination::Stdout) && io::stdout().is_terminal() {
+    let output = if is_terminal(&job.destination) {
         let style = match format {
             ExportFormat::Csv => EscapeStyle::Visible,
             ExportFormat::Json | ExportFormat::Ndjson => EscapeStyle::Json,

@@ -619,33 +619,6 @@ async fn pick_lists_come_back_named() {
     server.shutdown().await;
 }
 
-/// Reads one HTTP request from `stream`: the head and the body its Content-Length announces.
-async fn read_request(stream: &mut tokio::net::TcpStream) -> (String, Vec<u8>) {
-    use tokio::io::AsyncReadExt;
-    let mut bytes = Vec::new();
-    let mut buffer = [0u8; 4096];
-    loop {
-        let read = stream.read(&mut buffer).await.expect("the request arrives");
-        assert!(read > 0, "the connection closed mid-request");
-        bytes.extend_from_slice(&buffer[..read]);
-        let Some(end) = bytes.windows(4).position(|window| window == b"\r\n\r\n") else {
-            continue;
-        };
-        let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
-        let length: usize = head
-            .lines()
-            .find_map(|line| {
-                line.to_ascii_lowercase()
-                    .strip_prefix("content-length:")
-                    .map(|value| value.trim().parse().unwrap_or(0))
-            })
-            .unwrap_or(0);
-        if bytes.len() >= end + 4 + length {
-            return (head, bytes[end + 4..end + 4 + length].to_vec());
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_client_sends_the_documented_headers_and_body() {
     use tokio::io::AsyncWriteExt;
@@ -655,7 +628,9 @@ async fn the_client_sends_the_documented_headers_and_body() {
     let url = format!("http://{}", listener.local_addr().expect("an address"));
     let capture = tokio::spawn(async move {
         let (mut stream, _) = listener.accept().await.expect("a connection");
-        let request = read_request(&mut stream).await;
+        let request = common::read_http_request(&mut stream)
+            .await
+            .expect("a whole request");
         let body = br#"{"success":true,"message":"","data":[],"code":200}"#;
         let response = format!(
             "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
@@ -682,7 +657,7 @@ async fn the_client_sends_the_documented_headers_and_body() {
     let page = client.fetch_page(&query, 3).await.expect("an empty page");
     assert!(page.contacts.is_empty());
 
-    let (head, body) = capture.await.expect("the capture finishes");
+    let common::Received { head, body, .. } = capture.await.expect("the capture finishes");
     let lines: Vec<String> = head.lines().map(str::to_ascii_lowercase).collect();
     assert_eq!(lines[0], "post /inbox/users http/1.1");
     for expected in [

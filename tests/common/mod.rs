@@ -164,7 +164,8 @@ pub fn json_reply(status: u16, body: &Value) -> Reply {
     )
 }
 
-async fn read_http_request(stream: &mut tokio::net::TcpStream) -> Option<Received> {
+/// Reads one HTTP request from `stream`: the head and the body its Content-Length announces.
+pub async fn read_http_request(stream: &mut tokio::net::TcpStream) -> Option<Received> {
     use tokio::io::AsyncReadExt;
     let mut bytes = Vec::new();
     let mut buffer = [0u8; 4096];

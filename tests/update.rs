@@ -970,3 +970,29 @@ fn views_are_saved_by_name_and_applied_by_number() {
     let commands = press(&mut state, KeyCode::Char('d'));
     assert!(matches!(commands.as_slice(), [Cmd::DeleteView { name }] if name == "Jane"));
 }
+
+#[test]
+fn the_export_dialog_offers_raw_cells_for_a_csv_only() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    press(&mut state, KeyCode::Char('e'));
+    let request = |state: &mut State| {
+        let commands = press(state, KeyCode::Enter);
+        let [Cmd::StartExport(request)] = commands.as_slice() else {
+            panic!("expected an export, got {commands:?}");
+        };
+        request.clone()
+    };
+    let mut safe = state.clone();
+    let sent = request(&mut safe);
+    assert!(!sent.csv.raw, "spreadsheet-safe by default");
+
+    // Scope, Format, Path, then Cells: the path stays the third row.
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Down);
+    }
+    press(&mut state, KeyCode::Right);
+    let sent = request(&mut state);
+    assert_eq!(sent.format, inbox_tui::export::ExportFormat::Csv);
+    assert!(sent.csv.raw, "the Cells row switched to raw");
+}

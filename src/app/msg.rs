@@ -130,4 +130,5 @@ pub struct ExportRequest {
     pub format: ExportFormat,
     pub path: String,
     pub agent_names: std::collections::HashMap<String, String>,
+    pub csv: crate::export::CsvStyle,
 }

@@ -392,7 +392,7 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
                     export::expand_home(&request.path)
                 };
                 let job = ExportJob {
-                    csv: crate::export::CsvStyle::default(),
+                    csv: request.csv,
                     limit: None,
                     query: request.query,
                     scope: request.scope,

@@ -406,7 +406,21 @@ impl ExportScope {
 pub enum DialogRow {
     Scope,
     Format,
+    /// CSV only: spreadsheet-safe cells, or cells as sent.
+    Cells,
     Path,
+}
+
+impl ExportDialog {
+    /// The rows the dialog shows, top to bottom: `Cells` last, and only for a CSV, so the
+    /// path stays the third row whatever the format.
+    pub fn rows(&self) -> Vec<DialogRow> {
+        let mut rows = vec![DialogRow::Scope, DialogRow::Format, DialogRow::Path];
+        if self.format == ExportFormat::Csv {
+            rows.push(DialogRow::Cells);
+        }
+        rows
+    }
 }
 
 /// Where an export stands.
@@ -426,6 +440,8 @@ pub enum ExportPhase {
 pub struct ExportDialog {
     pub scope: ExportScope,
     pub format: ExportFormat,
+    /// CSV cells exactly as the contacts hold them, without the spreadsheet guard.
+    pub csv_raw: bool,
     /// Empty means the default name, `contacts-YYYYMMDD-HHMMSS.<ext>` in the current directory,
     /// stamped when the export starts.
     pub path: Input,

@@ -17,7 +17,7 @@ use super::state::{
 };
 use crate::api::{ApiError, Contact, Query, TYPICAL_PAGE_SIZE};
 use crate::dates::{format_timestamp, parse_when};
-use crate::export::{ExportFormat, IdSet, Scope};
+use crate::export::{CsvStyle, ExportFormat, IdSet, Scope};
 use crate::text::thousands;
 
 /// The commands that open the browser: the first page and the pick-lists.
@@ -516,6 +516,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.export = Some(ExportDialog {
                 scope,
                 format: ExportFormat::Csv,
+                csv_raw: false,
                 path: tui_input::Input::default(),
                 row: DialogRow::Scope,
                 phase: ExportPhase::Editing,
@@ -701,7 +702,7 @@ fn on_export_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     } else {
         action
     };
-    let rows = [DialogRow::Scope, DialogRow::Format, DialogRow::Path];
+    let rows = dialog.rows();
     let row_index = rows.iter().position(|row| *row == dialog.row).unwrap_or(0);
     match action {
         Some(Action::Back) => {
@@ -722,6 +723,8 @@ fn on_export_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
             dialog.phase = ExportPhase::Editing;
             if dialog.row == DialogRow::Scope {
                 dialog.scope = cycle(&ExportScope::ALL, dialog.scope, step);
+            } else if dialog.row == DialogRow::Cells {
+                dialog.csv_raw = !dialog.csv_raw;
             } else {
                 let previous = dialog.format;
                 dialog.format = cycle(&ExportFormat::ALL, dialog.format, step);
@@ -800,6 +803,10 @@ fn start_export(state: &mut State) -> Vec<Cmd> {
         format: dialog.format,
         path,
         agent_names,
+        csv: CsvStyle {
+            raw: dialog.csv_raw,
+            byte_order_mark: false,
+        },
     }))]
 }
 

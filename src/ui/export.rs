@@ -8,10 +8,11 @@ use ratatui::widgets::{Gauge, Paragraph, Wrap};
 use super::{Theme, clip, open_overlay};
 use crate::app::state::{DialogRow, ExportDialog, ExportPhase, ExportScope};
 use crate::app::{Action, State};
+use crate::export::ExportFormat;
 use crate::text::thousands;
 
 const WIDTH: u16 = 72;
-const HEIGHT: u16 = 11;
+const HEIGHT: u16 = 12;
 
 pub(super) fn draw(
     frame: &mut Frame,
@@ -86,8 +87,16 @@ pub(super) fn draw(
             true,
         ),
         row("Path", DialogRow::Path, path, false),
-        Line::default(),
     ];
+    if dialog.format == ExportFormat::Csv {
+        let cells = if dialog.csv_raw {
+            "as sent (no formula guard)"
+        } else {
+            "spreadsheet-safe"
+        };
+        lines.push(row("Cells", DialogRow::Cells, Span::raw(cells), true));
+    }
+    lines.push(Line::default());
     match &dialog.phase {
         ExportPhase::Editing => {
             let key = |action| state.keymap.first_key(action);

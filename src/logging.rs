@@ -164,10 +164,10 @@ fn escape_record(record: &[u8]) -> String {
             line.push_str(" [cut: the record was too long]");
             break;
         }
-        match c as u32 {
-            code @ (0..0x20 | 0x7f) => line.push_str(&format!("\\x{code:02x}")),
-            code @ 0x80..0xa0 => line.push_str(&format!("\\u{{{code:x}}}")),
-            _ => line.push(c),
+        if c.is_control() {
+            crate::text::push_escaped(&mut line, c);
+        } else {
+            line.push(c);
         }
     }
     line.push_str(ending);

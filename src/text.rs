@@ -39,8 +39,9 @@ pub fn is_terminal_hazard(character: char) -> bool {
         || is_line_separator(character)
 }
 
-/// `character` as a visible escape: `\x1b` for C0 and DEL, `\u{9b}` for the rest.
-fn push_escaped(out: &mut String, character: char) {
+/// `character` as a visible escape: `\x1b` for C0 and DEL, `\u{9b}` for the rest. The log
+/// escapes with it too.
+pub fn push_escaped(out: &mut String, character: char) {
     use std::fmt::Write;
     let code = u32::from(character);
     // Writing to a String cannot fail.

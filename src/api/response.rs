@@ -91,21 +91,20 @@ pub(crate) fn decode_envelope(
                 retry_after,
             ));
         }
-        Err(_) if html_summary(body).is_some() => {
-            return Err(ApiError::Decode {
-                what: format!(
-                    "the server answered with {}, not JSON: check the base URL (a proxy or a \
-                     login page may be in the way)",
-                    html_summary(body).unwrap_or_default()
-                ),
-            });
-        }
-        Err(error) if error.is_eof() => {
-            return Err(ApiError::Truncated {
-                what: format!("the JSON ended after {} bytes", body.len()),
-            });
-        }
         Err(error) => {
+            if let Some(page) = html_summary(body) {
+                return Err(ApiError::Decode {
+                    what: format!(
+                        "the server answered with {page}, not JSON: check the base URL (a proxy \
+                         or a login page may be in the way)"
+                    ),
+                });
+            }
+            if error.is_eof() {
+                return Err(ApiError::Truncated {
+                    what: format!("the JSON ended after {} bytes", body.len()),
+                });
+            }
             return Err(ApiError::Decode {
                 what: format!(
                     "not the expected JSON envelope ({} at line {} column {})",
@@ -183,32 +182,23 @@ pub(crate) fn decode_list<T: for<'de> Deserialize<'de>>(
         .into_iter()
         .enumerate()
         .filter_map(|(index, item)| {
+            let has_id = item
+                .get("_id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| !id.trim().is_empty());
+            let why = match T::deserialize(&item) {
+                Ok(entry) if has_id => return Some(entry),
+                Err(error) if has_id => format!("it has an {}", describe_category(&error)),
+                _ => "it has no `_id`".to_owned(),
+            };
             let named = item
                 .get("name")
                 .or_else(|| item.get("segmentName"))
                 .and_then(Value::as_str)
                 .map(|name| format!(" ({:?})", crate::text::single_line(name)))
                 .unwrap_or_default();
-            let has_id = item
-                .get("_id")
-                .and_then(Value::as_str)
-                .is_some_and(|id| !id.trim().is_empty());
-            match serde_json::from_value(item) {
-                Ok(entry) if has_id => Some(entry),
-                Ok(_) => {
-                    tracing::warn!("skipping {list} entry {index}{named}: it has no `_id`");
-                    None
-                }
-                Err(error) => {
-                    let why = if has_id {
-                        format!("it has an {}", describe_category(&error))
-                    } else {
-                        "it has no `_id`".to_owned()
-                    };
-                    tracing::warn!("skipping {list} entry {index}{named}: {why}");
-                    None
-                }
-            }
+            tracing::warn!("skipping {list} entry {index}{named}: {why}");
+            None
         })
         .collect())
 }

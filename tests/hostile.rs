@@ -151,6 +151,59 @@ async fn excel_gets_a_byte_order_mark_and_limit_stops_on_purpose() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_config_can_make_raw_cells_and_the_mark_the_default_and_flags_win() {
+    let server = FakeServer::start(hostile_server_answer).await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let config = directory.path().join("config.toml");
+    std::fs::write(&config, "[export]\ncsv_raw = true\nexcel = true\n").expect("a config");
+    let export = |name: &str, flags: &[&str]| {
+        let path = directory.path().join(name);
+        let mut command = args(&["--config", &config.display().to_string(), "export"]);
+        command.extend(args(&[
+            "--base-url",
+            &server.url,
+            "-o",
+            &path.display().to_string(),
+        ]));
+        command.extend(args(flags));
+        (path, command)
+    };
+
+    let (by_config, command) = export("by-config.csv", &[]);
+    let output = run_binary_async(command, Some("fake-token".into())).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let bytes = std::fs::read(&by_config).expect("the export");
+    assert!(bytes.starts_with("\u{feff}id,".as_bytes()), "excel = true");
+    assert_eq!(&read_csv(&by_config)[1][2], "=1+1", "csv_raw = true");
+
+    let (by_flags, command) = export("by-flags.csv", &["--csv-safe", "--no-excel"]);
+    let output = run_binary_async(command, Some("fake-token".into())).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let bytes = std::fs::read(&by_flags).expect("the export");
+    assert!(bytes.starts_with(b"id,"), "--no-excel beats the config");
+    assert_eq!(
+        &read_csv(&by_flags)[1][2],
+        "'=1+1",
+        "--csv-safe beats the config"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mistyped_export_setting_is_named() {
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let config = directory.path().join("config.toml");
+    std::fs::write(&config, "[export]\ncsv_raw = \"yes\"\n").expect("a config");
+    let output = run_binary_async(
+        args(&["--config", &config.display().to_string(), "config", "check"]),
+        None,
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr) + &text(&output.stdout);
+    assert!(stderr.contains("config.toml:2: export.csv_raw"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn server_text_on_stderr_is_escaped() {
     let server = FakeServer::start(|_| {
         json_reply(

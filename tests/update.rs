@@ -996,3 +996,20 @@ fn the_export_dialog_offers_raw_cells_for_a_csv_only() {
     assert_eq!(sent.format, inbox_tui::export::ExportFormat::Csv);
     assert!(sent.csv.raw, "the Cells row switched to raw");
 }
+
+#[test]
+fn the_export_dialog_starts_from_the_configs_csv_style() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    state.csv_defaults = inbox_tui::export::CsvStyle {
+        raw: true,
+        byte_order_mark: true,
+    };
+    press(&mut state, KeyCode::Char('e'));
+    let commands = press(&mut state, KeyCode::Enter);
+    let [Cmd::StartExport(sent)] = commands.as_slice() else {
+        panic!("expected an export, got {commands:?}");
+    };
+    assert!(sent.csv.raw, "[export] csv_raw = true");
+    assert!(sent.csv.byte_order_mark, "[export] excel = true");
+}

@@ -24,7 +24,7 @@ use super::state::View;
 use super::state::{Connection, State};
 use super::update::{restore_filters, start, update};
 use crate::api::{Client, Query, RetryNotice};
-use crate::export::{self, Destination, ExportFormat, ExportJob, Progress, WalkOptions};
+use crate::export::{self, CsvStyle, Destination, ExportFormat, ExportJob, Progress, WalkOptions};
 use crate::signals::{Stop, StopSignals};
 use crate::ui::{self, Clock, Theme};
 
@@ -62,6 +62,8 @@ pub struct BrowserOptions {
     pub mouse: bool,
     pub log_path: Option<PathBuf>,
     pub keymap: Keymap,
+    /// How the export dialog starts writing CSV cells: the config's `[export]` table.
+    pub csv_style: CsvStyle,
 }
 
 /// How the browser ended: the filters in use then, and the signal that ended it, if one did
@@ -186,6 +188,7 @@ async fn event_loop(
         options.log_path,
     );
     state.views = options.views;
+    state.csv_defaults = options.csv_style;
     state.choices.names = options.names;
     state.status.warnings = options.warnings;
     restore_filters(&mut state, options.initial_query);

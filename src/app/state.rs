@@ -11,7 +11,7 @@ use super::filters::{self, Choices, DateField, FilterItem};
 use super::keymap::Keymap;
 use super::msg::PickList;
 use crate::api::{ApiError, Contact, Query};
-use crate::export::{self, ExportFormat, IdSet, Progress};
+use crate::export::{self, CsvStyle, ExportFormat, IdSet, Progress};
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -440,8 +440,8 @@ pub enum ExportPhase {
 pub struct ExportDialog {
     pub scope: ExportScope,
     pub format: ExportFormat,
-    /// CSV cells exactly as the contacts hold them, without the spreadsheet guard.
-    pub csv_raw: bool,
+    /// Raw or spreadsheet-safe cells (the dialog toggles `raw`), and the byte-order mark.
+    pub csv: CsvStyle,
     /// Empty means the default name, `contacts-YYYYMMDD-HHMMSS.<ext>` in the current directory,
     /// stamped when the export starts.
     pub path: Input,
@@ -498,6 +498,8 @@ pub struct State {
     /// Numbers each select-all run, so a cancelled run's late results are ignored.
     pub background_runs: u64,
     pub export: Option<ExportDialog>,
+    /// How a newly opened export dialog writes CSV: the config's `[export]` table.
+    pub csv_defaults: CsvStyle,
     pub views: Vec<View>,
     /// The "save view as" prompt, while it is open.
     pub view_name_prompt: Option<Input>,
@@ -547,6 +549,7 @@ impl State {
             range_anchor: None,
             background_runs: 0,
             export: None,
+            csv_defaults: CsvStyle::default(),
             views: Vec::new(),
             view_name_prompt: None,
             views_list: None,

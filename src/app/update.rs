@@ -17,7 +17,7 @@ use super::state::{
 };
 use crate::api::{ApiError, Contact, Query, TYPICAL_PAGE_SIZE};
 use crate::dates::{format_timestamp, parse_when};
-use crate::export::{CsvStyle, ExportFormat, IdSet, Scope};
+use crate::export::{ExportFormat, IdSet, Scope};
 use crate::text::thousands;
 
 /// The commands that open the browser: the first page and the pick-lists.
@@ -516,7 +516,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.export = Some(ExportDialog {
                 scope,
                 format: ExportFormat::Csv,
-                csv_raw: false,
+                csv: state.csv_defaults,
                 path: tui_input::Input::default(),
                 row: DialogRow::Scope,
                 phase: ExportPhase::Editing,
@@ -724,7 +724,7 @@ fn on_export_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
             if dialog.row == DialogRow::Scope {
                 dialog.scope = cycle(&ExportScope::ALL, dialog.scope, step);
             } else if dialog.row == DialogRow::Cells {
-                dialog.csv_raw = !dialog.csv_raw;
+                dialog.csv.raw = !dialog.csv.raw;
             } else {
                 let previous = dialog.format;
                 dialog.format = cycle(&ExportFormat::ALL, dialog.format, step);
@@ -803,10 +803,7 @@ fn start_export(state: &mut State) -> Vec<Cmd> {
         format: dialog.format,
         path,
         agent_names,
-        csv: CsvStyle {
-            raw: dialog.csv_raw,
-            byte_order_mark: false,
-        },
+        csv: dialog.csv,
     }))]
 }
 

@@ -49,13 +49,33 @@ pub struct ExportArgs {
 
     /// CSV: write cells exactly as the contacts hold them, for machine pipelines. By default a
     /// cell that starts with = + - @, a tab or a carriage return gets a leading ' so that a
-    /// spreadsheet shows it as text and runs nothing (phone numbers stay text too)
-    #[arg(long)]
+    /// spreadsheet shows it as text and runs nothing (phone numbers stay text too). The config's
+    /// `[export] csv_raw = true` makes it the default
+    #[arg(long, conflicts_with = "csv_safe")]
     pub csv_raw: bool,
 
-    /// CSV: start with a UTF-8 byte-order mark, so Excel reads non-Latin names correctly
+    /// CSV: the spreadsheet-safe cells, even when the config's `[export] csv_raw` says raw
     #[arg(long)]
+    pub csv_safe: bool,
+
+    /// CSV: start with a UTF-8 byte-order mark, so Excel reads non-Latin names correctly. The
+    /// config's `[export] excel = true` makes it the default
+    #[arg(long, conflicts_with = "no_excel")]
     pub excel: bool,
+
+    /// CSV: no byte-order mark, even when the config's `[export] excel` asks for one
+    #[arg(long)]
+    pub no_excel: bool,
+}
+
+impl ExportArgs {
+    /// The CSV style: the command line's flags over the config's `[export]` defaults.
+    fn csv_style(&self, defaults: CsvStyle) -> CsvStyle {
+        CsvStyle {
+            raw: self.csv_raw || (defaults.raw && !self.csv_safe),
+            byte_order_mark: self.excel || (defaults.byte_order_mark && !self.no_excel),
+        }
+    }
 }
 
 fn parse_stall(text: &str) -> Result<u64, String> {
@@ -76,7 +96,12 @@ fn parse_concurrency(text: &str) -> Result<usize, String> {
     }
 }
 
-pub async fn run(client: &Client, args: &ExportArgs) -> Result<(), CliError> {
+/// Runs the export; `csv_defaults` is the config's `[export]` style, which flags override.
+pub async fn run(
+    client: &Client,
+    args: &ExportArgs,
+    csv_defaults: CsvStyle,
+) -> Result<(), CliError> {
     let query = args.filters.to_query()?;
     let scope = match &args.ids_from {
         Some(path) => Scope::Ids(read_ids(path)?),
@@ -100,10 +125,7 @@ pub async fn run(client: &Client, args: &ExportArgs) -> Result<(), CliError> {
             retry: client.retry_policy().clone(),
         },
         agent_names,
-        csv: CsvStyle {
-            raw: args.csv_raw,
-            byte_order_mark: args.excel,
-        },
+        csv: args.csv_style(csv_defaults),
         limit: args.limit,
     };
     // On a terminal, one line that updates; to a file or a pipe (a cron job's log), a line

@@ -165,7 +165,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Export(args)) => {
             let loaded = load_config(&cli.global)?;
             let connection = Connection::open(&cli.global, &loaded.config).await?;
-            let result = export::run(&connection.client, &args).await;
+            let result = export::run(&connection.client, &args, loaded.config.csv_style()).await;
             connection.close().await;
             result
         }
@@ -184,6 +184,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 mouse: cli.global.mouse,
                 log_path: crate::logging::log_file_path(),
                 keymap,
+                csv_style: loaded.config.csv_style(),
                 initial_query: LastFilters::load().unwrap_or_default(),
                 views: loaded.config.views().to_vec(),
                 view_store: Some(Arc::new(ConfigViewStore::new(loaded.path.clone()))),

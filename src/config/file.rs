@@ -36,6 +36,15 @@ pub(super) struct RawConfig {
     pub names: FriendlyNames,
     pub keys: BTreeMap<Spanned<String>, Spanned<KeyList>>,
     pub views: Vec<Spanned<RawView>>,
+    pub export: RawExport,
+}
+
+/// `[export]`: how exports are written unless the command line or the dialog says otherwise.
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields, expecting = "an [export] table")]
+pub(super) struct RawExport {
+    pub csv_raw: bool,
+    pub excel: bool,
 }
 
 /// A profile as written. No `Debug`: it holds the token.

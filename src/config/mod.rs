@@ -21,6 +21,7 @@ pub use profile::{
 };
 pub use views::{ConfigViewStore, LastFilters, SavedView};
 
+use crate::export::CsvStyle;
 use keys::KeyEntry;
 use theme::ColourEntry;
 
@@ -36,6 +37,7 @@ pub struct Config {
     names: FriendlyNames,
     keys: Vec<KeyEntry>,
     views: Vec<SavedView>,
+    csv_style: CsvStyle,
 }
 
 /// A value and the line it was written on, for problems found after parsing.
@@ -168,6 +170,10 @@ impl Config {
             names: raw.names,
             keys: keys::entries(raw.keys, &source),
             views: views::from_raw(raw.views, &source, &mut problems),
+            csv_style: CsvStyle {
+                raw: raw.export.csv_raw,
+                byte_order_mark: raw.export.excel,
+            },
         };
         problems.extend(config.problems());
         if problems.is_empty() {
@@ -185,6 +191,11 @@ impl Config {
 
     pub fn names(&self) -> &FriendlyNames {
         &self.names
+    }
+
+    /// How CSV exports write their cells unless told otherwise (`[export]`).
+    pub fn csv_style(&self) -> CsvStyle {
+        self.csv_style
     }
 
     /// The saved views, in file order: `apply_view_N` applies the Nth.

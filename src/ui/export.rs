@@ -89,7 +89,7 @@ pub(super) fn draw(
         row("Path", DialogRow::Path, path, false),
     ];
     if dialog.format == ExportFormat::Csv {
-        let cells = if dialog.csv_raw {
+        let cells = if dialog.csv.raw {
             "as sent (no formula guard)"
         } else {
             "spreadsheet-safe"

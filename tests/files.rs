@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use common::{FakeServer, json_reply, run_binary_async, start_server, text};
-use inbox_tui::demo::DEFAULT_TOKEN;
+use inbox_tui::demo::{DEFAULT_TOKEN, DemoConfig};
 
 const CONTACTS: usize = 120;
 const SEED: u64 = 5;
@@ -108,6 +108,116 @@ async fn a_fifo_is_streamed_to_and_stays_a_fifo() {
     let metadata = fs::symlink_metadata(&fifo).expect("the FIFO is there");
     assert!(metadata.file_type().is_fifo(), "still a FIFO");
     assert_no_partial(dir.path());
+}
+
+fn make_fifo(path: &Path) {
+    let made = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "the FIFO is made");
+}
+
+/// `inbox-tui export` to `fifo` from the demo, started in the background.
+fn spawn_export_to(fifo: &Path, dir: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+        .args(["--demo", "export", "--format", "csv", "-o"])
+        .arg(fifo)
+        .env_remove("INBOX_TUI_TOKEN")
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts")
+}
+
+/// Waits for a reader as a shell's `>` would, and writes everything once one comes.
+#[test]
+fn a_fifo_without_a_reader_is_waited_for() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let fifo = dir.path().join("contacts.csv");
+    make_fifo(&fifo);
+    let mut child = spawn_export_to(&fifo, dir.path());
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        child.try_wait().expect("the export's status").is_none(),
+        "the export waits for a reader"
+    );
+    let mut bytes = Vec::new();
+    fs::File::open(&fifo)
+        .expect("the FIFO opens for reading")
+        .read_to_end(&mut bytes)
+        .expect("the FIFO reads");
+    let output = child.wait_with_output().expect("the export ends");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("once something reads it"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(csv_rows(&bytes), DemoConfig::default().contacts);
+}
+
+/// The wait for a reader ends on SIGTERM as the export would: a blocking open inside the
+/// kernel would ignore it.
+#[test]
+fn a_signal_ends_the_wait_for_a_fifo_reader() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let fifo = dir.path().join("contacts.csv");
+    make_fifo(&fifo);
+    let mut child = spawn_export_to(&fifo, dir.path());
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // The shell's built-in kill: a minimal machine may lack /usr/bin/kill.
+    let killed = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", child.id())])
+        .status()
+        .expect("sh runs");
+    assert!(killed.success());
+    let waited = std::time::Instant::now();
+    while child.try_wait().expect("the export's status").is_none() {
+        if waited.elapsed() > std::time::Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("SIGTERM did not end the wait for a reader");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().expect("the export ends");
+    assert_eq!(output.status.code(), Some(143), "{}", text(&output.stderr));
+    let metadata = fs::symlink_metadata(&fifo).expect("the FIFO is there");
+    assert!(metadata.file_type().is_fifo(), "still a FIFO");
+}
+
+/// Started with standard output closed (`>&-`), the runtime puts `/dev/null` in its place:
+/// writing "succeeds" into nothing, so the command must fail instead of saying it exported.
+#[test]
+fn a_closed_standard_output_fails_instead_of_reporting_success() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for (command, closing) in [
+        ("export -o -", ">&-"),
+        ("list", ">&-"),
+        ("export -o -", ">/dev/null"),
+    ] {
+        let output = Command::new("sh")
+            .args([
+                "-c",
+                &format!("exec \"$0\" --demo {command} {closing}"),
+                env!("CARGO_BIN_EXE_inbox-tui"),
+            ])
+            .env_remove("INBOX_TUI_TOKEN")
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .output()
+            .expect("sh runs");
+        let stderr = text(&output.stderr);
+        if closing == ">&-" {
+            assert_eq!(output.status.code(), Some(1), "{command}: {stderr}");
+            assert!(stderr.contains("closed"), "{command}: {stderr}");
+            assert!(!stderr.contains("exported"), "{command}: {stderr}");
+        } else {
+            assert!(output.status.success(), "{command} {closing}: {stderr}");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -24,6 +24,14 @@ pub struct ListArgs {
 
 pub async fn run(client: &Client, args: &ListArgs) -> Result<(), CliError> {
     let query = args.filters.to_query()?;
+    if crate::export::stdout_was_closed() {
+        return Err(CliError::Io {
+            context: "could not write to stdout".into(),
+            source: std::io::Error::other(
+                "it was closed when inbox-tui started (`>&-`); redirect it to a file or a pipe",
+            ),
+        });
+    }
     let page = client.fetch_page(&query, args.page).await?;
     let stdout = std::io::stdout();
     let to_screen = stdout.is_terminal();

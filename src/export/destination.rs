@@ -11,6 +11,8 @@
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
+#[cfg(unix)]
+use std::time::Duration;
 
 use tempfile::NamedTempFile;
 
@@ -49,9 +51,15 @@ impl Destination {
             return None;
         };
         match resolve(path) {
-            Ok(Resolved::Direct { kind, .. }) => Some(format!(
-                "{} is {kind}, not a file that can be replaced; written directly, not atomically",
-                path.display()
+            Ok(Resolved::Direct { special, .. }) => Some(format!(
+                "{} is {}, not a file that can be replaced; written directly, not atomically{}",
+                path.display(),
+                special.describe(),
+                if special == Special::Fifo {
+                    ", once something reads it"
+                } else {
+                    ""
+                }
             )),
             _ => None,
         }
@@ -78,12 +86,56 @@ enum Resolved {
     /// symlinks (if any) lead to.
     Replace { target: PathBuf },
     /// Anything else: opened (or, for a socket, connected to) and written as the export goes.
-    /// `kind` names it for messages.
-    Direct {
-        path: PathBuf,
-        kind: &'static str,
-        socket: bool,
-    },
+    Direct { path: PathBuf, special: Special },
+}
+
+/// What a destination that is not a regular file is: it decides how it is opened, and names it
+/// in messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Special {
+    CharDevice,
+    BlockDevice,
+    /// Opening it for writing waits for a reader.
+    Fifo,
+    /// Connected to, not opened.
+    Socket,
+    /// A `/proc/…/fd` link to a regular file: the descriptor a shell redirected.
+    Descriptor,
+    Other,
+}
+
+impl Special {
+    fn of(file_type: &fs::FileType) -> Special {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if file_type.is_char_device() {
+                return Special::CharDevice;
+            }
+            if file_type.is_block_device() {
+                return Special::BlockDevice;
+            }
+            if file_type.is_fifo() {
+                return Special::Fifo;
+            }
+            if file_type.is_socket() {
+                return Special::Socket;
+            }
+        }
+        let _ = file_type;
+        Special::Other
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Special::CharDevice => "a character device",
+            Special::BlockDevice => "a block device",
+            Special::Fifo => "a FIFO",
+            Special::Socket => "a socket",
+            Special::Descriptor => "an open file descriptor",
+            Special::Other => "a special file",
+        }
+    }
 }
 
 /// Linux's limit on symlinks followed while resolving one path.
@@ -98,15 +150,17 @@ fn resolve(path: &Path) -> io::Result<Resolved> {
     let mut current = path.to_owned();
     for _ in 0..MAX_LINKS {
         if is_descriptor_path(&current) {
-            let kind = match fs::metadata(&current) {
-                Ok(metadata) if !metadata.is_file() => special_kind(&metadata.file_type()),
-                _ => "an open file descriptor",
-            };
             // Opened, never connected to: a descriptor's socket has no address to connect to.
+            let special = match fs::metadata(&current) {
+                Ok(metadata) if !metadata.is_file() => match Special::of(&metadata.file_type()) {
+                    Special::Socket => Special::Descriptor,
+                    special => special,
+                },
+                _ => Special::Descriptor,
+            };
             return Ok(Resolved::Direct {
                 path: current,
-                kind,
-                socket: false,
+                special,
             });
         }
         let metadata = match fs::symlink_metadata(&current) {
@@ -134,8 +188,7 @@ fn resolve(path: &Path) -> io::Result<Resolved> {
         } else {
             return Ok(Resolved::Direct {
                 path: current,
-                kind: special_kind(&file_type),
-                socket: is_socket(&file_type),
+                special: Special::of(&file_type),
             });
         }
     }
@@ -170,41 +223,6 @@ fn is_descriptor_path(path: &Path) -> bool {
     }
 }
 
-/// How messages name a file that is not a regular file or a directory.
-fn special_kind(file_type: &fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_char_device() {
-            return "a character device";
-        }
-        if file_type.is_block_device() {
-            return "a block device";
-        }
-        if file_type.is_fifo() {
-            return "a FIFO";
-        }
-        if file_type.is_socket() {
-            return "a socket";
-        }
-    }
-    let _ = file_type;
-    "a special file"
-}
-
-fn is_socket(file_type: &fs::FileType) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        file_type.is_socket()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = file_type;
-        false
-    }
-}
-
 /// An open output. Dropping it without `commit` removes the temporary file.
 pub enum Output {
     Staged {
@@ -224,9 +242,16 @@ const BUFFER: usize = 256 * 1024;
 
 impl Output {
     /// Opens the destination. For a regular file, checks the directory is there and writable by
-    /// creating the temporary file in it. A FIFO's open waits for a reader, as a shell's would.
-    pub fn open(destination: &Destination) -> io::Result<Output> {
+    /// creating the temporary file in it. A FIFO's open waits for a reader, as a shell's would,
+    /// but in short sleeps, so that a cancel (dropping the future) ends the wait.
+    pub async fn open(destination: &Destination) -> io::Result<Output> {
         let path = match destination {
+            Destination::Stdout if stdout_was_closed() => {
+                return Err(io::Error::other(
+                    "it was closed when inbox-tui started (`>&-`), so nothing would be kept; \
+                     give --output PATH, or redirect standard output to a file or a pipe",
+                ));
+            }
             Destination::Stdout => return Ok(Output::Stdout(BufWriter::new(io::stdout()))),
             Destination::File(path) => path,
         };
@@ -253,13 +278,16 @@ impl Output {
             }
             Resolved::Direct {
                 path: resolved,
-                kind,
-                socket,
+                special,
             } => {
-                let file = open_direct(&resolved, socket).map_err(|error| {
+                let file = open_direct(&resolved, special).await.map_err(|error| {
                     io::Error::new(
                         error.kind(),
-                        format!("cannot open {} ({kind}): {error}", path.display()),
+                        format!(
+                            "cannot open {} ({}): {error}",
+                            path.display(),
+                            special.describe()
+                        ),
                     )
                 })?;
                 Ok(Output::Direct {
@@ -290,14 +318,75 @@ impl Output {
 /// Append mode makes a descriptor link to a regular file (`/dev/stdout` under a shell's `>>`)
 /// add to it rather than overwrite it from the start; devices and FIFOs do not mind. A socket
 /// cannot be opened, only connected to.
-fn open_direct(path: &Path, socket: bool) -> io::Result<File> {
+async fn open_direct(path: &Path, special: Special) -> io::Result<File> {
     #[cfg(unix)]
-    if socket {
-        let stream = std::os::unix::net::UnixStream::connect(path)?;
-        return Ok(File::from(std::os::fd::OwnedFd::from(stream)));
+    match special {
+        Special::Socket => {
+            let stream = std::os::unix::net::UnixStream::connect(path)?;
+            return Ok(File::from(std::os::fd::OwnedFd::from(stream)));
+        }
+        Special::Fifo => return open_fifo(path).await,
+        _ => {}
     }
-    let _ = socket;
+    let _ = special;
     fs::OpenOptions::new().append(true).open(path)
+}
+
+/// How often a FIFO's open asks again whether something reads it.
+#[cfg(unix)]
+const READER_POLL: Duration = Duration::from_millis(100);
+
+/// Opens a FIFO for writing once something reads it. A blocking open would wait inside the
+/// kernel, where neither Ctrl-C (handled by the runtime) nor a cancel can end it; a
+/// non-blocking open fails with `ENXIO` until a reader comes, and the file is made blocking
+/// again once open, so a full pipe slows the export down instead of failing it.
+#[cfg(unix)]
+async fn open_fifo(path: &Path) -> io::Result<File> {
+    use rustix::fs::OFlags;
+    use std::os::unix::fs::OpenOptionsExt;
+    loop {
+        let opened = fs::OpenOptions::new()
+            .append(true)
+            .custom_flags(OFlags::NONBLOCK.bits() as i32)
+            .open(path);
+        match opened {
+            Ok(file) => {
+                let flags = rustix::fs::fcntl_getfl(&file)?;
+                rustix::fs::fcntl_setfl(&file, flags - OFlags::NONBLOCK)?;
+                return Ok(file);
+            }
+            Err(error) if error.raw_os_error() == Some(rustix::io::Errno::NXIO.raw_os_error()) => {
+                tokio::time::sleep(READER_POLL).await;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+/// Whether standard output was closed when the program started (`>&-`). Rust's runtime then
+/// opens `/dev/null` read-write in its place, so an export would "succeed" into nothing; a
+/// shell's `>/dev/null` opens it write-only, which tells the two apart.
+#[cfg(target_os = "linux")]
+pub fn stdout_was_closed() -> bool {
+    use rustix::fs::{FileType, OFlags};
+    use std::os::fd::AsFd;
+    let stdout = io::stdout();
+    let descriptor = stdout.as_fd();
+    let Ok(stat) = rustix::fs::fstat(descriptor) else {
+        return false;
+    };
+    let is_null_device = FileType::from_raw_mode(stat.st_mode) == FileType::CharacterDevice
+        && rustix::fs::major(stat.st_rdev) == 1
+        && rustix::fs::minor(stat.st_rdev) == 3;
+    is_null_device
+        && rustix::fs::fcntl_getfl(descriptor)
+            .is_ok_and(|flags| flags & OFlags::RWMODE == OFlags::RDWR)
+}
+
+/// Elsewhere the runtime's replacement cannot be told from a redirection.
+#[cfg(not(target_os = "linux"))]
+pub fn stdout_was_closed() -> bool {
+    false
 }
 
 /// Names the destination in a write error: otherwise `No space left on device` does not say

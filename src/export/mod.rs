@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::io::{self, IsTerminal};
 use std::time::{Duration, Instant};
 
-pub use destination::{Destination, Output, expand_home};
+pub use destination::{Destination, Output, expand_home, stdout_was_closed};
 pub use format::{CSV_COLUMNS, ContactWriter, CsvStyle, ExportFormat, FlatRow};
 pub use governor::Traffic;
 pub use ids::IdSet;
@@ -263,10 +263,12 @@ pub async fn run(
     on_progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<Summary, ExportError> {
     let started = Instant::now();
-    let output = Output::open(&job.destination).map_err(io_error(&format!(
-        "cannot write {}",
-        job.destination.describe()
-    )))?;
+    let output = Output::open(&job.destination)
+        .await
+        .map_err(io_error(&format!(
+            "cannot write {}",
+            job.destination.describe()
+        )))?;
     let format = job.format;
     let output = if is_terminal(&job.destination) {
         let style = match format {

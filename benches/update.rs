@@ -43,6 +43,7 @@ fn browsing() -> State {
                     result: Ok(Page {
                         number: page,
                         contacts: contacts.clone(),
+                        unreadable: 0,
                         elapsed: Duration::ZERO,
                     }),
                 },

@@ -310,7 +310,9 @@ async fn a_server_that_ignores_the_agent_page_is_not_read_forever() {
 #[test]
 fn the_real_capture_decodes_and_shows_as_clients_do() {
     let body = page(json!([fixture()])).to_string();
-    let contacts = decode_contacts_page(200, body.as_bytes()).expect("a page");
+    let contacts = decode_contacts_page(200, body.as_bytes())
+        .expect("a page")
+        .items;
     let contact = &contacts[0];
     assert_eq!(contact.id(), Some("65b00000000000000000a001"));
     assert_eq!(contact.display_name(), r#"Tomás "Tom" O'Neil, Jr."#);

@@ -6,7 +6,8 @@ mod common;
 use std::io::Read;
 use std::time::Duration;
 
-use common::{FakeServer, Received, json_reply, run_binary_async, text};
+use common::{FakeServer, Received, json_reply, run_binary_async, start_server_with, text};
+use inbox_tui::demo::{DEFAULT_TOKEN, DemoConfig};
 use serde_json::{Value, json};
 
 /// Everything a terminal or a spreadsheet could act on.
@@ -227,6 +228,10 @@ async fn server_text_on_stderr_is_escaped() {
 /// Runs the binary with stdout and stderr on a pseudo-terminal, as a person at a terminal
 /// would; everything it printed.
 fn on_a_terminal(arguments: Vec<String>) -> Vec<u8> {
+    on_a_terminal_with_token(arguments, "fake-token")
+}
+
+fn on_a_terminal_with_token(arguments: Vec<String>, token: &str) -> Vec<u8> {
     use portable_pty::{CommandBuilder, PtySize, native_pty_system};
     let pty = native_pty_system()
         .openpty(PtySize {
@@ -239,7 +244,7 @@ fn on_a_terminal(arguments: Vec<String>) -> Vec<u8> {
     let home = tempfile::tempdir().expect("a temp dir");
     let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_inbox-tui"));
     command.args(arguments);
-    command.env("INBOX_TUI_TOKEN", "fake-token");
+    command.env("INBOX_TUI_TOKEN", token);
     command.env("HOME", home.path());
     command.env("XDG_STATE_HOME", home.path().join("state"));
     command.env("XDG_CONFIG_HOME", home.path().join("config"));
@@ -530,4 +535,96 @@ async fn one_bad_contact_does_not_sink_its_page() {
     let names: Vec<&str> = rows.iter().map(|row| &row[2]).collect();
     assert_eq!(names, ["Ann", "Bad \u{fffd} byte"]);
     assert!(stderr.contains("2 contacts could not be read"), "{stderr}");
+}
+
+/// The demo's hostile mode end to end: every contact is either exported with no cell a
+/// spreadsheet would run, or counted as unreadable; the terminal gets nothing it could act on;
+/// and the escapes in its error replies come out visible.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_hostile_demo_is_exported_safely_and_shown_harmlessly() {
+    const CONTACTS: usize = 800;
+    let server = start_server_with(DemoConfig {
+        contacts: CONTACTS,
+        hostile: true,
+        ..DemoConfig::default()
+    })
+    .await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let path = directory.path().join("hostile.csv");
+    let output = run_binary_async(
+        args(&[
+            "export",
+            "--base-url",
+            &server.url(),
+            "-o",
+            &path.display().to_string(),
+        ]),
+        Some(DEFAULT_TOKEN.into()),
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let rows = read_csv(&path);
+    let unreadable: usize = stderr
+        .split("warning: ")
+        .nth(1)
+        .and_then(|warning| warning.split(' ').next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        unreadable > 0,
+        "some contacts hold a lone surrogate: {stderr}"
+    );
+    assert_eq!(rows.len() + unreadable, CONTACTS, "{stderr}");
+    for row in &rows {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a spreadsheet would run {cell:?}"
+            );
+        }
+    }
+    assert!(
+        rows.iter().any(|row| &row[2] == "'=1+1"),
+        "the hostile names were exported, guarded"
+    );
+
+    let url = server.url();
+    let shown = tokio::task::spawn_blocking(move || {
+        let mut shown = Vec::new();
+        for command in [
+            vec!["list", "--base-url", &url],
+            vec![
+                "list",
+                "--base-url",
+                &url,
+                "--page",
+                "2",
+                "--format",
+                "ndjson",
+            ],
+            vec!["export", "--base-url", &url, "--format", "csv", "-o", "-"],
+        ] {
+            shown.extend(on_a_terminal_with_token(args(&command), DEFAULT_TOKEN));
+        }
+        shown
+    })
+    .await
+    .expect("the terminal thread finishes");
+    assert!(String::from_utf8_lossy(&shown).contains("=1+1"));
+    assert_no_terminal_controls(&shown, "the hostile demo on a terminal");
+
+    let refused = run_binary_async(
+        args(&["list", "--base-url", &server.url()]),
+        Some("wrong-token".into()),
+    )
+    .await;
+    assert_eq!(refused.status.code(), Some(1));
+    assert_no_terminal_controls(&refused.stderr, "an error reply");
+    assert!(
+        text(&refused.stderr).contains(r"\x1b]0;pwned\x07"),
+        "{}",
+        text(&refused.stderr)
+    );
+    server.shutdown().await;
 }

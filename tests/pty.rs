@@ -20,6 +20,8 @@ struct Tui {
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
     parser: Arc<Mutex<vt100::Parser>>,
+    /// Every byte the program wrote to the terminal, to look for escapes it must never send.
+    raw: Arc<Mutex<Vec<u8>>>,
     _master: Box<dyn MasterPty + Send>,
     _home: tempfile::TempDir,
 }
@@ -59,6 +61,8 @@ impl Tui {
         let size = |cells: u16| std::num::NonZeroU16::new(cells).expect("a non-zero size");
         let parser = Arc::new(Mutex::new(vt100::Parser::new(size(ROWS), size(COLUMNS), 0)));
         let sink = Arc::clone(&parser);
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let raw_sink = Arc::clone(&raw);
         thread::spawn(move || {
             let mut buffer = [0u8; 8192];
             while let Ok(read) = reader.read(&mut buffer) {
@@ -68,15 +72,23 @@ impl Tui {
                 if let Ok(mut parser) = sink.lock() {
                     parser.process(&buffer[..read]);
                 }
+                if let Ok(mut raw) = raw_sink.lock() {
+                    raw.extend_from_slice(&buffer[..read]);
+                }
             }
         });
         Tui {
             child,
             writer,
             parser,
+            raw,
             _master: pty.master,
             _home: home,
         }
+    }
+
+    fn raw_output(&self) -> Vec<u8> {
+        self.raw.lock().map(|raw| raw.clone()).unwrap_or_default()
     }
 
     fn screen(&self) -> String {
@@ -478,4 +490,45 @@ fn views_are_saved_applied_and_the_last_filters_come_back() {
     tui.wait_for("1 active");
     tui.wait_for("status OPEN");
     tui.quit();
+}
+
+/// Against the demo's hostile mode, where a quarter of the contacts carry terminal escapes,
+/// bidi and invisible characters: paging through them, opening their details and raw JSON
+/// sends none of it to the terminal. The browser's own output has CSI sequences (cursor, colour)
+/// but never an OSC (title, clipboard), a C1 control, or a bidi or zero-width character.
+#[test]
+fn a_hostile_inbox_cannot_drive_the_terminal() {
+    let mut tui = Tui::start(&["--demo", "--demo-hostile"]);
+    tui.wait_for("page 1");
+    for _ in 0..2 {
+        for _ in 0..25 {
+            tui.send("j");
+            thread::sleep(Duration::from_millis(15));
+        }
+        tui.send("J");
+        thread::sleep(Duration::from_millis(100));
+        tui.send("J");
+        tui.send("n");
+        tui.wait_for("page 2");
+    }
+    let screen = tui.screen();
+    let raw = tui.raw_output();
+    tui.quit();
+    assert!(
+        screen.contains("=1+1") || screen.contains("-2+3") || screen.contains("@SUM"),
+        "hostile contacts were on screen:\n{screen}"
+    );
+    let shown = String::from_utf8_lossy(&raw);
+    for (hazard, what) in [
+        ("\u{1b}]", "an OSC sequence (window title, clipboard)"),
+        ("\u{9b}", "a C1 control"),
+        ("\u{202e}", "a bidi override"),
+        ("\u{2066}", "a bidi isolate"),
+        ("\u{200b}", "a zero-width space"),
+        ("\u{2028}", "a line separator"),
+        ("\u{1b}[5m", "a contact's blink escape"),
+        ("\u{1b}[8m", "a contact's hidden-text escape"),
+    ] {
+        assert!(!shown.contains(hazard), "{what} reached the terminal");
+    }
 }

@@ -65,6 +65,7 @@ fn loaded(
         result: Ok(Page {
             number: page,
             contacts,
+            unreadable: 0,
             elapsed: Duration::from_millis(42),
         }),
     }
@@ -1012,4 +1013,37 @@ fn the_export_dialog_starts_from_the_configs_csv_style() {
     };
     assert!(sent.csv.raw, "[export] csv_raw = true");
     assert!(sent.csv.byte_order_mark, "[export] excel = true");
+}
+
+#[test]
+fn a_page_with_unreadable_contacts_is_not_taken_for_the_last_and_says_so() {
+    let mut state = browsing();
+    let query = state.query.clone();
+    let generation = state.generation;
+    update(
+        &mut state,
+        Msg::PageLoaded {
+            generation,
+            purpose: Purpose::Show,
+            page: 1,
+            query: Box::new(query),
+            result: Ok(Page {
+                number: 1,
+                contacts: contacts(0..47),
+                unreadable: 3,
+                elapsed: Duration::from_millis(42),
+            }),
+        },
+    );
+    assert_eq!(state.list.contacts.len(), 47);
+    assert_eq!(
+        state.list.end,
+        PageEnd::More,
+        "50 were sent: more may follow"
+    );
+    let notice = state.status.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("3 contacts on page 1 could not be read"),
+        "{notice}"
+    );
 }

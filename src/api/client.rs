@@ -95,6 +95,8 @@ pub struct Page {
     /// 1-based.
     pub number: u32,
     pub contacts: Vec<Contact>,
+    /// Contacts the server sent that could not be read (broken text), left out of `contacts`.
+    pub unreadable: usize,
     /// Wall time of the fetch, retries included.
     pub elapsed: Duration,
 }
@@ -102,7 +104,7 @@ pub struct Page {
 impl Page {
     /// A short page probably is the last; only an empty one proves it.
     pub fn looks_last(&self) -> bool {
-        self.contacts.len() < TYPICAL_PAGE_SIZE
+        self.contacts.len() + self.unreadable < TYPICAL_PAGE_SIZE
     }
 }
 
@@ -188,7 +190,7 @@ impl Client {
         let body = serde_json::to_vec(&query.page(page)).map_err(|error| ApiError::Decode {
             what: format!("the request could not be encoded: {error}"),
         })?;
-        let contacts = self
+        let decoded = self
             .with_retries(on_retry, || async {
                 let (status, bytes) = self
                     .send(
@@ -202,7 +204,8 @@ impl Client {
             .await?;
         Ok(Page {
             number: page,
-            contacts,
+            contacts: decoded.items,
+            unreadable: decoded.skipped,
             elapsed: started.elapsed(),
         })
     }

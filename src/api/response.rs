@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::ApiError;
+use super::items::{DecodedPage, PageItem, decode_page_items};
 
 /// The envelope every endpoint answers with: `{success, message, data, code}`.
 #[derive(Debug, Deserialize)]
@@ -147,25 +148,10 @@ fn describe_category(error: &serde_json::Error) -> &'static str {
     }
 }
 
-/// Decodes a whole `/inbox/users` response body into its contacts.
-pub fn decode_contacts_page(status: u16, body: &[u8]) -> Result<Vec<Contact>, ApiError> {
-    match decode_envelope(status, body, None)? {
-        Value::Array(items) => items
-            .into_iter()
-            .enumerate()
-            .map(|(position, item)| {
-                Contact::from_value(item).ok_or_else(|| ApiError::Decode {
-                    what: format!("data[{position}] is not a contact object"),
-                })
-            })
-            .collect(),
-        Value::Null => Err(ApiError::BrokenPage {
-            what: "the reply has no contact list (`data` is missing or null)".into(),
-        }),
-        _ => Err(ApiError::BrokenPage {
-            what: "the reply's `data` is not a list of contacts".into(),
-        }),
-    }
+/// Decodes a whole `/inbox/users` response body into its contacts. A contact that cannot be
+/// read (not an object, a lone surrogate in a string) is left out and counted, as in exports.
+pub fn decode_contacts_page(status: u16, body: &[u8]) -> Result<DecodedPage<Contact>, ApiError> {
+    decode_page_items::<Contact>(status, body)
 }
 
 /// Decodes a pick-list's `data` array into `T`s, skipping entries without an id.
@@ -207,6 +193,23 @@ pub(crate) fn decode_list<T: for<'de> Deserialize<'de>>(
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contact {
     raw: Map<String, Value>,
+}
+
+/// Any JSON object is a contact; anything else is one that cannot be read.
+impl<'de> Deserialize<'de> for Contact {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Contact, D::Error> {
+        Map::deserialize(deserializer).map(|raw| Contact { raw })
+    }
+}
+
+impl PageItem for Contact {
+    fn id(&self) -> Option<&str> {
+        Contact::id(self)
+    }
+
+    fn last_message_at(&self) -> Option<&str> {
+        self.last_message().and_then(|message| message.at)
+    }
 }
 
 /// A contact's phone as the API gives it: the prefix comes as `"+44"` on some contacts and as

@@ -100,11 +100,28 @@ pub struct ChoicesError {
     pub transient: bool,
 }
 
+/// A page as the list shows it: the contacts that could be read, and how many the server sent
+/// that could not (broken text), which still count toward a full page.
+#[derive(Debug, Clone)]
+pub struct FetchedPage {
+    pub contacts: Arc<[Contact]>,
+    pub unreadable: usize,
+}
+
+impl From<crate::api::Page> for FetchedPage {
+    fn from(page: crate::api::Page) -> FetchedPage {
+        FetchedPage {
+            contacts: page.contacts.into(),
+            unreadable: page.unreadable,
+        }
+    }
+}
+
 /// Recently fetched pages per query, so going back is instant. Small and bounded: a page is
 /// 50 contacts.
 #[derive(Debug, Clone)]
 pub struct PageCache {
-    entries: VecDeque<(String, u32, Arc<[Contact]>)>,
+    entries: VecDeque<(String, u32, FetchedPage)>,
     capacity: usize,
 }
 
@@ -123,24 +140,24 @@ impl PageCache {
         serde_json::to_string(query).unwrap_or_default()
     }
 
-    pub fn get(&self, key: &str, page: u32) -> Option<Arc<[Contact]>> {
+    pub fn get(&self, key: &str, page: u32) -> Option<FetchedPage> {
         self.entries
             .iter()
             .find(|(cached_key, cached_page, _)| cached_key == key && *cached_page == page)
-            .map(|(_, _, contacts)| Arc::clone(contacts))
+            .map(|(_, _, fetched)| fetched.clone())
     }
 
     pub fn contains(&self, key: &str, page: u32) -> bool {
         self.get(key, page).is_some()
     }
 
-    pub fn insert(&mut self, key: String, page: u32, contacts: Arc<[Contact]>) {
+    pub fn insert(&mut self, key: String, page: u32, fetched: FetchedPage) {
         self.entries
             .retain(|(cached_key, cached_page, _)| !(*cached_key == key && *cached_page == page));
         if self.entries.len() == self.capacity {
             self.entries.pop_front();
         }
-        self.entries.push_back((key, page, contacts));
+        self.entries.push_back((key, page, fetched));
     }
 
     /// Forgets every page of one query, for a refresh.

@@ -12,8 +12,8 @@ use super::filters::{self, DateField, FilterItem};
 use super::keymap::Action;
 use super::msg::{Cmd, ExportRequest, Msg, PickList, Purpose};
 use super::state::{
-    ChoicesError, DateInput, DialogRow, ExportDialog, ExportPhase, ExportScope, Focus, Load,
-    PREFETCH_MARGIN, PageCache, PageEnd, SEARCH_DEBOUNCE, State, TextField, View, ViewsList,
+    ChoicesError, DateInput, DialogRow, ExportDialog, ExportPhase, ExportScope, FetchedPage, Focus,
+    Load, PREFETCH_MARGIN, PageCache, PageEnd, SEARCH_DEBOUNCE, State, TextField, View, ViewsList,
 };
 use crate::api::{ApiError, Contact, Query, TYPICAL_PAGE_SIZE};
 use crate::dates::{format_timestamp, parse_when};
@@ -962,8 +962,8 @@ fn show_page(state: &mut State, page: u32) -> Vec<Cmd> {
     state.generation += 1;
     state.prefetching = None;
     state.status.backoff_until = None;
-    if let Some(contacts) = state.cache.get(&PageCache::key(&state.query), page) {
-        apply_page(state, page, contacts);
+    if let Some(fetched) = state.cache.get(&PageCache::key(&state.query), page) {
+        apply_page(state, page, fetched);
         return maybe_prefetch(state);
     }
     state.list.load = Load::Loading { page };
@@ -993,7 +993,7 @@ fn on_page_loaded(
                 state.choices.learn_from(&fetched.contacts);
                 state
                     .cache
-                    .insert(PageCache::key(query), page, fetched.contacts.into());
+                    .insert(PageCache::key(query), page, FetchedPage::from(fetched));
             }
             vec![]
         }
@@ -1004,11 +1004,11 @@ fn on_page_loaded(
                     state.status.latency = Some(fetched.elapsed);
                     state.status.notice = None;
                     state.choices.learn_from(&fetched.contacts);
-                    let contacts: Arc<[Contact]> = fetched.contacts.into();
+                    let fetched = FetchedPage::from(fetched);
                     state
                         .cache
-                        .insert(PageCache::key(query), page, Arc::clone(&contacts));
-                    apply_page(state, page, contacts);
+                        .insert(PageCache::key(query), page, fetched.clone());
+                    apply_page(state, page, fetched);
                     let mut commands = retry_failed_choices(state, true);
                     commands.extend(maybe_prefetch(state));
                     commands
@@ -1025,11 +1025,21 @@ fn on_page_loaded(
 
 /// Puts a fetched or cached page on screen. An empty page after page 1 means the previous page
 /// was the last, so the list stays where it is. The selection follows the selected contact when
-/// it is on the new page (a refresh), else goes to the top.
-fn apply_page(state: &mut State, page: u32, contacts: Arc<[Contact]>) {
+/// it is on the new page (a refresh), else goes to the top. Contacts that could not be read
+/// are said in the status line.
+fn apply_page(state: &mut State, page: u32, fetched: FetchedPage) {
+    let FetchedPage {
+        contacts,
+        unreadable,
+    } = fetched;
     state.list.load = Load::Idle;
     state.range_anchor = None;
-    if contacts.is_empty() && page > 1 {
+    if unreadable > 0 {
+        state.status.notice = Some(format!(
+            "{unreadable} contacts on page {page} could not be read (broken text) and are not shown"
+        ));
+    }
+    if contacts.is_empty() && unreadable == 0 && page > 1 {
         state.list.end = PageEnd::End;
         state.status.notice = Some(format!("page {} is the last page", page - 1));
         return;
@@ -1046,7 +1056,7 @@ fn apply_page(state: &mut State, page: u32, contacts: Arc<[Contact]>) {
     if follow.is_none() {
         state.detail.scroll = 0;
     }
-    state.list.end = if contacts.len() < TYPICAL_PAGE_SIZE {
+    state.list.end = if contacts.len() + unreadable < TYPICAL_PAGE_SIZE {
         PageEnd::End
     } else {
         PageEnd::More

@@ -68,6 +68,12 @@ pub struct DemoServerArgs {
     /// applies either way
     #[arg(long)]
     pub apply_unlisted_booleans: bool,
+
+    /// A quarter of the contacts typed by an attacker: terminal escapes, spreadsheet formulas,
+    /// bidi and invisible characters, and in a few a lone surrogate or bytes that are not UTF-8;
+    /// every error message carries escapes too
+    #[arg(long)]
+    pub hostile: bool,
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {
@@ -114,6 +120,7 @@ pub async fn run(args: DemoServerArgs) -> Result<(), CliError> {
         rate_limit: args.rate_limit,
         strict_body: args.strict_body,
         apply_unlisted_booleans: args.apply_unlisted_booleans,
+        hostile: args.hostile,
         ..DemoConfig::default()
     };
     let server = DemoServer::start(config)

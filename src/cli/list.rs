@@ -58,8 +58,15 @@ pub async fn run(client: &Client, args: &ListArgs) -> Result<(), CliError> {
             });
         }
     }
+    if page.unreadable > 0 {
+        super::warn(&format!(
+            "{} contacts on page {} could not be read (broken text in their fields) and were \
+             left out; the log names them",
+            page.unreadable, page.number
+        ));
+    }
     if std::io::stderr().is_terminal() {
-        let more = if page.contacts.is_empty() {
+        let more = if page.contacts.is_empty() && page.unreadable == 0 {
             "no more pages".to_owned()
         } else if page.looks_last() {
             "probably the last page".to_owned()

@@ -78,6 +78,12 @@ pub struct GlobalArgs {
     )]
     pub demo_latency_ms: u64,
 
+    /// With --demo: contacts typed by an attacker (terminal escapes, spreadsheet formulas, bidi
+    /// and invisible characters, broken text) and escapes in every error message, to see that
+    /// none of it reaches the terminal or a spreadsheet
+    #[arg(long, global = true, requires = "demo")]
+    pub demo_hostile: bool,
+
     /// In the browser: capture the mouse (wheel scrolls, click selects). Off by default because
     /// capturing it breaks selecting text in the terminal
     #[arg(long, global = true)]
@@ -248,6 +254,7 @@ impl Connection {
         let (base_url, token, demo, profile) = if global.demo {
             let demo_config = DemoConfig {
                 latency: std::time::Duration::from_millis(global.demo_latency_ms),
+                hostile: global.demo_hostile,
                 ..DemoConfig::default()
             };
             let server = DemoServer::start(demo_config)

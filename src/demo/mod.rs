@@ -8,6 +8,7 @@
 
 mod dataset;
 mod filter;
+mod hostile;
 mod live;
 mod vocabulary;
 
@@ -22,7 +23,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, RETRY_AFTER};
+use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Json, Response};
@@ -89,6 +90,10 @@ pub struct DemoConfig {
     /// key is listed, as the doc's only sample reads, so a client that forgets to list one finds
     /// its filter ignored here, as it may be on a live account. `isContact` applies either way.
     pub apply_unlisted_booleans: bool,
+    /// Hostile mode (see `hostile.rs`): a quarter of the contacts carry terminal escapes,
+    /// spreadsheet formulas, bidi and invisible characters, a few a lone surrogate or bytes that
+    /// are not UTF-8; every error reply's message carries escapes.
+    pub hostile: bool,
 }
 
 impl Default for DemoConfig {
@@ -108,6 +113,7 @@ impl Default for DemoConfig {
             broken_data_rate: 0.0,
             strict_body: false,
             apply_unlisted_booleans: false,
+            hostile: false,
         }
     }
 }
@@ -310,6 +316,10 @@ fn router(state: Shared) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), faults))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            hostile_errors,
+        ))
         // Outermost, so truncation cuts the JSON before it is compressed: a client asking for
         // gzip or br gets a complete compressed stream of a cut-short document, one without
         // gets a cut-short body with a matching Content-Length. Either way the JSON is broken.
@@ -450,6 +460,7 @@ async fn list_contacts(
         return validation_failed(vec!["body must be a JSON object".to_owned()]);
     };
     let broken_data_rate = state.config.broken_data_rate;
+    let hostile = state.config.hostile;
     let reading = Reading {
         strict_body: state.config.strict_body,
         apply_unlisted_booleans: state.config.apply_unlisted_booleans,
@@ -464,6 +475,7 @@ async fn list_contacts(
     .await;
     match page {
         Ok(Ok(_)) if roll(broken_data_rate) => broken_page(),
+        Ok(Ok(contacts)) if hostile => hostile_page(contacts),
         Ok(Ok(contacts)) => envelope(StatusCode::OK, "", Value::Array(contacts)),
         Ok(Err(problems)) => validation_failed(problems),
         Err(err) => {
@@ -471,6 +483,51 @@ async fn list_contacts(
             internal_error()
         }
     }
+}
+
+/// A page whose contacts an attacker typed, serialised by hand: some hold text a
+/// `serde_json::Value` cannot.
+fn hostile_page(mut contacts: Vec<Value>) -> Response {
+    contacts.iter_mut().for_each(hostile::disguise);
+    let body = json!({ "success": true, "message": "", "data": contacts, "code": 200 });
+    match serde_json::to_vec(&body) {
+        Ok(bytes) => (
+            StatusCode::OK,
+            [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            hostile::break_text(bytes),
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::error!(%err, "demo: a hostile page did not serialise");
+            internal_error()
+        }
+    }
+}
+
+/// In hostile mode, every error reply's `message` (and each text in its `data`) carries
+/// escapes, as text from whatever answers a request may.
+async fn hostile_errors(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if !state.config.hostile || response.status().is_success() {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return internal_error();
+    };
+    let Ok(mut reply) = serde_json::from_slice::<Value>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    if let Some(message) = reply.get_mut("message") {
+        *message = Value::from(hostile::error_message(message.as_str().unwrap_or("")));
+    }
+    if let Some(Value::Array(texts)) = reply.get_mut("data") {
+        for text in texts.iter_mut().filter(|text| text.is_string()) {
+            *text = Value::from(hostile::error_message(text.as_str().unwrap_or("")));
+        }
+    }
+    parts.headers.remove(CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(reply.to_string()))
 }
 
 /// A 200 that says `success: true` but holds no contact list: `data` null (most often), missing,

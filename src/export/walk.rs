@@ -131,6 +131,19 @@ struct Fetched<T> {
     received: Instant,
 }
 
+impl<T> Fetched<T> {
+    /// Only a page that held nothing ends the list: one whose contacts were all unreadable
+    /// does not.
+    fn is_end(&self) -> bool {
+        self.items.is_empty() && self.skipped == 0
+    }
+
+    /// How many contacts the server sent, read or not: what a short page is measured by.
+    fn served(&self) -> usize {
+        self.items.len() + self.skipped
+    }
+}
+
 /// What a finished request was for.
 enum Purpose {
     Page(u32),
@@ -261,7 +274,7 @@ impl<T: PageItem> Walk<'_, T> {
             .filter_map(|item| parse_time(item.last_message_at()))
             .max();
         self.probes.push(probe_of(&first));
-        let done = first.items.is_empty();
+        let done = first.is_end();
         let mut previous = self.write_page(first)?;
         if done || self.sink.satisfied() {
             return Ok(());
@@ -310,14 +323,14 @@ impl<T: PageItem> Walk<'_, T> {
                 Purpose::Page(number) => {
                     pages_in_flight -= 1;
                     let fetched = fetched?;
-                    if fetched.items.is_empty() {
+                    if fetched.is_end() {
                         end = Some(end.map_or(number, |end| end.min(number)));
                     } else {
                         // A page after a short one that is not empty: 50 was not the page size.
                         if short.is_some_and(|short| number > short) {
                             short = None;
                         }
-                        if fetched.items.len() < TYPICAL_PAGE_SIZE {
+                        if fetched.served() < TYPICAL_PAGE_SIZE {
                             short = Some(short.map_or(number, |short| short.min(number)));
                         }
                     }
@@ -368,7 +381,7 @@ impl<T: PageItem> Walk<'_, T> {
                     self.settle_doubts(&probe);
                     self.probes.push(probe);
                 }
-                let reached_unmoved = page.items.is_empty()
+                let reached_unmoved = page.is_end()
                     || page
                         .items
                         .iter()
@@ -564,7 +577,7 @@ impl<T: PageItem> Walk<'_, T> {
             } => {
                 tracing::debug!(boundary = first, page = number, "repair read");
                 let found = anchor.reached_by(&page.items);
-                let end = page.items.is_empty() || number - first >= MAX_REPAIR_PAGES;
+                let end = page.is_end() || number - first >= MAX_REPAIR_PAGES;
                 self.take_all(&page.items, false)?;
                 if !found && !end {
                     self.spawn(

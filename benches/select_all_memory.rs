@@ -96,26 +96,21 @@ async fn select_all(url: String) -> State {
             at: Instant::now(),
         },
     );
-    let [Cmd::SelectAllMatching { generation, query }] = commands.as_slice() else {
+    let [Cmd::SelectAllMatching { run, query }] = commands.as_slice() else {
         panic!("A asks for a select-all, not {commands:?}");
     };
-    let (generation, query) = (*generation, query.clone());
+    let (run, query) = (*run, query.clone());
     let (sender, mut receiver) = unbounded_channel::<Msg>();
     let task = tokio::spawn(async move {
         let progress_sender = sender.clone();
         let on_progress = move |progress: Progress| {
-            let _ = progress_sender.send(Msg::SelectAllProgress {
-                generation,
-                progress,
-            });
+            let _ = progress_sender.send(Msg::SelectAllProgress { run, progress });
         };
         let result =
             export::collect_ids(&client, &query, &WalkOptions::default(), &on_progress).await;
         let _ = sender.send(Msg::SelectAllDone {
-            generation,
-            result: result
-                .map(|(ids, _)| ids)
-                .map_err(|error| error.to_string()),
+            run,
+            result: result.map(|(ids, _)| ids).map_err(std::sync::Arc::new),
         });
     });
     let mut last_report = Instant::now();

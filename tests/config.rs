@@ -10,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 
 use common::{CANARY_TOKEN, start_server_with, text};
 use inbox_tui::api::{Query, Status};
-use inbox_tui::app::Action;
+use inbox_tui::app::{Action, Layer};
 use inbox_tui::config::{Config, ConfigError, LastFilters};
 use inbox_tui::demo::{DemoConfig, DemoServer};
 
@@ -447,54 +447,108 @@ fn key_conflicts_unknown_actions_and_bad_keys_are_reported_with_their_lines() {
     sandbox.write_config(
         "theme = \"light\"\n\
          \n\
-         [keys]\n\
+         [keys.global]\n\
          export = [\"n\"]\n\
          frobnicate = [\"z\"]\n\
          next_page = [\"pagedwn\"]\n\
-         quit = [\"q\", \"q\", \"ctrl-q\"]\n",
+         quit = [\"q\", \"q\", \"ctrl-q\"]\n\
+         [keys.views]\n\
+         next_page = [\"x\"]\n\
+         [keys.lists]\n\
+         move_down = [\"j\"]\n",
     );
     let check = sandbox.run(&["config", "check"], &[]);
     assert_eq!(check.status.code(), Some(1));
     let stderr = text(&check.stderr);
     let path = sandbox.config_path().display().to_string();
     // next_page lost "n" by being rebound, so "n" is export's alone; "pagedwn" is not a key.
+    for expected in [
+        format!("{path}:6: keys.global.next_page: unknown key \"pagedwn\""),
+        format!("{path}:5: keys.global.frobnicate: not an action of [keys.global]"),
+        format!("{path}:9: keys.views.next_page: not an action of [keys.views]; its actions are:"),
+        format!("{path}:11: keys.lists.move_down: unknown layer \"lists\"; the layers are"),
+    ] {
+        assert!(
+            stderr.contains(&expected),
+            "{expected:?} missing from:\n{stderr}"
+        );
+    }
     assert!(
-        stderr.contains(&format!(
-            "{path}:6: keys.next_page: unknown key \"pagedwn\""
-        )),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains(&format!("{path}:5: keys.frobnicate: unknown action")),
-        "{stderr}"
-    );
-    assert!(
-        !stderr.contains("keys.quit"),
+        !stderr.contains("keys.global.quit"),
         "a key listed twice for one action is fine"
     );
 
-    // A rebinding that takes another action's default key is a conflict naming both.
-    sandbox.write_config("[keys]\n\nexport = [\"n\", \"E\"]\n");
+    // A rebinding that takes another action's default key in the same layer is a conflict
+    // naming both.
+    sandbox.write_config("[keys.global]\n\nexport = [\"n\", \"E\"]\n");
     let conflict = sandbox.run(&["config", "check"], &[]);
     let stderr = text(&conflict.stderr);
     assert!(
-        stderr.contains(&format!("{path}:3: keys.export:"))
-            && stderr.contains("export")
-            && stderr.contains("next_page"),
+        stderr.contains(&format!("{path}:3: keys.global.export:"))
+            && stderr.contains("global.export (line 3)")
+            && stderr.contains("global.next_page (a default key)"),
+        "{stderr}"
+    );
+
+    // A pane falls back to the global keys, so a list key that is also a global one clashes.
+    sandbox.write_config("[keys.list]\ntoggle = [\"e\"]\n");
+    let stderr = text(&sandbox.run(&["config", "check"], &[]).stderr);
+    assert!(
+        stderr.contains(&format!("{path}:2: keys.list.toggle:"))
+            && stderr.contains("global.export"),
         "{stderr}"
     );
 
     // The browser refuses to start with the same list, before it needs a terminal.
     let browser = sandbox.run(&["--demo"], &[]);
     assert_eq!(browser.status.code(), Some(2));
-    assert!(text(&browser.stderr).contains(&format!("{path}:3: keys.export:")));
+    assert!(text(&browser.stderr).contains(&format!("{path}:2: keys.list.toggle:")));
 
-    // Rebinding both sides is no conflict.
-    sandbox.write_config("[keys]\nexport = [\"n\"]\nnext_page = [\"e\", \"pagedown\"]\n");
+    // Rebinding both sides is no conflict, and the same key in two layers that never share
+    // the keyboard is fine: `d` deletes in the views list and marks in the list.
+    sandbox.write_config(
+        "[keys.global]\nexport = [\"n\"]\nnext_page = [\"e\", \"pagedown\"]\n\
+         [keys.list]\ntoggle = [\"space\", \"d\"]\n",
+    );
     let swapped = Config::load(Some(&sandbox.config_path())).expect("a valid config");
     let keymap = swapped.config.keymap().expect("no conflicts");
-    assert_eq!(keymap.keys_for(Action::Export), ["n"]);
-    assert_eq!(keymap.keys_for(Action::NextPage), ["e", "PgDn"]);
+    assert_eq!(keymap.keys_for(Layer::Global, Action::Export), ["n"]);
+    assert_eq!(
+        keymap.keys_for(Layer::Global, Action::NextPage),
+        ["e", "PgDn"]
+    );
+    assert_eq!(keymap.keys_for(Layer::List, Action::Toggle), ["Space", "d"]);
+    assert_eq!(
+        keymap.keys_for(Layer::Views, Action::DeleteView),
+        ["d", "Delete"],
+        "rebinding in the list leaves the views list alone"
+    );
+    assert_eq!(
+        keymap.keys_for(Layer::Filters, Action::Toggle),
+        ["Space"],
+        "nor the filter panel's toggle"
+    );
+}
+
+#[test]
+fn the_old_flat_keys_table_says_where_each_line_goes() {
+    let sandbox = Sandbox::new();
+    sandbox.write_config("[keys]\nnext_page = [\"n\"]\nmove_down = [\"j\"]\n");
+    let output = sandbox.run(&["config", "check"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    let path = sandbox.config_path().display().to_string();
+    assert!(
+        stderr.contains(&format!(
+            "{path}:2: keys.next_page: key bindings now go in one table per layer"
+        )) && stderr.contains("this action belongs under [keys.global]"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{path}:3: keys.move_down:"))
+            && stderr.contains("[keys.list], [keys.filters], [keys.detail]"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -567,7 +621,7 @@ fn check_names_the_line_and_key_of_each_mistake() {
         "{}",
         text(&typo.stderr)
     );
-    sandbox.write_config("[keys]\nquit = [\"q\"\n");
+    sandbox.write_config("[keys.global]\nquit = [\"q\"\n");
     let syntax = sandbox.run(&["config", "check"], &[]);
     assert_eq!(syntax.status.code(), Some(1));
     assert!(
@@ -588,6 +642,11 @@ fn the_example_config_is_valid() {
     assert_eq!(config.views()[0].query.status, [Status::Open]);
     assert_eq!(config.names().tags["vip"], "VIP customers");
     config.keymap().expect("the example's keys are valid");
+    let reference = inbox_tui::app::keymap::config_reference();
+    assert!(
+        contents.contains(&reference),
+        "config.example.toml's key reference is out of date; it should read:\n{reference}"
+    );
     config.theme(false).expect("the example's theme is valid");
 
     let output = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))

@@ -532,3 +532,16 @@ fn a_hostile_inbox_cannot_drive_the_terminal() {
         assert!(!shown.contains(hazard), "{what} reached the terminal");
     }
 }
+
+/// A panic in a background task ends the browser instead of leaving it running under a
+/// restored terminal: the terminal is restored, the exit is non-zero, the panic is named.
+#[test]
+fn a_panic_in_a_task_ends_the_browser_with_the_terminal_restored() {
+    let tui = Tui::start_with_env(&["--demo"], &[("INBOX_TUI_TEST_PANIC", "task")]);
+    tui.wait_until("the browser to stop", |screen| {
+        screen.contains("a background task failed")
+    });
+    let screen = tui.screen();
+    assert!(screen.contains("INBOX_TUI_TEST_PANIC"), "{screen}");
+    tui.wait_exit_restored(1);
+}

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use inbox_tui::api::{Agent, ApiError, Contact, Query, Segment, Status, WhatsappBot};
 use inbox_tui::app::filters::FilterItem;
-use inbox_tui::app::state::Connection;
-use inbox_tui::app::{Focus, Keymap, Load, PageEnd, State, TextField};
+use inbox_tui::app::state::{Connection, SelectAllRun};
+use inbox_tui::app::{Focus, Keymap, Load, Mode, PageEnd, State, TextField};
 use inbox_tui::demo::Dataset;
 use inbox_tui::export::{IdSet, Progress};
 use inbox_tui::ui::{self, Clock, Theme};
@@ -133,21 +133,21 @@ fn selecting_state() -> State {
         status: vec![Status::Open],
         ..Query::default()
     };
-    state.selection.start_matching(open, 1);
+    state.selection.start_matching(open, run(1));
     let mut ids = IdSet::new();
     for index in 1..40 {
         ids.insert(contact(index).id().expect("an id"));
     }
-    assert!(state.selection.finish_matching(1, ids));
+    assert!(state.selection.finish_matching(run(1), ids));
     state.selection.toggle(&contact(0));
     state.selection.toggle(&contact(3));
     let vip = Query {
         tags: vec!["vip".into()],
         ..Query::default()
     };
-    state.selection.start_matching(vip, 2);
+    state.selection.start_matching(vip, run(2));
     state.selection.matching_progress(
-        2,
+        run(2),
         Progress {
             pages_fetched: 25,
             contacts_written: 1234,
@@ -238,9 +238,18 @@ fn network_error_offers_a_retry() {
 #[test]
 fn help_overlay() {
     let mut state = populated_state();
-    state.help_open = true;
-    let terminal = render(&state, 160, 40);
+    state.mode = Mode::Help { scroll: 0 };
+    let terminal = render(&state, 160, 90);
     let text = screen_text(&terminal);
+    let list = text.find("Contact list").expect("the list's keys");
+    let global = text
+        .find("Everywhere in the browser")
+        .expect("the global keys");
+    let export = text.find("Export dialog").expect("the dialog's keys");
+    assert!(
+        list < global && global < export,
+        "the focused pane's keys first, then the global ones, then the rest:\n{text}"
+    );
     assert!(text.contains("INBOX_TUI_TOKEN"), "{text}");
     assert!(text.contains("/tmp/inbox-tui.log"), "{text}");
     insta::assert_snapshot!(terminal.backend());
@@ -249,15 +258,15 @@ fn help_overlay() {
 #[test]
 fn help_scrolls_to_its_end_on_a_short_terminal() {
     let mut state = populated_state();
-    state.help_open = true;
+    state.mode = Mode::Help { scroll: 0 };
     let top = screen_text(&render(&state, 100, 24));
     assert!(
         top.contains("focus the next pane") && !top.contains("INBOX_TUI_TOKEN"),
         "{top}"
     );
-    let most = inbox_tui::ui::help_max_scroll(ratatui::layout::Rect::new(0, 0, 100, 24), &state);
+    let most = ui::scroll_limits(Rect::new(0, 0, 100, 24), &state, &clock()).help;
     assert!(most > 0, "the help is longer than 22 rows");
-    state.help_scroll = u16::MAX;
+    state.mode = Mode::Help { scroll: u16::MAX };
     let bottom = screen_text(&render(&state, 100, 24));
     assert!(
         bottom.contains("INBOX_TUI_TOKEN") && !bottom.contains("focus the next pane"),
@@ -457,8 +466,8 @@ fn mono_theme_uses_no_colour() {
         },
     };
     state.query.tags = vec!["vip".into()];
-    for (help_open, width) in [(false, 160), (true, 100)] {
-        state.help_open = help_open;
+    for (mode, width) in [(Mode::Browse, 160), (Mode::Help { scroll: 0 }, 100)] {
+        state.mode = mode;
         let terminal = render_with(&state, width, 40, &Theme::mono());
         for cell in &terminal.backend().buffer().content {
             assert_eq!(cell.fg, Color::Reset, "{cell:?}");
@@ -485,7 +494,7 @@ fn status_bar_counts_down_a_back_off() {
 fn editing_search_puts_the_cursor_after_the_text() {
     let mut state = populated_state();
     state.focus = Focus::Filters;
-    state.editing = Some(TextField::Search);
+    state.mode = Mode::Editing(TextField::Search);
     state.search = "王小".into();
     let mut terminal = render(&state, 160, 40);
     // Panel border (1) + "search: " (8) + two wide characters (4); the search field is on the
@@ -506,7 +515,7 @@ fn clicks_map_to_list_rows() {
     let rows = ui::list_visible_rows(area, &state);
     assert!(rows > 20, "{rows}");
     let mut help = state.clone();
-    help.help_open = true;
+    help.mode = Mode::Help { scroll: 0 };
     assert_eq!(
         ui::list_row_at(area, &help, x, y),
         None,
@@ -519,7 +528,7 @@ fn detail_scroll_is_clamped_to_the_content() {
     let mut state = populated_state();
     state.focus = Focus::Detail;
     let area = Rect::new(0, 0, 160, 40);
-    let max = ui::detail_max_scroll(area, &state, &clock());
+    let max = ui::scroll_limits(area, &state, &clock()).detail;
     assert!(max > 0, "the contact is longer than the pane");
     state.detail.scroll = u16::MAX;
     let at_max = screen_text(&render(&state, 160, 40));
@@ -572,4 +581,9 @@ fn hostile_contacts_draw_without_panicking() {
     let text = screen_text(&render(&state, 160, 40));
     assert!(text.contains("Line break and bell"), "{text}");
     assert!(text.contains("(no text)"), "{text}");
+}
+
+/// The `n`th select-all run.
+fn run(n: u64) -> SelectAllRun {
+    (0..n).fold(SelectAllRun::default(), |run, _| run.next())
 }

@@ -5,12 +5,14 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use inbox_tui::api::{ApiError, Contact, Page, Query, Status};
 use inbox_tui::app::filters::{DateField, FilterItem};
-use inbox_tui::app::state::{Connection, ExportPhase};
+use inbox_tui::app::msg::ExportFinished;
+use inbox_tui::app::state::{Connection, ExportPhase, FetchGeneration, SelectAllRun};
 use inbox_tui::app::{
-    Cmd, Focus, Keymap, Load, Msg, PageEnd, PickList, Purpose, State, start, update,
+    Action, Cmd, Focus, Keymap, Layer, Load, Mode, Msg, PageEnd, PickList, Purpose, State, start,
+    update,
 };
 use inbox_tui::demo::Dataset;
-use inbox_tui::export::{IdSet, Progress, Scope, Selection as ExportSelection};
+use inbox_tui::export::{ExportError, IdSet, Progress, Scope, Selection as ExportSelection};
 use serde_json::json;
 
 fn contacts(range: std::ops::Range<usize>) -> Vec<Contact> {
@@ -36,7 +38,7 @@ fn press(state: &mut State, code: KeyCode) -> Vec<Cmd> {
 }
 
 /// The (generation, purpose, page, query) of the only fetch in `commands`.
-fn only_fetch(commands: &[Cmd]) -> (u64, Purpose, u32, Query) {
+fn only_fetch(commands: &[Cmd]) -> (FetchGeneration, Purpose, u32, Query) {
     match commands {
         [
             Cmd::FetchPage {
@@ -51,7 +53,7 @@ fn only_fetch(commands: &[Cmd]) -> (u64, Purpose, u32, Query) {
 }
 
 fn loaded(
-    generation: u64,
+    generation: FetchGeneration,
     purpose: Purpose,
     page: u32,
     query: &Query,
@@ -338,7 +340,7 @@ fn typed_search_is_debounced_and_sent_once() {
     update(&mut state, key(KeyCode::Backspace));
     let (_, _, _, query) = only_fetch(&update(&mut state, key(KeyCode::Enter)));
     assert_eq!(query.search_text, "j", "Enter sends at once");
-    assert_eq!(state.editing, None);
+    assert_eq!(state.editing(), None);
     assert!(press(&mut state, KeyCode::Char('q')).is_empty());
     assert!(state.should_quit, "outside the field, q quits");
 }
@@ -464,17 +466,16 @@ fn clearing_filters_returns_to_the_unfiltered_inbox() {
 fn help_swallows_keys_until_closed() {
     let mut state = browsing();
     press(&mut state, KeyCode::Char('?'));
-    assert!(state.help_open);
+    assert!(matches!(state.mode, Mode::Help { .. }));
     press(&mut state, KeyCode::Char('j'));
-    assert_eq!(
-        (state.help_scroll, state.list.selected),
-        (1, 0),
+    assert!(
+        matches!(state.mode, Mode::Help { scroll: 1 }) && state.list.selected == 0,
         "j scrolls the help only"
     );
     assert!(press(&mut state, KeyCode::Char('n')).is_empty());
     assert_eq!(state.list.page, 1);
     press(&mut state, KeyCode::Esc);
-    assert!(!state.help_open);
+    assert!(matches!(state.mode, Mode::Browse));
     assert!(!press(&mut state, KeyCode::Char('n')).is_empty());
 }
 
@@ -573,17 +574,17 @@ fn id_of(contact: &Contact) -> &str {
 }
 
 /// Presses `A` and returns the run's generation and the query it recorded.
-fn select_all(state: &mut State) -> (u64, Query) {
+fn select_all(state: &mut State) -> (SelectAllRun, Query) {
     let commands = press(state, KeyCode::Char('A'));
-    let [Cmd::SelectAllMatching { generation, query }] = commands.as_slice() else {
+    let [Cmd::SelectAllMatching { run, query }] = commands.as_slice() else {
         panic!("expected a select-all, got {commands:?}");
     };
-    (*generation, (**query).clone())
+    (*run, (**query).clone())
 }
 
-fn counted(generation: u64, pages: u32, contacts: u64) -> Msg {
+fn counted(run: SelectAllRun, pages: u32, contacts: u64) -> Msg {
     Msg::SelectAllProgress {
-        generation,
+        run,
         progress: Progress {
             pages_fetched: pages,
             contacts_written: contacts,
@@ -591,9 +592,9 @@ fn counted(generation: u64, pages: u32, contacts: u64) -> Msg {
     }
 }
 
-fn done(generation: u64, contacts: &[Contact]) -> Msg {
+fn done(run: SelectAllRun, contacts: &[Contact]) -> Msg {
     Msg::SelectAllDone {
-        generation,
+        run,
         result: Ok(id_set(contacts)),
     }
 }
@@ -605,7 +606,7 @@ fn export_selection(state: &mut State) -> (ExportSelection, Option<usize>) {
     let [Cmd::StartExport(request)] = commands.as_slice() else {
         panic!("expected an export, got {commands:?}");
     };
-    let total = match state.export.as_ref().map(|dialog| &dialog.phase) {
+    let total = match state.export_dialog().map(|dialog| &dialog.phase) {
         Some(ExportPhase::Running { total, .. }) => *total,
         other => panic!("the export runs: {other:?}"),
     };
@@ -641,7 +642,7 @@ fn select_all_records_the_query_as_pressed_and_counts_it() {
     assert_eq!(running.query, recorded);
 
     update(&mut state, counted(run, 1, 50));
-    update(&mut state, counted(run + 7, 1, 999));
+    update(&mut state, counted(run.next().next(), 1, 999));
     assert_eq!(
         state.selection.len(),
         50,
@@ -753,8 +754,14 @@ fn a_failed_select_all_says_why_and_drops_its_query() {
     update(
         &mut state,
         Msg::SelectAllDone {
-            generation: run,
-            result: Err("fetching page 2 failed: the server said 500".into()),
+            run,
+            result: Err(std::sync::Arc::new(ExportError::Fetch {
+                page: 2,
+                source: ApiError::Server {
+                    status: 500,
+                    message: "the server said 500".into(),
+                },
+            })),
         },
     );
     assert!(state.selection.is_empty());
@@ -839,7 +846,7 @@ fn the_export_dialog_exports_the_selection_and_can_be_cancelled() {
     press(&mut state, KeyCode::Char(' '));
     press(&mut state, KeyCode::Char(' '));
     press(&mut state, KeyCode::Char('e'));
-    assert!(state.export.is_some(), "e opens the dialog");
+    assert!(state.export_dialog().is_some(), "e opens the dialog");
     press(&mut state, KeyCode::Right);
     press(&mut state, KeyCode::Left);
     press(&mut state, KeyCode::Down);
@@ -880,13 +887,19 @@ fn the_export_dialog_exports_the_selection_and_can_be_cancelled() {
         press(&mut state, KeyCode::Esc).as_slice(),
         [Cmd::CancelExport]
     ));
-    assert!(state.export.is_none());
+    assert!(state.export_dialog().is_none());
     assert!(notice_contains(&state, "cancelled"));
 
     press(&mut state, KeyCode::Char('e'));
     press(&mut state, KeyCode::Enter);
-    update(&mut state, Msg::ExportDone(Ok(("contacts.csv".into(), 2))));
-    assert!(state.export.is_none());
+    update(
+        &mut state,
+        Msg::ExportDone(Ok(ExportFinished {
+            path: "contacts.csv".into(),
+            contacts: 2,
+        })),
+    );
+    assert!(state.export_dialog().is_none());
     assert!(notice_contains(
         &state,
         "exported 2 contacts to contacts.csv"
@@ -894,7 +907,7 @@ fn the_export_dialog_exports_the_selection_and_can_be_cancelled() {
 
     press(&mut state, KeyCode::Char('u'));
     press(&mut state, KeyCode::Char('e'));
-    let dialog = state.export.as_ref().expect("open");
+    let dialog = state.export_dialog().expect("open");
     assert_eq!(
         dialog.scope,
         inbox_tui::app::state::ExportScope::Matching,
@@ -907,7 +920,7 @@ fn the_export_dialog_exports_the_selection_and_can_be_cancelled() {
         "an empty selection cannot be exported"
     );
     assert!(matches!(
-        state.export.as_ref().map(|dialog| &dialog.phase),
+        state.export_dialog().map(|dialog| &dialog.phase),
         Some(inbox_tui::app::state::ExportPhase::Failed(_))
     ));
 }
@@ -934,11 +947,11 @@ fn views_are_saved_by_name_and_applied_by_number() {
         ("Reviews 1", vec![Status::Review])
     );
 
-    let saved = inbox_tui::app::View {
+    let saved = inbox_tui::app::SavedView {
         name: name.clone(),
         query: (**query).clone(),
     };
-    let searching = inbox_tui::app::View {
+    let searching = inbox_tui::app::SavedView {
         name: "Jane".into(),
         query: Query {
             search_text: "jane".into(),
@@ -959,7 +972,7 @@ fn views_are_saved_by_name_and_applied_by_number() {
     assert!(notice_contains(&state, "no saved view 9"));
 
     press(&mut state, KeyCode::Char('V'));
-    assert!(state.views_list.is_some());
+    assert!(matches!(state.mode, Mode::Views(_)));
     let (_, _, _, query) = only_fetch(&press(&mut state, KeyCode::Enter));
     assert_eq!(
         query.status,
@@ -1045,5 +1058,103 @@ fn a_page_with_unreadable_contacts_is_not_taken_for_the_last_and_says_so() {
     assert!(
         notice.contains("3 contacts on page 1 could not be read"),
         "{notice}"
+    );
+}
+
+/// Each overlay and text field the wheel could land on, opened from the list.
+fn with_each_overlay(mut check: impl FnMut(&str, &mut State)) {
+    for (what, keys) in [
+        ("help", vec![KeyCode::Char('?')]),
+        ("export dialog", vec![KeyCode::Char('e')]),
+        ("views list", vec![KeyCode::Char('V')]),
+        ("view name prompt", vec![KeyCode::Char('s')]),
+    ] {
+        let mut state = browsing();
+        state.focus = Focus::List;
+        for key in keys {
+            press(&mut state, key);
+        }
+        assert!(!matches!(state.mode, Mode::Browse), "{what} is open");
+        check(what, &mut state);
+    }
+}
+
+#[test]
+fn the_wheel_and_clicks_under_an_overlay_leave_the_list_alone() {
+    with_each_overlay(|what, state| {
+        assert!(update(state, Msg::Scroll { rows: 3 }).is_empty(), "{what}");
+        assert!(update(state, Msg::ClickRow { row: 7 }).is_empty(), "{what}");
+        assert_eq!(state.list.selected, 0, "{what}: the list did not move");
+        assert!(!matches!(state.mode, Mode::Browse), "{what} stays open");
+    });
+
+    // In a text field, the wheel leaves the field, so the field and the focus agree.
+    let mut state = browsing();
+    press(&mut state, KeyCode::Char('/'));
+    assert!(state.editing().is_some());
+    update(&mut state, Msg::Scroll { rows: 3 });
+    assert_eq!((state.editing(), state.focus), (None, Focus::List));
+    assert_eq!(state.list.selected, 3);
+}
+
+#[test]
+fn each_layers_keys_act_only_in_that_layer() {
+    // In the list, the views list's and the dialog's keys do nothing.
+    let mut state = browsing();
+    state.focus = Focus::List;
+    for key in [
+        KeyCode::Char('d'),
+        KeyCode::Delete,
+        KeyCode::Left,
+        KeyCode::Right,
+    ] {
+        assert!(
+            press(&mut state, key).is_empty(),
+            "{key:?} is not a list key"
+        );
+        assert!(matches!(state.mode, Mode::Browse));
+        assert!(state.selection.is_empty());
+    }
+    // In the export dialog, the browser's keys do nothing: no page, no quit, no views.
+    press(&mut state, KeyCode::Char('e'));
+    for key in [
+        KeyCode::Char('n'),
+        KeyCode::Char('q'),
+        KeyCode::Char('V'),
+        KeyCode::Char('x'),
+    ] {
+        assert!(press(&mut state, key).is_empty(), "{key:?} in the dialog");
+    }
+    assert!(state.export_dialog().is_some() && !state.should_quit);
+    assert_eq!(state.list.page, 1);
+    // In the help, `a` marks nothing and `e` opens no dialog.
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('?'));
+    press(&mut state, KeyCode::Char('a'));
+    press(&mut state, KeyCode::Char('e'));
+    assert!(matches!(state.mode, Mode::Help { .. }));
+    assert!(state.selection.is_empty());
+}
+
+#[test]
+fn a_key_rebound_in_one_layer_keeps_its_meaning_in_the_others() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    let d = inbox_tui::app::keymap::KeyCombo::parse("d").expect("a key");
+    let mut bindings = Keymap::default().bindings().to_vec();
+    bindings.push((Layer::List, d, Action::Toggle));
+    state.keymap = Keymap::from_bindings(bindings);
+    state.views = vec![inbox_tui::app::SavedView {
+        name: "Mine".into(),
+        query: Query::default(),
+    }];
+
+    press(&mut state, KeyCode::Char('d'));
+    assert_eq!(selected_ids(&state).len(), 1, "d marks in the list");
+    press(&mut state, KeyCode::Char('V'));
+    let commands = press(&mut state, KeyCode::Char('d'));
+    assert!(
+        matches!(commands.as_slice(), [Cmd::DeleteView { name }] if name == "Mine"),
+        "d still deletes in the views list: {commands:?}"
     );
 }

@@ -122,41 +122,6 @@ impl Action {
     pub fn from_name(name: &str) -> Option<Action> {
         Action::ALL.into_iter().find(|action| action.name() == name)
     }
-
-    /// What the help overlay says the action does.
-    pub fn description(self) -> &'static str {
-        match self {
-            Action::Quit => "quit",
-            Action::Help => "show or hide this help",
-            Action::FocusNext => "focus the next pane",
-            Action::FocusPrev => "focus the previous pane",
-            Action::FocusSearch => "edit the search text",
-            Action::MoveDown => "move down (scroll in the detail)",
-            Action::MoveUp => "move up (scroll in the detail)",
-            Action::Top => "go to the top",
-            Action::Bottom => "go to the bottom",
-            Action::NextPage => "next page",
-            Action::PrevPage => "previous page",
-            Action::Activate => "open the detail, or toggle / edit the filter",
-            Action::Toggle => "mark the contact, or toggle the filter item",
-            Action::ClearFilters => "clear every filter",
-            Action::Refresh => "refresh the page from the server",
-            Action::Fullscreen => "full-screen detail on / off",
-            Action::RawJson => "raw JSON detail on / off",
-            Action::Back => "leave a text field, close an overlay, back to the list",
-            Action::RangeSelect => "start a range; press again to select it",
-            Action::SelectPage => "select every contact on the page",
-            Action::SelectAllMatching => "select every contact matching the filters",
-            Action::ClearSelection => "clear the selection",
-            Action::Export => "export the selection, the page or everything matching",
-            Action::SaveView => "save the filters as a view",
-            Action::ShowViews => "list the saved views",
-            Action::ApplyView(_) => "apply saved view 1–9",
-            Action::DeleteView => "delete the view under the cursor (views list)",
-            Action::PrevChoice => "previous value of the row (export dialog)",
-            Action::NextChoice => "next value of the row (export dialog)",
-        }
-    }
 }
 
 /// A key with its modifiers, as the user presses it.
@@ -290,130 +255,464 @@ impl KeyCombo {
     }
 }
 
-/// The bindings in force: a key maps to one action.
+/// A context with its own keys. Key routing, the help, the hint bar and the config's
+/// `[keys.LAYER]` sections all go by it, so a key means one thing per layer and the same key can
+/// mean different things in different layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Layer {
+    /// The browser's keys wherever a pane (list, filters, detail) has the keyboard.
+    Global,
+    List,
+    Filters,
+    Detail,
+    /// A text field: the panel's search and dates, the view name prompt. Printable keys are
+    /// text; only the keys here act.
+    Text,
+    Export,
+    Views,
+    Help,
+}
+
+impl Layer {
+    /// Every layer, in the order the help and the config example list them.
+    pub const ALL: [Layer; 8] = [
+        Layer::Global,
+        Layer::List,
+        Layer::Filters,
+        Layer::Detail,
+        Layer::Text,
+        Layer::Export,
+        Layer::Views,
+        Layer::Help,
+    ];
+
+    /// The config section's name: `[keys.list]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Global => "global",
+            Layer::List => "list",
+            Layer::Filters => "filters",
+            Layer::Detail => "detail",
+            Layer::Text => "text",
+            Layer::Export => "export",
+            Layer::Views => "views",
+            Layer::Help => "help",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Layer> {
+        Layer::ALL.into_iter().find(|layer| layer.name() == name)
+    }
+
+    /// How the help heads the layer's keys.
+    pub fn title(self) -> &'static str {
+        match self {
+            Layer::Global => "Everywhere in the browser",
+            Layer::List => "Contact list",
+            Layer::Filters => "Filter panel",
+            Layer::Detail => "Detail pane",
+            Layer::Text => "Typing text (search, dates, a view's name, the export path)",
+            Layer::Export => "Export dialog",
+            Layer::Views => "Saved views list",
+            Layer::Help => "This help",
+        }
+    }
+
+    /// The panes fall back to the global keys; the overlays and text fields have the keyboard
+    /// to themselves, so a global key does nothing there.
+    pub fn falls_back_to_global(self) -> bool {
+        matches!(self, Layer::List | Layer::Filters | Layer::Detail)
+    }
+}
+
+/// One action in one layer: its only declaration. The default keymap, the config's checks,
+/// the help and `config.example.toml`'s key list all read this table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionEntry {
+    pub layer: Layer,
+    pub action: Action,
+    pub description: &'static str,
+    /// In the config's key syntax (see [`KeyCombo::parse`]).
+    pub defaults: &'static [&'static str],
+}
+
+const fn entry(
+    layer: Layer,
+    action: Action,
+    description: &'static str,
+    defaults: &'static [&'static str],
+) -> ActionEntry {
+    ActionEntry {
+        layer,
+        action,
+        description,
+        defaults,
+    }
+}
+
+/// Every action of every layer, apart from the nine "apply view" actions, which
+/// [`action_table`] adds.
+const ACTIONS: [ActionEntry; 49] = {
+    use Action as A;
+    use Layer as L;
+    [
+        entry(L::Global, A::FocusNext, "focus the next pane", &["tab"]),
+        entry(
+            L::Global,
+            A::FocusPrev,
+            "focus the previous pane",
+            &["shift-tab"],
+        ),
+        entry(L::Global, A::FocusSearch, "edit the search text", &["/"]),
+        entry(L::Global, A::NextPage, "next page", &["n", "pagedown"]),
+        entry(L::Global, A::PrevPage, "previous page", &["p", "pageup"]),
+        entry(
+            L::Global,
+            A::SelectAllMatching,
+            "select every contact matching the filters",
+            &["A"],
+        ),
+        entry(
+            L::Global,
+            A::ClearSelection,
+            "clear the selection, stopping a select-all",
+            &["u"],
+        ),
+        entry(
+            L::Global,
+            A::Export,
+            "export the selection, the page or everything matching",
+            &["e"],
+        ),
+        entry(L::Global, A::ClearFilters, "clear every filter", &["x"]),
+        entry(
+            L::Global,
+            A::Refresh,
+            "refresh the page from the server",
+            &["r"],
+        ),
+        entry(
+            L::Global,
+            A::Fullscreen,
+            "full-screen detail on / off",
+            &["f"],
+        ),
+        entry(L::Global, A::RawJson, "raw JSON detail on / off", &["J"]),
+        entry(L::Global, A::SaveView, "save the filters as a view", &["s"]),
+        entry(L::Global, A::ShowViews, "list the saved views", &["V"]),
+        entry(L::Global, A::Help, "show the help", &["?"]),
+        entry(L::Global, A::Quit, "quit", &["q", "ctrl-c"]),
+        entry(
+            L::Global,
+            A::Back,
+            "stop a select-all, leave the detail, clear the notice",
+            &["esc"],
+        ),
+        entry(L::List, A::MoveDown, "next contact", &["j", "down"]),
+        entry(L::List, A::MoveUp, "previous contact", &["k", "up"]),
+        entry(L::List, A::Top, "first contact of the page", &["g", "home"]),
+        entry(
+            L::List,
+            A::Bottom,
+            "last contact of the page",
+            &["G", "end"],
+        ),
+        entry(
+            L::List,
+            A::Activate,
+            "open the contact's detail",
+            &["enter"],
+        ),
+        entry(L::List, A::Toggle, "mark or unmark the contact", &["space"]),
+        entry(
+            L::List,
+            A::RangeSelect,
+            "start a range; press again to mark it",
+            &["v"],
+        ),
+        entry(
+            L::List,
+            A::SelectPage,
+            "mark every contact on the page",
+            &["a"],
+        ),
+        entry(L::Filters, A::MoveDown, "next filter item", &["j", "down"]),
+        entry(L::Filters, A::MoveUp, "previous filter item", &["k", "up"]),
+        entry(L::Filters, A::Top, "first filter item", &["g", "home"]),
+        entry(L::Filters, A::Bottom, "last filter item", &["G", "end"]),
+        entry(
+            L::Filters,
+            A::Activate,
+            "toggle the item, or edit the text field",
+            &["enter"],
+        ),
+        entry(
+            L::Filters,
+            A::Toggle,
+            "toggle the item, or edit the text field",
+            &["space"],
+        ),
+        entry(L::Detail, A::MoveDown, "scroll down", &["j", "down"]),
+        entry(L::Detail, A::MoveUp, "scroll up", &["k", "up"]),
+        entry(L::Detail, A::Top, "scroll to the top", &["g", "home"]),
+        entry(L::Detail, A::Bottom, "scroll to the bottom", &["G", "end"]),
+        entry(
+            L::Text,
+            A::Activate,
+            "apply the text (search, date, view name)",
+            &["enter"],
+        ),
+        entry(L::Text, A::Back, "leave the field", &["esc"]),
+        entry(
+            L::Text,
+            A::FocusNext,
+            "leave the field, focus the next pane",
+            &["tab"],
+        ),
+        entry(
+            L::Text,
+            A::FocusPrev,
+            "leave the field, focus the previous pane",
+            &["shift-tab"],
+        ),
+        entry(L::Export, A::MoveDown, "next row", &["down", "j", "tab"]),
+        entry(
+            L::Export,
+            A::MoveUp,
+            "previous row",
+            &["up", "k", "shift-tab"],
+        ),
+        entry(
+            L::Export,
+            A::PrevChoice,
+            "previous value of the row",
+            &["left", "h"],
+        ),
+        entry(
+            L::Export,
+            A::NextChoice,
+            "next value of the row",
+            &["right", "l", "space"],
+        ),
+        entry(L::Export, A::Activate, "start the export", &["enter"]),
+        entry(
+            L::Export,
+            A::Back,
+            "close the dialog, or cancel the running export",
+            &["esc"],
+        ),
+        entry(L::Views, A::MoveDown, "next view", &["j", "down"]),
+        entry(L::Views, A::MoveUp, "previous view", &["k", "up"]),
+        entry(
+            L::Views,
+            A::Activate,
+            "apply the view under the cursor",
+            &["enter", "space"],
+        ),
+        entry(
+            L::Views,
+            A::DeleteView,
+            "delete the view under the cursor",
+            &["d", "delete"],
+        ),
+    ]
+};
+
+/// The keys of the help overlay and of closing the views list, which come last in the table.
+const CLOSING: [ActionEntry; 6] = {
+    use Action as A;
+    use Layer as L;
+    [
+        entry(L::Views, A::Back, "close the list", &["esc", "V", "q"]),
+        entry(L::Help, A::MoveDown, "scroll down", &["j", "down"]),
+        entry(L::Help, A::MoveUp, "scroll up", &["k", "up"]),
+        entry(L::Help, A::Top, "scroll to the top", &["g", "home"]),
+        entry(L::Help, A::Bottom, "scroll to the bottom", &["G", "end"]),
+        entry(L::Help, A::Back, "close the help", &["esc", "?", "q"]),
+    ]
+};
+
+const DIGITS: [&[&str]; 9] = [
+    &["1"],
+    &["2"],
+    &["3"],
+    &["4"],
+    &["5"],
+    &["6"],
+    &["7"],
+    &["8"],
+    &["9"],
+];
+
+/// The whole table: [`ACTIONS`], then "apply view 1–9" in the global layer and the views list,
+/// then [`CLOSING`].
+pub fn action_table() -> Vec<ActionEntry> {
+    let views = [Layer::Global, Layer::Views].into_iter().flat_map(|layer| {
+        (1..=9u8).map(move |number| {
+            entry(
+                layer,
+                Action::ApplyView(number),
+                "apply saved view 1–9",
+                DIGITS[usize::from(number - 1)],
+            )
+        })
+    });
+    ACTIONS.into_iter().chain(views).chain(CLOSING).collect()
+}
+
+/// The table's entry for `action` in `layer`, if the layer has it.
+pub fn entry_for(layer: Layer, action: Action) -> Option<ActionEntry> {
+    action_table()
+        .into_iter()
+        .find(|entry| entry.layer == layer && entry.action == action)
+}
+
+/// The key reference of `config.example.toml`: every layer's actions, their default keys and
+/// what they do, as comment lines generated from the table (a test keeps the file in step).
+pub fn config_reference() -> String {
+    let table = action_table();
+    let mut text = String::new();
+    for layer in Layer::ALL {
+        text.push_str(&format!("# [keys.{}]: {}\n", layer.name(), layer.title()));
+        for entry in table.iter().filter(|entry| entry.layer == layer) {
+            if matches!(entry.action, Action::ApplyView(2..)) {
+                continue;
+            }
+            let (name, defaults) = match entry.action {
+                Action::ApplyView(_) => {
+                    ("apply_view_1 … apply_view_9".to_owned(), "1 … 9".to_owned())
+                }
+                action => (action.name(), entry.defaults.join(" ")),
+            };
+            text.push_str(&format!("#   {name} [{defaults}]: {}\n", entry.description));
+        }
+    }
+    text
+}
+
+/// The bindings in force: per layer, a key maps to one action.
 #[derive(Debug, Clone)]
 pub struct Keymap {
-    bindings: Vec<(KeyCombo, Action)>,
+    bindings: Vec<(Layer, KeyCombo, Action)>,
 }
 
 impl Default for Keymap {
-    /// Vim-style keys, with the arrow and paging keys as well.
+    /// The table's defaults: vim-style keys, with the arrow and paging keys as well.
     fn default() -> Self {
-        use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
-        let plain = KeyCombo::plain;
-        let bindings: Vec<(KeyCombo, Action)> = vec![
-            (plain(Tab), Action::FocusNext),
-            (plain(BackTab), Action::FocusPrev),
-            (plain(Char('j')), Action::MoveDown),
-            (plain(Down), Action::MoveDown),
-            (plain(Char('k')), Action::MoveUp),
-            (plain(Up), Action::MoveUp),
-            (plain(Char('g')), Action::Top),
-            (plain(Home), Action::Top),
-            (plain(Char('G')), Action::Bottom),
-            (plain(End), Action::Bottom),
-            (plain(Char('n')), Action::NextPage),
-            (plain(PageDown), Action::NextPage),
-            (plain(Char('p')), Action::PrevPage),
-            (plain(PageUp), Action::PrevPage),
-            (plain(Char('/')), Action::FocusSearch),
-            (plain(Enter), Action::Activate),
-            (plain(Char(' ')), Action::Toggle),
-            (plain(Char('x')), Action::ClearFilters),
-            (plain(Char('r')), Action::Refresh),
-            (plain(Char('f')), Action::Fullscreen),
-            (plain(Char('J')), Action::RawJson),
-            (plain(Char('?')), Action::Help),
-            (plain(Char('q')), Action::Quit),
-            (KeyCombo::ctrl('c'), Action::Quit),
-            (plain(Esc), Action::Back),
-            (plain(Char('v')), Action::RangeSelect),
-            (plain(Char('a')), Action::SelectPage),
-            (plain(Char('A')), Action::SelectAllMatching),
-            (plain(Char('u')), Action::ClearSelection),
-            (plain(Char('e')), Action::Export),
-            (plain(Char('s')), Action::SaveView),
-            (plain(Char('V')), Action::ShowViews),
-            (plain(Char('d')), Action::DeleteView),
-            (plain(KeyCode::Delete), Action::DeleteView),
-            (plain(KeyCode::Left), Action::PrevChoice),
-            (plain(KeyCode::Right), Action::NextChoice),
-        ];
-        let views = (1..=9u8).filter_map(|number| {
-            char::from_digit(u32::from(number), 10)
-                .map(|digit| (plain(Char(digit)), Action::ApplyView(number)))
-        });
-        let bindings = bindings.into_iter().chain(views).collect();
+        let bindings = action_table()
+            .into_iter()
+            .flat_map(|entry| {
+                entry.defaults.iter().filter_map(move |text| {
+                    KeyCombo::parse(text)
+                        .ok()
+                        .map(|combo| (entry.layer, combo, entry.action))
+                })
+            })
+            .collect();
         Keymap { bindings }
     }
 }
 
 impl Keymap {
     /// A keymap from explicit bindings, as the config builds it after checking for conflicts.
-    pub fn from_bindings(bindings: Vec<(KeyCombo, Action)>) -> Keymap {
+    pub fn from_bindings(bindings: Vec<(Layer, KeyCombo, Action)>) -> Keymap {
         Keymap { bindings }
     }
 
     /// Every binding, in order.
-    pub fn bindings(&self) -> &[(KeyCombo, Action)] {
+    pub fn bindings(&self) -> &[(Layer, KeyCombo, Action)] {
         &self.bindings
     }
 
-    /// The action bound to this key, if any.
-    pub fn action_for(&self, event: &KeyEvent) -> Option<Action> {
-        let combo = KeyCombo::from_event(event);
+    fn bound_in(&self, layer: Layer, combo: KeyCombo) -> Option<Action> {
         self.bindings
             .iter()
-            .find(|(bound, _)| *bound == combo)
-            .map(|(_, action)| *action)
+            .find(|(bound_layer, bound, _)| *bound_layer == layer && *bound == combo)
+            .map(|(_, _, action)| *action)
     }
 
-    /// The keys bound to `action`, in binding order, as the help writes them.
-    pub fn keys_for(&self, action: Action) -> Vec<String> {
+    /// The action a key stands for in `layer`: the layer's own binding, else, in a pane, the
+    /// global one.
+    pub fn action_for(&self, layer: Layer, event: &KeyEvent) -> Option<Action> {
+        let combo = KeyCombo::from_event(event);
+        self.bound_in(layer, combo).or_else(|| {
+            layer
+                .falls_back_to_global()
+                .then(|| self.bound_in(Layer::Global, combo))
+                .flatten()
+        })
+    }
+
+    /// The keys bound to `action` in `layer`, in binding order, as the help writes them.
+    pub fn keys_for(&self, layer: Layer, action: Action) -> Vec<String> {
         self.bindings
             .iter()
-            .filter(|(_, bound)| *bound == action)
-            .map(|(combo, _)| combo.label())
+            .filter(|(bound_layer, _, bound)| *bound_layer == layer && *bound == action)
+            .map(|(_, combo, _)| combo.label())
             .collect()
     }
 
-    /// The help's rows: keys and description for each action, with the nine "apply view"
+    /// The first key bound to `action` in `layer` (or, in a pane, globally), for short hints
+    /// ("press x to clear filters").
+    pub fn first_key(&self, layer: Layer, action: Action) -> String {
+        let mut keys = self.keys_for(layer, action);
+        if keys.is_empty() && layer.falls_back_to_global() {
+            keys = self.keys_for(Layer::Global, action);
+        }
+        keys.into_iter()
+            .next()
+            .unwrap_or_else(|| "(unbound)".into())
+    }
+
+    /// The help's sections: `current` first, then, for a pane, the global keys, then every
+    /// other layer. Each row is the keys and the description, with the nine "apply view"
     /// actions folded into one row.
-    pub fn help_rows(&self) -> Vec<(String, &'static str)> {
-        Action::ALL
-            .iter()
-            .filter(|action| !matches!(action, Action::ApplyView(2..)))
-            .map(|action| {
-                let keys = match action {
-                    Action::ApplyView(_) => {
-                        let keys: Vec<String> = (1..=9)
-                            .flat_map(|number| self.keys_for(Action::ApplyView(number)))
-                            .collect();
-                        let digits: Vec<String> = (1..=9).map(|digit| digit.to_string()).collect();
-                        if keys == digits {
-                            vec!["1–9".to_owned()]
-                        } else {
-                            keys
-                        }
-                    }
-                    _ => self.keys_for(*action),
-                };
-                let keys = if keys.is_empty() {
-                    "(unbound)".to_owned()
-                } else {
-                    keys.join(", ")
-                };
-                (keys, action.description())
+    pub fn help_sections(&self, current: Layer) -> Vec<(Layer, Vec<(String, &'static str)>)> {
+        let mut order = vec![current];
+        if current.falls_back_to_global() {
+            order.push(Layer::Global);
+        }
+        let rest: Vec<Layer> = Layer::ALL
+            .into_iter()
+            .filter(|layer| !order.contains(layer))
+            .collect();
+        order.extend(rest);
+        let table = action_table();
+        order
+            .into_iter()
+            .map(|layer| {
+                let rows = table
+                    .iter()
+                    .filter(|entry| {
+                        entry.layer == layer && !matches!(entry.action, Action::ApplyView(2..))
+                    })
+                    .map(|entry| (self.help_keys(layer, entry.action), entry.description))
+                    .collect();
+                (layer, rows)
             })
             .collect()
     }
 
-    /// The first key bound to `action`, for short hints ("press x to clear filters").
-    pub fn first_key(&self, action: Action) -> String {
-        self.keys_for(action)
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| "(unbound)".into())
+    fn help_keys(&self, layer: Layer, action: Action) -> String {
+        let keys = match action {
+            Action::ApplyView(_) => {
+                let keys: Vec<String> = (1..=9)
+                    .flat_map(|number| self.keys_for(layer, Action::ApplyView(number)))
+                    .collect();
+                let digits: Vec<String> = (1..=9).map(|digit| digit.to_string()).collect();
+                if keys == digits {
+                    vec!["1–9".to_owned()]
+                } else {
+                    keys
+                }
+            }
+            _ => self.keys_for(layer, action),
+        };
+        if keys.is_empty() {
+            "(unbound)".to_owned()
+        } else {
+            keys.join(", ")
+        }
     }
 }
 
@@ -437,6 +736,31 @@ mod tests {
     fn action_names_round_trip() {
         for action in Action::ALL {
             assert_eq!(Action::from_name(&action.name()), Some(action));
+        }
+    }
+
+    #[test]
+    fn every_default_key_parses_and_no_layer_binds_a_key_twice() {
+        for entry in action_table() {
+            for key in entry.defaults {
+                assert!(
+                    KeyCombo::parse(key).is_ok(),
+                    "{key:?} of {:?}",
+                    entry.action
+                );
+            }
+        }
+        let keymap = Keymap::default();
+        for (index, (layer, combo, _)) in keymap.bindings().iter().enumerate() {
+            let clash = keymap.bindings()[index + 1..]
+                .iter()
+                .any(|(other, key, _)| {
+                    key == combo
+                        && (other == layer
+                            || (*layer == Layer::Global && other.falls_back_to_global())
+                            || (*other == Layer::Global && layer.falls_back_to_global()))
+                });
+            assert!(!clash, "{} is bound twice in {layer:?}", combo.label());
         }
     }
 }

@@ -8,8 +8,8 @@ pub mod runtime;
 pub mod state;
 pub mod update;
 
-pub use keymap::{Action, Keymap};
+pub use keymap::{Action, Keymap, Layer};
 pub use msg::{Cmd, Msg, PickList, Purpose};
 pub use runtime::{BrowserExit, BrowserOptions, ViewStore, run_browser};
-pub use state::{Focus, Load, PageEnd, State, TextField, View};
+pub use state::{Focus, Load, Mode, PageEnd, SavedView, State, TextField};
 pub use update::{restore_filters, start, update};

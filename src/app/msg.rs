@@ -4,9 +4,11 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::KeyEvent;
 
-use super::state::View;
+use std::sync::Arc;
+
+use super::state::{FetchGeneration, SavedView, ScrollLimits, SelectAllRun};
 use crate::api::{Agent, ApiError, Page, Query, Segment, WhatsappBot};
-use crate::export::{ExportFormat, IdSet, Progress, Scope};
+use crate::export::{ExportError, ExportFormat, IdSet, Progress, Scope};
 
 /// Something that happened. Time comes with the message so `update` never reads a clock.
 #[derive(Debug, Clone)]
@@ -19,6 +21,8 @@ pub enum Msg {
     Tick {
         at: Instant,
     },
+    /// The terminal's size changed what the detail and the help can scroll.
+    Layout(ScrollLimits),
     /// The mouse wheel moved the list by this many rows.
     Scroll {
         rows: i32,
@@ -28,7 +32,7 @@ pub enum Msg {
         row: usize,
     },
     PageLoaded {
-        generation: u64,
+        generation: FetchGeneration,
         purpose: Purpose,
         page: u32,
         query: Box<Query>,
@@ -36,26 +40,26 @@ pub enum Msg {
     },
     /// A list fetch is backing off before its next attempt.
     Retrying {
-        generation: u64,
+        generation: FetchGeneration,
         wait: Duration,
         error: ApiError,
         at: Instant,
     },
     /// How far "select every matching contact" has counted.
     SelectAllProgress {
-        generation: u64,
+        run: SelectAllRun,
         progress: Progress,
     },
     /// "Select every matching contact" ended: the ids it counted, or why it failed.
     SelectAllDone {
-        generation: u64,
-        result: Result<IdSet, String>,
+        run: SelectAllRun,
+        result: Result<IdSet, Arc<ExportError>>,
     },
     ExportProgress(Progress),
     /// The export ended: where it went and how many, or what failed.
-    ExportDone(Result<(String, u64), String>),
+    ExportDone(Result<ExportFinished, Arc<ExportError>>),
     /// The saved views after a save or a delete, or why it failed.
-    ViewsChanged(Result<Vec<View>, String>),
+    ViewsChanged(Result<Vec<SavedView>, Arc<ViewStoreError>>),
     AgentsLoaded(Result<Vec<Agent>, ApiError>),
     SegmentsLoaded(Result<Vec<Segment>, ApiError>),
     WhatsappBotsLoaded(Result<Vec<WhatsappBot>, ApiError>),
@@ -94,7 +98,7 @@ pub enum Purpose {
 pub enum Cmd {
     /// Fetch a page. A `Show` fetch supersedes (aborts) every earlier list fetch.
     FetchPage {
-        generation: u64,
+        generation: FetchGeneration,
         purpose: Purpose,
         query: Box<Query>,
         page: u32,
@@ -103,7 +107,7 @@ pub enum Cmd {
     LoadChoices(Vec<PickList>),
     /// Count every contact of `query` (the filters when `A` was pressed), keeping their ids.
     SelectAllMatching {
-        generation: u64,
+        run: SelectAllRun,
         query: Box<Query>,
     },
     /// Stop the running count; its late messages are dropped by their generation.
@@ -120,6 +124,16 @@ pub enum Cmd {
     DeleteView {
         name: String,
     },
+}
+
+/// Why the saved views could not be written: whatever the store reports.
+pub type ViewStoreError = dyn std::error::Error + Send + Sync;
+
+/// Where a finished export went, as messages name it, and how many contacts it wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFinished {
+    pub path: String,
+    pub contacts: u64,
 }
 
 /// An export as the dialog asked for it.

@@ -19,9 +19,8 @@ use tokio::time::sleep_until;
 
 use super::filters::FriendlyNames;
 use super::keymap::Keymap;
-use super::msg::{Cmd, Msg, PickList, Purpose};
-use super::state::View;
-use super::state::{Connection, State};
+use super::msg::{Cmd, ExportFinished, Msg, PickList, Purpose, ViewStoreError};
+use super::state::{Connection, SavedView, State};
 use super::update::{restore_filters, start, update};
 use crate::api::{Client, Query, RetryNotice};
 use crate::export::{self, CsvStyle, Destination, ExportFormat, ExportJob, Progress, WalkOptions};
@@ -35,12 +34,13 @@ const SPINNER_STEP: Duration = Duration::from_millis(100);
 /// How often the back-off countdown is redrawn.
 const COUNTDOWN_STEP: Duration = Duration::from_secs(1);
 
-/// Where saved views are kept (the config file). Calls are blocking and quick.
+/// Where saved views are kept (the config file). Calls block on file I/O, so the event loop
+/// runs them on the blocking pool.
 pub trait ViewStore: Send + Sync {
     /// Saves `query` as `name`, replacing a view of that name; returns every view.
-    fn save(&self, name: &str, query: &Query) -> Result<Vec<View>, String>;
+    fn save(&self, name: &str, query: &Query) -> Result<Vec<SavedView>, Box<ViewStoreError>>;
     /// Deletes the view `name`; returns the views left.
-    fn delete(&self, name: &str) -> Result<Vec<View>, String>;
+    fn delete(&self, name: &str) -> Result<Vec<SavedView>, Box<ViewStoreError>>;
 }
 
 /// What the browser needs from the command line.
@@ -48,7 +48,7 @@ pub struct BrowserOptions {
     pub client: Client,
     /// The filters to start with: the last ones used, restored from the state file.
     pub initial_query: Query,
-    pub views: Vec<View>,
+    pub views: Vec<SavedView>,
     /// `None` when there is nowhere to save views.
     pub view_store: Option<Arc<dyn ViewStore>>,
     pub names: FriendlyNames,
@@ -84,24 +84,68 @@ pub async fn run_browser(options: BrowserOptions) -> io::Result<BrowserExit> {
         ));
     }
     let mut terminal = TerminalSession::enter(options.mouse)?;
-    let result = event_loop(terminal.terminal(), options).await;
+    let panics = Arc::clone(&terminal.panics);
+    let result = event_loop(terminal.terminal(), options, &panics).await;
     terminal.leave();
     result
+}
+
+/// A panic in a background task while the browser runs. The task dies but the loop would go
+/// on, so the hook logs it and tells the loop, which ends the browser: the terminal is restored
+/// and the command exits non-zero, instead of a restored terminal under a running app.
+struct PanicWatch {
+    /// The event loop's thread: a panic there unwinds the loop itself, so the terminal is
+    /// restored at once for the panic message to be readable.
+    loop_thread: std::thread::ThreadId,
+    message: std::sync::Mutex<Option<String>>,
+    notify: tokio::sync::Notify,
+}
+
+impl PanicWatch {
+    fn record(&self, message: String) {
+        if let Ok(mut slot) = self.message.lock() {
+            slot.get_or_insert(message);
+        }
+        self.notify.notify_one();
+    }
+
+    /// Waits for a task's panic and says what it was.
+    async fn panicked(&self) -> String {
+        self.notify.notified().await;
+        self.message
+            .lock()
+            .ok()
+            .and_then(|slot| slot.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// Raw mode, the alternate screen and (optionally) mouse capture, undone on drop and on panic.
 struct TerminalSession {
     terminal: Option<DefaultTerminal>,
     mouse: bool,
+    panics: Arc<PanicWatch>,
 }
 
 impl TerminalSession {
     fn enter(mouse: bool) -> io::Result<TerminalSession> {
         let terminal = ratatui::try_init()?;
+        let panics = Arc::new(PanicWatch {
+            loop_thread: std::thread::current().id(),
+            message: std::sync::Mutex::new(None),
+            notify: tokio::sync::Notify::new(),
+        });
+        // ratatui's hook restores the terminal, then prints the panic.
         let previous_hook = std::panic::take_hook();
+        let watch = Arc::clone(&panics);
         std::panic::set_hook(Box::new(move |info| {
-            undo_mouse_and_cursor();
-            previous_hook(info);
+            tracing::error!("panic: {info}");
+            if std::thread::current().id() == watch.loop_thread {
+                undo_mouse_and_cursor();
+                previous_hook(info);
+            } else {
+                watch.record(info.to_string());
+            }
         }));
         if mouse {
             crossterm::execute!(io::stdout(), EnableMouseCapture)?;
@@ -109,6 +153,7 @@ impl TerminalSession {
         Ok(TerminalSession {
             terminal: Some(terminal),
             mouse,
+            panics,
         })
     }
 
@@ -142,13 +187,16 @@ fn undo_mouse_and_cursor() {
     let _ = stdout.flush();
 }
 
-/// The list and pick-list tasks in flight, kept so a superseded one can be aborted.
+/// Every task in flight, kept so a superseded one can be aborted and all of them stopped when
+/// the browser ends.
 #[derive(Default)]
 struct Tasks {
     show: Option<JoinHandle<()>>,
     prefetch: Option<JoinHandle<()>>,
     select_all: Option<JoinHandle<()>>,
     export: Option<JoinHandle<()>>,
+    /// Pick-list loads and view writes: short, never superseded, finished ones dropped.
+    others: Vec<JoinHandle<()>>,
 }
 
 impl Tasks {
@@ -158,15 +206,20 @@ impl Tasks {
         }
     }
 
+    fn keep(&mut self, handle: JoinHandle<()>) {
+        self.others.retain(|other| !other.is_finished());
+        self.others.push(handle);
+    }
+
+    /// Stops every task; dropping an export's future removes its temporary file.
     fn abort_all(&mut self) {
-        for handle in [
+        let slots = [
             self.show.take(),
             self.prefetch.take(),
             self.select_all.take(),
-        ]
-        .into_iter()
-        .flatten()
-        {
+            self.export.take(),
+        ];
+        for handle in slots.into_iter().flatten().chain(self.others.drain(..)) {
             handle.abort();
         }
     }
@@ -175,6 +228,7 @@ impl Tasks {
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     options: BrowserOptions,
+    panics: &PanicWatch,
 ) -> io::Result<BrowserExit> {
     let theme = options.theme;
     let client = Arc::new(options.client);
@@ -213,9 +267,16 @@ async fn event_loop(
         let frame_due = last_draw.is_none_or(|drawn| now >= drawn + FRAME);
         if dirty && frame_due {
             let clock = Clock::now();
-            terminal.draw(|frame| ui::draw(frame, &state, &theme, &clock))?;
+            let completed = terminal.draw(|frame| ui::draw(frame, &state, &theme, &clock))?;
             last_draw = Some(now);
             dirty = false;
+            let limits = ui::scroll_limits(completed.area, &state, &clock);
+            if limits != state.limits {
+                for command in update(&mut state, Msg::Layout(limits)) {
+                    run_command(command, &context, &mut tasks);
+                }
+                dirty = true;
+            }
         }
         if state.should_quit {
             break;
@@ -236,12 +297,17 @@ async fn event_loop(
                 stopped_by = Some(stop);
                 break;
             }
+            message = panics.panicked() => {
+                tasks.abort_all();
+                return Err(io::Error::other(format!(
+                    "a background task failed, so the browser stopped: {message}"
+                )));
+            }
         };
         if let Some(message) = message {
             for command in update(&mut state, message) {
                 run_command(command, &context, &mut tasks);
             }
-            clamp_scrolls(&mut state, terminal.size().ok().map(Rect::from));
             dirty = true;
         }
     }
@@ -250,20 +316,6 @@ async fn event_loop(
         query: state.query,
         stopped_by,
     })
-}
-
-/// Keeps the detail and help scrolls within their content. How many lines the content wraps to
-/// depends on the terminal's size, which `update` does not know, so "bottom" asks for the most
-/// and the loop trims it here; otherwise scrolling back up would first have to undo the excess.
-fn clamp_scrolls(state: &mut State, area: Option<Rect>) {
-    let Some(area) = area else { return };
-    if state.detail.scroll > 0 {
-        let most = ui::detail_max_scroll(area, state, &Clock::now());
-        state.detail.scroll = state.detail.scroll.min(most);
-    }
-    if state.help_scroll > 0 {
-        state.help_scroll = state.help_scroll.min(ui::help_max_scroll(area, state));
-    }
 }
 
 /// The next moment the loop must wake up without an event: a deadline of `update`'s, the next
@@ -357,25 +409,20 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
                 Purpose::Prefetch => Tasks::replace(&mut tasks.prefetch, handle),
             }
         }
-        Cmd::SelectAllMatching { generation, query } => {
+        Cmd::SelectAllMatching { run, query } => {
             let client = Arc::clone(client);
             let sender = sender.clone();
             let handle = tokio::spawn(async move {
                 let progress_sender = sender.clone();
                 let on_progress = move |progress: Progress| {
-                    let _ = progress_sender.send(Msg::SelectAllProgress {
-                        generation,
-                        progress,
-                    });
+                    let _ = progress_sender.send(Msg::SelectAllProgress { run, progress });
                 };
                 let result =
                     export::collect_ids(&client, &query, &WalkOptions::default(), &on_progress)
                         .await;
                 let _ = sender.send(Msg::SelectAllDone {
-                    generation,
-                    result: result
-                        .map(|(ids, _)| ids)
-                        .map_err(|error| error.to_string()),
+                    run,
+                    result: result.map(|(ids, _)| ids).map_err(Arc::new),
                 });
             });
             Tasks::replace(&mut tasks.select_all, handle);
@@ -410,8 +457,11 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
                 };
                 let outcome = export::run(&client, job, &on_progress)
                     .await
-                    .map(|summary| (path.display().to_string(), summary.contacts))
-                    .map_err(|error| error.to_string());
+                    .map(|summary| ExportFinished {
+                        path: path.display().to_string(),
+                        contacts: summary.contacts,
+                    })
+                    .map_err(Arc::new);
                 let _ = sender.send(Msg::ExportDone(outcome));
             });
             Tasks::replace(&mut tasks.export, handle);
@@ -423,24 +473,25 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
             }
         }
         Cmd::SaveView { name, query } => {
-            let result = match &context.view_store {
+            let store = context.view_store.clone();
+            tasks.keep(write_views(sender.clone(), move || match store {
                 Some(store) => store.save(&name, &query),
                 None => Err(NO_VIEW_STORE.into()),
-            };
-            let _ = sender.send(Msg::ViewsChanged(result));
+            }));
         }
         Cmd::DeleteView { name } => {
-            let result = match &context.view_store {
+            let store = context.view_store.clone();
+            tasks.keep(write_views(sender.clone(), move || match store {
                 Some(store) => store.delete(&name),
                 None => Err(NO_VIEW_STORE.into()),
-            };
-            let _ = sender.send(Msg::ViewsChanged(result));
+            }));
         }
         Cmd::LoadChoices(lists) => {
             for list in lists {
                 let client = Arc::clone(client);
                 let sender = sender.clone();
-                tokio::spawn(async move {
+                tasks.keep(tokio::spawn(async move {
+                    panic_if_a_test_asks();
                     let loaded = match list {
                         PickList::Agents => Msg::AgentsLoaded(client.agents().await),
                         PickList::Segments => Msg::SegmentsLoaded(client.segments().await),
@@ -449,9 +500,32 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
                         }
                     };
                     let _ = sender.send(loaded);
-                });
+                }));
             }
         }
+    }
+}
+
+/// Writes the views on the blocking pool, off the event loop, and reports the views after.
+fn write_views(
+    sender: UnboundedSender<Msg>,
+    write: impl FnOnce() -> Result<Vec<SavedView>, Box<ViewStoreError>> + Send + 'static,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let result = match tokio::task::spawn_blocking(write).await {
+            Ok(result) => result.map_err(Arc::from),
+            Err(error) => Err(Arc::new(error) as Arc<ViewStoreError>),
+        };
+        let _ = sender.send(Msg::ViewsChanged(result));
+    })
+}
+
+/// In debug builds only, `INBOX_TUI_TEST_PANIC=task` makes a background task panic, for the
+/// test that a failed task ends the browser cleanly; nothing in the program can panic there
+/// on purpose otherwise.
+fn panic_if_a_test_asks() {
+    if cfg!(debug_assertions) && std::env::var("INBOX_TUI_TEST_PANIC").as_deref() == Ok("task") {
+        panic!("INBOX_TUI_TEST_PANIC asked a background task to panic");
     }
 }
 

@@ -8,10 +8,71 @@ use std::time::{Duration, Instant};
 use tui_input::Input;
 
 use super::filters::{self, Choices, DateField, FilterItem};
-use super::keymap::Keymap;
+use super::keymap::{Keymap, Layer};
 use super::msg::PickList;
 use crate::api::{ApiError, Contact, Query};
 use crate::export::{self, CsvStyle, ExportFormat, IdSet, Progress};
+
+/// Which list fetch a result belongs to: a result from a superseded fetch is dropped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FetchGeneration(u64);
+
+impl FetchGeneration {
+    pub fn next(self) -> FetchGeneration {
+        FetchGeneration(self.0 + 1)
+    }
+}
+
+/// Which select-all run a result belongs to: a cancelled run's late results are dropped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SelectAllRun(u64);
+
+impl SelectAllRun {
+    pub fn next(self) -> SelectAllRun {
+        SelectAllRun(self.0 + 1)
+    }
+}
+
+/// The largest useful scroll of the detail pane and of the help. How many rows their content
+/// wraps to depends on the terminal's size, which only drawing knows: the event loop measures
+/// it and sends it as `Msg::Layout` whenever it changes, and `update` keeps the scrolls within
+/// it. Unknown (the maximum) until the first frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScrollLimits {
+    pub detail: u16,
+    pub help: u16,
+}
+
+impl Default for ScrollLimits {
+    fn default() -> Self {
+        ScrollLimits {
+            detail: u16::MAX,
+            help: u16::MAX,
+        }
+    }
+}
+
+/// What has the keyboard: the panes, a text field of the filter panel, or one overlay. One
+/// value, so that key routing, drawing, the hint bar and the mouse cannot disagree about it;
+/// [`State::layer`] names its keys. A new overlay is one variant here, one handler in
+/// `update/`, and one draw function in `ui/`.
+#[derive(Debug, Clone, Default)]
+pub enum Mode {
+    /// A pane (`State::focus`) has the keyboard.
+    #[default]
+    Browse,
+    /// A text field of the filter panel takes printable keys.
+    Editing(TextField),
+    /// The help overlay, scrolled by this many lines (clamped to its content).
+    Help {
+        scroll: u16,
+    },
+    Export(ExportDialog),
+    /// The "save view as" prompt.
+    NamingView(Input),
+    /// The saved-views list.
+    Views(ViewsList),
+}
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,7 +234,7 @@ impl PageCache {
 pub struct MatchingSet {
     pub query: Query,
     /// The run that counts it; a late message from any other run is ignored.
-    pub run: u64,
+    pub run: SelectAllRun,
     pub counting: Counting,
 }
 
@@ -317,7 +378,7 @@ impl Selection {
     }
 
     /// Records `query`, to be counted by `run`.
-    pub fn start_matching(&mut self, query: Query, run: u64) {
+    pub fn start_matching(&mut self, query: Query, run: SelectAllRun) {
         self.matching.push(MatchingSet {
             query,
             run,
@@ -329,7 +390,7 @@ impl Selection {
     }
 
     /// Notes how far `run` has counted; ignored unless `run` is still counting here.
-    pub fn matching_progress(&mut self, run: u64, progress: Progress) {
+    pub fn matching_progress(&mut self, run: SelectAllRun, progress: Progress) {
         if let Some(MatchingSet {
             counting: Counting::Running { pages, counted },
             ..
@@ -342,7 +403,7 @@ impl Selection {
 
     /// Keeps the ids `run` counted and makes the count exact; false, changing nothing, unless
     /// `run` is still counting here.
-    pub fn finish_matching(&mut self, run: u64, ids: IdSet) -> bool {
+    pub fn finish_matching(&mut self, run: SelectAllRun, ids: IdSet) -> bool {
         let Some(set) = self
             .matching
             .iter_mut()
@@ -357,7 +418,7 @@ impl Selection {
 
     /// Forgets the query `run` is counting (a cancel or a failure); `None` unless it is still
     /// counting here. A running set has marked no row yet, so nothing else changes.
-    pub fn drop_running(&mut self, run: u64) -> Option<MatchingSet> {
+    pub fn drop_running(&mut self, run: SelectAllRun) -> Option<MatchingSet> {
         let index = self
             .matching
             .iter()
@@ -468,7 +529,7 @@ pub struct ExportDialog {
 
 /// A named set of filters the user saved; `1`–`9` apply the first nine.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct View {
+pub struct SavedView {
     pub name: String,
     pub query: Query,
 }
@@ -495,7 +556,7 @@ pub struct State {
     /// When typed search text becomes the query, unless more is typed first.
     pub search_deadline: Option<Instant>,
     pub dates: [DateInput; 4],
-    pub editing: Option<TextField>,
+    /// Which pane has the keyboard while no overlay or text field does.
     pub focus: Focus,
     /// The filter item the panel cursor is on.
     pub panel_cursor: usize,
@@ -505,7 +566,7 @@ pub struct State {
     pub list: ListView,
     pub cache: PageCache,
     /// Bumped by every fetch that will be shown; a result from an older one is dropped.
-    pub generation: u64,
+    pub generation: FetchGeneration,
     /// The page being prefetched for the current generation, if any.
     pub prefetching: Option<u32>,
     pub detail: DetailView,
@@ -513,17 +574,14 @@ pub struct State {
     /// The row a range selection started on, on the current page.
     pub range_anchor: Option<usize>,
     /// Numbers each select-all run, so a cancelled run's late results are ignored.
-    pub background_runs: u64,
-    pub export: Option<ExportDialog>,
+    pub background_runs: SelectAllRun,
+    /// What has the keyboard.
+    pub mode: Mode,
+    /// How far the detail and the help can scroll at the current terminal size.
+    pub limits: ScrollLimits,
     /// How a newly opened export dialog writes CSV: the config's `[export]` table.
     pub csv_defaults: CsvStyle,
-    pub views: Vec<View>,
-    /// The "save view as" prompt, while it is open.
-    pub view_name_prompt: Option<Input>,
-    pub views_list: Option<ViewsList>,
-    pub help_open: bool,
-    /// Lines of help scrolled past, for short terminals; the renderer clamps it.
-    pub help_scroll: u16,
+    pub views: Vec<SavedView>,
     pub status: StatusLine,
     pub spinner_frame: usize,
     pub keymap: Keymap,
@@ -546,7 +604,6 @@ impl State {
             search: Input::default(),
             search_deadline: None,
             dates: Default::default(),
-            editing: None,
             focus: Focus::List,
             panel_cursor: 0,
             choices: Choices::default(),
@@ -559,19 +616,16 @@ impl State {
                 load: Load::Idle,
             },
             cache: PageCache::default(),
-            generation: 0,
+            generation: FetchGeneration::default(),
             prefetching: None,
             detail: DetailView::default(),
             selection: Selection::default(),
             range_anchor: None,
-            background_runs: 0,
-            export: None,
+            background_runs: SelectAllRun::default(),
+            mode: Mode::Browse,
+            limits: ScrollLimits::default(),
             csv_defaults: CsvStyle::default(),
             views: Vec::new(),
-            view_name_prompt: None,
-            views_list: None,
-            help_open: false,
-            help_scroll: 0,
             status: StatusLine::default(),
             spinner_frame: 0,
             keymap,
@@ -592,9 +646,46 @@ impl State {
             || self.prefetching.is_some()
             || self.selection.running().is_some()
             || self
-                .export
-                .as_ref()
+                .export_dialog()
                 .is_some_and(|dialog| matches!(dialog.phase, ExportPhase::Running { .. }))
+    }
+
+    /// The layer whose keys act now: the overlay's, the text field's, or the focused pane's.
+    /// Key routing, the help, the hint bar and the mouse all ask this one question.
+    pub fn layer(&self) -> Layer {
+        match &self.mode {
+            Mode::Browse => self.pane_layer(),
+            Mode::Editing(_) | Mode::NamingView(_) => Layer::Text,
+            Mode::Help { .. } => Layer::Help,
+            Mode::Export(_) => Layer::Export,
+            Mode::Views(_) => Layer::Views,
+        }
+    }
+
+    /// The layer of the focused pane, whatever overlay is open: the help, opened from a pane,
+    /// shows that pane's keys first.
+    pub fn pane_layer(&self) -> Layer {
+        match self.focus {
+            Focus::Filters => Layer::Filters,
+            Focus::List => Layer::List,
+            Focus::Detail => Layer::Detail,
+        }
+    }
+
+    /// The export dialog, while it is open.
+    pub fn export_dialog(&self) -> Option<&ExportDialog> {
+        match &self.mode {
+            Mode::Export(dialog) => Some(dialog),
+            _ => None,
+        }
+    }
+
+    /// The panel text field taking keys, if one is.
+    pub fn editing(&self) -> Option<TextField> {
+        match self.mode {
+            Mode::Editing(field) => Some(field),
+            _ => None,
+        }
     }
 
     /// The filter items the panel offers now.

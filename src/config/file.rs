@@ -34,7 +34,7 @@ pub(super) struct RawConfig {
     pub theme_colors: BTreeMap<Spanned<String>, Spanned<String>>,
     pub profiles: BTreeMap<Spanned<String>, RawProfile>,
     pub names: FriendlyNames,
-    pub keys: BTreeMap<Spanned<String>, Spanned<KeyList>>,
+    pub keys: BTreeMap<Spanned<String>, LayerKeys>,
     pub views: Vec<Spanned<RawView>>,
     pub export: RawExport,
 }
@@ -63,6 +63,47 @@ pub(super) struct RawView {
     pub name: Spanned<String>,
     #[serde(default)]
     pub filters: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+}
+
+/// What a `[keys]` entry holds: a layer's table (`[keys.list]`), or, in a file written for the
+/// old flat `[keys]`, an action's keys directly, which is reported with how to move it.
+pub(super) enum LayerKeys {
+    Table(Vec<(Spanned<String>, KeyList)>),
+    Flat,
+}
+
+impl<'de> Deserialize<'de> for LayerKeys {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<LayerKeys, D::Error> {
+        struct LayerVisitor;
+
+        impl<'de> Visitor<'de> for LayerVisitor {
+            type Value = LayerKeys;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter
+                    .write_str(r#"a table of actions and keys, e.g. [keys.list] move_down = ["j"]"#)
+            }
+
+            fn visit_map<M: de::MapAccess<'de>>(self, mut map: M) -> Result<LayerKeys, M::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<Spanned<String>, KeyList>()? {
+                    entries.push(entry);
+                }
+                Ok(LayerKeys::Table(entries))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut keys: A) -> Result<LayerKeys, A::Error> {
+                while keys.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(LayerKeys::Flat)
+            }
+
+            fn visit_str<E: de::Error>(self, _key: &str) -> Result<LayerKeys, E> {
+                Ok(LayerKeys::Flat)
+            }
+        }
+
+        deserializer.deserialize_any(LayerVisitor)
+    }
 }
 
 /// The keys of one action: a list, or a single key for convenience.

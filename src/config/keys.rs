@@ -1,31 +1,51 @@
-//! `[keys]`: the default keymap with the user's bindings laid over it, checked for conflicts.
+//! `[keys.LAYER]`: the default keymap with the user's bindings laid over it, one table per
+//! layer (see `app::keymap::Layer`), checked for conflicts within each layer and, for the panes,
+//! against the global layer they fall back to.
 
 use std::collections::{BTreeMap, HashMap};
 
 use toml::Spanned;
 
-use super::file::{KeyList, Source};
+use super::file::{LayerKeys, Source};
 use super::{Config, ConfigProblem};
 use crate::app::Keymap;
-use crate::app::keymap::{Action, KeyCombo};
+use crate::app::keymap::{Action, KeyCombo, Layer, action_table, entry_for};
 
-/// One `action = ["key", …]` line as written.
+/// One `action = ["key", …]` line as written, under `[keys.LAYER]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct KeyEntry {
+    layer: String,
     action: String,
     keys: Vec<String>,
     line: usize,
+    /// Written directly under `[keys]`, as before layers.
+    flat: bool,
 }
 
-pub(super) fn entries(
-    raw: BTreeMap<Spanned<String>, Spanned<KeyList>>,
-    source: &Source,
-) -> Vec<KeyEntry> {
+pub(super) fn entries(raw: BTreeMap<Spanned<String>, LayerKeys>, source: &Source) -> Vec<KeyEntry> {
     raw.into_iter()
-        .map(|(action, keys)| KeyEntry {
-            line: source.line(action.span().start),
-            action: action.into_inner(),
-            keys: keys.into_inner().0,
+        .flat_map(|(layer, keys)| {
+            let line = source.line(layer.span().start);
+            let layer = layer.into_inner();
+            match keys {
+                LayerKeys::Flat => vec![KeyEntry {
+                    action: layer.clone(),
+                    layer,
+                    keys: Vec::new(),
+                    line,
+                    flat: true,
+                }],
+                LayerKeys::Table(actions) => actions
+                    .into_iter()
+                    .map(|(action, keys)| KeyEntry {
+                        layer: layer.clone(),
+                        line: source.line(action.span().start),
+                        action: action.into_inner(),
+                        keys: keys.0,
+                        flat: false,
+                    })
+                    .collect(),
+            }
         })
         .collect()
 }
@@ -37,123 +57,185 @@ enum Origin {
     Line(usize),
 }
 
+/// A binding on its way into the keymap.
+#[derive(Clone, Copy)]
+struct Placed {
+    layer: Layer,
+    combo: KeyCombo,
+    action: Action,
+    origin: Origin,
+}
+
 impl Config {
-    /// The default keymap, with each action listed in `[keys]` bound to exactly the keys given
-    /// there instead of its defaults (`[]` unbinds it). The browser is one context, so a key
-    /// bound to two different actions is a conflict wherever the two bindings come from.
+    /// The default keymap, with each action listed under `[keys.LAYER]` bound in that layer to
+    /// exactly the keys given there instead of its defaults (`[]` unbinds it). A key bound to
+    /// two actions of one layer, or in a pane and in the global layer the pane falls back to,
+    /// is a conflict; the same key in two other layers is fine.
     pub fn keymap(&self) -> Result<Keymap, Vec<ConfigProblem>> {
         let mut problems = Vec::new();
-        let mut configured: HashMap<Action, (usize, Vec<KeyCombo>)> = HashMap::new();
+        let mut configured: HashMap<(Layer, Action), (usize, Vec<KeyCombo>)> = HashMap::new();
         for entry in &self.keys {
-            let key = format!("keys.{}", entry.action);
-            let Some(action) = Action::from_name(&entry.action) else {
-                let known: Vec<String> = Action::ALL.iter().map(|action| action.name()).collect();
-                problems.push(self.problem(
-                    Some(entry.line),
-                    key,
-                    format!("unknown action; the actions are: {}", known.join(", ")),
-                ));
-                continue;
+            match self.resolve(entry) {
+                Ok((layer, action)) => {
+                    let combos = self.parse_keys(entry, &mut problems);
+                    configured.insert((layer, action), (entry.line, combos));
+                }
+                Err(problem) => problems.push(problem),
+            }
+        }
+
+        // The table's order, each configured action's keys where its defaults were.
+        let mut placed: Vec<Placed> = Vec::new();
+        for entry in action_table() {
+            let (layer, action) = (entry.layer, entry.action);
+            let bound: Vec<(KeyCombo, Origin)> = match configured.get(&(layer, action)) {
+                Some((line, combos)) => combos.iter().map(|c| (*c, Origin::Line(*line))).collect(),
+                None => entry
+                    .defaults
+                    .iter()
+                    .filter_map(|text| KeyCombo::parse(text).ok())
+                    .map(|combo| (combo, Origin::Default))
+                    .collect(),
             };
-            let mut combos = Vec::new();
-            for text in &entry.keys {
-                match KeyCombo::parse(text) {
-                    Ok(combo) => combos.push(combo),
-                    Err(reason) => problems.push(self.problem(
-                        Some(entry.line),
-                        key.clone(),
-                        format!("unknown key {text:?}: {reason}"),
-                    )),
-                }
-            }
-            configured.insert(action, (entry.line, combos));
+            placed.extend(bound.into_iter().map(|(combo, origin)| Placed {
+                layer,
+                combo,
+                action,
+                origin,
+            }));
         }
 
-        // The defaults in their order, each configured action's keys where its defaults were.
-        let mut bindings: Vec<(KeyCombo, Action, Origin)> = Vec::new();
-        let mut placed = Vec::new();
-        let defaults = Keymap::default();
-        let configured_actions = self
-            .keys
-            .iter()
-            .filter_map(|entry| Action::from_name(&entry.action));
-        let order = defaults
-            .bindings()
-            .iter()
-            .map(|(_, action)| *action)
-            .chain(configured_actions);
-        for action in order {
-            if placed.contains(&action) {
-                continue;
-            }
-            placed.push(action);
-            match configured.get(&action) {
-                Some((line, combos)) => bindings.extend(
-                    combos
-                        .iter()
-                        .map(|combo| (*combo, action, Origin::Line(*line))),
-                ),
-                None => bindings.extend(
-                    defaults
-                        .bindings()
-                        .iter()
-                        .filter(|(_, bound)| *bound == action)
-                        .map(|(combo, _)| (*combo, action, Origin::Default)),
-                ),
-            }
-        }
-
-        let mut seen: HashMap<KeyCombo, (Action, Origin)> = HashMap::new();
-        let mut kept = Vec::new();
-        for (combo, action, origin) in bindings {
-            match seen.get(&combo) {
-                // Listing a key twice for one action is harmless; keep the first.
-                Some((earlier, _)) if *earlier == action => {}
-                Some((earlier, earlier_origin)) => {
-                    problems.push(self.conflict(
-                        combo,
-                        (*earlier, *earlier_origin),
-                        (action, origin),
-                    ));
-                }
-                None => {
-                    seen.insert(combo, (action, origin));
-                    kept.push((combo, action));
-                }
+        let mut kept: Vec<Placed> = Vec::new();
+        for binding in placed {
+            let clash = kept.iter().find(|earlier| {
+                earlier.combo == binding.combo && shares_keys(earlier.layer, binding.layer)
+            });
+            match clash {
+                // Listing a key twice for one action of one layer is harmless; keep the first.
+                Some(earlier)
+                    if earlier.action == binding.action && earlier.layer == binding.layer => {}
+                Some(earlier) => problems.push(self.conflict(binding.combo, *earlier, binding)),
+                None => kept.push(binding),
             }
         }
 
         if problems.is_empty() {
-            Ok(Keymap::from_bindings(kept))
+            Ok(Keymap::from_bindings(
+                kept.into_iter()
+                    .map(|binding| (binding.layer, binding.combo, binding.action))
+                    .collect(),
+            ))
         } else {
             problems.sort_by_key(|problem| problem.line);
             Err(problems)
         }
     }
 
-    /// "key "n" is bound to both export (line 7) and next_page (a default key)", reported at the
-    /// configured side (either may be; both can be).
-    fn conflict(
-        &self,
-        combo: KeyCombo,
-        first: (Action, Origin),
-        second: (Action, Origin),
-    ) -> ConfigProblem {
-        let describe = |(action, origin): (Action, Origin)| match origin {
-            Origin::Default => format!("{} (a default key)", action.name()),
-            Origin::Line(line) => format!("{} (line {line})", action.name()),
+    /// The layer and action a line names, or the problem with it.
+    fn resolve(&self, entry: &KeyEntry) -> Result<(Layer, Action), ConfigProblem> {
+        let layers: Vec<String> = Layer::ALL
+            .iter()
+            .map(|layer| format!("[keys.{}]", layer.name()))
+            .collect();
+        if entry.flat {
+            let homes: Vec<String> = Action::from_name(&entry.action)
+                .map(|action| {
+                    action_table()
+                        .into_iter()
+                        .filter(|known| known.action == action)
+                        .map(|known| format!("[keys.{}]", known.layer.name()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let advice = if homes.is_empty() {
+                format!("the layers are {}", layers.join(", "))
+            } else {
+                format!("this action belongs under {}", homes.join(", "))
+            };
+            return Err(self.problem(
+                Some(entry.line),
+                format!("keys.{}", entry.action),
+                format!(
+                    "key bindings now go in one table per layer, so the same key can do \
+                     different things in the list and in a dialog: move this line under its \
+                     layer's table; {advice}"
+                ),
+            ));
+        }
+        let key = format!("keys.{}.{}", entry.layer, entry.action);
+        let Some(layer) = Layer::from_name(&entry.layer) else {
+            return Err(self.problem(
+                Some(entry.line),
+                key,
+                format!(
+                    "unknown layer {:?}; the layers are {}",
+                    entry.layer,
+                    layers.join(", ")
+                ),
+            ));
         };
-        let (line, action) = match (second.1, first.1) {
-            (Origin::Line(line), _) => (line, second.0),
-            (Origin::Default, Origin::Line(line)) => (line, first.0),
-            // Two defaults never conflict; report it anyway rather than hide it.
-            (Origin::Default, Origin::Default) => (0, second.0),
+        match Action::from_name(&entry.action).filter(|action| entry_for(layer, *action).is_some())
+        {
+            Some(action) => Ok((layer, action)),
+            None => {
+                let known: Vec<String> = action_table()
+                    .iter()
+                    .filter(|known| known.layer == layer)
+                    .map(|known| known.action.name())
+                    .collect();
+                Err(self.problem(
+                    Some(entry.line),
+                    key,
+                    format!(
+                        "not an action of [keys.{}]; its actions are: {}",
+                        layer.name(),
+                        known.join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+
+    fn parse_keys(&self, entry: &KeyEntry, problems: &mut Vec<ConfigProblem>) -> Vec<KeyCombo> {
+        let key = format!("keys.{}.{}", entry.layer, entry.action);
+        entry
+            .keys
+            .iter()
+            .filter_map(|text| match KeyCombo::parse(text) {
+                Ok(combo) => Some(combo),
+                Err(reason) => {
+                    problems.push(self.problem(
+                        Some(entry.line),
+                        key.clone(),
+                        format!("unknown key {text:?}: {reason}"),
+                    ));
+                    None
+                }
+            })
+            .collect()
+    }
+
+    /// "key "n" is bound to both list.export (line 7) and global.next_page (a default key)",
+    /// reported at the configured side (either may be; both can be).
+    fn conflict(&self, combo: KeyCombo, first: Placed, second: Placed) -> ConfigProblem {
+        let describe = |placed: Placed| {
+            let name = format!("{}.{}", placed.layer.name(), placed.action.name());
+            match placed.origin {
+                Origin::Default => format!("{name} (a default key)"),
+                Origin::Line(line) => format!("{name} (line {line})"),
+            }
         };
-        let fix = "bind one of them to other keys in [keys] (an action listed there loses its \
-                   default keys)";
+        let (line, reported) = match (second.origin, first.origin) {
+            (Origin::Line(line), _) => (Some(line), second),
+            (Origin::Default, Origin::Line(line)) => (Some(line), first),
+            // Two defaults never conflict (a unit test checks); report it anyway.
+            (Origin::Default, Origin::Default) => (None, second),
+        };
+        let fix = "bind one of them to other keys (an action listed in [keys.LAYER] loses its \
+                   default keys there)";
         self.problem(
-            (line > 0).then_some(line),
-            format!("keys.{}", action.name()),
+            line,
+            format!("keys.{}.{}", reported.layer.name(), reported.action.name()),
             format!(
                 "key {:?} is bound to both {} and {}; {fix}",
                 combo.label(),
@@ -162,4 +244,12 @@ impl Config {
             ),
         )
     }
+}
+
+/// Whether a key bound in both layers would be ambiguous: within one layer, and between a pane
+/// and the global layer it falls back to.
+fn shares_keys(first: Layer, second: Layer) -> bool {
+    first == second
+        || (first == Layer::Global && second.falls_back_to_global())
+        || (second == Layer::Global && first.falls_back_to_global())
 }

@@ -11,9 +11,10 @@ use super::file::{self, RawView, Source};
 use super::{Config, ConfigError, ConfigProblem};
 use crate::api::Query;
 use crate::app::ViewStore;
+use crate::app::msg::ViewStoreError;
 
 /// A named set of filters the user saved: the browser's own view type.
-pub use crate::app::View as SavedView;
+pub use crate::app::SavedView;
 
 /// The config file as the browser's store of saved views.
 pub struct ConfigViewStore {
@@ -26,21 +27,21 @@ impl ConfigViewStore {
     }
 
     /// The views the file holds now, re-read after a change.
-    fn reload(&self) -> Result<Vec<SavedView>, String> {
+    fn reload(&self) -> Result<Vec<SavedView>, Box<ViewStoreError>> {
         Config::load(Some(&self.path))
             .map(|loaded| loaded.config.views().to_vec())
-            .map_err(|error| error.to_string())
+            .map_err(Box::from)
     }
 }
 
 impl ViewStore for ConfigViewStore {
-    fn save(&self, name: &str, query: &Query) -> Result<Vec<SavedView>, String> {
-        Config::save_view(&self.path, name, query).map_err(|error| error.to_string())?;
+    fn save(&self, name: &str, query: &Query) -> Result<Vec<SavedView>, Box<ViewStoreError>> {
+        Config::save_view(&self.path, name, query)?;
         self.reload()
     }
 
-    fn delete(&self, name: &str) -> Result<Vec<SavedView>, String> {
-        Config::delete_view(&self.path, name).map_err(|error| error.to_string())?;
+    fn delete(&self, name: &str) -> Result<Vec<SavedView>, Box<ViewStoreError>> {
+        Config::delete_view(&self.path, name)?;
         self.reload()
     }
 }

@@ -7,7 +7,7 @@ use ratatui::widgets::{Gauge, Paragraph, Wrap};
 
 use super::{Theme, clip, open_overlay};
 use crate::app::state::{DialogRow, ExportDialog, ExportPhase, ExportScope};
-use crate::app::{Action, State};
+use crate::app::{Action, Layer, State};
 use crate::export::ExportFormat;
 use crate::text::thousands;
 
@@ -99,7 +99,7 @@ pub(super) fn draw(
     lines.push(Line::default());
     match &dialog.phase {
         ExportPhase::Editing => {
-            let key = |action| state.keymap.first_key(action);
+            let key = |action| state.keymap.first_key(Layer::Export, action);
             let hint = format!(
                 "{} export · {}/{} move · {}/{} change · type the path · {} close",
                 key(Action::Activate),
@@ -121,7 +121,7 @@ pub(super) fn draw(
             "{} contacts written, {} pages fetched · {} cancels (nothing is written)",
             progress.contacts_written,
             progress.pages_fetched,
-            state.keymap.first_key(Action::Back)
+            state.keymap.first_key(Layer::Export, Action::Back)
         ))),
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

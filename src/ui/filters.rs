@@ -10,7 +10,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{Theme, clip, pane, wrap};
 use crate::app::filters::{self, FilterItem, short_id};
-use crate::app::{Action, Focus, State, TextField};
+use crate::app::{Action, Focus, Layer, State, TextField};
 
 /// One rendered panel row, remembering which filter item it belongs to.
 struct Row {
@@ -48,10 +48,10 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
             let highlight = focused && index == state.panel_cursor;
             match item {
                 FilterItem::Search => {
-                    let editing = state.editing == Some(TextField::Search);
+                    let editing = state.editing() == Some(TextField::Search);
                     let placeholder = format!(
                         "press {} to search",
-                        state.keymap.first_key(Action::FocusSearch)
+                        state.keymap.first_key(Layer::Global, Action::FocusSearch)
                     );
                     let field = text_field("search", &state.search, editing, &placeholder);
                     let (line, cursor) = field.render(width, highlight, theme);
@@ -62,7 +62,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
                 }
                 FilterItem::Date(field_name) => {
                     let date = &state.dates[field_name.index()];
-                    let editing = state.editing == Some(TextField::Date(*field_name));
+                    let editing = state.editing() == Some(TextField::Date(*field_name));
                     let field = text_field(field_name.label(), &date.input, editing, "YYYY-MM-DD");
                     let (line, cursor) = field.render(width, highlight, theme);
                     if let Some(column) = cursor {
@@ -112,7 +112,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
     frame.render_widget(Paragraph::new(lines), inner);
 
     if let Some((row, column)) = text_cursor
-        && !state.help_open
+        && !matches!(state.mode, crate::app::Mode::Help { .. })
         && (offset..offset + height).contains(&row)
     {
         let y = inner.y + u16::try_from(row - offset).unwrap_or(0);

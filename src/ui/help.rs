@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Theme, centered, pane, wrap};
-use crate::app::{Action, State};
+use crate::app::{Action, Layer, State};
 
 /// Widest the overlay gets: long lines read badly.
 const MAX_WIDTH: u16 = 84;
@@ -23,25 +23,29 @@ fn layout(area: Rect, state: &State, theme: &Theme) -> (Vec<Line<'static>>, Rect
     let width = area.width.saturating_sub(4).min(MAX_WIDTH);
     let inner_width = usize::from(Block::bordered().inner(Rect::new(0, 0, width, 3)).width);
 
-    let bindings = keymap.help_rows();
-    let key_width = bindings
+    // The keys of where the help was opened from come first: those are the ones wanted.
+    let sections = keymap.help_sections(state.pane_layer());
+    let key_width = sections
         .iter()
-        .map(|(keys, _)| keys.width())
+        .flat_map(|(_, rows)| rows.iter().map(|(keys, _)| keys.width()))
         .max()
         .unwrap_or(0)
         .min(MAX_KEY_WIDTH);
 
-    let mut lines: Vec<(Line<'static>, usize)> = vec![(Line::styled("Keys", theme.section), 0)];
-    for (keys, description) in bindings {
-        let padding = " ".repeat(key_width.saturating_sub(keys.width()));
-        let line = Line::from(vec![
-            Span::raw("  "),
-            Span::styled(keys, theme.key),
-            Span::raw(format!("{padding}  {description}")),
-        ]);
-        lines.push((line, key_width + 4));
+    let mut lines: Vec<(Line<'static>, usize)> = Vec::new();
+    for (layer, rows) in sections {
+        lines.push((Line::styled(layer.title(), theme.section), 0));
+        for (keys, description) in rows {
+            let padding = " ".repeat(key_width.saturating_sub(keys.width()));
+            let line = Line::from(vec![
+                Span::raw("  "),
+                Span::styled(keys, theme.key),
+                Span::raw(format!("{padding}  {description}")),
+            ]);
+            lines.push((line, key_width + 4));
+        }
+        lines.push((Line::default(), 0));
     }
-    lines.push((Line::default(), 0));
     lines.push((Line::styled("Token", theme.section), 0));
     lines.push((Line::raw(format!("  {TOKEN_HELP}")), 2));
     if let Some(path) = &state.log_path {
@@ -62,7 +66,7 @@ fn layout(area: Rect, state: &State, theme: &Theme) -> (Vec<Line<'static>>, Rect
     (rows, centered(area, width, height))
 }
 
-/// The largest useful `state.help_scroll` for a frame of `area`: the one showing the last row
+/// The largest useful help scroll for a frame of `area`: the one showing the last row
 /// at the bottom, on terminals too short for the whole help.
 pub(super) fn max_scroll(area: Rect, state: &State) -> u16 {
     let (rows, overlay) = layout(area, state, &Theme::mono());
@@ -70,16 +74,15 @@ pub(super) fn max_scroll(area: Rect, state: &State) -> u16 {
     u16::try_from(rows.len().saturating_sub(visible)).unwrap_or(u16::MAX)
 }
 
-pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+pub(super) fn draw(frame: &mut Frame, area: Rect, scroll: u16, state: &State, theme: &Theme) {
     let keymap = &state.keymap;
     let (rows, overlay) = layout(area, state, theme);
     let title = format!(
-        "Help — press {} or {} to close",
-        keymap.first_key(Action::Help),
-        keymap.first_key(Action::Back)
+        "Help — press {} to close",
+        keymap.keys_for(Layer::Help, Action::Back).join(" or ")
     );
     let visible = usize::from(overlay.height.saturating_sub(2));
-    let scroll = usize::from(state.help_scroll.min(max_scroll(frame.area(), state)));
+    let scroll = usize::from(scroll.min(max_scroll(frame.area(), state)));
     let mut block = pane(Line::from(title), true, theme);
     if rows.len() > visible {
         let position = format!(" {}–{} of {} ", scroll + 1, scroll + visible, rows.len());

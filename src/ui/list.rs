@@ -11,7 +11,7 @@ use super::time::{self, Clock};
 use super::{Theme, clip, pane};
 use crate::api::{ApiError, Contact};
 use crate::app::filters::short_id;
-use crate::app::{Action, Focus, Load, PageEnd, State};
+use crate::app::{Action, Focus, Layer, Load, PageEnd, State};
 
 /// Cells between columns.
 const SPACING: u16 = 1;
@@ -254,19 +254,22 @@ fn empty_screen<'a>(state: &State, theme: &Theme) -> Paragraph<'a> {
         Load::Loading { .. } => vec![Line::styled("Loading contacts…", theme.dim)],
         Load::Idle if state.query.active_filter_count() > 0 => vec![Line::from(format!(
             "no contacts match: press {} to clear filters",
-            keymap.first_key(Action::ClearFilters)
+            keymap.first_key(Layer::Global, Action::ClearFilters)
         ))],
         Load::Idle => vec![Line::from(format!(
             "no contacts yet: press {} to refresh",
-            keymap.first_key(Action::Refresh)
+            keymap.first_key(Layer::Global, Action::Refresh)
         ))],
         Load::Failed { error } => {
             let hint = match error {
                 ApiError::Unauthorized { .. } => format!(
                     "token rejected: press {} for how to set it",
-                    keymap.first_key(Action::Help)
+                    keymap.first_key(Layer::Global, Action::Help)
                 ),
-                _ => format!("press {} to retry", keymap.first_key(Action::Refresh)),
+                _ => format!(
+                    "press {} to retry",
+                    keymap.first_key(Layer::Global, Action::Refresh)
+                ),
             };
             vec![
                 Line::styled(crate::text::single_line(&error.to_string()), theme.error),

@@ -20,7 +20,8 @@ use ratatui::text::{Line, Span, StyledGrapheme};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::State;
+use crate::app::state::ScrollLimits;
+use crate::app::{Mode, State};
 
 pub use theme::Theme;
 pub use time::Clock;
@@ -122,28 +123,19 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme, clock: &Clock) {
     }
     detail::draw(frame, regions.detail, state, theme, clock);
     status::draw(frame, regions.status, state, theme, clock);
-    if let Some(dialog) = &state.export {
-        export::draw(frame, area, dialog, state, theme);
-    }
-    if let Some(list) = state.views_list {
-        views::draw_list(frame, area, list, state, theme);
-    }
-    if let Some(input) = &state.view_name_prompt {
-        views::draw_prompt(frame, area, input, &state.keymap, theme);
-    }
-    if state.help_open {
-        help::draw(frame, area, state, theme);
+    match &state.mode {
+        Mode::Browse | Mode::Editing(_) => {}
+        Mode::Export(dialog) => export::draw(frame, area, dialog, state, theme),
+        Mode::Views(list) => views::draw_list(frame, area, *list, state, theme),
+        Mode::NamingView(input) => views::draw_prompt(frame, area, input, &state.keymap, theme),
+        Mode::Help { scroll } => help::draw(frame, area, *scroll, state, theme),
     }
 }
 
 /// Which contact (index into `state.list.contacts`) is drawn at terminal cell (`column`, `row`)
 /// in a frame of `area`, so a mouse click can select it.
 pub fn list_row_at(area: Rect, state: &State, column: u16, row: u16) -> Option<usize> {
-    if state.help_open
-        || state.export.is_some()
-        || state.views_list.is_some()
-        || state.view_name_prompt.is_some()
-    {
+    if !matches!(state.mode, Mode::Browse | Mode::Editing(_)) {
         return None;
     }
     list::row_at(regions(area, state)?.list?, state, column, row)
@@ -156,17 +148,15 @@ pub fn list_visible_rows(area: Rect, state: &State) -> usize {
         .map_or(0, list::visible_rows)
 }
 
-/// The largest `state.detail.scroll` that still shows something new in a frame of `area`, so
-/// the runtime can clamp the scroll (after "bottom", say) and "up" then moves at once.
-pub fn detail_max_scroll(area: Rect, state: &State, clock: &Clock) -> u16 {
-    regions(area, state).map_or(0, |regions| {
-        detail::max_scroll(regions.detail, state, clock)
-    })
-}
-
-/// The largest useful `state.help_scroll` in a frame of `area`, so the runtime can clamp it.
-pub fn help_max_scroll(area: Rect, state: &State) -> u16 {
-    help::max_scroll(area, state)
+/// The largest scrolls of the detail and the help that still show something new in a frame of
+/// `area`, for the event loop to pass to `update` (see `ScrollLimits`).
+pub fn scroll_limits(area: Rect, state: &State, clock: &Clock) -> ScrollLimits {
+    ScrollLimits {
+        detail: regions(area, state).map_or(0, |regions| {
+            detail::max_scroll(regions.detail, state, clock)
+        }),
+        help: help::max_scroll(area, state),
+    }
 }
 
 fn draw_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {

@@ -12,25 +12,70 @@ use super::{Theme, clip};
 use crate::api::ApiError;
 use crate::app::filters;
 use crate::app::state::Counting;
-use crate::app::{Action, Load, State};
+use crate::app::{Action, Layer, Load, State};
 use crate::text::{single_line, thousands};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
-/// The hint line: the actions worth a reminder, with short names.
-const HINTS: [(&[Action], &str); 11] = [
-    (&[Action::Help], "help"),
-    (&[Action::FocusSearch], "search"),
-    (&[Action::NextPage, Action::PrevPage], "page"),
-    (&[Action::Toggle], "mark"),
-    (&[Action::Export], "export"),
-    (&[Action::ClearFilters], "clear"),
-    (&[Action::Refresh], "refresh"),
-    (&[Action::FocusNext], "focus"),
-    (&[Action::Fullscreen], "full screen"),
-    (&[Action::RawJson], "raw JSON"),
-    (&[Action::Quit], "quit"),
-];
+/// One reminder on the hint line: these actions' first keys, then a short name.
+type Hint = (&'static [Action], &'static str);
+
+/// The hint line of each layer: the actions worth a reminder there, most wanted first.
+fn hints_for(layer: Layer) -> &'static [Hint] {
+    use Action as A;
+    match layer {
+        Layer::Global | Layer::List => &[
+            (&[A::Help], "help"),
+            (&[A::FocusSearch], "search"),
+            (&[A::NextPage, A::PrevPage], "page"),
+            (&[A::Toggle], "mark"),
+            (&[A::Export], "export"),
+            (&[A::ClearFilters], "clear"),
+            (&[A::Refresh], "refresh"),
+            (&[A::FocusNext], "focus"),
+            (&[A::Fullscreen], "full screen"),
+            (&[A::RawJson], "raw JSON"),
+            (&[A::Quit], "quit"),
+        ],
+        Layer::Filters => &[
+            (&[A::Help], "help"),
+            (&[A::Toggle], "toggle"),
+            (&[A::FocusSearch], "search"),
+            (&[A::ClearFilters], "clear"),
+            (&[A::SaveView], "save view"),
+            (&[A::ShowViews], "views"),
+            (&[A::FocusNext], "focus"),
+            (&[A::Quit], "quit"),
+        ],
+        Layer::Detail => &[
+            (&[A::Help], "help"),
+            (&[A::MoveDown, A::MoveUp], "scroll"),
+            (&[A::Fullscreen], "full screen"),
+            (&[A::RawJson], "raw JSON"),
+            (&[A::Back], "back to the list"),
+            (&[A::NextPage, A::PrevPage], "page"),
+            (&[A::Quit], "quit"),
+        ],
+        Layer::Text => &[
+            (&[A::Activate], "apply"),
+            (&[A::Back], "leave the field"),
+            (&[A::FocusNext], "next pane"),
+        ],
+        Layer::Export => &[
+            (&[A::MoveDown, A::MoveUp], "row"),
+            (&[A::PrevChoice, A::NextChoice], "value"),
+            (&[A::Activate], "export"),
+            (&[A::Back], "close or cancel"),
+        ],
+        Layer::Views => &[
+            (&[A::Activate], "apply"),
+            (&[A::DeleteView], "delete"),
+            (&[A::MoveDown, A::MoveUp], "move"),
+            (&[A::Back], "close"),
+        ],
+        Layer::Help => &[(&[A::MoveDown, A::MoveUp], "scroll"), (&[A::Back], "close")],
+    }
+}
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, clock: &Clock) {
     let width = usize::from(area.width);
@@ -71,7 +116,7 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
                 clip(&described, width / 4),
                 thousands(counted),
                 thousands(u64::from(pages)),
-                state.keymap.first_key(Action::Back)
+                state.keymap.first_key(Layer::Global, Action::Back)
             ),
             theme.warning,
         ));
@@ -91,7 +136,7 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
         let text = match error {
             ApiError::Unauthorized { .. } => Some(format!(
                 "token rejected: press {} for how to set it",
-                state.keymap.first_key(Action::Help)
+                state.keymap.first_key(Layer::Global, Action::Help)
             )),
             // The countdown below says it better.
             ApiError::RateLimited { .. } if backoff.is_some() => None,
@@ -163,15 +208,17 @@ fn selection_summary(state: &State) -> String {
     text
 }
 
-/// `? help  / search  n/p page …`, keys read from the live keymap; only whole hints that fit
-/// in `width` cells.
+/// `? help  / search  n/p page …`: the hints of the layer that has the keyboard, keys read
+/// from the live keymap; only whole hints that fit in `width` cells.
 fn hints(state: &State, theme: &Theme, width: usize) -> Line<'static> {
-    let mut spans = Vec::with_capacity(HINTS.len() * 3);
+    let layer = state.layer();
+    let hints = hints_for(layer);
+    let mut spans = Vec::with_capacity(hints.len() * 3);
     let mut used = 0;
-    for (actions, name) in HINTS {
+    for (actions, name) in hints {
         let keys: Vec<String> = actions
             .iter()
-            .map(|action| state.keymap.first_key(*action))
+            .map(|action| state.keymap.first_key(layer, *action))
             .collect();
         let keys = keys.join("/");
         let gap = if spans.is_empty() { "" } else { "  " };

@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{Theme, clip, open_overlay};
 use crate::app::state::ViewsList;
-use crate::app::{Action, Keymap, State, filters};
+use crate::app::{Action, Keymap, Layer, State, filters};
 
 pub(super) fn draw_prompt(
     frame: &mut Frame,
@@ -31,8 +31,8 @@ pub(super) fn draw_prompt(
         Line::styled(
             format!(
                 "{} saves (replacing a view of that name) · {} cancels",
-                keymap.first_key(Action::Activate),
-                keymap.first_key(Action::Back)
+                keymap.first_key(Layer::Text, Action::Activate),
+                keymap.first_key(Layer::Text, Action::Back)
             ),
             theme.dim,
         ),
@@ -68,7 +68,7 @@ pub(super) fn draw_list(
         lines.push(Line::styled(
             format!(
                 "no saved views yet: press {} to save the current filters",
-                state.keymap.first_key(Action::SaveView)
+                state.keymap.first_key(Layer::Global, Action::SaveView)
             ),
             theme.dim,
         ));
@@ -98,9 +98,9 @@ pub(super) fn draw_list(
         clip(
             &format!(
                 "{} applies · {} deletes · {} closes · 1–9 apply a view from anywhere",
-                state.keymap.first_key(Action::Activate),
-                state.keymap.first_key(Action::DeleteView),
-                state.keymap.first_key(Action::Back)
+                state.keymap.first_key(Layer::Views, Action::Activate),
+                state.keymap.first_key(Layer::Views, Action::DeleteView),
+                state.keymap.first_key(Layer::Views, Action::Back)
             ),
             width,
         ),

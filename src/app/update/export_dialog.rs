@@ -1,0 +1,205 @@
+//! The export dialog: its keys change only the dialog and return an outcome; starting,
+//! closing and cancelling are done here, by its parent.
+
+use std::sync::Arc;
+
+use crossterm::event::{Event, KeyEvent};
+use tui_input::backend::crossterm::EventHandler;
+
+use super::keys::unless_text;
+use crate::app::keymap::{Action, Layer};
+use crate::app::msg::{Cmd, ExportFinished, ExportRequest};
+use crate::app::state::{DialogRow, ExportDialog, ExportPhase, ExportScope, Mode, State};
+use crate::export::{ExportError, ExportFormat, Progress, Scope};
+
+/// What a key did in the dialog, for the parent to act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Stay,
+    Close,
+    Start,
+    /// Stop the running export.
+    Cancel,
+}
+
+pub(super) fn open(state: &mut State) {
+    let scope = if state.selection.is_empty() {
+        ExportScope::Matching
+    } else {
+        ExportScope::Selection
+    };
+    state.mode = Mode::Export(ExportDialog {
+        scope,
+        format: ExportFormat::Csv,
+        csv: state.csv_defaults,
+        path: tui_input::Input::default(),
+        row: DialogRow::Scope,
+        phase: ExportPhase::Editing,
+    });
+}
+
+pub(super) fn on_key(state: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Cmd> {
+    let Mode::Export(dialog) = &mut state.mode else {
+        return vec![];
+    };
+    match handle_key(dialog, key, action) {
+        Outcome::Stay => vec![],
+        Outcome::Close => {
+            state.mode = Mode::Browse;
+            vec![]
+        }
+        Outcome::Cancel => {
+            state.mode = Mode::Browse;
+            state.status.notice = Some("export cancelled; nothing was written".into());
+            vec![Cmd::CancelExport]
+        }
+        Outcome::Start => start(state),
+    }
+}
+
+/// A key in the dialog. While an export runs, only Back (cancel) acts. On the path row,
+/// printable keys are text.
+fn handle_key(dialog: &mut ExportDialog, key: KeyEvent, action: Option<Action>) -> Outcome {
+    if let ExportPhase::Running { .. } = dialog.phase {
+        return if action == Some(Action::Back) {
+            Outcome::Cancel
+        } else {
+            Outcome::Stay
+        };
+    }
+    let on_path = dialog.row == DialogRow::Path;
+    let action = if on_path {
+        unless_text(&key, action)
+    } else {
+        action
+    };
+    let rows = dialog.rows();
+    let row_index = rows.iter().position(|row| *row == dialog.row).unwrap_or(0);
+    match action {
+        Some(Action::Back) => Outcome::Close,
+        Some(Action::Activate) => Outcome::Start,
+        Some(Action::MoveDown) => {
+            dialog.row = rows[(row_index + 1) % rows.len()];
+            Outcome::Stay
+        }
+        Some(Action::MoveUp) => {
+            dialog.row = rows[(row_index + rows.len() - 1) % rows.len()];
+            Outcome::Stay
+        }
+        Some(choice @ (Action::PrevChoice | Action::NextChoice)) if !on_path => {
+            let step: isize = if choice == Action::PrevChoice { -1 } else { 1 };
+            dialog.phase = ExportPhase::Editing;
+            if dialog.row == DialogRow::Scope {
+                dialog.scope = cycle(&ExportScope::ALL, dialog.scope, step);
+            } else if dialog.row == DialogRow::Cells {
+                dialog.csv.raw = !dialog.csv.raw;
+            } else {
+                let previous = dialog.format;
+                dialog.format = cycle(&ExportFormat::ALL, dialog.format, step);
+                let path = dialog.path.value();
+                if let Some(stem) = path.strip_suffix(&format!(".{}", previous.extension())) {
+                    let renamed = format!("{stem}.{}", dialog.format.extension());
+                    dialog.path = tui_input::Input::new(renamed);
+                }
+            }
+            Outcome::Stay
+        }
+        _ if on_path => {
+            dialog.phase = ExportPhase::Editing;
+            dialog.path.handle_event(&Event::Key(key));
+            Outcome::Stay
+        }
+        _ => Outcome::Stay,
+    }
+}
+
+pub(super) fn on_progress(state: &mut State, progress: Progress) {
+    if let Mode::Export(ExportDialog {
+        phase: ExportPhase::Running {
+            progress: shown, ..
+        },
+        ..
+    }) = &mut state.mode
+    {
+        *shown = progress;
+    }
+}
+
+/// The export ended: the dialog closes with a notice, or stays open with the error.
+pub(super) fn on_done(state: &mut State, result: Result<ExportFinished, Arc<ExportError>>) {
+    let Mode::Export(dialog) = &mut state.mode else {
+        return;
+    };
+    match result {
+        Ok(finished) => {
+            state.mode = Mode::Browse;
+            state.status.notice = Some(format!(
+                "exported {} contacts to {}",
+                finished.contacts, finished.path
+            ));
+        }
+        Err(error) => dialog.phase = ExportPhase::Failed(error.to_string()),
+    }
+}
+
+/// The value after `current` in `values`, `step` places on, wrapping around.
+fn cycle<T: Copy + PartialEq>(values: &[T], current: T, step: isize) -> T {
+    let position = values
+        .iter()
+        .position(|value| *value == current)
+        .unwrap_or(0);
+    let next = (position as isize + step).rem_euclid(values.len() as isize) as usize;
+    values[next]
+}
+
+/// Starts the export the dialog describes, or says in the dialog why it cannot.
+fn start(state: &mut State) -> Vec<Cmd> {
+    let Mode::Export(dialog) = &mut state.mode else {
+        return vec![];
+    };
+    let path = dialog.path.value().trim().to_owned();
+    if path == "-" {
+        dialog.phase = ExportPhase::Failed(
+            "the browser cannot write to standard output; give a file path \
+             (inbox-tui export --output - can)"
+                .into(),
+        );
+        return vec![];
+    }
+    let (scope, total) = match dialog.scope {
+        ExportScope::Selection if state.selection.is_empty() => {
+            dialog.phase = ExportPhase::Failed(format!(
+                "nothing is selected: mark rows with {} first, or export another scope",
+                state.keymap.first_key(Layer::List, Action::Toggle)
+            ));
+            return vec![];
+        }
+        ExportScope::Selection => (
+            Scope::Selection(state.selection.to_export()),
+            Some(state.selection.len()),
+        ),
+        ExportScope::Page => (
+            Scope::Contacts(state.list.contacts.to_vec()),
+            Some(state.list.contacts.len()),
+        ),
+        ExportScope::Matching => (Scope::Matching, None),
+    };
+    dialog.phase = ExportPhase::Running {
+        progress: Default::default(),
+        total,
+    };
+    let agent_names = state
+        .choices
+        .agents
+        .iter()
+        .map(|agent| (agent.id.clone(), agent.name.clone()))
+        .collect();
+    vec![Cmd::StartExport(Box::new(ExportRequest {
+        query: state.query.clone(),
+        scope,
+        format: dialog.format,
+        path,
+        agent_names,
+        csv: dialog.csv,
+    }))]
+}

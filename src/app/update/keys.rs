@@ -1,0 +1,259 @@
+//! Key routing: a key goes to the handler of the layer that has the keyboard, looked up in that
+//! layer's keys only (and, in a pane, the global ones).
+
+use std::time::Instant;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tui_input::backend::crossterm::EventHandler;
+
+use super::{export_dialog, filters, paging, selection, views};
+use crate::app::filters::FilterItem;
+use crate::app::keymap::{Action, Layer};
+use crate::app::msg::Cmd;
+use crate::app::state::{Focus, Mode, PageCache, State, TextField};
+use crate::dates::parse_when;
+
+pub(super) fn on_tick(state: &mut State, at: Instant) -> Vec<Cmd> {
+    if state.is_busy() {
+        state.spinner_frame = state.spinner_frame.wrapping_add(1);
+    }
+    if state.status.backoff_until.is_some_and(|until| at >= until) {
+        state.status.backoff_until = None;
+    }
+    match state.search_deadline {
+        Some(deadline) if at >= deadline => {
+            state.search_deadline = None;
+            filters::apply_search(state)
+        }
+        _ => vec![],
+    }
+}
+
+pub(super) fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> {
+    if key.kind == KeyEventKind::Release {
+        return vec![];
+    }
+    // Ctrl-C always quits, whatever has the keyboard and however keys are bound.
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        state.should_quit = true;
+        return vec![];
+    }
+    let layer = state.layer();
+    let action = state.keymap.action_for(layer, &key);
+    match layer {
+        Layer::Help => {
+            on_help_key(state, action);
+            vec![]
+        }
+        Layer::Export => export_dialog::on_key(state, key, action),
+        Layer::Views => views::on_list_key(state, action),
+        Layer::Text => match state.mode {
+            Mode::NamingView(_) => views::on_name_key(state, key, action),
+            Mode::Editing(field) => on_text_key(state, field, key, action, at),
+            _ => vec![],
+        },
+        Layer::Global | Layer::List | Layer::Filters | Layer::Detail => match action {
+            Some(action) => on_pane_action(state, action),
+            None => vec![],
+        },
+    }
+}
+
+fn on_help_key(state: &mut State, action: Option<Action>) {
+    let Mode::Help { scroll } = &mut state.mode else {
+        return;
+    };
+    match action {
+        Some(Action::Back) => state.mode = Mode::Browse,
+        Some(Action::MoveDown) => *scroll = scroll.saturating_add(1).min(state.limits.help),
+        Some(Action::MoveUp) => *scroll = scroll.saturating_sub(1),
+        Some(Action::Top) => *scroll = 0,
+        Some(Action::Bottom) => *scroll = state.limits.help,
+        _ => {}
+    }
+}
+
+/// The action a key stands for where text is typed: printable characters are text first, so
+/// only keys that cannot be text (Esc, Enter, Tab, arrows…) act.
+pub(super) fn unless_text(key: &KeyEvent, action: Option<Action>) -> Option<Action> {
+    let printable = matches!(key.code, KeyCode::Char(_))
+        && !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    if printable { None } else { action }
+}
+
+/// Keys while a text field of the panel has the keyboard.
+fn on_text_key(
+    state: &mut State,
+    field: TextField,
+    key: KeyEvent,
+    action: Option<Action>,
+    at: Instant,
+) -> Vec<Cmd> {
+    match unless_text(&key, action) {
+        Some(Action::Back) => {
+            state.mode = Mode::Browse;
+            vec![]
+        }
+        Some(Action::Activate) => match field {
+            TextField::Search => {
+                state.mode = Mode::Browse;
+                state.search_deadline = None;
+                filters::apply_search(state)
+            }
+            TextField::Date(date) => filters::apply_date(state, date),
+        },
+        Some(action @ (Action::FocusNext | Action::FocusPrev)) => {
+            state.mode = Mode::Browse;
+            on_pane_action(state, action)
+        }
+        _ => {
+            let event = Event::Key(key);
+            match field {
+                TextField::Search => {
+                    if state
+                        .search
+                        .handle_event(&event)
+                        .is_some_and(|change| change.value)
+                    {
+                        state.search_deadline = Some(at + crate::app::state::SEARCH_DEBOUNCE);
+                    }
+                }
+                TextField::Date(date) => {
+                    let input = &mut state.dates[date.index()];
+                    if input
+                        .input
+                        .handle_event(&event)
+                        .is_some_and(|change| change.value)
+                    {
+                        let text = input.input.value().trim();
+                        input.error = if text.is_empty() {
+                            None
+                        } else {
+                            parse_when(text, date.range_end()).err()
+                        };
+                    }
+                }
+            }
+            vec![]
+        }
+    }
+}
+
+/// An action of a pane or of the global layer.
+fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
+    match action {
+        Action::Quit => {
+            state.should_quit = true;
+            vec![]
+        }
+        Action::Help => {
+            state.mode = Mode::Help { scroll: 0 };
+            vec![]
+        }
+        Action::FocusNext | Action::FocusPrev => {
+            let order = [Focus::Filters, Focus::List, Focus::Detail];
+            let current = order
+                .iter()
+                .position(|focus| *focus == state.focus)
+                .unwrap_or(1);
+            let step = if action == Action::FocusNext {
+                1
+            } else {
+                order.len() - 1
+            };
+            state.focus = order[(current + step) % order.len()];
+            vec![]
+        }
+        Action::FocusSearch => {
+            state.focus = Focus::Filters;
+            if let Some(index) = state
+                .filter_items()
+                .iter()
+                .position(|item| *item == FilterItem::Search)
+            {
+                state.panel_cursor = index;
+            }
+            state.mode = Mode::Editing(TextField::Search);
+            vec![]
+        }
+        Action::ClearFilters => filters::clear(state),
+        Action::Refresh => {
+            state.cache.forget(&PageCache::key(&state.query));
+            let mut commands = super::choices::retry_failed(state, false);
+            commands.extend(paging::show_page(state, state.list.page.max(1)));
+            commands
+        }
+        Action::NextPage => paging::next_page(state),
+        Action::PrevPage => paging::prev_page(state),
+        Action::Fullscreen => {
+            state.detail.fullscreen = !state.detail.fullscreen;
+            if state.detail.fullscreen {
+                state.focus = Focus::Detail;
+            }
+            vec![]
+        }
+        Action::RawJson => {
+            state.detail.raw_json = !state.detail.raw_json;
+            state.detail.scroll = 0;
+            vec![]
+        }
+        Action::Back => back(state),
+        Action::MoveDown => paging::move_by(state, 1),
+        Action::MoveUp => paging::move_by(state, -1),
+        Action::Top => paging::move_by(state, isize::MIN),
+        Action::Bottom => paging::move_by(state, isize::MAX),
+        Action::Activate | Action::Toggle => match state.focus {
+            Focus::Filters => filters::activate_item(state),
+            Focus::List if action == Action::Activate => {
+                if state.selected_contact().is_some() {
+                    state.focus = Focus::Detail;
+                }
+                vec![]
+            }
+            Focus::List => selection::toggle_row(state),
+            Focus::Detail => vec![],
+        },
+        Action::RangeSelect => {
+            selection::range(state);
+            vec![]
+        }
+        Action::SelectPage => {
+            selection::select_page(state);
+            vec![]
+        }
+        Action::SelectAllMatching => selection::select_all_matching(state),
+        Action::ClearSelection => selection::clear(state),
+        Action::Export => {
+            export_dialog::open(state);
+            vec![]
+        }
+        Action::SaveView => {
+            state.mode = Mode::NamingView(tui_input::Input::default());
+            vec![]
+        }
+        Action::ShowViews => {
+            state.mode = Mode::Views(crate::app::state::ViewsList { cursor: 0 });
+            vec![]
+        }
+        Action::ApplyView(number) => views::apply_numbered(state, number),
+        Action::PrevChoice | Action::NextChoice | Action::DeleteView => vec![],
+    }
+}
+
+/// Esc in a pane: stops a running select-all first; else leaves the detail and the notice.
+fn back(state: &mut State) -> Vec<Cmd> {
+    if let Some(commands) = selection::stop_running(state) {
+        return commands;
+    }
+    state.range_anchor = None;
+    if state.detail.fullscreen {
+        state.detail.fullscreen = false;
+        state.focus = Focus::List;
+    } else if state.focus == Focus::Detail {
+        state.focus = Focus::List;
+    }
+    state.status.notice = None;
+    vec![]
+}

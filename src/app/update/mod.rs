@@ -1,0 +1,127 @@
+//! The browser's only state transition: `update(&mut State, Msg) -> Vec<Cmd>`. Pure: no I/O, no
+//! terminal, and no clock but the instants that arrive in messages, so every behaviour here is
+//! unit-tested without a terminal or a server.
+//!
+//! One module per concern: `keys` sends a key to the handler of the layer that has the keyboard
+//! (see `State::layer`); `paging` shows pages and moves cursors; `filters` changes the query;
+//! `selection` marks contacts and runs select-all; `export_dialog` and `views` are overlays whose
+//! key handlers return an outcome for their parent to act on; `choices` keeps the pick-lists.
+
+mod choices;
+mod export_dialog;
+mod filters;
+mod keys;
+mod paging;
+mod selection;
+mod views;
+
+pub use filters::restore_filters;
+
+use super::msg::{Cmd, Msg, PickList};
+use super::state::{Focus, Mode, State};
+use crate::api::ApiError;
+
+/// The commands that open the browser: the first page and the pick-lists.
+pub fn start(state: &mut State) -> Vec<Cmd> {
+    let mut commands = choices::load(state, &PickList::ALL);
+    commands.extend(paging::show_page(state, 1));
+    commands
+}
+
+/// Applies one message to the state and returns the work it calls for.
+pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    match msg {
+        Msg::Key { key, at } => keys::on_key(state, key, at),
+        Msg::Tick { at } => keys::on_tick(state, at),
+        Msg::Layout(limits) => {
+            paging::on_layout(state, limits);
+            vec![]
+        }
+        Msg::Scroll { rows } => {
+            if !mouse_reaches_the_panes(state) {
+                return vec![];
+            }
+            state.focus = Focus::List;
+            paging::move_selection(state, rows as isize)
+        }
+        Msg::ClickRow { row } => {
+            if !mouse_reaches_the_panes(state) || row >= state.list.contacts.len() {
+                return vec![];
+            }
+            state.focus = Focus::List;
+            paging::select_row(state, row)
+        }
+        Msg::PageLoaded {
+            generation,
+            purpose,
+            page,
+            query,
+            result,
+        } => paging::on_page_loaded(state, generation, purpose, page, &query, result),
+        Msg::Retrying {
+            generation,
+            wait,
+            error,
+            at,
+        } => {
+            if generation == state.generation {
+                if matches!(error, ApiError::RateLimited { .. }) {
+                    state.status.backoff_until = Some(at + wait);
+                }
+                state.status.notice = Some(format!("retrying: {error}"));
+            }
+            vec![]
+        }
+        Msg::SelectAllProgress { run, progress } => {
+            state.selection.matching_progress(run, progress);
+            vec![]
+        }
+        Msg::SelectAllDone { run, result } => {
+            selection::on_select_all_done(state, run, result);
+            vec![]
+        }
+        Msg::ExportProgress(progress) => {
+            export_dialog::on_progress(state, progress);
+            vec![]
+        }
+        Msg::ExportDone(result) => {
+            export_dialog::on_done(state, result);
+            vec![]
+        }
+        Msg::ViewsChanged(result) => {
+            views::on_changed(state, result);
+            vec![]
+        }
+        Msg::AgentsLoaded(result) => {
+            if let Some(agents) = choices::answered(state, PickList::Agents, result) {
+                state.choices.agents = agents;
+            }
+            vec![]
+        }
+        Msg::SegmentsLoaded(result) => {
+            if let Some(segments) = choices::answered(state, PickList::Segments, result) {
+                state.choices.segments = segments;
+            }
+            vec![]
+        }
+        Msg::WhatsappBotsLoaded(result) => {
+            if let Some(bots) = choices::answered(state, PickList::WhatsappBots, result) {
+                state.choices.whatsapp_bots = bots;
+            }
+            vec![]
+        }
+    }
+}
+
+/// The wheel and clicks act on the list only while no overlay is open; in a text field they
+/// first leave it, so the field does not go on taking keys while the list shows the focus.
+fn mouse_reaches_the_panes(state: &mut State) -> bool {
+    match state.mode {
+        Mode::Browse => true,
+        Mode::Editing(_) => {
+            state.mode = Mode::Browse;
+            true
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,213 @@
+//! Pages and cursors: fetching and showing pages, prefetching the next, moving the list
+//! cursor, the panel cursor and the detail scroll.
+
+use super::choices;
+use crate::api::{ApiError, Query, TYPICAL_PAGE_SIZE};
+use crate::app::msg::{Cmd, Purpose};
+use crate::app::state::{
+    FetchGeneration, FetchedPage, Focus, Load, Mode, PREFETCH_MARGIN, PageCache, PageEnd,
+    ScrollLimits, State,
+};
+
+pub(super) fn next_page(state: &mut State) -> Vec<Cmd> {
+    if matches!(state.list.load, Load::Loading { .. }) {
+        return vec![];
+    }
+    if state.list.end == PageEnd::End {
+        state.status.notice = Some(format!("page {} is the last page", state.list.page));
+        return vec![];
+    }
+    show_page(state, state.list.page + 1)
+}
+
+pub(super) fn prev_page(state: &mut State) -> Vec<Cmd> {
+    if state.list.page <= 1 {
+        state.status.notice = Some("already on the first page".into());
+        vec![]
+    } else {
+        show_page(state, state.list.page - 1)
+    }
+}
+
+/// Shows `page` of the current query: at once from the cache, else by a fetch that supersedes
+/// every earlier one.
+pub(super) fn show_page(state: &mut State, page: u32) -> Vec<Cmd> {
+    state.generation = state.generation.next();
+    state.prefetching = None;
+    state.status.backoff_until = None;
+    if let Some(fetched) = state.cache.get(&PageCache::key(&state.query), page) {
+        apply_page(state, page, fetched);
+        return maybe_prefetch(state);
+    }
+    state.list.load = Load::Loading { page };
+    vec![Cmd::FetchPage {
+        generation: state.generation,
+        purpose: Purpose::Show,
+        query: Box::new(state.query.clone()),
+        page,
+    }]
+}
+
+pub(super) fn on_page_loaded(
+    state: &mut State,
+    generation: FetchGeneration,
+    purpose: Purpose,
+    page: u32,
+    query: &Query,
+    result: Result<crate::api::Page, ApiError>,
+) -> Vec<Cmd> {
+    if generation != state.generation {
+        return vec![];
+    }
+    match purpose {
+        Purpose::Prefetch => {
+            state.prefetching = None;
+            if let Ok(fetched) = result {
+                state.choices.learn_from(&fetched.contacts);
+                state
+                    .cache
+                    .insert(PageCache::key(query), page, FetchedPage::from(fetched));
+            }
+            vec![]
+        }
+        Purpose::Show => {
+            state.status.backoff_until = None;
+            match result {
+                Ok(fetched) => {
+                    state.status.latency = Some(fetched.elapsed);
+                    state.status.notice = None;
+                    state.choices.learn_from(&fetched.contacts);
+                    let fetched = FetchedPage::from(fetched);
+                    state
+                        .cache
+                        .insert(PageCache::key(query), page, fetched.clone());
+                    apply_page(state, page, fetched);
+                    let mut commands = choices::retry_failed(state, true);
+                    commands.extend(maybe_prefetch(state));
+                    commands
+                }
+                Err(error) => {
+                    state.status.notice = None;
+                    state.list.load = Load::Failed { error };
+                    vec![]
+                }
+            }
+        }
+    }
+}
+
+/// Puts a fetched or cached page on screen. An empty page after page 1 means the previous page
+/// was the last, so the list stays where it is. The selection follows the selected contact when
+/// it is on the new page (a refresh), else goes to the top. Contacts that could not be read
+/// are said in the status line.
+fn apply_page(state: &mut State, page: u32, fetched: FetchedPage) {
+    let FetchedPage {
+        contacts,
+        unreadable,
+    } = fetched;
+    state.list.load = Load::Idle;
+    state.range_anchor = None;
+    if unreadable > 0 {
+        state.status.notice = Some(format!(
+            "{unreadable} contacts on page {page} could not be read (broken text) and are not shown"
+        ));
+    }
+    if contacts.is_empty() && unreadable == 0 && page > 1 {
+        state.list.end = PageEnd::End;
+        state.status.notice = Some(format!("page {} is the last page", page - 1));
+        return;
+    }
+    let selected_id = state
+        .selected_contact()
+        .and_then(|contact| contact.id().map(str::to_owned));
+    let follow = selected_id.and_then(|id| {
+        contacts
+            .iter()
+            .position(|contact| contact.id() == Some(id.as_str()))
+    });
+    state.list.selected = follow.unwrap_or(0);
+    if follow.is_none() {
+        state.detail.scroll = 0;
+    }
+    state.list.end = if contacts.len() + unreadable < TYPICAL_PAGE_SIZE {
+        PageEnd::End
+    } else {
+        PageEnd::More
+    };
+    state.list.page = page;
+    state.list.contacts = contacts;
+}
+
+/// Fetches the next page ahead of time once the cursor nears the bottom, so `n` is instant.
+fn maybe_prefetch(state: &mut State) -> Vec<Cmd> {
+    let list = &state.list;
+    let near_bottom = list.selected + PREFETCH_MARGIN >= list.contacts.len();
+    if list.page == 0 || list.end == PageEnd::End || list.load != Load::Idle || !near_bottom {
+        return vec![];
+    }
+    let next = list.page + 1;
+    if state.prefetching == Some(next) || state.cache.contains(&PageCache::key(&state.query), next)
+    {
+        return vec![];
+    }
+    state.prefetching = Some(next);
+    vec![Cmd::FetchPage {
+        generation: state.generation,
+        purpose: Purpose::Prefetch,
+        query: Box::new(state.query.clone()),
+        page: next,
+    }]
+}
+
+/// Moves whatever the focused pane moves: the panel cursor, the list selection, or the detail
+/// scroll. `isize::MIN` / `isize::MAX` mean top / bottom.
+pub(super) fn move_by(state: &mut State, delta: isize) -> Vec<Cmd> {
+    match state.focus {
+        Focus::Filters => {
+            let last = state.filter_items().len().saturating_sub(1);
+            state.panel_cursor = offset(state.panel_cursor, delta, last);
+            vec![]
+        }
+        Focus::List => move_selection(state, delta),
+        Focus::Detail => {
+            let most = state.limits.detail;
+            state.detail.scroll = match delta {
+                isize::MIN => 0,
+                isize::MAX => most,
+                _ => offset(usize::from(state.detail.scroll), delta, usize::from(most))
+                    .try_into()
+                    .unwrap_or(most),
+            };
+            vec![]
+        }
+    }
+}
+
+pub(super) fn move_selection(state: &mut State, delta: isize) -> Vec<Cmd> {
+    let last = state.list.contacts.len().saturating_sub(1);
+    let row = offset(state.list.selected, delta, last);
+    select_row(state, row)
+}
+
+pub(super) fn select_row(state: &mut State, row: usize) -> Vec<Cmd> {
+    if row != state.list.selected {
+        state.list.selected = row;
+        state.detail.scroll = 0;
+    }
+    maybe_prefetch(state)
+}
+
+/// `position + delta`, kept within `0..=last`.
+pub(super) fn offset(position: usize, delta: isize, last: usize) -> usize {
+    position.saturating_add_signed(delta).min(last)
+}
+
+/// The layout changed what the detail and the help can scroll: keep both within their
+/// content, so "up" after "bottom" moves at once.
+pub(super) fn on_layout(state: &mut State, limits: ScrollLimits) {
+    state.limits = limits;
+    state.detail.scroll = state.detail.scroll.min(limits.detail);
+    if let Mode::Help { scroll } = &mut state.mode {
+        *scroll = (*scroll).min(limits.help);
+    }
+}

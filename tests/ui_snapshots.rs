@@ -587,3 +587,69 @@ fn hostile_contacts_draw_without_panicking() {
 fn run(n: u64) -> SelectAllRun {
     (0..n).fold(SelectAllRun::default(), |run, _| run.next())
 }
+
+/// The state after these keys, from the populated list: the overlays are opened as a user
+/// opens them, not built by hand.
+fn after_keys(mut state: State, keys: &str) -> State {
+    state.focus = Focus::List;
+    for character in keys.chars() {
+        let key = crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char(character),
+            crossterm::event::KeyModifiers::NONE,
+        );
+        inbox_tui::app::update(
+            &mut state,
+            inbox_tui::app::Msg::Key {
+                key,
+                at: Instant::now(),
+            },
+        );
+    }
+    state
+}
+
+fn with_views(mut state: State) -> State {
+    state.views = ["Open VIPs", "Reviews", "Waiting on us"]
+        .into_iter()
+        .map(|name| inbox_tui::app::SavedView {
+            name: name.into(),
+            query: Query {
+                status: vec![Status::Open],
+                ..Query::default()
+            },
+        })
+        .collect();
+    state
+}
+
+#[test]
+fn export_dialog_overlay() {
+    let state = after_keys(populated_state(), "  e");
+    assert!(state.export_dialog().is_some());
+    let terminal = render(&state, 120, 36);
+    let text = screen_text(&terminal);
+    assert!(text.contains("the selection"), "{text}");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn views_list_overlay() {
+    let state = after_keys(with_views(populated_state()), "Vj");
+    assert!(matches!(state.mode, Mode::Views(_)));
+    let terminal = render(&state, 120, 36);
+    let text = screen_text(&terminal);
+    assert!(
+        text.contains("Reviews") && text.contains("Waiting on us"),
+        "{text}"
+    );
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn view_name_prompt_overlay() {
+    let state = after_keys(populated_state(), "sMy view");
+    assert!(matches!(state.mode, Mode::NamingView(_)));
+    let terminal = render(&state, 120, 36);
+    assert!(screen_text(&terminal).contains("My view"));
+    insta::assert_snapshot!(terminal.backend());
+}

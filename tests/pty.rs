@@ -225,7 +225,7 @@ fn the_browser_shows_pages_searches_filters_and_details() {
     let mut tui = Tui::start(&["--demo"]);
 
     let first = name_near_the_top(&contacts);
-    tui.wait_for("page 1");
+    tui.wait_for("page 1 ·");
     tui.wait_for(&first);
 
     // The detail pane shows the selected contact's email.
@@ -253,7 +253,7 @@ fn the_browser_shows_pages_searches_filters_and_details() {
         .iter()
         .find_map(ascii_name)
         .expect("an ASCII name on page 2");
-    let screen = tui.wait_for("page 2");
+    let screen = tui.wait_for("page 2 ·");
     tui.wait_until("page 2's contacts", |screen| {
         screen.contains(&second) && !screen.contains(&first)
     });
@@ -307,12 +307,12 @@ fn a_key_pressed_while_a_fetch_is_pending_is_acted_on_first() {
     tui.send("?");
     let screen = tui.wait_for("Help");
     assert!(
-        !screen.contains("page 1"),
+        !screen.contains("page 1 ·"),
         "the help showed before the page arrived:\n{screen}"
     );
     tui.send("\x1b");
     tui.wait_until("the help to close", |screen| !screen.contains("Help —"));
-    tui.wait_for("page 1");
+    tui.wait_for("page 1 ·");
     tui.quit();
 }
 
@@ -326,7 +326,7 @@ fn three_contacts_marked_across_two_pages_export_to_csv() {
     tui.send(" ");
     tui.wait_for("2 selected");
     tui.send("n");
-    tui.wait_for("page 2");
+    tui.wait_for("page 2 ·");
     tui.send(" ");
     tui.wait_for("3 selected");
 
@@ -365,7 +365,7 @@ fn select_all_with_one_row_unmarked_exports_every_match_but_that_one() {
         .find_map(ascii_name)
         .expect("an OPEN contact with an ASCII name");
     let mut tui = Tui::start(&["--demo"]);
-    tui.wait_for("page 1");
+    tui.wait_for("page 1 ·");
     tui.send("\x1b[Z"); // Shift-Tab: to the filter panel, on the search field
     tui.send("j"); // OPEN
     tui.send(" ");
@@ -414,7 +414,7 @@ fn select_all_with_one_row_unmarked_exports_every_match_but_that_one() {
 #[test]
 fn resizing_relayouts_and_a_tiny_terminal_says_so() {
     let mut tui = Tui::start(&["--demo"]);
-    tui.wait_for("page 1");
+    tui.wait_for("page 1 ·");
     // A key round-trip first: a resize right after the first frame can be lost.
     tui.send("j");
     tui.wait_for("2 of 50");
@@ -428,7 +428,7 @@ fn resizing_relayouts_and_a_tiny_terminal_says_so() {
     tui.resize(12, 50);
     tui.wait_for("terminal too small");
     tui.resize(40, 160);
-    tui.wait_for("page 1");
+    tui.wait_for("page 1 ·");
     tui.quit();
 }
 
@@ -437,7 +437,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
     // Killed, the browser exits as shells expect (128 + the signal), not with success.
     for (signal, code) in [("TERM", 143), ("HUP", 129)] {
         let tui = Tui::start(&["--demo"]);
-        tui.wait_for("page 1");
+        tui.wait_for("page 1 ·");
         tui.signal(signal);
         tui.wait_exit_restored(code);
     }
@@ -456,7 +456,7 @@ fn views_are_saved_applied_and_the_last_filters_come_back() {
         &["--demo", "--config", &config_arg],
         &[("XDG_STATE_HOME", &state_arg)],
     );
-    tui.wait_for("page 1");
+    tui.wait_for("page 1 ·");
     tui.send("\x1b[Z"); // Shift-Tab: to the filter panel, on the search field
     tui.send("j"); // OPEN
     tui.send(" ");
@@ -499,7 +499,7 @@ fn views_are_saved_applied_and_the_last_filters_come_back() {
 #[test]
 fn a_hostile_inbox_cannot_drive_the_terminal() {
     let mut tui = Tui::start(&["--demo", "--demo-hostile"]);
-    tui.wait_for("page 1");
+    tui.wait_for("page 1 ·");
     for _ in 0..2 {
         for _ in 0..25 {
             tui.send("j");
@@ -509,7 +509,7 @@ fn a_hostile_inbox_cannot_drive_the_terminal() {
         thread::sleep(Duration::from_millis(100));
         tui.send("J");
         tui.send("n");
-        tui.wait_for("page 2");
+        tui.wait_for("page 2 ·");
     }
     let screen = tui.screen();
     let raw = tui.raw_output();

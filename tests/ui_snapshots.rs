@@ -205,6 +205,7 @@ fn empty_result_says_how_to_clear_filters() {
 fn unauthorized_error_points_at_the_help() {
     let mut state = fresh_state();
     state.list.load = Load::Failed {
+        page: 1,
         error: ApiError::Unauthorized {
             token_origin: None,
             status: 401,
@@ -224,6 +225,7 @@ fn unauthorized_error_points_at_the_help() {
 fn network_error_offers_a_retry() {
     let mut state = fresh_state();
     state.list.load = Load::Failed {
+        page: 1,
         error: ApiError::Network {
             what: "connecting to api.example.com: Connection refused".into(),
         },
@@ -239,7 +241,7 @@ fn network_error_offers_a_retry() {
 fn help_overlay() {
     let mut state = populated_state();
     state.mode = Mode::Help { scroll: 0 };
-    let terminal = render(&state, 160, 90);
+    let terminal = render(&state, 160, 100);
     let text = screen_text(&terminal);
     let list = text.find("Contact list").expect("the list's keys");
     let global = text
@@ -460,6 +462,7 @@ fn selected_row_is_reversed_in_mono() {
 fn mono_theme_uses_no_colour() {
     let mut state = populated_state();
     state.list.load = Load::Failed {
+        page: 1,
         error: ApiError::Server {
             status: 503,
             message: "down".into(),

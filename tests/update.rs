@@ -392,6 +392,7 @@ fn errors_are_a_state_with_a_way_out() {
     assert_eq!(
         state.list.load,
         Load::Failed {
+            page: 1,
             error: unauthorized
         }
     );
@@ -1157,4 +1158,108 @@ fn a_key_rebound_in_one_layer_keeps_its_meaning_in_the_others() {
         matches!(commands.as_slice(), [Cmd::DeleteView { name }] if name == "Mine"),
         "d still deletes in the views list: {commands:?}"
     );
+}
+
+#[test]
+fn pages_asked_for_during_a_load_are_counted_from_the_page_on_its_way() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    press(&mut state, KeyCode::Char('n'));
+    press(&mut state, KeyCode::Char('n'));
+    let (generation, purpose, page, query) = only_fetch(&press(&mut state, KeyCode::Char('n')));
+    assert_eq!(page, 4, "n n n lands three pages on");
+    assert!(matches!(state.list.load, Load::Loading { page: 4 }));
+
+    // The rows shown are page 1's until page 4 comes: they cannot be marked meanwhile.
+    assert!(press(&mut state, KeyCode::Char(' ')).is_empty());
+    press(&mut state, KeyCode::Char('a'));
+    assert!(state.selection.is_empty(), "stale rows are not marked");
+    assert!(notice_contains(&state, "page 4 is loading"));
+
+    // p during the load counts back from page 4.
+    let (_, _, back, _) = only_fetch(&press(&mut state, KeyCode::Char('p')));
+    assert_eq!(back, 3);
+    let _ = (generation, purpose, query);
+}
+
+#[test]
+fn r_retries_the_page_that_failed_and_one_line_says_a_429() {
+    let mut state = browsing();
+    let (generation, _, page, query) = only_fetch(&press(&mut state, KeyCode::Char('n')));
+    assert_eq!(page, 2);
+    update(
+        &mut state,
+        Msg::Retrying {
+            generation,
+            wait: Duration::from_secs(3),
+            error: ApiError::RateLimited {
+                retry_after: Some(Duration::from_secs(3)),
+            },
+            at: Instant::now(),
+        },
+    );
+    assert!(state.status.backoff_until.is_some());
+    assert_eq!(state.status.notice, None, "the countdown is the one line");
+    update(
+        &mut state,
+        Msg::PageLoaded {
+            generation,
+            purpose: Purpose::Show,
+            page: 2,
+            query: Box::new(query),
+            result: Err(ApiError::Server {
+                status: 502,
+                message: "bad gateway; the upstream did not answer in time".into(),
+            }),
+        },
+    );
+    let (_, _, retried, _) = only_fetch(&press(&mut state, KeyCode::Char('r')));
+    assert_eq!(
+        retried, 2,
+        "r asks again for the page that failed, not the one shown"
+    );
+
+    press(&mut state, KeyCode::Char('!'));
+    assert!(matches!(state.mode, Mode::LastError { .. }));
+    assert!(
+        state
+            .status
+            .last_error
+            .as_deref()
+            .is_some_and(|error| error.contains("did not answer in time")),
+        "{:?}",
+        state.status.last_error
+    );
+    press(&mut state, KeyCode::Esc);
+    assert!(matches!(state.mode, Mode::Browse));
+}
+
+#[test]
+fn the_panel_jumps_between_sections_and_can_be_hidden() {
+    let mut state = browsing();
+    state.focus = Focus::Filters;
+    state.panel_cursor = 0;
+    let sections = inbox_tui::app::filters::sections(&state.query, &state.choices);
+    let second = sections[0].items.len();
+    press(&mut state, KeyCode::Char(']'));
+    assert_eq!(
+        state.panel_cursor, second,
+        "] goes to the next section's first item"
+    );
+    press(&mut state, KeyCode::Char(']'));
+    press(&mut state, KeyCode::Char('['));
+    assert_eq!(state.panel_cursor, second, "[ goes back a section");
+
+    press(&mut state, KeyCode::Char('P'));
+    assert!(state.panel_hidden);
+    assert_eq!(
+        state.focus,
+        Focus::List,
+        "the hidden panel gives up the focus"
+    );
+    press(&mut state, KeyCode::Tab);
+    press(&mut state, KeyCode::Tab);
+    assert_ne!(state.focus, Focus::Filters, "Tab skips the hidden panel");
+    press(&mut state, KeyCode::Char('/'));
+    assert!(!state.panel_hidden, "/ shows the panel to type in it");
 }

@@ -38,11 +38,18 @@ pub enum Action {
     NextChoice,
     /// In the saved-views list: delete the view under the cursor.
     DeleteView,
+    /// Show the last error in full.
+    ShowError,
+    /// Hide or show the filter panel.
+    TogglePanel,
+    /// In the filter panel: the first item of the next / previous section.
+    NextSection,
+    PrevSection,
 }
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 41] = [
         Action::FocusNext,
         Action::FocusPrev,
         Action::MoveDown,
@@ -80,6 +87,10 @@ impl Action {
         Action::Help,
         Action::Quit,
         Action::Back,
+        Action::ShowError,
+        Action::TogglePanel,
+        Action::NextSection,
+        Action::PrevSection,
     ];
 
     /// The name the config file uses for the action, e.g. `next_page` or `apply_view_3`.
@@ -113,6 +124,10 @@ impl Action {
             Action::DeleteView => "delete_view",
             Action::PrevChoice => "prev_choice",
             Action::NextChoice => "next_choice",
+            Action::ShowError => "show_error",
+            Action::TogglePanel => "toggle_panel",
+            Action::NextSection => "next_section",
+            Action::PrevSection => "prev_section",
             Action::ApplyView(number) => return format!("apply_view_{number}"),
         };
         name.to_owned()
@@ -271,11 +286,13 @@ pub enum Layer {
     Export,
     Views,
     Help,
+    /// The last error in full.
+    Error,
 }
 
 impl Layer {
     /// Every layer, in the order the help and the config example list them.
-    pub const ALL: [Layer; 8] = [
+    pub const ALL: [Layer; 9] = [
         Layer::Global,
         Layer::List,
         Layer::Filters,
@@ -284,6 +301,7 @@ impl Layer {
         Layer::Export,
         Layer::Views,
         Layer::Help,
+        Layer::Error,
     ];
 
     /// The config section's name: `[keys.list]`.
@@ -297,6 +315,7 @@ impl Layer {
             Layer::Export => "export",
             Layer::Views => "views",
             Layer::Help => "help",
+            Layer::Error => "error",
         }
     }
 
@@ -315,6 +334,7 @@ impl Layer {
             Layer::Export => "Export dialog",
             Layer::Views => "Saved views list",
             Layer::Help => "This help",
+            Layer::Error => "The last error, in full",
         }
     }
 
@@ -352,7 +372,7 @@ const fn entry(
 
 /// Every action of every layer, apart from the nine "apply view" actions, which
 /// [`action_table`] adds.
-const ACTIONS: [ActionEntry; 49] = {
+const ACTIONS: [ActionEntry; 53] = {
     use Action as A;
     use Layer as L;
     [
@@ -401,6 +421,18 @@ const ACTIONS: [ActionEntry; 49] = {
         entry(L::Global, A::SaveView, "save the filters as a view", &["s"]),
         entry(L::Global, A::ShowViews, "list the saved views", &["V"]),
         entry(L::Global, A::Help, "show the help", &["?"]),
+        entry(
+            L::Global,
+            A::ShowError,
+            "show the last error in full",
+            &["!"],
+        ),
+        entry(
+            L::Global,
+            A::TogglePanel,
+            "hide or show the filter panel",
+            &["P"],
+        ),
         entry(L::Global, A::Quit, "quit", &["q", "ctrl-c"]),
         entry(
             L::Global,
@@ -451,6 +483,18 @@ const ACTIONS: [ActionEntry; 49] = {
             A::Toggle,
             "toggle the item, or edit the text field",
             &["space"],
+        ),
+        entry(
+            L::Filters,
+            A::NextSection,
+            "first item of the next section",
+            &["]"],
+        ),
+        entry(
+            L::Filters,
+            A::PrevSection,
+            "first item of this or the previous section",
+            &["["],
         ),
         entry(L::Detail, A::MoveDown, "scroll down", &["j", "down"]),
         entry(L::Detail, A::MoveUp, "scroll up", &["k", "up"]),
@@ -519,7 +563,7 @@ const ACTIONS: [ActionEntry; 49] = {
 };
 
 /// The keys of the help overlay and of closing the views list, which come last in the table.
-const CLOSING: [ActionEntry; 6] = {
+const CLOSING: [ActionEntry; 9] = {
     use Action as A;
     use Layer as L;
     [
@@ -529,6 +573,9 @@ const CLOSING: [ActionEntry; 6] = {
         entry(L::Help, A::Top, "scroll to the top", &["g", "home"]),
         entry(L::Help, A::Bottom, "scroll to the bottom", &["G", "end"]),
         entry(L::Help, A::Back, "close the help", &["esc", "?", "q"]),
+        entry(L::Error, A::MoveDown, "scroll down", &["j", "down"]),
+        entry(L::Error, A::MoveUp, "scroll up", &["k", "up"]),
+        entry(L::Error, A::Back, "close", &["esc", "!", "q"]),
     ]
 };
 

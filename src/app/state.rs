@@ -72,6 +72,10 @@ pub enum Mode {
     NamingView(Input),
     /// The saved-views list.
     Views(ViewsList),
+    /// The last error in full, scrolled by this many lines.
+    LastError {
+        scroll: u16,
+    },
 }
 
 /// Which pane has the keyboard.
@@ -96,8 +100,9 @@ pub enum Load {
     Idle,
     /// A page is on its way; whatever is shown stays until it arrives.
     Loading { page: u32 },
-    /// The last fetch failed; the error says what to do.
-    Failed { error: ApiError },
+    /// The fetch of `page` failed; the error says what to do, and a retry asks for `page`
+    /// again.
+    Failed { page: u32, error: ApiError },
 }
 
 /// Whether another page follows the one shown. The API has no total, so this is only ever learnt
@@ -151,6 +156,8 @@ pub struct StatusLine {
     pub choices_errors: BTreeMap<PickList, ChoicesError>,
     /// Problems found at start-up that the user should fix, such as a token file others can read.
     pub warnings: Vec<String>,
+    /// The last error of any kind, whole: the status line may have to cut it.
+    pub last_error: Option<String>,
 }
 
 /// Why a pick-list failed to load, and whether trying again later can help.
@@ -558,6 +565,8 @@ pub struct State {
     pub dates: [DateInput; 4],
     /// Which pane has the keyboard while no overlay or text field does.
     pub focus: Focus,
+    /// The filter panel is hidden, for small terminals; the list takes its room.
+    pub panel_hidden: bool,
     /// The filter item the panel cursor is on.
     pub panel_cursor: usize,
     pub choices: Choices,
@@ -605,6 +614,7 @@ impl State {
             search_deadline: None,
             dates: Default::default(),
             focus: Focus::List,
+            panel_hidden: false,
             panel_cursor: 0,
             choices: Choices::default(),
             choices_loading: BTreeSet::new(),
@@ -659,6 +669,7 @@ impl State {
             Mode::Help { .. } => Layer::Help,
             Mode::Export(_) => Layer::Export,
             Mode::Views(_) => Layer::Views,
+            Mode::LastError { .. } => Layer::Error,
         }
     }
 

@@ -4,6 +4,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 
@@ -181,10 +182,17 @@ fn selected(state: &State) -> usize {
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, clock: &Clock) {
     let list = &state.list;
-    let title = match (list.page, list.end) {
-        (0, _) => "Contacts".to_owned(),
-        (page, PageEnd::More) => format!("Contacts · page {page} · more"),
-        (page, PageEnd::End) => format!("Contacts · page {page} · end"),
+    // While another page loads, the rows shown are the old page's: the title says which page is
+    // coming, and the rows are dimmed (they cannot be marked either).
+    let loading = match list.load {
+        Load::Loading { page } if page != list.page => Some(page),
+        _ => None,
+    };
+    let title = match (loading, list.page, list.end) {
+        (Some(page), _, _) => format!("Contacts · loading page {page}…"),
+        (None, 0, _) => "Contacts".to_owned(),
+        (None, page, PageEnd::More) => format!("Contacts · page {page} · more"),
+        (None, page, PageEnd::End) => format!("Contacts · page {page} · end"),
     };
     let mut block = pane(Line::from(title), state.focus == Focus::List, theme);
     let count = list.contacts.len();
@@ -221,8 +229,13 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
                 clip(&column.text(contact, state, clock), usize::from(*width))
             });
             let row = Row::new(cells);
-            if index == selected {
+            if loading.is_some() {
+                row.style(theme.dim)
+            } else if index == selected && state.focus == Focus::List {
                 row.style(theme.selected)
+            } else if index == selected {
+                // The cursor of a pane without the keyboard: there, but not where keys go.
+                row.style(theme.dim.add_modifier(Modifier::REVERSED))
             } else if pending_range
                 .as_ref()
                 .is_some_and(|range| range.contains(&index))
@@ -260,7 +273,7 @@ fn empty_screen<'a>(state: &State, theme: &Theme) -> Paragraph<'a> {
             "no contacts yet: press {} to refresh",
             keymap.first_key(Layer::Global, Action::Refresh)
         ))],
-        Load::Failed { error } => {
+        Load::Failed { error, .. } => {
             let hint = match error {
                 ApiError::Unauthorized { .. } => format!(
                     "token rejected: press {} for how to set it",

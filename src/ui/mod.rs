@@ -65,7 +65,11 @@ fn regions(area: Rect, state: &State) -> Option<Regions> {
             status,
         });
     }
-    let panel_width = if body.width >= 100 { 28 } else { 24 };
+    let panel_width = match (state.panel_hidden, body.width >= 100) {
+        (true, _) => 0,
+        (false, true) => 28,
+        (false, false) => 24,
+    };
     let filters = Rect {
         width: panel_width,
         ..body
@@ -101,7 +105,7 @@ fn regions(area: Rect, state: &State) -> Option<Regions> {
         (list, detail)
     };
     Some(Regions {
-        filters: Some(filters),
+        filters: (panel_width > 0).then_some(filters),
         list: Some(list),
         detail,
         status,
@@ -129,6 +133,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme, clock: &Clock) {
         Mode::Views(list) => views::draw_list(frame, area, *list, state, theme),
         Mode::NamingView(input) => views::draw_prompt(frame, area, input, &state.keymap, theme),
         Mode::Help { scroll } => help::draw(frame, area, *scroll, state, theme),
+        Mode::LastError { scroll } => help::draw_error(frame, area, *scroll, state, theme),
     }
 }
 

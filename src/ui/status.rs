@@ -73,7 +73,9 @@ fn hints_for(layer: Layer) -> &'static [Hint] {
             (&[A::MoveDown, A::MoveUp], "move"),
             (&[A::Back], "close"),
         ],
-        Layer::Help => &[(&[A::MoveDown, A::MoveUp], "scroll"), (&[A::Back], "close")],
+        Layer::Help | Layer::Error => {
+            &[(&[A::MoveDown, A::MoveUp], "scroll"), (&[A::Back], "close")]
+        }
     }
 }
 
@@ -132,7 +134,7 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
         .status
         .backoff_until
         .map(|until| until.saturating_duration_since(clock.instant));
-    if let Load::Failed { error } = &state.list.load {
+    if let Load::Failed { error, .. } = &state.list.load {
         let text = match error {
             ApiError::Unauthorized { .. } => Some(format!(
                 "token rejected: press {} for how to set it",

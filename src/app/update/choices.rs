@@ -45,6 +45,7 @@ pub(super) fn answered<T>(
             Some(entries)
         }
         Err(error) => {
+            state.status.last_error = Some(format!("could not load {}: {error}", list.describe()));
             state.status.choices_errors.insert(
                 list,
                 ChoicesError {

@@ -9,7 +9,7 @@ use tui_input::backend::crossterm::EventHandler;
 use super::keys::unless_text;
 use crate::app::keymap::{Action, Layer};
 use crate::app::msg::{Cmd, ExportFinished, ExportRequest};
-use crate::app::state::{DialogRow, ExportDialog, ExportPhase, ExportScope, Mode, State};
+use crate::app::state::{DialogRow, ExportDialog, ExportPhase, ExportScope, Load, Mode, State};
 use crate::export::{ExportError, ExportFormat, Progress, Scope};
 
 /// What a key did in the dialog, for the parent to act on.
@@ -138,7 +138,10 @@ pub(super) fn on_done(state: &mut State, result: Result<ExportFinished, Arc<Expo
                 finished.contacts, finished.path
             ));
         }
-        Err(error) => dialog.phase = ExportPhase::Failed(error.to_string()),
+        Err(error) => {
+            state.status.last_error = Some(error.to_string());
+            dialog.phase = ExportPhase::Failed(error.to_string());
+        }
     }
 }
 
@@ -178,6 +181,13 @@ fn start(state: &mut State) -> Vec<Cmd> {
             Scope::Selection(state.selection.to_export()),
             Some(state.selection.len()),
         ),
+        ExportScope::Page if matches!(state.list.load, Load::Loading { page } if page != state.list.page) =>
+        {
+            dialog.phase = ExportPhase::Failed(
+                "the page on its way is not shown yet: wait for it, or export another scope".into(),
+            );
+            return vec![];
+        }
         ExportScope::Page => (
             Scope::Contacts(state.list.contacts.to_vec()),
             Some(state.list.contacts.len()),

@@ -121,3 +121,27 @@ fn leave_text_field(state: &mut State) {
         state.mode = Mode::Browse;
     }
 }
+
+/// `]` / `[` in the panel: the first item of the next section, or of this one (the previous one
+/// when already on its first item).
+pub(super) fn jump_section(state: &mut State, step: isize) {
+    let starts: Vec<usize> = filters::sections(&state.query, &state.choices)
+        .iter()
+        .scan(0, |first, section| {
+            let start = *first;
+            *first += section.items.len();
+            Some((start, section.items.is_empty()))
+        })
+        .filter(|(_, empty)| !empty)
+        .map(|(start, _)| start)
+        .collect();
+    let cursor = state.panel_cursor;
+    let target = if step > 0 {
+        starts.iter().copied().find(|start| *start > cursor)
+    } else {
+        starts.iter().rev().copied().find(|start| *start < cursor)
+    };
+    if let Some(target) = target {
+        state.panel_cursor = target;
+    }
+}

@@ -10,7 +10,7 @@ use super::{export_dialog, filters, paging, selection, views};
 use crate::app::filters::FilterItem;
 use crate::app::keymap::{Action, Layer};
 use crate::app::msg::Cmd;
-use crate::app::state::{Focus, Mode, PageCache, State, TextField};
+use crate::app::state::{Focus, Mode, State, TextField};
 use crate::dates::parse_when;
 
 pub(super) fn on_tick(state: &mut State, at: Instant) -> Vec<Cmd> {
@@ -41,8 +41,8 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> 
     let layer = state.layer();
     let action = state.keymap.action_for(layer, &key);
     match layer {
-        Layer::Help => {
-            on_help_key(state, action);
+        Layer::Help | Layer::Error => {
+            on_scrolled_overlay_key(state, action);
             vec![]
         }
         Layer::Export => export_dialog::on_key(state, key, action),
@@ -59,16 +59,19 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> 
     }
 }
 
-fn on_help_key(state: &mut State, action: Option<Action>) {
-    let Mode::Help { scroll } = &mut state.mode else {
-        return;
+/// Keys in the help or the error overlay: scroll, or close.
+fn on_scrolled_overlay_key(state: &mut State, action: Option<Action>) {
+    let (scroll, most) = match &mut state.mode {
+        Mode::Help { scroll } => (scroll, state.limits.help),
+        Mode::LastError { scroll } => (scroll, u16::MAX),
+        _ => return,
     };
     match action {
         Some(Action::Back) => state.mode = Mode::Browse,
-        Some(Action::MoveDown) => *scroll = scroll.saturating_add(1).min(state.limits.help),
+        Some(Action::MoveDown) => *scroll = scroll.saturating_add(1).min(most),
         Some(Action::MoveUp) => *scroll = scroll.saturating_sub(1),
         Some(Action::Top) => *scroll = 0,
-        Some(Action::Bottom) => *scroll = state.limits.help,
+        Some(Action::Bottom) => *scroll = most,
         _ => {}
     }
 }
@@ -153,11 +156,15 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
             vec![]
         }
         Action::FocusNext | Action::FocusPrev => {
-            let order = [Focus::Filters, Focus::List, Focus::Detail];
+            let order: &[Focus] = if state.panel_hidden {
+                &[Focus::List, Focus::Detail]
+            } else {
+                &[Focus::Filters, Focus::List, Focus::Detail]
+            };
             let current = order
                 .iter()
                 .position(|focus| *focus == state.focus)
-                .unwrap_or(1);
+                .unwrap_or(0);
             let step = if action == Action::FocusNext {
                 1
             } else {
@@ -166,7 +173,23 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.focus = order[(current + step) % order.len()];
             vec![]
         }
+        Action::TogglePanel => {
+            state.panel_hidden = !state.panel_hidden;
+            if state.panel_hidden && state.focus == Focus::Filters {
+                state.focus = Focus::List;
+            }
+            vec![]
+        }
+        Action::NextSection => {
+            filters::jump_section(state, 1);
+            vec![]
+        }
+        Action::PrevSection => {
+            filters::jump_section(state, -1);
+            vec![]
+        }
         Action::FocusSearch => {
+            state.panel_hidden = false;
             state.focus = Focus::Filters;
             if let Some(index) = state
                 .filter_items()
@@ -179,11 +202,14 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
             vec![]
         }
         Action::ClearFilters => filters::clear(state),
-        Action::Refresh => {
-            state.cache.forget(&PageCache::key(&state.query));
-            let mut commands = super::choices::retry_failed(state, false);
-            commands.extend(paging::show_page(state, state.list.page.max(1)));
-            commands
+        Action::Refresh => paging::refresh(state),
+        Action::ShowError => {
+            if state.status.last_error.is_some() {
+                state.mode = Mode::LastError { scroll: 0 };
+            } else {
+                state.status.notice = Some("no error so far".into());
+            }
+            vec![]
         }
         Action::NextPage => paging::next_page(state),
         Action::PrevPage => paging::prev_page(state),

@@ -65,10 +65,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             at,
         } => {
             if generation == state.generation {
+                // A 429 has its countdown in the status line; one line says it.
                 if matches!(error, ApiError::RateLimited { .. }) {
                     state.status.backoff_until = Some(at + wait);
+                    state.status.notice = None;
+                } else {
+                    state.status.notice = Some(format!("retrying: {error}"));
                 }
-                state.status.notice = Some(format!("retrying: {error}"));
             }
             vec![]
         }

@@ -10,8 +10,9 @@ use crate::app::state::{
 };
 
 pub(super) fn next_page(state: &mut State) -> Vec<Cmd> {
-    if matches!(state.list.load, Load::Loading { .. }) {
-        return vec![];
+    // While a page loads, a key counts from the page on its way: `n n n` lands three pages on.
+    if let Load::Loading { page } = state.list.load {
+        return show_page(state, page + 1);
     }
     if state.list.end == PageEnd::End {
         state.status.notice = Some(format!("page {} is the last page", state.list.page));
@@ -21,11 +22,40 @@ pub(super) fn next_page(state: &mut State) -> Vec<Cmd> {
 }
 
 pub(super) fn prev_page(state: &mut State) -> Vec<Cmd> {
-    if state.list.page <= 1 {
+    let from = match state.list.load {
+        Load::Loading { page } => page,
+        _ => state.list.page,
+    };
+    if from <= 1 {
         state.status.notice = Some("already on the first page".into());
         vec![]
     } else {
-        show_page(state, state.list.page - 1)
+        show_page(state, from - 1)
+    }
+}
+
+/// `r`: the page that failed, if the last fetch failed, else the page shown, fresh from the
+/// server.
+pub(super) fn refresh(state: &mut State) -> Vec<Cmd> {
+    state.cache.forget(&PageCache::key(&state.query));
+    let page = match state.list.load {
+        Load::Failed { page, .. } | Load::Loading { page } => page,
+        Load::Idle => state.list.page.max(1),
+    };
+    let mut commands = choices::retry_failed(state, false);
+    commands.extend(show_page(state, page));
+    commands
+}
+
+/// Whether the rows shown are an old page while another loads: they cannot be marked or
+/// exported as "this page" then. Says so when they are.
+pub(super) fn rows_are_stale(state: &mut State) -> bool {
+    match state.list.load {
+        Load::Loading { page } if state.list.page != page => {
+            state.status.notice = Some(format!("page {page} is loading: wait for it"));
+            true
+        }
+        _ => false,
     }
 }
 
@@ -88,7 +118,8 @@ pub(super) fn on_page_loaded(
                 }
                 Err(error) => {
                     state.status.notice = None;
-                    state.list.load = Load::Failed { error };
+                    state.status.last_error = Some(error.to_string());
+                    state.list.load = Load::Failed { page, error };
                     vec![]
                 }
             }

@@ -13,6 +13,9 @@ use crate::text::thousands;
 
 /// Space on a row: marks or unmarks it and moves on, so a run of rows is marked by holding it.
 pub(super) fn toggle_row(state: &mut State) -> Vec<Cmd> {
+    if paging::rows_are_stale(state) {
+        return vec![];
+    }
     if let Some(contact) = state.selected_contact().cloned() {
         state.selection.toggle(&contact);
     }
@@ -21,6 +24,9 @@ pub(super) fn toggle_row(state: &mut State) -> Vec<Cmd> {
 
 /// The first press starts a range at the cursor; the second marks every row between.
 pub(super) fn range(state: &mut State) {
+    if paging::rows_are_stale(state) {
+        return;
+    }
     match state.range_anchor.take() {
         None => {
             state.range_anchor = Some(state.list.selected);
@@ -48,6 +54,9 @@ pub(super) fn range(state: &mut State) {
 }
 
 pub(super) fn select_page(state: &mut State) {
+    if paging::rows_are_stale(state) {
+        return;
+    }
     let page = Arc::clone(&state.list.contacts);
     let added = page
         .iter()
@@ -146,6 +155,7 @@ pub(super) fn on_select_all_done(
             )
         }
         Err(error) => {
+            state.status.last_error = Some(error.to_string());
             state.selection.drop_running(run);
             format!("selecting {described} failed, so it is not in the selection: {error}")
         }

@@ -789,3 +789,23 @@ fn a_view_sends_its_unknown_filters_as_given() {
         serde_json::json!(["isOnline", "isSubscriber"])
     );
 }
+
+#[test]
+fn a_web_url_needs_an_id_and_an_http_address() {
+    let sandbox = Sandbox::new();
+    sandbox.write_config(
+        "[profiles.a]\nweb_url = \"https://panel.example.com/inbox\"\n\
+         [profiles.b]\nweb_url = \"javascript:alert({id})\"\n",
+    );
+    let output = sandbox.run(&["config", "check"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(":2: profiles.a.web_url:") && stderr.contains("has no {id}"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(":4: profiles.b.web_url:") && stderr.contains("not an http(s) URL"),
+        "{stderr}"
+    );
+}

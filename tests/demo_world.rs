@@ -382,3 +382,35 @@ async fn broken_pages_are_200s_without_a_contact_list() {
     assert!(segments["data"].is_array(), "only contact pages break");
     server.shutdown().await;
 }
+
+/// The demo's stand-in for the web panel, which the browser's `o` opens: a page per contact,
+/// outside the API (no token), with the name escaped as HTML.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_web_panel_shows_a_contact_by_id() {
+    let server = start_server_with(DemoConfig {
+        contacts: 50,
+        hostile: true,
+        ..DemoConfig::default()
+    })
+    .await;
+    let dataset = Dataset::generate(50, DemoConfig::default().seed);
+    let contact = dataset.contact_json(0);
+    let id = contact["_id"].as_str().expect("an id");
+    let url = format!(
+        "{}{}",
+        server.url().trim_end_matches('/'),
+        inbox_tui::demo::PANEL_PATH.replace("{id}", id)
+    );
+    let page = http().get(&url).send().await.expect("the panel answers");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("a page");
+    assert!(html.contains(id), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+    let missing = http()
+        .get(url.replace(id, "000000000000000000000000"))
+        .send()
+        .await
+        .expect("the panel answers");
+    assert_eq!(missing.status(), 404);
+    server.shutdown().await;
+}

@@ -545,3 +545,95 @@ fn a_panic_in_a_task_ends_the_browser_with_the_terminal_restored() {
     assert!(screen.contains("INBOX_TUI_TEST_PANIC"), "{screen}");
     tui.wait_exit_restored(1);
 }
+
+/// The OSC 52 sequence that puts `text` on the clipboard.
+fn clipboard_sequence(text: &str) -> String {
+    use base64::Engine as _;
+    format!(
+        "\u{1b}]52;c;{}\u{7}",
+        base64::engine::general_purpose::STANDARD.encode(text)
+    )
+}
+
+#[test]
+fn y_copies_a_field_and_big_y_the_selected_ids_through_the_terminal() {
+    let contacts = demo_contacts();
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for("page 1 ·");
+    tui.send("y");
+    tui.wait_for("Copy");
+    tui.send("i");
+    let id = contacts[0].id().expect("an id");
+    tui.wait_for(&format!("copied the id: {id}"));
+
+    let with_email = contacts[..10]
+        .iter()
+        .position(|contact| contact.email().is_some())
+        .expect("an email near the top");
+    for _ in 0..with_email {
+        tui.send("j");
+    }
+    tui.send("y");
+    tui.send("e");
+    let email = contacts[with_email].email().expect("an email");
+    tui.wait_for("copied the email");
+
+    tui.send("g");
+    tui.send("  ");
+    tui.send("Y");
+    tui.wait_for("copied 2 ids");
+    let raw = String::from_utf8_lossy(&tui.raw_output()).into_owned();
+    let two = format!(
+        "{}\n{}",
+        contacts[0].id().expect("an id"),
+        contacts[1].id().expect("an id")
+    );
+    for (what, text) in [("the id", id), ("the email", email), ("two ids", &two)] {
+        assert!(
+            raw.contains(&clipboard_sequence(text)),
+            "{what} was not put on the clipboard"
+        );
+    }
+    tui.quit();
+}
+
+#[test]
+fn o_opens_the_contact_in_the_web_panel_or_shows_the_link() {
+    let contacts = demo_contacts();
+    let id = contacts[0].id().expect("an id").to_owned();
+    let bin = tempfile::tempdir().expect("a temp dir");
+    let opened = bin.path().join("opened.txt");
+    let opener = bin.path().join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .expect("a fake opener");
+    std::fs::set_permissions(&opener, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("executable");
+    let path = format!("{}:/usr/bin:/bin", bin.path().display());
+    let mut tui = Tui::start_with_env(&["--demo"], &[("PATH", &path)]);
+    tui.wait_for("page 1 ·");
+    tui.send("o");
+    let started = Instant::now();
+    while !opened.exists() {
+        assert!(started.elapsed() < PATIENCE, "the opener never ran");
+        thread::sleep(Duration::from_millis(25));
+    }
+    thread::sleep(Duration::from_millis(100));
+    let url = std::fs::read_to_string(&opened).expect("the URL");
+    assert!(url.ends_with(&format!("/panel/contacts/{id}")), "{url}");
+    tui.quit();
+
+    // Without an opener, the link is shown instead.
+    let empty = tempfile::tempdir().expect("a temp dir");
+    let mut tui = Tui::start_with_env(
+        &["--demo"],
+        &[("PATH", &empty.path().display().to_string())],
+    );
+    tui.wait_for("page 1 ·");
+    tui.send("o");
+    tui.wait_for("open it yourself: http://127.0.0.1");
+    tui.wait_for(&format!("/panel/contacts/{id}"));
+    tui.quit();
+}

@@ -45,11 +45,46 @@ pub enum Action {
     /// In the filter panel: the first item of the next / previous section.
     NextSection,
     PrevSection,
+    /// Open the copy menu for the contact under the cursor.
+    Copy,
+    /// Copy the selected contacts' ids, one a line.
+    CopySelection,
+    /// Open the contact in the platform's web panel.
+    Open,
+    /// In the copy menu: what to copy.
+    CopyField(CopyField),
+}
+
+/// What the copy menu copies of a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CopyField {
+    Email,
+    /// In E.164, as other tools want it.
+    Phone,
+    Id,
+    Uuid,
+    Name,
+    /// The whole contact as the API sent it, pretty-printed.
+    Json,
+}
+
+impl CopyField {
+    /// As the menu and the notices name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            CopyField::Email => "email",
+            CopyField::Phone => "phone",
+            CopyField::Id => "id",
+            CopyField::Uuid => "uuid",
+            CopyField::Name => "name",
+            CopyField::Json => "JSON",
+        }
+    }
 }
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 41] = [
+    pub const ALL: [Action; 50] = [
         Action::FocusNext,
         Action::FocusPrev,
         Action::MoveDown,
@@ -91,6 +126,15 @@ impl Action {
         Action::TogglePanel,
         Action::NextSection,
         Action::PrevSection,
+        Action::Copy,
+        Action::CopySelection,
+        Action::Open,
+        Action::CopyField(CopyField::Email),
+        Action::CopyField(CopyField::Phone),
+        Action::CopyField(CopyField::Id),
+        Action::CopyField(CopyField::Uuid),
+        Action::CopyField(CopyField::Name),
+        Action::CopyField(CopyField::Json),
     ];
 
     /// The name the config file uses for the action, e.g. `next_page` or `apply_view_3`.
@@ -128,6 +172,10 @@ impl Action {
             Action::TogglePanel => "toggle_panel",
             Action::NextSection => "next_section",
             Action::PrevSection => "prev_section",
+            Action::Copy => "copy",
+            Action::CopySelection => "copy_selection",
+            Action::Open => "open",
+            Action::CopyField(field) => return format!("copy_{}", field.label().to_lowercase()),
             Action::ApplyView(number) => return format!("apply_view_{number}"),
         };
         name.to_owned()
@@ -288,11 +336,13 @@ pub enum Layer {
     Help,
     /// The last error in full.
     Error,
+    /// The copy menu.
+    Copy,
 }
 
 impl Layer {
     /// Every layer, in the order the help and the config example list them.
-    pub const ALL: [Layer; 9] = [
+    pub const ALL: [Layer; 10] = [
         Layer::Global,
         Layer::List,
         Layer::Filters,
@@ -302,6 +352,7 @@ impl Layer {
         Layer::Views,
         Layer::Help,
         Layer::Error,
+        Layer::Copy,
     ];
 
     /// The config section's name: `[keys.list]`.
@@ -316,6 +367,7 @@ impl Layer {
             Layer::Views => "views",
             Layer::Help => "help",
             Layer::Error => "error",
+            Layer::Copy => "copy",
         }
     }
 
@@ -335,6 +387,7 @@ impl Layer {
             Layer::Views => "Saved views list",
             Layer::Help => "This help",
             Layer::Error => "The last error, in full",
+            Layer::Copy => "Copy menu",
         }
     }
 
@@ -372,7 +425,7 @@ const fn entry(
 
 /// Every action of every layer, apart from the nine "apply view" actions, which
 /// [`action_table`] adds.
-const ACTIONS: [ActionEntry; 53] = {
+const ACTIONS: [ActionEntry; 56] = {
     use Action as A;
     use Layer as L;
     [
@@ -426,6 +479,24 @@ const ACTIONS: [ActionEntry; 53] = {
             A::ShowError,
             "show the last error in full",
             &["!"],
+        ),
+        entry(
+            L::Global,
+            A::Copy,
+            "copy the contact's email, phone, id, uuid, name or JSON",
+            &["y"],
+        ),
+        entry(
+            L::Global,
+            A::CopySelection,
+            "copy the selected contacts' ids, one a line",
+            &["Y"],
+        ),
+        entry(
+            L::Global,
+            A::Open,
+            "open the contact in the web panel",
+            &["o"],
         ),
         entry(
             L::Global,
@@ -563,7 +634,7 @@ const ACTIONS: [ActionEntry; 53] = {
 };
 
 /// The keys of the help overlay and of closing the views list, which come last in the table.
-const CLOSING: [ActionEntry; 9] = {
+const CLOSING: [ActionEntry; 16] = {
     use Action as A;
     use Layer as L;
     [
@@ -576,6 +647,38 @@ const CLOSING: [ActionEntry; 9] = {
         entry(L::Error, A::MoveDown, "scroll down", &["j", "down"]),
         entry(L::Error, A::MoveUp, "scroll up", &["k", "up"]),
         entry(L::Error, A::Back, "close", &["esc", "!", "q"]),
+        entry(
+            L::Copy,
+            A::CopyField(CopyField::Email),
+            "copy the email",
+            &["e"],
+        ),
+        entry(
+            L::Copy,
+            A::CopyField(CopyField::Phone),
+            "copy the phone, in E.164",
+            &["p"],
+        ),
+        entry(L::Copy, A::CopyField(CopyField::Id), "copy the id", &["i"]),
+        entry(
+            L::Copy,
+            A::CopyField(CopyField::Uuid),
+            "copy the uuid",
+            &["u"],
+        ),
+        entry(
+            L::Copy,
+            A::CopyField(CopyField::Name),
+            "copy the name",
+            &["n"],
+        ),
+        entry(
+            L::Copy,
+            A::CopyField(CopyField::Json),
+            "copy the contact as JSON",
+            &["j"],
+        ),
+        entry(L::Copy, A::Back, "close the menu", &["esc", "y", "q"]),
     ]
 };
 

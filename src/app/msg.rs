@@ -63,6 +63,11 @@ pub enum Msg {
     AgentsLoaded(Result<Vec<Agent>, ApiError>),
     SegmentsLoaded(Result<Vec<Segment>, ApiError>),
     WhatsappBotsLoaded(Result<Vec<WhatsappBot>, ApiError>),
+    /// No program could open the web panel's URL: it is shown instead.
+    OpenFailed {
+        url: String,
+        reason: Arc<std::io::Error>,
+    },
 }
 
 /// A pick-list of the filter panel that comes from the API.
@@ -123,6 +128,14 @@ pub enum Cmd {
     },
     DeleteView {
         name: String,
+    },
+    /// Put `text` on the clipboard, through the terminal (OSC 52).
+    Copy {
+        text: String,
+    },
+    /// Open `url` with the system's opener.
+    Open {
+        url: String,
     },
 }
 

@@ -64,6 +64,8 @@ pub struct BrowserOptions {
     pub keymap: Keymap,
     /// How the export dialog starts writing CSV cells: the config's `[export]` table.
     pub csv_style: CsvStyle,
+    /// Where the web panel shows a contact, `{id}` standing for its id.
+    pub web_url: Option<String>,
 }
 
 /// How the browser ended: the filters in use then, and the signal that ended it, if one did
@@ -243,6 +245,7 @@ async fn event_loop(
     );
     state.views = options.views;
     state.csv_defaults = options.csv_style;
+    state.web_url = options.web_url;
     state.choices.names = options.names;
     state.status.warnings = options.warnings;
     restore_filters(&mut state, options.initial_query);
@@ -486,6 +489,34 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
                 None => Err(NO_VIEW_STORE.into()),
             }));
         }
+        Cmd::Copy { text } => {
+            // OSC 52: the terminal puts the text on the clipboard, over ssh too. Base64 keeps
+            // whatever the text holds from reaching the terminal as anything but data.
+            use base64::Engine as _;
+            let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+            let mut stdout = io::stdout();
+            let written = write!(stdout, "\x1b]52;c;{encoded}\x07").and_then(|()| stdout.flush());
+            if let Err(error) = written {
+                tracing::warn!(%error, "could not write the clipboard sequence");
+            }
+        }
+        Cmd::Open { url } => {
+            let sender = sender.clone();
+            tasks.keep(tokio::spawn(async move {
+                let opened = tokio::task::spawn_blocking({
+                    let url = url.clone();
+                    move || open_url(&url)
+                })
+                .await
+                .unwrap_or_else(|error| Err(io::Error::other(error)));
+                if let Err(reason) = opened {
+                    let _ = sender.send(Msg::OpenFailed {
+                        url,
+                        reason: Arc::new(reason),
+                    });
+                }
+            }));
+        }
         Cmd::LoadChoices(lists) => {
             for list in lists {
                 let client = Arc::clone(client);
@@ -503,6 +534,28 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
                 }));
             }
         }
+    }
+}
+
+/// Opens `url` with the system's opener (`open` on macOS, `xdg-open` elsewhere), its output
+/// kept off the screen, and waits for the opener (not the browser) to finish.
+fn open_url(url: &str) -> io::Result<()> {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let status = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|error| io::Error::new(error.kind(), format!("{opener}: {error}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!("{opener} failed ({status})")))
     }
 }
 

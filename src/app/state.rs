@@ -76,6 +76,8 @@ pub enum Mode {
     LastError {
         scroll: u16,
     },
+    /// The copy menu for the contact under the cursor.
+    Copy,
 }
 
 /// Which pane has the keyboard.
@@ -590,6 +592,9 @@ pub struct State {
     pub limits: ScrollLimits,
     /// How a newly opened export dialog writes CSV: the config's `[export]` table.
     pub csv_defaults: CsvStyle,
+    /// Where the web panel shows a contact, `{id}` standing for its id; `None` when the
+    /// profile gives none and there is no default for its host.
+    pub web_url: Option<String>,
     pub views: Vec<SavedView>,
     pub status: StatusLine,
     pub spinner_frame: usize,
@@ -635,6 +640,7 @@ impl State {
             mode: Mode::Browse,
             limits: ScrollLimits::default(),
             csv_defaults: CsvStyle::default(),
+            web_url: None,
             views: Vec::new(),
             status: StatusLine::default(),
             spinner_frame: 0,
@@ -670,6 +676,7 @@ impl State {
             Mode::Export(_) => Layer::Export,
             Mode::Views(_) => Layer::Views,
             Mode::LastError { .. } => Layer::Error,
+            Mode::Copy => Layer::Copy,
         }
     }
 

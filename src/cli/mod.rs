@@ -191,6 +191,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 log_path: crate::logging::log_file_path(),
                 keymap,
                 csv_style: loaded.config.csv_style(),
+                web_url: connection.web_url.clone(),
                 initial_query: LastFilters::load().unwrap_or_default(),
                 views: loaded.config.views().to_vec(),
                 view_store: Some(Arc::new(ConfigViewStore::new(loaded.path.clone()))),
@@ -244,6 +245,8 @@ pub struct Connection {
     pub client: Client,
     /// The config profile in use, for the status bar; none with `--demo`.
     pub profile: Option<String>,
+    /// Where the web panel shows a contact (`{id}` is replaced), when known.
+    pub web_url: Option<String>,
     demo: Option<DemoServer>,
 }
 
@@ -251,7 +254,7 @@ impl Connection {
     /// Builds the client the global options and the config describe, starting the demo API
     /// first if asked. `--base-url` beats the profile's; `INBOX_TUI_TOKEN` beats its token.
     pub async fn open(global: &GlobalArgs, config: &Config) -> Result<Connection, CliError> {
-        let (base_url, token, demo, profile) = if global.demo {
+        let (base_url, token, demo, profile, web_url) = if global.demo {
             let demo_config = DemoConfig {
                 latency: std::time::Duration::from_millis(global.demo_latency_ms),
                 hostile: global.demo_hostile,
@@ -264,7 +267,12 @@ impl Connection {
                     source,
                 })?;
             let token = Token::new(server.token());
-            (server.url(), token, Some(server), None)
+            let web_url = format!(
+                "{}{}",
+                server.url().trim_end_matches('/'),
+                crate::demo::PANEL_PATH
+            );
+            (server.url(), token, Some(server), None, Some(web_url))
         } else {
             let profile = config.profile(global.profile.as_deref())?;
             let base_url = match (&global.base_url, profile) {
@@ -277,7 +285,14 @@ impl Connection {
             let token = config::resolve_token(profile)
                 .map_err(|error| CliError::Usage(error.to_string()))?;
             let name = profile.map(|profile| profile.name.to_owned());
-            (base_url, token, None, name)
+            let web_url = match profile {
+                Some(profile) if global.base_url.is_none() => {
+                    profile.profile.web_url().map(str::to_owned)
+                }
+                _ if base_url == DEFAULT_BASE_URL => Some(config::DEFAULT_WEB_URL.to_owned()),
+                _ => None,
+            };
+            (base_url, token, None, name, web_url)
         };
         let mut client_config = ClientConfig::new(base_url, token);
         client_config.retry.max_attempts = global.attempts;
@@ -286,6 +301,7 @@ impl Connection {
         Ok(Connection {
             client: Client::new(client_config)?,
             profile,
+            web_url,
             demo,
         })
     }

@@ -55,6 +55,7 @@ pub(super) struct RawProfile {
     pub token: Option<Spanned<String>>,
     pub token_file: Option<Spanned<String>>,
     pub token_env: Option<Spanned<String>>,
+    pub web_url: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

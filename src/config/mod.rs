@@ -17,7 +17,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use profile::{
-    NamedProfile, Profile, TOKEN_ENV, TokenError, TokenSource, check_plain_http, resolve_token,
+    DEFAULT_WEB_URL, NamedProfile, Profile, TOKEN_ENV, TokenError, TokenSource, check_plain_http,
+    resolve_token,
 };
 pub use views::{ConfigViewStore, LastFilters, SavedView};
 

@@ -46,9 +46,24 @@ impl fmt::Debug for TokenSource {
 pub struct Profile {
     base_url: Option<String>,
     token: Option<TokenSource>,
+    web_url: Option<String>,
 }
 
+/// Where BotPenguin's web panel shows a contact, `{id}` standing for its `_id`. A guess: the
+/// panel's URLs are not documented, so a profile can give its own `web_url`.
+pub const DEFAULT_WEB_URL: &str = "https://app.botpenguin.com/inbox?userId={id}";
+
 impl Profile {
+    /// The web panel's URL template for a contact (`{id}` is replaced), as the profile gives
+    /// it, else the guess for BotPenguin's own API; white-label hosts have no default.
+    pub fn web_url(&self) -> Option<&str> {
+        match (&self.web_url, self.base_url()) {
+            (Some(template), _) => Some(template),
+            (None, DEFAULT_BASE_URL) => Some(DEFAULT_WEB_URL),
+            (None, _) => None,
+        }
+    }
+
     /// The profile's base URL, or BotPenguin's own when it names none.
     pub fn base_url(&self) -> &str {
         self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL)
@@ -208,6 +223,7 @@ pub(super) fn from_raw(
                 Some(value)
             };
             let base_url = non_empty("base_url", raw.base_url);
+            let web_url = non_empty("web_url", raw.web_url);
             let sources = [
                 non_empty("token", raw.token).map(|token| TokenSource::Inline(token.into_inner())),
                 non_empty("token_file", raw.token_file)
@@ -229,13 +245,33 @@ pub(super) fn from_raw(
             {
                 problems.push(source.problem(Some(url.span()), key("base_url"), reason));
             }
+            if let Some(url) = &web_url
+                && let Err(reason) = check_web_url(url.get_ref())
+            {
+                problems.push(source.problem(Some(url.span()), key("web_url"), reason));
+            }
             let profile = Profile {
                 base_url: base_url.map(Spanned::into_inner),
                 token,
+                web_url: web_url.map(Spanned::into_inner),
             };
             (name, profile)
         })
         .collect()
+}
+
+/// A web panel template: an http(s) URL once `{id}` is replaced, which it must hold.
+fn check_web_url(text: &str) -> Result<(), String> {
+    let example = DEFAULT_WEB_URL;
+    if !text.contains("{id}") {
+        return Err(format!(
+            "{text:?} has no {{id}} where the contact's id goes; e.g. {example}"
+        ));
+    }
+    match Url::parse(&text.replace("{id}", "0")) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(()),
+        _ => Err(format!("{text:?} is not an http(s) URL; e.g. {example}")),
+    }
 }
 
 fn check_base_url(text: &str) -> Result<(), String> {

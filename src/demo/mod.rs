@@ -41,6 +41,8 @@ use live::Moves;
 
 /// The token the demo server accepts unless configured otherwise.
 pub const DEFAULT_TOKEN: &str = "demo-token";
+/// Where the demo's stand-in for the web panel shows a contact, `{id}` standing for its id.
+pub const PANEL_PATH: &str = "/panel/contacts/{id}";
 /// Contacts per page, as the live API serves them.
 pub const PAGE_SIZE: usize = 50;
 /// Agents per page of `GET /custom-user?ispagination=true`. Guess: the doc does not say; ten is
@@ -324,6 +326,8 @@ fn router(state: Shared) -> Router {
         // gzip or br gets a complete compressed stream of a cut-short document, one without
         // gets a cut-short body with a matching Content-Length. Either way the JSON is broken.
         .layer(CompressionLayer::new())
+        // The web panel is not the API: no token, no faults.
+        .merge(Router::new().route(PANEL_PATH, get(panel_contact)))
         .with_state(state)
 }
 
@@ -601,6 +605,39 @@ async fn list_whatsapp_bots(State(state): State<Shared>) -> Response {
         "",
         json!(state.dataset.whatsapp_bots_json()),
     )
+}
+
+/// The demo's stand-in for the platform's web panel, where `o` in the browser opens a
+/// contact: a page naming it. Outside the API, so no token is asked for.
+async fn panel_contact(
+    State(state): State<Shared>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let found = (0..state.dataset.len())
+        .map(|index| state.dataset.contact_json(index))
+        .find(|contact| contact["_id"] == id.as_str());
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    match found {
+        Some(contact) => {
+            let name = contact
+                .pointer("/profile/userDetails/name")
+                .and_then(Value::as_str)
+                .unwrap_or("(unnamed)");
+            axum::response::Html(format!(
+                "<!doctype html><title>{}</title><h1>{}</h1><p>Contact {} in the demo's web panel.</p>",
+                escape(name),
+                escape(name),
+                escape(&id)
+            ))
+            .into_response()
+        }
+        None => (StatusCode::NOT_FOUND, "no such contact").into_response(),
+    }
 }
 
 async fn not_found() -> Response {

@@ -56,6 +56,15 @@ impl IdSet {
         self.others = HashSet::default();
     }
 
+    /// Every id, 24-hex ones in lower case, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = String> + '_ {
+        let hex = |packed: &[u8; 12]| packed.iter().map(|byte| format!("{byte:02x}")).collect();
+        self.object_ids
+            .iter()
+            .map(hex)
+            .chain(self.others.iter().map(|id| id.to_string()))
+    }
+
     /// How many ids of this set are in none of `others`. Counts a union of sets (or a set less
     /// its exclusions) without building it, which at a million ids would double the memory.
     pub fn count_outside(&self, others: &[&IdSet]) -> usize {

@@ -134,6 +134,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme, clock: &Clock) {
         Mode::NamingView(input) => views::draw_prompt(frame, area, input, &state.keymap, theme),
         Mode::Help { scroll } => help::draw(frame, area, *scroll, state, theme),
         Mode::LastError { scroll } => help::draw_error(frame, area, *scroll, state, theme),
+        Mode::Copy => views::draw_copy_menu(frame, area, state, theme),
     }
 }
 

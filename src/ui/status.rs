@@ -11,6 +11,7 @@ use super::time::Clock;
 use super::{Theme, clip};
 use crate::api::ApiError;
 use crate::app::filters;
+use crate::app::keymap::CopyField;
 use crate::app::state::Counting;
 use crate::app::{Action, Layer, Load, State};
 use crate::text::{single_line, thousands};
@@ -71,6 +72,15 @@ fn hints_for(layer: Layer) -> &'static [Hint] {
             (&[A::Activate], "apply"),
             (&[A::DeleteView], "delete"),
             (&[A::MoveDown, A::MoveUp], "move"),
+            (&[A::Back], "close"),
+        ],
+        Layer::Copy => &[
+            (&[A::CopyField(CopyField::Email)], "email"),
+            (&[A::CopyField(CopyField::Phone)], "phone"),
+            (&[A::CopyField(CopyField::Id)], "id"),
+            (&[A::CopyField(CopyField::Uuid)], "uuid"),
+            (&[A::CopyField(CopyField::Name)], "name"),
+            (&[A::CopyField(CopyField::Json)], "JSON"),
             (&[A::Back], "close"),
         ],
         Layer::Help | Layer::Error => {

@@ -8,6 +8,7 @@
 //! key handlers return an outcome for their parent to act on; `choices` keeps the pick-lists.
 
 mod choices;
+mod copy;
 mod export_dialog;
 mod filters;
 mod keys;
@@ -105,6 +106,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             if let Some(segments) = choices::answered(state, PickList::Segments, result) {
                 state.choices.segments = segments;
             }
+            vec![]
+        }
+        Msg::OpenFailed { url, reason } => {
+            // The link first: the status line may cut what follows.
+            state.status.notice = Some(format!(
+                "open it yourself: {url} (no browser could be started: {reason})"
+            ));
             vec![]
         }
         Msg::WhatsappBotsLoaded(result) => {

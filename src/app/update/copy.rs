@@ -1,0 +1,124 @@
+//! Copying what a triager pastes elsewhere (an email, a phone, ids) and opening a contact in
+//! the web panel where replies are written. The clipboard is reached through the terminal
+//! (OSC 52), which works over ssh; the notice shows what was copied, so that where a terminal
+//! refuses OSC 52 the value is still there to select.
+
+use crate::app::keymap::{Action, CopyField};
+use crate::app::msg::Cmd;
+use crate::app::state::{Counting, Mode, State};
+use crate::export::IdSet;
+use crate::text::{single_line, thousands};
+
+/// The most ids `Y` copies: beyond that, an export is the way to get them out.
+const MAX_COPIED_IDS: usize = 10_000;
+
+pub(super) fn open_menu(state: &mut State) {
+    if state.selected_contact().is_some() {
+        state.mode = Mode::Copy;
+    } else {
+        state.status.notice = Some("no contact to copy from".into());
+    }
+}
+
+pub(super) fn on_menu_key(state: &mut State, action: Option<Action>) -> Vec<Cmd> {
+    match action {
+        Some(Action::Back) => {
+            state.mode = Mode::Browse;
+            vec![]
+        }
+        Some(Action::CopyField(field)) => {
+            state.mode = Mode::Browse;
+            copy_field(state, field)
+        }
+        _ => vec![],
+    }
+}
+
+fn copy_field(state: &mut State, field: CopyField) -> Vec<Cmd> {
+    let Some(contact) = state.selected_contact() else {
+        return vec![];
+    };
+    let value = match field {
+        CopyField::Email => contact.email().map(str::to_owned),
+        CopyField::Phone => contact.phone().and_then(|phone| phone.e164()),
+        CopyField::Id => contact.id().map(str::to_owned),
+        CopyField::Uuid => contact.uuid().map(str::to_owned),
+        CopyField::Name => contact.name().map(str::to_owned),
+        CopyField::Json => serde_json::to_string_pretty(contact.raw()).ok(),
+    }
+    .filter(|value| !value.trim().is_empty());
+    let Some(text) = value else {
+        state.status.notice = Some(format!("this contact has no {}", field.label()));
+        return vec![];
+    };
+    state.status.notice = Some(match field {
+        CopyField::Json => format!(
+            "copied the contact as JSON ({} bytes)",
+            thousands(text.len() as u64)
+        ),
+        _ => format!("copied the {}: {}", field.label(), single_line(&text)),
+    });
+    vec![Cmd::Copy { text }]
+}
+
+/// `Y`: the ids of every selected contact, one a line: the marked ones, and those of counted
+/// select-alls less the rows unmarked.
+pub(super) fn copy_selection(state: &mut State) -> Vec<Cmd> {
+    let selection = &state.selection;
+    if selection.running().is_some() {
+        state.status.notice = Some("a select-all is still counting: copy once it is done".into());
+        return vec![];
+    }
+    if selection.is_empty() {
+        state.status.notice = Some("nothing is selected".into());
+        return vec![];
+    }
+    if selection.len() > MAX_COPIED_IDS {
+        state.status.notice = Some(format!(
+            "{} ids are too many for the clipboard: export them instead",
+            thousands(selection.len() as u64)
+        ));
+        return vec![];
+    }
+    let mut ids = IdSet::new();
+    let mut lines = Vec::new();
+    let marked = selection.marked().iter().filter_map(|contact| contact.id());
+    let counted = selection
+        .matching()
+        .iter()
+        .filter_map(|set| match &set.counting {
+            Counting::Done(ids) => Some(ids),
+            Counting::Running { .. } => None,
+        });
+    let matched: Vec<String> = counted.flat_map(IdSet::iter).collect();
+    for id in marked.map(str::to_owned).chain(matched) {
+        if !selection.excluded().contains(&id) && ids.insert(&id) {
+            lines.push(id);
+        }
+    }
+    state.status.notice = Some(format!("copied {} ids", thousands(lines.len() as u64)));
+    vec![Cmd::Copy {
+        text: lines.join("\n"),
+    }]
+}
+
+/// `o`: the contact in the web panel, through the profile's URL template.
+pub(super) fn open_in_web_panel(state: &mut State) -> Vec<Cmd> {
+    let Some(id) = state.selected_contact().and_then(|contact| contact.id()) else {
+        state.status.notice = Some("no contact to open".into());
+        return vec![];
+    };
+    let Some(template) = &state.web_url else {
+        state.status.notice = Some(
+            "no web panel address for this host: set web_url in the profile, e.g. \
+             web_url = \"https://app.example.com/inbox?userId={id}\""
+                .into(),
+        );
+        return vec![];
+    };
+    // An id comes from the server: it goes into the URL encoded, whatever it holds.
+    let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    let url = template.replace("{id}", &encoded);
+    state.status.notice = Some(format!("opening {}", single_line(&url)));
+    vec![Cmd::Open { url }]
+}

@@ -23,7 +23,7 @@ struct Tui {
     /// Every byte the program wrote to the terminal, to look for escapes it must never send.
     raw: Arc<Mutex<Vec<u8>>>,
     _master: Box<dyn MasterPty + Send>,
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
 }
 
 impl Tui {
@@ -83,7 +83,7 @@ impl Tui {
             parser,
             raw,
             _master: pty.master,
-            _home: home,
+            home,
         }
     }
 
@@ -635,5 +635,31 @@ fn o_opens_the_contact_in_the_web_panel_or_shows_the_link() {
     tui.send("o");
     tui.wait_for("open it yourself: http://127.0.0.1");
     tui.wait_for(&format!("/panel/contacts/{id}"));
+    tui.quit();
+}
+
+#[test]
+fn exporting_over_an_existing_file_asks_first_and_names_the_file_absolutely() {
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for("page 1 ·");
+    let home = tui.home.path().to_owned();
+    let taken = home.join("taken.csv");
+    std::fs::write(&taken, "keep me\n").expect("an existing file");
+    tui.send("e");
+    tui.wait_for("Export");
+    tui.send("\x1b[B\x1b[B"); // down twice, to the path
+    tui.type_text("taken.csv");
+    tui.send("\r");
+    tui.wait_for("exists");
+    assert_eq!(
+        std::fs::read_to_string(&taken).expect("the file"),
+        "keep me\n",
+        "nothing is replaced before the answer"
+    );
+    tui.send("\r");
+    let absolute = taken.display().to_string();
+    tui.wait_for(&format!("exported 50 contacts to {absolute}"));
+    let written = std::fs::read_to_string(&taken).expect("the file");
+    assert!(written.starts_with("id,"), "{written}");
     tui.quit();
 }

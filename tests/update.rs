@@ -911,10 +911,9 @@ fn the_export_dialog_exports_the_selection_and_can_be_cancelled() {
     let dialog = state.export_dialog().expect("open");
     assert_eq!(
         dialog.scope,
-        inbox_tui::app::state::ExportScope::Matching,
-        "nothing selected: everything matching"
+        inbox_tui::app::state::ExportScope::Page,
+        "nothing selected: the page shown; everything matching is a choice to make"
     );
-    press(&mut state, KeyCode::Left);
     press(&mut state, KeyCode::Left);
     assert!(
         press(&mut state, KeyCode::Enter).is_empty(),
@@ -1262,4 +1261,70 @@ fn the_panel_jumps_between_sections_and_can_be_hidden() {
     assert_ne!(state.focus, Focus::Filters, "Tab skips the hidden panel");
     press(&mut state, KeyCode::Char('/'));
     assert!(!state.panel_hidden, "/ shows the panel to type in it");
+}
+
+#[test]
+fn the_export_dialog_asks_before_replacing_follows_the_extension_and_remembers() {
+    use inbox_tui::app::state::ExportPhase;
+    use inbox_tui::export::ExportFormat;
+    let mut state = browsing();
+    state.focus = Focus::List;
+    press(&mut state, KeyCode::Char('e'));
+    for _ in 0..2 {
+        press(&mut state, KeyCode::Down);
+    }
+    for character in "out/all.ndjson".chars() {
+        press(&mut state, KeyCode::Char(character));
+    }
+    assert_eq!(
+        state.export_dialog().map(|dialog| dialog.format),
+        Some(ExportFormat::Ndjson),
+        "the extension typed chose the format"
+    );
+    let commands = press(&mut state, KeyCode::Enter);
+    let [Cmd::StartExport(first)] = commands.as_slice() else {
+        panic!("expected an export, got {commands:?}");
+    };
+    assert!(!first.overwrite, "the first attempt never replaces a file");
+
+    // The file exists: the dialog asks, and Enter replaces it.
+    update(
+        &mut state,
+        Msg::ExportWouldOverwrite {
+            path: "/data/out/all.ndjson".into(),
+        },
+    );
+    assert!(matches!(
+        state.export_dialog().map(|dialog| &dialog.phase),
+        Some(ExportPhase::ConfirmOverwrite { .. })
+    ));
+    let commands = press(&mut state, KeyCode::Enter);
+    let [Cmd::StartExport(second)] = commands.as_slice() else {
+        panic!("expected an export, got {commands:?}");
+    };
+    assert!(second.overwrite && second.path == "out/all.ndjson");
+    update(
+        &mut state,
+        Msg::ExportDone(Ok(ExportFinished {
+            path: "/data/out/all.ndjson".into(),
+            contacts: 50,
+        })),
+    );
+    assert!(notice_contains(&state, "to /data/out/all.ndjson"));
+
+    // The next dialog starts from that format and that folder.
+    press(&mut state, KeyCode::Char('e'));
+    assert_eq!(
+        state.export_dialog().map(|dialog| dialog.format),
+        Some(ExportFormat::Ndjson)
+    );
+    let commands = press(&mut state, KeyCode::Enter);
+    let [Cmd::StartExport(third)] = commands.as_slice() else {
+        panic!("expected an export, got {commands:?}");
+    };
+    assert_eq!(third.folder.as_deref(), Some("/data/out"));
+    assert!(
+        third.path.is_empty(),
+        "the default name, in the last folder"
+    );
 }

@@ -56,6 +56,10 @@ pub enum Msg {
         result: Result<IdSet, Arc<ExportError>>,
     },
     ExportProgress(Progress),
+    /// The export's destination is a file that exists: the dialog asks before replacing it.
+    ExportWouldOverwrite {
+        path: String,
+    },
     /// The export ended: where it went and how many, or what failed.
     ExportDone(Result<ExportFinished, Arc<ExportError>>),
     /// The saved views after a save or a delete, or why it failed.
@@ -158,4 +162,8 @@ pub struct ExportRequest {
     pub path: String,
     pub agent_names: std::collections::HashMap<String, String>,
     pub csv: crate::export::CsvStyle,
+    /// The folder of the default file name when `path` is empty; the current one if `None`.
+    pub folder: Option<String>,
+    /// Replace an existing file; without it, an existing file stops the export to ask.
+    pub overwrite: bool,
 }

@@ -440,10 +440,18 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
             let sender = sender.clone();
             let handle = tokio::spawn(async move {
                 let path = if request.path.is_empty() {
-                    default_export_path(request.format)
+                    default_export_path(request.format, request.folder.as_deref())
                 } else {
                     export::expand_home(&request.path)
                 };
+                // Messages name the file absolutely: a relative path says little later.
+                let path = std::path::absolute(&path).unwrap_or(path);
+                if !request.overwrite && is_a_file(&path).await {
+                    let _ = sender.send(Msg::ExportWouldOverwrite {
+                        path: path.display().to_string(),
+                    });
+                    return;
+                }
                 let job = ExportJob {
                     csv: request.csv,
                     limit: None,
@@ -584,8 +592,22 @@ fn panic_if_a_test_asks() {
 
 const NO_VIEW_STORE: &str = "there is no config file to keep views in; pass --config PATH";
 
-/// `contacts-YYYYMMDD-HHMMSS.<ext>` in the current directory, in local time.
-fn default_export_path(format: ExportFormat) -> PathBuf {
+/// `contacts-YYYYMMDD-HHMMSS.<ext>` in local time, in `folder` (the last export's) or the
+/// current directory.
+fn default_export_path(format: ExportFormat, folder: Option<&str>) -> PathBuf {
     let stamp = jiff::Zoned::now().strftime("%Y%m%d-%H%M%S").to_string();
-    PathBuf::from(format!("contacts-{stamp}.{}", format.extension()))
+    let name = format!("contacts-{stamp}.{}", format.extension());
+    match folder {
+        Some(folder) => PathBuf::from(folder).join(name),
+        None => PathBuf::from(name),
+    }
+}
+
+/// Whether `path` is an existing regular file (through symlinks), which an export would
+/// replace; a device or a FIFO is written to, not replaced, so it needs no asking.
+async fn is_a_file(path: &std::path::Path) -> bool {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || std::fs::metadata(path).is_ok_and(|meta| meta.is_file()))
+        .await
+        .unwrap_or(false)
 }

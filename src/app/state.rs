@@ -510,10 +510,22 @@ impl ExportDialog {
     }
 }
 
+/// What the export dialog remembers of the last export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastExport {
+    pub format: ExportFormat,
+    /// The folder it was written to, absolute.
+    pub folder: Option<String>,
+}
+
 /// Where an export stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExportPhase {
     Editing,
+    /// The destination is a file that exists: Enter replaces it, Back goes back to editing.
+    ConfirmOverwrite {
+        path: String,
+    },
     /// Running; `total` is known when the contacts are in hand (selection, page).
     Running {
         progress: Progress,
@@ -595,6 +607,9 @@ pub struct State {
     /// Where the web panel shows a contact, `{id}` standing for its id; `None` when the
     /// profile gives none and there is no default for its host.
     pub web_url: Option<String>,
+    /// The format and folder of the last export that finished, which the next dialog starts
+    /// from.
+    pub last_export: Option<LastExport>,
     pub views: Vec<SavedView>,
     pub status: StatusLine,
     pub spinner_frame: usize,
@@ -641,6 +656,7 @@ impl State {
             limits: ScrollLimits::default(),
             csv_defaults: CsvStyle::default(),
             web_url: None,
+            last_export: None,
             views: Vec::new(),
             status: StatusLine::default(),
             spinner_frame: 0,

@@ -40,10 +40,16 @@ pub(super) fn draw(
         ExportScope::Matching => dialog.scope.label().to_owned(),
     };
     let path = if dialog.path.value().is_empty() {
+        let folder = state
+            .last_export
+            .as_ref()
+            .and_then(|last| last.folder.as_deref())
+            .map(|folder| format!("{}/", crate::text::single_line(folder)))
+            .unwrap_or_default();
         Span::styled(
             clip(
                 &format!(
-                    "contacts-YYYYMMDD-HHMMSS.{} (default)",
+                    "{folder}contacts-YYYYMMDD-HHMMSS.{} (default)",
                     dialog.format.extension()
                 ),
                 room,
@@ -96,7 +102,14 @@ pub(super) fn draw(
         };
         lines.push(row("Cells", DialogRow::Cells, Span::raw(cells), true));
     }
-    lines.push(Line::default());
+    if state.selection.is_empty() && dialog.scope != ExportScope::Selection {
+        lines.push(Line::styled(
+            "nothing is selected: choose what to export on the first row",
+            theme.dim,
+        ));
+    } else {
+        lines.push(Line::default());
+    }
     match &dialog.phase {
         ExportPhase::Editing => {
             let key = |action| state.keymap.first_key(Layer::Export, action);
@@ -114,6 +127,15 @@ pub(super) fn draw(
                 theme.dim,
             ));
         }
+        ExportPhase::ConfirmOverwrite { path } => lines.push(Line::styled(
+            format!(
+                "{} exists: {} replaces it, {} goes back",
+                crate::text::single_line(path),
+                state.keymap.first_key(Layer::Export, Action::Activate),
+                state.keymap.first_key(Layer::Export, Action::Back)
+            ),
+            theme.warning,
+        )),
         ExportPhase::Failed(error) => {
             lines.push(Line::styled(crate::text::single_line(error), theme.error))
         }

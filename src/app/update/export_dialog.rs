@@ -9,7 +9,9 @@ use tui_input::backend::crossterm::EventHandler;
 use super::keys::unless_text;
 use crate::app::keymap::{Action, Layer};
 use crate::app::msg::{Cmd, ExportFinished, ExportRequest};
-use crate::app::state::{DialogRow, ExportDialog, ExportPhase, ExportScope, Load, Mode, State};
+use crate::app::state::{
+    DialogRow, ExportDialog, ExportPhase, ExportScope, LastExport, Load, Mode, State,
+};
 use crate::export::{ExportError, ExportFormat, Progress, Scope};
 
 /// What a key did in the dialog, for the parent to act on.
@@ -18,19 +20,27 @@ enum Outcome {
     Stay,
     Close,
     Start,
+    /// Start, replacing the existing file the dialog asked about.
+    Replace,
     /// Stop the running export.
     Cancel,
 }
 
+/// Opens the dialog on the selection, or, with nothing selected, on the page shown: exporting
+/// everything matching is a choice to make, not what Enter does by default.
 pub(super) fn open(state: &mut State) {
     let scope = if state.selection.is_empty() {
-        ExportScope::Matching
+        ExportScope::Page
     } else {
         ExportScope::Selection
     };
+    let format = state
+        .last_export
+        .as_ref()
+        .map_or(ExportFormat::Csv, |last| last.format);
     state.mode = Mode::Export(ExportDialog {
         scope,
-        format: ExportFormat::Csv,
+        format,
         csv: state.csv_defaults,
         path: tui_input::Input::default(),
         row: DialogRow::Scope,
@@ -53,19 +63,31 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, action: Option<Action>) -
             state.status.notice = Some("export cancelled; nothing was written".into());
             vec![Cmd::CancelExport]
         }
-        Outcome::Start => start(state),
+        Outcome::Start => start(state, false),
+        Outcome::Replace => start(state, true),
     }
 }
 
 /// A key in the dialog. While an export runs, only Back (cancel) acts. On the path row,
 /// printable keys are text.
 fn handle_key(dialog: &mut ExportDialog, key: KeyEvent, action: Option<Action>) -> Outcome {
-    if let ExportPhase::Running { .. } = dialog.phase {
-        return if action == Some(Action::Back) {
-            Outcome::Cancel
-        } else {
-            Outcome::Stay
-        };
+    match dialog.phase {
+        ExportPhase::Running { .. } => {
+            return if action == Some(Action::Back) {
+                Outcome::Cancel
+            } else {
+                Outcome::Stay
+            };
+        }
+        ExportPhase::ConfirmOverwrite { .. } => {
+            match action {
+                Some(Action::Activate) => return Outcome::Replace,
+                Some(Action::Back) => dialog.phase = ExportPhase::Editing,
+                _ => {}
+            }
+            return Outcome::Stay;
+        }
+        ExportPhase::Editing | ExportPhase::Failed(_) => {}
     }
     let on_path = dialog.row == DialogRow::Path;
     let action = if on_path {
@@ -107,9 +129,31 @@ fn handle_key(dialog: &mut ExportDialog, key: KeyEvent, action: Option<Action>) 
         _ if on_path => {
             dialog.phase = ExportPhase::Editing;
             dialog.path.handle_event(&Event::Key(key));
+            // The extension typed chooses the format: `out.json` is written as JSON.
+            if let Some(format) = format_of(dialog.path.value()) {
+                dialog.format = format;
+            }
             Outcome::Stay
         }
         _ => Outcome::Stay,
+    }
+}
+
+/// The format a path's extension names, if it names one.
+fn format_of(path: &str) -> Option<ExportFormat> {
+    let extension = path.trim().rsplit_once('.')?.1.to_ascii_lowercase();
+    match extension.as_str() {
+        "csv" => Some(ExportFormat::Csv),
+        "json" => Some(ExportFormat::Json),
+        "ndjson" | "jsonl" => Some(ExportFormat::Ndjson),
+        _ => None,
+    }
+}
+
+/// The destination exists: the dialog asks before the export replaces it.
+pub(super) fn on_would_overwrite(state: &mut State, path: String) {
+    if let Mode::Export(dialog) = &mut state.mode {
+        dialog.phase = ExportPhase::ConfirmOverwrite { path };
     }
 }
 
@@ -132,6 +176,12 @@ pub(super) fn on_done(state: &mut State, result: Result<ExportFinished, Arc<Expo
     };
     match result {
         Ok(finished) => {
+            state.last_export = Some(LastExport {
+                format: dialog.format,
+                folder: std::path::Path::new(&finished.path)
+                    .parent()
+                    .map(|folder| folder.display().to_string()),
+            });
             state.mode = Mode::Browse;
             state.status.notice = Some(format!(
                 "exported {} contacts to {}",
@@ -156,7 +206,7 @@ fn cycle<T: Copy + PartialEq>(values: &[T], current: T, step: isize) -> T {
 }
 
 /// Starts the export the dialog describes, or says in the dialog why it cannot.
-fn start(state: &mut State) -> Vec<Cmd> {
+fn start(state: &mut State, overwrite: bool) -> Vec<Cmd> {
     let Mode::Export(dialog) = &mut state.mode else {
         return vec![];
     };
@@ -211,5 +261,10 @@ fn start(state: &mut State) -> Vec<Cmd> {
         path,
         agent_names,
         csv: dialog.csv,
+        folder: state
+            .last_export
+            .as_ref()
+            .and_then(|last| last.folder.clone()),
+        overwrite,
     }))]
 }

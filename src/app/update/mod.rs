@@ -84,6 +84,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             selection::on_select_all_done(state, run, result);
             vec![]
         }
+        Msg::ExportWouldOverwrite { path } => {
+            export_dialog::on_would_overwrite(state, path);
+            vec![]
+        }
         Msg::ExportProgress(progress) => {
             export_dialog::on_progress(state, progress);
             vec![]

@@ -663,3 +663,16 @@ fn exporting_over_an_existing_file_asks_first_and_names_the_file_absolutely() {
     assert!(written.starts_with("id,"), "{written}");
     tui.quit();
 }
+
+/// Against the demo's live mode: page 1 is read again while the user is idle, and contacts that
+/// moved to it are marked `+`; the cursor stays on its contact.
+#[test]
+fn live_refresh_marks_contacts_that_moved_to_page_one() {
+    let tui = Tui::start(&["--demo", "--demo-live-rate", "5", "--refresh", "1"]);
+    tui.wait_for("page 1 ·");
+    let screen = tui.wait_until("a contact marked new by a refresh", |screen| {
+        screen.lines().any(|line| line.contains("││+ "))
+    });
+    assert!(screen.contains("page 1 ·"), "{screen}");
+    tui.quit();
+}

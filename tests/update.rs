@@ -1328,3 +1328,79 @@ fn the_export_dialog_asks_before_replacing_follows_the_extension_and_remembers()
         "the default name, in the last folder"
     );
 }
+
+#[test]
+fn live_refresh_rereads_page_one_when_idle_marks_what_is_new_and_keeps_the_cursor() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    let start = Instant::now();
+    let every = Duration::from_secs(10);
+    state.refresh_every = Some(every);
+    state.next_refresh = Some(start + every);
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char('j'));
+    let on = state
+        .selected_contact()
+        .and_then(|c| c.id().map(str::to_owned));
+    state.last_key_at = Some(start + Duration::from_secs(9));
+
+    // Due, but a key was just pressed: it waits for the user to be idle.
+    let commands = update(&mut state, Msg::Tick { at: start + every });
+    assert!(commands.is_empty(), "{commands:?}");
+    let later = start + Duration::from_secs(12);
+    let commands = update(&mut state, Msg::Tick { at: later });
+    let (generation, purpose, page, query) = only_fetch(&commands);
+    assert_eq!((purpose, page), (Purpose::Refresh, 1));
+
+    // Page 1 again, with a contact from elsewhere on top: everyone slides down one.
+    let mut refreshed = contacts(120..121);
+    refreshed.extend(contacts(0..49));
+    update(
+        &mut state,
+        loaded(generation, Purpose::Refresh, 1, &query, refreshed),
+    );
+    assert_eq!(
+        state
+            .selected_contact()
+            .and_then(|c| c.id().map(str::to_owned)),
+        on,
+        "the cursor stays on its contact"
+    );
+    assert_eq!(state.list.selected, 3);
+    let new_id = contacts(120..121)[0].id().expect("an id").to_owned();
+    assert!(
+        state.list.fresh.contains_key(&new_id),
+        "the new contact is marked"
+    );
+    assert_eq!(state.list.fresh.len(), 1, "the others did not change");
+
+    // The mark fades; deeper pages are never refreshed under the user.
+    update(
+        &mut state,
+        Msg::Tick {
+            at: later + Duration::from_secs(60),
+        },
+    );
+    assert!(state.list.fresh.is_empty());
+    let (generation, purpose, page, query) = only_fetch(&press(&mut state, KeyCode::Char('n')));
+    update(
+        &mut state,
+        loaded(generation, purpose, page, &query, contacts(50..100)),
+    );
+    let commands = update(
+        &mut state,
+        Msg::Tick {
+            at: later + Duration::from_secs(120),
+        },
+    );
+    assert!(
+        !commands.iter().any(|command| matches!(
+            command,
+            Cmd::FetchPage {
+                purpose: Purpose::Refresh,
+                ..
+            }
+        )),
+        "page 2 is not refreshed: {commands:?}"
+    );
+}

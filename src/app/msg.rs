@@ -100,6 +100,8 @@ impl PickList {
 pub enum Purpose {
     Show,
     Prefetch,
+    /// Live refresh: page 1 again, while it is shown and the user is idle.
+    Refresh,
 }
 
 /// Work for the event loop: each runs as a task that answers with a `Msg`.

@@ -31,6 +31,8 @@ use crate::ui::{self, Clock, Theme};
 const FRAME: Duration = Duration::from_millis(16);
 /// How often the spinner turns while a request is in flight.
 const SPINNER_STEP: Duration = Duration::from_millis(100);
+/// How often the screen is redrawn for the relative ages ("5m ago") to move on.
+const AGE_TICK: Duration = Duration::from_secs(15);
 /// How often the back-off countdown is redrawn.
 const COUNTDOWN_STEP: Duration = Duration::from_secs(1);
 
@@ -66,6 +68,8 @@ pub struct BrowserOptions {
     pub csv_style: CsvStyle,
     /// Where the web panel shows a contact, `{id}` standing for its id.
     pub web_url: Option<String>,
+    /// Live refresh of page 1, this often; `None` is off.
+    pub refresh: Option<Duration>,
 }
 
 /// How the browser ended: the filters in use then, and the signal that ended it, if one did
@@ -195,6 +199,7 @@ fn undo_mouse_and_cursor() {
 struct Tasks {
     show: Option<JoinHandle<()>>,
     prefetch: Option<JoinHandle<()>>,
+    refresh: Option<JoinHandle<()>>,
     select_all: Option<JoinHandle<()>>,
     export: Option<JoinHandle<()>>,
     /// Pick-list loads and view writes: short, never superseded, finished ones dropped.
@@ -218,6 +223,7 @@ impl Tasks {
         let slots = [
             self.show.take(),
             self.prefetch.take(),
+            self.refresh.take(),
             self.select_all.take(),
             self.export.take(),
         ];
@@ -246,6 +252,8 @@ async fn event_loop(
     state.views = options.views;
     state.csv_defaults = options.csv_style;
     state.web_url = options.web_url;
+    state.refresh_every = options.refresh;
+    state.next_refresh = options.refresh.map(|every| Instant::now() + every);
     state.choices.names = options.names;
     state.status.warnings = options.warnings;
     restore_filters(&mut state, options.initial_query);
@@ -328,7 +336,9 @@ fn next_wake(state: &State, dirty: bool, last_draw: Option<Instant>) -> Option<I
     let spinner = state.is_busy().then(|| now + SPINNER_STEP);
     let countdown = state.status.backoff_until.map(|_| now + COUNTDOWN_STEP);
     let frame = dirty.then(|| last_draw.map_or(now, |drawn| drawn + FRAME));
-    [state.next_deadline(), spinner, countdown, frame]
+    // "5m ago" has to become "6m ago" without a key being pressed.
+    let ages = last_draw.map(|drawn| drawn + AGE_TICK);
+    [state.next_deadline(), spinner, countdown, frame, ages]
         .into_iter()
         .flatten()
         .min()
@@ -410,6 +420,7 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
                     Tasks::replace(&mut tasks.show, handle);
                 }
                 Purpose::Prefetch => Tasks::replace(&mut tasks.prefetch, handle),
+                Purpose::Refresh => Tasks::replace(&mut tasks.refresh, handle),
             }
         }
         Cmd::SelectAllMatching { run, query } => {

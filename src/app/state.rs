@@ -126,6 +126,8 @@ pub struct ListView {
     pub selected: usize,
     pub end: PageEnd,
     pub load: Load,
+    /// Contacts that a live refresh found new or moved, and until when they are marked so.
+    pub fresh: BTreeMap<String, Instant>,
 }
 
 /// How the detail pane shows the selected contact.
@@ -610,6 +612,14 @@ pub struct State {
     /// The format and folder of the last export that finished, which the next dialog starts
     /// from.
     pub last_export: Option<LastExport>,
+    /// Live refresh: page 1 is read again this often while it is shown and the user is idle.
+    pub refresh_every: Option<Duration>,
+    /// When the next live refresh is due.
+    pub next_refresh: Option<Instant>,
+    /// The last key pressed: a refresh waits until the user has been idle a moment.
+    pub last_key_at: Option<Instant>,
+    /// When the live refresh on its way was asked for: its new contacts are marked from then.
+    pub refresh_sent_at: Option<Instant>,
     pub views: Vec<SavedView>,
     pub status: StatusLine,
     pub spinner_frame: usize,
@@ -644,6 +654,7 @@ impl State {
                 selected: 0,
                 end: PageEnd::More,
                 load: Load::Idle,
+                fresh: BTreeMap::new(),
             },
             cache: PageCache::default(),
             generation: FetchGeneration::default(),
@@ -657,6 +668,10 @@ impl State {
             csv_defaults: CsvStyle::default(),
             web_url: None,
             last_export: None,
+            refresh_every: None,
+            next_refresh: None,
+            last_key_at: None,
+            refresh_sent_at: None,
             views: Vec::new(),
             status: StatusLine::default(),
             spinner_frame: 0,
@@ -730,9 +745,15 @@ impl State {
     /// The next moment `update` wants a `Tick`, if any: the search debounce or the back-off
     /// countdown. The spinner's ticks are the event loop's business.
     pub fn next_deadline(&self) -> Option<Instant> {
-        [self.search_deadline, self.status.backoff_until]
-            .into_iter()
-            .flatten()
-            .min()
+        let fresh_ends = self.list.fresh.values().min().copied();
+        [
+            self.search_deadline,
+            self.status.backoff_until,
+            self.next_refresh,
+            fresh_ends,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 }

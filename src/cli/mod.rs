@@ -84,6 +84,23 @@ pub struct GlobalArgs {
     #[arg(long, global = true, requires = "demo")]
     pub demo_hostile: bool,
 
+    /// In the browser: read page 1 again every SECS seconds while it is shown and you are
+    /// idle, marking new and moved contacts (0, the default, is off; the config's `refresh`
+    /// sets it too)
+    #[arg(long, global = true, value_name = "SECS")]
+    pub refresh: Option<u64>,
+
+    /// With --demo: R contacts a second get a new message and move to page 1, as on a busy
+    /// live inbox
+    #[arg(
+        long,
+        global = true,
+        value_name = "R",
+        requires = "demo",
+        default_value_t = 0.0
+    )]
+    pub demo_live_rate: f64,
+
     /// In the browser: capture the mouse (wheel scrolls, click selects). Off by default because
     /// capturing it breaks selecting text in the terminal
     #[arg(long, global = true)]
@@ -192,6 +209,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 keymap,
                 csv_style: loaded.config.csv_style(),
                 web_url: connection.web_url.clone(),
+                refresh: cli
+                    .global
+                    .refresh
+                    .or(loaded.config.refresh())
+                    .filter(|seconds| *seconds > 0)
+                    .map(std::time::Duration::from_secs),
                 initial_query: LastFilters::load().unwrap_or_default(),
                 views: loaded.config.views().to_vec(),
                 view_store: Some(Arc::new(ConfigViewStore::new(loaded.path.clone()))),
@@ -258,6 +281,7 @@ impl Connection {
             let demo_config = DemoConfig {
                 latency: std::time::Duration::from_millis(global.demo_latency_ms),
                 hostile: global.demo_hostile,
+                live_rate: global.demo_live_rate.max(0.0),
                 ..DemoConfig::default()
             };
             let server = DemoServer::start(demo_config)

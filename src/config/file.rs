@@ -37,6 +37,7 @@ pub(super) struct RawConfig {
     pub keys: BTreeMap<Spanned<String>, LayerKeys>,
     pub views: Vec<Spanned<RawView>>,
     pub export: RawExport,
+    pub refresh: Option<u64>,
 }
 
 /// `[export]`: how exports are written unless the command line or the dialog says otherwise.

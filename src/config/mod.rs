@@ -39,6 +39,7 @@ pub struct Config {
     keys: Vec<KeyEntry>,
     views: Vec<SavedView>,
     csv_style: CsvStyle,
+    refresh: Option<u64>,
 }
 
 /// A value and the line it was written on, for problems found after parsing.
@@ -175,6 +176,7 @@ impl Config {
                 raw: raw.export.csv_raw,
                 byte_order_mark: raw.export.excel,
             },
+            refresh: raw.refresh,
         };
         problems.extend(config.problems());
         if problems.is_empty() {
@@ -197,6 +199,11 @@ impl Config {
     /// How CSV exports write their cells unless told otherwise (`[export]`).
     pub fn csv_style(&self) -> CsvStyle {
         self.csv_style
+    }
+
+    /// Seconds between live refreshes of the browser's page 1 (`refresh`); 0 or none is off.
+    pub fn refresh(&self) -> Option<u64> {
+        self.refresh
     }
 
     /// The saved views, in file order: `apply_view_N` applies the Nth.

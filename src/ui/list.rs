@@ -4,7 +4,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 
@@ -86,6 +86,14 @@ impl Column {
     fn text(self, contact: &Contact, state: &State, clock: &Clock) -> String {
         match self {
             Column::Mark if state.selection.contains(contact) => "●".to_owned(),
+            // New or moved since the last live refresh.
+            Column::Mark
+                if contact
+                    .id()
+                    .is_some_and(|id| state.list.fresh.contains_key(id)) =>
+            {
+                "+".to_owned()
+            }
             Column::Mark => String::new(),
             Column::Name => contact.display_name(),
             Column::Channel => contact.channel().unwrap_or_default().to_owned(),
@@ -236,6 +244,11 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
             } else if index == selected {
                 // The cursor of a pane without the keyboard: there, but not where keys go.
                 row.style(theme.dim.add_modifier(Modifier::REVERSED))
+            } else if contact
+                .id()
+                .is_some_and(|id| state.list.fresh.contains_key(id))
+            {
+                row.style(Style::new().add_modifier(Modifier::BOLD))
             } else if pending_range
                 .as_ref()
                 .is_some_and(|range| range.contains(&index))

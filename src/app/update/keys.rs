@@ -20,13 +20,15 @@ pub(super) fn on_tick(state: &mut State, at: Instant) -> Vec<Cmd> {
     if state.status.backoff_until.is_some_and(|until| at >= until) {
         state.status.backoff_until = None;
     }
-    match state.search_deadline {
-        Some(deadline) if at >= deadline => {
-            state.search_deadline = None;
-            filters::apply_search(state)
-        }
-        _ => vec![],
+    state.list.fresh.retain(|_, until| *until > at);
+    let mut commands = paging::maybe_refresh(state, at);
+    if let Some(deadline) = state.search_deadline
+        && at >= deadline
+    {
+        state.search_deadline = None;
+        commands.extend(filters::apply_search(state));
     }
+    commands
 }
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> {
@@ -38,6 +40,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> 
         state.should_quit = true;
         return vec![];
     }
+    state.last_key_at = Some(at);
     let layer = state.layer();
     let action = state.keymap.action_for(layer, &key);
     match layer {

@@ -3,6 +3,8 @@
 
 use super::choices;
 use crate::api::{ApiError, Query, TYPICAL_PAGE_SIZE};
+use std::time::{Duration, Instant};
+
 use crate::app::msg::{Cmd, Purpose};
 use crate::app::state::{
     FetchGeneration, FetchedPage, Focus, Load, Mode, PREFETCH_MARGIN, PageCache, PageEnd,
@@ -90,6 +92,10 @@ pub(super) fn on_page_loaded(
         return vec![];
     }
     match purpose {
+        Purpose::Refresh => {
+            on_refreshed(state, query, result);
+            vec![]
+        }
         Purpose::Prefetch => {
             state.prefetching = None;
             if let Ok(fetched) = result {
@@ -240,5 +246,97 @@ pub(super) fn on_layout(state: &mut State, limits: ScrollLimits) {
     state.detail.scroll = state.detail.scroll.min(limits.detail);
     if let Mode::Help { scroll } = &mut state.mode {
         *scroll = (*scroll).min(limits.help);
+    }
+}
+
+/// How long the user must leave the keys alone before page 1 is refreshed under them.
+const IDLE_BEFORE_REFRESH: Duration = Duration::from_secs(2);
+/// How long a contact a refresh brought (new, or with a newer message) stays marked.
+pub const FRESH_FOR: Duration = Duration::from_secs(30);
+
+/// Live refresh, when due: page 1 is read again if it is the page shown, nothing else is
+/// loading, no overlay is open and the user has been idle a moment. Deeper pages are never
+/// refreshed under the user: everything on them shifts with each new message.
+pub(super) fn maybe_refresh(state: &mut State, at: Instant) -> Vec<Cmd> {
+    let (Some(every), Some(due)) = (state.refresh_every, state.next_refresh) else {
+        return vec![];
+    };
+    if at < due {
+        return vec![];
+    }
+    let idle = state
+        .last_key_at
+        .is_none_or(|key| at.saturating_duration_since(key) >= IDLE_BEFORE_REFRESH);
+    let shown = state.list.page == 1 && state.list.load == Load::Idle;
+    if shown && !idle {
+        state.next_refresh = Some(at + IDLE_BEFORE_REFRESH);
+        return vec![];
+    }
+    state.next_refresh = Some(at + every);
+    if !shown || !matches!(state.mode, Mode::Browse | Mode::Editing(_)) {
+        return vec![];
+    }
+    state.refresh_sent_at = Some(at);
+    vec![Cmd::FetchPage {
+        generation: state.generation,
+        purpose: Purpose::Refresh,
+        query: Box::new(state.query.clone()),
+        page: 1,
+    }]
+}
+
+/// A live refresh answered: page 1 is replaced if it is still the page shown, the cursor stays
+/// on its contact, and contacts that are new on it or have a newer message are marked. A
+/// failed refresh only says so; the page shown stays.
+fn on_refreshed(state: &mut State, query: &Query, result: Result<crate::api::Page, ApiError>) {
+    if state.list.page != 1 || state.list.load != Load::Idle || *query != state.query {
+        return;
+    }
+    let fetched = match result {
+        Ok(fetched) => FetchedPage::from(fetched),
+        Err(error) => {
+            state.status.notice = Some(format!("live refresh failed: {error}"));
+            return;
+        }
+    };
+    let before: std::collections::HashMap<&str, Option<&str>> = state
+        .list
+        .contacts
+        .iter()
+        .filter_map(|contact| {
+            contact
+                .id()
+                .map(|id| (id, contact.last_message().and_then(|message| message.at)))
+        })
+        .collect();
+    let until = state.refresh_sent_at.unwrap_or_else(Instant::now) + FRESH_FOR;
+    let fresh: Vec<String> = fetched
+        .contacts
+        .iter()
+        .filter_map(|contact| {
+            let id = contact.id()?;
+            let at = contact.last_message().and_then(|message| message.at);
+            (before.get(id) != Some(&at)).then(|| id.to_owned())
+        })
+        .collect();
+    let first_load = before.is_empty();
+    state.choices.learn_from(&fetched.contacts);
+    state
+        .cache
+        .insert(PageCache::key(query), 1, fetched.clone());
+    let scroll = state.detail.scroll;
+    let selected_id = state
+        .selected_contact()
+        .and_then(|contact| contact.id().map(str::to_owned));
+    let notice = state.status.notice.take();
+    apply_page(state, 1, fetched);
+    state.status.notice = notice;
+    if state.selected_contact().and_then(|contact| contact.id()) == selected_id.as_deref() {
+        state.detail.scroll = scroll;
+    }
+    if !first_load {
+        for id in fresh {
+            state.list.fresh.insert(id, until);
+        }
     }
 }

@@ -676,3 +676,22 @@ fn live_refresh_marks_contacts_that_moved_to_page_one() {
     assert!(screen.contains("page 1 ·"), "{screen}");
     tui.quit();
 }
+
+#[test]
+fn the_palette_jumps_to_a_page_and_copies_an_id() {
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for("page 1 ·");
+    tui.send(":");
+    tui.type_text("page 7");
+    tui.send("\r");
+    tui.wait_for("page 7 ·");
+    let contacts = demo_contacts();
+    let id = contacts[300].id().expect("an id");
+    tui.send(":");
+    tui.type_text("copy id");
+    tui.send("\r");
+    tui.wait_for(&format!("copied the id: {id}"));
+    let raw = String::from_utf8_lossy(&tui.raw_output()).into_owned();
+    assert!(raw.contains(&clipboard_sequence(id)));
+    tui.quit();
+}

@@ -1404,3 +1404,70 @@ fn live_refresh_rereads_page_one_when_idle_marks_what_is_new_and_keeps_the_curso
         "page 2 is not refreshed: {commands:?}"
     );
 }
+
+fn type_line(state: &mut State, text: &str) -> Vec<Cmd> {
+    let mut commands = Vec::new();
+    for character in text.chars() {
+        commands.extend(press(state, KeyCode::Char(character)));
+    }
+    commands
+}
+
+#[test]
+fn the_palette_runs_commands_completes_them_and_remembers_them() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    press(&mut state, KeyCode::Char(':'));
+    assert!(matches!(state.mode, Mode::Palette(_)));
+    assert!(
+        type_line(&mut state, "page 12").is_empty(),
+        "typing is text, q too"
+    );
+    let (_, purpose, page, _) = only_fetch(&press(&mut state, KeyCode::Enter));
+    assert_eq!((purpose, page), (Purpose::Show, 12));
+    assert!(matches!(state.mode, Mode::Browse));
+
+    // Any tag, seen on a page or not.
+    press(&mut state, KeyCode::Char(':'));
+    type_line(&mut state, "tag never-seen");
+    let (_, _, page, query) = only_fetch(&press(&mut state, KeyCode::Enter));
+    assert_eq!(
+        (page, query.tags.clone()),
+        (1, vec!["never-seen".to_owned()])
+    );
+
+    // Tab completes the command, then the argument.
+    press(&mut state, KeyCode::Char(':'));
+    type_line(&mut state, "sta");
+    press(&mut state, KeyCode::Tab);
+    type_line(&mut state, "inp");
+    press(&mut state, KeyCode::Tab);
+    let (_, _, _, query) = only_fetch(&press(&mut state, KeyCode::Enter));
+    assert_eq!(query.status, vec![Status::InProgress]);
+
+    // A mistake keeps the palette open with how to say it.
+    press(&mut state, KeyCode::Char(':'));
+    type_line(&mut state, "page zero");
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    let Mode::Palette(palette) = &state.mode else {
+        panic!("the palette stays open");
+    };
+    assert!(
+        palette
+            .error
+            .as_deref()
+            .is_some_and(|error| error.contains("page 12"))
+    );
+
+    // Up goes back through the history, newest first.
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char(':'));
+    press(&mut state, KeyCode::Up);
+    press(&mut state, KeyCode::Up);
+    let (_, _, page, _) = only_fetch(&press(&mut state, KeyCode::Enter));
+    assert_eq!(
+        page, 1,
+        "the second newest was `tag never-seen`, which toggles it off"
+    );
+    assert!(state.query.tags.is_empty());
+}

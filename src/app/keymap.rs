@@ -53,6 +53,8 @@ pub enum Action {
     Open,
     /// In the copy menu: what to copy.
     CopyField(CopyField),
+    /// Open the command palette.
+    Palette,
 }
 
 /// What the copy menu copies of a contact.
@@ -84,7 +86,7 @@ impl CopyField {
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 50] = [
+    pub const ALL: [Action; 51] = [
         Action::FocusNext,
         Action::FocusPrev,
         Action::MoveDown,
@@ -135,6 +137,7 @@ impl Action {
         Action::CopyField(CopyField::Uuid),
         Action::CopyField(CopyField::Name),
         Action::CopyField(CopyField::Json),
+        Action::Palette,
     ];
 
     /// The name the config file uses for the action, e.g. `next_page` or `apply_view_3`.
@@ -175,6 +178,7 @@ impl Action {
             Action::Copy => "copy",
             Action::CopySelection => "copy_selection",
             Action::Open => "open",
+            Action::Palette => "palette",
             Action::CopyField(field) => return format!("copy_{}", field.label().to_lowercase()),
             Action::ApplyView(number) => return format!("apply_view_{number}"),
         };
@@ -338,11 +342,13 @@ pub enum Layer {
     Error,
     /// The copy menu.
     Copy,
+    /// The command palette: printable keys are the command.
+    Palette,
 }
 
 impl Layer {
     /// Every layer, in the order the help and the config example list them.
-    pub const ALL: [Layer; 10] = [
+    pub const ALL: [Layer; 11] = [
         Layer::Global,
         Layer::List,
         Layer::Filters,
@@ -353,6 +359,7 @@ impl Layer {
         Layer::Help,
         Layer::Error,
         Layer::Copy,
+        Layer::Palette,
     ];
 
     /// The config section's name: `[keys.list]`.
@@ -368,6 +375,7 @@ impl Layer {
             Layer::Help => "help",
             Layer::Error => "error",
             Layer::Copy => "copy",
+            Layer::Palette => "palette",
         }
     }
 
@@ -388,6 +396,10 @@ impl Layer {
             Layer::Help => "This help",
             Layer::Error => "The last error, in full",
             Layer::Copy => "Copy menu",
+            Layer::Palette => {
+                "Command palette: page N, status S, tag T, agent NAME, search TEXT, clear, \
+                 view NAME, export PATH, copy FIELD, open"
+            }
         }
     }
 
@@ -425,7 +437,7 @@ const fn entry(
 
 /// Every action of every layer, apart from the nine "apply view" actions, which
 /// [`action_table`] adds.
-const ACTIONS: [ActionEntry; 56] = {
+const ACTIONS: [ActionEntry; 57] = {
     use Action as A;
     use Layer as L;
     [
@@ -497,6 +509,12 @@ const ACTIONS: [ActionEntry; 56] = {
             A::Open,
             "open the contact in the web panel",
             &["o"],
+        ),
+        entry(
+            L::Global,
+            A::Palette,
+            "the command palette: page 12, tag vip, copy email…",
+            &[":"],
         ),
         entry(
             L::Global,
@@ -634,7 +652,7 @@ const ACTIONS: [ActionEntry; 56] = {
 };
 
 /// The keys of the help overlay and of closing the views list, which come last in the table.
-const CLOSING: [ActionEntry; 16] = {
+const CLOSING: [ActionEntry; 21] = {
     use Action as A;
     use Layer as L;
     [
@@ -679,6 +697,16 @@ const CLOSING: [ActionEntry; 16] = {
             &["j"],
         ),
         entry(L::Copy, A::Back, "close the menu", &["esc", "y", "q"]),
+        entry(L::Palette, A::Activate, "run the command", &["enter"]),
+        entry(L::Palette, A::Back, "close the palette", &["esc"]),
+        entry(
+            L::Palette,
+            A::FocusNext,
+            "complete the command or its argument",
+            &["tab"],
+        ),
+        entry(L::Palette, A::MoveUp, "the previous command", &["up"]),
+        entry(L::Palette, A::MoveDown, "the next command", &["down"]),
     ]
 };
 

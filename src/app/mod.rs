@@ -4,6 +4,7 @@
 pub mod filters;
 pub mod keymap;
 pub mod msg;
+pub mod palette;
 pub mod runtime;
 pub mod state;
 pub mod update;

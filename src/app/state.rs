@@ -78,6 +78,17 @@ pub enum Mode {
     },
     /// The copy menu for the contact under the cursor.
     Copy,
+    /// The command palette.
+    Palette(PaletteInput),
+}
+
+/// The palette's line, where it is in the history, and why the last command failed.
+#[derive(Debug, Clone, Default)]
+pub struct PaletteInput {
+    pub input: Input,
+    /// Which history entry is shown, counting back from the newest; `None` for a new line.
+    pub history: Option<usize>,
+    pub error: Option<String>,
 }
 
 /// Which pane has the keyboard.
@@ -620,6 +631,8 @@ pub struct State {
     pub last_key_at: Option<Instant>,
     /// When the live refresh on its way was asked for: its new contacts are marked from then.
     pub refresh_sent_at: Option<Instant>,
+    /// The palette's commands this session, oldest first.
+    pub palette_history: Vec<String>,
     pub views: Vec<SavedView>,
     pub status: StatusLine,
     pub spinner_frame: usize,
@@ -672,6 +685,7 @@ impl State {
             next_refresh: None,
             last_key_at: None,
             refresh_sent_at: None,
+            palette_history: Vec::new(),
             views: Vec::new(),
             status: StatusLine::default(),
             spinner_frame: 0,
@@ -708,6 +722,7 @@ impl State {
             Mode::Views(_) => Layer::Views,
             Mode::LastError { .. } => Layer::Error,
             Mode::Copy => Layer::Copy,
+            Mode::Palette(_) => Layer::Palette,
         }
     }
 

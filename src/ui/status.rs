@@ -74,6 +74,12 @@ fn hints_for(layer: Layer) -> &'static [Hint] {
             (&[A::MoveDown, A::MoveUp], "move"),
             (&[A::Back], "close"),
         ],
+        Layer::Palette => &[
+            (&[A::Activate], "run"),
+            (&[A::FocusNext], "complete"),
+            (&[A::MoveUp, A::MoveDown], "history"),
+            (&[A::Back], "close"),
+        ],
         Layer::Copy => &[
             (&[A::CopyField(CopyField::Email)], "email"),
             (&[A::CopyField(CopyField::Phone)], "phone"),

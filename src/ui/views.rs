@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{Theme, clip, open_overlay};
 use crate::app::keymap::CopyField;
-use crate::app::state::ViewsList;
+use crate::app::state::{PaletteInput, ViewsList};
 use crate::app::{Action, Keymap, Layer, State, filters};
 
 pub(super) fn draw_prompt(
@@ -143,4 +143,41 @@ pub(super) fn draw_copy_menu(frame: &mut Frame, area: Rect, state: &State, theme
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The command palette: a line at the bottom, over the status bar, like an editor's command
+/// line, with the last command's error under it.
+pub(super) fn draw_palette(frame: &mut Frame, area: Rect, palette: &PaletteInput, theme: &Theme) {
+    let height = 2u16.min(area.height);
+    let line_area = Rect {
+        y: area.bottom() - height,
+        height,
+        ..area
+    };
+    frame.render_widget(ratatui::widgets::Clear, line_area);
+    let room = usize::from(area.width).saturating_sub(2);
+    let scroll = palette.input.visual_scroll(room);
+    let visible: String = palette.input.value().chars().skip(scroll).collect();
+    let mut lines = vec![Line::from(vec![
+        Span::styled(":", theme.key),
+        Span::raw(clip(&visible, room)),
+    ])];
+    lines.push(match &palette.error {
+        Some(error) => Line::styled(clip(error, usize::from(area.width)), theme.error),
+        None => Line::styled(
+            clip(
+                "page N · status S · tag T · agent NAME · search TEXT · clear · view NAME · \
+                 export PATH · copy FIELD · open",
+                usize::from(area.width),
+            ),
+            theme.dim,
+        ),
+    });
+    frame.render_widget(Paragraph::new(lines), line_area);
+    let cursor = palette.input.visual_cursor().saturating_sub(scroll) + 1;
+    if let Ok(column) = u16::try_from(cursor)
+        && column < area.width
+    {
+        frame.set_cursor_position(Position::new(area.x + column, line_area.y));
+    }
 }

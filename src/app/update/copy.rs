@@ -34,7 +34,7 @@ pub(super) fn on_menu_key(state: &mut State, action: Option<Action>) -> Vec<Cmd>
     }
 }
 
-fn copy_field(state: &mut State, field: CopyField) -> Vec<Cmd> {
+pub(super) fn copy_field(state: &mut State, field: CopyField) -> Vec<Cmd> {
     let Some(contact) = state.selected_contact() else {
         return vec![];
     };

@@ -139,6 +139,20 @@ fn handle_key(dialog: &mut ExportDialog, key: KeyEvent, action: Option<Action>) 
     }
 }
 
+/// The palette's `export PATH`: the dialog, with the path typed and its format chosen.
+pub(super) fn open_with_path(state: &mut State, path: &str) {
+    open(state);
+    if let Mode::Export(dialog) = &mut state.mode
+        && !path.is_empty()
+    {
+        dialog.path = tui_input::Input::new(path.to_owned());
+        dialog.row = DialogRow::Path;
+        if let Some(format) = format_of(path) {
+            dialog.format = format;
+        }
+    }
+}
+
 /// The format a path's extension names, if it names one.
 fn format_of(path: &str) -> Option<ExportFormat> {
     let extension = path.trim().rsplit_once('.')?.1.to_ascii_lowercase();

@@ -6,7 +6,7 @@ use std::time::Instant;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::backend::crossterm::EventHandler;
 
-use super::{copy, export_dialog, filters, paging, selection, views};
+use super::{copy, export_dialog, filters, paging, palette, selection, views};
 use crate::app::filters::FilterItem;
 use crate::app::keymap::{Action, Layer};
 use crate::app::msg::Cmd;
@@ -51,6 +51,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> 
         Layer::Export => export_dialog::on_key(state, key, action),
         Layer::Views => views::on_list_key(state, action),
         Layer::Copy => copy::on_menu_key(state, action),
+        Layer::Palette => palette::on_key(state, key, action),
         Layer::Text => match state.mode {
             Mode::NamingView(_) => views::on_name_key(state, key, action),
             Mode::Editing(field) => on_text_key(state, field, key, action, at),
@@ -274,6 +275,10 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::CopySelection => copy::copy_selection(state),
         Action::Open => copy::open_in_web_panel(state),
+        Action::Palette => {
+            state.mode = Mode::Palette(Default::default());
+            vec![]
+        }
         Action::PrevChoice | Action::NextChoice | Action::DeleteView | Action::CopyField(_) => {
             vec![]
         }

@@ -13,6 +13,7 @@ mod export_dialog;
 mod filters;
 mod keys;
 mod paging;
+mod palette;
 mod selection;
 mod views;
 

@@ -565,3 +565,135 @@ async fn a_hundred_thousand_contacts_through_faults_give_the_same_bytes() {
     clean.shutdown().await;
     faulty.shutdown().await;
 }
+
+/// A live list of contacts that a test moves by hand: newest `lastMessage.at` first, 50 a page.
+struct ScriptedInbox {
+    /// `(_id, lastMessage.at)` in served order.
+    order: Vec<(String, i64)>,
+    /// The server's message clock, in seconds: every move is newer than anything before it.
+    clock: i64,
+    page_3_reads: u32,
+    page_2_served: bool,
+}
+
+impl ScriptedInbox {
+    /// Contacts `c000`, `c001`, … one minute apart, newest first.
+    fn new(contacts: usize) -> ScriptedInbox {
+        let now = 1_780_000_000;
+        ScriptedInbox {
+            order: (0..contacts)
+                .map(|index| (format!("c{index:03}"), now - 60 * index as i64))
+                .collect(),
+            clock: now,
+            page_3_reads: 0,
+            page_2_served: false,
+        }
+    }
+
+    /// `id` gets a new message: it goes to the top, and everyone above its old place one down.
+    fn move_to_top(&mut self, id: &str) {
+        if let Some(place) = self.order.iter().position(|(known, _)| known == id) {
+            self.order.remove(place);
+            self.clock += 1;
+            self.order.insert(0, (id.to_owned(), self.clock));
+        }
+    }
+
+    fn page(&self, number: usize) -> Value {
+        let contacts: Vec<Value> = self
+            .order
+            .iter()
+            .skip((number.max(1) - 1) * 50)
+            .take(50)
+            .map(|(id, at)| {
+                let at = jiff::Timestamp::from_second(*at).expect("a time");
+                serde_json::json!({"_id": id, "lastMessage": {"at": at.to_string()}})
+            })
+            .collect();
+        serde_json::json!({"success": true, "message": "", "data": contacts, "code": 200})
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_repair_is_not_ended_by_its_anchor_found_moved() {
+    // Two pages in flight. Page 2 fails until page 3 has been served, and before page 2 is
+    // served c249 moves to the top: c099 is pushed from page 2 into page 3, already read, so the
+    // 2/3 boundary is repaired by reading on from page 3 until c100, the first contact of page 3
+    // as read, or a contact older than it. But c100 gets a message just before the repair reads,
+    // and a hundred contacts after it: the repair finds c100 on page 3, among the moved contacts
+    // at the top, while c099 has slid down to page 5. Found moved, the anchor proves nothing.
+    use common::{FakeServer, json_reply};
+    let inbox = std::sync::Mutex::new(ScriptedInbox::new(250));
+    let server = FakeServer::start(move |request| {
+        let empty = serde_json::json!({"success": true, "message": "", "data": [], "code": 200});
+        if !request.target.starts_with("/inbox/users") {
+            return json_reply(200, &empty);
+        }
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let number = body["page"].as_u64().unwrap_or(1) as usize;
+        let mut inbox = inbox.lock().expect("the inbox");
+        match number {
+            2 if inbox.page_3_reads == 0 => {
+                let failed = serde_json::json!({
+                    "success": false, "message": "Internal server error", "data": [], "code": 500
+                });
+                return json_reply(500, &failed);
+            }
+            2 if !inbox.page_2_served => {
+                inbox.page_2_served = true;
+                inbox.move_to_top("c249");
+            }
+            3 => {
+                inbox.page_3_reads += 1;
+                if inbox.page_3_reads == 2 {
+                    inbox.move_to_top("c100");
+                    for index in (101..200).chain([0]) {
+                        inbox.move_to_top(&format!("c{index:03}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+        json_reply(200, &inbox.page(number))
+    })
+    .await;
+    let args: Vec<String> = [
+        "export",
+        "--base-url",
+        &server.url,
+        "--concurrency",
+        "2",
+        "--format",
+        "ndjson",
+        "--output",
+        "-",
+    ]
+    .iter()
+    .map(|arg| (*arg).to_owned())
+    .collect();
+    let output = run_binary_async(args, Some(DEFAULT_TOKEN.into())).await;
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let exported: Vec<String> = text(&output.stdout)
+        .lines()
+        .map(|line| {
+            let contact: Value = serde_json::from_str(line).expect("one contact a line");
+            contact["_id"].as_str().unwrap_or("").to_owned()
+        })
+        .collect();
+    let unique: HashSet<&String> = exported.iter().collect();
+    assert_eq!(unique.len(), exported.len(), "none twice: {stderr}");
+    let missing: Vec<String> = (0..250)
+        .map(|index| format!("c{index:03}"))
+        .filter(|id| !unique.contains(id))
+        .collect();
+    assert!(missing.is_empty(), "missing {missing:?}: {stderr}");
+    let page_3_reads = server
+        .received()
+        .iter()
+        .filter(|request| {
+            serde_json::from_slice::<Value>(&request.body).is_ok_and(|body| body["page"] == 3)
+        })
+        .count();
+    assert!(page_3_reads >= 2, "the boundary was repaired: {stderr}");
+}

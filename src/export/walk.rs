@@ -15,7 +15,8 @@
 //!   when page 1 showed the same newest contact before and after both fetches (nothing moved).
 //!   Page 1 is re-read ("probed") about once a second while doubtful boundaries wait. A boundary
 //!   that stays doubtful is repaired by reading pages k+1, k+2, … again, one after the other,
-//!   until the first unmoved contact of the original page k+1 shows up.
+//!   until the first unmoved contact of the original page k+1 shows up still unmoved, or a
+//!   contact older than it does (found moved, it says nothing about where the others are).
 //! - **Only an explicit empty page ends the list**; a broken reply is retried (see `decode`).
 //!
 //! In a calm inbox none of this costs a request beyond the one catch-up read of page 1.
@@ -156,7 +157,13 @@ enum Purpose {
 }
 
 /// The first unmoved contact after a doubtful boundary. A repair is complete once it reaches
-/// it, or passes where it would be (the anchor itself may have moved meanwhile).
+/// it still unmoved (the same `lastMessage.at`), or passes where it would be: a contact older
+/// than it. The contacts pushed across the boundary come before it in the list and cannot
+/// overtake it while they do not move, so either proves they have been read.
+///
+/// Found moved, the anchor proves nothing: it now sits among the moved contacts at the top,
+/// above every unmoved one, so a repair that stopped there could stop pages short of the
+/// contacts it is looking for. It then reads on to a contact older than the anchor was.
 #[derive(Clone)]
 struct Anchor {
     id: String,
@@ -166,11 +173,9 @@ struct Anchor {
 impl Anchor {
     fn reached_by<T: PageItem>(&self, items: &[T]) -> bool {
         items.iter().any(|item| {
-            item.id() == Some(self.id.as_str())
-                || matches!(
-                    (parse_time(item.last_message_at()), self.at),
-                    (Some(at), Some(anchor_at)) if at < anchor_at
-                )
+            let at = parse_time(item.last_message_at());
+            (item.id() == Some(self.id.as_str()) && at == self.at)
+                || matches!((at, self.at), (Some(at), Some(anchor_at)) if at < anchor_at)
         })
     }
 }
@@ -577,9 +582,12 @@ impl<T: PageItem> Walk<'_, T> {
             } => {
                 tracing::debug!(boundary = first, page = number, "repair read");
                 let found = anchor.reached_by(&page.items);
-                let end = page.is_end() || number - first >= MAX_REPAIR_PAGES;
+                // The end of the list completes a repair too: everything after the boundary has
+                // been read, though no contact older than a moved anchor was left to show it.
+                let last = page.is_end();
+                let cut_short = number - first >= MAX_REPAIR_PAGES;
                 self.take_all(&page.items, false)?;
-                if !found && !end {
+                if !found && !last && !cut_short {
                     self.spawn(
                         Purpose::Repair {
                             anchor,
@@ -588,7 +596,7 @@ impl<T: PageItem> Walk<'_, T> {
                         },
                         number + 1,
                     );
-                } else if !found {
+                } else if !found && !last {
                     tracing::warn!(
                         page = first,
                         "a repair read {} pages without finding its anchor",

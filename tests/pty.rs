@@ -367,6 +367,7 @@ fn select_all_with_one_row_unmarked_exports_every_match_but_that_one() {
     let mut tui = Tui::start(&["--demo"]);
     tui.wait_for("page 1 ·");
     tui.send("\x1b[Z"); // Shift-Tab: to the filter panel, on the search field
+    tui.wait_for("Space toggle"); // the panel's hints: it has the keyboard
     tui.send("j"); // OPEN
     tui.send(" ");
     tui.wait_for("1 active");
@@ -458,6 +459,7 @@ fn views_are_saved_applied_and_the_last_filters_come_back() {
     );
     tui.wait_for("page 1 ·");
     tui.send("\x1b[Z"); // Shift-Tab: to the filter panel, on the search field
+    tui.wait_for("Space toggle"); // the panel's hints: it has the keyboard
     tui.send("j"); // OPEN
     tui.send(" ");
     tui.wait_for("1 active");
@@ -693,5 +695,27 @@ fn the_palette_jumps_to_a_page_and_copies_an_id() {
     tui.wait_for(&format!("copied the id: {id}"));
     let raw = String::from_utf8_lossy(&tui.raw_output()).into_owned();
     assert!(raw.contains(&clipboard_sequence(id)));
+    tui.quit();
+}
+
+#[test]
+fn the_matches_are_counted_and_c_counts_them_all() {
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for("≥ 1,000 matching");
+    tui.send("c");
+    tui.wait_for("5,000 matching");
+    tui.send("S");
+    tui.wait_until("the chart by status, channel and last sender", |screen| {
+        [
+            "By status",
+            "By channel",
+            "By last sender",
+            "5,000 matching",
+        ]
+        .iter()
+        .all(|part| screen.contains(part))
+    });
+    tui.send("\x1b");
+    tui.wait_until("the chart to close", |screen| !screen.contains("By status"));
     tui.quit();
 }

@@ -37,9 +37,14 @@ fn press(state: &mut State, code: KeyCode) -> Vec<Cmd> {
     update(state, key(code))
 }
 
-/// The (generation, purpose, page, query) of the only fetch in `commands`.
+/// The (generation, purpose, page, query) of the only page fetch in `commands`; the count of
+/// the matches that a new query starts is not a page fetch.
 fn only_fetch(commands: &[Cmd]) -> (FetchGeneration, Purpose, u32, Query) {
-    match commands {
+    let fetches: Vec<&Cmd> = commands
+        .iter()
+        .filter(|command| !matches!(command, Cmd::Count { .. } | Cmd::CancelCount))
+        .collect();
+    match fetches.as_slice() {
         [
             Cmd::FetchPage {
                 generation,
@@ -442,8 +447,23 @@ fn clearing_filters_returns_to_the_unfiltered_inbox() {
     let commands = press(&mut state, KeyCode::Char('x'));
     assert_eq!(state.query, Query::default());
     assert!(
-        commands.is_empty(),
+        !commands
+            .iter()
+            .any(|command| matches!(command, Cmd::FetchPage { .. })),
         "the unfiltered page 1 comes from the cache: {commands:?}"
+    );
+    assert!(
+        matches!(
+            commands.as_slice(),
+            [
+                Cmd::CancelCount,
+                Cmd::Count {
+                    max_pages: Some(_),
+                    ..
+                }
+            ]
+        ),
+        "the filtered count stops, the unfiltered one starts: {commands:?}"
     );
     assert_eq!(
         state.list.contacts[0].id().map(str::to_owned),
@@ -958,7 +978,13 @@ fn views_are_saved_by_name_and_applied_by_number() {
             ..Query::default()
         },
     };
-    update(&mut state, Msg::ViewsChanged(Ok(vec![saved, searching])));
+    update(
+        &mut state,
+        Msg::ViewsChanged {
+            result: Ok(vec![saved, searching]),
+            done: "saved view \"Reviews 1\"".into(),
+        },
+    );
     press(&mut state, KeyCode::Char('x'));
 
     let (_, _, page, query) = only_fetch(&press(&mut state, KeyCode::Char('2')));
@@ -1470,4 +1496,70 @@ fn the_palette_runs_commands_completes_them_and_remembers_them() {
         "the second newest was `tag never-seen`, which toggles it off"
     );
     assert!(state.query.tags.is_empty());
+}
+
+#[test]
+fn the_matches_are_counted_in_the_background_up_to_a_cap_and_c_counts_on() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    // browsing() loaded page 1: its count started then; this state has it running.
+    let run = state
+        .count
+        .as_ref()
+        .map(|count| count.run)
+        .expect("a count runs");
+    let facets = {
+        let mut facets = inbox_tui::app::state::Facets::default();
+        for contact in contacts(0..50) {
+            facets.add(&contact);
+        }
+        facets
+    };
+    update(
+        &mut state,
+        Msg::Counted {
+            run,
+            at: Instant::now(),
+            counted: 1000,
+            pages: 20,
+            facets: Box::new(facets.clone()),
+            end: Some(inbox_tui::app::msg::CountEnd::Capped),
+        },
+    );
+    let count = state.count.as_ref().expect("counted");
+    assert_eq!(count.counted, 1000);
+    assert!(
+        count.facets.items.values().sum::<u64>() > 0,
+        "facets were kept"
+    );
+    let key = inbox_tui::app::state::PageCache::key(&state.query);
+    assert_eq!(state.counts_by_query.get(&key), Some(&(1000, false)));
+
+    // c counts to the end; Esc stops it, keeping a lower bound.
+    let commands = press(&mut state, KeyCode::Char('c'));
+    assert!(
+        commands.iter().any(|command| matches!(
+            command,
+            Cmd::Count {
+                max_pages: None,
+                ..
+            }
+        )),
+        "{commands:?}"
+    );
+    assert!(matches!(
+        press(&mut state, KeyCode::Esc).as_slice(),
+        [Cmd::CancelCount]
+    ));
+
+    // S shows the chart; a change of the filters drops the count.
+    press(&mut state, KeyCode::Char('S'));
+    assert!(matches!(state.mode, Mode::Counts));
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char(':'));
+    for character in "status open".chars() {
+        press(&mut state, KeyCode::Char(character));
+    }
+    press(&mut state, KeyCode::Enter);
+    assert!(state.count.is_none(), "the old query's count is gone");
 }

@@ -55,6 +55,10 @@ pub enum Action {
     CopyField(CopyField),
     /// Open the command palette.
     Palette,
+    /// Count every contact matching, past the automatic cap.
+    CountAll,
+    /// Show the counts as a chart.
+    ShowCounts,
 }
 
 /// What the copy menu copies of a contact.
@@ -86,7 +90,7 @@ impl CopyField {
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 51] = [
+    pub const ALL: [Action; 53] = [
         Action::FocusNext,
         Action::FocusPrev,
         Action::MoveDown,
@@ -138,6 +142,8 @@ impl Action {
         Action::CopyField(CopyField::Name),
         Action::CopyField(CopyField::Json),
         Action::Palette,
+        Action::CountAll,
+        Action::ShowCounts,
     ];
 
     /// The name the config file uses for the action, e.g. `next_page` or `apply_view_3`.
@@ -179,6 +185,8 @@ impl Action {
             Action::CopySelection => "copy_selection",
             Action::Open => "open",
             Action::Palette => "palette",
+            Action::CountAll => "count_all",
+            Action::ShowCounts => "show_counts",
             Action::CopyField(field) => return format!("copy_{}", field.label().to_lowercase()),
             Action::ApplyView(number) => return format!("apply_view_{number}"),
         };
@@ -344,11 +352,13 @@ pub enum Layer {
     Copy,
     /// The command palette: printable keys are the command.
     Palette,
+    /// The chart of the counts.
+    Counts,
 }
 
 impl Layer {
     /// Every layer, in the order the help and the config example list them.
-    pub const ALL: [Layer; 11] = [
+    pub const ALL: [Layer; 12] = [
         Layer::Global,
         Layer::List,
         Layer::Filters,
@@ -360,6 +370,7 @@ impl Layer {
         Layer::Error,
         Layer::Copy,
         Layer::Palette,
+        Layer::Counts,
     ];
 
     /// The config section's name: `[keys.list]`.
@@ -376,6 +387,7 @@ impl Layer {
             Layer::Error => "error",
             Layer::Copy => "copy",
             Layer::Palette => "palette",
+            Layer::Counts => "counts",
         }
     }
 
@@ -396,6 +408,7 @@ impl Layer {
             Layer::Help => "This help",
             Layer::Error => "The last error, in full",
             Layer::Copy => "Copy menu",
+            Layer::Counts => "The counts chart",
             Layer::Palette => {
                 "Command palette: page N, status S, tag T, agent NAME, search TEXT, clear, \
                  view NAME, export PATH, copy FIELD, open"
@@ -437,7 +450,7 @@ const fn entry(
 
 /// Every action of every layer, apart from the nine "apply view" actions, which
 /// [`action_table`] adds.
-const ACTIONS: [ActionEntry; 57] = {
+const ACTIONS: [ActionEntry; 59] = {
     use Action as A;
     use Layer as L;
     [
@@ -515,6 +528,18 @@ const ACTIONS: [ActionEntry; 57] = {
             A::Palette,
             "the command palette: page 12, tag vip, copy email…",
             &[":"],
+        ),
+        entry(
+            L::Global,
+            A::CountAll,
+            "count every contact matching, past the first 1,000",
+            &["c"],
+        ),
+        entry(
+            L::Global,
+            A::ShowCounts,
+            "the counts by status, channel and sender, as a chart",
+            &["S"],
         ),
         entry(
             L::Global,
@@ -652,7 +677,7 @@ const ACTIONS: [ActionEntry; 57] = {
 };
 
 /// The keys of the help overlay and of closing the views list, which come last in the table.
-const CLOSING: [ActionEntry; 21] = {
+const CLOSING: [ActionEntry; 22] = {
     use Action as A;
     use Layer as L;
     [
@@ -697,6 +722,7 @@ const CLOSING: [ActionEntry; 21] = {
             &["j"],
         ),
         entry(L::Copy, A::Back, "close the menu", &["esc", "y", "q"]),
+        entry(L::Counts, A::Back, "close the chart", &["esc", "S", "q"]),
         entry(L::Palette, A::Activate, "run the command", &["enter"]),
         entry(L::Palette, A::Back, "close the palette", &["esc"]),
         entry(

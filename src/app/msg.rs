@@ -6,7 +6,7 @@ use crossterm::event::KeyEvent;
 
 use std::sync::Arc;
 
-use super::state::{FetchGeneration, SavedView, ScrollLimits, SelectAllRun};
+use super::state::{CountRun, Facets, FetchGeneration, SavedView, ScrollLimits, SelectAllRun};
 use crate::api::{Agent, ApiError, Page, Query, Segment, WhatsappBot};
 use crate::export::{ExportError, ExportFormat, IdSet, Progress, Scope};
 
@@ -63,10 +63,23 @@ pub enum Msg {
     /// The export ended: where it went and how many, or what failed.
     ExportDone(Result<ExportFinished, Arc<ExportError>>),
     /// The saved views after a save or a delete, or why it failed.
-    ViewsChanged(Result<Vec<SavedView>, Arc<ViewStoreError>>),
+    ViewsChanged {
+        result: Result<Vec<SavedView>, Arc<ViewStoreError>>,
+        /// What was done, for the notice once it is: "saved view \"Open\"".
+        done: String,
+    },
     AgentsLoaded(Result<Vec<Agent>, ApiError>),
     SegmentsLoaded(Result<Vec<Segment>, ApiError>),
     WhatsappBotsLoaded(Result<Vec<WhatsappBot>, ApiError>),
+    /// A count went on (or ended): the contacts counted so far and how they split.
+    Counted {
+        run: CountRun,
+        at: Instant,
+        counted: u64,
+        pages: u32,
+        facets: Box<Facets>,
+        end: Option<CountEnd>,
+    },
     /// No program could open the web panel's URL: it is shown instead.
     OpenFailed {
         url: String,
@@ -143,6 +156,26 @@ pub enum Cmd {
     Open {
         url: String,
     },
+    /// Count the contacts matching `query`, up to `max_pages` pages (all of them if `None`).
+    Count {
+        run: CountRun,
+        query: Box<Query>,
+        max_pages: Option<u32>,
+        /// Go on from a count that stopped at its cap: the pages and facets counted so far.
+        resume: Option<Box<(u32, u64, Facets)>>,
+    },
+    /// Stop the running count.
+    CancelCount,
+}
+
+/// How a count ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CountEnd {
+    /// An empty page: the count is exact.
+    Exact,
+    /// The page cap of an automatic count.
+    Capped,
+    Failed(String),
 }
 
 /// Why the saved views could not be written: whatever the store reports.

@@ -19,8 +19,8 @@ use tokio::time::sleep_until;
 
 use super::filters::FriendlyNames;
 use super::keymap::Keymap;
-use super::msg::{Cmd, ExportFinished, Msg, PickList, Purpose, ViewStoreError};
-use super::state::{Connection, SavedView, State};
+use super::msg::{Cmd, CountEnd, ExportFinished, Msg, PickList, Purpose, ViewStoreError};
+use super::state::{Connection, CountRun, Facets, SavedView, State};
 use super::update::{restore_filters, start, update};
 use crate::api::{Client, Query, RetryNotice};
 use crate::export::{self, CsvStyle, Destination, ExportFormat, ExportJob, Progress, WalkOptions};
@@ -200,6 +200,7 @@ struct Tasks {
     show: Option<JoinHandle<()>>,
     prefetch: Option<JoinHandle<()>>,
     refresh: Option<JoinHandle<()>>,
+    count: Option<JoinHandle<()>>,
     select_all: Option<JoinHandle<()>>,
     export: Option<JoinHandle<()>>,
     /// Pick-list loads and view writes: short, never superseded, finished ones dropped.
@@ -224,6 +225,7 @@ impl Tasks {
             self.show.take(),
             self.prefetch.take(),
             self.refresh.take(),
+            self.count.take(),
             self.select_all.take(),
             self.export.take(),
         ];
@@ -496,14 +498,16 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
         }
         Cmd::SaveView { name, query } => {
             let store = context.view_store.clone();
-            tasks.keep(write_views(sender.clone(), move || match store {
+            let done = format!("saved view {:?}", crate::text::single_line(&name));
+            tasks.keep(write_views(sender.clone(), done, move || match store {
                 Some(store) => store.save(&name, &query),
                 None => Err(NO_VIEW_STORE.into()),
             }));
         }
         Cmd::DeleteView { name } => {
             let store = context.view_store.clone();
-            tasks.keep(write_views(sender.clone(), move || match store {
+            let done = format!("deleted view {:?}", crate::text::single_line(&name));
+            tasks.keep(write_views(sender.clone(), done, move || match store {
                 Some(store) => store.delete(&name),
                 None => Err(NO_VIEW_STORE.into()),
             }));
@@ -517,6 +521,25 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
             let written = write!(stdout, "\x1b]52;c;{encoded}\x07").and_then(|()| stdout.flush());
             if let Err(error) = written {
                 tracing::warn!(%error, "could not write the clipboard sequence");
+            }
+        }
+        Cmd::Count {
+            run,
+            query,
+            max_pages,
+            resume,
+        } => {
+            let client = Arc::clone(client);
+            let sender = sender.clone();
+            let handle = tokio::spawn(async move {
+                let resume = resume.map(|resume| *resume).unwrap_or_default();
+                count_matches(&client, run, &query, max_pages, resume, &sender).await;
+            });
+            Tasks::replace(&mut tasks.count, handle);
+        }
+        Cmd::CancelCount => {
+            if let Some(handle) = tasks.count.take() {
+                handle.abort();
             }
         }
         Cmd::Open { url } => {
@@ -556,6 +579,79 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
     }
 }
 
+/// Counts the contacts of `query` one page after another (never more than one request at a
+/// time, so the pages the user waits for go first), keeping only their ids, to count each
+/// once while contacts move, and their facets. Reports after every page.
+async fn count_matches(
+    client: &Client,
+    run: CountRun,
+    query: &Query,
+    max_pages: Option<u32>,
+    (pages_done, counted_before, facets_before): (u32, u64, Facets),
+    sender: &UnboundedSender<Msg>,
+) {
+    let mut seen = export::IdSet::new();
+    let mut facets = facets_before;
+    let mut counted = counted_before;
+    let mut page = pages_done + 1;
+    loop {
+        if max_pages.is_some_and(|most| page > most) {
+            let _ = sender.send(counted_msg(
+                run,
+                counted,
+                page - 1,
+                &facets,
+                Some(CountEnd::Capped),
+            ));
+            return;
+        }
+        let fetched = match client.fetch_page(query, page).await {
+            Ok(fetched) => fetched,
+            Err(error) => {
+                let end = CountEnd::Failed(error.to_string());
+                let _ = sender.send(counted_msg(run, counted, page - 1, &facets, Some(end)));
+                return;
+            }
+        };
+        if fetched.contacts.is_empty() && fetched.unreadable == 0 {
+            let _ = sender.send(counted_msg(
+                run,
+                counted,
+                page - 1,
+                &facets,
+                Some(CountEnd::Exact),
+            ));
+            return;
+        }
+        for contact in &fetched.contacts {
+            if contact.id().is_none_or(|id| seen.insert(id)) {
+                counted += 1;
+                facets.add(contact);
+            }
+        }
+        counted += fetched.unreadable as u64;
+        let _ = sender.send(counted_msg(run, counted, page, &facets, None));
+        page += 1;
+    }
+}
+
+fn counted_msg(
+    run: CountRun,
+    counted: u64,
+    pages: u32,
+    facets: &Facets,
+    end: Option<CountEnd>,
+) -> Msg {
+    Msg::Counted {
+        run,
+        at: Instant::now(),
+        counted,
+        pages,
+        facets: Box::new(facets.clone()),
+        end,
+    }
+}
+
 /// Opens `url` with the system's opener (`open` on macOS, `xdg-open` elsewhere), its output
 /// kept off the screen, and waits for the opener (not the browser) to finish.
 fn open_url(url: &str) -> io::Result<()> {
@@ -581,6 +677,7 @@ fn open_url(url: &str) -> io::Result<()> {
 /// Writes the views on the blocking pool, off the event loop, and reports the views after.
 fn write_views(
     sender: UnboundedSender<Msg>,
+    done: String,
     write: impl FnOnce() -> Result<Vec<SavedView>, Box<ViewStoreError>> + Send + 'static,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -588,7 +685,7 @@ fn write_views(
             Ok(result) => result.map_err(Arc::from),
             Err(error) => Err(Arc::new(error) as Arc<ViewStoreError>),
         };
-        let _ = sender.send(Msg::ViewsChanged(result));
+        let _ = sender.send(Msg::ViewsChanged { result, done });
     })
 }
 

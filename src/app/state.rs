@@ -23,6 +23,87 @@ impl FetchGeneration {
     }
 }
 
+/// Which count a result belongs to: a count of an older query is dropped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CountRun(u64);
+
+impl CountRun {
+    pub fn next(self) -> CountRun {
+        CountRun(self.0 + 1)
+    }
+}
+
+/// How many contacts match the query shown, counted in the background (the API has no total),
+/// and how they split by status, tag, agent, segment, last sender and channel.
+#[derive(Debug, Clone)]
+pub struct MatchCount {
+    pub query: Query,
+    pub run: CountRun,
+    pub counted: u64,
+    pub pages: u32,
+    pub phase: CountPhase,
+    pub facets: Facets,
+    /// When the last page was counted.
+    pub at: Option<Instant>,
+}
+
+/// Where a count stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CountPhase {
+    /// Walking; `to_end` when asked to count everything (`c`), else up to the automatic cap.
+    Running {
+        to_end: bool,
+    },
+    /// Stopped at the automatic cap: at least `counted` match.
+    Capped,
+    /// Walked to the end: exactly `counted` match.
+    Exact,
+    Failed(String),
+}
+
+/// Per filter item, how many of the counted contacts have it; and per channel, for the chart.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facets {
+    pub items: std::collections::HashMap<FilterItem, u64>,
+    pub channels: BTreeMap<String, u64>,
+}
+
+impl Facets {
+    /// Counts one contact in.
+    pub fn add(&mut self, contact: &Contact) {
+        let mut items = Vec::new();
+        if let Some(status) = contact.status() {
+            items.push(FilterItem::Status(crate::api::Status::parse(status)));
+        }
+        items.extend(
+            contact
+                .tags()
+                .into_iter()
+                .map(|tag| FilterItem::Tag(tag.to_owned())),
+        );
+        items.extend(
+            contact
+                .agent_id()
+                .map(|id| FilterItem::Agent(id.to_owned())),
+        );
+        items.extend(
+            contact
+                .segments()
+                .into_iter()
+                .map(|id| FilterItem::Segment(id.to_owned())),
+        );
+        if let Some(by) = contact.last_message().and_then(|message| message.by) {
+            items.push(FilterItem::LastMessageBy(crate::api::Sender::parse(by)));
+        }
+        for item in items {
+            *self.items.entry(item).or_default() += 1;
+        }
+        if let Some(channel) = contact.channel() {
+            *self.channels.entry(channel.to_owned()).or_default() += 1;
+        }
+    }
+}
+
 /// Which select-all run a result belongs to: a cancelled run's late results are dropped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SelectAllRun(u64);
@@ -80,6 +161,8 @@ pub enum Mode {
     Copy,
     /// The command palette.
     Palette(PaletteInput),
+    /// The counts by status, channel and last sender, as a chart.
+    Counts,
 }
 
 /// The palette's line, where it is in the history, and why the last command failed.
@@ -633,6 +716,13 @@ pub struct State {
     pub refresh_sent_at: Option<Instant>,
     /// The palette's commands this session, oldest first.
     pub palette_history: Vec<String>,
+    /// The count of the query shown, running or done.
+    pub count: Option<MatchCount>,
+    /// Numbers each count, so a cancelled one's late results are ignored.
+    pub count_runs: CountRun,
+    /// The last finished count of each query (by `PageCache::key`): how many, and whether
+    /// exactly; the views list shows them.
+    pub counts_by_query: BTreeMap<String, (u64, bool)>,
     pub views: Vec<SavedView>,
     pub status: StatusLine,
     pub spinner_frame: usize,
@@ -686,6 +776,9 @@ impl State {
             last_key_at: None,
             refresh_sent_at: None,
             palette_history: Vec::new(),
+            count: None,
+            count_runs: CountRun::default(),
+            counts_by_query: BTreeMap::new(),
             views: Vec::new(),
             status: StatusLine::default(),
             spinner_frame: 0,
@@ -707,6 +800,10 @@ impl State {
             || self.prefetching.is_some()
             || self.selection.running().is_some()
             || self
+                .count
+                .as_ref()
+                .is_some_and(|count| matches!(count.phase, CountPhase::Running { to_end: true }))
+            || self
                 .export_dialog()
                 .is_some_and(|dialog| matches!(dialog.phase, ExportPhase::Running { .. }))
     }
@@ -723,6 +820,7 @@ impl State {
             Mode::LastError { .. } => Layer::Error,
             Mode::Copy => Layer::Copy,
             Mode::Palette(_) => Layer::Palette,
+            Mode::Counts => Layer::Counts,
         }
     }
 

@@ -167,7 +167,21 @@ fn toggle_line(
     };
     let on = filters::is_active(&state.query, item);
     let marker = if on { "[x] " } else { "[ ] " };
-    let text = crate::text::fit_width(&format!("{marker}{label}"), width);
+    // How many of the contacts counted for the filters shown have this item.
+    let counted = state
+        .count
+        .as_ref()
+        .filter(|count| count.query == state.query && count.counted > 0)
+        .map(|count| count.facets.items.get(item).copied().unwrap_or(0));
+    let text = match counted {
+        Some(n) => {
+            let number = crate::text::thousands(n);
+            let room = width.saturating_sub(number.len() + 1);
+            let left = crate::text::fit_width(&format!("{marker}{label}"), room);
+            format!("{left} {number}")
+        }
+        None => crate::text::fit_width(&format!("{marker}{label}"), width),
+    };
     let style = match (highlight, on) {
         (true, _) => theme.selected,
         (false, true) => theme.active_item,

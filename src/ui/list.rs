@@ -201,7 +201,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
         (None, 0, _) => "Contacts".to_owned(),
         (None, page, PageEnd::More) => format!("Contacts · page {page} · more"),
         (None, page, PageEnd::End) => format!("Contacts · page {page} · end"),
-    };
+    } + &matching(state);
     let mut block = pane(Line::from(title), state.focus == Focus::List, theme);
     let count = list.contacts.len();
     if count > visible_rows(area) {
@@ -270,6 +270,26 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
         .header(header)
         .column_spacing(SPACING);
     frame.render_widget(table, inner);
+}
+
+/// ` · ≥ 1,000 matching` while the count of the query shown is short of the end, ` · 1,234
+/// matching` once exact; nothing before a count.
+fn matching(state: &State) -> String {
+    use crate::app::state::CountPhase;
+    let Some(count) = state
+        .count
+        .as_ref()
+        .filter(|count| count.query == state.query)
+    else {
+        return String::new();
+    };
+    let counted = crate::text::thousands(count.counted);
+    match &count.phase {
+        CountPhase::Exact => format!(" · {counted} matching"),
+        CountPhase::Running { .. } if count.counted == 0 => " · counting…".to_owned(),
+        CountPhase::Running { .. } | CountPhase::Capped => format!(" · ≥ {counted} matching"),
+        CountPhase::Failed(_) => String::new(),
+    }
 }
 
 /// What the list area says when it has no contacts: loading, empty and failed are three

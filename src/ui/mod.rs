@@ -136,6 +136,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme, clock: &Clock) {
         Mode::LastError { scroll } => help::draw_error(frame, area, *scroll, state, theme),
         Mode::Copy => views::draw_copy_menu(frame, area, state, theme),
         Mode::Palette(palette) => views::draw_palette(frame, area, palette, theme),
+        Mode::Counts => views::draw_counts(frame, area, state, theme, clock),
     }
 }
 

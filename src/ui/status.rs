@@ -74,6 +74,7 @@ fn hints_for(layer: Layer) -> &'static [Hint] {
             (&[A::MoveDown, A::MoveUp], "move"),
             (&[A::Back], "close"),
         ],
+        Layer::Counts => &[(&[A::Back], "close")],
         Layer::Palette => &[
             (&[A::Activate], "run"),
             (&[A::FocusNext], "complete"),
@@ -134,6 +135,19 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
                 clip(&described, width / 4),
                 thousands(counted),
                 thousands(u64::from(pages)),
+                state.keymap.first_key(Layer::Global, Action::Back)
+            ),
+            theme.warning,
+        ));
+    }
+    if let Some(count) = &state.count
+        && count.phase == (crate::app::state::CountPhase::Running { to_end: true })
+    {
+        parts.push(Span::styled(
+            format!(
+                "counting: {} so far, {} pages ({} stops)",
+                thousands(count.counted),
+                thousands(u64::from(count.pages)),
                 state.keymap.first_key(Layer::Global, Action::Back)
             ),
             theme.warning,

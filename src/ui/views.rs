@@ -9,8 +9,9 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{Theme, clip, open_overlay};
 use crate::app::keymap::CopyField;
-use crate::app::state::{PaletteInput, ViewsList};
+use crate::app::state::{CountPhase, PageCache, PaletteInput, ViewsList};
 use crate::app::{Action, Keymap, Layer, State, filters};
+use crate::text::thousands;
 
 pub(super) fn draw_prompt(
     frame: &mut Frame,
@@ -86,7 +87,12 @@ pub(super) fn draw_list(
         } else {
             summary
         };
-        let text = clip(&format!("{key}{}  ·  {summary}", view.name), width);
+        let counted = match state.counts_by_query.get(&PageCache::key(&view.query)) {
+            Some((n, true)) => format!("  ·  {} matching", thousands(*n)),
+            Some((n, false)) => format!("  ·  ≥ {} matching", thousands(*n)),
+            None => String::new(),
+        };
+        let text = clip(&format!("{key}{}{counted}  ·  {summary}", view.name), width);
         let line = if index == list.cursor {
             Line::styled(text, theme.selected)
         } else {
@@ -179,5 +185,95 @@ pub(super) fn draw_palette(frame: &mut Frame, area: Rect, palette: &PaletteInput
         && column < area.width
     {
         frame.set_cursor_position(Position::new(area.x + column, line_area.y));
+    }
+}
+
+/// The counts as bar charts: by status, by channel and by last sender, with how many matched
+/// in all and how long ago they were counted.
+pub(super) fn draw_counts(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    theme: &Theme,
+    clock: &super::Clock,
+) {
+    use ratatui::layout::{Constraint, Direction, Layout};
+    use ratatui::widgets::{Bar, BarChart, BarGroup};
+    let Some(count) = &state.count else {
+        return;
+    };
+    let total = match count.phase {
+        CountPhase::Exact => format!("{} matching", thousands(count.counted)),
+        _ => format!("≥ {} matching", thousands(count.counted)),
+    };
+    let ago = count
+        .at
+        .map(|at| {
+            let seconds = clock.instant.saturating_duration_since(at).as_secs();
+            match seconds {
+                0..60 => format!(" · counted {seconds}s ago"),
+                _ => format!(" · counted {}m ago", seconds / 60),
+            }
+        })
+        .unwrap_or_default();
+    let title = format!("Counts · {total}{ago}");
+    let inner = open_overlay(frame, area, 90, 30, &title, theme);
+    let status_counts: Vec<(String, u64)> = crate::api::Status::ALL
+        .iter()
+        .map(|status| {
+            let item = filters::FilterItem::Status(status.clone());
+            (
+                status.as_str().to_owned(),
+                count.facets.items.get(&item).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    let channel_counts: Vec<(String, u64)> = count
+        .facets
+        .channels
+        .iter()
+        .map(|(channel, n)| (channel.clone(), *n))
+        .collect();
+    let sender_counts: Vec<(String, u64)> = ["user", "bot", "agent"]
+        .iter()
+        .map(|by| {
+            let item = filters::FilterItem::LastMessageBy(crate::api::Sender::parse(by));
+            (
+                (*by).to_owned(),
+                count.facets.items.get(&item).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    let sections = [
+        ("By status", status_counts),
+        ("By channel", channel_counts),
+        ("By last sender", sender_counts),
+    ];
+    let heights: Vec<Constraint> = sections
+        .iter()
+        .map(|(_, bars)| Constraint::Length(u16::try_from(bars.len() + 2).unwrap_or(u16::MAX)))
+        .collect();
+    let areas = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints(heights)
+        .split(inner);
+    for ((title, bars), section) in sections.iter().zip(areas.iter()) {
+        let bars: Vec<Bar<'_>> = bars
+            .iter()
+            .map(|(label, value)| {
+                Bar::default()
+                    .label(Line::from(clip(label, 12)))
+                    .value(*value)
+                    .text_value(thousands(*value))
+            })
+            .collect();
+        let chart = BarChart::default()
+            .block(ratatui::widgets::Block::default().title(Line::styled(*title, theme.section)))
+            .direction(Direction::Horizontal)
+            .bar_width(1)
+            .bar_gap(0)
+            .bar_style(theme.active_item)
+            .data(BarGroup::default().bars(&bars));
+        frame.render_widget(chart, *section);
     }
 }

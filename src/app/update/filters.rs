@@ -112,7 +112,9 @@ pub(super) fn clear(state: &mut State) -> Vec<Cmd> {
 /// The filters changed: back to page 1 of the new result.
 pub(super) fn query_changed(state: &mut State) -> Vec<Cmd> {
     state.status.notice = None;
-    paging::show_page(state, 1)
+    let mut commands = super::counts::cancel(state);
+    commands.extend(paging::show_page(state, 1));
+    commands
 }
 
 /// Ends typing in a panel text field, if one was being typed in; an overlay stays open.

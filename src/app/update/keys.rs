@@ -6,7 +6,7 @@ use std::time::Instant;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::backend::crossterm::EventHandler;
 
-use super::{copy, export_dialog, filters, paging, palette, selection, views};
+use super::{copy, counts, export_dialog, filters, paging, palette, selection, views};
 use crate::app::filters::FilterItem;
 use crate::app::keymap::{Action, Layer};
 use crate::app::msg::Cmd;
@@ -44,6 +44,12 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> 
     let layer = state.layer();
     let action = state.keymap.action_for(layer, &key);
     match layer {
+        Layer::Counts => {
+            if action == Some(Action::Back) {
+                state.mode = Mode::Browse;
+            }
+            vec![]
+        }
         Layer::Help | Layer::Error => {
             on_scrolled_overlay_key(state, action);
             vec![]
@@ -275,6 +281,11 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::CopySelection => copy::copy_selection(state),
         Action::Open => copy::open_in_web_panel(state),
+        Action::CountAll => counts::count_all(state),
+        Action::ShowCounts => {
+            counts::show_chart(state);
+            vec![]
+        }
         Action::Palette => {
             state.mode = Mode::Palette(Default::default());
             vec![]
@@ -288,6 +299,9 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
 /// Esc in a pane: stops a running select-all first; else leaves the detail and the notice.
 fn back(state: &mut State) -> Vec<Cmd> {
     if let Some(commands) = selection::stop_running(state) {
+        return commands;
+    }
+    if let Some(commands) = counts::stop_full_count(state) {
         return commands;
     }
     state.range_anchor = None;

@@ -9,6 +9,7 @@
 
 mod choices;
 mod copy;
+mod counts;
 mod export_dialog;
 mod filters;
 mod keys;
@@ -97,8 +98,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             export_dialog::on_done(state, result);
             vec![]
         }
-        Msg::ViewsChanged(result) => {
-            views::on_changed(state, result);
+        Msg::ViewsChanged { result, done } => {
+            views::on_changed(state, result, done);
             vec![]
         }
         Msg::AgentsLoaded(result) => {
@@ -111,6 +112,17 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             if let Some(segments) = choices::answered(state, PickList::Segments, result) {
                 state.choices.segments = segments;
             }
+            vec![]
+        }
+        Msg::Counted {
+            run,
+            at,
+            counted,
+            pages,
+            facets,
+            end,
+        } => {
+            counts::on_counted(state, run, at, counted, pages, *facets, end);
             vec![]
         }
         Msg::OpenFailed { url, reason } => {

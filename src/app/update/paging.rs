@@ -69,7 +69,11 @@ pub(super) fn show_page(state: &mut State, page: u32) -> Vec<Cmd> {
     state.status.backoff_until = None;
     if let Some(fetched) = state.cache.get(&PageCache::key(&state.query), page) {
         apply_page(state, page, fetched);
-        return maybe_prefetch(state);
+        let mut commands = maybe_prefetch(state);
+        if page == 1 {
+            commands.extend(super::counts::start_automatic(state));
+        }
+        return commands;
     }
     state.list.load = Load::Loading { page };
     vec![Cmd::FetchPage {
@@ -120,6 +124,10 @@ pub(super) fn on_page_loaded(
                     apply_page(state, page, fetched);
                     let mut commands = choices::retry_failed(state, true);
                     commands.extend(maybe_prefetch(state));
+                    // Once the filters have settled on a page, how many match.
+                    if page == 1 {
+                        commands.extend(super::counts::start_automatic(state));
+                    }
                     commands
                 }
                 Err(error) => {

@@ -39,7 +39,7 @@ pub(super) fn on_name_key(state: &mut State, key: KeyEvent, action: Option<Actio
                 return vec![];
             }
             state.mode = Mode::Browse;
-            state.status.notice = Some(format!("saved view {name:?}"));
+            state.status.notice = Some(format!("saving view {name:?}…"));
             vec![Cmd::SaveView {
                 name,
                 query: Box::new(state.query.clone()),
@@ -72,7 +72,7 @@ pub(super) fn on_list_key(state: &mut State, action: Option<Action>) -> Vec<Cmd>
         Outcome::Delete(index) => match state.views.get(index) {
             Some(view) => {
                 let name = view.name.clone();
-                state.status.notice = Some(format!("deleted view {name:?}"));
+                state.status.notice = Some(format!("deleting view {name:?}…"));
                 vec![Cmd::DeleteView { name }]
             }
             None => vec![],
@@ -131,11 +131,15 @@ fn apply(state: &mut State, view: &SavedView) -> Vec<Cmd> {
     commands
 }
 
-/// The views after a save or a delete (written off the event loop), or why it failed: the
-/// notice given when it was asked for stands unless it failed.
-pub(super) fn on_changed(state: &mut State, result: Result<Vec<SavedView>, Arc<ViewStoreError>>) {
+/// The views after a save or a delete (written off the event loop), or why it failed.
+pub(super) fn on_changed(
+    state: &mut State,
+    result: Result<Vec<SavedView>, Arc<ViewStoreError>>,
+    done: String,
+) {
     match result {
         Ok(views) => {
+            state.status.notice = Some(done);
             state.views = views;
             if let Mode::Views(list) = &mut state.mode {
                 list.cursor = list.cursor.min(state.views.len().saturating_sub(1));

@@ -1,0 +1,132 @@
+//! How many contacts match: the API has no total, so once page 1 of a query is shown a
+//! background walk counts the matches (keeping no contacts), up to a cap the rate limit can
+//! afford, with how they split by status, tag, agent, segment, last sender and channel. `c`
+//! counts to the end; any change of the query cancels it.
+
+use crate::app::msg::{Cmd, CountEnd};
+use crate::app::state::{CountPhase, Facets, MatchCount, Mode, PageCache, State};
+
+/// Pages an automatic count reads: 1,000 contacts, a few seconds under a rate limit.
+pub const AUTOMATIC_PAGES: u32 = 20;
+
+/// Starts the automatic count of the query shown, unless it is counted or being counted.
+pub(super) fn start_automatic(state: &mut State) -> Vec<Cmd> {
+    if state
+        .count
+        .as_ref()
+        .is_some_and(|count| count.query == state.query)
+    {
+        return vec![];
+    }
+    start(state, false)
+}
+
+/// `c`: counts the query shown to the end, with progress; Esc stops it. A count that stopped
+/// at its cap goes on from there, keeping what it counted.
+pub(super) fn count_all(state: &mut State) -> Vec<Cmd> {
+    let query = state.query.clone();
+    let Some(count) = state.count.as_mut().filter(|count| count.query == query) else {
+        return start(state, true);
+    };
+    match count.phase {
+        CountPhase::Exact => {
+            state.status.notice = Some(format!(
+                "{} contacts match, counted to the end",
+                crate::text::thousands(count.counted)
+            ));
+            vec![]
+        }
+        CountPhase::Running { to_end: true } => vec![],
+        CountPhase::Capped => {
+            state.count_runs = state.count_runs.next();
+            count.run = state.count_runs;
+            count.phase = CountPhase::Running { to_end: true };
+            vec![Cmd::Count {
+                run: count.run,
+                query: Box::new(query),
+                max_pages: None,
+                resume: Some(Box::new((count.pages, count.counted, count.facets.clone()))),
+            }]
+        }
+        CountPhase::Running { to_end: false } | CountPhase::Failed(_) => start(state, true),
+    }
+}
+
+fn start(state: &mut State, to_end: bool) -> Vec<Cmd> {
+    let mut commands = cancel(state);
+    state.count_runs = state.count_runs.next();
+    state.count = Some(MatchCount {
+        query: state.query.clone(),
+        run: state.count_runs,
+        counted: 0,
+        pages: 0,
+        phase: CountPhase::Running { to_end },
+        facets: Facets::default(),
+        at: None,
+    });
+    commands.push(Cmd::Count {
+        run: state.count_runs,
+        query: Box::new(state.query.clone()),
+        max_pages: (!to_end).then_some(AUTOMATIC_PAGES),
+        resume: None,
+    });
+    commands
+}
+
+/// Drops the count (the query changed); stops it if it is running.
+pub(super) fn cancel(state: &mut State) -> Vec<Cmd> {
+    match state.count.take() {
+        Some(count) if matches!(count.phase, CountPhase::Running { .. }) => vec![Cmd::CancelCount],
+        _ => vec![],
+    }
+}
+
+/// Esc while counting to the end: stops there, keeping what was counted as a lower bound.
+pub(super) fn stop_full_count(state: &mut State) -> Option<Vec<Cmd>> {
+    let count = state.count.as_mut()?;
+    if count.phase != (CountPhase::Running { to_end: true }) {
+        return None;
+    }
+    count.phase = CountPhase::Capped;
+    state.status.notice = Some("count stopped".into());
+    Some(vec![Cmd::CancelCount])
+}
+
+pub(super) fn on_counted(
+    state: &mut State,
+    run: crate::app::state::CountRun,
+    at: std::time::Instant,
+    counted: u64,
+    pages: u32,
+    facets: Facets,
+    end: Option<CountEnd>,
+) {
+    let Some(count) = state.count.as_mut().filter(|count| count.run == run) else {
+        return;
+    };
+    count.at = Some(at);
+    count.counted = counted;
+    count.pages = pages;
+    count.facets = facets;
+    match end {
+        None => {}
+        Some(CountEnd::Exact) => count.phase = CountPhase::Exact,
+        Some(CountEnd::Capped) => count.phase = CountPhase::Capped,
+        Some(CountEnd::Failed(error)) => count.phase = CountPhase::Failed(error),
+    }
+    if matches!(count.phase, CountPhase::Exact | CountPhase::Capped) {
+        let exact = count.phase == CountPhase::Exact;
+        state
+            .counts_by_query
+            .insert(PageCache::key(&count.query), (count.counted, exact));
+    }
+}
+
+/// `S`: the chart of the counts, once there are some.
+pub(super) fn show_chart(state: &mut State) {
+    if state.count.as_ref().is_some_and(|count| count.counted > 0) {
+        state.mode = Mode::Counts;
+    } else {
+        state.status.notice = Some("nothing counted yet".into());
+    }
+}

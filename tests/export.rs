@@ -572,8 +572,8 @@ struct ScriptedInbox {
     order: Vec<(String, i64)>,
     /// The server's message clock, in seconds: every move is newer than anything before it.
     clock: i64,
-    page_3_reads: u32,
-    page_2_served: bool,
+    /// How often each page was served.
+    served: std::collections::HashMap<usize, u32>,
 }
 
 impl ScriptedInbox {
@@ -585,8 +585,7 @@ impl ScriptedInbox {
                 .map(|index| (format!("c{index:03}"), now - 60 * index as i64))
                 .collect(),
             clock: now,
-            page_3_reads: 0,
-            page_2_served: false,
+            served: Default::default(),
         }
     }
 
@@ -599,7 +598,12 @@ impl ScriptedInbox {
         }
     }
 
-    fn page(&self, number: usize) -> Value {
+    fn served(&self, number: usize) -> u32 {
+        self.served.get(&number).copied().unwrap_or(0)
+    }
+
+    fn serve(&mut self, number: usize) -> common::Reply {
+        *self.served.entry(number).or_default() += 1;
         let contacts: Vec<Value> = self
             .order
             .iter()
@@ -610,67 +614,46 @@ impl ScriptedInbox {
                 serde_json::json!({"_id": id, "lastMessage": {"at": at.to_string()}})
             })
             .collect();
-        serde_json::json!({"success": true, "message": "", "data": contacts, "code": 200})
+        let body =
+            serde_json::json!({"success": true, "message": "", "data": contacts, "code": 200});
+        common::json_reply(200, &body)
+    }
+
+    fn fail() -> common::Reply {
+        let body = serde_json::json!({
+            "success": false, "message": "Internal server error", "data": [], "code": 500
+        });
+        common::json_reply(500, &body)
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_repair_is_not_ended_by_its_anchor_found_moved() {
-    // Two pages in flight. Page 2 fails until page 3 has been served, and before page 2 is
-    // served c249 moves to the top: c099 is pushed from page 2 into page 3, already read, so the
-    // 2/3 boundary is repaired by reading on from page 3 until c100, the first contact of page 3
-    // as read, or a contact older than it. But c100 gets a message just before the repair reads,
-    // and a hundred contacts after it: the repair finds c100 on page 3, among the moved contacts
-    // at the top, while c099 has slid down to page 5. Found moved, the anchor proves nothing.
-    use common::{FakeServer, json_reply};
-    let inbox = std::sync::Mutex::new(ScriptedInbox::new(250));
-    let server = FakeServer::start(move |request| {
-        let empty = serde_json::json!({"success": true, "message": "", "data": [], "code": 200});
+/// Exports from a `ScriptedInbox` of `contacts` whose pages `script` may change or fail before
+/// they are served; asserts each contact came once, and returns the requests.
+async fn export_scripted(
+    contacts: usize,
+    extra: &[&str],
+    script: impl Fn(&mut ScriptedInbox, usize) -> Option<common::Reply> + Send + Sync + 'static,
+) -> Vec<common::Received> {
+    let inbox = std::sync::Mutex::new(ScriptedInbox::new(contacts));
+    let server = common::FakeServer::start(move |request| {
         if !request.target.starts_with("/inbox/users") {
-            return json_reply(200, &empty);
+            let empty =
+                serde_json::json!({"success": true, "message": "", "data": [], "code": 200});
+            return common::json_reply(200, &empty);
         }
         let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
         let number = body["page"].as_u64().unwrap_or(1) as usize;
         let mut inbox = inbox.lock().expect("the inbox");
-        match number {
-            2 if inbox.page_3_reads == 0 => {
-                let failed = serde_json::json!({
-                    "success": false, "message": "Internal server error", "data": [], "code": 500
-                });
-                return json_reply(500, &failed);
-            }
-            2 if !inbox.page_2_served => {
-                inbox.page_2_served = true;
-                inbox.move_to_top("c249");
-            }
-            3 => {
-                inbox.page_3_reads += 1;
-                if inbox.page_3_reads == 2 {
-                    inbox.move_to_top("c100");
-                    for index in (101..200).chain([0]) {
-                        inbox.move_to_top(&format!("c{index:03}"));
-                    }
-                }
-            }
-            _ => {}
+        match script(&mut inbox, number) {
+            Some(reply) => reply,
+            None => inbox.serve(number),
         }
-        json_reply(200, &inbox.page(number))
     })
     .await;
-    let args: Vec<String> = [
-        "export",
-        "--base-url",
-        &server.url,
-        "--concurrency",
-        "2",
-        "--format",
-        "ndjson",
-        "--output",
-        "-",
-    ]
-    .iter()
-    .map(|arg| (*arg).to_owned())
-    .collect();
+    let mut args = vec!["export", "--base-url", &server.url, "--format", "ndjson"];
+    args.extend(extra);
+    args.extend(["--output", "-"]);
+    let args = args.iter().map(|arg| (*arg).to_owned()).collect();
     let output = run_binary_async(args, Some(DEFAULT_TOKEN.into())).await;
     let stderr = text(&output.stderr);
     assert!(output.status.success(), "{stderr}");
@@ -683,17 +666,65 @@ async fn a_repair_is_not_ended_by_its_anchor_found_moved() {
         .collect();
     let unique: HashSet<&String> = exported.iter().collect();
     assert_eq!(unique.len(), exported.len(), "none twice: {stderr}");
-    let missing: Vec<String> = (0..250)
+    let missing: Vec<String> = (0..contacts)
         .map(|index| format!("c{index:03}"))
         .filter(|id| !unique.contains(id))
         .collect();
     assert!(missing.is_empty(), "missing {missing:?}: {stderr}");
-    let page_3_reads = server
-        .received()
+    server.received()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_repair_is_not_ended_by_its_anchor_found_moved() {
+    // Two pages in flight. Page 2 fails until page 3 has been served, and before page 2 is
+    // served c249 moves to the top: c099 is pushed from page 2 into page 3, already read, so the
+    // 2/3 boundary is repaired by reading on from page 3 until c100, the first contact of page 3
+    // as read, or a contact older than it. But c100 gets a message just before the repair reads,
+    // and a hundred contacts after it: the repair finds c100 on page 3, among the moved contacts
+    // at the top, while c099 has slid down to page 5. Found moved, the anchor proves nothing.
+    let received = export_scripted(250, &["--concurrency", "2"], |inbox, number| {
+        match number {
+            2 if inbox.served(3) == 0 => return Some(ScriptedInbox::fail()),
+            2 if inbox.served(2) == 0 => inbox.move_to_top("c249"),
+            3 if inbox.served(3) == 1 => {
+                inbox.move_to_top("c100");
+                for index in (101..200).chain([0]) {
+                    inbox.move_to_top(&format!("c{index:03}"));
+                }
+            }
+            _ => {}
+        }
+        None
+    })
+    .await;
+    let page_3_reads = received
         .iter()
         .filter(|request| {
             serde_json::from_slice::<Value>(&request.body).is_ok_and(|body| body["page"] == 3)
         })
         .count();
-    assert!(page_3_reads >= 2, "the boundary was repaired: {stderr}");
+    assert!(page_3_reads >= 2, "the boundary was repaired");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_catch_up_pass_does_not_end_the_catch_up_while_a_contact_moves_behind_it() {
+    // c149 moves before page 3 is read, so only the catch-up can find it, and fifty contacts
+    // already taken move after it: the catch-up reads page 1, all moved, then page 2. In between,
+    // c149 moves again, to page 1, behind the pass. The pass takes nothing new, and yet c149 is
+    // still to be taken: only another pass, reading what moved during this one, finds it.
+    export_scripted(150, &[], |inbox, number| {
+        match number {
+            3 if inbox.served(2) == 0 => return Some(ScriptedInbox::fail()),
+            3 if inbox.served(3) == 0 => {
+                inbox.move_to_top("c149");
+                for index in 0..50 {
+                    inbox.move_to_top(&format!("c{index:03}"));
+                }
+            }
+            2 if inbox.served(2) == 1 => inbox.move_to_top("c149"),
+            _ => {}
+        }
+        None
+    })
+    .await;
 }

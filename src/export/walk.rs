@@ -8,6 +8,8 @@
 //! - **Catch-up.** After the walk, read again from page 1 until the contacts are no newer than
 //!   the newest `lastMessage.at` the walk saw on its first page (the *mark*, the server's own
 //!   time, never this machine's clock). Anything newer moved during the walk; take what is new.
+//!   A contact may move again while a pass reads on, to page 1 behind it, so passes repeat, each
+//!   from the newest contact its predecessor saw, until one finds all it looks for on page 1.
 //! - **Boundary repair.** Pages fetched concurrently may be served out of order. If page k+1 was
 //!   served before page k and a contact moved in between, the contacts pushed across the k/k+1
 //!   boundary are in neither page, though they never moved themselves. A boundary is safe when
@@ -44,7 +46,7 @@ pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(120);
 /// How often page 1 is re-read while a boundary is in doubt.
 const PROBE_INTERVAL: Duration = Duration::from_secs(1);
 /// Catch-up passes after the walk; each one after the first only looks for contacts that moved
-/// during the one before, so two are usually enough.
+/// during the one before, so two or three are usually enough.
 const MAX_CATCH_UP_PASSES: usize = 5;
 /// A repair that reads this many pages without finding its anchor gives up on that boundary.
 const MAX_REPAIR_PAGES: u32 = 400;
@@ -365,11 +367,16 @@ impl<T: PageItem> Walk<'_, T> {
         }
     }
 
-    /// Reads from page 1 until contacts are no newer than the mark, taking what is new; then
-    /// settles every doubtful boundary; repeats while that found anything.
+    /// Reads from page 1 until contacts are no newer than the mark, taking what is new, and
+    /// settles every doubtful boundary; repeats, from the newest contact of the pass's page 1,
+    /// until a pass found the mark already on page 1.
+    ///
+    /// Whether a pass took anything says nothing: a contact still to be taken may get a message
+    /// while the pass reads page 2 and jump to page 1, behind it. Only a pass that saw every
+    /// contact newer than its mark in one reply, page 1, leaves none behind.
     async fn catch_up(&mut self) -> Result<(), ExportError> {
         for pass in 0..MAX_CATCH_UP_PASSES {
-            let taken_before = self.stats.taken;
+            let mut one_page = true;
             let mut next_mark = None;
             let mut stale = 0;
             for number in 1.. {
@@ -402,6 +409,7 @@ impl<T: PageItem> Walk<'_, T> {
                 if reached_unmoved {
                     break;
                 }
+                one_page = false;
                 // Pages of moved contacts taken earlier bring nothing new either, so the bound
                 // here is the repair bound, far above what a live inbox moves in one export.
                 stale = if fresh == 0 { stale + 1 } else { 0 };
@@ -418,11 +426,15 @@ impl<T: PageItem> Walk<'_, T> {
             while let Some((purpose, fetched)) = self.join_next().await? {
                 self.handle_side_read(purpose, fetched?)?;
             }
-            if self.stats.taken == taken_before {
+            if one_page {
                 return Ok(());
             }
             self.mark = next_mark.or(self.mark);
         }
+        tracing::warn!(
+            "the catch-up stopped after {MAX_CATCH_UP_PASSES} passes while contacts kept moving; \
+             one that moved during the last may be missing"
+        );
         Ok(())
     }
 

@@ -2,9 +2,13 @@
 //! a real demo server, each in its own process so the server's data set is not counted. The
 //! target is under 64 MiB. Linux only: it reads the exporter's `/proc/PID/status`.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "../tests/common/demo_process.rs"]
+mod demo_process;
+
+use demo_process::DemoProcess;
 
 const CONTACTS: &str = "1000000";
 const TARGET_KIB: u64 = 64 * 1024;
@@ -14,26 +18,20 @@ fn main() {
         return;
     }
     let binary = env!("CARGO_BIN_EXE_inbox-tui");
-    let mut server = Command::new(binary)
-        .args(["demo-server", "--contacts", CONTACTS])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the demo server starts");
-    let mut first_line = String::new();
-    let stdout = server.stdout.take().expect("piped stdout");
-    BufReader::new(stdout)
-        .read_line(&mut first_line)
-        .expect("the address line");
-    let url = first_line
-        .trim()
-        .trim_start_matches("listening on ")
-        .to_owned();
+    let server = DemoProcess::start(&["--contacts", CONTACTS]);
     let directory = tempfile::tempdir().expect("a temp dir");
     let output = directory.path().join("million.csv");
 
     let started = Instant::now();
     let mut exporter = Command::new(binary)
-        .args(["export", "--base-url", &url, "--format", "csv", "--output"])
+        .args([
+            "export",
+            "--base-url",
+            &server.url,
+            "--format",
+            "csv",
+            "--output",
+        ])
         .arg(&output)
         .env("INBOX_TUI_TOKEN", "demo-token")
         .stderr(Stdio::null())
@@ -51,8 +49,7 @@ fn main() {
         std::thread::sleep(Duration::from_millis(20));
     };
     let elapsed = started.elapsed();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     assert!(status.success(), "the export failed");
     let bytes = std::fs::metadata(&output).map_or(0, |metadata| metadata.len());
     let verdict = if peak_kib < TARGET_KIB {

@@ -12,9 +12,13 @@
 //! `cargo bench --bench export_world [latency|rate-limit|cpu]`. Needs `python3` (standard
 //! library only). CPU is read through Python's `resource.getrusage(RUSAGE_CHILDREN)`.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+
+#[path = "../tests/common/demo_process.rs"]
+mod demo_process;
+
+use demo_process::DemoProcess;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_inbox-tui");
 const TOKEN: &str = "demo-token";
@@ -120,36 +124,6 @@ fn python_command(url: &str, output: &Path) -> Vec<String> {
         TOKEN.into(),
         output.display().to_string(),
     ]
-}
-
-/// A demo server in its own process, killed on drop.
-struct DemoProcess {
-    child: Child,
-    url: String,
-}
-
-impl DemoProcess {
-    fn start(args: &[&str]) -> DemoProcess {
-        let mut child = Command::new(BINARY)
-            .arg("demo-server")
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the demo server starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped stdout"))
-            .read_line(&mut line)
-            .expect("the address line");
-        let url = line.trim().trim_start_matches("listening on ").to_owned();
-        DemoProcess { child, url }
-    }
-}
-
-impl Drop for DemoProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 struct Measured {

@@ -7,11 +7,13 @@
 //!
 //! `SELECT_ALL_CONTACTS=N` changes the size, to check that the figure grows only by the id set.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "../tests/common/demo_process.rs"]
+mod demo_process;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use demo_process::DemoProcess;
 use inbox_tui::api::{Client, ClientConfig, Token};
 use inbox_tui::app::state::Connection;
 use inbox_tui::app::{Cmd, Keymap, Msg, State, update};
@@ -30,20 +32,7 @@ fn main() {
         .ok()
         .and_then(|value| value.parse::<u64>().ok())
         .unwrap_or(DEFAULT_CONTACTS);
-    let mut server = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
-        .args(["demo-server", "--contacts", &contacts.to_string()])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the demo server starts");
-    let mut first_line = String::new();
-    let stdout = server.stdout.take().expect("piped stdout");
-    BufReader::new(stdout)
-        .read_line(&mut first_line)
-        .expect("the address line");
-    let url = first_line
-        .trim()
-        .trim_start_matches("listening on ")
-        .to_owned();
+    let server = DemoProcess::start(&["--contacts", &contacts.to_string()]);
 
     let before_kib = peak_kib();
     let started = Instant::now();
@@ -51,11 +40,10 @@ fn main() {
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    let state = runtime.block_on(select_all(url));
+    let state = runtime.block_on(select_all(server.url.clone()));
     let elapsed = started.elapsed();
     let after_kib = peak_kib();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 
     let selected = state.selection.len() as u64;
     assert_eq!(selected, contacts, "A selects every contact");

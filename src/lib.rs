@@ -10,6 +10,7 @@ pub mod dates;
 pub mod demo;
 pub mod export;
 pub mod logging;
+pub mod paths;
 pub mod signals;
 pub mod text;
 pub mod ui;

@@ -2,9 +2,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-
+use common::demo_process::DemoProcess;
 use common::{CANARY_TOKEN, run_binary, run_binary_async, start_server_with, text};
 use inbox_tui::demo::{DEFAULT_TOKEN, DemoConfig};
 use serde_json::Value;
@@ -259,35 +257,21 @@ async fn the_canary_token_never_appears_in_any_failing_command() {
 
 #[test]
 fn demo_server_announces_its_address_first_and_serves_list() {
-    let mut server = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
-        .args([
-            "demo-server",
-            "--contacts",
-            "120",
-            "--seed",
-            "9",
-            "--token",
-            "s3cret-token",
-            "--live-rate",
-            "20",
-            "--rate-limit",
-            "1000",
-            "--broken-data-rate",
-            "0",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("demo-server starts");
-    let stdout = server.stdout.take().expect("piped stdout");
-    let mut first_line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut first_line)
-        .expect("a first line");
-    let url = first_line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
-        .to_owned();
+    let server = DemoProcess::start(&[
+        "--contacts",
+        "120",
+        "--seed",
+        "9",
+        "--token",
+        "s3cret-token",
+        "--live-rate",
+        "20",
+        "--rate-limit",
+        "1000",
+        "--broken-data-rate",
+        "0",
+    ]);
+    let url = server.url.clone();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
 
     let page3 = run_binary(
@@ -302,8 +286,7 @@ fn demo_server_announces_its_address_first_and_serves_list() {
         ],
         Some("s3cret-token"),
     );
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     assert!(page3.status.success(), "{}", text(&page3.stderr));
     assert_eq!(
         text(&page3.stdout).lines().count(),

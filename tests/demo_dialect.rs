@@ -6,9 +6,8 @@
 mod common;
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 
+use common::demo_process::DemoProcess;
 use common::{run_binary, start_server_with, text};
 use inbox_tui::demo::{DEFAULT_TOKEN, Dataset, DemoConfig, DemoServer};
 use serde_json::{Map, Value, json};
@@ -647,26 +646,6 @@ async fn segments_hold_an_entry_without_an_id_that_no_contact_is_in() {
     server.shutdown().await;
 }
 
-/// Starts the real binary's `demo-server` with `args`, returning it and its URL.
-fn spawn_demo_server(args: &[&str]) -> (std::process::Child, String) {
-    let mut server = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
-        .args([&["demo-server", "--contacts", "120"], args].concat())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("demo-server starts");
-    let stdout = server.stdout.take().expect("piped stdout");
-    let mut first_line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut first_line)
-        .expect("a first line");
-    let url = first_line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
-        .to_owned();
-    (server, url)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_server_command_takes_both_readings() {
     let help = text(&run_binary(&["demo-server", "--help"], None).stdout);
@@ -674,16 +653,18 @@ async fn the_demo_server_command_takes_both_readings() {
     assert!(help.contains("--apply-unlisted-booleans"), "{help}");
     assert!(help.contains("applicableFilters"), "{help}");
 
-    let (mut plain, plain_url) = spawn_demo_server(&[]);
-    let (mut both, both_url) = spawn_demo_server(&["--strict-body", "--apply-unlisted-booleans"]);
+    let plain = DemoProcess::start(&["--contacts", "120"]);
+    let both = DemoProcess::start(&[
+        "--contacts",
+        "120",
+        "--strict-body",
+        "--apply-unlisted-booleans",
+    ]);
     let online = body_with(json!({ "isOnline": true }));
-    let (plain_status, plain_page) = post(&plain_url, &online).await;
-    let (both_status, both_page) = post(&both_url, &online).await;
-    let (partial_status, partial) = post(&both_url, &json!({ "page": 1 })).await;
-    let _ = plain.kill();
-    let _ = both.kill();
-    let _ = plain.wait();
-    let _ = both.wait();
+    let (plain_status, plain_page) = post(&plain.url, &online).await;
+    let (both_status, both_page) = post(&both.url, &online).await;
+    let (partial_status, partial) = post(&both.url, &json!({ "page": 1 })).await;
+    drop((plain, both));
 
     assert_eq!((plain_status, both_status), (200, 200));
     let online_count = |page: &Value| {

@@ -11,9 +11,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
-use super::ApiError;
 use super::lenient::{Flag, List, Obj, Str, Text, Texts};
-use super::response::{BOT_FIELDS, NameParts, Phone, channel, decode_envelope, display_name};
+use super::response::{NameParts, Phone, channel, decode_envelope, display_name};
+use super::{ApiError, Channel};
 
 /// A contact as one kind of caller needs it. What every walk over pages needs of each contact:
 /// its id, to de-duplicate, and its last message time, to see which contacts moved while it ran.
@@ -256,25 +256,25 @@ impl<'a> FlatContact<'a> {
         })
     }
 
-    fn bot_field(&self, field: &str) -> Option<&str> {
-        match field {
-            "_botWebsite" => self.bot_website.get(),
-            "_botWhatsapp" => self.bot_whatsapp.get(),
-            "_botTelegram" => self.bot_telegram.get(),
-            "_botFacebook" => self.bot_facebook.get(),
-            _ => None,
+    fn bot(&self, channel: Channel) -> Option<&str> {
+        match channel {
+            Channel::Website => self.bot_website.get(),
+            Channel::Whatsapp => self.bot_whatsapp.get(),
+            Channel::Telegram => self.bot_telegram.get(),
+            Channel::Facebook => self.bot_facebook.get(),
+            Channel::Instagram | Channel::Sms => None,
         }
     }
 
     pub fn channel(&self) -> Option<&str> {
         let platform = self.platform.0.first().map(|platform| &**platform);
-        channel(platform, |field| self.bot_field(field).is_some())
+        channel(platform, |channel| self.bot(channel).is_some())
     }
 
     pub fn bot_id(&self) -> Option<&str> {
-        BOT_FIELDS
-            .iter()
-            .find_map(|(_, field)| self.bot_field(field))
+        Channel::FILTERED
+            .into_iter()
+            .find_map(|channel| self.bot(channel))
     }
 
     pub fn status(&self) -> Option<&str> {

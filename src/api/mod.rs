@@ -3,6 +3,7 @@
 //! `shared/api/README.md`, "What a live account would settle") is kept in one obvious place here.
 
 mod body;
+mod channel;
 mod client;
 mod error;
 mod items;
@@ -11,6 +12,7 @@ mod request;
 mod response;
 mod retry;
 
+pub use channel::Channel;
 pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, Page, RetryNotice, Token, is_loopback};
 pub use error::ApiError;
 pub use items::{ContactKey, DecodedPage, FlatContact, PageItem, RawContact, decode_page_items};

@@ -4,6 +4,8 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::Channel;
+
 /// Conversation status, spelled as the API spells it (`DEPENDANCY` included). The platform may
 /// know values we do not, so any other spelling is kept and sent as given (`Other`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -197,6 +199,28 @@ pub struct Query {
 }
 
 impl Query {
+    /// The bots chosen for a channel; none for a channel the request cannot filter by.
+    pub fn bots(&self, channel: Channel) -> &[String] {
+        match channel {
+            Channel::Website => &self.bot_website,
+            Channel::Whatsapp => &self.bot_whatsapp,
+            Channel::Telegram => &self.bot_telegram,
+            Channel::Facebook => &self.bot_facebook,
+            Channel::Instagram | Channel::Sms => &[],
+        }
+    }
+
+    /// The bot filter of a channel, if the request has one for it.
+    pub fn bots_mut(&mut self, channel: Channel) -> Option<&mut Vec<String>> {
+        match channel {
+            Channel::Website => Some(&mut self.bot_website),
+            Channel::Whatsapp => Some(&mut self.bot_whatsapp),
+            Channel::Telegram => Some(&mut self.bot_telegram),
+            Channel::Facebook => Some(&mut self.bot_facebook),
+            Channel::Instagram | Channel::Sms => None,
+        }
+    }
+
     /// How many filters are switched on; the panel title and status bar show it.
     pub fn active_filter_count(&self) -> usize {
         let lists = [

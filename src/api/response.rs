@@ -8,8 +8,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::ApiError;
 use super::items::{DecodedPage, PageItem, decode_page_items};
+use super::{ApiError, Channel};
 
 /// The envelope every endpoint answers with: `{success, message, data, code}`.
 #[derive(Debug, Deserialize)]
@@ -307,22 +307,14 @@ pub(crate) fn display_name(parts: &NameParts<'_>) -> String {
 }
 
 /// The channel: `platform`'s first entry, else the channel of whichever bot field is set.
-pub(crate) fn channel(platform: Option<&str>, has_field: impl Fn(&str) -> bool) -> Option<&str> {
+pub(crate) fn channel(platform: Option<&str>, has_bot: impl Fn(Channel) -> bool) -> Option<&str> {
     platform.or_else(|| {
-        BOT_FIELDS
-            .iter()
-            .find(|(_, field)| has_field(field))
-            .map(|(channel, _)| *channel)
+        Channel::FILTERED
+            .into_iter()
+            .find(|channel| has_bot(*channel))
+            .map(Channel::platform)
     })
 }
-
-/// The per-channel bot fields, in the order a contact is checked for them.
-pub(crate) const BOT_FIELDS: [(&str, &str); 4] = [
-    ("WEBSITE", "_botWebsite"),
-    ("WHATSAPP", "_botWhatsapp"),
-    ("TELEGRAM", "_botTelegram"),
-    ("FACEBOOK", "_botFacebook"),
-];
 
 impl Contact {
     /// Wraps a JSON object; anything else is not a contact.
@@ -421,12 +413,16 @@ impl Contact {
     /// The channel, upper-case as the API sends it (`WEBSITE`, `WHATSAPP`, …).
     pub fn channel(&self) -> Option<&str> {
         let platform = self.strings_at("platform").first().copied();
-        channel(platform, |field| self.text_at(field).is_some())
+        channel(platform, |channel| {
+            self.text_at(channel.bot_field()).is_some()
+        })
     }
 
     /// The bot the contact came through, whichever channel field holds it.
     pub fn bot_id(&self) -> Option<&str> {
-        BOT_FIELDS.iter().find_map(|(_, field)| self.text_at(field))
+        Channel::FILTERED
+            .into_iter()
+            .find_map(|channel| self.text_at(channel.bot_field()))
     }
 
     /// `_bot…` keys no filter knows (Instagram and SMS contacts name their bot in a field the
@@ -435,7 +431,10 @@ impl Contact {
         self.raw
             .iter()
             .filter(|(key, _)| {
-                key.starts_with("_bot") && !BOT_FIELDS.iter().any(|(_, known)| known == key)
+                key.starts_with("_bot")
+                    && !Channel::FILTERED
+                        .into_iter()
+                        .any(|channel| channel.bot_field() == key.as_str())
             })
             .filter_map(|(key, value)| Some((key.as_str(), value.as_str()?)))
             .filter(|(_, id)| !id.trim().is_empty())

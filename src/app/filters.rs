@@ -3,63 +3,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+pub use crate::api::Channel;
 use crate::api::{Agent, Contact, Query, Segment, Sender, Status, WhatsappBot};
-
-/// The four channels, each with its own bot filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Channel {
-    Website,
-    Whatsapp,
-    Telegram,
-    Facebook,
-}
-
-impl Channel {
-    pub const ALL: [Channel; 4] = [
-        Channel::Website,
-        Channel::Whatsapp,
-        Channel::Telegram,
-        Channel::Facebook,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Channel::Website => "Website bots",
-            Channel::Whatsapp => "WhatsApp bots",
-            Channel::Telegram => "Telegram bots",
-            Channel::Facebook => "Facebook bots",
-        }
-    }
-
-    /// The channel of a contact's `platform` value.
-    pub fn of_platform(platform: &str) -> Option<Channel> {
-        match platform.to_ascii_uppercase().as_str() {
-            "WEBSITE" => Some(Channel::Website),
-            "WHATSAPP" => Some(Channel::Whatsapp),
-            "TELEGRAM" => Some(Channel::Telegram),
-            "FACEBOOK" => Some(Channel::Facebook),
-            _ => None,
-        }
-    }
-
-    fn bots_mut(self, query: &mut Query) -> &mut Vec<String> {
-        match self {
-            Channel::Website => &mut query.bot_website,
-            Channel::Whatsapp => &mut query.bot_whatsapp,
-            Channel::Telegram => &mut query.bot_telegram,
-            Channel::Facebook => &mut query.bot_facebook,
-        }
-    }
-
-    fn bots(self, query: &Query) -> &[String] {
-        match self {
-            Channel::Website => &query.bot_website,
-            Channel::Whatsapp => &query.bot_whatsapp,
-            Channel::Telegram => &query.bot_telegram,
-            Channel::Facebook => &query.bot_facebook,
-        }
-    }
-}
 
 /// The on/off filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -198,7 +143,8 @@ pub struct Choices {
     pub segments: Vec<Segment>,
     pub whatsapp_bots: Vec<WhatsappBot>,
     pub seen_tags: BTreeSet<String>,
-    pub seen_bots: [BTreeSet<String>; 4],
+    /// Per channel with a bot filter, in [`Channel::FILTERED`] order.
+    pub seen_bots: [BTreeSet<String>; Channel::FILTERED.len()],
     pub names: FriendlyNames,
 }
 
@@ -225,8 +171,9 @@ impl Choices {
             if let (Some(channel), Some(bot)) = (
                 contact.channel().and_then(Channel::of_platform),
                 contact.bot_id(),
-            ) {
-                self.seen_bots[channel as usize].insert(bot.to_owned());
+            ) && let Some(seen) = self.seen_bots.get_mut(channel as usize)
+            {
+                seen.insert(bot.to_owned());
             }
         }
     }
@@ -303,12 +250,12 @@ pub fn sections(query: &Query, choices: &Choices) -> Vec<Section> {
             items: tags.into_iter().map(FilterItem::Tag).collect(),
         },
     ];
-    for channel in Channel::ALL {
+    for channel in Channel::FILTERED {
         let mut bots: BTreeSet<String> = choices.seen_bots[channel as usize].clone();
         if channel == Channel::Whatsapp {
             bots.extend(choices.whatsapp_bots.iter().map(|bot| bot.id.clone()));
         }
-        bots.extend(channel.bots(query).iter().cloned());
+        bots.extend(query.bots(channel).iter().cloned());
         sections.push(Section {
             title: channel.title(),
             items: bots
@@ -386,7 +333,7 @@ pub fn is_active(query: &Query, item: &FilterItem) -> bool {
         FilterItem::Search => !query.search_text.is_empty(),
         FilterItem::Status(status) => query.status.contains(status),
         FilterItem::Tag(tag) => query.tags.contains(tag),
-        FilterItem::Bot(channel, id) => channel.bots(query).contains(id),
+        FilterItem::Bot(channel, id) => query.bots(*channel).contains(id),
         FilterItem::Agent(id) => query.agent_assigned.contains(id),
         FilterItem::Segment(id) => query.segments.contains(id),
         FilterItem::Switch(switch) => switch.is_on(query),
@@ -396,7 +343,7 @@ pub fn is_active(query: &Query, item: &FilterItem) -> bool {
 }
 
 /// Flips a toggleable item in `query`. Text items (search, dates) are edited, not toggled, and
-/// return `false`.
+/// return `false`, as does a bot of a channel the request has no bot filter for.
 pub fn toggle(query: &mut Query, item: &FilterItem) -> bool {
     fn flip<T: PartialEq + Clone>(list: &mut Vec<T>, value: &T) {
         if let Some(position) = list.iter().position(|item| item == value) {
@@ -409,7 +356,10 @@ pub fn toggle(query: &mut Query, item: &FilterItem) -> bool {
         FilterItem::Search | FilterItem::Date(_) => return false,
         FilterItem::Status(status) => flip(&mut query.status, status),
         FilterItem::Tag(tag) => flip(&mut query.tags, tag),
-        FilterItem::Bot(channel, id) => flip(channel.bots_mut(query), id),
+        FilterItem::Bot(channel, id) => match query.bots_mut(*channel) {
+            Some(bots) => flip(bots, id),
+            None => return false,
+        },
         FilterItem::Agent(id) => flip(&mut query.agent_assigned, id),
         FilterItem::Segment(id) => flip(&mut query.segments, id),
         FilterItem::Switch(switch) => {
@@ -450,8 +400,8 @@ pub fn summary(query: &Query, choices: &Choices) -> String {
             .collect();
         parts.push(format!("tag {}", tags.join("|")));
     }
-    for channel in Channel::ALL {
-        let bots = channel.bots(query);
+    for channel in Channel::FILTERED {
+        let bots = query.bots(channel);
         if !bots.is_empty() {
             let names: Vec<String> = bots
                 .iter()

@@ -748,8 +748,8 @@ const DIGITS: [&[&str]; 9] = [
     &["9"],
 ];
 
-/// The whole table: [`ACTIONS`], then "apply view 1–9" in the global layer and the views list,
-/// then [`CLOSING`].
+/// The whole table: the actions of every layer, then "apply view 1–9" in the global layer and
+/// the views list, then the keys that close the overlays.
 pub fn action_table() -> Vec<ActionEntry> {
     let views = [Layer::Global, Layer::Views].into_iter().flat_map(|layer| {
         (1..=9u8).map(move |number| {

@@ -455,7 +455,7 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
                 let path = if request.path.is_empty() {
                     default_export_path(request.format, request.folder.as_deref())
                 } else {
-                    export::expand_home(&request.path)
+                    crate::paths::expand_home(&request.path)
                 };
                 // Messages name the file absolutely: a relative path says little later.
                 let path = std::path::absolute(&path).unwrap_or(path);

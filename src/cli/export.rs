@@ -78,6 +78,18 @@ impl ExportArgs {
     }
 }
 
+/// `--format` takes the engine's formats by their file extensions; the engine itself knows
+/// nothing of command lines.
+impl clap::ValueEnum for ExportFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ExportFormat::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.extension()))
+    }
+}
+
 fn parse_stall(text: &str) -> Result<u64, String> {
     match text.parse::<u64>() {
         Ok(seconds) if seconds >= 1 => Ok(seconds),

@@ -47,6 +47,8 @@ pub struct Cli {
 /// Options every command that talks to the API takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct GlobalArgs {
+    // This doc comment is also the `--help` text, where a bare URL reads best.
+    #[allow(rustdoc::bare_urls)]
     /// API base URL; white-label hosts use their own, e.g. https://api.v7.flowmatix.ai
     #[arg(long, global = true, value_name = "URL", conflicts_with = "demo")]
     pub base_url: Option<String>,

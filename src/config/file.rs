@@ -17,6 +17,7 @@ use toml::de::{DeTable, DeValue};
 use toml_edit::DocumentMut;
 
 use super::{ConfigError, ConfigProblem, FriendlyNames};
+use crate::paths::expand_home;
 
 /// `$XDG_CONFIG_HOME/inbox-tui/config.toml` on Linux, as confy places it.
 pub(super) fn default_path() -> Result<PathBuf, ConfigError> {
@@ -454,14 +455,7 @@ pub(super) fn edit_document(
 /// Expands `~` and resolves a relative path against the config file's directory, where the
 /// user most likely meant it.
 pub(super) fn expand_path(text: &str, base: &Path) -> PathBuf {
-    let home = || std::env::var_os("HOME").filter(|home| !home.is_empty());
-    let path = match (text.strip_prefix('~'), home()) {
-        (Some(""), Some(home)) => PathBuf::from(home),
-        (Some(rest), Some(home)) if rest.starts_with('/') => {
-            PathBuf::from(home).join(rest.trim_start_matches('/'))
-        }
-        _ => PathBuf::from(text),
-    };
+    let path = expand_home(text);
     if path.is_relative() {
         base.join(path)
     } else {

@@ -14,6 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value, json};
 
 use super::vocabulary::{Bot, Vocabulary};
+use crate::api::Channel;
 
 /// Every timestamp is relative to this instant (2026-11-01T00:00:00Z), never the wall clock, so a
 /// seed produces the same data on every machine and every day.
@@ -137,70 +138,15 @@ const TRUNK_ZERO_PLANS: [TrunkPlan; 2] = [
 ];
 const TRUNK_PLAN_WEIGHTS: [u32; 2] = [4, 1];
 
-/// The channel a contact came through; decides `platform` and which `_bot…` key it carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Channel {
-    Website = 0,
-    Whatsapp = 1,
-    Telegram = 2,
-    Facebook = 3,
-    Instagram = 4,
-    Sms = 5,
-}
-
-impl Channel {
-    /// In the field order of the vocabulary's `bots` object.
-    pub(crate) const ALL: [Channel; 6] = [
-        Channel::Website,
-        Channel::Whatsapp,
-        Channel::Telegram,
-        Channel::Facebook,
-        Channel::Instagram,
-        Channel::Sms,
-    ];
-
-    /// The channels the request body has a bot filter for, in its order.
-    pub(crate) const FILTERED: [Channel; 4] = [
-        Channel::Website,
-        Channel::Whatsapp,
-        Channel::Telegram,
-        Channel::Facebook,
-    ];
-
-    /// The contact key holding this channel's bot id, which is also the request's filter field
-    /// for the [`Channel::FILTERED`] ones. Guess: how Instagram and SMS contacts name their bot
-    /// is unknown, so they carry a key no filter reads.
-    pub(crate) fn bot_field(self) -> &'static str {
-        match self {
-            Channel::Website => "_botWebsite",
-            Channel::Whatsapp => "_botWhatsapp",
-            Channel::Telegram => "_botTelegram",
-            Channel::Facebook => "_botFacebook",
-            Channel::Instagram => "_botInstagram",
-            Channel::Sms => "_botSms",
-        }
-    }
-
-    fn platform(self) -> &'static str {
-        match self {
-            Channel::Website => "WEBSITE",
-            Channel::Whatsapp => "WHATSAPP",
-            Channel::Telegram => "TELEGRAM",
-            Channel::Facebook => "FACEBOOK",
-            Channel::Instagram => "INSTAGRAM",
-            Channel::Sms => "SMS",
-        }
-    }
-
-    fn secondary_platform(self) -> &'static str {
-        match self {
-            Channel::Website => "website",
-            Channel::Whatsapp => "whatsapp",
-            Channel::Telegram => "telegram",
-            Channel::Facebook => "facebook",
-            Channel::Instagram => "instagram",
-            Channel::Sms => "sms",
-        }
+/// The lower-case spelling of a channel in `secondaryPlatform`.
+fn secondary_platform(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Website => "website",
+        Channel::Whatsapp => "whatsapp",
+        Channel::Telegram => "telegram",
+        Channel::Facebook => "facebook",
+        Channel::Instagram => "instagram",
+        Channel::Sms => "sms",
     }
 }
 
@@ -475,7 +421,7 @@ impl Dataset {
         c.insert("platform".into(), json!([bot.channel.platform()]));
         c.insert(
             "secondaryPlatform".into(),
-            json!([bot.channel.secondary_platform()]),
+            json!([secondary_platform(bot.channel)]),
         );
         c.insert("status".into(), json!(STATUSES[usize::from(r.status)]));
         c.insert("isOnline".into(), json!(r.has(flag::ONLINE)));

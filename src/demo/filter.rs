@@ -11,8 +11,9 @@
 use serde_json::{Map, Value};
 
 use super::PAGE_SIZE;
-use super::dataset::{Channel, Dataset, Record, SENDERS, STATUSES, flag, uuid_ascii};
+use super::dataset::{Dataset, Record, SENDERS, STATUSES, flag, uuid_ascii};
 use super::live::Moves;
+use crate::api::Channel;
 
 /// How the body is read, where the doc allows more than one reading.
 #[derive(Debug, Clone, Copy, Default)]
@@ -30,7 +31,7 @@ pub(crate) struct ContactQuery {
     search: Option<Needle>,
     tags: Option<u64>,
     statuses: Option<u64>,
-    /// Per channel, in [`Channel::ALL`] order, a mask over [`Dataset::bots`] indices.
+    /// Per channel, in [`Channel::FILTERED`] order, a mask over [`Dataset::bots`] indices.
     bots: [Option<u64>; 4],
     agents: Option<u64>,
     segments: Option<u64>,

@@ -16,6 +16,8 @@ use std::time::Duration;
 
 use tempfile::NamedTempFile;
 
+use crate::paths::expand_home;
+
 /// The output of an export: a file, or standard output for pipelines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Destination {
@@ -63,19 +65,6 @@ impl Destination {
             )),
             _ => None,
         }
-    }
-}
-
-/// Expands `~` and `~/…` to the home directory; other paths are left alone.
-pub fn expand_home(text: &str) -> PathBuf {
-    let home = || std::env::var_os("HOME").filter(|home| !home.is_empty());
-    match text.strip_prefix('~') {
-        Some("") => home().map_or_else(|| PathBuf::from(text), PathBuf::from),
-        Some(rest) if rest.starts_with('/') => home().map_or_else(
-            || PathBuf::from(text),
-            |home| PathBuf::from(home).join(rest.trim_start_matches('/')),
-        ),
-        _ => PathBuf::from(text),
     }
 }
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer};
 use crate::api::{FlatContact, PageItem};
 
 /// The file formats an export can write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
     Csv,
     Json,

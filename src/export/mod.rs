@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::io::{self, IsTerminal};
 use std::time::{Duration, Instant};
 
-pub use destination::{Destination, Output, expand_home, stdout_was_closed};
+pub use destination::{Destination, Output, stdout_was_closed};
 pub use format::{CSV_COLUMNS, ContactWriter, CsvStyle, ExportFormat, FlatRow};
 pub use governor::Traffic;
 pub use ids::IdSet;

@@ -2,6 +2,8 @@
 //! independent reading of the generator's data to compare the server against.
 #![allow(dead_code)]
 
+pub mod demo_process;
+
 use std::process::{Command, Output};
 
 use inbox_tui::api::{Client, ClientConfig, Query, RetryPolicy, Token};

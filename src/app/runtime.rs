@@ -66,6 +66,8 @@ pub struct BrowserOptions {
     pub csv_style: CsvStyle,
     /// Where the web panel shows a contact, `{id}` standing for its id.
     pub web_url: Option<String>,
+    /// The zone times are shown in and typed dates read in: `[ui] time_zone`.
+    pub time_zone: jiff::tz::TimeZone,
 }
 
 /// How the browser ended: the filters in use then, and the signal that ended it, if one did
@@ -246,6 +248,7 @@ async fn event_loop(
     state.views = options.views;
     state.csv_defaults = options.csv_style;
     state.web_url = options.web_url;
+    state.time_zone = options.time_zone;
     state.choices.names = options.names;
     state.status.warnings = options.warnings;
     restore_filters(&mut state, options.initial_query);

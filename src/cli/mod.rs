@@ -164,14 +164,22 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::List(args)) => {
             let loaded = load_config(&cli.global)?;
             let connection = Connection::open(&cli.global, &loaded.config).await?;
-            let result = list::run(&connection.client, &args).await;
+            let time_zone = loaded.config.time_zone().time_zone();
+            let result = list::run(&connection.client, &args, &time_zone).await;
             connection.close().await;
             result
         }
         Some(Command::Export(args)) => {
             let loaded = load_config(&cli.global)?;
             let connection = Connection::open(&cli.global, &loaded.config).await?;
-            let result = export::run(&connection.client, &args, loaded.config.csv_style()).await;
+            let time_zone = loaded.config.time_zone().time_zone();
+            let result = export::run(
+                &connection.client,
+                &args,
+                loaded.config.csv_style(),
+                &time_zone,
+            )
+            .await;
             connection.close().await;
             result
         }
@@ -192,6 +200,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 keymap,
                 csv_style: loaded.config.csv_style(),
                 web_url: connection.web_url.clone(),
+                time_zone: loaded.config.time_zone().time_zone(),
                 initial_query: LastFilters::load().unwrap_or_default(),
                 views: loaded.config.views().to_vec(),
                 view_store: Some(Arc::new(ConfigViewStore::new(loaded.path.clone()))),

@@ -22,6 +22,7 @@ pub use profile::{
 };
 pub use views::{ConfigViewStore, LastFilters, SavedView};
 
+use crate::dates::ZoneSetting;
 use crate::export::CsvStyle;
 use keys::KeyEntry;
 use theme::ColourEntry;
@@ -39,6 +40,7 @@ pub struct Config {
     keys: Vec<KeyEntry>,
     views: Vec<SavedView>,
     csv_style: CsvStyle,
+    time_zone: ZoneSetting,
 }
 
 /// A value and the line it was written on, for problems found after parsing.
@@ -175,6 +177,7 @@ impl Config {
                 raw: raw.export.csv_raw,
                 byte_order_mark: raw.export.excel,
             },
+            time_zone: time_zone(raw.ui.time_zone, &source, &mut problems),
         };
         problems.extend(config.problems());
         if problems.is_empty() {
@@ -197,6 +200,11 @@ impl Config {
     /// How CSV exports write their cells unless told otherwise (`[export]`).
     pub fn csv_style(&self) -> CsvStyle {
         self.csv_style
+    }
+
+    /// The zone times are shown in and typed dates read in (`[ui] time_zone`).
+    pub fn time_zone(&self) -> ZoneSetting {
+        self.time_zone
     }
 
     /// The saved views, in file order: `apply_view_N` applies the Nth.
@@ -242,4 +250,28 @@ impl Config {
             message: message.into(),
         }
     }
+}
+
+/// `[ui] time_zone`, or the default when it is absent; a value it does not know is a problem on
+/// its line.
+fn time_zone(
+    raw: Option<toml::Spanned<String>>,
+    source: &file::Source,
+    problems: &mut Vec<ConfigProblem>,
+) -> ZoneSetting {
+    let Some(raw) = raw else {
+        return ZoneSetting::default();
+    };
+    ZoneSetting::parse(raw.get_ref()).unwrap_or_else(|| {
+        problems.push(source.problem(
+            Some(raw.span()),
+            "ui.time_zone",
+            format!(
+                "unknown time zone setting {:?}; use {}",
+                raw.get_ref(),
+                ZoneSetting::ACCEPTED
+            ),
+        ));
+        ZoneSetting::default()
+    })
 }

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use tui_input::Input;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::{Theme, clip, pane, wrap};
+use super::{Clock, Theme, clip, pane, wrap};
 use crate::app::filters::{self, FilterItem, short_id};
 use crate::app::{Action, Focus, Layer, State, TextField};
 
@@ -22,7 +22,7 @@ struct Row {
 /// The `Row::item` of a section title, which the cursor never stops on.
 const TITLE: usize = usize::MAX;
 
-pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, clock: &Clock) {
     let focused = state.focus == Focus::Filters;
     let active = state.query.active_filter_count();
     let title = if active > 0 {
@@ -63,7 +63,11 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
                 FilterItem::Date(field_name) => {
                     let date = &state.dates[field_name.index()];
                     let editing = state.editing() == Some(TextField::Date(*field_name));
-                    let field = text_field(field_name.label(), &date.input, editing, "YYYY-MM-DD");
+                    let placeholder = format!(
+                        "YYYY-MM-DD {}",
+                        crate::dates::zone_label(clock.now, &state.time_zone)
+                    );
+                    let field = text_field(field_name.label(), &date.input, editing, &placeholder);
                     let (line, cursor) = field.render(width, highlight, theme);
                     if let Some(column) = cursor {
                         text_cursor = Some((rows.len(), column));

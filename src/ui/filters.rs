@@ -40,8 +40,20 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
     let mut text_cursor: Option<(usize, u16)> = None;
     let mut index = 0;
     for section in filters::sections(&state.query, &state.choices) {
+        // The date fields' title names the zone typed dates are read in, which the fields
+        // themselves have no room for.
+        let has_dates = section
+            .items
+            .iter()
+            .any(|item| matches!(item, FilterItem::Date(_)));
+        let title = if has_dates {
+            let zone = crate::dates::zone_label(clock.now, &state.time_zone);
+            format!("{} ({zone})", section.title)
+        } else {
+            section.title.to_owned()
+        };
         rows.push(Row {
-            line: Line::styled(clip(section.title, width), theme.section),
+            line: Line::styled(clip(&title, width), theme.section),
             item: TITLE,
         });
         for item in &section.items {
@@ -63,11 +75,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
                 FilterItem::Date(field_name) => {
                     let date = &state.dates[field_name.index()];
                     let editing = state.editing() == Some(TextField::Date(*field_name));
-                    let placeholder = format!(
-                        "YYYY-MM-DD {}",
-                        crate::dates::zone_label(clock.now, &state.time_zone)
-                    );
-                    let field = text_field(field_name.label(), &date.input, editing, &placeholder);
+                    let field = text_field(field_name.label(), &date.input, editing, "YYYY-MM-DD");
                     let (line, cursor) = field.render(width, highlight, theme);
                     if let Some(column) = cursor {
                         text_cursor = Some((rows.len(), column));

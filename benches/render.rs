@@ -54,7 +54,6 @@ fn browsing_state() -> State {
 fn clock() -> Clock {
     Clock {
         now: "2026-11-02T12:00:00Z".parse().expect("fixed time"),
-        time_zone: jiff::tz::TimeZone::UTC,
         instant: Instant::now(),
     }
 }

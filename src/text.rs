@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 /// Characters that change how a terminal lays text out without showing anything: zero-width
 /// spaces and joiners, direction marks, embeddings, overrides and isolates, the byte-order mark.
@@ -108,6 +108,10 @@ pub fn thousands(number: u64) -> String {
 
 /// `text` on one line, cut with `…` to at most `width` cells and padded with spaces to exactly
 /// `width` cells.
+///
+/// The cut falls between graphemes, measured as the screen buffer measures them: a cut between
+/// characters could leave half of a flag (one regional indicator), which the buffer counts as
+/// one cell but many terminals draw as two, leaving a stray glyph once the row scrolls.
 pub fn fit_width(text: &str, width: usize) -> String {
     let line = single_line(text);
     let mut fitted = String::with_capacity(width);
@@ -116,12 +120,13 @@ pub fn fit_width(text: &str, width: usize) -> String {
         fitted.push_str(&line);
         used = line.width();
     } else if width > 0 {
-        for character in line.chars() {
-            let cells = character.width().unwrap_or(0);
+        let span = ratatui::text::Span::raw(line.as_str());
+        for grapheme in span.styled_graphemes(ratatui::style::Style::new()) {
+            let cells = grapheme.symbol.width();
             if used + cells > width - 1 {
                 break;
             }
-            fitted.push(character);
+            fitted.push_str(grapheme.symbol);
             used += cells;
         }
         fitted.push('…');
@@ -249,6 +254,13 @@ impl<W: std::io::Write> std::io::Write for TerminalWriter<W> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_cut_never_splits_a_flag() {
+        // By characters the cut would keep the first half of the second flag: "a🇮🇳🇧…".
+        assert_eq!(super::fit_width("a🇮🇳🇧🇷x", 5), "a🇮🇳… ");
+        assert_eq!(super::fit_width("ab🇮🇳", 3), "ab…");
+    }
+
     use super::*;
 
     #[test]

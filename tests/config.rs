@@ -12,6 +12,7 @@ use common::{CANARY_TOKEN, start_server_with, text};
 use inbox_tui::api::{Query, Status};
 use inbox_tui::app::{Action, Layer};
 use inbox_tui::config::{Config, ConfigError, LastFilters};
+use inbox_tui::dates::ZoneSetting;
 use inbox_tui::demo::{DemoConfig, DemoServer};
 
 /// A private HOME with its config and state directories; the config file is `config.toml` in it.
@@ -806,6 +807,41 @@ fn a_web_url_needs_an_id_and_an_http_address() {
     );
     assert!(
         stderr.contains(":4: profiles.b.web_url:") && stderr.contains("not an http(s) URL"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_time_zone_is_local_or_utc_and_a_bad_one_names_its_line() {
+    let path = Path::new("config.toml");
+    let zone = |text: &str| Config::parse(text, path).map(|config| config.time_zone());
+    assert_eq!(zone("").expect("valid"), ZoneSetting::Local);
+    assert_eq!(
+        zone("[ui]\ntime_zone = \"utc\"\n").expect("valid"),
+        ZoneSetting::Utc
+    );
+    assert_eq!(
+        zone("[ui]\ntime_zone = \"local\"\n").expect("valid"),
+        ZoneSetting::Local
+    );
+
+    let sandbox = Sandbox::new();
+    sandbox.write_config("theme = \"dark\"\n\n[ui]\ntime_zone = \"Europe/Paris\"\n");
+    let output = sandbox.run(&["config", "check"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(":4: ui.time_zone: unknown time zone setting \"Europe/Paris\"")
+            && stderr.contains(r#""local" or "utc""#),
+        "{stderr}"
+    );
+
+    sandbox.write_config("[ui]\ntimezone = \"utc\"\n");
+    let output = sandbox.run(&["config", "check"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(":2: ui.timezone: unknown field `timezone`"),
         "{stderr}"
     );
 }

@@ -27,7 +27,6 @@ static DATASET: LazyLock<Dataset> = LazyLock::new(|| Dataset::generate(60, 42));
 fn clock() -> Clock {
     Clock {
         now: "2026-11-02T12:00:00Z".parse().expect("fixed test time"),
-        time_zone: jiff::tz::TimeZone::UTC,
         instant: Instant::now(),
     }
 }
@@ -104,6 +103,106 @@ fn loading_first_page() {
 fn populated_wide_with_detail_on_the_right() {
     let state = populated_state();
     insta::assert_snapshot!(render(&state, 160, 40).backend());
+}
+
+#[test]
+fn populated_at_80x24() {
+    insta::assert_snapshot!(render(&populated_state(), 80, 24).backend());
+}
+
+#[test]
+fn populated_at_140x40() {
+    insta::assert_snapshot!(render(&populated_state(), 140, 40).backend());
+}
+
+#[test]
+fn populated_at_200x50() {
+    insta::assert_snapshot!(render(&populated_state(), 200, 50).backend());
+}
+
+/// The rows of the screen as text, one string per row.
+fn screen_rows(terminal: &Terminal<TestBackend>) -> Vec<String> {
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect()
+        })
+        .collect()
+}
+
+/// Beside the list, from 140 columns up, every id, uuid and email of every contact of the page
+/// is on one row of the detail: whole, or cut with `…`, never carried over to the next row.
+#[test]
+fn detail_values_never_wrap_from_140_columns() {
+    let mut state = populated_state();
+    for width in [140, 160, 193, 200] {
+        for index in 0..state.list.contacts.len() {
+            state.list.selected = index;
+            let terminal = render(&state, width, 50);
+            let rows = screen_rows(&terminal);
+            let contact = &state.list.contacts[index];
+            let values = [contact.id(), contact.uuid(), contact.email()];
+            for value in values.into_iter().flatten() {
+                let head: String = value.chars().take(8).collect();
+                let row = rows
+                    .iter()
+                    .find(|row| row.contains(&head))
+                    .unwrap_or_else(|| panic!("{value:?} not shown at {width}:\n{rows:#?}"));
+                let whole = row.contains(value);
+                let cut = row.contains('…');
+                assert!(
+                    whole || cut,
+                    "{value:?} wraps at {width} columns:\n{}",
+                    rows.join("\n")
+                );
+                if value.chars().count() <= 36 {
+                    assert!(whole, "{value:?} is cut at {width} columns:\n{row}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn raw_json_is_pretty_printed_and_cut_beside_the_list() {
+    let mut state = populated_state();
+    state.detail.raw_json = true;
+    let terminal = render(&state, 160, 60);
+    let rows = screen_rows(&terminal);
+    let detail_left = rows[0]
+        .chars()
+        .collect::<Vec<char>>()
+        .iter()
+        .rposition(|cell| *cell == '┌')
+        .expect("the detail pane's corner");
+    let detail: Vec<String> = rows[1..rows.len() - 3]
+        .iter()
+        .map(|row| {
+            let inner: String = row.chars().skip(detail_left + 1).collect();
+            inner.trim_end_matches(['│', ' ']).to_owned()
+        })
+        .collect();
+    assert_eq!(detail[0], "{");
+    assert!(
+        detail.iter().any(|line| line.starts_with("  \"_id\": \"")),
+        "{detail:#?}"
+    );
+    assert!(
+        detail.iter().any(|line| line.starts_with("    \"")),
+        "nested keys are indented: {detail:#?}"
+    );
+    assert!(detail.iter().any(|line| line.ends_with('…')), "{detail:#?}");
+    assert!(
+        detail.iter().all(|line| line.trim() != ","),
+        "a comma alone on a line: {detail:#?}"
+    );
+
+    // In full screen the long lines are shown whole, wrapped under their key.
+    state.detail.fullscreen = true;
+    let text = screen_text(&render(&state, 160, 60));
+    assert!(!text.contains('…'), "{text}");
 }
 
 #[test]

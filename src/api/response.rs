@@ -493,6 +493,11 @@ impl Contact {
         self.text_at("lastSeenAt")
     }
 
+    /// Messages nobody on the team has read yet; `None` when absent or not a whole number.
+    pub fn unread_messages(&self) -> Option<u64> {
+        self.raw.get("unreadMessages").and_then(Value::as_u64)
+    }
+
     pub fn created_at(&self) -> Option<&str> {
         self.text_at("createdAt")
     }

@@ -70,6 +70,8 @@ pub struct BrowserOptions {
     pub web_url: Option<String>,
     /// Live refresh of page 1, this often; `None` is off.
     pub refresh: Option<Duration>,
+    /// The zone times are shown in and typed dates read in: `[ui] time_zone`.
+    pub time_zone: jiff::tz::TimeZone,
 }
 
 /// How the browser ended: the filters in use then, and the signal that ended it, if one did
@@ -256,6 +258,7 @@ async fn event_loop(
     state.web_url = options.web_url;
     state.refresh_every = options.refresh;
     state.next_refresh = options.refresh.map(|every| Instant::now() + every);
+    state.time_zone = options.time_zone;
     state.choices.names = options.names;
     state.status.warnings = options.warnings;
     restore_filters(&mut state, options.initial_query);

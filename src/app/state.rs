@@ -730,6 +730,9 @@ pub struct State {
     pub connection: Connection,
     /// Where the log goes; the help shows it.
     pub log_path: Option<PathBuf>,
+    /// The zone times are shown in and typed dates read in (`[ui] time_zone`). UTC until the
+    /// runtime sets it, so a state built by a test draws the same on every machine.
+    pub time_zone: jiff::tz::TimeZone,
     pub should_quit: bool,
 }
 
@@ -785,6 +788,7 @@ impl State {
             keymap,
             connection,
             log_path,
+            time_zone: jiff::tz::TimeZone::UTC,
             should_quit: false,
         }
     }

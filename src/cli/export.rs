@@ -108,13 +108,15 @@ fn parse_concurrency(text: &str) -> Result<usize, String> {
     }
 }
 
-/// Runs the export; `csv_defaults` is the config's `[export]` style, which flags override.
+/// Runs the export; `csv_defaults` is the config's `[export]` style, which flags override, and
+/// dates without an offset are read in `time_zone`.
 pub async fn run(
     client: &Client,
     args: &ExportArgs,
     csv_defaults: CsvStyle,
+    time_zone: &jiff::tz::TimeZone,
 ) -> Result<(), CliError> {
-    let query = args.filters.to_query()?;
+    let query = args.filters.to_query(time_zone)?;
     let scope = match &args.ids_from {
         Some(path) => Scope::Ids(read_ids(path)?),
         None => Scope::Matching,

@@ -2,6 +2,8 @@
 
 use super::CliError;
 use crate::api::{DateRange, HasOrdered, Query, Sender, Status};
+use jiff::tz::TimeZone;
+
 use crate::dates::{RangeEnd, format_timestamp, parse_when};
 
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -140,17 +142,18 @@ fn parse_field(text: &str) -> Result<(String, serde_json::Value), String> {
 }
 
 impl FilterArgs {
-    /// The request filters these flags describe, or which flag is wrong and why. Values sent
-    /// as given that inbox-tui does not know are warned about on stderr.
-    pub fn to_query(&self) -> Result<Query, CliError> {
-        let query = self.flags_to_query()?;
+    /// The request filters these flags describe, or which flag is wrong and why. Dates without
+    /// an offset are read in `time_zone`. Values sent as given that inbox-tui does not know are
+    /// warned about on stderr.
+    pub fn to_query(&self, time_zone: &TimeZone) -> Result<Query, CliError> {
+        let query = self.flags_to_query(time_zone)?;
         for warning in query.unknown_values() {
             super::warn(&warning);
         }
         Ok(query)
     }
 
-    fn flags_to_query(&self) -> Result<Query, CliError> {
+    fn flags_to_query(&self, time_zone: &TimeZone) -> Result<Query, CliError> {
         Ok(Query {
             search_text: self.search.clone().unwrap_or_default().trim().to_owned(),
             tags: self.tags.clone(),
@@ -166,10 +169,12 @@ impl FilterArgs {
             last_seen_at: date_range(
                 ("--last-seen-after", &self.last_seen_after),
                 ("--last-seen-before", &self.last_seen_before),
+                time_zone,
             )?,
             created_at: date_range(
                 ("--created-after", &self.created_after),
                 ("--created-before", &self.created_before),
+                time_zone,
             )?,
             user_interacted: self.interacted,
             last_message_by: self.last_message_by.clone(),
@@ -187,15 +192,16 @@ impl FilterArgs {
 fn date_range(
     (start_flag, start): (&str, &Option<String>),
     (end_flag, end): (&str, &Option<String>),
+    time_zone: &TimeZone,
 ) -> Result<DateRange, CliError> {
     let start_at = start
         .as_deref()
-        .map(|text| parse_when(text, RangeEnd::Start))
+        .map(|text| parse_when(text, RangeEnd::Start, time_zone))
         .transpose()
         .map_err(|reason| CliError::Usage(format!("{start_flag} {reason}")))?;
     let ends_at = end
         .as_deref()
-        .map(|text| parse_when(text, RangeEnd::End))
+        .map(|text| parse_when(text, RangeEnd::End, time_zone))
         .transpose()
         .map_err(|reason| CliError::Usage(format!("{end_flag} {reason}")))?;
     if let (Some(start_at), Some(ends_at)) = (start_at, ends_at)
@@ -219,6 +225,7 @@ mod tests {
         date_range(
             ("--created-after", &Some(after.to_owned())),
             ("--created-before", &Some(before.to_owned())),
+            &TimeZone::UTC,
         )
     }
 
@@ -234,6 +241,19 @@ mod tests {
         let range = range("2025-01-01T10:30", "2025-01-02T10:00:00+05:30").expect("valid");
         assert_eq!(range.start_at, "2025-01-01T10:30:00.000Z");
         assert_eq!(range.ends_at, "2025-01-02T04:30:00.000Z");
+    }
+
+    #[test]
+    fn dates_without_an_offset_are_read_in_the_chosen_zone() {
+        let plus_five = TimeZone::fixed(jiff::tz::offset(5));
+        let range = date_range(
+            ("--created-after", &Some("2025-01-01".to_owned())),
+            ("--created-before", &Some("2025-01-02T10:00Z".to_owned())),
+            &plus_five,
+        )
+        .expect("valid");
+        assert_eq!(range.start_at, "2024-12-31T19:00:00.000Z");
+        assert_eq!(range.ends_at, "2025-01-02T10:00:00.000Z");
     }
 
     #[test]

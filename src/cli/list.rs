@@ -4,6 +4,8 @@ use std::io::{IsTerminal, Write};
 
 use super::output::{ListFormat, write_page};
 use super::{CliError, FilterArgs};
+use jiff::tz::TimeZone;
+
 use crate::api::Client;
 use crate::text::{EscapeStyle, TerminalWriter};
 
@@ -22,8 +24,9 @@ pub struct ListArgs {
     pub format: ListFormat,
 }
 
-pub async fn run(client: &Client, args: &ListArgs) -> Result<(), CliError> {
-    let query = args.filters.to_query()?;
+/// Prints one page; times are shown, and dates without an offset read, in `time_zone`.
+pub async fn run(client: &Client, args: &ListArgs, time_zone: &TimeZone) -> Result<(), CliError> {
+    let query = args.filters.to_query(time_zone)?;
     if crate::export::stdout_was_closed() {
         return Err(CliError::Io {
             context: "could not write to stdout".into(),
@@ -42,11 +45,12 @@ pub async fn run(client: &Client, args: &ListArgs) -> Result<(), CliError> {
             ListFormat::Json | ListFormat::Ndjson => EscapeStyle::Json,
         };
         let mut screen = TerminalWriter::new(stdout, style);
-        write_page(&mut screen, &page.contacts, args.format)
+        write_page(&mut screen, &page.contacts, args.format, time_zone)
             .and_then(|()| screen.into_inner().map(drop))
     } else {
         let mut stdout = stdout;
-        write_page(&mut stdout, &page.contacts, args.format).and_then(|()| stdout.flush())
+        write_page(&mut stdout, &page.contacts, args.format, time_zone)
+            .and_then(|()| stdout.flush())
     };
     match written {
         Ok(()) => {}

@@ -183,14 +183,22 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::List(args)) => {
             let loaded = load_config(&cli.global)?;
             let connection = Connection::open(&cli.global, &loaded.config).await?;
-            let result = list::run(&connection.client, &args).await;
+            let time_zone = loaded.config.time_zone().time_zone();
+            let result = list::run(&connection.client, &args, &time_zone).await;
             connection.close().await;
             result
         }
         Some(Command::Export(args)) => {
             let loaded = load_config(&cli.global)?;
             let connection = Connection::open(&cli.global, &loaded.config).await?;
-            let result = export::run(&connection.client, &args, loaded.config.csv_style()).await;
+            let time_zone = loaded.config.time_zone().time_zone();
+            let result = export::run(
+                &connection.client,
+                &args,
+                loaded.config.csv_style(),
+                &time_zone,
+            )
+            .await;
             connection.close().await;
             result
         }
@@ -217,6 +225,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     .or(loaded.config.refresh())
                     .filter(|seconds| *seconds > 0)
                     .map(std::time::Duration::from_secs),
+                time_zone: loaded.config.time_zone().time_zone(),
                 initial_query: LastFilters::load().unwrap_or_default(),
                 views: loaded.config.views().to_vec(),
                 view_store: Some(Arc::new(ConfigViewStore::new(loaded.path.clone()))),

@@ -2,6 +2,8 @@
 
 use std::io::{self, Write};
 
+use jiff::tz::TimeZone;
+
 use crate::api::Contact;
 use crate::text::fit_width;
 
@@ -12,14 +14,16 @@ pub enum ListFormat {
     Ndjson,
 }
 
-/// Writes `contacts` in `format`. JSON and NDJSON carry each contact's full original object.
+/// Writes `contacts` in `format`. JSON and NDJSON carry each contact's full original object;
+/// the table shows times in `time_zone`.
 pub fn write_page(
     out: &mut impl Write,
     contacts: &[Contact],
     format: ListFormat,
+    time_zone: &TimeZone,
 ) -> io::Result<()> {
     match format {
-        ListFormat::Table => write_table(out, contacts),
+        ListFormat::Table => write_table(out, contacts, time_zone),
         ListFormat::Json => {
             let values: Vec<_> = contacts.iter().map(Contact::raw).collect();
             serde_json::to_writer_pretty(&mut *out, &values)?;
@@ -41,12 +45,12 @@ const COLUMNS: [(&str, usize); 7] = [
     ("CHANNEL", 9),
     ("STATUS", 10),
     ("TAGS", 20),
-    ("LAST MESSAGE", 24),
-    ("LAST SEEN", 16),
+    ("LAST MESSAGE", 28),
+    ("LAST SEEN", 23),
     ("ID", 0),
 ];
 
-fn write_table(out: &mut impl Write, contacts: &[Contact]) -> io::Result<()> {
+fn write_table(out: &mut impl Write, contacts: &[Contact], time_zone: &TimeZone) -> io::Result<()> {
     let header: Vec<&str> = COLUMNS.iter().map(|(title, _)| *title).collect();
     write_row(out, &header)?;
     for contact in contacts {
@@ -56,7 +60,7 @@ fn write_table(out: &mut impl Write, contacts: &[Contact]) -> io::Result<()> {
                 format!(
                     "{} {}",
                     message.by.unwrap_or("?"),
-                    short_time(message.at.unwrap_or(""))
+                    short_time(message.at.unwrap_or(""), time_zone)
                 )
             })
             .unwrap_or_default();
@@ -66,7 +70,7 @@ fn write_table(out: &mut impl Write, contacts: &[Contact]) -> io::Result<()> {
             contact.status().unwrap_or("").to_owned(),
             contact.tags().join(","),
             last_message,
-            short_time(contact.last_seen_at().unwrap_or("")),
+            short_time(contact.last_seen_at().unwrap_or(""), time_zone),
             contact.id().unwrap_or("").to_owned(),
         ];
         let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
@@ -88,10 +92,11 @@ fn write_row(out: &mut impl Write, cells: &[&str]) -> io::Result<()> {
     writeln!(out, "{}", line.trim_end())
 }
 
-/// `2025-01-02T10:05:00.000Z` as `2025-01-02 10:05`, compact enough for a column.
-fn short_time(iso: &str) -> String {
-    match (iso.get(..10), iso.get(11..16)) {
-        (Some(date), Some(time)) => format!("{date} {time}"),
-        _ => iso.to_owned(),
+/// `2025-01-02T10:05:00.000Z` as `2025-01-02 10:05 UTC` (or with the zone's offset), compact
+/// enough for a column; a value that is not a timestamp as sent.
+fn short_time(iso: &str, time_zone: &TimeZone) -> String {
+    match iso.trim().parse::<jiff::Timestamp>() {
+        Ok(at) => crate::dates::format_in_zone(at, time_zone),
+        Err(_) => iso.to_owned(),
     }
 }

@@ -38,6 +38,14 @@ pub(super) struct RawConfig {
     pub keys: BTreeMap<Spanned<String>, LayerKeys>,
     pub views: Vec<Spanned<RawView>>,
     pub export: RawExport,
+    pub ui: RawUi,
+}
+
+/// `[ui]`: how the browser and `list` show things.
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields, expecting = "a [ui] table")]
+pub(super) struct RawUi {
+    pub time_zone: Option<Spanned<String>>,
     pub refresh: Option<u64>,
 }
 

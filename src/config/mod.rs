@@ -22,6 +22,7 @@ pub use profile::{
 };
 pub use views::{ConfigViewStore, LastFilters, SavedView};
 
+use crate::dates::ZoneSetting;
 use crate::export::CsvStyle;
 use keys::KeyEntry;
 use theme::ColourEntry;
@@ -40,6 +41,7 @@ pub struct Config {
     views: Vec<SavedView>,
     csv_style: CsvStyle,
     refresh: Option<u64>,
+    time_zone: ZoneSetting,
 }
 
 /// A value and the line it was written on, for problems found after parsing.
@@ -176,7 +178,8 @@ impl Config {
                 raw: raw.export.csv_raw,
                 byte_order_mark: raw.export.excel,
             },
-            refresh: raw.refresh,
+            refresh: raw.ui.refresh,
+            time_zone: time_zone(raw.ui.time_zone, &source, &mut problems),
         };
         problems.extend(config.problems());
         if problems.is_empty() {
@@ -201,9 +204,15 @@ impl Config {
         self.csv_style
     }
 
-    /// Seconds between live refreshes of the browser's page 1 (`refresh`); 0 or none is off.
+    /// Seconds between live refreshes of the browser's page 1 (`[ui] refresh`); 0 or none is
+    /// off.
     pub fn refresh(&self) -> Option<u64> {
         self.refresh
+    }
+
+    /// The zone times are shown in and typed dates read in (`[ui] time_zone`).
+    pub fn time_zone(&self) -> ZoneSetting {
+        self.time_zone
     }
 
     /// The saved views, in file order: `apply_view_N` applies the Nth.
@@ -249,4 +258,28 @@ impl Config {
             message: message.into(),
         }
     }
+}
+
+/// `[ui] time_zone`, or the default when it is absent; a value it does not know is a problem on
+/// its line.
+fn time_zone(
+    raw: Option<toml::Spanned<String>>,
+    source: &file::Source,
+    problems: &mut Vec<ConfigProblem>,
+) -> ZoneSetting {
+    let Some(raw) = raw else {
+        return ZoneSetting::default();
+    };
+    ZoneSetting::parse(raw.get_ref()).unwrap_or_else(|| {
+        problems.push(source.problem(
+            Some(raw.span()),
+            "ui.time_zone",
+            format!(
+                "unknown time zone setting {:?}; use {}",
+                raw.get_ref(),
+                ZoneSetting::ACCEPTED
+            ),
+        ));
+        ZoneSetting::default()
+    })
 }

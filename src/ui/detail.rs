@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Paragraph};
 use serde_json::{Map, Value};
 
 use super::time::{self, Clock};
-use super::{Theme, pane, wrap};
+use super::{Theme, cut, pane, wrap};
 use crate::api::Contact;
 use crate::app::filters::Channel;
 use crate::app::{Focus, State};
@@ -17,6 +17,8 @@ use crate::text::single_line;
 const LABEL_WIDTH: usize = 14;
 /// Indent of field lines under their section title.
 const INDENT: &str = "  ";
+/// The cell where a field's value starts: after the indent, the label and a space.
+pub(super) const VALUE_COLUMN: u16 = (INDENT.len() + LABEL_WIDTH + 1) as u16;
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, clock: &Clock) {
     let title = if state.detail.raw_json {
@@ -47,7 +49,9 @@ pub(super) fn max_scroll(area: Rect, state: &State, clock: &Clock) -> u16 {
     u16::try_from(total.saturating_sub(usize::from(inner.height))).unwrap_or(u16::MAX)
 }
 
-/// Everything the pane would show, wrapped to `width` cells.
+/// Everything the pane would show, fitted to `width` cells: values are cut with `…` beside the
+/// list, where a value broken over two rows cannot be read or selected in one drag, and wrapped
+/// in full screen, which is where a whole long value is read.
 fn rows(width: usize, state: &State, theme: &Theme, clock: &Clock) -> Vec<Line<'static>> {
     let sheet = match state.selected_contact() {
         None => {
@@ -58,16 +62,30 @@ fn rows(width: usize, state: &State, theme: &Theme, clock: &Clock) -> Vec<Line<'
         Some(contact) if state.detail.raw_json => raw_json(contact, theme),
         Some(contact) => fields(contact, state, clock, theme),
     };
+    let fullscreen = state.detail.fullscreen;
     sheet
         .lines
         .iter()
-        .flat_map(|(line, hang)| wrap(line, width, *hang))
+        .flat_map(|(line, fit)| match fit {
+            Fit::Cut { .. } if !fullscreen => vec![cut(line, width)],
+            Fit::Cut { hang } | Fit::Wrap { hang } => wrap(line, width, *hang),
+        })
         .collect()
 }
 
-/// The pane's logical lines, each with the indent its wrapped continuation rows get.
+/// How a logical line that is too wide for the pane is fitted.
+#[derive(Debug, Clone, Copy)]
+enum Fit {
+    /// Prose: broken after spaces, continuation rows indented by `hang` cells.
+    Wrap { hang: usize },
+    /// A value (id, email, uuid, URL, a JSON line): one row cut with `…`, and wrapped like
+    /// prose only in full screen.
+    Cut { hang: usize },
+}
+
+/// The pane's logical lines, each with how it is fitted to the width.
 struct Sheet<'t> {
-    lines: Vec<(Line<'static>, usize)>,
+    lines: Vec<(Line<'static>, Fit)>,
     theme: &'t Theme,
 }
 
@@ -80,7 +98,11 @@ impl<'t> Sheet<'t> {
     }
 
     fn push(&mut self, line: Line<'static>, hang: usize) {
-        self.lines.push((line, hang));
+        self.lines.push((line, Fit::Wrap { hang }));
+    }
+
+    fn push_value(&mut self, line: Line<'static>, hang: usize) {
+        self.lines.push((line, Fit::Cut { hang }));
     }
 
     /// A section title, a blank line apart from the one before.
@@ -98,7 +120,7 @@ impl<'t> Sheet<'t> {
             Span::styled(format!("{label:<LABEL_WIDTH$} "), self.theme.label),
             Span::raw(single_line(value)),
         ]);
-        self.push(line, INDENT.len() + LABEL_WIDTH + 1);
+        self.push_value(line, INDENT.len() + LABEL_WIDTH + 1);
     }
 
     fn optional(&mut self, label: &str, value: Option<&str>) {
@@ -114,7 +136,7 @@ impl<'t> Sheet<'t> {
             Span::styled(format!("{}:", single_line(key)), self.theme.label),
             Span::raw(format!(" {}", single_line(value))),
         ]);
-        self.push(line, INDENT.len() * 2);
+        self.push_value(line, INDENT.len() * 2);
     }
 
     /// A free-text line under the section, such as one line of a message.
@@ -213,12 +235,15 @@ fn fields<'t>(contact: &Contact, state: &State, clock: &Clock, theme: &'t Theme)
     }
 
     sheet.section("Last message");
+    if let Some(unread) = contact.unread_messages() {
+        sheet.field("unread", &unread.to_string());
+    }
     match contact.last_message() {
         None => sheet.none(),
         Some(message) => {
             sheet.optional("by", message.by);
             if let Some(at) = message.at {
-                sheet.field("when", &time::describe(at, clock));
+                sheet.field("when", &time::describe(at, clock, &state.time_zone));
             }
             match message.text.filter(|text| !text.trim().is_empty()) {
                 Some(text) => text.lines().for_each(|line| sheet.text(line)),
@@ -230,12 +255,12 @@ fn fields<'t>(contact: &Contact, state: &State, clock: &Clock, theme: &'t Theme)
     sheet.section("Orders");
     sheet.field("has ordered", yes_no(contact.has_ordered()));
     if let Some(at) = contact.last_ordered_at() {
-        sheet.field("last order", &time::describe(at, clock));
+        sheet.field("last order", &time::describe(at, clock, &state.time_zone));
     }
     match contact.raw().get("orders") {
         Some(Value::Array(orders)) => {
             for order in orders {
-                sheet.text(&format!("• {}", compact(order, clock)));
+                sheet.text(&format!("• {}", compact(order, &state.time_zone)));
             }
         }
         Some(other) => sheet.pair("orders", &other.to_string()),
@@ -249,7 +274,7 @@ fn fields<'t>(contact: &Contact, state: &State, clock: &Clock, theme: &'t Theme)
         ("last seen", contact.last_seen_at()),
     ] {
         if let Some(at) = at {
-            sheet.field(label, &time::describe(at, clock));
+            sheet.field(label, &time::describe(at, clock, &state.time_zone));
         }
     }
 
@@ -280,15 +305,16 @@ fn fields<'t>(contact: &Contact, state: &State, clock: &Clock, theme: &'t Theme)
     sheet
 }
 
-/// A JSON value on one line; an object's string values unquoted and its timestamps in local
-/// time, since they are read, not parsed: `orderId: ORD-1, amount: 12.5, at: 2025-01-02 10:05`.
-fn compact(value: &Value, clock: &Clock) -> String {
+/// A JSON value on one line; an object's string values unquoted and its timestamps in the
+/// zone of the other times, since they are read, not parsed:
+/// `orderId: ORD-1, amount: 12.5, at: 2025-01-02 10:05 UTC`.
+fn compact(value: &Value, time_zone: &jiff::tz::TimeZone) -> String {
     match value {
         Value::Object(entries) => entries
             .iter()
             .map(|(key, value)| match value {
                 Value::String(text) => match time::parse(text) {
-                    Some(at) => format!("{key}: {}", time::local(at, &clock.time_zone)),
+                    Some(at) => format!("{key}: {}", time::local(at, time_zone)),
                     None => format!("{key}: {text}"),
                 },
                 other => format!("{key}: {other}"),
@@ -342,6 +368,7 @@ const SHOWN: &[Shown] = &[
     shown("_agentAssigned"),
     shown("segments"),
     shown("lastMessage"),
+    shown("unreadMessages"),
     shown("lastSeenAt"),
     shown("createdAt"),
     shown("updatedAt"),
@@ -382,7 +409,7 @@ fn raw_json<'t>(contact: &Contact, theme: &'t Theme) -> Sheet<'t> {
         Ok(text) => {
             for line in text.lines() {
                 let indent = line.len() - line.trim_start().len();
-                sheet.push(Line::raw(line.to_owned()), indent + 2);
+                sheet.push_value(Line::raw(line.to_owned()), indent + 2);
             }
         }
         Err(error) => sheet.push(Line::styled(error.to_string(), theme.error), 0),

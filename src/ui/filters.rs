@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use tui_input::Input;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::{Theme, clip, pane, wrap};
+use super::{Clock, Theme, clip, pane, wrap};
 use crate::app::filters::{self, FilterItem, short_id};
 use crate::app::{Action, Focus, Layer, State, TextField};
 
@@ -22,7 +22,7 @@ struct Row {
 /// The `Row::item` of a section title, which the cursor never stops on.
 const TITLE: usize = usize::MAX;
 
-pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, clock: &Clock) {
     let focused = state.focus == Focus::Filters;
     let active = state.query.active_filter_count();
     let title = if active > 0 {
@@ -40,8 +40,20 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
     let mut text_cursor: Option<(usize, u16)> = None;
     let mut index = 0;
     for section in filters::sections(&state.query, &state.choices) {
+        // The date fields' title names the zone typed dates are read in, which the fields
+        // themselves have no room for.
+        let has_dates = section
+            .items
+            .iter()
+            .any(|item| matches!(item, FilterItem::Date(_)));
+        let title = if has_dates {
+            let zone = crate::dates::zone_label(clock.now, &state.time_zone);
+            format!("{} ({zone})", section.title)
+        } else {
+            section.title.to_owned()
+        };
         rows.push(Row {
-            line: Line::styled(clip(section.title, width), theme.section),
+            line: Line::styled(clip(&title, width), theme.section),
             item: TITLE,
         });
         for item in &section.items {

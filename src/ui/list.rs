@@ -6,7 +6,8 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use super::time::{self, Clock};
 use super::{Theme, clip, pane};
@@ -25,6 +26,8 @@ enum Column {
     Name,
     Channel,
     Status,
+    /// Messages no one has read yet, blank at 0, so the rows waiting on the team stand out.
+    Unread,
     Tags,
     Agent,
     LastMessage,
@@ -32,11 +35,12 @@ enum Column {
 }
 
 impl Column {
-    const DISPLAY_ORDER: [Column; 8] = [
+    const DISPLAY_ORDER: [Column; 9] = [
         Column::Mark,
         Column::Name,
         Column::Channel,
         Column::Status,
+        Column::Unread,
         Column::Tags,
         Column::Agent,
         Column::LastMessage,
@@ -44,10 +48,11 @@ impl Column {
     ];
 
     /// Which columns a narrow table keeps first.
-    const PRIORITY: [Column; 8] = [
+    const PRIORITY: [Column; 9] = [
         Column::Mark,
         Column::Name,
         Column::Status,
+        Column::Unread,
         Column::LastMessage,
         Column::Channel,
         Column::Tags,
@@ -55,12 +60,18 @@ impl Column {
         Column::LastSeen,
     ];
 
+    /// The columns that grow with their values, and the most each grows to: past these a
+    /// value is rarely worth the room the other columns lose.
+    const FLEXIBLE: [(Column, u16); 3] =
+        [(Column::Name, 36), (Column::Tags, 48), (Column::Agent, 24)];
+
     fn header(self) -> &'static str {
         match self {
             Column::Mark => "",
             Column::Name => "Name",
             Column::Channel => "Channel",
             Column::Status => "Status",
+            Column::Unread => "Unread",
             Column::Tags => "Tags",
             Column::Agent => "Agent",
             Column::LastMessage => "Last message",
@@ -76,6 +87,7 @@ impl Column {
             Column::Name => 15,
             Column::Channel => 9,
             Column::Status => 10,
+            Column::Unread => 6,
             Column::Tags => 10,
             Column::Agent => 11,
             Column::LastMessage => 14,
@@ -98,6 +110,10 @@ impl Column {
             Column::Name => contact.display_name(),
             Column::Channel => contact.channel().unwrap_or_default().to_owned(),
             Column::Status => contact.status().unwrap_or_default().to_owned(),
+            Column::Unread => match contact.unread_messages() {
+                None | Some(0) => String::new(),
+                Some(count) => crate::text::thousands(count),
+            },
             Column::Tags => contact
                 .tags()
                 .into_iter()
@@ -123,9 +139,25 @@ impl Column {
     }
 }
 
-/// The columns that fit in `width` cells and their widths: columns are taken by priority while
-/// they fit, then the spare cells go to the name and the tags.
-fn columns(width: u16) -> Vec<(Column, u16)> {
+/// The cells each flexible column's longest value on the page needs, in `Column::FLEXIBLE`
+/// order.
+fn longest_values(contacts: &[Contact], state: &State, clock: &Clock) -> [u16; 3] {
+    Column::FLEXIBLE.map(|(column, _)| {
+        contacts
+            .iter()
+            .map(|contact| column.text(contact, state, clock).width())
+            .max()
+            .map_or(0, |cells| u16::try_from(cells).unwrap_or(u16::MAX))
+    })
+}
+
+/// The columns that fit in `width` cells and their widths. Columns are taken by priority while
+/// they fit; the spare cells then go to the name, tags and agent in proportion to what their
+/// longest value on the page (`longest`, capped) lacks, and what is left after that to the
+/// name and the tags. One cell stays free on the right, so the last column never touches the
+/// border.
+fn columns(width: u16, longest: [u16; 3]) -> Vec<(Column, u16)> {
+    let width = width.saturating_sub(1);
     let mut chosen: Vec<Column> = Vec::new();
     let mut used: u16 = 0;
     for column in Column::PRIORITY {
@@ -137,18 +169,44 @@ fn columns(width: u16) -> Vec<(Column, u16)> {
         }
     }
     let spare = width.saturating_sub(used);
+    let lacking = Column::FLEXIBLE
+        .iter()
+        .zip(longest)
+        .map(|((column, cap), longest)| {
+            if chosen.contains(column) {
+                longest.min(*cap).saturating_sub(column.min_width())
+            } else {
+                0
+            }
+        });
+    let lacking: Vec<u16> = lacking.collect();
+    let total_lacking: u32 = lacking.iter().map(|cells| u32::from(*cells)).sum();
+    let mut extra = [0u16; 3];
+    if total_lacking <= u32::from(spare) {
+        extra.copy_from_slice(&lacking);
+    } else {
+        for (extra, lacking) in extra.iter_mut().zip(&lacking) {
+            let share = u32::from(spare) * u32::from(*lacking) / total_lacking;
+            *extra = u16::try_from(share).unwrap_or(0);
+        }
+    }
+    let left = spare - extra.iter().sum::<u16>();
     let has_tags = chosen.contains(&Column::Tags);
-    let name_extra = if has_tags { spare / 2 } else { spare };
+    let name_left = if has_tags { left.div_ceil(2) } else { left };
     Column::DISPLAY_ORDER
         .into_iter()
         .filter(|column| chosen.contains(column))
         .map(|column| {
-            let extra = match column {
-                Column::Name => name_extra,
-                Column::Tags => spare - name_extra,
+            let flexible = Column::FLEXIBLE
+                .iter()
+                .position(|(flexible, _)| *flexible == column)
+                .map_or(0, |index| extra[index]);
+            let left = match column {
+                Column::Name => name_left,
+                Column::Tags => left - name_left,
                 _ => 0,
             };
-            (column, column.min_width() + extra)
+            (column, column.min_width() + flexible + left)
         })
         .collect()
 }
@@ -219,7 +277,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
         return;
     }
 
-    let columns = columns(inner.width);
+    let columns = columns(inner.width, longest_values(&list.contacts, state, clock));
     let visible = visible_rows(area);
     let selected = selected(state);
     let first = first_visible(selected, visible);
@@ -234,7 +292,12 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
         .take(visible)
         .map(|(index, contact)| {
             let cells = columns.iter().map(|(column, width)| {
-                clip(&column.text(contact, state, clock), usize::from(*width))
+                let text = clip(&column.text(contact, state, clock), usize::from(*width));
+                if *column == Column::Unread {
+                    Cell::from(Line::from(text).right_aligned())
+                } else {
+                    Cell::from(text)
+                }
             });
             let row = Row::new(cells);
             if loading.is_some() {
@@ -331,20 +394,52 @@ fn empty_screen<'a>(state: &State, theme: &Theme) -> Paragraph<'a> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn narrow_tables_keep_the_important_columns() {
-        let names: Vec<Column> = columns(36).into_iter().map(|(column, _)| column).collect();
-        assert_eq!(names, [Column::Mark, Column::Name, Column::Status]);
-        let total: u16 = columns(36).iter().map(|(_, width)| width + SPACING).sum();
-        assert_eq!(total - SPACING, 36);
+    /// The cells a table of `columns` fills, gaps included.
+    fn filled(columns: &[(Column, u16)]) -> u16 {
+        columns
+            .iter()
+            .map(|(_, width)| width + SPACING)
+            .sum::<u16>()
+            - SPACING
     }
 
     #[test]
-    fn wide_tables_show_every_column_and_fill_the_width() {
-        let chosen = columns(120);
-        assert_eq!(chosen.len(), 8);
-        let total: u16 = chosen.iter().map(|(_, width)| width + SPACING).sum();
-        assert_eq!(total - SPACING, 120);
+    fn narrow_tables_keep_the_important_columns() {
+        let chosen = columns(37, [0; 3]);
+        let names: Vec<Column> = chosen.iter().map(|(column, _)| *column).collect();
+        assert_eq!(
+            names,
+            [Column::Mark, Column::Name, Column::Status, Column::Unread]
+        );
+        assert_eq!(filled(&chosen), 36, "one cell is left before the border");
+    }
+
+    #[test]
+    fn wide_tables_show_every_column_and_leave_a_cell_before_the_border() {
+        let chosen = columns(120, [0; 3]);
+        assert_eq!(chosen.len(), 9);
+        assert_eq!(filled(&chosen), 119);
+    }
+
+    #[test]
+    fn spare_width_goes_where_values_are_long() {
+        let width = |chosen: &[(Column, u16)], wanted: Column| {
+            chosen
+                .iter()
+                .find(|(column, _)| *column == wanted)
+                .map_or(0, |(_, width)| *width)
+        };
+        // Plenty of room: each flexible column gets what its longest value needs, capped.
+        let chosen = columns(220, [20, 100, 18]);
+        assert_eq!(width(&chosen, Column::Agent), 18);
+        assert!(width(&chosen, Column::Tags) >= 48);
+        assert_eq!(filled(&chosen), 219);
+        // Less room than wanted: shared in proportion to what each lacks.
+        let chosen = columns(110, [35, 58, 11]);
+        assert_eq!(width(&chosen, Column::Agent), 11);
+        let grown = |column: Column| width(&chosen, column) - column.min_width();
+        assert!(grown(Column::Tags) > grown(Column::Name), "{chosen:?}");
+        assert_eq!(filled(&chosen), 109);
     }
 
     #[test]

@@ -32,6 +32,10 @@ pub const MIN_HEIGHT: u16 = 15;
 
 /// From this width on, the detail pane sits beside the table instead of below it.
 const WIDE_WIDTH: u16 = 140;
+/// The narrowest the detail pane gets beside the table: its label column, a 36-character uuid
+/// and a cell of margin inside the border, so ids and uuids are never cut there. Between 140 and
+/// about 190 columns a third of the width would leave values only 25 cells.
+const DETAIL_MIN_WIDTH: u16 = detail::VALUE_COLUMN + 36 + 1 + 2;
 /// The status line plus the key-hint line.
 const STATUS_HEIGHT: u16 = 2;
 
@@ -80,7 +84,7 @@ fn regions(area: Rect, state: &State) -> Option<Regions> {
         ..body
     };
     let (list, detail) = if body.width >= WIDE_WIDTH {
-        let detail_width = (rest.width / 3).max(44);
+        let detail_width = (rest.width / 3).max(DETAIL_MIN_WIDTH);
         let list = Rect {
             width: rest.width - detail_width,
             ..rest
@@ -120,7 +124,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme, clock: &Clock) {
         return;
     };
     if let Some(panel) = regions.filters {
-        filters::draw(frame, panel, state, theme);
+        filters::draw(frame, panel, state, theme, clock);
     }
     if let Some(table) = regions.list {
         list::draw(frame, table, state, theme, clock);
@@ -287,6 +291,30 @@ fn wrap(line: &Line<'_>, width: usize, hang: usize) -> Vec<Line<'static>> {
     rows
 }
 
+/// A styled line on one row of at most `width` cells, its end replaced by `…` when it is cut.
+fn cut(line: &Line<'_>, width: usize) -> Line<'static> {
+    let graphemes: Vec<StyledGrapheme<'_>> = line.styled_graphemes(Style::new()).collect();
+    let total: usize = graphemes.iter().map(|g| g.symbol.width()).sum();
+    if total <= width {
+        return join(&graphemes);
+    }
+    let mut kept = Vec::with_capacity(graphemes.len());
+    let mut used = 0;
+    for grapheme in graphemes {
+        let cells = grapheme.symbol.width();
+        if used + cells + 1 > width {
+            break;
+        }
+        used += cells;
+        kept.push(grapheme);
+    }
+    if width > 0 {
+        let style = kept.last().map_or_else(Style::new, |last| last.style);
+        kept.push(StyledGrapheme::new("…", style));
+    }
+    join(&kept)
+}
+
 /// Merges runs of same-styled graphemes back into spans.
 fn join(graphemes: &[StyledGrapheme<'_>]) -> Line<'static> {
     let mut spans: Vec<Span<'static>> = Vec::new();
@@ -331,6 +359,14 @@ mod tests {
         let rows = wrap(&line, 14, 7);
         assert_eq!(texts(&rows), ["label   ", "       bcdefg", "       王"]);
         assert!(rows.iter().all(|row| row.width() <= 14));
+    }
+
+    #[test]
+    fn cut_keeps_one_row_and_marks_the_cut() {
+        let line = Line::from("id  65f0c1d2e3a4b5c6d7e8f901");
+        assert_eq!(cut(&line, 40).to_string(), "id  65f0c1d2e3a4b5c6d7e8f901");
+        assert_eq!(cut(&line, 12).to_string(), "id  65f0c1d…");
+        assert_eq!(cut(&Line::from("王小明"), 4).to_string(), "王…");
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! Timestamps as people read them: local wall time plus a short age ("3h ago").
+//! Timestamps as people read them: wall time labelled with its zone plus a short age ("3h ago").
 //!
-//! The clock is passed in, never read here, so snapshots and tests are stable.
+//! The clock and the zone are passed in, never read here, so snapshots and tests are stable.
 
 use std::time::Instant;
 
@@ -11,17 +11,15 @@ use jiff::tz::TimeZone;
 #[derive(Debug, Clone)]
 pub struct Clock {
     pub now: Timestamp,
-    pub time_zone: TimeZone,
     /// The monotonic "now", for countdowns to `Instant` deadlines.
     pub instant: Instant,
 }
 
 impl Clock {
-    /// The real clock and the system time zone, read once per frame by the running app.
+    /// The real clock, read once per frame by the running app.
     pub fn now() -> Clock {
         Clock {
             now: Timestamp::now(),
-            time_zone: TimeZone::system(),
             instant: Instant::now(),
         }
     }
@@ -32,12 +30,9 @@ pub fn parse(text: &str) -> Option<Timestamp> {
     text.trim().parse().ok()
 }
 
-/// `2025-01-02 10:05` in the clock's time zone.
+/// `2025-01-02 10:05 UTC` or `2025-01-02 15:35 +05:30`: see `dates::format_in_zone`.
 pub fn local(timestamp: Timestamp, time_zone: &TimeZone) -> String {
-    timestamp
-        .to_zoned(time_zone.clone())
-        .strftime("%Y-%m-%d %H:%M")
-        .to_string()
+    crate::dates::format_in_zone(timestamp, time_zone)
 }
 
 /// "just now", "3m ago", "2h ago", "5d ago", "1y ago"; "in 2h" for the future.
@@ -73,18 +68,12 @@ pub fn age(text: Option<&str>, clock: &Clock) -> String {
     }
 }
 
-/// Local time and age of an API timestamp, `2025-01-02 10:05 (3h ago)`, or the raw text when it
-/// does not parse.
-pub fn describe(text: &str, clock: &Clock) -> String {
+/// Time in `time_zone` and age of an API timestamp, `2025-01-02 10:05 UTC (3h ago)`, or the
+/// raw text when it does not parse.
+pub fn describe(text: &str, clock: &Clock, time_zone: &TimeZone) -> String {
     parse(text).map_or_else(
         || crate::text::single_line(text),
-        |then| {
-            format!(
-                "{} ({})",
-                local(then, &clock.time_zone),
-                relative(then, clock.now)
-            )
-        },
+        |then| format!("{} ({})", local(then, time_zone), relative(then, clock.now)),
     )
 }
 
@@ -110,19 +99,18 @@ mod tests {
     #[test]
     fn local_time_uses_the_given_zone() {
         let then = at("2025-01-02T10:05:00Z");
-        assert_eq!(local(then, &TimeZone::UTC), "2025-01-02 10:05");
+        assert_eq!(local(then, &TimeZone::UTC), "2025-01-02 10:05 UTC");
         let plus_five = TimeZone::fixed(jiff::tz::offset(5));
-        assert_eq!(local(then, &plus_five), "2025-01-02 15:05");
+        assert_eq!(local(then, &plus_five), "2025-01-02 15:05 +05:00");
     }
 
     #[test]
     fn unparsable_timestamps_are_shown_as_sent() {
         let clock = Clock {
             now: at("2026-11-02T12:00:00Z"),
-            time_zone: TimeZone::UTC,
             instant: Instant::now(),
         };
-        assert_eq!(describe("yesterday\n", &clock), "yesterday");
+        assert_eq!(describe("yesterday\n", &clock, &TimeZone::UTC), "yesterday");
         assert_eq!(age(None, &clock), "");
     }
 }

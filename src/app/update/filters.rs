@@ -58,7 +58,7 @@ pub(super) fn apply_date(state: &mut State, field: DateField) -> Vec<Cmd> {
     let bound = if text.is_empty() {
         String::new()
     } else {
-        match parse_when(&text, field.range_end()) {
+        match parse_when(&text, field.range_end(), &state.time_zone) {
             Ok(timestamp) => format_timestamp(timestamp),
             Err(message) => {
                 state.dates[field.index()].error = Some(message);

@@ -145,7 +145,7 @@ fn on_text_key(
                         input.error = if text.is_empty() {
                             None
                         } else {
-                            parse_when(text, date.range_end()).err()
+                            parse_when(text, date.range_end(), &state.time_zone).err()
                         };
                     }
                 }

@@ -1563,3 +1563,43 @@ fn the_matches_are_counted_in_the_background_up_to_a_cap_and_c_counts_on() {
     press(&mut state, KeyCode::Enter);
     assert!(state.count.is_none(), "the old query's count is gone");
 }
+
+#[test]
+fn x_and_a_deleted_view_can_be_undone() {
+    let mut state = browsing();
+    focus_item(&mut state, &FilterItem::Status(Status::Review));
+    let (generation, purpose, page, query) = only_fetch(&press(&mut state, KeyCode::Char(' ')));
+    update(
+        &mut state,
+        loaded(generation, purpose, page, &query, contacts(0..10)),
+    );
+    state.focus = Focus::List;
+    press(&mut state, KeyCode::Char('x'));
+    assert_eq!(state.query, Query::default());
+    assert!(notice_contains(&state, "U brings them back"));
+    press(&mut state, KeyCode::Char('U'));
+    assert_eq!(
+        state.query.status,
+        vec![Status::Review],
+        "the filters are back"
+    );
+    assert_eq!(
+        state.list.contacts.len(),
+        10,
+        "with their page, from the cache"
+    );
+    let query = state.query.clone();
+
+    state.views = vec![inbox_tui::app::SavedView {
+        name: "Reviews".into(),
+        query: query.clone(),
+    }];
+    press(&mut state, KeyCode::Char('V'));
+    press(&mut state, KeyCode::Char('d'));
+    press(&mut state, KeyCode::Esc);
+    let commands = press(&mut state, KeyCode::Char('U'));
+    assert!(
+        matches!(commands.as_slice(), [Cmd::SaveView { name, query: saved }] if name == "Reviews" && **saved == query),
+        "{commands:?}"
+    );
+}

@@ -59,6 +59,8 @@ pub enum Action {
     CountAll,
     /// Show the counts as a chart.
     ShowCounts,
+    /// Bring back the filters `x` cleared, or the view `d` deleted.
+    Undo,
 }
 
 /// What the copy menu copies of a contact.
@@ -90,7 +92,7 @@ impl CopyField {
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 53] = [
+    pub const ALL: [Action; 54] = [
         Action::FocusNext,
         Action::FocusPrev,
         Action::MoveDown,
@@ -144,6 +146,7 @@ impl Action {
         Action::Palette,
         Action::CountAll,
         Action::ShowCounts,
+        Action::Undo,
     ];
 
     /// The name the config file uses for the action, e.g. `next_page` or `apply_view_3`.
@@ -187,6 +190,7 @@ impl Action {
             Action::Palette => "palette",
             Action::CountAll => "count_all",
             Action::ShowCounts => "show_counts",
+            Action::Undo => "undo",
             Action::CopyField(field) => return format!("copy_{}", field.label().to_lowercase()),
             Action::ApplyView(number) => return format!("apply_view_{number}"),
         };
@@ -450,7 +454,7 @@ const fn entry(
 
 /// Every action of every layer, apart from the nine "apply view" actions, which
 /// [`action_table`] adds.
-const ACTIONS: [ActionEntry; 59] = {
+const ACTIONS: [ActionEntry; 60] = {
     use Action as A;
     use Layer as L;
     [
@@ -540,6 +544,12 @@ const ACTIONS: [ActionEntry; 59] = {
             A::ShowCounts,
             "the counts by status, channel and sender, as a chart",
             &["S"],
+        ),
+        entry(
+            L::Global,
+            A::Undo,
+            "bring back the filters x cleared or the view d deleted",
+            &["U"],
         ),
         entry(
             L::Global,

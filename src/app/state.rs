@@ -606,6 +606,13 @@ impl ExportDialog {
     }
 }
 
+/// Something `x` or `d` took away, that `U` brings back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Undo {
+    Filters(Query),
+    View(SavedView),
+}
+
 /// What the export dialog remembers of the last export.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LastExport {
@@ -716,6 +723,8 @@ pub struct State {
     pub refresh_sent_at: Option<Instant>,
     /// The palette's commands this session, oldest first.
     pub palette_history: Vec<String>,
+    /// What `U` brings back: the last filters cleared or the last view deleted.
+    pub undo: Option<Undo>,
     /// The count of the query shown, running or done.
     pub count: Option<MatchCount>,
     /// Numbers each count, so a cancelled one's late results are ignored.
@@ -779,6 +788,7 @@ impl State {
             last_key_at: None,
             refresh_sent_at: None,
             palette_history: Vec::new(),
+            undo: None,
             count: None,
             count_runs: CountRun::default(),
             counts_by_query: BTreeMap::new(),

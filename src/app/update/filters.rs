@@ -4,8 +4,9 @@
 use super::paging;
 use crate::api::Query;
 use crate::app::filters::{self, DateField, FilterItem};
+use crate::app::keymap::{Action, Layer};
 use crate::app::msg::Cmd;
-use crate::app::state::{DateInput, Mode, State, TextField};
+use crate::app::state::{DateInput, Mode, State, TextField, Undo};
 use crate::dates::{format_timestamp, parse_when};
 
 /// Sets the filters, the panel's text fields included, without fetching: for a saved view, or
@@ -105,8 +106,33 @@ pub(super) fn clear(state: &mut State) -> Vec<Cmd> {
         state.status.notice = Some("no filters to clear".into());
         return vec![];
     }
-    state.query = Query::default();
-    query_changed(state)
+    state.undo = Some(Undo::Filters(std::mem::take(&mut state.query)));
+    let commands = query_changed(state);
+    state.status.notice = Some(format!(
+        "filters cleared: {} brings them back",
+        state.keymap.first_key(Layer::Global, Action::Undo)
+    ));
+    commands
+}
+
+/// `U`: the filters `x` cleared, or the view `d` deleted, back.
+pub(super) fn undo(state: &mut State) -> Vec<Cmd> {
+    match state.undo.take() {
+        Some(Undo::Filters(query)) => {
+            restore_filters(state, query);
+            let commands = query_changed(state);
+            state.status.notice = Some("filters back".into());
+            commands
+        }
+        Some(Undo::View(view)) => vec![Cmd::SaveView {
+            name: view.name,
+            query: Box::new(view.query),
+        }],
+        None => {
+            state.status.notice = Some("nothing to undo".into());
+            vec![]
+        }
+    }
 }
 
 /// The filters changed: back to page 1 of the new result.

@@ -282,6 +282,7 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::CopySelection => copy::copy_selection(state),
         Action::Open => copy::open_in_web_panel(state),
         Action::CountAll => counts::count_all(state),
+        Action::Undo => filters::undo(state),
         Action::ShowCounts => {
             counts::show_chart(state);
             vec![]

@@ -71,6 +71,7 @@ pub(super) fn on_list_key(state: &mut State, action: Option<Action>) -> Vec<Cmd>
         },
         Outcome::Delete(index) => match state.views.get(index) {
             Some(view) => {
+                state.undo = Some(crate::app::state::Undo::View(view.clone()));
                 let name = view.name.clone();
                 state.status.notice = Some(format!("deleting view {name:?}…"));
                 vec![Cmd::DeleteView { name }]

@@ -5,6 +5,7 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
@@ -266,6 +267,7 @@ async fn event_loop(
         client,
         sender,
         view_store,
+        user_waits: Arc::new(AtomicUsize::new(0)),
     };
     let mut tasks = Tasks::default();
     for command in start(&mut state) {
@@ -381,6 +383,25 @@ struct CommandContext {
     client: Arc<Client>,
     sender: UnboundedSender<Msg>,
     view_store: Option<Arc<dyn ViewStore>>,
+    /// Pages the user is waiting for: the background count holds back its next request while
+    /// there are any, so the page asked for goes first under a rate limit.
+    user_waits: Arc<AtomicUsize>,
+}
+
+/// Counts a page the user waits for while it is in flight, aborted or not.
+struct UserWait(Arc<AtomicUsize>);
+
+impl UserWait {
+    fn new(waits: &Arc<AtomicUsize>) -> UserWait {
+        waits.fetch_add(1, Ordering::SeqCst);
+        UserWait(Arc::clone(waits))
+    }
+}
+
+impl Drop for UserWait {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Starts the task for one command; it reports back over the context's sender.
@@ -396,7 +417,9 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
         } => {
             let client = Arc::clone(client);
             let sender = sender.clone();
+            let waiting = (purpose == Purpose::Show).then(|| UserWait::new(&context.user_waits));
             let handle = tokio::spawn(async move {
+                let _waiting = waiting;
                 let retry_sender = sender.clone();
                 let on_retry = move |notice: &RetryNotice| {
                     if purpose == Purpose::Show {
@@ -534,9 +557,18 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
         } => {
             let client = Arc::clone(client);
             let sender = sender.clone();
+            let user_waits = Arc::clone(&context.user_waits);
             let handle = tokio::spawn(async move {
                 let resume = resume.map(|resume| *resume).unwrap_or_default();
-                count_matches(&client, run, &query, max_pages, resume, &sender).await;
+                let count = Counting {
+                    client: &client,
+                    run,
+                    query: &query,
+                    max_pages,
+                    sender: &sender,
+                    user_waits: &user_waits,
+                };
+                count.run(resume).await;
             });
             Tasks::replace(&mut tasks.count, handle);
         }
@@ -582,59 +614,64 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
     }
 }
 
-/// Counts the contacts of `query` one page after another (never more than one request at a
-/// time, so the pages the user waits for go first), keeping only their ids, to count each
-/// once while contacts move, and their facets. Reports after every page.
-async fn count_matches(
-    client: &Client,
+/// A count of the contacts of `query`: one page after another (never more than one request at
+/// a time, and none while the user waits for a page, so that page goes first), keeping only
+/// their ids, to count each once while contacts move, and their facets. Reports after every
+/// page.
+struct Counting<'a> {
+    client: &'a Client,
     run: CountRun,
-    query: &Query,
+    query: &'a Query,
     max_pages: Option<u32>,
-    (pages_done, counted_before, facets_before): (u32, u64, Facets),
-    sender: &UnboundedSender<Msg>,
-) {
-    let mut seen = export::IdSet::new();
-    let mut facets = facets_before;
-    let mut counted = counted_before;
-    let mut page = pages_done + 1;
-    loop {
-        if max_pages.is_some_and(|most| page > most) {
-            let _ = sender.send(counted_msg(
-                run,
-                counted,
-                page - 1,
-                &facets,
-                Some(CountEnd::Capped),
-            ));
-            return;
-        }
-        let fetched = match client.fetch_page(query, page).await {
-            Ok(fetched) => fetched,
-            Err(error) => {
-                let end = CountEnd::Failed(error.to_string());
-                let _ = sender.send(counted_msg(run, counted, page - 1, &facets, Some(end)));
+    sender: &'a UnboundedSender<Msg>,
+    user_waits: &'a AtomicUsize,
+}
+
+/// How long the count waits before looking again whether the user's page has come.
+const YIELD_TO_USER: Duration = Duration::from_millis(25);
+
+impl Counting<'_> {
+    async fn run(&self, (pages_done, counted_before, facets_before): (u32, u64, Facets)) {
+        let mut seen = export::IdSet::new();
+        let mut facets = facets_before;
+        let mut counted = counted_before;
+        let mut page = pages_done + 1;
+        loop {
+            if self.max_pages.is_some_and(|most| page > most) {
+                self.report(counted, page - 1, &facets, Some(CountEnd::Capped));
                 return;
             }
-        };
-        if fetched.contacts.is_empty() && fetched.unreadable == 0 {
-            let _ = sender.send(counted_msg(
-                run,
-                counted,
-                page - 1,
-                &facets,
-                Some(CountEnd::Exact),
-            ));
-            return;
-        }
-        for contact in &fetched.contacts {
-            if contact.id().is_none_or(|id| seen.insert(id)) {
-                counted += 1;
-                facets.add(contact);
+            while self.user_waits.load(Ordering::SeqCst) > 0 {
+                tokio::time::sleep(YIELD_TO_USER).await;
             }
+            let fetched = match self.client.fetch_page(self.query, page).await {
+                Ok(fetched) => fetched,
+                Err(error) => {
+                    let end = CountEnd::Failed(error.to_string());
+                    self.report(counted, page - 1, &facets, Some(end));
+                    return;
+                }
+            };
+            if fetched.contacts.is_empty() && fetched.unreadable == 0 {
+                self.report(counted, page - 1, &facets, Some(CountEnd::Exact));
+                return;
+            }
+            for contact in &fetched.contacts {
+                if contact.id().is_none_or(|id| seen.insert(id)) {
+                    counted += 1;
+                    facets.add(contact);
+                }
+            }
+            counted += fetched.unreadable as u64;
+            self.report(counted, page, &facets, None);
+            page += 1;
         }
-        counted += fetched.unreadable as u64;
-        let _ = sender.send(counted_msg(run, counted, page, &facets, None));
-        page += 1;
+    }
+
+    fn report(&self, counted: u64, pages: u32, facets: &Facets, end: Option<CountEnd>) {
+        let _ = self
+            .sender
+            .send(counted_msg(self.run, counted, pages, facets, end));
     }
 }
 

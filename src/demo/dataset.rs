@@ -331,6 +331,14 @@ impl Dataset {
             .collect()
     }
 
+    /// The index of the contact with this `_id`, found from the records' ids alone, without
+    /// rendering any contact.
+    pub(crate) fn index_of_id(&self, id: &str) -> Option<usize> {
+        self.records
+            .iter()
+            .position(|record| object_id(record) == id)
+    }
+
     pub(crate) fn records(&self) -> &[Record] {
         &self.records
     }

@@ -613,9 +613,10 @@ async fn panel_contact(
     State(state): State<Shared>,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Response {
-    let found = (0..state.dataset.len())
-        .map(|index| state.dataset.contact_json(index))
-        .find(|contact| contact["_id"] == id.as_str());
+    let found = state
+        .dataset
+        .index_of_id(&id)
+        .map(|index| state.dataset.contact_json(index));
     let escape = |text: &str| {
         text.replace('&', "&amp;")
             .replace('<', "&lt;")

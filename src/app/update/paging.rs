@@ -317,7 +317,8 @@ fn on_refreshed(state: &mut State, query: &Query, result: Result<crate::api::Pag
                 .map(|id| (id, contact.last_message().and_then(|message| message.at)))
         })
         .collect();
-    let until = state.refresh_sent_at.unwrap_or_else(Instant::now) + FRESH_FOR;
+    // `update` reads no clock: the marks last from when the refresh was asked for.
+    let until = state.refresh_sent_at.map(|sent| sent + FRESH_FOR);
     let fresh: Vec<String> = fetched
         .contacts
         .iter()
@@ -342,7 +343,7 @@ fn on_refreshed(state: &mut State, query: &Query, result: Result<crate::api::Pag
     if state.selected_contact().and_then(|contact| contact.id()) == selected_id.as_deref() {
         state.detail.scroll = scroll;
     }
-    if !first_load {
+    if let Some(until) = until.filter(|_| !first_load) {
         for id in fresh {
             state.list.fresh.insert(id, until);
         }

@@ -4,11 +4,10 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use inbox_tui::api::walk::{DEFAULT_CONCURRENCY, WalkOptions};
 use inbox_tui::api::{Client, ClientConfig, Query, Token};
 use inbox_tui::demo::{DEFAULT_TOKEN, DemoConfig, DemoServer};
-use inbox_tui::export::{
-    self, DEFAULT_CONCURRENCY, Destination, ExportFormat, ExportJob, Scope, WalkOptions,
-};
+use inbox_tui::export::{self, Destination, ExportFormat, ExportJob, Scope};
 use tokio::runtime::Runtime;
 
 const CONTACTS: usize = 100_000;

@@ -1,6 +1,6 @@
 //! Peak memory of the browser after "select every matching contact" (`A`) over 1,000,000
 //! contacts. The demo server runs as its own process, so its data set is not counted; this
-//! process plays the browser: `update` turns the key into the command, `collect_ids` counts the
+//! process plays the browser: `update` turns the key into the command, `collect_matching_ids` counts the
 //! ids as the event loop's task does, and every progress message and the final id set go back
 //! through `update` into the browser's `State`. The target is under 100 MiB. Linux only: it
 //! reads `VmHWM` from `/proc/self/status`.
@@ -14,11 +14,13 @@ mod demo_process;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use demo_process::DemoProcess;
+use inbox_tui::api::walk::WalkOptions;
 use inbox_tui::api::{Client, ClientConfig, Token};
+use inbox_tui::app::background::collect_matching_ids;
 use inbox_tui::app::state::Connection;
 use inbox_tui::app::{Cmd, Keymap, Msg, State, update};
 use inbox_tui::demo::DEFAULT_TOKEN;
-use inbox_tui::export::{self, Progress, WalkOptions};
+use inbox_tui::export::Progress;
 use tokio::sync::mpsc::unbounded_channel;
 
 const DEFAULT_CONTACTS: u64 = 1_000_000;
@@ -95,7 +97,7 @@ async fn select_all(url: String) -> State {
             let _ = progress_sender.send(Msg::SelectAllProgress { run, progress });
         };
         let result =
-            export::collect_ids(&client, &query, &WalkOptions::default(), &on_progress).await;
+            collect_matching_ids(&client, &query, &WalkOptions::default(), &on_progress).await;
         let _ = sender.send(Msg::SelectAllDone {
             run,
             result: result.map(|(ids, _)| ids).map_err(std::sync::Arc::new),

@@ -324,7 +324,7 @@ async fn a_cancelled_export_leaves_nothing_behind() {
         scope: Scope::Matching,
         format: ExportFormat::Csv,
         destination: Destination::File(destination.clone()),
-        walk: export::WalkOptions {
+        walk: inbox_tui::api::walk::WalkOptions {
             max_concurrency: 2,
             ..Default::default()
         },
@@ -727,4 +727,113 @@ async fn a_catch_up_pass_does_not_end_the_catch_up_while_a_contact_moves_behind_
         None
     })
     .await;
+}
+
+/// Reads a stream to its end: every contact's id in the order given, and the walk's figures.
+async fn read_stream(
+    mut stream: inbox_tui::api::walk::ContactStream<inbox_tui::api::ContactKey>,
+) -> (Vec<String>, inbox_tui::api::walk::WalkEnd) {
+    use inbox_tui::api::PageItem;
+    use inbox_tui::api::walk::WalkStep;
+    let mut ids = Vec::new();
+    loop {
+        match stream.next().await.expect("the walk ends well") {
+            WalkStep::Batch(batch) => ids.extend(
+                batch
+                    .items
+                    .iter()
+                    .filter_map(|item| item.id().map(str::to_owned)),
+            ),
+            WalkStep::End(end) => return (ids, end),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_walk_streams_every_contact_once_in_list_order() {
+    use inbox_tui::api::walk::{ContactStream, WalkOptions};
+    use inbox_tui::api::{IdSet, Query};
+    let server = common::start_server(CONTACTS, SEED).await;
+    let client = common::client_for(&server, DEFAULT_TOKEN);
+    let query = Query::default();
+    let listed = common::ids(&common::fetch_all(&client, &query).await);
+    let stream = ContactStream::start(&client, &query, &WalkOptions::default(), IdSet::new());
+    let (streamed, end) = read_stream(stream).await;
+    assert_eq!(streamed, listed, "the walk's order is the list's");
+    assert_eq!(end.taken.len(), CONTACTS);
+    assert_eq!(end.stats.taken, CONTACTS as u64);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_walk_leaves_out_the_contacts_an_earlier_walk_took() {
+    use inbox_tui::api::walk::{ContactStream, WalkOptions};
+    use inbox_tui::api::{IdSet, Query};
+    let server = common::start_server(CONTACTS, SEED).await;
+    let client = common::client_for(&server, DEFAULT_TOKEN);
+    let query = Query::default();
+    let listed = common::ids(&common::fetch_all(&client, &query).await);
+    let mut taken = IdSet::new();
+    for id in listed.iter().step_by(2) {
+        taken.insert(id);
+    }
+    let stream = ContactStream::start(&client, &query, &WalkOptions::default(), taken);
+    let (streamed, end) = read_stream(stream).await;
+    let rest: Vec<String> = listed.iter().skip(1).step_by(2).cloned().collect();
+    assert_eq!(streamed, rest);
+    assert_eq!(
+        end.taken.len(),
+        CONTACTS,
+        "the taken set carries on to the next walk"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn background_walks_send_nothing_while_the_user_waits_for_a_page() {
+    use inbox_tui::api::walk::{Background, ContactStream, WalkOptions};
+    use inbox_tui::api::{IdSet, Query};
+    let server = common::start_server(CONTACTS, SEED).await;
+    let client = common::client_for(&server, DEFAULT_TOKEN);
+    let background = Background::default();
+    let options = WalkOptions {
+        background: Some(background.clone()),
+        ..WalkOptions::default()
+    };
+    let users_page = background.foreground_wait();
+    let stream = ContactStream::start(&client, &Query::default(), &options, IdSet::new());
+    let reading = tokio::spawn(read_stream(stream));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        server.requests_served(),
+        0,
+        "the background walk went ahead of the user's page"
+    );
+    drop(users_page);
+    let (streamed, _) = reading.await.expect("the reading task ends");
+    assert_eq!(streamed.len(), CONTACTS, "it went on once the page was in");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dropping_a_stream_stops_its_requests() {
+    use inbox_tui::api::walk::{ContactStream, WalkOptions, WalkStep};
+    use inbox_tui::api::{ContactKey, IdSet, Query};
+    let server = common::start_server(CONTACTS, SEED).await;
+    let client = common::client_for(&server, DEFAULT_TOKEN);
+    let options = WalkOptions {
+        max_concurrency: 2,
+        ..WalkOptions::default()
+    };
+    let mut stream =
+        ContactStream::<ContactKey>::start(&client, &Query::default(), &options, IdSet::new());
+    let first = stream.next().await.expect("page 1 arrives");
+    assert!(matches!(first, WalkStep::Batch(batch) if batch.items.len() == 50));
+    drop(stream);
+    // Requests already sent may still be served; none is sent after them.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let after_drop = server.requests_served();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(server.requests_served(), after_drop, "the walk went on");
+    assert!(
+        after_drop < (CONTACTS / 50) as u64,
+        "the walk stopped early"
+    );
 }

@@ -8,12 +8,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
+use inbox_tui::api::IdSet;
 use inbox_tui::api::{Agent, ApiError, Contact, Query, Segment, Status, WhatsappBot};
 use inbox_tui::app::filters::FilterItem;
 use inbox_tui::app::state::{Connection, SelectAllRun};
 use inbox_tui::app::{Focus, Keymap, Load, Mode, PageEnd, State, TextField};
 use inbox_tui::demo::Dataset;
-use inbox_tui::export::{IdSet, Progress};
+use inbox_tui::export::Progress;
 use inbox_tui::ui::{self, Clock, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

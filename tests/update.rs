@@ -3,6 +3,8 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use inbox_tui::api::IdSet;
+use inbox_tui::api::walk::WalkError;
 use inbox_tui::api::{ApiError, Contact, Page, Query, Status};
 use inbox_tui::app::filters::{DateField, FilterItem};
 use inbox_tui::app::msg::ExportFinished;
@@ -12,7 +14,7 @@ use inbox_tui::app::{
     update,
 };
 use inbox_tui::demo::Dataset;
-use inbox_tui::export::{ExportError, IdSet, Progress, Scope, Selection as ExportSelection};
+use inbox_tui::export::{Progress, Scope, Selection as ExportSelection};
 use serde_json::json;
 
 fn contacts(range: std::ops::Range<usize>) -> Vec<Contact> {
@@ -776,7 +778,7 @@ fn a_failed_select_all_says_why_and_drops_its_query() {
         &mut state,
         Msg::SelectAllDone {
             run,
-            result: Err(std::sync::Arc::new(ExportError::Fetch {
+            result: Err(std::sync::Arc::new(WalkError::Fetch {
                 page: 2,
                 source: ApiError::Server {
                     status: 500,

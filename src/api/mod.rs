@@ -11,6 +11,7 @@ pub mod lenient;
 mod request;
 mod response;
 mod retry;
+pub mod walk;
 
 pub use channel::Channel;
 pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, Page, RetryNotice, Token, is_loopback};
@@ -19,6 +20,7 @@ pub use items::{ContactKey, DecodedPage, FlatContact, PageItem, RawContact, deco
 pub use request::{DateRange, HasOrdered, PageRequest, Query, Sender, Status};
 pub use response::{Agent, Contact, Phone, Segment, WhatsappBot, decode_contacts_page};
 pub use retry::RetryPolicy;
+pub use walk::IdSet;
 
 /// The page size the platform was seen to use. It is not a contract: a short page only hints at
 /// the end, and only an empty page proves it.

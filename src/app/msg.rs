@@ -7,8 +7,10 @@ use crossterm::event::KeyEvent;
 use std::sync::Arc;
 
 use super::state::{CountRun, Facets, FetchGeneration, SavedView, ScrollLimits, SelectAllRun};
+use crate::api::IdSet;
+use crate::api::walk::WalkError;
 use crate::api::{Agent, ApiError, Page, Query, Segment, WhatsappBot};
-use crate::export::{ExportError, ExportFormat, IdSet, Progress, Scope};
+use crate::export::{ExportError, ExportFormat, Progress, Scope};
 
 /// Something that happened. Time comes with the message so `update` never reads a clock.
 #[derive(Debug, Clone)]
@@ -53,7 +55,7 @@ pub enum Msg {
     /// "Select every matching contact" ended: the ids it counted, or why it failed.
     SelectAllDone {
         run: SelectAllRun,
-        result: Result<IdSet, Arc<ExportError>>,
+        result: Result<IdSet, Arc<WalkError>>,
     },
     ExportProgress(Progress),
     /// The export's destination is a file that exists: the dialog asks before replacing it.

@@ -5,7 +5,6 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
@@ -18,13 +17,15 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 use tokio::time::sleep_until;
 
+use super::background::{Counting, background_options, collect_matching_ids};
 use super::filters::FriendlyNames;
 use super::keymap::Keymap;
-use super::msg::{Cmd, CountEnd, ExportFinished, Msg, PickList, Purpose, ViewStoreError};
-use super::state::{Connection, CountRun, Facets, SavedView, State};
+use super::msg::{Cmd, ExportFinished, Msg, PickList, Purpose, ViewStoreError};
+use super::state::{Connection, SavedView, State};
 use super::update::{restore_filters, start, update};
+use crate::api::walk::Background;
 use crate::api::{Client, Query, RetryNotice};
-use crate::export::{self, CsvStyle, Destination, ExportFormat, ExportJob, Progress, WalkOptions};
+use crate::export::{self, CsvStyle, Destination, ExportFormat, ExportJob, Progress};
 use crate::signals::{Stop, StopSignals};
 use crate::ui::{self, Clock, Theme};
 
@@ -267,7 +268,7 @@ async fn event_loop(
         client,
         sender,
         view_store,
-        user_waits: Arc::new(AtomicUsize::new(0)),
+        background: Background::default(),
     };
     let mut tasks = Tasks::default();
     for command in start(&mut state) {
@@ -383,25 +384,8 @@ struct CommandContext {
     client: Arc<Client>,
     sender: UnboundedSender<Msg>,
     view_store: Option<Arc<dyn ViewStore>>,
-    /// Pages the user is waiting for: the background count holds back its next request while
-    /// there are any, so the page asked for goes first under a rate limit.
-    user_waits: Arc<AtomicUsize>,
-}
-
-/// Counts a page the user waits for while it is in flight, aborted or not.
-struct UserWait(Arc<AtomicUsize>);
-
-impl UserWait {
-    fn new(waits: &Arc<AtomicUsize>) -> UserWait {
-        waits.fetch_add(1, Ordering::SeqCst);
-        UserWait(Arc::clone(waits))
-    }
-}
-
-impl Drop for UserWait {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
+    /// Shared by select-all, the count and exports: the pages the user waits for go first.
+    background: Background,
 }
 
 /// Starts the task for one command; it reports back over the context's sender.
@@ -417,7 +401,7 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
         } => {
             let client = Arc::clone(client);
             let sender = sender.clone();
-            let waiting = (purpose == Purpose::Show).then(|| UserWait::new(&context.user_waits));
+            let waiting = (purpose == Purpose::Show).then(|| context.background.foreground_wait());
             let handle = tokio::spawn(async move {
                 let _waiting = waiting;
                 let retry_sender = sender.clone();
@@ -454,14 +438,13 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
         Cmd::SelectAllMatching { run, query } => {
             let client = Arc::clone(client);
             let sender = sender.clone();
+            let options = background_options(&context.background);
             let handle = tokio::spawn(async move {
                 let progress_sender = sender.clone();
                 let on_progress = move |progress: Progress| {
                     let _ = progress_sender.send(Msg::SelectAllProgress { run, progress });
                 };
-                let result =
-                    export::collect_ids(&client, &query, &WalkOptions::default(), &on_progress)
-                        .await;
+                let result = collect_matching_ids(&client, &query, &options, &on_progress).await;
                 let _ = sender.send(Msg::SelectAllDone {
                     run,
                     result: result.map(|(ids, _)| ids).map_err(Arc::new),
@@ -477,6 +460,7 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
         Cmd::StartExport(request) => {
             let client = Arc::clone(client);
             let sender = sender.clone();
+            let walk = background_options(&context.background);
             let handle = tokio::spawn(async move {
                 let path = if request.path.is_empty() {
                     default_export_path(request.format, request.folder.as_deref())
@@ -498,7 +482,7 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
                     scope: request.scope,
                     format: request.format,
                     destination: Destination::File(path.clone()),
-                    walk: WalkOptions::default(),
+                    walk,
                     agent_names: request.agent_names,
                 };
                 let progress_sender = sender.clone();
@@ -557,7 +541,7 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
         } => {
             let client = Arc::clone(client);
             let sender = sender.clone();
-            let user_waits = Arc::clone(&context.user_waits);
+            let options = background_options(&context.background);
             let handle = tokio::spawn(async move {
                 let resume = resume.map(|resume| *resume).unwrap_or_default();
                 let count = Counting {
@@ -566,7 +550,7 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
                     query: &query,
                     max_pages,
                     sender: &sender,
-                    user_waits: &user_waits,
+                    options,
                 };
                 count.run(resume).await;
             });
@@ -611,84 +595,6 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
                 }));
             }
         }
-    }
-}
-
-/// A count of the contacts of `query`: one page after another (never more than one request at
-/// a time, and none while the user waits for a page, so that page goes first), keeping only
-/// their ids, to count each once while contacts move, and their facets. Reports after every
-/// page.
-struct Counting<'a> {
-    client: &'a Client,
-    run: CountRun,
-    query: &'a Query,
-    max_pages: Option<u32>,
-    sender: &'a UnboundedSender<Msg>,
-    user_waits: &'a AtomicUsize,
-}
-
-/// How long the count waits before looking again whether the user's page has come.
-const YIELD_TO_USER: Duration = Duration::from_millis(25);
-
-impl Counting<'_> {
-    async fn run(&self, (pages_done, counted_before, facets_before): (u32, u64, Facets)) {
-        let mut seen = export::IdSet::new();
-        let mut facets = facets_before;
-        let mut counted = counted_before;
-        let mut page = pages_done + 1;
-        loop {
-            if self.max_pages.is_some_and(|most| page > most) {
-                self.report(counted, page - 1, &facets, Some(CountEnd::Capped));
-                return;
-            }
-            while self.user_waits.load(Ordering::SeqCst) > 0 {
-                tokio::time::sleep(YIELD_TO_USER).await;
-            }
-            let fetched = match self.client.fetch_page(self.query, page).await {
-                Ok(fetched) => fetched,
-                Err(error) => {
-                    let end = CountEnd::Failed(error.to_string());
-                    self.report(counted, page - 1, &facets, Some(end));
-                    return;
-                }
-            };
-            if fetched.contacts.is_empty() && fetched.unreadable == 0 {
-                self.report(counted, page - 1, &facets, Some(CountEnd::Exact));
-                return;
-            }
-            for contact in &fetched.contacts {
-                if contact.id().is_none_or(|id| seen.insert(id)) {
-                    counted += 1;
-                    facets.add(contact);
-                }
-            }
-            counted += fetched.unreadable as u64;
-            self.report(counted, page, &facets, None);
-            page += 1;
-        }
-    }
-
-    fn report(&self, counted: u64, pages: u32, facets: &Facets, end: Option<CountEnd>) {
-        let _ = self
-            .sender
-            .send(counted_msg(self.run, counted, pages, facets, end));
-    }
-}
-
-fn counted_msg(
-    run: CountRun,
-    counted: u64,
-    pages: u32,
-    facets: &Facets,
-    end: Option<CountEnd>,
-) -> Msg {
-    Msg::Counted {
-        run,
-        at: Instant::now(),
-        counted,
-        pages,
-        facets: Box::new(facets.clone()),
-        end,
     }
 }
 

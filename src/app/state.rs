@@ -10,8 +10,9 @@ use tui_input::Input;
 use super::filters::{self, Choices, DateField, FilterItem};
 use super::keymap::{Keymap, Layer};
 use super::msg::PickList;
+use crate::api::IdSet;
 use crate::api::{ApiError, Contact, Query};
-use crate::export::{self, CsvStyle, ExportFormat, IdSet, Progress};
+use crate::export::{self, CsvStyle, ExportFormat, Progress};
 
 /// Which list fetch a result belongs to: a result from a superseded fetch is dropped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

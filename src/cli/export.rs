@@ -7,10 +7,12 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::{CliError, FilterArgs};
-use crate::api::{ApiError, Client};
+use crate::api::walk::{
+    DEFAULT_CONCURRENCY, DEFAULT_STALL_TIMEOUT, WalkError, WalkOptions, WalkStats,
+};
+use crate::api::{ApiError, Client, IdSet};
 use crate::export::{
-    self, CsvStyle, DEFAULT_CONCURRENCY, DEFAULT_STALL_TIMEOUT, Destination, ExportError,
-    ExportFormat, ExportJob, IdSet, Progress, Scope, WalkOptions, WalkStats,
+    self, CsvStyle, Destination, ExportError, ExportFormat, ExportJob, Progress, Scope,
 };
 use crate::signals::StopSignals;
 
@@ -137,6 +139,8 @@ pub async fn run(
             max_concurrency: args.concurrency,
             stall_timeout: Duration::from_secs(args.give_up_after),
             retry: client.retry_policy().clone(),
+            // The user waits for this export: nothing goes ahead of it.
+            background: None,
         },
         agent_names,
         csv: args.csv_style(csv_defaults),
@@ -198,16 +202,16 @@ pub async fn run(
             eprintln!("{}", describe_walk(&summary.walk));
             Ok(())
         }
-        Err(ExportError::Fetch { page, source }) => Err(CliError::Export(format!(
-            "export failed at page {page}, and {} was not written: {source}",
-            destination.describe()
-        ))),
-        Err(error @ (ExportError::Stalled { .. } | ExportError::Runaway { .. })) => {
+        Err(ExportError::Walk(WalkError::Fetch { page, source })) => {
             Err(CliError::Export(format!(
-                "export failed, and {} was not written: {error}",
+                "export failed at page {page}, and {} was not written: {source}",
                 destination.describe()
             )))
         }
+        Err(error @ ExportError::Walk(_)) => Err(CliError::Export(format!(
+            "export failed, and {} was not written: {error}",
+            destination.describe()
+        ))),
         Err(ExportError::Io { context, source }) => Err(CliError::Io { context, source }),
     }
 }

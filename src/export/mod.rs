@@ -1,16 +1,13 @@
 //! The one streaming export engine, shared by the browser's export dialog and `inbox-tui export`.
 //!
-//! Pages are fetched with adaptive concurrency and written as they arrive, each contact once,
-//! so memory holds a few pages and a compact id set whatever the size of the audience (see
-//! `walk` for how nothing is lost while contacts move). Nothing reaches a file until the whole
+//! It writes what the walk's stream (`api::walk::ContactStream`) hands over, each contact once,
+//! as pages arrive, so memory holds a few pages and a compact id set whatever the size of the
+//! audience (see `api::walk` for how nothing is lost while contacts move). Nothing reaches a file until the whole
 //! export succeeded; a device, FIFO or socket is written as the export goes, never replaced (see
 //! `destination`).
 
 mod destination;
 mod format;
-mod governor;
-mod ids;
-mod walk;
 
 use std::collections::HashMap;
 use std::io::{self, IsTerminal};
@@ -18,14 +15,9 @@ use std::time::{Duration, Instant};
 
 pub use destination::{Destination, Output, stdout_was_closed};
 pub use format::{CSV_COLUMNS, ContactWriter, CsvStyle, ExportFormat, FlatRow};
-pub use governor::Traffic;
-pub use ids::IdSet;
-pub use walk::{
-    DEFAULT_CONCURRENCY, DEFAULT_STALL_TIMEOUT, INITIAL_CONCURRENCY, ItemSink, WalkOptions,
-    WalkStats, walk,
-};
 
-use crate::api::{ApiError, Client, Contact, ContactKey, PageItem, Query, RawContact};
+use crate::api::walk::{ContactStream, WalkError, WalkOptions, WalkStats, WalkStep};
+use crate::api::{Client, Contact, IdSet, PageItem, Query, RawContact};
 use crate::text::{EscapeStyle, TerminalWriter};
 
 /// A selection that scales: the queries of "select every matching contact", the rows marked by
@@ -85,34 +77,14 @@ pub struct Summary {
 /// socket may have received part of the output.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("fetching page {page} failed: {source}")]
-    Fetch {
-        page: u32,
-        #[source]
-        source: ApiError,
-    },
-    #[error(
-        "the server kept failing: no page arrived for {} s (page {page} last failed: {source})",
-        waited.as_secs()
-    )]
-    Stalled {
-        page: u32,
-        waited: Duration,
-        #[source]
-        source: ApiError,
-    },
+    #[error(transparent)]
+    Walk(#[from] WalkError),
     #[error("{context}: {source}")]
     Io {
         context: String,
         #[source]
         source: io::Error,
     },
-    /// The server's pages never end: they repeat, or bring nothing new for a long run.
-    #[error(
-        "stopped at page {page}: {why}; the server may be ignoring `page` (check the base URL), \
-         so the walk stopped instead of running forever"
-    )]
-    Runaway { page: u32, why: String },
 }
 
 fn io_error(context: &str) -> impl FnOnce(io::Error) -> ExportError + '_ {
@@ -217,44 +189,6 @@ impl Admission {
     }
 }
 
-/// Writes the contacts a walk offers and reports progress.
-struct WriterSink<'a, W: io::Write> {
-    writer: ContactWriter<W>,
-    admission: Admission,
-    /// `--limit`: how many contacts to write at most.
-    limit: Option<u64>,
-    pages_before: u32,
-    on_progress: &'a (dyn Fn(Progress) + Send + Sync),
-}
-
-impl<W: io::Write> WriterSink<'_, W> {
-    fn at_limit(&self) -> bool {
-        self.limit
-            .is_some_and(|limit| self.writer.written() >= limit)
-    }
-}
-
-impl<W: io::Write + Send, T: Exportable> ItemSink<T> for WriterSink<'_, W> {
-    fn offer(&mut self, item: &T) -> io::Result<bool> {
-        if self.at_limit() || !self.admission.admits(item.id()) {
-            return Ok(false);
-        }
-        item.write_to(&mut self.writer)?;
-        Ok(true)
-    }
-
-    fn satisfied(&self) -> bool {
-        self.at_limit() || self.admission.wanted.as_ref().is_some_and(IdSet::is_empty)
-    }
-
-    fn progress(&mut self, progress: Progress) {
-        (self.on_progress)(Progress {
-            pages_fetched: self.pages_before + progress.pages_fetched,
-            contacts_written: self.writer.written(),
-        });
-    }
-}
-
 /// Runs an export to completion, calling `on_progress` after each page. Dropping the future
 /// (a cancel) removes the partial output.
 pub async fn run(
@@ -307,10 +241,10 @@ pub async fn run(
 async fn export_as<T: Exportable, W: io::Write + Send>(
     client: &Client,
     job: &ExportJob,
-    writer: ContactWriter<W>,
+    mut writer: ContactWriter<W>,
     on_progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<(ContactWriter<W>, WalkStats), ExportError> {
-    let (queries, marked, admission) = match &job.scope {
+    let (queries, marked, mut admission) = match &job.scope {
         Scope::Matching => (vec![job.query.clone()], &[][..], Admission::default()),
         Scope::Ids(ids) => (
             vec![job.query.clone()],
@@ -330,34 +264,58 @@ async fn export_as<T: Exportable, W: io::Write + Send>(
         ),
         Scope::Contacts(contacts) => (vec![], &contacts[..], Admission::default()),
     };
-    let mut sink = WriterSink {
-        writer,
-        admission,
-        limit: job.limit,
-        pages_before: 0,
-        on_progress,
-    };
+    let at_limit =
+        |writer: &ContactWriter<W>| job.limit.is_some_and(|limit| writer.written() >= limit);
     let mut taken = IdSet::new();
     let mut stats = WalkStats::default();
-    for query in &queries {
-        let walked = walk::<T>(client, query, &job.walk, &mut taken, &mut sink).await?;
-        sink.pages_before += walked.pages;
-        stats.absorb(walked);
+    'queries: for query in &queries {
+        let mut stream =
+            ContactStream::<T>::start(client, query, &job.walk, std::mem::take(&mut taken));
+        loop {
+            match stream.next().await? {
+                WalkStep::Batch(batch) => {
+                    for item in &batch.items {
+                        if at_limit(&writer) || !admission.admits(item.id()) {
+                            continue;
+                        }
+                        item.write_to(&mut writer)
+                            .map_err(io_error("cannot write a contact"))?;
+                    }
+                    on_progress(Progress {
+                        pages_fetched: stats.pages + batch.pages_fetched,
+                        contacts_written: writer.written(),
+                    });
+                    if at_limit(&writer) || admission.wanted.as_ref().is_some_and(IdSet::is_empty) {
+                        // Everything wanted is written: dropping the stream stops the walk.
+                        stats.pages += batch.pages_fetched;
+                        break 'queries;
+                    }
+                }
+                WalkStep::End(end) => {
+                    stats.absorb(end.stats);
+                    taken = end.taken;
+                    break;
+                }
+            }
+        }
     }
     for contact in marked {
-        if contact.id().is_some_and(|id| taken.contains(id)) {
+        if at_limit(&writer) || contact.id().is_some_and(|id| taken.contains(id)) {
             continue;
         }
-        let item = in_hand::<T>(contact)?;
-        if ItemSink::<T>::offer(&mut sink, &item).map_err(io_error("cannot write a contact"))? {
-            if let Some(id) = contact.id() {
-                taken.insert(id);
-            }
-            stats.taken += 1;
+        if !admission.admits(contact.id()) {
+            continue;
         }
+        in_hand::<T>(contact)?
+            .write_to(&mut writer)
+            .map_err(io_error("cannot write a contact"))?;
+        stats.taken += 1;
     }
-    ItemSink::<T>::progress(&mut sink, Progress::default());
-    Ok((sink.writer, stats))
+    on_progress(Progress {
+        pages_fetched: stats.pages,
+        contacts_written: writer.written(),
+    });
+    Ok((writer, stats))
 }
 
 /// A contact kept from an earlier page, in the form a format writes.
@@ -368,35 +326,4 @@ fn in_hand<T: PageItem>(contact: &Contact) -> Result<T, ExportError> {
             context: "cannot write a kept contact".into(),
             source: io::Error::other(error),
         })
-}
-
-/// Counts the contacts "select every matching contact" selects, keeping only their ids, and
-/// reports `(counted, pages)` as it goes. The browser keeps the ids to show which rows are in.
-pub async fn collect_ids(
-    client: &Client,
-    query: &Query,
-    options: &WalkOptions,
-    on_progress: &(dyn Fn(Progress) + Send + Sync),
-) -> Result<(IdSet, WalkStats), ExportError> {
-    struct Counter<'a> {
-        on_progress: &'a (dyn Fn(Progress) + Send + Sync),
-    }
-    impl ItemSink<ContactKey> for Counter<'_> {
-        fn offer(&mut self, _: &ContactKey) -> io::Result<bool> {
-            Ok(true)
-        }
-        fn progress(&mut self, progress: Progress) {
-            (self.on_progress)(progress);
-        }
-    }
-    let mut ids = IdSet::new();
-    let stats = walk::<ContactKey>(
-        client,
-        query,
-        options,
-        &mut ids,
-        &mut Counter { on_progress },
-    )
-    .await?;
-    Ok((ids, stats))
 }

@@ -3,10 +3,10 @@
 //! (OSC 52), which works over ssh; the notice shows what was copied, so that where a terminal
 //! refuses OSC 52 the value is still there to select.
 
+use crate::api::IdSet;
 use crate::app::keymap::{Action, CopyField};
 use crate::app::msg::Cmd;
 use crate::app::state::{Counting, Mode, State};
-use crate::export::IdSet;
 use crate::text::{single_line, thousands};
 
 /// The most ids `Y` copies: beyond that, an export is the way to get them out.

@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use super::paging;
+use crate::api::IdSet;
+use crate::api::walk::WalkError;
 use crate::app::filters;
 use crate::app::keymap::{Action, Layer};
 use crate::app::msg::Cmd;
 use crate::app::state::{SelectAllRun, State};
-use crate::export::{ExportError, IdSet};
 use crate::text::thousands;
 
 /// Space on a row: marks or unmarks it and moves on, so a run of rows is marked by holding it.
@@ -129,7 +130,7 @@ pub(super) fn select_all_matching(state: &mut State) -> Vec<Cmd> {
 pub(super) fn on_select_all_done(
     state: &mut State,
     run: SelectAllRun,
-    result: Result<IdSet, Arc<ExportError>>,
+    result: Result<IdSet, Arc<WalkError>>,
 ) {
     let Some(query) = state
         .selection

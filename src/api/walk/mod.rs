@@ -1,4 +1,6 @@
-//! The walk over every page of a query that loses nothing on a live inbox.
+//! The walk over every page of a query that loses nothing on a live inbox, read as an ordered
+//! stream of contacts: exports, "select every matching contact" and the browser's count all
+//! consume [`ContactStream`], so they share one way of paging, one rate limit and one way to stop.
 //!
 //! The list is sorted by last message, newest first, and each new message lifts a contact to
 //! page 1 while the walk pages through. That moves every contact above it down one place, so a
@@ -25,17 +27,26 @@
 //! Contacts that *leave* the list while it is walked (a status change under a status filter)
 //! move the others up, which none of this detects; the platform gives no way to see it.
 
+mod background;
+mod governor;
+mod ids;
+mod stream;
+
 use std::collections::BTreeMap;
-use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::governor::{Governor, Traffic};
-use super::{ExportError, IdSet, Progress};
-use crate::api::{ApiError, Client, PageItem, Query, RetryPolicy, TYPICAL_PAGE_SIZE};
+pub use background::{Background, ForegroundWait};
+use governor::Governor;
+pub use governor::Traffic;
+pub use ids::IdSet;
+pub use stream::{Batch, ContactStream, WalkEnd, WalkStep};
+
+use crate::api::{ApiError, Client, DecodedPage, PageItem, Query, RetryPolicy, TYPICAL_PAGE_SIZE};
 
 /// Pages in flight at the start of a walk; it grows from there while the server keeps up.
 pub const INITIAL_CONCURRENCY: usize = 4;
@@ -65,6 +76,9 @@ pub struct WalkOptions {
     pub stall_timeout: Duration,
     /// Back-off shapes, and the bounds on `Retry-After`.
     pub retry: RetryPolicy,
+    /// Set for work the user does not wait on: it then yields to the pages the user waits for
+    /// and shares one rate limit with the other background work.
+    pub background: Option<Background>,
 }
 
 impl Default for WalkOptions {
@@ -73,6 +87,7 @@ impl Default for WalkOptions {
             max_concurrency: DEFAULT_CONCURRENCY,
             stall_timeout: DEFAULT_STALL_TIMEOUT,
             retry: RetryPolicy::default(),
+            background: None,
         }
     }
 }
@@ -110,19 +125,34 @@ impl WalkStats {
     }
 }
 
-/// Where a walk's contacts go.
-pub trait ItemSink<T>: Send {
-    /// Offers a contact not taken before; returns whether it was taken (written, counted). A
-    /// contact not taken is offered again if it shows up again.
-    fn offer(&mut self, item: &T) -> io::Result<bool>;
-
-    /// True once nothing more is wanted (every listed id found): the walk stops early.
-    fn satisfied(&self) -> bool {
-        false
-    }
-
-    /// Called after each page is handled.
-    fn progress(&mut self, progress: Progress);
+/// Why a walk stopped before the end of the list.
+#[derive(Debug, thiserror::Error)]
+pub enum WalkError {
+    #[error("fetching page {page} failed: {source}")]
+    Fetch {
+        page: u32,
+        #[source]
+        source: ApiError,
+    },
+    #[error(
+        "the server kept failing: no page arrived for {} s (page {page} last failed: {source})",
+        waited.as_secs()
+    )]
+    Stalled {
+        page: u32,
+        waited: Duration,
+        #[source]
+        source: ApiError,
+    },
+    /// The server's pages never end: they repeat, or bring nothing new for a long run.
+    #[error(
+        "stopped at page {page}: {why}; the server may be ignoring `page` (check the base URL), \
+         so the walk stopped instead of running forever"
+    )]
+    Runaway { page: u32, why: String },
+    /// A page fetch panicked or the walk's own task did: a bug, reported rather than hidden.
+    #[error("the walk stopped unexpectedly: {0}")]
+    Crashed(String),
 }
 
 /// One good page as fetched.
@@ -213,30 +243,28 @@ struct Probe {
     newest: Option<(String, String)>,
 }
 
-/// Walks every page of `query`, offering each contact not in `taken` to `sink` once, and adds
-/// what the sink takes to `taken`. Shared by exports and the browser's "select all matching".
-pub async fn walk<T: PageItem>(
-    client: &Client,
-    query: &Query,
-    options: &WalkOptions,
-    taken: &mut IdSet,
-    sink: &mut dyn ItemSink<T>,
-) -> Result<WalkStats, ExportError> {
-    let governor = Arc::new(Governor::new(
-        INITIAL_CONCURRENCY,
-        options.max_concurrency,
-        options.retry.clone(),
-    ));
+/// Walks every page of `query`, sending each contact not in `taken` to `out` once, in list
+/// order, a page at a time; runs as the task behind a [`ContactStream`].
+async fn walk<T: PageItem>(
+    client: Client,
+    query: Query,
+    options: WalkOptions,
+    mut taken: IdSet,
+    out: mpsc::Sender<Batch<T>>,
+) -> Result<WalkEnd, WalkError> {
+    let governor = governor_for(&options);
     let mut walk = Walk {
-        client,
-        query: Arc::new(query.clone()),
-        options,
+        client: &client,
+        query: Arc::new(query),
+        options: &options,
         governor: Arc::clone(&governor),
-        taken,
-        sink,
+        taken: &mut taken,
+        out,
+        pending: Batch::default(),
         tasks: JoinSet::new(),
         stats: WalkStats::default(),
-        progress: Progress::default(),
+        pages_fetched: 0,
+        pages_reported: 0,
         mark: None,
         probes: Vec::new(),
         doubts: Vec::new(),
@@ -246,9 +274,9 @@ pub async fn walk<T: PageItem>(
     let result = walk.run().await;
     walk.tasks.abort_all();
     let mut stats = walk.stats;
-    stats.pages = walk.progress.pages_fetched;
+    stats.pages = walk.pages_fetched;
     stats.traffic = governor.traffic();
-    result.map(|()| stats)
+    result.map(|()| WalkEnd { taken, stats })
 }
 
 struct Walk<'a, T: PageItem> {
@@ -257,10 +285,16 @@ struct Walk<'a, T: PageItem> {
     options: &'a WalkOptions,
     governor: Arc<Governor>,
     taken: &'a mut IdSet,
-    sink: &'a mut dyn ItemSink<T>,
-    tasks: JoinSet<(Purpose, Result<Fetched<T>, ExportError>)>,
+    /// Where each page's new contacts go; it holds a few pages, so a slow reader slows the walk
+    /// rather than filling memory.
+    out: mpsc::Sender<Batch<T>>,
+    /// The contacts taken since the last batch was sent.
+    pending: Batch<T>,
+    tasks: JoinSet<(Purpose, Result<Fetched<T>, WalkError>)>,
     stats: WalkStats,
-    progress: Progress,
+    pages_fetched: u32,
+    /// `pages_fetched` as the last batch told it.
+    pages_reported: u32,
     /// The newest `lastMessage.at` on page 1 when the walk began.
     mark: Option<Timestamp>,
     probes: Vec<Probe>,
@@ -271,7 +305,7 @@ struct Walk<'a, T: PageItem> {
 }
 
 impl<T: PageItem> Walk<'_, T> {
-    async fn run(&mut self) -> Result<(), ExportError> {
+    async fn run(&mut self) -> Result<(), WalkError> {
         // Page 1 alone first: it sets the mark, and every later fetch starts after it was
         // served, so it is the "before" of every boundary's window.
         let first: Fetched<T> = self.fetcher().fetch(1).await?;
@@ -283,19 +317,17 @@ impl<T: PageItem> Walk<'_, T> {
         self.probes.push(probe_of(&first));
         let done = first.is_end();
         let mut previous = self.write_page(first)?;
-        if done || self.sink.satisfied() {
+        self.send_pending().await;
+        if done {
             return Ok(());
         }
         self.walk_pages(&mut previous).await?;
-        if self.sink.satisfied() {
-            return Ok(());
-        }
         self.catching_up = true;
         self.catch_up().await
     }
 
     /// Pages 2, 3, … with adaptive concurrency, written in page order, to the first empty one.
-    async fn walk_pages(&mut self, previous: &mut PageTrace) -> Result<(), ExportError> {
+    async fn walk_pages(&mut self, previous: &mut PageTrace) -> Result<(), WalkError> {
         let mut arrived: BTreeMap<u32, Fetched<T>> = BTreeMap::new();
         let mut next_to_request = 2u32;
         let mut next_to_write = 2u32;
@@ -320,6 +352,7 @@ impl<T: PageItem> Walk<'_, T> {
                 pages_in_flight += 1;
             }
             self.maybe_probe();
+            self.send_pending().await;
             if end.is_some_and(|end| next_to_write > end) {
                 return Ok(());
             }
@@ -357,12 +390,9 @@ impl<T: PageItem> Walk<'_, T> {
                         self.check_boundary(previous, &trace, next_to_write);
                         *previous = trace;
                         next_to_write += 1;
-                        if self.sink.satisfied() {
-                            return Ok(());
-                        }
                     }
                 }
-                other => self.handle_side_read(other, fetched?)?,
+                other => self.handle_side_read(other, fetched?),
             }
         }
     }
@@ -374,7 +404,7 @@ impl<T: PageItem> Walk<'_, T> {
     /// Whether a pass took anything says nothing: a contact still to be taken may get a message
     /// while the pass reads page 2 and jump to page 1, behind it. Only a pass that saw every
     /// contact newer than its mark in one reply, page 1, leaves none behind.
-    async fn catch_up(&mut self) -> Result<(), ExportError> {
+    async fn catch_up(&mut self) -> Result<(), WalkError> {
         for pass in 0..MAX_CATCH_UP_PASSES {
             let mut one_page = true;
             let mut next_mark = None;
@@ -405,7 +435,8 @@ impl<T: PageItem> Walk<'_, T> {
                         .filter(|item| self.is_moved(item.last_message_at()))
                         .count() as u64;
                 }
-                let fresh = self.take_all(&page.items, false)?;
+                let fresh = self.take_all(page.items, false);
+                self.send_pending().await;
                 if reached_unmoved {
                     break;
                 }
@@ -414,7 +445,7 @@ impl<T: PageItem> Walk<'_, T> {
                 // here is the repair bound, far above what a live inbox moves in one export.
                 stale = if fresh == 0 { stale + 1 } else { 0 };
                 if stale >= MAX_REPAIR_PAGES {
-                    return Err(ExportError::Runaway {
+                    return Err(WalkError::Runaway {
                         page: number,
                         why: format!(
                             "catching up, {stale} pages in a row were newer than the walk's \
@@ -424,7 +455,8 @@ impl<T: PageItem> Walk<'_, T> {
                 }
             }
             while let Some((purpose, fetched)) = self.join_next().await? {
-                self.handle_side_read(purpose, fetched?)?;
+                self.handle_side_read(purpose, fetched?);
+                self.send_pending().await;
             }
             if one_page {
                 return Ok(());
@@ -438,10 +470,10 @@ impl<T: PageItem> Walk<'_, T> {
         Ok(())
     }
 
-    /// Writes one page of the main walk and returns its trace.
-    fn write_page(&mut self, page: Fetched<T>) -> Result<PageTrace, ExportError> {
-        let fresh = self.take_all(&page.items, true)?;
+    /// Takes one page of the main walk and returns its trace.
+    fn write_page(&mut self, page: Fetched<T>) -> Result<PageTrace, WalkError> {
         self.stats.skipped += page.skipped as u64;
+        self.pending.unreadable += page.skipped;
         let ids = page
             .items
             .iter()
@@ -462,6 +494,7 @@ impl<T: PageItem> Walk<'_, T> {
             .iter()
             .filter_map(|item| item.id().map(str::to_owned))
             .collect();
+        let fresh = self.take_all(page.items, true);
         Ok(PageTrace {
             sent: page.sent,
             received: page.received,
@@ -472,38 +505,45 @@ impl<T: PageItem> Walk<'_, T> {
         })
     }
 
-    /// Offers each contact not taken yet, and says how many were not seen before. Contacts
-    /// without an id cannot be told apart, so only the main walk offers them, once each time
-    /// it sees one.
-    fn take_all(&mut self, items: &[T], main_walk: bool) -> Result<usize, ExportError> {
+    /// Takes each contact not taken yet into the pending batch, and says how many there were.
+    /// Contacts without an id cannot be told apart, so only the main walk takes them, once each
+    /// time it sees one.
+    fn take_all(&mut self, items: Vec<T>, main_walk: bool) -> usize {
         let mut fresh_count = 0;
         for item in items {
             let fresh = match item.id() {
-                Some(id) => !self.taken.contains(id),
+                Some(id) => self.taken.insert(id),
                 None => main_walk,
             };
             if !fresh {
                 continue;
             }
             fresh_count += 1;
-            let took = self.sink.offer(item).map_err(|source| ExportError::Io {
-                context: "cannot write a contact".into(),
-                source,
-            })?;
-            if took {
-                if let Some(id) = item.id() {
-                    self.taken.insert(id);
-                }
-                self.stats.taken += 1;
-                self.progress.contacts_written += 1;
-                if self.catching_up || !main_walk {
-                    self.stats.caught_up += 1;
-                }
+            self.stats.taken += 1;
+            if self.catching_up || !main_walk {
+                self.stats.caught_up += 1;
             }
+            self.pending.items.push(item);
         }
-        self.progress.pages_fetched += 1;
-        self.sink.progress(self.progress);
-        Ok(fresh_count)
+        self.pages_fetched += 1;
+        fresh_count
+    }
+
+    /// Sends what was taken since the last batch, with how far the walk has got. A reader that
+    /// is gone has dropped the stream, which stops this task at its next await.
+    async fn send_pending(&mut self) {
+        if self.pending.items.is_empty()
+            && self.pending.unreadable == 0
+            && self.pages_reported == self.pages_fetched
+        {
+            return;
+        }
+        let batch = Batch {
+            pages_fetched: self.pages_fetched,
+            ..std::mem::take(&mut self.pending)
+        };
+        self.pages_reported = self.pages_fetched;
+        let _ = self.out.send(batch).await;
     }
 
     /// Stops a walk whose pages never end: `stale` pages in a row brought no contact not seen
@@ -516,7 +556,7 @@ impl<T: PageItem> Walk<'_, T> {
         repeats: &mut u32,
         stale: &mut u32,
         number: u32,
-    ) -> Result<(), ExportError> {
+    ) -> Result<(), WalkError> {
         *stale = if after.fresh == 0 { *stale + 1 } else { 0 };
         *repeats = if !after.ids.is_empty() && after.ids == before.ids {
             *repeats + 1
@@ -524,13 +564,13 @@ impl<T: PageItem> Walk<'_, T> {
             0
         };
         if *repeats >= MAX_REPEATED_PAGES {
-            return Err(ExportError::Runaway {
+            return Err(WalkError::Runaway {
                 page: number,
                 why: format!("the last {} pages were the same page", *repeats + 1),
             });
         }
         if *stale >= MAX_STALE_PAGES {
-            return Err(ExportError::Runaway {
+            return Err(WalkError::Runaway {
                 page: number,
                 why: format!(
                     "{} pages in a row brought no contact not seen already",
@@ -576,16 +616,15 @@ impl<T: PageItem> Walk<'_, T> {
         self.spawn(Purpose::Probe, 1);
     }
 
-    fn handle_side_read(&mut self, purpose: Purpose, page: Fetched<T>) -> Result<(), ExportError> {
+    fn handle_side_read(&mut self, purpose: Purpose, page: Fetched<T>) {
         match purpose {
-            Purpose::Page(_) => Ok(()),
+            Purpose::Page(_) => {}
             Purpose::Probe => {
-                self.progress.pages_fetched += 1;
+                self.pages_fetched += 1;
                 self.probe_in_flight = false;
                 let probe = probe_of(&page);
                 self.settle_doubts(&probe);
                 self.probes.push(probe);
-                Ok(())
             }
             Purpose::Repair {
                 anchor,
@@ -598,7 +637,7 @@ impl<T: PageItem> Walk<'_, T> {
                 // been read, though no contact older than a moved anchor was left to show it.
                 let last = page.is_end();
                 let cut_short = number - first >= MAX_REPAIR_PAGES;
-                self.take_all(&page.items, false)?;
+                self.take_all(page.items, false);
                 if !found && !last && !cut_short {
                     self.spawn(
                         Purpose::Repair {
@@ -615,7 +654,6 @@ impl<T: PageItem> Walk<'_, T> {
                         number - first + 1
                     );
                 }
-                Ok(())
             }
         }
     }
@@ -657,14 +695,11 @@ impl<T: PageItem> Walk<'_, T> {
 
     async fn join_next(
         &mut self,
-    ) -> Result<Option<(Purpose, Result<Fetched<T>, ExportError>)>, ExportError> {
+    ) -> Result<Option<(Purpose, Result<Fetched<T>, WalkError>)>, WalkError> {
         match self.tasks.join_next().await {
             None => Ok(None),
             Some(Ok(done)) => Ok(Some(done)),
-            Some(Err(error)) => Err(ExportError::Io {
-                context: "a page fetch stopped".into(),
-                source: io::Error::other(error.to_string()),
-            }),
+            Some(Err(error)) => Err(WalkError::Crashed(format!("a page fetch stopped: {error}"))),
         }
     }
 
@@ -675,15 +710,47 @@ impl<T: PageItem> Walk<'_, T> {
     }
 
     fn fetcher(&self) -> Fetcher {
-        Fetcher {
-            client: self.client.clone(),
-            query: Arc::clone(&self.query),
-            governor: Arc::clone(&self.governor),
-            stall_timeout: self.options.stall_timeout,
-            patience: self.options.retry.rate_limit_patience,
-            retry: self.options.retry.clone(),
-        }
+        Fetcher::new(
+            self.client,
+            Arc::clone(&self.query),
+            Arc::clone(&self.governor),
+            self.options,
+        )
     }
+}
+
+/// The background work's shared governor, or one of the walk's own.
+fn governor_for(options: &WalkOptions) -> Arc<Governor> {
+    match &options.background {
+        Some(background) => background.governor(),
+        None => Arc::new(Governor::new(
+            INITIAL_CONCURRENCY,
+            options.max_concurrency,
+            options.retry.clone(),
+        )),
+    }
+}
+
+/// Fetches one page the way a walk does (retries, the rate limit shared with the other
+/// background work, the user's pages first), for work that reads a page at a time on its own,
+/// like the browser's count.
+pub async fn fetch_one<T: PageItem>(
+    client: &Client,
+    query: &Query,
+    number: u32,
+    options: &WalkOptions,
+) -> Result<DecodedPage<T>, WalkError> {
+    let fetcher = Fetcher::new(
+        client,
+        Arc::new(query.clone()),
+        governor_for(options),
+        options,
+    );
+    let fetched = fetcher.fetch::<T>(number).await?;
+    Ok(DecodedPage {
+        items: fetched.items,
+        skipped: fetched.skipped,
+    })
 }
 
 /// Everything one page fetch needs, owned so it can run as its own task (pages then decode on
@@ -695,16 +762,34 @@ struct Fetcher {
     stall_timeout: Duration,
     patience: Duration,
     retry: RetryPolicy,
+    background: Option<Background>,
 }
 
 impl Fetcher {
+    fn new(
+        client: &Client,
+        query: Arc<Query>,
+        governor: Arc<Governor>,
+        options: &WalkOptions,
+    ) -> Fetcher {
+        Fetcher {
+            client: client.clone(),
+            query,
+            governor,
+            stall_timeout: options.stall_timeout,
+            patience: options.retry.rate_limit_patience,
+            retry: options.retry.clone(),
+            background: options.background.clone(),
+        }
+    }
+
     /// Fetches page `number` until it comes back good. 429s pause every request of the walk
     /// together; other transient failures back off here. It gives up on an error that cannot
     /// pass, or when the whole walk has gone `stall_timeout` without one good page (the
     /// rate-limit patience, if longer, while the server keeps saying when to come back).
-    async fn fetch<T: PageItem>(&self, number: u32) -> Result<Fetched<T>, ExportError> {
+    async fn fetch<T: PageItem>(&self, number: u32) -> Result<Fetched<T>, WalkError> {
         let body =
-            serde_json::to_vec(&self.query.page(number)).map_err(|error| ExportError::Fetch {
+            serde_json::to_vec(&self.query.page(number)).map_err(|error| WalkError::Fetch {
                 page: number,
                 source: ApiError::Decode {
                     what: format!("the request could not be encoded: {error}"),
@@ -712,6 +797,9 @@ impl Fetcher {
             })?;
         let mut failures = 0u32;
         loop {
+            if let Some(background) = &self.background {
+                background.yield_to_foreground().await;
+            }
             self.governor.admit().await;
             let sent = Instant::now();
             let error = match self.client.fetch_items_once::<T>(&body).await {
@@ -728,7 +816,7 @@ impl Fetcher {
                 Err(error) => error,
             };
             if !error.is_retryable() {
-                return Err(ExportError::Fetch {
+                return Err(WalkError::Fetch {
                     page: number,
                     source: error,
                 });
@@ -746,7 +834,7 @@ impl Fetcher {
             };
             let stalled = self.governor.since_last_good();
             if stalled >= allowed {
-                return Err(ExportError::Stalled {
+                return Err(WalkError::Stalled {
                     page: number,
                     waited: stalled,
                     source: error,

@@ -34,7 +34,9 @@ const RATE_WINDOW: Duration = Duration::from_secs(5);
 /// Replies slower than this multiple of the fastest seen mean the server is queueing.
 const SLOW_FACTOR: f64 = 3.0;
 
-/// Shared by every request of one walk.
+/// Shared by every request of one walk, or, through `Background`, of all the background work of
+/// a browser session: they then pause together and are paced at one rate, though each walk
+/// counts its own requests in flight against the limit.
 pub(crate) struct Governor {
     state: Mutex<State>,
     ceiling: usize,

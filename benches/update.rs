@@ -1,55 +1,20 @@
 //! `update()` on one key press: the work between a key and the next frame.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use inbox_tui::api::{Contact, Page};
-use inbox_tui::app::state::Connection;
-use inbox_tui::app::{Cmd, Focus, Keymap, Msg, Purpose, State, start, update};
-use inbox_tui::demo::Dataset;
+use inbox_tui::app::{Focus, Msg, State, update};
+
+#[path = "../tests/common/browser_state.rs"]
+mod browser_state;
 
 fn main() {
     divan::main();
 }
 
-/// A browser showing a full page, with the list focused.
+/// A browser showing a full page, with the list focused: the state the update tests start from.
 fn browsing() -> State {
-    let mut state = State::new(
-        Connection {
-            host: "bench".into(),
-        },
-        Keymap::default(),
-        None,
-    );
-    let dataset = Dataset::generate(50, 42);
-    let contacts: Vec<Contact> = (0..dataset.len())
-        .filter_map(|index| Contact::from_value(dataset.contact_json(index)))
-        .collect();
-    for command in start(&mut state) {
-        if let Cmd::FetchPage {
-            generation,
-            purpose: Purpose::Show,
-            page,
-            query,
-        } = command
-        {
-            update(
-                &mut state,
-                Msg::PageLoaded {
-                    generation,
-                    purpose: Purpose::Show,
-                    page,
-                    query,
-                    result: Ok(Page {
-                        number: page,
-                        contacts: contacts.clone(),
-                        unreadable: 0,
-                        elapsed: Duration::ZERO,
-                    }),
-                },
-            );
-        }
-    }
+    let mut state = browser_state::browsing();
     state.focus = Focus::List;
     state
 }

@@ -8,21 +8,17 @@ use inbox_tui::api::walk::WalkError;
 use inbox_tui::api::{ApiError, Contact, Page, Query, Status};
 use inbox_tui::app::filters::{DateField, FilterItem};
 use inbox_tui::app::msg::ExportFinished;
-use inbox_tui::app::state::{Connection, ExportPhase, FetchGeneration, SelectAllRun};
+use inbox_tui::app::state::{ExportPhase, FetchGeneration, SelectAllRun};
 use inbox_tui::app::{
-    Action, Cmd, Focus, Keymap, Layer, Load, Mode, Msg, PageEnd, PickList, Purpose, State, start,
-    update,
+    Action, Cmd, Focus, Keymap, Layer, Load, Mode, Msg, PageEnd, Purpose, State, update,
 };
-use inbox_tui::demo::Dataset;
 use inbox_tui::export::{Progress, Scope, Selection as ExportSelection};
 use serde_json::json;
 
-fn contacts(range: std::ops::Range<usize>) -> Vec<Contact> {
-    let dataset = Dataset::generate(200, 42);
-    range
-        .map(|index| Contact::from_value(dataset.contact_json(index)).expect("an object"))
-        .collect()
-}
+#[path = "common/browser_state.rs"]
+mod browser_state;
+
+use browser_state::{browsing, demo_contacts as contacts};
 
 fn key_at(code: KeyCode, at: Instant) -> Msg {
     Msg::Key {
@@ -78,31 +74,6 @@ fn loaded(
             elapsed: Duration::from_millis(42),
         }),
     }
-}
-
-/// A browser showing page 1 of the unfiltered inbox (50 contacts).
-fn browsing() -> State {
-    let mut state = State::new(
-        Connection {
-            host: "test".into(),
-        },
-        Keymap::default(),
-        None,
-    );
-    let commands = start(&mut state);
-    assert!(
-        matches!(&commands[0], Cmd::LoadChoices(lists) if lists[..] == PickList::ALL),
-        "{commands:?}"
-    );
-    let (generation, purpose, page, query) = only_fetch(&commands[1..]);
-    assert_eq!((purpose, page), (Purpose::Show, 1));
-    assert!(matches!(state.list.load, Load::Loading { page: 1 }));
-    update(
-        &mut state,
-        loaded(generation, purpose, page, &query, contacts(0..50)),
-    );
-    assert_eq!(state.list.load, Load::Idle);
-    state
 }
 
 fn notice_contains(state: &State, text: &str) -> bool {

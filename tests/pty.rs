@@ -600,6 +600,40 @@ fn y_copies_a_field_and_big_y_the_selected_ids_through_the_terminal() {
 }
 
 #[test]
+fn y_in_the_detail_copies_the_field_under_its_cursor_through_the_terminal() {
+    let contacts = demo_contacts();
+    let first = &contacts[0];
+    let uuid = first.uuid().expect("the first contact has a uuid");
+    // Where the uuid is among the detail's fields, as the browser lists them for this contact.
+    let mut state = inbox_tui::app::State::new(
+        inbox_tui::app::state::Connection::default(),
+        inbox_tui::app::Keymap::default(),
+        None,
+    );
+    state.list.contacts = std::sync::Arc::from(vec![first.clone()]);
+    let steps = inbox_tui::ui::detail_fields(&state)
+        .iter()
+        .position(|field| field.label == "uuid")
+        .expect("a uuid field");
+
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for("page 1 ·");
+    tui.send("\r");
+    tui.wait_for("copy it");
+    for _ in 0..steps {
+        tui.send("j");
+    }
+    tui.send("y");
+    tui.wait_for(&format!("copied the uuid: {uuid}"));
+    let raw = String::from_utf8_lossy(&tui.raw_output()).into_owned();
+    assert!(
+        raw.contains(&clipboard_sequence(uuid)),
+        "the uuid was not put on the clipboard"
+    );
+    tui.quit();
+}
+
+#[test]
 fn o_opens_the_contact_in_the_web_panel_or_shows_the_link() {
     let contacts = demo_contacts();
     let id = contacts[0].id().expect("an id").to_owned();

@@ -550,6 +550,42 @@ fn selected_row_has_the_selected_style() {
     });
 }
 
+/// The detail's field cursor: the row of the field `y` would copy has the cursor's style while
+/// the detail has the keyboard, and no row has it otherwise.
+#[test]
+fn the_detail_highlights_the_field_under_its_cursor_when_focused() {
+    let mut state = populated_state();
+    state.focus = Focus::Detail;
+    let steps = ui::detail_fields(&state)
+        .iter()
+        .position(|field| field.label == "id")
+        .expect("an id field");
+    state.detail.cursor = steps;
+    let id = state.list.contacts[2].id().expect("an id").to_owned();
+    let uuid = state.list.contacts[2].uuid().expect("a uuid").to_owned();
+    let theme = Theme::default_colors();
+    let highlighted = |state: &State, value: &str| {
+        let terminal = render_with(state, 160, 40, &theme);
+        let rows = screen_rows(&terminal);
+        let y = rows
+            .iter()
+            .position(|row| row.contains(value))
+            .expect("the value is on screen");
+        let x = rows[y]
+            .find(value)
+            .map_or(0, |byte| rows[y][..byte].chars().count());
+        let cell = &terminal.backend().buffer()[(u16::try_from(x).expect("narrow"), y as u16)];
+        Some(cell.bg) == theme.selected.bg
+    };
+    assert!(highlighted(&state, &id), "the id under the cursor");
+    assert!(!highlighted(&state, &uuid), "the uuid is not under it");
+    state.focus = Focus::List;
+    assert!(
+        !highlighted(&state, &id),
+        "no cursor while the list has the keys"
+    );
+}
+
 #[test]
 fn selected_row_is_reversed_in_mono() {
     assert_selected_row_highlighted(&Theme::mono(), |cell| {

@@ -509,10 +509,17 @@ fn detail_pane_keys() {
     assert_eq!(state.focus, Focus::Detail);
     press(&mut state, KeyCode::Char('j'));
     press(&mut state, KeyCode::Char('j'));
-    assert_eq!(state.detail.scroll, 2);
-    assert_eq!(state.list.selected, 1, "j scrolls the detail, not the list");
+    assert_eq!(state.detail.cursor, 2);
+    assert_eq!(
+        state.list.selected, 1,
+        "j moves in the detail, not the list"
+    );
     press(&mut state, KeyCode::Char('J'));
     assert!(state.detail.raw_json);
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char('j'));
+    assert_eq!(state.detail.scroll, 2, "raw JSON has no fields: j scrolls");
+    press(&mut state, KeyCode::Char('J'));
     assert_eq!(state.detail.scroll, 0);
     press(&mut state, KeyCode::Char('f'));
     assert!(state.detail.fullscreen);
@@ -1602,4 +1609,135 @@ fn x_and_a_deleted_view_can_be_undone() {
         matches!(commands.as_slice(), [Cmd::SaveView { name, query: saved }] if name == "Reviews" && **saved == query),
         "{commands:?}"
     );
+}
+
+/// The copy command among `commands`, and what it copies.
+fn copied(commands: &[Cmd]) -> Option<&str> {
+    commands.iter().find_map(|command| match command {
+        Cmd::Copy { text } => Some(text.as_str()),
+        _ => None,
+    })
+}
+
+/// Moves the detail's cursor down from its first field to the field labelled `label`, as the
+/// user would, with `j`.
+fn cursor_to(state: &mut State, label: &str) {
+    press(state, KeyCode::Char('g'));
+    let index = inbox_tui::ui::detail_fields(state)
+        .iter()
+        .position(|field| field.label == label)
+        .unwrap_or_else(|| panic!("the detail has no {label} field"));
+    for _ in 0..index {
+        press(state, KeyCode::Char('j'));
+    }
+}
+
+#[test]
+fn y_in_the_detail_copies_the_field_under_the_cursor() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    let with_email = state
+        .list
+        .contacts
+        .iter()
+        .position(|contact| contact.email().is_some() && contact.uuid().is_some())
+        .expect("a contact with an email and a uuid");
+    for _ in 0..with_email {
+        press(&mut state, KeyCode::Char('j'));
+    }
+    let contact = state.list.contacts[with_email].clone();
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(state.focus, Focus::Detail);
+
+    let commands = press(&mut state, KeyCode::Char('y'));
+    assert_eq!(
+        copied(&commands),
+        Some(contact.display_name().as_ref()),
+        "the cursor starts on the first field"
+    );
+    assert!(matches!(state.mode, Mode::Browse), "no menu in the detail");
+
+    for (label, value) in [
+        ("uuid", contact.uuid()),
+        ("email", contact.email()),
+        ("id", contact.id()),
+    ] {
+        cursor_to(&mut state, label);
+        let value = value.expect("the field has a value");
+        assert_eq!(copied(&press(&mut state, KeyCode::Char('y'))), Some(value));
+        assert!(
+            notice_contains(&state, &format!("copied the {label}: {value}")),
+            "{:?}",
+            state.status.notice
+        );
+    }
+
+    // In raw JSON, the whole contact as the API sent it.
+    press(&mut state, KeyCode::Char('J'));
+    let json = copied(&press(&mut state, KeyCode::Char('y'))).map(str::to_owned);
+    let parsed: serde_json::Value =
+        serde_json::from_str(&json.expect("JSON is copied")).expect("it parses");
+    assert_eq!(parsed, contact.to_value());
+
+    // Another contact puts the cursor back on its first field; in the list, y is the menu.
+    press(&mut state, KeyCode::Char('J'));
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(state.focus, Focus::List);
+    press(&mut state, KeyCode::Char('j'));
+    assert_eq!(state.detail.cursor, 0);
+    assert!(copied(&press(&mut state, KeyCode::Char('y'))).is_none());
+    assert!(matches!(state.mode, Mode::Copy));
+}
+
+#[test]
+fn the_detail_scrolls_to_keep_the_field_under_the_cursor_in_view() {
+    use inbox_tui::app::state::{FieldRows, ScrollLimits};
+    let mut state = browsing();
+    state.focus = Focus::Detail;
+    let fields = inbox_tui::ui::detail_fields(&state).len();
+    assert!(
+        fields > 8,
+        "a contact shows more fields than the pane's rows"
+    );
+    // As a frame would lay them out: every field on one row, a blank row and a title between
+    // every third; the pane five rows tall.
+    let rows: Vec<FieldRows> = (0..fields)
+        .map(|index| FieldRows {
+            first: u16::try_from(1 + index + 2 * (index / 3)).expect("small"),
+            count: 1,
+        })
+        .collect();
+    let total = rows.last().map_or(0, |last| last.first + 1);
+    update(
+        &mut state,
+        Msg::Layout(ScrollLimits {
+            detail: total - 5,
+            help: 0,
+            detail_height: 5,
+            detail_fields: rows.clone(),
+        }),
+    );
+    for _ in 0..6 {
+        press(&mut state, KeyCode::Char('j'));
+        let shown = state.detail.scroll..state.detail.scroll + 5;
+        assert!(
+            shown.contains(&rows[state.detail.cursor].first),
+            "field {} (row {}) is out of rows {shown:?}",
+            state.detail.cursor,
+            rows[state.detail.cursor].first
+        );
+    }
+    assert_eq!(
+        state.detail.scroll,
+        rows[6].first - 4,
+        "scrolled no further than needed"
+    );
+    press(&mut state, KeyCode::Char('k'));
+    assert_eq!(
+        state.detail.scroll,
+        rows[6].first - 4,
+        "up within the view: no scroll"
+    );
+    press(&mut state, KeyCode::Char('g'));
+    assert_eq!((state.detail.cursor, state.detail.scroll), (0, 0));
 }

@@ -454,7 +454,7 @@ const fn entry(
 
 /// Every action of every layer, apart from the nine "apply view" actions, which
 /// [`action_table`] adds.
-const ACTIONS: [ActionEntry; 60] = {
+const ACTIONS: [ActionEntry; 61] = {
     use Action as A;
     use Layer as L;
     [
@@ -508,12 +508,6 @@ const ACTIONS: [ActionEntry; 60] = {
             A::ShowError,
             "show the last error in full",
             &["!"],
-        ),
-        entry(
-            L::Global,
-            A::Copy,
-            "copy the contact's email, phone, id, uuid, name or JSON",
-            &["y"],
         ),
         entry(
             L::Global,
@@ -582,6 +576,12 @@ const ACTIONS: [ActionEntry; 60] = {
         entry(L::List, A::Toggle, "mark or unmark the contact", &["space"]),
         entry(
             L::List,
+            A::Copy,
+            "copy the contact's email, phone, id, uuid, name or JSON",
+            &["y"],
+        ),
+        entry(
+            L::List,
             A::RangeSelect,
             "start a range; press again to mark it",
             &["v"],
@@ -620,10 +620,26 @@ const ACTIONS: [ActionEntry; 60] = {
             "first item of this or the previous section",
             &["["],
         ),
-        entry(L::Detail, A::MoveDown, "scroll down", &["j", "down"]),
-        entry(L::Detail, A::MoveUp, "scroll up", &["k", "up"]),
-        entry(L::Detail, A::Top, "scroll to the top", &["g", "home"]),
-        entry(L::Detail, A::Bottom, "scroll to the bottom", &["G", "end"]),
+        entry(
+            L::Detail,
+            A::MoveDown,
+            "next field (raw JSON: scroll down)",
+            &["j", "down"],
+        ),
+        entry(
+            L::Detail,
+            A::MoveUp,
+            "previous field (raw JSON: scroll up)",
+            &["k", "up"],
+        ),
+        entry(L::Detail, A::Top, "first field, top", &["g", "home"]),
+        entry(L::Detail, A::Bottom, "last field, bottom", &["G", "end"]),
+        entry(
+            L::Detail,
+            A::Copy,
+            "copy the field under the cursor (raw JSON: the whole contact)",
+            &["y"],
+        ),
         entry(
             L::Text,
             A::Activate,

@@ -118,10 +118,22 @@ impl SelectAllRun {
 /// wraps to depends on the terminal's size, which only drawing knows: the event loop measures
 /// it and sends it as `Msg::Layout` whenever it changes, and `update` keeps the scrolls within
 /// it. Unknown (the maximum) until the first frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScrollLimits {
     pub detail: u16,
     pub help: u16,
+    /// How many rows the detail pane shows at a time.
+    pub detail_height: u16,
+    /// Where each field of the detail's cursor is drawn, in rows of the whole sheet, so the
+    /// scroll can follow the cursor. Empty until the first frame, and in raw JSON.
+    pub detail_fields: Vec<FieldRows>,
+}
+
+/// The rows one field of the detail pane takes: one, or more where it wraps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldRows {
+    pub first: u16,
+    pub count: u16,
 }
 
 impl Default for ScrollLimits {
@@ -129,6 +141,8 @@ impl Default for ScrollLimits {
         ScrollLimits {
             detail: u16::MAX,
             help: u16::MAX,
+            detail_height: 0,
+            detail_fields: Vec::new(),
         }
     }
 }
@@ -231,6 +245,9 @@ pub struct DetailView {
     pub raw_json: bool,
     /// Lines scrolled past; the renderer clamps it to the content.
     pub scroll: u16,
+    /// The field under the cursor, which `y` copies: an index into what
+    /// `ui::detail_fields` lists for the contact. Only the normal view has one.
+    pub cursor: usize,
 }
 
 /// A typed-in date bound with its inline validation message.

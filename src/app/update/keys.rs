@@ -275,6 +275,7 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
             vec![]
         }
         Action::ApplyView(number) => views::apply_numbered(state, number),
+        Action::Copy if state.focus == Focus::Detail => copy::copy_detail_field(state),
         Action::Copy => {
             copy::open_menu(state);
             vec![]

@@ -753,3 +753,98 @@ fn the_matches_are_counted_and_c_counts_them_all() {
     tui.wait_until("the chart to close", |screen| !screen.contains("By status"));
     tui.quit();
 }
+
+/// `profile NAME` in the palette moves the browser to another account without a restart: the
+/// second profile's server gets the requests from then on, with the second profile's token, and
+/// the first gets none; the status bar names the profile in use.
+#[test]
+fn the_palette_switches_to_another_profiles_account_in_place() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime for the demo servers");
+    let start = |seed: u64, token: &str| {
+        runtime
+            .block_on(inbox_tui::demo::DemoServer::start(DemoConfig {
+                seed,
+                token: token.into(),
+                ..DemoConfig::default()
+            }))
+            .expect("a demo server starts")
+    };
+    let first = start(1, "first-token");
+    let second = start(2, "second-token");
+    let second_contacts = {
+        let config = DemoConfig::default();
+        let dataset = Dataset::generate(config.contacts, 2);
+        (0..50)
+            .map(|index| Contact::from_value(dataset.contact_json(index)).expect("an object"))
+            .collect::<Vec<_>>()
+    };
+    let name = second_contacts
+        .iter()
+        .find_map(ascii_name)
+        .expect("an ASCII name on the second account's page 1");
+
+    let folder = tempfile::tempdir().expect("a temp dir");
+    let config = folder.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_profile = \"first\"\n\n\
+             [profiles.first]\nbase_url = \"{}\"\ntoken_env = \"FIRST_TOKEN\"\n\n\
+             [profiles.second]\nbase_url = \"{}\"\ntoken_env = \"SECOND_TOKEN\"\n",
+            first.url(),
+            second.url()
+        ),
+    )
+    .expect("the config is written");
+    let config = config.display().to_string();
+    let mut tui = Tui::start_with_env(
+        &["--config", &config],
+        &[
+            ("FIRST_TOKEN", "first-token"),
+            ("SECOND_TOKEN", "second-token"),
+            ("INBOX_TUI_LOG", "debug"),
+        ],
+    );
+    tui.wait_for("page 1 ·");
+    tui.wait_for("first · 127.0.0.1");
+    assert_eq!(
+        second.requests_served(),
+        0,
+        "nothing went to the second yet"
+    );
+
+    tui.send(":");
+    tui.type_text("profile second");
+    tui.send("\r");
+    tui.wait_for("switched to profile \"second\"");
+    tui.wait_for(&name);
+    tui.wait_for("second · 127.0.0.1");
+    assert!(
+        second.requests_served() > 0,
+        "the second account's server was asked for its page"
+    );
+    // The first account's requests in flight at the switch have long arrived; from now on it
+    // must get none, whatever the browser does.
+    let first_served = first.requests_served();
+    tui.send("n");
+    tui.wait_for("page 2 ·");
+    assert_eq!(
+        first.requests_served(),
+        first_served,
+        "the old account was asked after the switch"
+    );
+    let screen = tui.screen();
+    assert!(
+        !screen.contains("second-token") && !screen.contains("first-token"),
+        "{screen}"
+    );
+    let log = std::fs::read_to_string(tui.home.path().join("state/inbox-tui/inbox-tui.log"))
+        .expect("the browser logs");
+    assert!(
+        log.contains("switching to profile")
+            && !log.contains("second-token")
+            && !log.contains("first-token"),
+        "a token in the log:\n{log}"
+    );
+    tui.quit();
+}

@@ -61,6 +61,10 @@ pub enum Action {
     ShowCounts,
     /// Bring back the filters `x` cleared, or the view `d` deleted.
     Undo,
+    /// The palette with `page ` typed: go to a page by its number.
+    GoToPage,
+    /// The palette with `profile ` typed: switch to another config profile's account.
+    SwitchProfile,
 }
 
 /// What the copy menu copies of a contact.
@@ -92,7 +96,7 @@ impl CopyField {
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 54] = [
+    pub const ALL: [Action; 56] = [
         Action::FocusNext,
         Action::FocusPrev,
         Action::MoveDown,
@@ -147,6 +151,8 @@ impl Action {
         Action::CountAll,
         Action::ShowCounts,
         Action::Undo,
+        Action::GoToPage,
+        Action::SwitchProfile,
     ];
 
     /// The name the config file uses for the action, e.g. `next_page` or `apply_view_3`.
@@ -191,6 +197,8 @@ impl Action {
             Action::CountAll => "count_all",
             Action::ShowCounts => "show_counts",
             Action::Undo => "undo",
+            Action::GoToPage => "go_to_page",
+            Action::SwitchProfile => "switch_profile",
             Action::CopyField(field) => return format!("copy_{}", field.label().to_lowercase()),
             Action::ApplyView(number) => return format!("apply_view_{number}"),
         };
@@ -415,7 +423,7 @@ impl Layer {
             Layer::Counts => "The counts chart",
             Layer::Palette => {
                 "Command palette: page N, status S, tag T, agent NAME, search TEXT, clear, \
-                 view NAME, export PATH, copy FIELD, open"
+                 view NAME, export PATH, copy FIELD, open, count, profile NAME"
             }
         }
     }
@@ -454,7 +462,7 @@ const fn entry(
 
 /// Every action of every layer, apart from the nine "apply view" actions, which
 /// [`action_table`] adds.
-const ACTIONS: [ActionEntry; 61] = {
+const ACTIONS: [ActionEntry; 63] = {
     use Action as A;
     use Layer as L;
     [
@@ -526,6 +534,18 @@ const ACTIONS: [ActionEntry; 61] = {
             A::Palette,
             "the command palette: page 12, tag vip, copy email…",
             &[":"],
+        ),
+        entry(
+            L::Global,
+            A::GoToPage,
+            "go to a page by its number (the palette's page N)",
+            &["#"],
+        ),
+        entry(
+            L::Global,
+            A::SwitchProfile,
+            "switch to another profile's account, in place",
+            &["@"],
         ),
         entry(
             L::Global,

@@ -754,6 +754,10 @@ pub struct State {
     pub spinner_frame: usize,
     pub keymap: Keymap,
     pub connection: Connection,
+    /// The config profile in use, if any; the status bar names it with the host.
+    pub profile: Option<String>,
+    /// The config's profiles, which `profile NAME` switches between in place.
+    pub profiles: Vec<String>,
     /// Where the log goes; the help shows it.
     pub log_path: Option<PathBuf>,
     /// The zone times are shown in and typed dates read in (`[ui] time_zone`). UTC until the
@@ -814,6 +818,8 @@ impl State {
             spinner_frame: 0,
             keymap,
             connection,
+            profile: None,
+            profiles: Vec::new(),
             log_path,
             time_zone: jiff::tz::TimeZone::UTC,
             should_quit: false,

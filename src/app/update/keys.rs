@@ -289,7 +289,15 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
             vec![]
         }
         Action::Palette => {
-            state.mode = Mode::Palette(Default::default());
+            palette::open_with(state, "");
+            vec![]
+        }
+        Action::GoToPage => {
+            palette::open_with(state, "page ");
+            vec![]
+        }
+        Action::SwitchProfile => {
+            palette::open_with(state, "profile ");
             vec![]
         }
         Action::PrevChoice | Action::NextChoice | Action::DeleteView | Action::CopyField(_) => {

@@ -848,3 +848,20 @@ fn the_palette_switches_to_another_profiles_account_in_place() {
     );
     tui.quit();
 }
+
+/// A tag no page has shown can be typed in the panel's tag field, and is sent.
+#[test]
+fn a_tag_typed_in_the_panel_filters_the_list() {
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for("page 1 ·");
+    tui.send("\x1b[Z"); // Shift-Tab: the filter panel
+    tui.send("]]"); // the Status section, then the Tags section, whose first item is the field
+    tui.wait_for("tag: type any tag");
+    tui.send("\r");
+    tui.type_text("zz-typed");
+    tui.send("\r");
+    let screen = tui.wait_for("no contacts match");
+    assert!(screen.contains("[x] zz-typed"), "{screen}");
+    assert!(screen.contains("tag zz-typed"), "{screen}");
+    tui.quit();
+}

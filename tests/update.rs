@@ -1859,3 +1859,47 @@ fn profile_name_switches_the_account_in_place_and_drops_what_was_the_old_ones() 
     );
     assert_eq!(state.list.contacts.len(), 50);
 }
+
+#[test]
+fn a_tag_typed_in_the_panel_becomes_a_filter_seen_or_not() {
+    let mut state = browsing();
+    focus_item(&mut state, &FilterItem::NewTag);
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert_eq!(state.layer(), Layer::Text);
+    assert!(
+        type_line(&mut state, " never seen q ").is_empty(),
+        "typing is text, q too"
+    );
+    let (_, purpose, page, query) = only_fetch(&press(&mut state, KeyCode::Enter));
+    assert_eq!((purpose, page), (Purpose::Show, 1));
+    assert_eq!(query.tags, ["never seen q"], "sent trimmed, as typed");
+    assert!(matches!(state.mode, Mode::Browse));
+    assert_eq!(
+        state.new_tag.value(),
+        "",
+        "the field empties for the next tag"
+    );
+    assert!(
+        state
+            .filter_items()
+            .contains(&FilterItem::Tag("never seen q".into())),
+        "it is listed with the tags seen, to switch off"
+    );
+    assert_eq!(
+        state.filter_items()[state.panel_cursor],
+        FilterItem::NewTag,
+        "the cursor stays on the field"
+    );
+
+    // The same tag again, or nothing, sends nothing; Esc leaves the field as it was.
+    press(&mut state, KeyCode::Enter);
+    type_line(&mut state, "never seen q");
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert!(notice_contains(&state, "already a filter"));
+    press(&mut state, KeyCode::Enter);
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    press(&mut state, KeyCode::Enter);
+    type_line(&mut state, "vip");
+    assert!(press(&mut state, KeyCode::Esc).is_empty());
+    assert_eq!(state.query.tags, ["never seen q"]);
+}

@@ -414,7 +414,7 @@ impl Layer {
             Layer::List => "Contact list",
             Layer::Filters => "Filter panel",
             Layer::Detail => "Detail pane",
-            Layer::Text => "Typing text (search, dates, a view's name, the export path)",
+            Layer::Text => "Typing text (search, a tag, dates, a view's name, the export path)",
             Layer::Export => "Export dialog",
             Layer::Views => "Saved views list",
             Layer::Help => "This help",
@@ -663,7 +663,7 @@ const ACTIONS: [ActionEntry; 63] = {
         entry(
             L::Text,
             A::Activate,
-            "apply the text (search, date, view name)",
+            "apply the text (search, tag, date, view name)",
             &["enter"],
         ),
         entry(L::Text, A::Back, "leave the field", &["esc"]),

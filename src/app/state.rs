@@ -200,6 +200,8 @@ pub enum Focus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextField {
     Search,
+    /// A tag typed in, which Enter switches on.
+    NewTag,
     Date(DateField),
 }
 
@@ -694,6 +696,8 @@ pub struct State {
     /// The filters the list shows; changed by the panel, sent with every fetch.
     pub query: Query,
     pub search: Input,
+    /// The tag being typed in the panel, not yet a filter.
+    pub new_tag: Input,
     /// When typed search text becomes the query, unless more is typed first.
     pub search_deadline: Option<Instant>,
     pub dates: [DateInput; 4],
@@ -777,6 +781,7 @@ impl State {
         State {
             query: Query::default(),
             search: Input::default(),
+            new_tag: Input::default(),
             search_deadline: None,
             dates: Default::default(),
             focus: Focus::List,

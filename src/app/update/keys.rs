@@ -117,6 +117,7 @@ fn on_text_key(
                 filters::apply_search(state)
             }
             TextField::Date(date) => filters::apply_date(state, date),
+            TextField::NewTag => filters::apply_new_tag(state),
         },
         Some(action @ (Action::FocusNext | Action::FocusPrev)) => {
             state.mode = Mode::Browse;
@@ -133,6 +134,9 @@ fn on_text_key(
                     {
                         state.search_deadline = Some(at + crate::app::state::SEARCH_DEBOUNCE);
                     }
+                }
+                TextField::NewTag => {
+                    state.new_tag.handle_event(&event);
                 }
                 TextField::Date(date) => {
                     let input = &mut state.dates[date.index()];

@@ -120,6 +120,81 @@ fn populated_at_200x50() {
     insta::assert_snapshot!(render(&populated_state(), 200, 50).backend());
 }
 
+/// The detail pane with the keyboard, its cursor on the uuid, at each size the issue names.
+fn detail_focused() -> State {
+    let mut state = populated_state();
+    state.focus = Focus::Detail;
+    state.detail.cursor = ui::detail_fields(&state)
+        .iter()
+        .position(|field| field.label == "uuid")
+        .expect("a uuid field");
+    state
+}
+
+#[test]
+fn detail_focused_at_80x24() {
+    insta::assert_snapshot!(render(&detail_focused(), 80, 24).backend());
+}
+
+#[test]
+fn detail_focused_at_140x40() {
+    insta::assert_snapshot!(render(&detail_focused(), 140, 40).backend());
+}
+
+#[test]
+fn detail_focused_at_200x50() {
+    insta::assert_snapshot!(render(&detail_focused(), 200, 50).backend());
+}
+
+/// The counts chart of page 1's 50 contacts, counted exactly 90 seconds before the frame.
+fn render_counts(width: u16, height: u16) -> Terminal<TestBackend> {
+    use inbox_tui::app::state::{CountPhase, CountRun, Facets, MatchCount};
+    let mut state = populated_state();
+    let mut facets = Facets::default();
+    for contact in state.list.contacts.iter() {
+        facets.add(contact);
+    }
+    let counted_at = Instant::now();
+    state.count = Some(MatchCount {
+        query: state.query.clone(),
+        run: CountRun::default(),
+        counted: 50,
+        pages: 1,
+        phase: CountPhase::Exact,
+        facets,
+        at: Some(counted_at),
+    });
+    state.mode = Mode::Counts;
+    let clock = Clock {
+        instant: counted_at + Duration::from_secs(90),
+        ..clock()
+    };
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|frame| ui::draw(frame, &state, &Theme::default_colors(), &clock))
+        .expect("drawing into a TestBackend cannot fail");
+    let text = screen_text(&terminal);
+    for part in ["50 matching", "counted 1m ago", "By status", "By channel"] {
+        assert!(text.contains(part), "{part:?} at {width}x{height}:\n{text}");
+    }
+    terminal
+}
+
+#[test]
+fn counts_chart_at_80x24() {
+    insta::assert_snapshot!(render_counts(80, 24).backend());
+}
+
+#[test]
+fn counts_chart_at_140x40() {
+    insta::assert_snapshot!(render_counts(140, 40).backend());
+}
+
+#[test]
+fn counts_chart_at_200x50() {
+    insta::assert_snapshot!(render_counts(200, 50).backend());
+}
+
 /// The rows of the screen as text, one string per row.
 fn screen_rows(terminal: &Terminal<TestBackend>) -> Vec<String> {
     let buffer = terminal.backend().buffer();

@@ -600,6 +600,40 @@ fn y_copies_a_field_and_big_y_the_selected_ids_through_the_terminal() {
 }
 
 #[test]
+fn y_in_the_detail_copies_the_field_under_its_cursor_through_the_terminal() {
+    let contacts = demo_contacts();
+    let first = &contacts[0];
+    let uuid = first.uuid().expect("the first contact has a uuid");
+    // Where the uuid is among the detail's fields, as the browser lists them for this contact.
+    let mut state = inbox_tui::app::State::new(
+        inbox_tui::app::state::Connection::default(),
+        inbox_tui::app::Keymap::default(),
+        None,
+    );
+    state.list.contacts = std::sync::Arc::from(vec![first.clone()]);
+    let steps = inbox_tui::ui::detail_fields(&state)
+        .iter()
+        .position(|field| field.label == "uuid")
+        .expect("a uuid field");
+
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for("page 1 ·");
+    tui.send("\r");
+    tui.wait_for("copy it");
+    for _ in 0..steps {
+        tui.send("j");
+    }
+    tui.send("y");
+    tui.wait_for(&format!("copied the uuid: {uuid}"));
+    let raw = String::from_utf8_lossy(&tui.raw_output()).into_owned();
+    assert!(
+        raw.contains(&clipboard_sequence(uuid)),
+        "the uuid was not put on the clipboard"
+    );
+    tui.quit();
+}
+
+#[test]
 fn o_opens_the_contact_in_the_web_panel_or_shows_the_link() {
     let contacts = demo_contacts();
     let id = contacts[0].id().expect("an id").to_owned();
@@ -717,5 +751,117 @@ fn the_matches_are_counted_and_c_counts_them_all() {
     });
     tui.send("\x1b");
     tui.wait_until("the chart to close", |screen| !screen.contains("By status"));
+    tui.quit();
+}
+
+/// `profile NAME` in the palette moves the browser to another account without a restart: the
+/// second profile's server gets the requests from then on, with the second profile's token, and
+/// the first gets none; the status bar names the profile in use.
+#[test]
+fn the_palette_switches_to_another_profiles_account_in_place() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime for the demo servers");
+    let start = |seed: u64, token: &str| {
+        runtime
+            .block_on(inbox_tui::demo::DemoServer::start(DemoConfig {
+                seed,
+                token: token.into(),
+                ..DemoConfig::default()
+            }))
+            .expect("a demo server starts")
+    };
+    let first = start(1, "first-token");
+    let second = start(2, "second-token");
+    let second_contacts = {
+        let config = DemoConfig::default();
+        let dataset = Dataset::generate(config.contacts, 2);
+        (0..50)
+            .map(|index| Contact::from_value(dataset.contact_json(index)).expect("an object"))
+            .collect::<Vec<_>>()
+    };
+    let name = second_contacts
+        .iter()
+        .find_map(ascii_name)
+        .expect("an ASCII name on the second account's page 1");
+
+    let folder = tempfile::tempdir().expect("a temp dir");
+    let config = folder.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_profile = \"first\"\n\n\
+             [profiles.first]\nbase_url = \"{}\"\ntoken_env = \"FIRST_TOKEN\"\n\n\
+             [profiles.second]\nbase_url = \"{}\"\ntoken_env = \"SECOND_TOKEN\"\n",
+            first.url(),
+            second.url()
+        ),
+    )
+    .expect("the config is written");
+    let config = config.display().to_string();
+    let mut tui = Tui::start_with_env(
+        &["--config", &config],
+        &[
+            ("FIRST_TOKEN", "first-token"),
+            ("SECOND_TOKEN", "second-token"),
+            ("INBOX_TUI_LOG", "debug"),
+        ],
+    );
+    tui.wait_for("page 1 ·");
+    tui.wait_for("first · 127.0.0.1");
+    assert_eq!(
+        second.requests_served(),
+        0,
+        "nothing went to the second yet"
+    );
+
+    tui.send(":");
+    tui.type_text("profile second");
+    tui.send("\r");
+    tui.wait_for("switched to profile \"second\"");
+    tui.wait_for(&name);
+    tui.wait_for("second · 127.0.0.1");
+    assert!(
+        second.requests_served() > 0,
+        "the second account's server was asked for its page"
+    );
+    // The first account's requests in flight at the switch have long arrived; from now on it
+    // must get none, whatever the browser does.
+    let first_served = first.requests_served();
+    tui.send("n");
+    tui.wait_for("page 2 ·");
+    assert_eq!(
+        first.requests_served(),
+        first_served,
+        "the old account was asked after the switch"
+    );
+    let screen = tui.screen();
+    assert!(
+        !screen.contains("second-token") && !screen.contains("first-token"),
+        "{screen}"
+    );
+    let log = std::fs::read_to_string(tui.home.path().join("state/inbox-tui/inbox-tui.log"))
+        .expect("the browser logs");
+    assert!(
+        log.contains("switching to profile")
+            && !log.contains("second-token")
+            && !log.contains("first-token"),
+        "a token in the log:\n{log}"
+    );
+    tui.quit();
+}
+
+/// A tag no page has shown can be typed in the panel's tag field, and is sent.
+#[test]
+fn a_tag_typed_in_the_panel_filters_the_list() {
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for("page 1 ·");
+    tui.send("\x1b[Z"); // Shift-Tab: the filter panel
+    tui.send("]]"); // the Status section, then the Tags section, whose first item is the field
+    tui.wait_for("tag: type any tag");
+    tui.send("\r");
+    tui.type_text("zz-typed");
+    tui.send("\r");
+    let screen = tui.wait_for("no contacts match");
+    assert!(screen.contains("[x] zz-typed"), "{screen}");
+    assert!(screen.contains("tag zz-typed"), "{screen}");
     tui.quit();
 }

@@ -121,6 +121,81 @@ fn populated_at_200x50() {
     insta::assert_snapshot!(render(&populated_state(), 200, 50).backend());
 }
 
+/// The detail pane with the keyboard, its cursor on the uuid, at each size the issue names.
+fn detail_focused() -> State {
+    let mut state = populated_state();
+    state.focus = Focus::Detail;
+    state.detail.cursor = ui::detail_fields(&state)
+        .iter()
+        .position(|field| field.label == "uuid")
+        .expect("a uuid field");
+    state
+}
+
+#[test]
+fn detail_focused_at_80x24() {
+    insta::assert_snapshot!(render(&detail_focused(), 80, 24).backend());
+}
+
+#[test]
+fn detail_focused_at_140x40() {
+    insta::assert_snapshot!(render(&detail_focused(), 140, 40).backend());
+}
+
+#[test]
+fn detail_focused_at_200x50() {
+    insta::assert_snapshot!(render(&detail_focused(), 200, 50).backend());
+}
+
+/// The counts chart of page 1's 50 contacts, counted exactly 90 seconds before the frame.
+fn render_counts(width: u16, height: u16) -> Terminal<TestBackend> {
+    use inbox_tui::app::state::{CountPhase, CountRun, Facets, MatchCount};
+    let mut state = populated_state();
+    let mut facets = Facets::default();
+    for contact in state.list.contacts.iter() {
+        facets.add(contact);
+    }
+    let counted_at = Instant::now();
+    state.count = Some(MatchCount {
+        query: state.query.clone(),
+        run: CountRun::default(),
+        counted: 50,
+        pages: 1,
+        phase: CountPhase::Exact,
+        facets,
+        at: Some(counted_at),
+    });
+    state.mode = Mode::Counts;
+    let clock = Clock {
+        instant: counted_at + Duration::from_secs(90),
+        ..clock()
+    };
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|frame| ui::draw(frame, &state, &Theme::default_colors(), &clock))
+        .expect("drawing into a TestBackend cannot fail");
+    let text = screen_text(&terminal);
+    for part in ["50 matching", "counted 1m ago", "By status", "By channel"] {
+        assert!(text.contains(part), "{part:?} at {width}x{height}:\n{text}");
+    }
+    terminal
+}
+
+#[test]
+fn counts_chart_at_80x24() {
+    insta::assert_snapshot!(render_counts(80, 24).backend());
+}
+
+#[test]
+fn counts_chart_at_140x40() {
+    insta::assert_snapshot!(render_counts(140, 40).backend());
+}
+
+#[test]
+fn counts_chart_at_200x50() {
+    insta::assert_snapshot!(render_counts(200, 50).backend());
+}
+
 /// The rows of the screen as text, one string per row.
 fn screen_rows(terminal: &Terminal<TestBackend>) -> Vec<String> {
     let buffer = terminal.backend().buffer();
@@ -549,6 +624,42 @@ fn selected_row_has_the_selected_style() {
     assert_selected_row_highlighted(&theme, |cell| {
         Some(cell.bg) == selected.bg && Some(cell.fg) == selected.fg
     });
+}
+
+/// The detail's field cursor: the row of the field `y` would copy has the cursor's style while
+/// the detail has the keyboard, and no row has it otherwise.
+#[test]
+fn the_detail_highlights_the_field_under_its_cursor_when_focused() {
+    let mut state = populated_state();
+    state.focus = Focus::Detail;
+    let steps = ui::detail_fields(&state)
+        .iter()
+        .position(|field| field.label == "id")
+        .expect("an id field");
+    state.detail.cursor = steps;
+    let id = state.list.contacts[2].id().expect("an id").to_owned();
+    let uuid = state.list.contacts[2].uuid().expect("a uuid").to_owned();
+    let theme = Theme::default_colors();
+    let highlighted = |state: &State, value: &str| {
+        let terminal = render_with(state, 160, 40, &theme);
+        let rows = screen_rows(&terminal);
+        let y = rows
+            .iter()
+            .position(|row| row.contains(value))
+            .expect("the value is on screen");
+        let x = rows[y]
+            .find(value)
+            .map_or(0, |byte| rows[y][..byte].chars().count());
+        let cell = &terminal.backend().buffer()[(u16::try_from(x).expect("narrow"), y as u16)];
+        Some(cell.bg) == theme.selected.bg
+    };
+    assert!(highlighted(&state, &id), "the id under the cursor");
+    assert!(!highlighted(&state, &uuid), "the uuid is not under it");
+    state.focus = Focus::List;
+    assert!(
+        !highlighted(&state, &id),
+        "no cursor while the list has the keys"
+    );
 }
 
 #[test]

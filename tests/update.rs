@@ -10,7 +10,7 @@ use inbox_tui::app::filters::{DateField, FilterItem};
 use inbox_tui::app::msg::ExportFinished;
 use inbox_tui::app::state::{ExportPhase, FetchGeneration, SelectAllRun};
 use inbox_tui::app::{
-    Action, Cmd, Focus, Keymap, Layer, Load, Mode, Msg, PageEnd, Purpose, State, update,
+    Action, Cmd, Focus, Keymap, Layer, Load, Mode, Msg, PageEnd, PickList, Purpose, State, update,
 };
 use inbox_tui::export::{Progress, Scope, Selection as ExportSelection};
 use serde_json::json;
@@ -482,10 +482,17 @@ fn detail_pane_keys() {
     assert_eq!(state.focus, Focus::Detail);
     press(&mut state, KeyCode::Char('j'));
     press(&mut state, KeyCode::Char('j'));
-    assert_eq!(state.detail.scroll, 2);
-    assert_eq!(state.list.selected, 1, "j scrolls the detail, not the list");
+    assert_eq!(state.detail.cursor, 2);
+    assert_eq!(
+        state.list.selected, 1,
+        "j moves in the detail, not the list"
+    );
     press(&mut state, KeyCode::Char('J'));
     assert!(state.detail.raw_json);
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char('j'));
+    assert_eq!(state.detail.scroll, 2, "raw JSON has no fields: j scrolls");
+    press(&mut state, KeyCode::Char('J'));
     assert_eq!(state.detail.scroll, 0);
     press(&mut state, KeyCode::Char('f'));
     assert!(state.detail.fullscreen);
@@ -1575,4 +1582,297 @@ fn x_and_a_deleted_view_can_be_undone() {
         matches!(commands.as_slice(), [Cmd::SaveView { name, query: saved }] if name == "Reviews" && **saved == query),
         "{commands:?}"
     );
+}
+
+/// The copy command among `commands`, and what it copies.
+fn copied(commands: &[Cmd]) -> Option<&str> {
+    commands.iter().find_map(|command| match command {
+        Cmd::Copy { text } => Some(text.as_str()),
+        _ => None,
+    })
+}
+
+/// Moves the detail's cursor down from its first field to the field labelled `label`, as the
+/// user would, with `j`.
+fn cursor_to(state: &mut State, label: &str) {
+    press(state, KeyCode::Char('g'));
+    let index = inbox_tui::ui::detail_fields(state)
+        .iter()
+        .position(|field| field.label == label)
+        .unwrap_or_else(|| panic!("the detail has no {label} field"));
+    for _ in 0..index {
+        press(state, KeyCode::Char('j'));
+    }
+}
+
+#[test]
+fn y_in_the_detail_copies_the_field_under_the_cursor() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    let with_email = state
+        .list
+        .contacts
+        .iter()
+        .position(|contact| contact.email().is_some() && contact.uuid().is_some())
+        .expect("a contact with an email and a uuid");
+    for _ in 0..with_email {
+        press(&mut state, KeyCode::Char('j'));
+    }
+    let contact = state.list.contacts[with_email].clone();
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(state.focus, Focus::Detail);
+
+    let commands = press(&mut state, KeyCode::Char('y'));
+    assert_eq!(
+        copied(&commands),
+        Some(contact.display_name().as_ref()),
+        "the cursor starts on the first field"
+    );
+    assert!(matches!(state.mode, Mode::Browse), "no menu in the detail");
+
+    for (label, value) in [
+        ("uuid", contact.uuid()),
+        ("email", contact.email()),
+        ("id", contact.id()),
+    ] {
+        cursor_to(&mut state, label);
+        let value = value.expect("the field has a value");
+        assert_eq!(copied(&press(&mut state, KeyCode::Char('y'))), Some(value));
+        assert!(
+            notice_contains(&state, &format!("copied the {label}: {value}")),
+            "{:?}",
+            state.status.notice
+        );
+    }
+
+    // In raw JSON, the whole contact as the API sent it.
+    press(&mut state, KeyCode::Char('J'));
+    let json = copied(&press(&mut state, KeyCode::Char('y'))).map(str::to_owned);
+    let parsed: serde_json::Value =
+        serde_json::from_str(&json.expect("JSON is copied")).expect("it parses");
+    assert_eq!(parsed, contact.to_value());
+
+    // Another contact puts the cursor back on its first field; in the list, y is the menu.
+    press(&mut state, KeyCode::Char('J'));
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(state.focus, Focus::List);
+    press(&mut state, KeyCode::Char('j'));
+    assert_eq!(state.detail.cursor, 0);
+    assert!(copied(&press(&mut state, KeyCode::Char('y'))).is_none());
+    assert!(matches!(state.mode, Mode::Copy));
+}
+
+#[test]
+fn the_detail_scrolls_to_keep_the_field_under_the_cursor_in_view() {
+    use inbox_tui::app::state::{FieldRows, ScrollLimits};
+    let mut state = browsing();
+    state.focus = Focus::Detail;
+    let fields = inbox_tui::ui::detail_fields(&state).len();
+    assert!(
+        fields > 8,
+        "a contact shows more fields than the pane's rows"
+    );
+    // As a frame would lay them out: every field on one row, a blank row and a title between
+    // every third; the pane five rows tall.
+    let rows: Vec<FieldRows> = (0..fields)
+        .map(|index| FieldRows {
+            first: u16::try_from(1 + index + 2 * (index / 3)).expect("small"),
+            count: 1,
+        })
+        .collect();
+    let total = rows.last().map_or(0, |last| last.first + 1);
+    update(
+        &mut state,
+        Msg::Layout(ScrollLimits {
+            detail: total - 5,
+            help: 0,
+            detail_height: 5,
+            detail_fields: rows.clone(),
+        }),
+    );
+    for _ in 0..6 {
+        press(&mut state, KeyCode::Char('j'));
+        let shown = state.detail.scroll..state.detail.scroll + 5;
+        assert!(
+            shown.contains(&rows[state.detail.cursor].first),
+            "field {} (row {}) is out of rows {shown:?}",
+            state.detail.cursor,
+            rows[state.detail.cursor].first
+        );
+    }
+    assert_eq!(
+        state.detail.scroll,
+        rows[6].first - 4,
+        "scrolled no further than needed"
+    );
+    press(&mut state, KeyCode::Char('k'));
+    assert_eq!(
+        state.detail.scroll,
+        rows[6].first - 4,
+        "up within the view: no scroll"
+    );
+    press(&mut state, KeyCode::Char('g'));
+    assert_eq!((state.detail.cursor, state.detail.scroll), (0, 0));
+}
+
+fn account(host_label: &str) -> inbox_tui::app::Account {
+    let client = inbox_tui::api::Client::new(inbox_tui::api::ClientConfig::new(
+        "http://127.0.0.1:9",
+        inbox_tui::api::Token::new("second-secret"),
+    ))
+    .expect("a loopback base URL is valid");
+    inbox_tui::app::Account {
+        client: std::sync::Arc::new(client),
+        host_label: host_label.into(),
+        web_url: Some("https://second.example/{id}".into()),
+    }
+}
+
+#[test]
+fn profile_name_switches_the_account_in_place_and_drops_what_was_the_old_ones() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    state.profiles = vec!["first".into(), "second".into()];
+    state.profile = Some("first".into());
+    state.connection.host = "first · 127.0.0.1:1".into();
+    let old = state.generation;
+    let agent = state.list.contacts[0].clone();
+    press(&mut state, KeyCode::Char(' '));
+    select_all(&mut state);
+    state.query.agent_assigned = vec!["agent-of-first".into()];
+    state.query.tags = vec!["vip".into()];
+    assert!(!state.selection.is_empty() && state.count.is_some());
+
+    // An unknown profile, or the one in use, changes nothing.
+    press(&mut state, KeyCode::Char(':'));
+    type_line(&mut state, "profile third");
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert!(notice_contains(&state, "the profiles are first, second"));
+    press(&mut state, KeyCode::Char(':'));
+    type_line(&mut state, "profile first");
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+
+    // `@` is the palette with `profile ` typed; Tab completes the name.
+    press(&mut state, KeyCode::Char('@'));
+    type_line(&mut state, "se");
+    press(&mut state, KeyCode::Tab);
+    let commands = press(&mut state, KeyCode::Enter);
+    assert!(
+        matches!(commands.as_slice(), [Cmd::ConnectProfile { name }] if name == "second"),
+        "{commands:?}"
+    );
+
+    // A profile that cannot connect says why and leaves everything as it was.
+    let commands = update(
+        &mut state,
+        Msg::ProfileConnected {
+            name: "second".into(),
+            result: Err("no API token for profile \"second\"".into()),
+        },
+    );
+    assert!(commands.is_empty());
+    assert!(notice_contains(
+        &state,
+        "could not switch to profile \"second\""
+    ));
+    assert_eq!(state.profile.as_deref(), Some("first"));
+    assert!(!state.selection.is_empty());
+
+    let commands = update(
+        &mut state,
+        Msg::ProfileConnected {
+            name: "second".into(),
+            result: Ok(account("second · 127.0.0.1:9")),
+        },
+    );
+    assert!(
+        matches!(commands.first(), Some(Cmd::UseAccount(_))),
+        "the old account's tasks stop before anything else: {commands:?}"
+    );
+    assert!(
+        commands.iter().any(
+            |command| matches!(command, Cmd::LoadChoices(lists) if lists[..] == PickList::ALL)
+        ),
+        "the new account's pick-lists: {commands:?}"
+    );
+    let (generation, purpose, page, query) = only_fetch(
+        &commands[1..]
+            .iter()
+            .filter(|command| !matches!(command, Cmd::LoadChoices(_)))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!((purpose, page), (Purpose::Show, 1));
+    assert!(
+        query.agent_assigned.is_empty(),
+        "an agent id of the old account"
+    );
+    assert_eq!(query.tags, ["vip"], "a tag means the same anywhere");
+    assert_eq!(state.profile.as_deref(), Some("second"));
+    assert_eq!(state.connection.host, "second · 127.0.0.1:9");
+    assert_eq!(
+        state.web_url.as_deref(),
+        Some("https://second.example/{id}")
+    );
+    assert!(state.selection.is_empty() && state.count.is_none());
+    assert!(state.list.contacts.is_empty() && state.choices.agents.is_empty());
+    assert!(notice_contains(&state, "switched to profile \"second\""));
+    assert!(
+        !format!("{state:?}").contains("second-secret"),
+        "no token in the state"
+    );
+
+    // A page of the old account that arrives late is dropped.
+    let late = loaded(old, Purpose::Show, 1, &state.query, vec![agent]);
+    update(&mut state, late);
+    assert!(state.list.contacts.is_empty());
+    update(
+        &mut state,
+        loaded(generation, purpose, page, &query, contacts(50..100)),
+    );
+    assert_eq!(state.list.contacts.len(), 50);
+}
+
+#[test]
+fn a_tag_typed_in_the_panel_becomes_a_filter_seen_or_not() {
+    let mut state = browsing();
+    focus_item(&mut state, &FilterItem::NewTag);
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert_eq!(state.layer(), Layer::Text);
+    assert!(
+        type_line(&mut state, " never seen q ").is_empty(),
+        "typing is text, q too"
+    );
+    let (_, purpose, page, query) = only_fetch(&press(&mut state, KeyCode::Enter));
+    assert_eq!((purpose, page), (Purpose::Show, 1));
+    assert_eq!(query.tags, ["never seen q"], "sent trimmed, as typed");
+    assert!(matches!(state.mode, Mode::Browse));
+    assert_eq!(
+        state.new_tag.value(),
+        "",
+        "the field empties for the next tag"
+    );
+    assert!(
+        state
+            .filter_items()
+            .contains(&FilterItem::Tag("never seen q".into())),
+        "it is listed with the tags seen, to switch off"
+    );
+    assert_eq!(
+        state.filter_items()[state.panel_cursor],
+        FilterItem::NewTag,
+        "the cursor stays on the field"
+    );
+
+    // The same tag again, or nothing, sends nothing; Esc leaves the field as it was.
+    press(&mut state, KeyCode::Enter);
+    type_line(&mut state, "never seen q");
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert!(notice_contains(&state, "already a filter"));
+    press(&mut state, KeyCode::Enter);
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    press(&mut state, KeyCode::Enter);
+    type_line(&mut state, "vip");
+    assert!(press(&mut state, KeyCode::Esc).is_empty());
+    assert_eq!(state.query.tags, ["never seen q"]);
 }

@@ -126,6 +126,8 @@ impl DateField {
 pub enum FilterItem {
     Search,
     Status(Status),
+    /// The text field where any tag is typed, seen on a page or not.
+    NewTag,
     Tag(String),
     Bot(Channel, String),
     Agent(String),
@@ -247,7 +249,9 @@ pub fn sections(query: &Query, choices: &Choices) -> Vec<Section> {
         },
         Section {
             title: "Tags",
-            items: tags.into_iter().map(FilterItem::Tag).collect(),
+            items: std::iter::once(FilterItem::NewTag)
+                .chain(tags.into_iter().map(FilterItem::Tag))
+                .collect(),
         },
     ];
     for channel in Channel::FILTERED {
@@ -331,6 +335,8 @@ pub fn items(query: &Query, choices: &Choices) -> Vec<FilterItem> {
 pub fn is_active(query: &Query, item: &FilterItem) -> bool {
     match item {
         FilterItem::Search => !query.search_text.is_empty(),
+        // The field only adds tags; each is then a toggle of its own.
+        FilterItem::NewTag => false,
         FilterItem::Status(status) => query.status.contains(status),
         FilterItem::Tag(tag) => query.tags.contains(tag),
         FilterItem::Bot(channel, id) => query.bots(*channel).contains(id),
@@ -342,8 +348,8 @@ pub fn is_active(query: &Query, item: &FilterItem) -> bool {
     }
 }
 
-/// Flips a toggleable item in `query`. Text items (search, dates) are edited, not toggled, and
-/// return `false`, as does a bot of a channel the request has no bot filter for.
+/// Flips a toggleable item in `query`. Text items (search, a new tag, dates) are edited, not
+/// toggled, and return `false`, as does a bot of a channel the request has no bot filter for.
 pub fn toggle(query: &mut Query, item: &FilterItem) -> bool {
     fn flip<T: PartialEq + Clone>(list: &mut Vec<T>, value: &T) {
         if let Some(position) = list.iter().position(|item| item == value) {
@@ -353,7 +359,7 @@ pub fn toggle(query: &mut Query, item: &FilterItem) -> bool {
         }
     }
     match item {
-        FilterItem::Search | FilterItem::Date(_) => return false,
+        FilterItem::Search | FilterItem::NewTag | FilterItem::Date(_) => return false,
         FilterItem::Status(status) => flip(&mut query.status, status),
         FilterItem::Tag(tag) => flip(&mut query.tags, tag),
         FilterItem::Bot(channel, id) => match query.bots_mut(*channel) {

@@ -61,6 +61,10 @@ pub enum Action {
     ShowCounts,
     /// Bring back the filters `x` cleared, or the view `d` deleted.
     Undo,
+    /// The palette with `page ` typed: go to a page by its number.
+    GoToPage,
+    /// The palette with `profile ` typed: switch to another config profile's account.
+    SwitchProfile,
 }
 
 /// What the copy menu copies of a contact.
@@ -92,7 +96,7 @@ impl CopyField {
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 54] = [
+    pub const ALL: [Action; 56] = [
         Action::FocusNext,
         Action::FocusPrev,
         Action::MoveDown,
@@ -147,6 +151,8 @@ impl Action {
         Action::CountAll,
         Action::ShowCounts,
         Action::Undo,
+        Action::GoToPage,
+        Action::SwitchProfile,
     ];
 
     /// The name the config file uses for the action, e.g. `next_page` or `apply_view_3`.
@@ -191,6 +197,8 @@ impl Action {
             Action::CountAll => "count_all",
             Action::ShowCounts => "show_counts",
             Action::Undo => "undo",
+            Action::GoToPage => "go_to_page",
+            Action::SwitchProfile => "switch_profile",
             Action::CopyField(field) => return format!("copy_{}", field.label().to_lowercase()),
             Action::ApplyView(number) => return format!("apply_view_{number}"),
         };
@@ -406,7 +414,7 @@ impl Layer {
             Layer::List => "Contact list",
             Layer::Filters => "Filter panel",
             Layer::Detail => "Detail pane",
-            Layer::Text => "Typing text (search, dates, a view's name, the export path)",
+            Layer::Text => "Typing text (search, a tag, dates, a view's name, the export path)",
             Layer::Export => "Export dialog",
             Layer::Views => "Saved views list",
             Layer::Help => "This help",
@@ -415,7 +423,7 @@ impl Layer {
             Layer::Counts => "The counts chart",
             Layer::Palette => {
                 "Command palette: page N, status S, tag T, agent NAME, search TEXT, clear, \
-                 view NAME, export PATH, copy FIELD, open"
+                 view NAME, export PATH, copy FIELD, open, count, profile NAME"
             }
         }
     }
@@ -454,7 +462,7 @@ const fn entry(
 
 /// Every action of every layer, apart from the nine "apply view" actions, which
 /// [`action_table`] adds.
-const ACTIONS: [ActionEntry; 60] = {
+const ACTIONS: [ActionEntry; 63] = {
     use Action as A;
     use Layer as L;
     [
@@ -511,12 +519,6 @@ const ACTIONS: [ActionEntry; 60] = {
         ),
         entry(
             L::Global,
-            A::Copy,
-            "copy the contact's email, phone, id, uuid, name or JSON",
-            &["y"],
-        ),
-        entry(
-            L::Global,
             A::CopySelection,
             "copy the selected contacts' ids, one a line",
             &["Y"],
@@ -532,6 +534,18 @@ const ACTIONS: [ActionEntry; 60] = {
             A::Palette,
             "the command palette: page 12, tag vip, copy email…",
             &[":"],
+        ),
+        entry(
+            L::Global,
+            A::GoToPage,
+            "go to a page by its number (the palette's page N)",
+            &["#"],
+        ),
+        entry(
+            L::Global,
+            A::SwitchProfile,
+            "switch to another profile's account, in place",
+            &["@"],
         ),
         entry(
             L::Global,
@@ -582,6 +596,12 @@ const ACTIONS: [ActionEntry; 60] = {
         entry(L::List, A::Toggle, "mark or unmark the contact", &["space"]),
         entry(
             L::List,
+            A::Copy,
+            "copy the contact's email, phone, id, uuid, name or JSON",
+            &["y"],
+        ),
+        entry(
+            L::List,
             A::RangeSelect,
             "start a range; press again to mark it",
             &["v"],
@@ -620,14 +640,30 @@ const ACTIONS: [ActionEntry; 60] = {
             "first item of this or the previous section",
             &["["],
         ),
-        entry(L::Detail, A::MoveDown, "scroll down", &["j", "down"]),
-        entry(L::Detail, A::MoveUp, "scroll up", &["k", "up"]),
-        entry(L::Detail, A::Top, "scroll to the top", &["g", "home"]),
-        entry(L::Detail, A::Bottom, "scroll to the bottom", &["G", "end"]),
+        entry(
+            L::Detail,
+            A::MoveDown,
+            "next field (raw JSON: scroll down)",
+            &["j", "down"],
+        ),
+        entry(
+            L::Detail,
+            A::MoveUp,
+            "previous field (raw JSON: scroll up)",
+            &["k", "up"],
+        ),
+        entry(L::Detail, A::Top, "first field, top", &["g", "home"]),
+        entry(L::Detail, A::Bottom, "last field, bottom", &["G", "end"]),
+        entry(
+            L::Detail,
+            A::Copy,
+            "copy the field under the cursor (raw JSON: the whole contact)",
+            &["y"],
+        ),
         entry(
             L::Text,
             A::Activate,
-            "apply the text (search, date, view name)",
+            "apply the text (search, tag, date, view name)",
             &["enter"],
         ),
         entry(L::Text, A::Back, "leave the field", &["esc"]),

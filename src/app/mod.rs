@@ -11,7 +11,7 @@ pub mod state;
 pub mod update;
 
 pub use keymap::{Action, Keymap, Layer};
-pub use msg::{Cmd, Msg, PickList, Purpose};
-pub use runtime::{BrowserExit, BrowserOptions, ViewStore, run_browser};
+pub use msg::{Account, Cmd, Msg, PickList, Purpose};
+pub use runtime::{BrowserExit, BrowserOptions, Profiles, ViewStore, run_browser};
 pub use state::{Focus, Load, Mode, PageEnd, SavedView, State, TextField};
 pub use update::{restore_filters, start, update};

@@ -7,9 +7,8 @@ use crossterm::event::KeyEvent;
 use std::sync::Arc;
 
 use super::state::{CountRun, Facets, FetchGeneration, SavedView, ScrollLimits, SelectAllRun};
-use crate::api::IdSet;
 use crate::api::walk::WalkError;
-use crate::api::{Agent, ApiError, Page, Query, Segment, WhatsappBot};
+use crate::api::{Agent, ApiError, Client, IdSet, Page, Query, Segment, WhatsappBot};
 use crate::export::{ExportError, ExportFormat, Progress, Scope};
 
 /// Something that happened. Time comes with the message so `update` never reads a clock.
@@ -87,6 +86,23 @@ pub enum Msg {
         url: String,
         reason: Arc<std::io::Error>,
     },
+    /// The account of the profile `name` is ready to switch to, or why it is not (a message
+    /// that never holds the token).
+    ProfileConnected {
+        name: String,
+        result: Result<Account, String>,
+    },
+}
+
+/// One account on one host, as a config profile describes it, connected.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Its `Debug` redacts the token.
+    pub client: Arc<Client>,
+    /// For the status bar: `profile · host`.
+    pub host_label: String,
+    /// Where its web panel shows a contact, `{id}` standing for its id.
+    pub web_url: Option<String>,
 }
 
 /// A pick-list of the filter panel that comes from the API.
@@ -168,6 +184,14 @@ pub enum Cmd {
     },
     /// Stop the running count.
     CancelCount,
+    /// Connect the account of the config profile `name`, to switch to it.
+    ConnectProfile {
+        name: String,
+    },
+    /// From now on talk to this account: every task still running for the old one is stopped
+    /// and its results still on their way are dropped, so none lands in the new account's
+    /// state.
+    UseAccount(Arc<Client>),
 }
 
 /// How a count ended.

@@ -1,5 +1,6 @@
 //! The command palette's language: `page 12`, `status open`, `tag vip`, `agent Alice`,
-//! `search jane`, `clear`, `view Open VIPs`, `export out.csv`, `copy email`, `open`. Parsed here,
+//! `search jane`, `clear`, `view Open VIPs`, `export out.csv`, `copy email`, `open`, `count`,
+//! `profile work`. Parsed here,
 //! without the state, so that parsing and completion are tested on their own; `update/palette.rs`
 //! carries the commands out, through the same functions as the keys that do the same.
 
@@ -24,13 +25,15 @@ pub enum PaletteCommand {
     Export(String),
     Copy(CopyField),
     Open,
-    /// Switching accounts needs a new connection; the palette says how.
+    /// Counts every contact matching, past the automatic cap, as `c` does.
+    Count,
+    /// Switches to the account of this config profile, in place.
     Profile(String),
 }
 
 /// The command words, in the order completion offers them.
-pub const COMMANDS: [&str; 11] = [
-    "page", "status", "tag", "agent", "search", "clear", "view", "export", "copy", "open",
+pub const COMMANDS: [&str; 12] = [
+    "page", "status", "tag", "agent", "search", "clear", "view", "export", "copy", "open", "count",
     "profile",
 ];
 
@@ -56,10 +59,7 @@ pub fn parse(line: &str) -> Result<PaletteCommand, String> {
         ))
     };
     match word.to_ascii_lowercase().as_str() {
-        "" => Err(
-            "type a command: page, status, tag, agent, search, clear, view, export, copy, open"
-                .into(),
-        ),
+        "" => Err(format!("type a command: {}", COMMANDS.join(", "))),
         "page" | "p" => match rest.parse::<u32>() {
             Ok(page) if page >= 1 => Ok(PaletteCommand::Page(page)),
             _ => needs("a page number from 1"),
@@ -106,6 +106,7 @@ pub fn parse(line: &str) -> Result<PaletteCommand, String> {
                 )
             }),
         "open" => Ok(PaletteCommand::Open),
+        "count" => Ok(PaletteCommand::Count),
         "profile" if rest.is_empty() => needs("a profile name"),
         "profile" => Ok(PaletteCommand::Profile(rest.to_owned())),
         other => Err(format!(
@@ -217,6 +218,43 @@ mod tests {
         assert!(parse("status lost").is_err_and(|error| error.contains("inprogress")));
         assert!(parse("frobnicate").is_err_and(|error| error.contains("the commands are")));
         assert!(parse("copy shoe").is_err_and(|error| error.contains("email")));
+        assert_eq!(parse("count"), Ok(PaletteCommand::Count));
+        assert_eq!(
+            parse("profile work"),
+            Ok(PaletteCommand::Profile("work".into()))
+        );
+        assert!(parse("profile").is_err_and(|error| error.contains("profile main")));
+    }
+
+    /// Every command the palette knows is also a key: the action that does it, or, for a
+    /// command that needs a value no key can carry, the one that opens the palette with the
+    /// command typed. A new command without one fails here.
+    #[test]
+    fn every_palette_command_is_an_action_in_the_keymap() {
+        use crate::app::keymap::{Action, Layer, action_table};
+        for command in COMMANDS {
+            let (layer, action) = match command {
+                "page" => (Layer::Global, Action::GoToPage),
+                // The panel toggles a status, a tag (seen or typed) or an agent.
+                "status" | "tag" | "agent" => (Layer::Filters, Action::Toggle),
+                "search" => (Layer::Global, Action::FocusSearch),
+                "clear" => (Layer::Global, Action::ClearFilters),
+                "view" => (Layer::Global, Action::ShowViews),
+                "export" => (Layer::Global, Action::Export),
+                "copy" => (Layer::List, Action::Copy),
+                "open" => (Layer::Global, Action::Open),
+                "count" => (Layer::Global, Action::CountAll),
+                "profile" => (Layer::Global, Action::SwitchProfile),
+                other => panic!("the palette's {other:?} has no action in the keymap"),
+            };
+            let entry = action_table()
+                .into_iter()
+                .find(|entry| entry.layer == layer && entry.action == action);
+            assert!(
+                entry.is_some_and(|entry| !entry.defaults.is_empty()),
+                "{command:?}: {action:?} has no default key in {layer:?}"
+            );
+        }
     }
 
     #[test]
@@ -229,9 +267,10 @@ mod tests {
         assert_eq!(
             complete("c", arguments),
             None,
-            "clear and copy: nothing in common"
+            "clear, copy and count: nothing more in common"
         );
-        assert_eq!(complete("co", arguments), Some("copy ".into()));
+        assert_eq!(complete("cop", arguments), Some("copy ".into()));
+        assert_eq!(complete("cou", arguments), Some("count ".into()));
         assert_eq!(
             complete("status inp", arguments),
             Some("status inprogress".into())

@@ -13,14 +13,14 @@ use crossterm::event::{
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use ratatui::layout::Rect;
-use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 use tokio::time::sleep_until;
 
 use super::background::{Counting, background_options, collect_matching_ids};
 use super::filters::FriendlyNames;
 use super::keymap::Keymap;
-use super::msg::{Cmd, ExportFinished, Msg, PickList, Purpose, ViewStoreError};
+use super::msg::{Account, Cmd, ExportFinished, Msg, PickList, Purpose, ViewStoreError};
 use super::state::{Connection, SavedView, State};
 use super::update::{restore_filters, start, update};
 use crate::api::walk::Background;
@@ -47,9 +47,25 @@ pub trait ViewStore: Send + Sync {
     fn delete(&self, name: &str) -> Result<Vec<SavedView>, Box<ViewStoreError>>;
 }
 
+/// The config's profiles, which the browser switches between in place (`profile NAME`).
+/// Connecting one may read its token from a file, so the event loop calls it on the blocking
+/// pool.
+pub trait Profiles: Send + Sync {
+    /// Every profile's name.
+    fn names(&self) -> Vec<String>;
+    /// The account of the profile `name`, or why it cannot be used, in a message that never
+    /// holds the token.
+    fn connect(&self, name: &str) -> Result<Account, String>;
+}
+
 /// What the browser needs from the command line.
 pub struct BrowserOptions {
     pub client: Client,
+    /// The config profile in use, if any.
+    pub profile: Option<String>,
+    /// The config's profiles to switch between; `None` when there is no config to read them
+    /// from.
+    pub profiles: Option<Arc<dyn Profiles>>,
     /// The filters to start with: the last ones used, restored from the state file.
     pub initial_query: Query,
     pub views: Vec<SavedView>,
@@ -247,7 +263,7 @@ async fn event_loop(
     let theme = options.theme;
     let client = Arc::new(options.client);
     let view_store = options.view_store;
-    let (sender, mut receiver) = unbounded_channel::<Msg>();
+    let (sender, receiver) = unbounded_channel::<Msg>();
     let mut state = State::new(
         Connection {
             host: options.host_label,
@@ -263,16 +279,24 @@ async fn event_loop(
     state.time_zone = options.time_zone;
     state.choices.names = options.names;
     state.status.warnings = options.warnings;
+    state.profile = options.profile;
+    state.profiles = options
+        .profiles
+        .as_ref()
+        .map(|profiles| profiles.names())
+        .unwrap_or_default();
     restore_filters(&mut state, options.initial_query);
-    let context = CommandContext {
+    let mut context = CommandContext {
         client,
         sender,
+        receiver,
         view_store,
+        profiles: options.profiles,
         background: Background::default(),
     };
     let mut tasks = Tasks::default();
     for command in start(&mut state) {
-        run_command(command, &context, &mut tasks);
+        run_command(command, &mut context, &mut tasks);
     }
 
     let mut events = EventStream::new();
@@ -292,7 +316,7 @@ async fn event_loop(
             let limits = ui::scroll_limits(completed.area, &state, &clock);
             if limits != state.limits {
                 for command in update(&mut state, Msg::Layout(limits)) {
-                    run_command(command, &context, &mut tasks);
+                    run_command(command, &mut context, &mut tasks);
                 }
                 dirty = true;
             }
@@ -310,7 +334,7 @@ async fn event_loop(
                 Some(Err(error)) => return Err(error),
                 None => break,
             },
-            Some(message) = receiver.recv() => Some(message),
+            Some(message) = context.receiver.recv() => Some(message),
             () = sleep_or_never(wake_at) => Some(Msg::Tick { at: Instant::now() }),
             stop = shutdown.next() => {
                 stopped_by = Some(stop);
@@ -325,7 +349,7 @@ async fn event_loop(
         };
         if let Some(message) = message {
             for command in update(&mut state, message) {
-                run_command(command, &context, &mut tasks);
+                run_command(command, &mut context, &mut tasks);
             }
             dirty = true;
         }
@@ -379,17 +403,20 @@ fn translate(event: Event, state: &State, area: Option<Rect>) -> Option<Msg> {
     }
 }
 
-/// What commands run with.
+/// What commands run with, and the channel their tasks answer on.
 struct CommandContext {
+    /// The account in use; switching profiles replaces it.
     client: Arc<Client>,
     sender: UnboundedSender<Msg>,
+    receiver: UnboundedReceiver<Msg>,
     view_store: Option<Arc<dyn ViewStore>>,
+    profiles: Option<Arc<dyn Profiles>>,
     /// Shared by select-all, the count and exports: the pages the user waits for go first.
     background: Background,
 }
 
 /// Starts the task for one command; it reports back over the context's sender.
-fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
+fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
     let client = &context.client;
     let sender = &context.sender;
     match command {
@@ -577,6 +604,46 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
                     });
                 }
             }));
+        }
+        Cmd::ConnectProfile { name } => {
+            let sender = sender.clone();
+            let profiles = context.profiles.clone();
+            tasks.keep(tokio::spawn(async move {
+                let result = match profiles {
+                    Some(profiles) => tokio::task::spawn_blocking({
+                        let name = name.clone();
+                        move || profiles.connect(&name)
+                    })
+                    .await
+                    .unwrap_or_else(|error| Err(error.to_string())),
+                    None => Err("there is no config file to read profiles from".to_owned()),
+                };
+                match &result {
+                    Ok(account) => tracing::info!(
+                        profile = %crate::text::single_line(&name),
+                        host = %account.client.base_url(),
+                        "switching to profile"
+                    ),
+                    Err(reason) => tracing::warn!(
+                        profile = %crate::text::single_line(&name),
+                        %reason,
+                        "could not switch to profile"
+                    ),
+                }
+                let _ = sender.send(Msg::ProfileConnected { name, result });
+            }));
+        }
+        Cmd::UseAccount(client) => {
+            // Nothing of the old account may reach the new one: its tasks stop, and a new
+            // channel leaves behind whatever they had already sent.
+            tasks.abort_all();
+            let (sender, receiver) = unbounded_channel();
+            context.sender = sender;
+            context.receiver = receiver;
+            context.client = client;
+            // Another account has a rate limit of its own: what was learnt of the old one's
+            // does not apply.
+            context.background = Background::default();
         }
         Cmd::LoadChoices(lists) => {
             for list in lists {

@@ -119,10 +119,22 @@ impl SelectAllRun {
 /// wraps to depends on the terminal's size, which only drawing knows: the event loop measures
 /// it and sends it as `Msg::Layout` whenever it changes, and `update` keeps the scrolls within
 /// it. Unknown (the maximum) until the first frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScrollLimits {
     pub detail: u16,
     pub help: u16,
+    /// How many rows the detail pane shows at a time.
+    pub detail_height: u16,
+    /// Where each field of the detail's cursor is drawn, in rows of the whole sheet, so the
+    /// scroll can follow the cursor. Empty until the first frame, and in raw JSON.
+    pub detail_fields: Vec<FieldRows>,
+}
+
+/// The rows one field of the detail pane takes: one, or more where it wraps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldRows {
+    pub first: u16,
+    pub count: u16,
 }
 
 impl Default for ScrollLimits {
@@ -130,6 +142,8 @@ impl Default for ScrollLimits {
         ScrollLimits {
             detail: u16::MAX,
             help: u16::MAX,
+            detail_height: 0,
+            detail_fields: Vec::new(),
         }
     }
 }
@@ -187,6 +201,8 @@ pub enum Focus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextField {
     Search,
+    /// A tag typed in, which Enter switches on.
+    NewTag,
     Date(DateField),
 }
 
@@ -232,6 +248,9 @@ pub struct DetailView {
     pub raw_json: bool,
     /// Lines scrolled past; the renderer clamps it to the content.
     pub scroll: u16,
+    /// The field under the cursor, which `y` copies: an index into what
+    /// `ui::detail_fields` lists for the contact. Only the normal view has one.
+    pub cursor: usize,
 }
 
 /// A typed-in date bound with its inline validation message.
@@ -678,6 +697,8 @@ pub struct State {
     /// The filters the list shows; changed by the panel, sent with every fetch.
     pub query: Query,
     pub search: Input,
+    /// The tag being typed in the panel, not yet a filter.
+    pub new_tag: Input,
     /// When typed search text becomes the query, unless more is typed first.
     pub search_deadline: Option<Instant>,
     pub dates: [DateInput; 4],
@@ -738,6 +759,10 @@ pub struct State {
     pub spinner_frame: usize,
     pub keymap: Keymap,
     pub connection: Connection,
+    /// The config profile in use, if any; the status bar names it with the host.
+    pub profile: Option<String>,
+    /// The config's profiles, which `profile NAME` switches between in place.
+    pub profiles: Vec<String>,
     /// Where the log goes; the help shows it.
     pub log_path: Option<PathBuf>,
     /// The zone times are shown in and typed dates read in (`[ui] time_zone`). UTC until the
@@ -757,6 +782,7 @@ impl State {
         State {
             query: Query::default(),
             search: Input::default(),
+            new_tag: Input::default(),
             search_deadline: None,
             dates: Default::default(),
             focus: Focus::List,
@@ -798,6 +824,8 @@ impl State {
             spinner_frame: 0,
             keymap,
             connection,
+            profile: None,
+            profiles: Vec::new(),
             log_path,
             time_zone: jiff::tz::TimeZone::UTC,
             should_quit: false,

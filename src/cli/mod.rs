@@ -211,8 +211,14 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 .keymap()
                 .map_err(|problems| ConfigError::Invalid { problems })?;
             let connection = Connection::open(&cli.global, &loaded.config).await?;
+            let profiles = ConfigProfiles {
+                config: loaded.config.clone(),
+                global: cli.global.clone(),
+            };
             let options = BrowserOptions {
                 client: connection.client.clone(),
+                profile: connection.profile.clone(),
+                profiles: Some(Arc::new(profiles)),
                 host_label: connection.host_label(),
                 mouse: cli.global.mouse,
                 log_path: crate::logging::log_file_path(),
@@ -274,6 +280,91 @@ fn load_config(global: &GlobalArgs) -> Result<LoadedConfig, CliError> {
     Ok(loaded)
 }
 
+/// Where a profile's account is and how to reach it, before a client is built for it.
+struct ProfileAccount {
+    base_url: String,
+    token: Token,
+    web_url: Option<String>,
+}
+
+impl ProfileAccount {
+    /// The account of `profile` (none: BotPenguin's host and `INBOX_TUI_TOKEN`), at
+    /// `base_url` when one is forced (`--base-url`), refused over plain http to another
+    /// machine unless the user allowed it.
+    fn of(
+        global: &GlobalArgs,
+        profile: Option<config::NamedProfile<'_>>,
+        base_url: Option<&str>,
+    ) -> Result<ProfileAccount, CliError> {
+        let forced = base_url.map(str::to_owned);
+        let base_url = match (forced.clone(), profile) {
+            (Some(base_url), _) => base_url,
+            (None, Some(profile)) => profile.profile.base_url().to_owned(),
+            (None, None) => DEFAULT_BASE_URL.to_owned(),
+        };
+        config::check_plain_http(&base_url, global.allow_insecure_http).map_err(CliError::Usage)?;
+        let token =
+            config::resolve_token(profile).map_err(|error| CliError::Usage(error.to_string()))?;
+        let web_url = match profile {
+            Some(profile) if forced.is_none() => profile.profile.web_url().map(str::to_owned),
+            _ if base_url == DEFAULT_BASE_URL => Some(config::DEFAULT_WEB_URL.to_owned()),
+            _ => None,
+        };
+        Ok(ProfileAccount {
+            base_url,
+            token,
+            web_url,
+        })
+    }
+}
+
+/// A client for `base_url` with the retry settings of the command line.
+fn client(global: &GlobalArgs, base_url: String, token: Token) -> Result<Client, CliError> {
+    let mut client_config = ClientConfig::new(base_url, token);
+    client_config.retry.max_attempts = global.attempts;
+    client_config.retry.rate_limit_patience =
+        std::time::Duration::from_secs(global.rate_limit_patience);
+    Ok(Client::new(client_config)?)
+}
+
+/// `host:port` of the client's base URL, as the status bar names it.
+fn host_of(client: &Client) -> String {
+    let url = client.base_url();
+    match (url.host_str(), url.port()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        (None, _) => url.to_string(),
+    }
+}
+
+/// The config's profiles, for the browser to switch between. A profile switched to uses its
+/// own base URL (`--base-url` was for the one started with) and the same token rules as at
+/// start-up, `INBOX_TUI_TOKEN` first.
+struct ConfigProfiles {
+    config: Config,
+    global: GlobalArgs,
+}
+
+impl crate::app::Profiles for ConfigProfiles {
+    fn names(&self) -> Vec<String> {
+        self.config.profile_names()
+    }
+
+    fn connect(&self, name: &str) -> Result<crate::app::Account, String> {
+        let connect = || -> Result<crate::app::Account, CliError> {
+            let profile = self.config.profile(Some(name))?;
+            let account = ProfileAccount::of(&self.global, profile, None)?;
+            let client = client(&self.global, account.base_url, account.token)?;
+            Ok(crate::app::Account {
+                host_label: format!("{name} · {}", host_of(&client)),
+                client: Arc::new(client),
+                web_url: account.web_url,
+            })
+        };
+        connect().map_err(|error| error.to_string())
+    }
+}
+
 /// A client, plus the in-process demo server it talks to when `--demo` is given.
 pub struct Connection {
     pub client: Client,
@@ -310,31 +401,12 @@ impl Connection {
             (server.url(), token, Some(server), None, Some(web_url))
         } else {
             let profile = config.profile(global.profile.as_deref())?;
-            let base_url = match (&global.base_url, profile) {
-                (Some(base_url), _) => base_url.clone(),
-                (None, Some(profile)) => profile.profile.base_url().to_owned(),
-                (None, None) => DEFAULT_BASE_URL.to_owned(),
-            };
-            config::check_plain_http(&base_url, global.allow_insecure_http)
-                .map_err(CliError::Usage)?;
-            let token = config::resolve_token(profile)
-                .map_err(|error| CliError::Usage(error.to_string()))?;
+            let account = ProfileAccount::of(global, profile, global.base_url.as_deref())?;
             let name = profile.map(|profile| profile.name.to_owned());
-            let web_url = match profile {
-                Some(profile) if global.base_url.is_none() => {
-                    profile.profile.web_url().map(str::to_owned)
-                }
-                _ if base_url == DEFAULT_BASE_URL => Some(config::DEFAULT_WEB_URL.to_owned()),
-                _ => None,
-            };
-            (base_url, token, None, name, web_url)
+            (account.base_url, account.token, None, name, account.web_url)
         };
-        let mut client_config = ClientConfig::new(base_url, token);
-        client_config.retry.max_attempts = global.attempts;
-        client_config.retry.rate_limit_patience =
-            std::time::Duration::from_secs(global.rate_limit_patience);
         Ok(Connection {
-            client: Client::new(client_config)?,
+            client: client(global, base_url, token)?,
             profile,
             web_url,
             demo,
@@ -343,12 +415,7 @@ impl Connection {
 
     /// The host for the status bar; the demo says so.
     pub fn host_label(&self) -> String {
-        let url = self.client.base_url();
-        let host = match (url.host_str(), url.port()) {
-            (Some(host), Some(port)) => format!("{host}:{port}"),
-            (Some(host), None) => host.to_owned(),
-            (None, _) => url.to_string(),
-        };
+        let host = host_of(&self.client);
         match (&self.demo, &self.profile) {
             (Some(_), _) => format!("demo API on {host}"),
             (None, Some(profile)) => format!("{profile} · {host}"),

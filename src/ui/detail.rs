@@ -6,10 +6,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use serde_json::{Map, Value};
 
+use jiff::tz::TimeZone;
+
 use super::time::{self, Clock};
 use super::{Theme, cut, pane, wrap};
 use crate::api::Contact;
 use crate::app::filters::Channel;
+use crate::app::state::FieldRows;
 use crate::app::{Focus, State};
 use crate::text::single_line;
 
@@ -28,11 +31,13 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
     };
     let inner = Block::bordered().inner(area);
     let height = usize::from(inner.height);
-    let rows = rows(usize::from(inner.width), state, theme, clock);
+    let focused = state.focus == Focus::Detail;
+    let cursor = focused.then_some(state.detail.cursor);
+    let (rows, _) = rows(usize::from(inner.width), state, theme, Some(clock), cursor);
     let total = rows.len();
     let scroll = usize::from(state.detail.scroll).min(total.saturating_sub(height));
 
-    let mut block = pane(Line::from(title), state.focus == Focus::Detail, theme);
+    let mut block = pane(Line::from(title), focused, theme);
     if total > height {
         let position = format!(" {}–{} of {} ", scroll + 1, scroll + height, total);
         block = block.title_bottom(Line::styled(position, theme.dim).right_aligned());
@@ -42,17 +47,58 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
     frame.render_widget(Paragraph::new(shown), inner);
 }
 
-/// The largest scroll that still shows something new in a pane drawn in `area`.
-pub(super) fn max_scroll(area: Rect, state: &State, clock: &Clock) -> u16 {
+/// What `update` needs to know of a pane drawn in `area`: the largest scroll that still shows
+/// something new, how many rows it shows, and where each field of the cursor is drawn.
+pub(super) fn layout(area: Rect, state: &State, clock: &Clock) -> (u16, u16, Vec<FieldRows>) {
     let inner = Block::bordered().inner(area);
-    let total = rows(usize::from(inner.width), state, &Theme::mono(), clock).len();
-    u16::try_from(total.saturating_sub(usize::from(inner.height))).unwrap_or(u16::MAX)
+    let (rows, fields) = rows(
+        usize::from(inner.width),
+        state,
+        &Theme::mono(),
+        Some(clock),
+        None,
+    );
+    let most =
+        u16::try_from(rows.len().saturating_sub(usize::from(inner.height))).unwrap_or(u16::MAX);
+    (most, inner.height, fields)
 }
 
-/// Everything the pane would show, fitted to `width` cells: values are cut with `…` beside the
-/// list, where a value broken over two rows cannot be read or selected in one drag, and wrapped
-/// in full screen, which is where a whole long value is read.
-fn rows(width: usize, state: &State, theme: &Theme, clock: &Clock) -> Vec<Line<'static>> {
+/// One field of the detail's normal view, as `y` copies it there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetailField {
+    /// What the notice calls it: the field's label, or its section for a line of text.
+    pub label: String,
+    /// What is copied: the value as shown, but an id where a name is shown beside it, and a
+    /// time without its age.
+    pub value: String,
+}
+
+/// The fields the cursor of the detail pane moves between, top to bottom, for the contact
+/// under the list cursor; none in raw JSON, where `y` copies the whole contact. Drawing and
+/// `update` both read this, so the field highlighted is the one copied.
+pub fn detail_fields(state: &State) -> Vec<DetailField> {
+    let theme = Theme::mono();
+    match state.selected_contact() {
+        Some(contact) if !state.detail.raw_json => fields(contact, state, None, &theme)
+            .lines
+            .into_iter()
+            .filter_map(|line| line.field)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Everything the pane would show, fitted to `width` cells, and the rows of each field: values
+/// are cut with `…` beside the list, where a value broken over two rows cannot be read or
+/// selected in one drag, and wrapped in full screen, which is where a whole long value is read.
+/// The field numbered `cursor` is highlighted.
+fn rows(
+    width: usize,
+    state: &State,
+    theme: &Theme,
+    clock: Option<&Clock>,
+    cursor: Option<usize>,
+) -> (Vec<Line<'static>>, Vec<FieldRows>) {
     let sheet = match state.selected_contact() {
         None => {
             let mut sheet = Sheet::new(theme);
@@ -63,14 +109,37 @@ fn rows(width: usize, state: &State, theme: &Theme, clock: &Clock) -> Vec<Line<'
         Some(contact) => fields(contact, state, clock, theme),
     };
     let fullscreen = state.detail.fullscreen;
-    sheet
-        .lines
-        .iter()
-        .flat_map(|(line, fit)| match fit {
-            Fit::Cut { .. } if !fullscreen => vec![cut(line, width)],
-            Fit::Cut { hang } | Fit::Wrap { hang } => wrap(line, width, *hang),
-        })
-        .collect()
+    let mut rows = Vec::with_capacity(sheet.lines.len());
+    let mut field_rows = Vec::new();
+    for SheetLine { line, fit, field } in sheet.lines {
+        let first = rows.len();
+        let line = if field.is_some() && cursor == Some(field_rows.len()) {
+            highlighted(line, theme)
+        } else {
+            line
+        };
+        match fit {
+            Fit::Cut { .. } if !fullscreen => rows.push(cut(&line, width)),
+            Fit::Cut { hang } | Fit::Wrap { hang } => rows.extend(wrap(&line, width, hang)),
+        }
+        if field.is_some() {
+            field_rows.push(FieldRows {
+                first: u16::try_from(first).unwrap_or(u16::MAX),
+                count: u16::try_from(rows.len() - first).unwrap_or(u16::MAX),
+            });
+        }
+    }
+    (rows, field_rows)
+}
+
+/// The line of the field under the cursor, every span in the cursor's style.
+fn highlighted(line: Line<'static>, theme: &Theme) -> Line<'static> {
+    Line::from(
+        line.spans
+            .into_iter()
+            .map(|span| span.style(theme.selected))
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// How a logical line that is too wide for the pane is fitted.
@@ -83,10 +152,20 @@ enum Fit {
     Cut { hang: usize },
 }
 
-/// The pane's logical lines, each with how it is fitted to the width.
+/// One logical line of the pane: how it is fitted, and the field it shows, if the cursor stops
+/// on it.
+struct SheetLine {
+    line: Line<'static>,
+    fit: Fit,
+    field: Option<DetailField>,
+}
+
+/// The pane's logical lines.
 struct Sheet<'t> {
-    lines: Vec<(Line<'static>, Fit)>,
+    lines: Vec<SheetLine>,
     theme: &'t Theme,
+    /// The section being written, which names its lines of text for the copy notice.
+    section: String,
 }
 
 impl<'t> Sheet<'t> {
@@ -94,15 +173,24 @@ impl<'t> Sheet<'t> {
         Sheet {
             lines: Vec::new(),
             theme,
+            section: String::new(),
         }
     }
 
     fn push(&mut self, line: Line<'static>, hang: usize) {
-        self.lines.push((line, Fit::Wrap { hang }));
+        self.lines.push(SheetLine {
+            line,
+            fit: Fit::Wrap { hang },
+            field: None,
+        });
     }
 
     fn push_value(&mut self, line: Line<'static>, hang: usize) {
-        self.lines.push((line, Fit::Cut { hang }));
+        self.lines.push(SheetLine {
+            line,
+            fit: Fit::Cut { hang },
+            field: None,
+        });
     }
 
     /// A section title, a blank line apart from the one before.
@@ -111,16 +199,31 @@ impl<'t> Sheet<'t> {
             self.push(Line::default(), 0);
         }
         self.push(Line::styled(title.to_owned(), self.theme.section), 0);
+        self.section = title.to_lowercase();
     }
 
-    /// `label         value`, the value made single-line.
+    /// `label         value`, the value made single-line; the value is what `y` copies.
     fn field(&mut self, label: &str, value: &str) {
+        self.field_copying(label, value, value);
+    }
+
+    /// `label         shown`, where `y` copies `copied` rather than what is shown.
+    fn field_copying(&mut self, label: &str, shown: &str, copied: &str) {
         let line = Line::from(vec![
             Span::raw(INDENT),
             Span::styled(format!("{label:<LABEL_WIDTH$} "), self.theme.label),
-            Span::raw(single_line(value)),
+            Span::raw(single_line(shown)),
         ]);
-        self.push_value(line, INDENT.len() + LABEL_WIDTH + 1);
+        self.lines.push(SheetLine {
+            line,
+            fit: Fit::Cut {
+                hang: INDENT.len() + LABEL_WIDTH + 1,
+            },
+            field: Some(DetailField {
+                label: label.to_owned(),
+                value: single_line(copied),
+            }),
+        });
     }
 
     fn optional(&mut self, label: &str, value: Option<&str>) {
@@ -136,19 +239,45 @@ impl<'t> Sheet<'t> {
             Span::styled(format!("{}:", single_line(key)), self.theme.label),
             Span::raw(format!(" {}", single_line(value))),
         ]);
-        self.push_value(line, INDENT.len() * 2);
+        self.lines.push(SheetLine {
+            line,
+            fit: Fit::Cut {
+                hang: INDENT.len() * 2,
+            },
+            field: Some(DetailField {
+                label: single_line(key),
+                value: single_line(value),
+            }),
+        });
     }
 
     /// A free-text line under the section, such as one line of a message.
     fn text(&mut self, text: &str) {
-        self.push(
-            Line::raw(format!("{INDENT}{}", single_line(text))),
-            INDENT.len(),
-        );
+        let text = single_line(text);
+        self.lines.push(SheetLine {
+            line: Line::raw(format!("{INDENT}{text}")),
+            fit: Fit::Wrap { hang: INDENT.len() },
+            field: Some(DetailField {
+                label: self.section.clone(),
+                value: text,
+            }),
+        });
     }
 
     fn none(&mut self) {
         self.push(Line::styled(format!("{INDENT}(none)"), self.theme.dim), 0);
+    }
+
+    /// A time as `2025-01-02 10:05 UTC (3h ago)`, without the age when there is no clock (the
+    /// fields listed for `update`); `y` copies it without the age.
+    fn time(&mut self, label: &str, at: &str, clock: Option<&Clock>, time_zone: &TimeZone) {
+        let absolute =
+            time::parse(at).map_or_else(|| single_line(at), |then| time::local(then, time_zone));
+        let shown = clock.map_or_else(
+            || absolute.clone(),
+            |clock| time::describe(at, clock, time_zone),
+        );
+        self.field_copying(label, &shown, &absolute);
     }
 }
 
@@ -157,7 +286,12 @@ fn yes_no(flag: bool) -> &'static str {
 }
 
 /// The normal view: labelled fields grouped in sections, then everything else the API sent.
-fn fields<'t>(contact: &Contact, state: &State, clock: &Clock, theme: &'t Theme) -> Sheet<'t> {
+fn fields<'t>(
+    contact: &Contact,
+    state: &State,
+    clock: Option<&Clock>,
+    theme: &'t Theme,
+) -> Sheet<'t> {
     let choices = &state.choices;
     let mut sheet = Sheet::new(theme);
 
@@ -189,7 +323,7 @@ fn fields<'t>(contact: &Contact, state: &State, clock: &Clock, theme: &'t Theme)
             (label != crate::app::filters::short_id(bot)).then_some(label)
         });
         match name {
-            Some(name) => sheet.field("bot", &format!("{name} · {bot}")),
+            Some(name) => sheet.field_copying("bot", &format!("{name} · {bot}"), bot),
             None => sheet.field("bot", bot),
         }
     } else if let Some((field, bot)) = contact.other_bot_fields().first() {
@@ -198,7 +332,7 @@ fn fields<'t>(contact: &Contact, state: &State, clock: &Clock, theme: &'t Theme)
     sheet.optional("status", contact.status());
     match contact.agent_id() {
         Some(id) => match choices.agent_name(id) {
-            Some(name) => sheet.field("agent", &format!("{name} · {id}")),
+            Some(name) => sheet.field_copying("agent", &format!("{name} · {id}"), id),
             None => sheet.field("agent", id),
         },
         None => sheet.field("agent", "(unassigned)"),
@@ -243,7 +377,7 @@ fn fields<'t>(contact: &Contact, state: &State, clock: &Clock, theme: &'t Theme)
         Some(message) => {
             sheet.optional("by", message.by);
             if let Some(at) = message.at {
-                sheet.field("when", &time::describe(at, clock, &state.time_zone));
+                sheet.time("when", at, clock, &state.time_zone);
             }
             match message.text.filter(|text| !text.trim().is_empty()) {
                 Some(text) => text.lines().for_each(|line| sheet.text(line)),
@@ -255,7 +389,7 @@ fn fields<'t>(contact: &Contact, state: &State, clock: &Clock, theme: &'t Theme)
     sheet.section("Orders");
     sheet.field("has ordered", yes_no(contact.has_ordered()));
     if let Some(at) = contact.last_ordered_at() {
-        sheet.field("last order", &time::describe(at, clock, &state.time_zone));
+        sheet.time("last order", at, clock, &state.time_zone);
     }
     match contact.raw().get("orders") {
         Some(Value::Array(orders)) => {
@@ -274,7 +408,7 @@ fn fields<'t>(contact: &Contact, state: &State, clock: &Clock, theme: &'t Theme)
         ("last seen", contact.last_seen_at()),
     ] {
         if let Some(at) = at {
-            sheet.field(label, &time::describe(at, clock, &state.time_zone));
+            sheet.time(label, at, clock, &state.time_zone);
         }
     }
 

@@ -72,6 +72,15 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
                     }
                     rows.push(Row { line, item: index });
                 }
+                FilterItem::NewTag => {
+                    let editing = state.editing() == Some(TextField::NewTag);
+                    let field = text_field("tag", &state.new_tag, editing, "type any tag");
+                    let (line, cursor) = field.render(width, highlight, theme);
+                    if let Some(column) = cursor {
+                        text_cursor = Some((rows.len(), column));
+                    }
+                    rows.push(Row { line, item: index });
+                }
                 FilterItem::Date(field_name) => {
                     let date = &state.dates[field_name.index()];
                     let editing = state.editing() == Some(TextField::Date(*field_name));
@@ -175,7 +184,7 @@ fn toggle_line(
             .map_or_else(|| short_id(id), str::to_owned),
         FilterItem::Switch(switch) => switch.label().to_owned(),
         FilterItem::LastMessageBy(sender) => sender.as_str().to_owned(),
-        FilterItem::Search | FilterItem::Date(_) => String::new(),
+        FilterItem::Search | FilterItem::NewTag | FilterItem::Date(_) => String::new(),
     };
     let on = filters::is_active(&state.query, item);
     let marker = if on { "[x] " } else { "[ ] " };

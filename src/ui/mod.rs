@@ -23,6 +23,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::app::state::ScrollLimits;
 use crate::app::{Mode, State};
 
+pub use detail::{DetailField, detail_fields};
 pub use theme::Theme;
 pub use time::Clock;
 
@@ -161,13 +162,17 @@ pub fn list_visible_rows(area: Rect, state: &State) -> usize {
 }
 
 /// The largest scrolls of the detail and the help that still show something new in a frame of
-/// `area`, for the event loop to pass to `update` (see `ScrollLimits`).
+/// `area`, and where the detail's fields are drawn, for the event loop to pass to `update` (see
+/// `ScrollLimits`).
 pub fn scroll_limits(area: Rect, state: &State, clock: &Clock) -> ScrollLimits {
+    let (detail, detail_height, detail_fields) = regions(area, state)
+        .map(|regions| detail::layout(regions.detail, state, clock))
+        .unwrap_or_default();
     ScrollLimits {
-        detail: regions(area, state).map_or(0, |regions| {
-            detail::max_scroll(regions.detail, state, clock)
-        }),
+        detail,
         help: help::max_scroll(area, state),
+        detail_height,
+        detail_fields,
     }
 }
 

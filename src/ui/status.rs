@@ -50,7 +50,8 @@ fn hints_for(layer: Layer) -> &'static [Hint] {
         ],
         Layer::Detail => &[
             (&[A::Help], "help"),
-            (&[A::MoveDown, A::MoveUp], "scroll"),
+            (&[A::MoveDown, A::MoveUp], "field"),
+            (&[A::Copy], "copy it"),
             (&[A::Fullscreen], "full screen"),
             (&[A::RawJson], "raw JSON"),
             (&[A::Back], "back to the list"),

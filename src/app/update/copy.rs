@@ -61,6 +61,26 @@ pub(super) fn copy_field(state: &mut State, field: CopyField) -> Vec<Cmd> {
     vec![Cmd::Copy { text }]
 }
 
+/// `y` in the detail: the field under its cursor, or in raw JSON the whole contact.
+pub(super) fn copy_detail_field(state: &mut State) -> Vec<Cmd> {
+    if state.detail.raw_json {
+        return copy_field(state, CopyField::Json);
+    }
+    let fields = crate::ui::detail_fields(state);
+    let Some(field) = fields.get(state.detail.cursor) else {
+        state.status.notice = Some("no field to copy".into());
+        return vec![];
+    };
+    if field.value.trim().is_empty() {
+        state.status.notice = Some(format!("the {} is empty", field.label));
+        return vec![];
+    }
+    state.status.notice = Some(format!("copied the {}: {}", field.label, field.value));
+    vec![Cmd::Copy {
+        text: field.value.clone(),
+    }]
+}
+
 /// `Y`: the ids of every selected contact, one a line: the marked ones, and those of counted
 /// select-alls less the rows unmarked.
 pub(super) fn copy_selection(state: &mut State) -> Vec<Cmd> {

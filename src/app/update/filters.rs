@@ -37,11 +37,35 @@ pub(super) fn activate_item(state: &mut State) -> Vec<Cmd> {
             state.mode = Mode::Editing(TextField::Date(field));
             vec![]
         }
+        FilterItem::NewTag => {
+            state.mode = Mode::Editing(TextField::NewTag);
+            vec![]
+        }
         item => {
             filters::toggle(&mut state.query, &item);
             query_changed(state)
         }
     }
+}
+
+/// Enter in the tag field: the typed tag becomes a filter (the API matches tags exactly, so it
+/// is sent as typed, trimmed), the field empties for the next, and the cursor stays on it.
+pub(super) fn apply_new_tag(state: &mut State) -> Vec<Cmd> {
+    let tag = state.new_tag.value().trim().to_owned();
+    state.new_tag = tui_input::Input::default();
+    state.mode = Mode::Browse;
+    if tag.is_empty() {
+        return vec![];
+    }
+    if state.query.tags.contains(&tag) {
+        state.status.notice = Some(format!(
+            "tag {:?} is already a filter",
+            crate::text::single_line(&tag)
+        ));
+        return vec![];
+    }
+    state.query.tags.push(tag);
+    query_changed(state)
 }
 
 pub(super) fn apply_search(state: &mut State) -> Vec<Cmd> {

@@ -117,6 +117,7 @@ fn on_text_key(
                 filters::apply_search(state)
             }
             TextField::Date(date) => filters::apply_date(state, date),
+            TextField::NewTag => filters::apply_new_tag(state),
         },
         Some(action @ (Action::FocusNext | Action::FocusPrev)) => {
             state.mode = Mode::Browse;
@@ -133,6 +134,9 @@ fn on_text_key(
                     {
                         state.search_deadline = Some(at + crate::app::state::SEARCH_DEBOUNCE);
                     }
+                }
+                TextField::NewTag => {
+                    state.new_tag.handle_event(&event);
                 }
                 TextField::Date(date) => {
                     let input = &mut state.dates[date.index()];
@@ -275,6 +279,7 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
             vec![]
         }
         Action::ApplyView(number) => views::apply_numbered(state, number),
+        Action::Copy if state.focus == Focus::Detail => copy::copy_detail_field(state),
         Action::Copy => {
             copy::open_menu(state);
             vec![]
@@ -288,7 +293,15 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
             vec![]
         }
         Action::Palette => {
-            state.mode = Mode::Palette(Default::default());
+            palette::open_with(state, "");
+            vec![]
+        }
+        Action::GoToPage => {
+            palette::open_with(state, "page ");
+            vec![]
+        }
+        Action::SwitchProfile => {
+            palette::open_with(state, "profile ");
             vec![]
         }
         Action::PrevChoice | Action::NextChoice | Action::DeleteView | Action::CopyField(_) => {

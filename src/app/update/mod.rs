@@ -5,7 +5,8 @@
 //! One module per concern: `keys` sends a key to the handler of the layer that has the keyboard
 //! (see `State::layer`); `paging` shows pages and moves cursors; `filters` changes the query;
 //! `selection` marks contacts and runs select-all; `export_dialog` and `views` are overlays whose
-//! key handlers return an outcome for their parent to act on; `choices` keeps the pick-lists.
+//! key handlers return an outcome for their parent to act on; `choices` keeps the pick-lists;
+//! `profile` switches accounts.
 
 mod choices;
 mod copy;
@@ -15,6 +16,7 @@ mod filters;
 mod keys;
 mod paging;
 mod palette;
+mod profile;
 mod selection;
 mod views;
 
@@ -132,6 +134,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             ));
             vec![]
         }
+        Msg::ProfileConnected { name, result } => profile::on_connected(state, name, result),
         Msg::WhatsappBotsLoaded(result) => {
             if let Some(bots) = choices::answered(state, PickList::WhatsappBots, result) {
                 state.choices.whatsapp_bots = bots;

@@ -6,7 +6,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::keys::unless_text;
-use super::{copy, export_dialog, filters, paging, views};
+use super::{copy, counts, export_dialog, filters, paging, profile, views};
 use crate::app::filters::FilterItem;
 use crate::app::keymap::Action;
 use crate::app::msg::Cmd;
@@ -15,6 +15,15 @@ use crate::app::state::{Mode, State};
 
 /// The most commands the history keeps.
 const HISTORY: usize = 100;
+
+/// Opens the palette with `line` typed, as the keys for its commands that need an argument
+/// do (`#`: `page `, `@`: `profile `).
+pub(super) fn open_with(state: &mut State, line: &str) {
+    state.mode = Mode::Palette(crate::app::state::PaletteInput {
+        input: Input::new(line.to_owned()),
+        ..Default::default()
+    });
+}
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent, action: Option<Action>) -> Vec<Cmd> {
     let Mode::Palette(palette) = &mut state.mode else {
@@ -93,6 +102,7 @@ fn arguments(state: &State, word: &str) -> Vec<String> {
             .map(|agent| agent.name.clone())
             .collect(),
         "view" => state.views.iter().map(|view| view.name.clone()).collect(),
+        "profile" => state.profiles.clone(),
         _ => Vec::new(),
     }
 }
@@ -141,12 +151,8 @@ fn run(state: &mut State, command: PaletteCommand) -> Vec<Cmd> {
         }
         PaletteCommand::Copy(field) => copy::copy_field(state, field),
         PaletteCommand::Open => copy::open_in_web_panel(state),
-        PaletteCommand::Profile(name) => {
-            state.status.notice = Some(format!(
-                "another account needs its own connection: quit and run inbox-tui --profile {name}"
-            ));
-            vec![]
-        }
+        PaletteCommand::Profile(name) => profile::switch(state, &name),
+        PaletteCommand::Count => counts::count_all(state),
     }
 }
 

@@ -21,10 +21,14 @@ struct Sandbox {
 }
 
 impl Sandbox {
+    /// A sandbox with an empty config file, which `--config` names: a `--config` file that
+    /// does not exist is an error.
     fn new() -> Sandbox {
-        Sandbox {
+        let sandbox = Sandbox {
             dir: tempfile::tempdir().expect("a temporary directory"),
-        }
+        };
+        sandbox.write_config("");
+        sandbox
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -677,10 +681,24 @@ fn config_path_follows_xdg_and_a_missing_file_is_the_defaults() {
             .to_string()
     );
 
-    let check = sandbox.run(&["config", "check"], &[]);
+    let check = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+        .args(["config", "check"])
+        .env("HOME", sandbox.dir.path())
+        .env("XDG_CONFIG_HOME", sandbox.path("xdg"))
+        .output()
+        .expect("the binary runs");
     assert!(check.status.success());
     assert!(text(&check.stdout).contains("the defaults are in use"));
-    assert!(!sandbox.config_path().exists(), "checking creates no file");
+    assert!(
+        !sandbox.path("xdg/inbox-tui/config.toml").exists(),
+        "checking creates no file"
+    );
+
+    // A file named with --config must be there: a typo is not the defaults.
+    std::fs::remove_file(sandbox.config_path()).expect("the sandbox's config is removed");
+    let named = sandbox.run(&["config", "check"], &[]);
+    assert_eq!(named.status.code(), Some(2));
+    assert!(text(&named.stderr).contains("does not exist"));
     let loaded = Config::load(Some(&sandbox.config_path())).expect("defaults");
     assert!(loaded.config.views().is_empty() && loaded.warnings.is_empty());
     assert!(loaded.config.profile(None).expect("no profile").is_none());

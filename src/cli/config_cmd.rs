@@ -5,12 +5,15 @@ use std::io::{self, IsTerminal, Read, Write};
 
 use clap::Subcommand;
 
-use super::{CliError, GlobalArgs};
+use super::{CliError, ConfigLocation};
 use crate::api::Token;
 use crate::config::{self, Config};
 
 #[derive(Debug, clap::Args)]
 pub struct ConfigArgs {
+    #[command(flatten)]
+    pub location: ConfigLocation,
+
     #[command(subcommand)]
     pub command: ConfigCommand,
 }
@@ -30,20 +33,21 @@ pub enum ConfigCommand {
 /// The profile `set-token` fills when none is named and the config has no default.
 const FIRST_PROFILE: &str = "main";
 
-pub fn run(args: &ConfigArgs, global: &GlobalArgs) -> Result<(), CliError> {
+/// Runs `config path`, `config check` or `config set-token` on the file `location` names.
+pub fn run(args: &ConfigArgs, location: &ConfigLocation) -> Result<(), CliError> {
     match args.command {
         ConfigCommand::Path => {
             println!(
                 "{}",
-                config::config_path(global.config.as_deref())?.display()
+                config::config_path(location.config.as_deref())?.display()
             );
             Ok(())
         }
         ConfigCommand::Check => {
-            let loaded = Config::load(global.config.as_deref()).map_err(CliError::ConfigCheck)?;
-            for warning in &loaded.warnings {
-                super::warn(warning);
-            }
+            let loaded = match location.load() {
+                Err(CliError::Config(error)) => return Err(CliError::ConfigCheck(error)),
+                other => other?,
+            };
             let note = if loaded.path.exists() {
                 ""
             } else {
@@ -53,8 +57,9 @@ pub fn run(args: &ConfigArgs, global: &GlobalArgs) -> Result<(), CliError> {
             Ok(())
         }
         ConfigCommand::SetToken => {
-            let loaded = Config::load(global.config.as_deref())?;
-            let profile = global
+            // The one command that may name a file not yet there: it writes it.
+            let loaded = Config::load(location.config.as_deref())?;
+            let profile = location
                 .profile
                 .as_deref()
                 .or(loaded.config.default_profile())

@@ -123,7 +123,7 @@ impl<W: Write> ContactWriter<W> {
                     output.write_all("\u{feff}".as_bytes())?;
                 }
                 let mut csv = csv::Writer::from_writer(output);
-                csv.write_record(CSV_COLUMNS).map_err(io::Error::other)?;
+                csv.write_record(CSV_COLUMNS).map_err(csv_to_io)?;
                 writer.csv = Some(csv);
             }
             ExportFormat::Json => {
@@ -159,7 +159,7 @@ impl<W: Write> ContactWriter<W> {
         } else {
             csv.write_record(cells.map(|cell| Cell(spreadsheet_safe(cell))))
         }
-        .map_err(io::Error::other)?;
+        .map_err(csv_to_io)?;
         self.written += 1;
         Ok(())
     }
@@ -196,6 +196,14 @@ impl<W: Write> ContactWriter<W> {
         }
         output.flush()?;
         Ok(output)
+    }
+}
+
+/// A CSV writer's error as the I/O error it wraps, so a closed pipe stays a closed pipe.
+fn csv_to_io(error: csv::Error) -> io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        other => io::Error::other(format!("{other:?}")),
     }
 }
 

@@ -77,6 +77,8 @@ pub struct Progress {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     pub contacts: u64,
+    /// The ids an id scope listed that no contact matching the query had, in no order.
+    pub not_found: Vec<String>,
     pub elapsed: Duration,
     pub walk: WalkStats,
 }
@@ -281,7 +283,7 @@ pub async fn run(
     };
     let writer = ContactWriter::new(output, format, job.csv, job.agent_names.clone())
         .map_err(io_error("cannot start the export"))?;
-    let (writer, stats) = match format {
+    let (writer, stats, not_found) = match format {
         ExportFormat::Csv => export_as::<FlatRow, _>(client, &job, writer, on_progress).await?,
         ExportFormat::Json | ExportFormat::Ndjson => {
             export_as::<RawContact, _>(client, &job, writer, on_progress).await?
@@ -298,18 +300,20 @@ pub async fn run(
     )))?;
     Ok(Summary {
         contacts,
+        not_found,
         elapsed: started.elapsed(),
         walk: stats,
     })
 }
 
-/// Walks what the scope names, writing each contact as a `T`.
+/// Walks what the scope names, writing each contact as a `T`; also returns the listed ids
+/// that were not found.
 async fn export_as<T: Exportable, W: io::Write + Send>(
     client: &Client,
     job: &ExportJob,
     writer: ContactWriter<W>,
     on_progress: &(dyn Fn(Progress) + Send + Sync),
-) -> Result<(ContactWriter<W>, WalkStats), ExportError> {
+) -> Result<(ContactWriter<W>, WalkStats, Vec<String>), ExportError> {
     let (queries, marked, admission) = match &job.scope {
         Scope::Matching => (vec![job.query.clone()], &[][..], Admission::default()),
         Scope::Ids(ids) => (
@@ -357,7 +361,13 @@ async fn export_as<T: Exportable, W: io::Write + Send>(
         }
     }
     ItemSink::<T>::progress(&mut sink, Progress::default());
-    Ok((sink.writer, stats))
+    let not_found = sink
+        .admission
+        .wanted
+        .as_ref()
+        .map(|wanted| wanted.iter().collect())
+        .unwrap_or_default();
+    Ok((sink.writer, stats, not_found))
 }
 
 /// A contact kept from an earlier page, in the form a format writes.

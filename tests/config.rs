@@ -149,7 +149,7 @@ async fn the_token_comes_from_the_environment_first_then_the_profile() {
     let rejected = |output: &Output, case: &str| {
         assert_eq!(
             output.status.code(),
-            Some(1),
+            Some(4),
             "{case}: {}",
             everything(output)
         );

@@ -21,13 +21,25 @@ pub struct ConfigArgs {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Print the path of the config file (it need not exist: then the defaults are in use)
-    Path,
+    Path(ConfigLocation),
     /// Check the config file; print each problem with its line and key (exit 1 if any)
-    Check,
+    Check(ConfigLocation),
     /// Save the API token of a profile (--profile, else default_profile, else "main") to its
     /// token file, readable only by you. Reads it without echo from the terminal, or from
     /// standard input when that is a pipe
-    SetToken,
+    SetToken(ConfigLocation),
+}
+
+impl ConfigArgs {
+    /// The file and profile: the subcommand's flags, else `config`'s, else `outer`'s.
+    pub fn location(&self, outer: &ConfigLocation) -> ConfigLocation {
+        let own = match &self.command {
+            ConfigCommand::Path(location)
+            | ConfigCommand::Check(location)
+            | ConfigCommand::SetToken(location) => location.clone(),
+        };
+        own.or(&self.location.clone().or(outer))
+    }
 }
 
 /// The profile `set-token` fills when none is named and the config has no default.
@@ -36,14 +48,14 @@ const FIRST_PROFILE: &str = "main";
 /// Runs `config path`, `config check` or `config set-token` on the file `location` names.
 pub fn run(args: &ConfigArgs, location: &ConfigLocation) -> Result<(), CliError> {
     match args.command {
-        ConfigCommand::Path => {
+        ConfigCommand::Path(_) => {
             println!(
                 "{}",
                 config::config_path(location.config.as_deref())?.display()
             );
             Ok(())
         }
-        ConfigCommand::Check => {
+        ConfigCommand::Check(_) => {
             let loaded = match location.load() {
                 Err(CliError::Config(error)) => return Err(CliError::ConfigCheck(error)),
                 other => other?,
@@ -56,7 +68,7 @@ pub fn run(args: &ConfigArgs, location: &ConfigLocation) -> Result<(), CliError>
             println!("config OK: {}{note}", loaded.path.display());
             Ok(())
         }
-        ConfigCommand::SetToken => {
+        ConfigCommand::SetToken(_) => {
             // The one command that may name a file not yet there: it writes it.
             let loaded = Config::load(location.config.as_deref())?;
             let profile = location

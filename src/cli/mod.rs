@@ -238,8 +238,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Config(args) => {
             refuse_outer(&outer, "config", &["--config", "--profile"])?;
-            let location = args.location.clone().or(&outer.location);
-            config_cmd::run(&args, &location)
+            config_cmd::run(&args, &args.location(&outer.location))
         }
         Command::Completions(args) => {
             refuse_outer(&outer, "completions", &[])?;

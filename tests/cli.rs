@@ -974,3 +974,70 @@ fn the_command_line_definition_passes_clap_s_own_checks() {
     use clap::CommandFactory;
     inbox_tui::cli::Cli::command().debug_assert();
 }
+
+#[test]
+fn export_fields_choose_the_csv_columns_in_order() {
+    let json = run_binary(&["--demo", "list", "--format", "json"], None);
+    let contacts: Vec<Value> = serde_json::from_slice(&json.stdout).expect("a JSON array");
+    let output = run_binary(
+        &[
+            "--demo",
+            "export",
+            "--limit",
+            "50",
+            "--fields",
+            "status,id",
+            "-o",
+            "-",
+        ],
+        None,
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let mut reader = csv::Reader::from_reader(&output.stdout[..]);
+    let header = reader.headers().expect("a header").clone();
+    assert_eq!(header.iter().collect::<Vec<_>>(), ["status", "id"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|row| row.expect("a row")).collect();
+    assert_eq!(rows.len(), 50);
+    for (row, contact) in rows.iter().zip(&contacts) {
+        assert_eq!(
+            row.iter().collect::<Vec<_>>(),
+            [
+                contact["status"].as_str().unwrap_or(""),
+                contact["_id"].as_str().unwrap_or("")
+            ]
+        );
+    }
+    let agent = run_binary(
+        &[
+            "--demo",
+            "export",
+            "--limit",
+            "200",
+            "--fields",
+            "agent_id,agent_name",
+            "-o",
+            "-",
+        ],
+        None,
+    );
+    let mut reader = csv::Reader::from_reader(&agent.stdout[..]);
+    assert!(
+        reader
+            .records()
+            .map(|row| row.expect("a row"))
+            .any(|row| !row[0].is_empty() && !row[1].is_empty()),
+        "agent names fill their column"
+    );
+
+    let json_fields = run_binary(
+        &[
+            "--demo", "export", "--format", "json", "--fields", "id", "-o", "-",
+        ],
+        None,
+    );
+    assert_eq!(json_fields.status.code(), Some(2));
+    assert!(text(&json_fields.stderr).contains("--fields"));
+    let unknown = run_binary(&["--demo", "export", "--fields", "id,nom", "-o", "-"], None);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("agent_name"));
+}

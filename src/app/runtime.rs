@@ -24,7 +24,9 @@ use super::msg::{Cmd, CountEnd, ExportFinished, Msg, PickList, Purpose, ViewStor
 use super::state::{Connection, CountRun, Facets, SavedView, State};
 use super::update::{restore_filters, start, update};
 use crate::api::{Client, Query, RetryNotice};
-use crate::export::{self, CsvStyle, Destination, ExportFormat, ExportJob, Progress, WalkOptions};
+use crate::export::{
+    self, CsvColumns, CsvStyle, Destination, ExportFormat, ExportJob, Progress, WalkOptions,
+};
 use crate::signals::{Stop, StopSignals};
 use crate::ui::{self, Clock, Theme};
 
@@ -493,6 +495,7 @@ fn run_command(command: Cmd, context: &CommandContext, tasks: &mut Tasks) {
                 }
                 let job = ExportJob {
                     csv: request.csv,
+                    columns: CsvColumns::default(),
                     limit: None,
                     query: request.query,
                     scope: request.scope,

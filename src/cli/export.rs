@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use super::{CliError, ConnectionArgs, FilterArgs, plural};
 use crate::api::{ApiError, Client};
 use crate::export::{
-    self, CsvStyle, DEFAULT_CONCURRENCY, DEFAULT_STALL_TIMEOUT, Destination, ExportError,
-    ExportFormat, ExportJob, IdSet, Progress, Scope, WalkOptions, WalkStats,
+    self, CsvColumns, CsvStyle, DEFAULT_CONCURRENCY, DEFAULT_STALL_TIMEOUT, Destination,
+    ExportError, ExportFormat, ExportJob, IdSet, Progress, Scope, WalkOptions, WalkStats,
 };
 use crate::signals::StopSignals;
 
@@ -75,6 +75,13 @@ pub struct ExportArgs {
     /// CSV: no byte-order mark, even when the config's `[export] excel` asks for one
     #[arg(long)]
     pub no_excel: bool,
+
+    /// CSV: the columns to write, in order, e.g. id,name,email (default: all of them: id, uuid,
+    /// name, email, phone, channel, bot_id, status, agent_id, agent_name, tags, segments,
+    /// attributes, last_message_by, last_message_at, last_message_text, last_seen_at,
+    /// created_at, online, live_chat, ordered, interacted)
+    #[arg(long = "fields", value_name = "NAME,…", value_parser = CsvColumns::parse)]
+    pub columns: Option<CsvColumns>,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -142,6 +149,13 @@ pub async fn run(
     };
     let destination = Destination::parse(&args.output);
     let format = args.format.unwrap_or_else(|| format_for(&destination));
+    if args.columns.is_some() && format != ExportFormat::Csv {
+        return Err(CliError::Usage(format!(
+            "--fields chooses CSV columns, and this export is {}, which keeps each contact whole; \
+             drop --fields, or pick fields afterwards (`jq '{{_id, uuid}}'`)",
+            format.extension().to_uppercase()
+        )));
+    }
     let agent_names = if format == ExportFormat::Csv {
         agent_names(client).await?
     } else {
@@ -159,6 +173,7 @@ pub async fn run(
         },
         agent_names,
         csv: args.csv_style(csv_defaults),
+        columns: args.columns.clone().unwrap_or_default(),
         limit: args.limit,
     };
     // On a terminal, one line that updates; to a file or a pipe (a cron job's log), a line

@@ -17,7 +17,7 @@ use std::io::{self, IsTerminal};
 use std::time::{Duration, Instant};
 
 pub use destination::{Destination, Output, stdout_was_closed};
-pub use format::{CSV_COLUMNS, ContactWriter, CsvStyle, ExportFormat, FlatRow};
+pub use format::{CSV_COLUMNS, ContactWriter, CsvColumns, CsvStyle, ExportFormat, FlatRow};
 pub use governor::Traffic;
 pub use ids::IdSet;
 pub use walk::{
@@ -62,6 +62,8 @@ pub struct ExportJob {
     /// Agent id → name, for the CSV's agent-name column.
     pub agent_names: HashMap<String, String>,
     pub csv: CsvStyle,
+    /// The CSV's columns, in order.
+    pub columns: CsvColumns,
     /// Stop after this many contacts, on purpose.
     pub limit: Option<u64>,
 }
@@ -281,8 +283,14 @@ pub async fn run(
     } else {
         Sink::Plain(output)
     };
-    let writer = ContactWriter::new(output, format, job.csv, job.agent_names.clone())
-        .map_err(io_error("cannot start the export"))?;
+    let writer = ContactWriter::new(
+        output,
+        format,
+        job.csv,
+        job.columns.clone(),
+        job.agent_names.clone(),
+    )
+    .map_err(io_error("cannot start the export"))?;
     let (writer, stats, not_found) = match format {
         ExportFormat::Csv => export_as::<FlatRow, _>(client, &job, writer, on_progress).await?,
         ExportFormat::Json | ExportFormat::Ndjson => {

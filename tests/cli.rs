@@ -934,8 +934,10 @@ fn the_man_page_is_roff_with_every_command() {
     }
 }
 
-/// `cargo install --path .` into a temporary root: slow (a release build with LTO), so run it on
-/// purpose: `cargo test --test cli -- --ignored cargo_install`.
+/// `cargo install --path .` from a clean clone of the committed tree into a temporary root:
+/// slow (a release build with LTO), so run it on purpose: `cargo test --test cli -- --ignored
+/// cargo_install`. `INBOX_TUI_INSTALL_TARGET_DIR` names a target directory to build in (one
+/// that already holds a release build saves the dependencies' minutes).
 #[test]
 #[ignore = "builds a release binary: minutes"]
 fn cargo_install_from_a_clean_clone_works() {
@@ -953,7 +955,11 @@ fn cargo_install_from_a_clean_clone_works() {
         .arg(&clone)
         .arg("--root")
         .arg(root.path().join("root"))
-        .env("CARGO_TARGET_DIR", root.path().join("target"))
+        .env(
+            "CARGO_TARGET_DIR",
+            std::env::var_os("INBOX_TUI_INSTALL_TARGET_DIR")
+                .map_or_else(|| root.path().join("target"), std::path::PathBuf::from),
+        )
         .status()
         .expect("cargo runs");
     assert!(installed.success());

@@ -863,3 +863,51 @@ fn the_time_zone_is_local_or_utc_and_a_bad_one_names_its_line() {
         "{stderr}"
     );
 }
+
+/// Without the `keyring` feature (the default build, and CI's), the keychain is refused with
+/// how to get it, and nothing is written.
+#[cfg(not(feature = "keyring"))]
+#[test]
+fn the_keychain_needs_the_keyring_feature_and_says_so() {
+    let sandbox = Sandbox::new();
+    let refused = sandbox.run_with_stdin(&["config", "set-token", "--keyring"], CANARY_TOKEN);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("--features keyring"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(sandbox.config_path()).expect("the config"),
+        "",
+        "the config is untouched"
+    );
+    assert!(!everything(&refused).contains(CANARY_TOKEN));
+
+    sandbox.write_config("default_profile = \"main\"\n[profiles.main]\ntoken_keyring = true\n");
+    let listed = sandbox.run(&["list", "--base-url", "http://127.0.0.1:9"], &[]);
+    assert_eq!(listed.status.code(), Some(2));
+    let stderr = text(&listed.stderr);
+    assert!(
+        stderr.contains("OS keychain") && stderr.contains("--features keyring"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_keychain_token_is_one_source_among_the_others() {
+    let sandbox = Sandbox::new();
+    sandbox.write_config("[profiles.main]\ntoken_keyring = true\ntoken_env = \"T\"\n");
+    let output = sandbox.run(&["config", "check"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr)
+            .contains("give only one of token, token_file, token_env and token_keyring"),
+        "{}",
+        text(&output.stderr)
+    );
+    // `false` is no source: the variable is the token.
+    sandbox.write_config("[profiles.main]\ntoken_keyring = false\ntoken_env = \"T\"\n");
+    let output = sandbox.run(&["config", "check"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+}

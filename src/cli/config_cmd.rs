@@ -25,9 +25,21 @@ pub enum ConfigCommand {
     /// Check the config file; print each problem with its line and key (exit 1 if any)
     Check(ConfigLocation),
     /// Save the API token of a profile (--profile, else default_profile, else "main") to its
-    /// token file, readable only by you. Reads it without echo from the terminal, or from
-    /// standard input when that is a pipe
-    SetToken(ConfigLocation),
+    /// token file, readable only by you, or with --keyring to the OS keychain. Reads it without
+    /// echo from the terminal, or from standard input when that is a pipe
+    SetToken(SetTokenArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SetTokenArgs {
+    #[command(flatten)]
+    pub location: ConfigLocation,
+
+    /// Keep the token in the OS keychain (macOS Keychain, Windows Credential Manager, the
+    /// Secret Service on Linux) instead of a file; the file is the fallback when the keychain
+    /// cannot be reached. Needs a build with `--features keyring`
+    #[arg(long)]
+    pub keyring: bool,
 }
 
 impl ConfigArgs {
@@ -36,7 +48,7 @@ impl ConfigArgs {
         let own = match &self.command {
             ConfigCommand::Path(location)
             | ConfigCommand::Check(location)
-            | ConfigCommand::SetToken(location) => location.clone(),
+            | ConfigCommand::SetToken(SetTokenArgs { location, .. }) => location.clone(),
         };
         own.or(&self.location.clone().or(outer))
     }
@@ -68,7 +80,10 @@ pub fn run(args: &ConfigArgs, location: &ConfigLocation) -> Result<(), CliError>
             println!("config OK: {}{note}", loaded.path.display());
             Ok(())
         }
-        ConfigCommand::SetToken(_) => {
+        ConfigCommand::SetToken(SetTokenArgs { keyring, .. }) => {
+            if keyring && !config::keychain::AVAILABLE {
+                return Err(CliError::Usage(config::keychain::NOT_BUILT.into()));
+            }
             // The one command that may name a file not yet there: it writes it.
             let loaded = Config::load(location.config.as_deref())?;
             let profile = location
@@ -77,6 +92,17 @@ pub fn run(args: &ConfigArgs, location: &ConfigLocation) -> Result<(), CliError>
                 .or(loaded.config.default_profile())
                 .unwrap_or(FIRST_PROFILE);
             let token = read_token(profile)?;
+            if keyring {
+                match loaded.config.save_token_to_keychain(profile, &token) {
+                    Ok(()) => {
+                        println!("saved the token of profile {profile:?} to the OS keychain");
+                        return Ok(());
+                    }
+                    Err(reason) => super::warn(&format!(
+                        "could not use the OS keychain ({reason}); saving to a file instead"
+                    )),
+                }
+            }
             let path = loaded.config.save_token(profile, &token)?;
             println!(
                 "saved the token of profile {profile:?} to {} (readable only by you)",

@@ -80,7 +80,7 @@ pub struct ExportArgs {
     /// name, email, phone, channel, bot_id, status, agent_id, agent_name, tags, segments,
     /// attributes, last_message_by, last_message_at, last_message_text, last_seen_at,
     /// created_at, online, live_chat, ordered, interacted)
-    #[arg(long = "fields", value_name = "NAME,…", value_parser = CsvColumns::parse)]
+    #[arg(long = "fields", value_name = "NAME,...", value_parser = CsvColumns::parse)]
     pub columns: Option<CsvColumns>,
 
     #[command(flatten)]

@@ -4,6 +4,7 @@
 //! directory to take them from, and a build script would compile clap a second time.
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 use clap::CommandFactory;
 use clap_complete::Shell;
@@ -25,8 +26,29 @@ pub fn completions(shell: Shell) -> Result<(), CliError> {
     write_stdout(&script)
 }
 
-/// Prints the man page, in roff, on stdout; the commands are listed in it.
-pub fn man_page() -> Result<(), CliError> {
+#[derive(Debug, Clone, clap::Args)]
+pub struct ManArgs {
+    /// Write every page (inbox-tui.1, and inbox-tui-list.1 and so on for each command) into
+    /// this directory instead of printing the main page
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+}
+
+/// Prints the main man page, in roff, on stdout (the commands are listed in it), or writes
+/// every command's page into `--out-dir`.
+pub fn man(args: &ManArgs) -> Result<(), CliError> {
+    match &args.out_dir {
+        Some(directory) => {
+            clap_mangen::generate_to(Cli::command(), directory).map_err(|source| CliError::Io {
+                context: format!("could not write the man pages into {}", directory.display()),
+                source,
+            })
+        }
+        None => man_page(),
+    }
+}
+
+fn man_page() -> Result<(), CliError> {
     let mut page = Vec::new();
     clap_mangen::Man::new(Cli::command())
         .render(&mut page)

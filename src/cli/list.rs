@@ -41,7 +41,7 @@ pub struct ListArgs {
     /// bot_id, status, agent_id, tags, segments, last_message, last_message_by,
     /// last_message_at, last_message_text, last_seen_at, created_at, online, live_chat,
     /// ordered, interacted
-    #[arg(long = "fields", value_name = "NAME,…", default_value = DEFAULT_FIELDS,
+    #[arg(long = "fields", value_name = "NAME,...", default_value = DEFAULT_FIELDS,
           value_parser = parse_field_list)]
     pub columns: FieldList,
 

@@ -28,7 +28,7 @@ pub use connection::{ConfigLocation, Connection, ConnectionArgs};
 pub use demo_server::DemoServerArgs;
 pub use export::ExportArgs;
 pub use filters::FilterArgs;
-pub use generated::CompletionsArgs;
+pub use generated::{CompletionsArgs, ManArgs};
 pub use list::ListArgs;
 pub use lookup::LookupArgs;
 pub use output::OutputFormat;
@@ -88,8 +88,9 @@ pub enum Command {
     Config(ConfigArgs),
     /// Print a shell completion script to stdout (see the README for where to put it)
     Completions(CompletionsArgs),
-    /// Print the man page (roff) to stdout, e.g. `inbox-tui man | man -l -`
-    Man,
+    /// Print the man page (roff) to stdout, e.g. `inbox-tui man | man -l -`, or write every
+    /// command's page with --out-dir
+    Man(ManArgs),
 }
 
 /// Why a command failed, with the exit code scripts can tell apart.
@@ -244,9 +245,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             refuse_outer(&outer, "completions", &[])?;
             generated::completions(args.shell)
         }
-        Command::Man => {
+        Command::Man(args) => {
             refuse_outer(&outer, "man", &[])?;
-            generated::man_page()
+            generated::man(&args)
         }
     }
 }

@@ -1089,3 +1089,59 @@ fn export_fields_choose_the_csv_columns_in_order() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(text(&unknown.stderr).contains("agent_name"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verbose_output_names_pages_and_filters_and_is_token_and_terminal_safe() {
+    let server = start_server_with(DemoConfig {
+        contacts: 120,
+        token: CANARY_TOKEN.into(),
+        ..DemoConfig::default()
+    })
+    .await;
+    for verbosity in ["-v", "-vv"] {
+        let output = run_binary_async(
+            args(&[
+                "list",
+                verbosity,
+                "--base-url",
+                &server.url(),
+                "--status",
+                "open",
+                "--limit",
+                "60",
+                "--format",
+                "ndjson",
+            ]),
+            Some(CANARY_TOKEN.into()),
+        )
+        .await;
+        let stderr = text(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        assert!(
+            stderr.contains(r#"status=["OPEN"] page=2"#) && stderr.contains("page received"),
+            "{verbosity}: {stderr}"
+        );
+        assert!(!stderr.contains("canary"), "{verbosity}: {stderr}");
+    }
+    server.shutdown().await;
+
+    // A server's message reaches -v's stderr with its escapes made visible.
+    let hostile = common::FakeServer::start(|_| {
+        common::json_reply(
+            500,
+            &serde_json::json!({"success": false, "message": "boom \u{1b}]0;pwned\u{7}\nforged"}),
+        )
+    })
+    .await;
+    let output = run_binary_async(
+        args(&["list", "-v", "--attempts", "2", "--base-url", &hostile.url]),
+        Some("token".into()),
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains(r"boom \x1b]0;pwned\x07"), "{stderr}");
+    assert!(
+        !stderr.chars().any(|c| c.is_control() && c != '\n'),
+        "{stderr:?}"
+    );
+}

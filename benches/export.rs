@@ -61,6 +61,7 @@ fn export_all(concurrency: usize, format: ExportFormat) {
         },
         agent_names: HashMap::new(),
         csv: Default::default(),
+        columns: Default::default(),
         limit: None,
     };
     let summary = fixture

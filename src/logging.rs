@@ -54,20 +54,79 @@ pub fn log_file_path() -> Option<PathBuf> {
     Some(state_dir()?.join(LOG_FILE))
 }
 
-/// Starts logging to the log file. Without a safe, writable file the program runs without logs
-/// rather than failing. Keep the guard alive: dropping it flushes the log.
-pub fn init() -> Option<WorkerGuard> {
-    let path = log_file_path()?;
-    let file = LogFile::open(&path, MAX_LOG_BYTES).ok()?;
-    let (writer, guard) = tracing_appender::non_blocking(file);
-    let filter = EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
+/// Starts logging to the log file, and with `verbose` (`-v`, `-vv`) to stderr as well. Without
+/// a safe, writable file the program runs without a log file rather than failing. Keep the
+/// guard alive: dropping it flushes the log.
+pub fn init(verbose: u8) -> Option<WorkerGuard> {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    let file = log_file_path().and_then(|path| LogFile::open(&path, MAX_LOG_BYTES).ok());
+    let (file_layer, guard) = match file {
+        Some(file) => {
+            let (writer, guard) = tracing_appender::non_blocking(file);
+            let layer = tracing_subscriber::fmt::layer()
+                .with_writer(writer)
+                .with_ansi(false)
+                .with_filter(file_filter());
+            (Some(layer), Some(guard))
+        }
+        None => (None, None),
+    };
+    let stderr_layer = (verbose > 0).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(|| EscapedStderr)
+            .with_ansi(false)
+            .with_target(false)
+            .without_time()
+            .with_filter(stderr_filter(verbose))
+    });
+    tracing_subscriber::registry()
+        .with(file_layer)
+        .with(stderr_layer)
         .try_init()
         .ok()?;
-    Some(guard)
+    guard
+}
+
+/// The crates whose debug output is connection-pool chatter, not what inbox-tui asked for:
+/// quiet at `debug` unless the filter names them.
+const CHATTY_CRATES: [&str; 5] = ["hyper", "hyper_util", "reqwest", "rustls", "h2"];
+
+/// `INBOX_TUI_LOG`, else `info`; the HTTP stack's debug chatter stays out unless named.
+fn file_filter() -> EnvFilter {
+    let wanted = std::env::var(LOG_ENV).unwrap_or_else(|_| "info".into());
+    let mut directives = wanted.clone();
+    for chatty in CHATTY_CRATES {
+        if !wanted.contains(chatty) {
+            directives.push_str(&format!(",{chatty}=info"));
+        }
+    }
+    EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new("info"))
+}
+
+/// `-v`: inbox-tui's own requests and timings; `-vv`: everything inbox-tui logs, and the HTTP
+/// stack's debug output too.
+fn stderr_filter(verbose: u8) -> EnvFilter {
+    EnvFilter::new(match verbose {
+        1 => "warn,inbox_tui=debug",
+        _ => "debug,inbox_tui=trace",
+    })
+}
+
+/// Stderr for `-v`, through the log file's escaping: server text cannot drive the terminal.
+struct EscapedStderr;
+
+impl Write for EscapedStderr {
+    fn write(&mut self, record: &[u8]) -> io::Result<usize> {
+        io::stderr().write_all(escape_record(record).as_bytes())?;
+        Ok(record.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        io::stderr().flush()
+    }
 }
 
 /// The log file: escapes what it is given, and rotates by size. The non-blocking worker hands

@@ -7,7 +7,7 @@ use inbox_tui::cli::{self, Cli};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _log_guard = inbox_tui::logging::init();
+    let _log_guard = inbox_tui::logging::init(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -20,6 +20,8 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        // `| head` closed the pipe: the reader has what it wanted.
+        Err(error) if error.is_closed_pipe() => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!(
                 "inbox-tui: {}",

@@ -30,13 +30,18 @@ impl Stop {
     }
 }
 
-/// SIGTERM and SIGHUP, and SIGINT when asked for (the browser reads Ctrl-C as a key).
+/// SIGTERM and SIGHUP, and SIGINT when asked for (the browser reads Ctrl-C as a key). Each is
+/// watched from `new` on, so a signal that arrives before the first `next` is not lost to the
+/// default action (which would end the process without its exit code or its clean-up).
 pub struct StopSignals {
-    interrupt: bool,
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
     #[cfg(unix)]
     terminate: tokio::signal::unix::Signal,
     #[cfg(unix)]
     hangup: tokio::signal::unix::Signal,
+    #[cfg(not(unix))]
+    interrupt: bool,
 }
 
 impl StopSignals {
@@ -45,7 +50,9 @@ impl StopSignals {
         {
             use tokio::signal::unix::{SignalKind, signal};
             Ok(StopSignals {
-                interrupt,
+                interrupt: interrupt
+                    .then(|| signal(SignalKind::interrupt()))
+                    .transpose()?,
                 terminate: signal(SignalKind::terminate())?,
                 hangup: signal(SignalKind::hangup())?,
             })
@@ -58,15 +65,17 @@ impl StopSignals {
 
     /// The next stop signal.
     pub async fn next(&mut self) -> Stop {
-        let interrupt = async {
-            if self.interrupt && tokio::signal::ctrl_c().await.is_ok() {
-                Stop::Interrupt
-            } else {
-                std::future::pending().await
-            }
-        };
         #[cfg(unix)]
         {
+            let interrupt = async {
+                if let Some(interrupt) = &mut self.interrupt
+                    && interrupt.recv().await.is_some()
+                {
+                    Stop::Interrupt
+                } else {
+                    std::future::pending().await
+                }
+            };
             tokio::select! {
                 stop = interrupt => stop,
                 _ = self.terminate.recv() => Stop::Terminate,
@@ -75,7 +84,11 @@ impl StopSignals {
         }
         #[cfg(not(unix))]
         {
-            interrupt.await
+            if self.interrupt && tokio::signal::ctrl_c().await.is_ok() {
+                Stop::Interrupt
+            } else {
+                std::future::pending().await
+            }
         }
     }
 }

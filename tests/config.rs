@@ -21,10 +21,14 @@ struct Sandbox {
 }
 
 impl Sandbox {
+    /// A sandbox with an empty config file, which `--config` names: a `--config` file that
+    /// does not exist is an error.
     fn new() -> Sandbox {
-        Sandbox {
+        let sandbox = Sandbox {
             dir: tempfile::tempdir().expect("a temporary directory"),
-        }
+        };
+        sandbox.write_config("");
+        sandbox
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -145,7 +149,7 @@ async fn the_token_comes_from_the_environment_first_then_the_profile() {
     let rejected = |output: &Output, case: &str| {
         assert_eq!(
             output.status.code(),
-            Some(1),
+            Some(4),
             "{case}: {}",
             everything(output)
         );
@@ -677,10 +681,24 @@ fn config_path_follows_xdg_and_a_missing_file_is_the_defaults() {
             .to_string()
     );
 
-    let check = sandbox.run(&["config", "check"], &[]);
+    let check = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+        .args(["config", "check"])
+        .env("HOME", sandbox.dir.path())
+        .env("XDG_CONFIG_HOME", sandbox.path("xdg"))
+        .output()
+        .expect("the binary runs");
     assert!(check.status.success());
     assert!(text(&check.stdout).contains("the defaults are in use"));
-    assert!(!sandbox.config_path().exists(), "checking creates no file");
+    assert!(
+        !sandbox.path("xdg/inbox-tui/config.toml").exists(),
+        "checking creates no file"
+    );
+
+    // A file named with --config must be there: a typo is not the defaults.
+    std::fs::remove_file(sandbox.config_path()).expect("the sandbox's config is removed");
+    let named = sandbox.run(&["config", "check"], &[]);
+    assert_eq!(named.status.code(), Some(2));
+    assert!(text(&named.stderr).contains("does not exist"));
     let loaded = Config::load(Some(&sandbox.config_path())).expect("defaults");
     assert!(loaded.config.views().is_empty() && loaded.warnings.is_empty());
     assert!(loaded.config.profile(None).expect("no profile").is_none());
@@ -844,4 +862,52 @@ fn the_time_zone_is_local_or_utc_and_a_bad_one_names_its_line() {
         stderr.contains(":2: ui.timezone: unknown field `timezone`"),
         "{stderr}"
     );
+}
+
+/// Without the `keyring` feature (the default build, and CI's), the keychain is refused with
+/// how to get it, and nothing is written.
+#[cfg(not(feature = "keyring"))]
+#[test]
+fn the_keychain_needs_the_keyring_feature_and_says_so() {
+    let sandbox = Sandbox::new();
+    let refused = sandbox.run_with_stdin(&["config", "set-token", "--keyring"], CANARY_TOKEN);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("--features keyring"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(sandbox.config_path()).expect("the config"),
+        "",
+        "the config is untouched"
+    );
+    assert!(!everything(&refused).contains(CANARY_TOKEN));
+
+    sandbox.write_config("default_profile = \"main\"\n[profiles.main]\ntoken_keyring = true\n");
+    let listed = sandbox.run(&["list", "--base-url", "http://127.0.0.1:9"], &[]);
+    assert_eq!(listed.status.code(), Some(2));
+    let stderr = text(&listed.stderr);
+    assert!(
+        stderr.contains("OS keychain") && stderr.contains("--features keyring"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_keychain_token_is_one_source_among_the_others() {
+    let sandbox = Sandbox::new();
+    sandbox.write_config("[profiles.main]\ntoken_keyring = true\ntoken_env = \"T\"\n");
+    let output = sandbox.run(&["config", "check"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr)
+            .contains("give only one of token, token_file, token_env and token_keyring"),
+        "{}",
+        text(&output.stderr)
+    );
+    // `false` is no source: the variable is the token.
+    sandbox.write_config("[profiles.main]\ntoken_keyring = false\ntoken_env = \"T\"\n");
+    let output = sandbox.run(&["config", "check"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
 }

@@ -330,6 +330,7 @@ async fn a_cancelled_export_leaves_nothing_behind() {
         },
         agent_names: Default::default(),
         csv: Default::default(),
+        columns: Default::default(),
         limit: None,
     };
     // Cancel the way the browser does, by dropping the running export, once it has written.

@@ -322,9 +322,13 @@ impl Sandbox {
         self.log_dir().join("inbox-tui.log")
     }
 
-    /// The binary with debug logging, the sandbox as HOME and state, `--config` inside it, and
-    /// no inherited token.
+    /// The binary with debug logging, the sandbox as HOME and state, `--config` inside it (an
+    /// empty file unless the test put one there: a `--config` file must exist), and no
+    /// inherited token.
     fn command(&self, args: &[&str]) -> Command {
+        if fs::symlink_metadata(self.path("config.toml")).is_err() {
+            fs::write(self.path("config.toml"), "").expect("an empty config");
+        }
         let mut command = self.bare_command(&["--config"]);
         command.arg(self.path("config.toml")).args(args);
         command

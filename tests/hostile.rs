@@ -619,7 +619,7 @@ async fn the_hostile_demo_is_exported_safely_and_shown_harmlessly() {
         Some("wrong-token".into()),
     )
     .await;
-    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(refused.status.code(), Some(4), "a rejected token");
     assert_no_terminal_controls(&refused.stderr, "an error reply");
     assert!(
         text(&refused.stderr).contains(r"\x1b]0;pwned\x07"),

@@ -51,6 +51,18 @@ impl Token {
     pub fn origin(&self) -> Option<&str> {
         self.origin.as_deref()
     }
+
+    /// The first and last two characters with the rest hidden, enough to tell two tokens apart;
+    /// a token too short for that to hide most of it is hidden whole.
+    pub fn masked(&self) -> String {
+        let characters: Vec<char> = self.secret.chars().collect();
+        if characters.len() < 12 {
+            return "…".repeat(3);
+        }
+        let first: String = characters[..2].iter().collect();
+        let last: String = characters[characters.len() - 2..].iter().collect();
+        format!("{first}…{last}")
+    }
 }
 
 impl fmt::Debug for Token {
@@ -105,6 +117,37 @@ impl Page {
     /// A short page probably is the last; only an empty one proves it.
     pub fn looks_last(&self) -> bool {
         self.contacts.len() + self.unreadable < TYPICAL_PAGE_SIZE
+    }
+}
+
+/// Logs, at debug level, which page a request body asks for and with which filters: only the
+/// fields that filter, so the log reads `page=3 status=["OPEN"]`, not twenty empty fields.
+/// Returns the page asked for, for the line that says how the request went.
+fn log_request(body: &[u8]) -> Option<u64> {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return None;
+    }
+    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
+        return None;
+    };
+    let filters: Vec<String> = fields
+        .iter()
+        .filter(|(name, value)| *name != "isExport" && filters_something(value))
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    tracing::debug!("POST /inbox/users {}", filters.join(" "));
+    fields.get("page").and_then(Value::as_u64)
+}
+
+/// Whether a request field holds a filter: not `""`, `[]`, `false`, nor an object of those.
+fn filters_something(value: &Value) -> bool {
+    match value {
+        Value::String(text) => !text.is_empty(),
+        Value::Array(items) => !items.is_empty(),
+        Value::Bool(on) => *on,
+        Value::Object(fields) => fields.values().any(filters_something),
+        Value::Null => false,
+        Value::Number(_) => true,
     }
 }
 
@@ -165,6 +208,11 @@ impl Client {
     }
 
     /// How this client retries, for walks that run their own retries across many requests.
+    /// The token the client sends, for `auth status` (its `Debug` is redacted).
+    pub fn token(&self) -> &Token {
+        &self.token
+    }
+
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.retry
     }
@@ -190,6 +238,7 @@ impl Client {
         let body = serde_json::to_vec(&query.page(page)).map_err(|error| ApiError::Decode {
             what: format!("the request could not be encoded: {error}"),
         })?;
+        let _ = log_request(&body);
         let decoded = self
             .with_retries(on_retry, || async {
                 let (status, bytes) = self
@@ -202,6 +251,12 @@ impl Client {
                 decode_contacts_page(status, &bytes)
             })
             .await?;
+        tracing::debug!(
+            page,
+            contacts = decoded.items.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "page received"
+        );
         Ok(Page {
             number: page,
             contacts: decoded.items,
@@ -220,12 +275,30 @@ impl Client {
             .http
             .post(self.endpoint("inbox/users"))
             .body(body.to_vec());
+        let page = log_request(body);
+        let started = Instant::now();
         // Decoding takes about a millisecond a page. Walks run each page as its own task, so
         // decoding here spreads over every core without a hand-off to a blocking thread.
-        self.send(request)
+        let decoded = self
+            .send(request)
             .await
             .and_then(|(status, bytes)| decode_page_items::<T>(status, &bytes))
-            .map_err(|error| error.for_token(&self.token))
+            .map_err(|error| error.for_token(&self.token));
+        match &decoded {
+            Ok(decoded) => tracing::debug!(
+                page,
+                contacts = decoded.items.len(),
+                ms = started.elapsed().as_millis() as u64,
+                "page received"
+            ),
+            Err(error) => tracing::debug!(
+                page,
+                ms = started.elapsed().as_millis() as u64,
+                %error,
+                "page failed"
+            ),
+        }
+        decoded
     }
 
     /// The agents, for the agent filter: every page of `/custom-user`, until one is empty or
@@ -267,12 +340,15 @@ impl Client {
         list: &str,
         path: &str,
     ) -> Result<Vec<T>, ApiError> {
+        tracing::debug!("GET /{path}");
+        let started = Instant::now();
         let data: Value = self
             .with_retries(&|_| {}, || async {
                 let (status, bytes) = self.send(self.http.get(self.endpoint(path))).await?;
                 decode_envelope(status, &bytes, None)
             })
             .await?;
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "{list} received");
         decode_list(list, data)
     }
 

@@ -25,7 +25,7 @@ use super::state::{Connection, SavedView, State};
 use super::update::{restore_filters, start, update};
 use crate::api::walk::Background;
 use crate::api::{Client, Query, RetryNotice};
-use crate::export::{self, CsvStyle, Destination, ExportFormat, ExportJob, Progress};
+use crate::export::{self, CsvColumns, CsvStyle, Destination, ExportFormat, ExportJob, Progress};
 use crate::signals::{Stop, StopSignals};
 use crate::ui::{self, Clock, Theme};
 
@@ -504,6 +504,7 @@ fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
                 }
                 let job = ExportJob {
                     csv: request.csv,
+                    columns: CsvColumns::default(),
                     limit: None,
                     query: request.query,
                     scope: request.scope,

@@ -5,12 +5,15 @@ use std::io::{self, IsTerminal, Read, Write};
 
 use clap::Subcommand;
 
-use super::{CliError, GlobalArgs};
+use super::{CliError, ConfigLocation};
 use crate::api::Token;
 use crate::config::{self, Config};
 
 #[derive(Debug, clap::Args)]
 pub struct ConfigArgs {
+    #[command(flatten)]
+    pub location: ConfigLocation,
+
     #[command(subcommand)]
     pub command: ConfigCommand,
 }
@@ -18,32 +21,57 @@ pub struct ConfigArgs {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Print the path of the config file (it need not exist: then the defaults are in use)
-    Path,
+    Path(ConfigLocation),
     /// Check the config file; print each problem with its line and key (exit 1 if any)
-    Check,
+    Check(ConfigLocation),
     /// Save the API token of a profile (--profile, else default_profile, else "main") to its
-    /// token file, readable only by you. Reads it without echo from the terminal, or from
-    /// standard input when that is a pipe
-    SetToken,
+    /// token file, readable only by you, or with --keyring to the OS keychain. Reads it without
+    /// echo from the terminal, or from standard input when that is a pipe
+    SetToken(SetTokenArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SetTokenArgs {
+    #[command(flatten)]
+    pub location: ConfigLocation,
+
+    /// Keep the token in the OS keychain (macOS Keychain, Windows Credential Manager, the
+    /// Secret Service on Linux) instead of a file; the file is the fallback when the keychain
+    /// cannot be reached. Needs a build with `--features keyring`
+    #[arg(long)]
+    pub keyring: bool,
+}
+
+impl ConfigArgs {
+    /// The file and profile: the subcommand's flags, else `config`'s, else `outer`'s.
+    pub fn location(&self, outer: &ConfigLocation) -> ConfigLocation {
+        let own = match &self.command {
+            ConfigCommand::Path(location)
+            | ConfigCommand::Check(location)
+            | ConfigCommand::SetToken(SetTokenArgs { location, .. }) => location.clone(),
+        };
+        own.or(&self.location.clone().or(outer))
+    }
 }
 
 /// The profile `set-token` fills when none is named and the config has no default.
 const FIRST_PROFILE: &str = "main";
 
-pub fn run(args: &ConfigArgs, global: &GlobalArgs) -> Result<(), CliError> {
+/// Runs `config path`, `config check` or `config set-token` on the file `location` names.
+pub fn run(args: &ConfigArgs, location: &ConfigLocation) -> Result<(), CliError> {
     match args.command {
-        ConfigCommand::Path => {
+        ConfigCommand::Path(_) => {
             println!(
                 "{}",
-                config::config_path(global.config.as_deref())?.display()
+                config::config_path(location.config.as_deref())?.display()
             );
             Ok(())
         }
-        ConfigCommand::Check => {
-            let loaded = Config::load(global.config.as_deref()).map_err(CliError::ConfigCheck)?;
-            for warning in &loaded.warnings {
-                super::warn(warning);
-            }
+        ConfigCommand::Check(_) => {
+            let loaded = match location.load() {
+                Err(CliError::Config(error)) => return Err(CliError::ConfigCheck(error)),
+                other => other?,
+            };
             let note = if loaded.path.exists() {
                 ""
             } else {
@@ -52,14 +80,29 @@ pub fn run(args: &ConfigArgs, global: &GlobalArgs) -> Result<(), CliError> {
             println!("config OK: {}{note}", loaded.path.display());
             Ok(())
         }
-        ConfigCommand::SetToken => {
-            let loaded = Config::load(global.config.as_deref())?;
-            let profile = global
+        ConfigCommand::SetToken(SetTokenArgs { keyring, .. }) => {
+            if keyring && !config::keychain::AVAILABLE {
+                return Err(CliError::Usage(config::keychain::NOT_BUILT.into()));
+            }
+            // The one command that may name a file not yet there: it writes it.
+            let loaded = Config::load(location.config.as_deref())?;
+            let profile = location
                 .profile
                 .as_deref()
                 .or(loaded.config.default_profile())
                 .unwrap_or(FIRST_PROFILE);
             let token = read_token(profile)?;
+            if keyring {
+                match loaded.config.save_token_to_keychain(profile, &token) {
+                    Ok(()) => {
+                        println!("saved the token of profile {profile:?} to the OS keychain");
+                        return Ok(());
+                    }
+                    Err(reason) => super::warn(&format!(
+                        "could not use the OS keychain ({reason}); saving to a file instead"
+                    )),
+                }
+            }
             let path = loaded.config.save_token(profile, &token)?;
             println!(
                 "saved the token of profile {profile:?} to {} (readable only by you)",

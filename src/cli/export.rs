@@ -1,18 +1,18 @@
 //! `inbox-tui export`: every contact matching the filters (or only listed ids) to CSV, JSON or
 //! NDJSON, through the same engine as the browser's export dialog.
 
-use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::collections::{HashMap, HashSet};
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::{CliError, FilterArgs};
+use super::{CliError, ConnectionArgs, FilterArgs, plural};
 use crate::api::walk::{
     DEFAULT_CONCURRENCY, DEFAULT_STALL_TIMEOUT, WalkError, WalkOptions, WalkStats,
 };
 use crate::api::{ApiError, Client, IdSet};
 use crate::export::{
-    self, CsvStyle, Destination, ExportError, ExportFormat, ExportJob, Progress, Scope,
+    self, CsvColumns, CsvStyle, Destination, ExportError, ExportFormat, ExportJob, Progress, Scope,
 };
 use crate::signals::StopSignals;
 
@@ -31,9 +31,18 @@ pub struct ExportArgs {
     pub output: String,
 
     /// Export only the contact ids in this file: one per line, or a CSV whose first column is the
-    /// id (such as an earlier export); blank lines, # comments and an `id` header are skipped
+    /// id (such as an earlier export); blank lines, # comments and an `id` header are skipped.
+    /// Ids not found are listed on stderr, and the exit is 1 unless --allow-missing
     #[arg(long, value_name = "FILE")]
     pub ids_from: Option<PathBuf>,
+
+    /// With --ids-from: write the ids not found to FILE, one a line, instead of to stderr
+    #[arg(long, value_name = "FILE", requires = "ids_from")]
+    pub missing_to: Option<PathBuf>,
+
+    /// With --ids-from: exit 0 even when some ids were not found (they are still listed)
+    #[arg(long, requires = "ids_from")]
+    pub allow_missing: bool,
 
     /// The most pages fetched at once. It starts at 4 and adapts to how fast the server answers
     /// and whether it refuses requests (429)
@@ -68,6 +77,16 @@ pub struct ExportArgs {
     /// CSV: no byte-order mark, even when the config's `[export] excel` asks for one
     #[arg(long)]
     pub no_excel: bool,
+
+    /// CSV: the columns to write, in order, e.g. id,name,email (default: all of them: id, uuid,
+    /// name, email, phone, channel, bot_id, status, agent_id, agent_name, tags, segments,
+    /// attributes, last_message_by, last_message_at, last_message_text, last_seen_at,
+    /// created_at, online, live_chat, ordered, interacted)
+    #[arg(long = "fields", value_name = "NAME,...", value_parser = CsvColumns::parse)]
+    pub columns: Option<CsvColumns>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 impl ExportArgs {
@@ -119,12 +138,26 @@ pub async fn run(
     time_zone: &jiff::tz::TimeZone,
 ) -> Result<(), CliError> {
     let query = args.filters.to_query(time_zone)?;
-    let scope = match &args.ids_from {
-        Some(path) => Scope::Ids(read_ids(path)?),
+    let listed = match &args.ids_from {
+        Some(path) => Some(read_ids(path)?),
+        None => None,
+    };
+    let scope = match &listed {
+        Some(ids) => Scope::Ids(ids.iter().fold(IdSet::new(), |mut set, id| {
+            set.insert(id);
+            set
+        })),
         None => Scope::Matching,
     };
     let destination = Destination::parse(&args.output);
     let format = args.format.unwrap_or_else(|| format_for(&destination));
+    if args.columns.is_some() && format != ExportFormat::Csv {
+        return Err(CliError::Usage(format!(
+            "--fields chooses CSV columns, and this export is {}, which keeps each contact whole; \
+             drop --fields, or pick fields afterwards (`jq '{{_id, uuid}}'`)",
+            format.extension().to_uppercase()
+        )));
+    }
     let agent_names = if format == ExportFormat::Csv {
         agent_names(client).await?
     } else {
@@ -144,6 +177,7 @@ pub async fn run(
         },
         agent_names,
         csv: args.csv_style(csv_defaults),
+        columns: args.columns.clone().unwrap_or_default(),
         limit: args.limit,
     };
     // On a terminal, one line that updates; to a file or a pipe (a cron job's log), a line
@@ -193,15 +227,27 @@ pub async fn run(
     match outcome {
         Ok(summary) => {
             eprintln!(
-                "exported {} contacts to {} ({}, {:.1} s)",
-                summary.contacts,
+                "exported {} to {} ({}, {:.1} s)",
+                plural(summary.contacts, "contact", "contacts"),
                 crate::text::terminal_safe(&destination.describe()),
                 format.extension(),
                 summary.elapsed.as_secs_f64()
             );
             eprintln!("{}", describe_walk(&summary.walk));
-            Ok(())
+            match listed {
+                // Ids not reached because --limit was met are not missing.
+                Some(_) if args.limit.is_some_and(|limit| summary.contacts >= limit) => Ok(()),
+                Some(listed) => report_missing(args, &listed, &summary.not_found),
+                None => Ok(()),
+            }
         }
+        Err(ExportError::Walk(WalkError::Fetch {
+            page,
+            source: source @ ApiError::Unauthorized { .. },
+        })) => Err(CliError::TokenRejected(format!(
+            "export stopped at page {page}, and {} was not written: {source}",
+            destination.describe()
+        ))),
         Err(ExportError::Walk(WalkError::Fetch { page, source })) => {
             Err(CliError::Export(format!(
                 "export failed at page {page}, and {} was not written: {source}",
@@ -225,19 +271,20 @@ fn describe_walk(stats: &WalkStats) -> String {
         100.0 * traffic.refused as f64 / traffic.requests as f64
     };
     format!(
-        "{} pages, {} requests, {} refused with 429 ({refused_share:.1}%), concurrency up to {}; \
-         {} contacts moved during the export, {} caught up",
-        stats.pages,
-        traffic.requests,
+        "{}, {}, {} refused with 429 ({refused_share:.1}%), concurrency up to {}; \
+         {} moved during the export, {} caught up",
+        plural(stats.pages.into(), "page", "pages"),
+        plural(traffic.requests, "request", "requests"),
         traffic.refused,
         traffic.peak_concurrency,
-        stats.moved,
+        plural(stats.moved, "contact", "contacts"),
         stats.caught_up
     ) + &match stats.skipped {
         0 => String::new(),
         skipped => format!(
-            "\nwarning: {skipped} contacts could not be read (broken text in their fields) and \
-             were left out; the log names them"
+            "\nwarning: {} could not be read (broken text in their fields) and were left out; \
+             the log names them",
+            plural(skipped, "contact", "contacts")
         ),
     }
 }
@@ -278,25 +325,103 @@ async fn agent_names(client: &Client) -> Result<HashMap<String, String>, CliErro
     }
 }
 
-/// Reads the ids to export, one per line or as a CSV's first column.
-fn read_ids(path: &PathBuf) -> Result<IdSet, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io {
+/// How many ids not found are listed on stderr; `--missing-to` writes them all.
+const MISSING_SHOWN: usize = 20;
+
+/// Says which listed ids no contact matching the filters had, in the file's order, on stderr or
+/// in `--missing-to`; fails unless `--allow-missing`.
+fn report_missing(
+    args: &ExportArgs,
+    listed: &[String],
+    not_found: &[String],
+) -> Result<(), CliError> {
+    if not_found.is_empty() {
+        return Ok(());
+    }
+    let not_found: HashSet<String> = not_found.iter().map(|id| id.to_ascii_lowercase()).collect();
+    let missing: Vec<&String> = listed
+        .iter()
+        .filter(|id| not_found.contains(&id.to_ascii_lowercase()))
+        .collect();
+    let how_many = format!(
+        "{} of the {} listed in {} {} not found among the contacts matching the filters",
+        plural(missing.len() as u64, "id", "ids"),
+        listed.len(),
+        args.ids_from
+            .as_deref()
+            .map(|path| path.display().to_string())
+            .unwrap_or_default(),
+        if missing.len() == 1 { "was" } else { "were" },
+    );
+    match &args.missing_to {
+        Some(path) => {
+            let text: String = missing.iter().map(|id| format!("{id}\n")).collect();
+            std::fs::write(path, text).map_err(|source| CliError::Io {
+                context: format!("cannot write the missing ids to {}", path.display()),
+                source,
+            })?;
+            eprintln!("{how_many}; they are in {}", path.display());
+        }
+        None => {
+            eprintln!("{how_many}:");
+            for id in missing.iter().take(MISSING_SHOWN) {
+                eprintln!("  {}", crate::text::terminal_safe(id));
+            }
+            if missing.len() > MISSING_SHOWN {
+                eprintln!(
+                    "  … and {} more; --missing-to FILE writes them all",
+                    missing.len() - MISSING_SHOWN
+                );
+            }
+        }
+    }
+    if args.allow_missing {
+        Ok(())
+    } else {
+        Err(CliError::Missing(
+            "some listed ids were not found (the export holds the others); check the ids and \
+             the filters, or pass --allow-missing to exit 0 all the same"
+                .into(),
+        ))
+    }
+}
+
+/// Reads the ids to export, one per line or as a CSV's first column (quoted or not, with or
+/// without a byte-order mark, as spreadsheets save it), in the file's order, each once.
+fn read_ids(path: &Path) -> Result<Vec<String>, CliError> {
+    let unreadable = |source: io::Error| CliError::Io {
         context: format!("cannot read the ids file {}", path.display()),
         source,
-    })?;
-    let mut ids = IdSet::new();
-    text.lines()
-        .map(|line| {
-            line.split(',')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .trim_matches('"')
-        })
-        .filter(|id| !id.is_empty() && !id.starts_with('#') && *id != "id")
-        .for_each(|id| {
-            ids.insert(id);
-        });
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .from_reader(io::BufReader::new(file));
+    let mut seen = IdSet::new();
+    let mut ids = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let record = record.map_err(|error| {
+            CliError::Usage(format!(
+                "{} is not a readable list of ids: {error}; put one id per line, or the id first \
+                 on each CSV row",
+                path.display()
+            ))
+        })?;
+        let id = record
+            .get(0)
+            .unwrap_or("")
+            .trim_start_matches('\u{feff}')
+            .trim();
+        if id.is_empty() || (index == 0 && id.eq_ignore_ascii_case("id")) {
+            continue;
+        }
+        if seen.insert(id) {
+            ids.push(id.to_owned());
+        }
+    }
     if ids.is_empty() {
         return Err(CliError::Usage(format!(
             "{} holds no contact ids; put one id per line",

@@ -65,6 +65,7 @@ pub(super) struct RawProfile {
     pub token: Option<Spanned<String>>,
     pub token_file: Option<Spanned<String>>,
     pub token_env: Option<Spanned<String>>,
+    pub token_keyring: Option<Spanned<bool>>,
     pub web_url: Option<Spanned<String>>,
 }
 

@@ -6,6 +6,7 @@
 //! names the file, the line and the key, and commands refuse to start with the list.
 
 mod file;
+pub mod keychain;
 mod keys;
 mod profile;
 mod theme;

@@ -20,7 +20,8 @@ use crate::api::{DEFAULT_BASE_URL, Token};
 /// always say which token to use.
 pub const TOKEN_ENV: &str = "INBOX_TUI_TOKEN";
 
-/// Where a profile's token comes from: exactly one of `token`, `token_file`, `token_env`.
+/// Where a profile's token comes from: exactly one of `token`, `token_file`, `token_env`,
+/// `token_keyring`.
 #[derive(Clone, PartialEq, Eq)]
 pub enum TokenSource {
     /// `token = "…"` in the config file itself.
@@ -29,6 +30,8 @@ pub enum TokenSource {
     File(PathBuf),
     /// `token_env = "NAME"`: the environment variable that holds it.
     Env(String),
+    /// `token_keyring = true`: the OS keychain, under the profile's name (see `keychain`).
+    Keyring,
 }
 
 impl fmt::Debug for TokenSource {
@@ -37,6 +40,7 @@ impl fmt::Debug for TokenSource {
             TokenSource::Inline(_) => formatter.write_str("Inline([redacted])"),
             TokenSource::File(path) => formatter.debug_tuple("File").field(path).finish(),
             TokenSource::Env(name) => formatter.debug_tuple("Env").field(name).finish(),
+            TokenSource::Keyring => formatter.write_str("Keyring"),
         }
     }
 }
@@ -106,6 +110,12 @@ pub enum TokenError {
         path.display(), set_token(Some(profile))
     )]
     EmptyFile { profile: String, path: PathBuf },
+    #[error(
+        "could not read the token of profile {profile:?} from the OS keychain: {reason}; save it \
+         again with `{} --keyring`",
+        set_token(Some(profile))
+    )]
+    Keyring { profile: String, reason: String },
 }
 
 fn missing(profile: Option<&str>) -> String {
@@ -155,6 +165,17 @@ pub fn resolve_token(active: Option<NamedProfile<'_>>) -> Result<Token, TokenErr
             .ok_or_else(|| TokenError::EnvUnset {
                 profile: profile_name(),
                 variable: variable.clone(),
+            }),
+        Some(TokenSource::Keyring) => super::keychain::read(name)
+            .map(|token| {
+                Token::new(token).with_origin(format!(
+                    "the OS keychain (service {:?}, account {name:?})",
+                    super::keychain::SERVICE
+                ))
+            })
+            .map_err(|reason| TokenError::Keyring {
+                profile: profile_name(),
+                reason,
             }),
         Some(TokenSource::File(path)) => {
             let token = std::fs::read_to_string(path)
@@ -230,6 +251,9 @@ pub(super) fn from_raw(
                     .map(|path| TokenSource::File(file::expand_path(path.get_ref(), base))),
                 non_empty("token_env", raw.token_env)
                     .map(|variable| TokenSource::Env(variable.into_inner())),
+                raw.token_keyring
+                    .filter(|on| *on.get_ref())
+                    .map(|_| TokenSource::Keyring),
             ];
             let mut sources = sources.into_iter().flatten();
             let token = sources.next();
@@ -237,7 +261,7 @@ pub(super) fn from_raw(
                 problems.push(source.problem(
                     Some(name_span),
                     format!("profiles.{name}"),
-                    "give only one of token, token_file and token_env",
+                    "give only one of token, token_file, token_env and token_keyring",
                 ));
             }
             if let Some(url) = &base_url
@@ -377,12 +401,39 @@ impl Config {
                 ));
             }
         };
+        self.point_profile_at(
+            profile,
+            token_file.map(|path| ("token_file", toml_edit::Value::from(path))),
+        )?;
+        Ok(token_path)
+    }
+
+    /// Files `token` in the OS keychain under `profile` and points the profile at it
+    /// (`token_keyring = true`), as `save_token` does for a file. Fails without touching the
+    /// config when the keychain cannot be reached.
+    pub fn save_token_to_keychain(&self, profile: &str, token: &Token) -> Result<(), String> {
+        super::keychain::write(profile, token.expose())?;
+        self.point_profile_at(
+            profile,
+            Some(("token_keyring", toml_edit::Value::from(true))),
+        )
+        .map_err(|error| error.to_string())
+    }
+
+    /// Points `profile` at its token's new home, `key = value` (none: only `default_profile`
+    /// is missing), and drops its other token sources, which would make it invalid. A missing
+    /// profile is created with the default base URL, a missing `default_profile` names it.
+    fn point_profile_at(
+        &self,
+        profile: &str,
+        home: Option<(&str, toml_edit::Value)>,
+    ) -> Result<(), ConfigError> {
         let make_default = self.default_profile.is_none();
         file::edit_document(&self.path, |document| {
             if make_default {
                 document.insert("default_profile", toml_edit::value(profile));
             }
-            let Some(token_file) = token_file else {
+            let Some((key, value)) = home else {
                 return Ok(());
             };
             let profiles = document.entry("profiles").or_insert_with(|| {
@@ -401,13 +452,14 @@ impl Config {
             if entry.get("base_url").is_none() {
                 entry.insert("base_url", toml_edit::value(DEFAULT_BASE_URL));
             }
-            // The token now lives in the file: a second source would make the profile invalid.
-            entry.remove("token");
-            entry.remove("token_env");
-            entry.insert("token_file", toml_edit::value(token_file));
+            for other in ["token", "token_env", "token_file", "token_keyring"] {
+                if other != key {
+                    entry.remove(other);
+                }
+            }
+            entry.insert(key, toml_edit::value(value));
             Ok(())
-        })?;
-        Ok(token_path)
+        })
     }
 
     /// Warnings for every file holding a token that others can read: the config file when a

@@ -57,6 +57,42 @@ pub const CSV_COLUMNS: [&str; 22] = [
     "interacted",
 ];
 
+/// Which CSV columns an export writes, in order: every one of [`CSV_COLUMNS`] by default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvColumns(Vec<usize>);
+
+impl Default for CsvColumns {
+    fn default() -> Self {
+        CsvColumns((0..CSV_COLUMNS.len()).collect())
+    }
+}
+
+impl CsvColumns {
+    /// Reads `id,name,email`: names from [`CSV_COLUMNS`], in the order wanted.
+    pub fn parse(text: &str) -> Result<CsvColumns, String> {
+        let columns = text
+            .split(',')
+            .map(str::trim)
+            .map(|name| {
+                CSV_COLUMNS
+                    .iter()
+                    .position(|column| column.eq_ignore_ascii_case(name))
+                    .ok_or_else(|| {
+                        format!(
+                            "{name:?} is not a CSV column; choose from {}",
+                            CSV_COLUMNS.join(",")
+                        )
+                    })
+            })
+            .collect::<Result<Vec<usize>, String>>()?;
+        Ok(CsvColumns(columns))
+    }
+
+    fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.0.iter().map(|&index| CSV_COLUMNS[index])
+    }
+}
+
 /// How CSV cells are written. The default is safe to open in a spreadsheet.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CsvStyle {
@@ -93,6 +129,7 @@ impl AsRef<[u8]> for Cell<'_> {
 pub struct ContactWriter<W: Write> {
     format: ExportFormat,
     csv_style: CsvStyle,
+    columns: CsvColumns,
     csv: Option<csv::Writer<W>>,
     plain: Option<W>,
     written: u64,
@@ -100,17 +137,19 @@ pub struct ContactWriter<W: Write> {
 }
 
 impl<W: Write> ContactWriter<W> {
-    /// Starts the output (the CSV header, the JSON array's bracket). `agent_names` fills the
-    /// agent-name column; unknown agents leave it empty.
+    /// Starts the output (the CSV header, the JSON array's bracket). A CSV has `columns`;
+    /// `agent_names` fills the agent-name column, and unknown agents leave it empty.
     pub fn new(
         output: W,
         format: ExportFormat,
         csv_style: CsvStyle,
+        columns: CsvColumns,
         agent_names: HashMap<String, String>,
     ) -> io::Result<ContactWriter<W>> {
         let mut writer = ContactWriter {
             format,
             csv_style,
+            columns,
             csv: None,
             plain: None,
             written: 0,
@@ -123,7 +162,8 @@ impl<W: Write> ContactWriter<W> {
                     output.write_all("\u{feff}".as_bytes())?;
                 }
                 let mut csv = csv::Writer::from_writer(output);
-                csv.write_record(CSV_COLUMNS).map_err(io::Error::other)?;
+                csv.write_record(writer.columns.names())
+                    .map_err(csv_to_io)?;
                 writer.csv = Some(csv);
             }
             ExportFormat::Json => {
@@ -150,16 +190,17 @@ impl<W: Write> ContactWriter<W> {
             .agent_names
             .get(row.cell(AGENT_ID_CELL))
             .map_or("", String::as_str);
-        let cells = (0..AGENT_NAME_COLUMN)
-            .map(|index| row.cell(index))
-            .chain([agent_name])
-            .chain((AGENT_NAME_COLUMN..ROW_CELLS).map(|index| row.cell(index)));
+        let cells = self.columns.0.iter().map(|&column| match column {
+            AGENT_NAME_COLUMN => agent_name,
+            before if before < AGENT_NAME_COLUMN => row.cell(before),
+            after => row.cell(after - 1),
+        });
         if self.csv_style.raw {
             csv.write_record(cells)
         } else {
             csv.write_record(cells.map(|cell| Cell(spreadsheet_safe(cell))))
         }
-        .map_err(io::Error::other)?;
+        .map_err(csv_to_io)?;
         self.written += 1;
         Ok(())
     }
@@ -196,6 +237,14 @@ impl<W: Write> ContactWriter<W> {
         }
         output.flush()?;
         Ok(output)
+    }
+}
+
+/// A CSV writer's error as the I/O error it wraps, so a closed pipe stays a closed pipe.
+fn csv_to_io(error: csv::Error) -> io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        other => io::Error::other(format!("{other:?}")),
     }
 }
 

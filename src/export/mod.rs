@@ -14,7 +14,7 @@ use std::io::{self, IsTerminal};
 use std::time::{Duration, Instant};
 
 pub use destination::{Destination, Output, stdout_was_closed};
-pub use format::{CSV_COLUMNS, ContactWriter, CsvStyle, ExportFormat, FlatRow};
+pub use format::{CSV_COLUMNS, ContactWriter, CsvColumns, CsvStyle, ExportFormat, FlatRow};
 
 use crate::api::walk::{ContactStream, WalkError, WalkOptions, WalkStats, WalkStep};
 use crate::api::{Client, Contact, IdSet, PageItem, Query, RawContact};
@@ -54,6 +54,8 @@ pub struct ExportJob {
     /// Agent id → name, for the CSV's agent-name column.
     pub agent_names: HashMap<String, String>,
     pub csv: CsvStyle,
+    /// The CSV's columns, in order.
+    pub columns: CsvColumns,
     /// Stop after this many contacts, on purpose.
     pub limit: Option<u64>,
 }
@@ -69,6 +71,8 @@ pub struct Progress {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     pub contacts: u64,
+    /// The ids an id scope listed that no contact matching the query had, in no order.
+    pub not_found: Vec<String>,
     pub elapsed: Duration,
     pub walk: WalkStats,
 }
@@ -213,9 +217,15 @@ pub async fn run(
     } else {
         Sink::Plain(output)
     };
-    let writer = ContactWriter::new(output, format, job.csv, job.agent_names.clone())
-        .map_err(io_error("cannot start the export"))?;
-    let (writer, stats) = match format {
+    let writer = ContactWriter::new(
+        output,
+        format,
+        job.csv,
+        job.columns.clone(),
+        job.agent_names.clone(),
+    )
+    .map_err(io_error("cannot start the export"))?;
+    let (writer, stats, not_found) = match format {
         ExportFormat::Csv => export_as::<FlatRow, _>(client, &job, writer, on_progress).await?,
         ExportFormat::Json | ExportFormat::Ndjson => {
             export_as::<RawContact, _>(client, &job, writer, on_progress).await?
@@ -232,18 +242,20 @@ pub async fn run(
     )))?;
     Ok(Summary {
         contacts,
+        not_found,
         elapsed: started.elapsed(),
         walk: stats,
     })
 }
 
-/// Walks what the scope names, writing each contact as a `T`.
+/// Walks what the scope names, writing each contact as a `T`; also returns the listed ids
+/// that were not found.
 async fn export_as<T: Exportable, W: io::Write + Send>(
     client: &Client,
     job: &ExportJob,
     mut writer: ContactWriter<W>,
     on_progress: &(dyn Fn(Progress) + Send + Sync),
-) -> Result<(ContactWriter<W>, WalkStats), ExportError> {
+) -> Result<(ContactWriter<W>, WalkStats, Vec<String>), ExportError> {
     let (queries, marked, mut admission) = match &job.scope {
         Scope::Matching => (vec![job.query.clone()], &[][..], Admission::default()),
         Scope::Ids(ids) => (
@@ -315,7 +327,12 @@ async fn export_as<T: Exportable, W: io::Write + Send>(
         pages_fetched: stats.pages,
         contacts_written: writer.written(),
     });
-    Ok((writer, stats))
+    let not_found = admission
+        .wanted
+        .as_ref()
+        .map(|wanted| wanted.iter().collect())
+        .unwrap_or_default();
+    Ok((writer, stats, not_found))
 }
 
 /// A contact kept from an earlier page, in the form a format writes.

@@ -1,0 +1,208 @@
+//! `inbox-tui agents`, `segments` and `bots`: the ids `--agent`, `--segment` and `--bot-*`
+//! take, with the names people know them by.
+
+use std::io::{self, IsTerminal, Write};
+
+use serde_json::{Map, Value};
+use unicode_width::UnicodeWidthStr;
+
+use super::output::{OutputFormat, write_aligned, write_tab_separated};
+use super::{CliError, ConnectionArgs};
+use crate::api::Client;
+use crate::config::FriendlyNames;
+use crate::text::{EscapeStyle, TerminalWriter};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct LookupArgs {
+    /// Output format; by default a table on a terminal and tab-separated values otherwise
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// A small list to print: column names (also the JSON keys) and rows of text.
+struct Listing {
+    columns: &'static [&'static str],
+    rows: Vec<Vec<String>>,
+}
+
+/// `GET /custom-user`, every page.
+pub async fn agents(client: &Client, format: Option<OutputFormat>) -> Result<(), CliError> {
+    let rows = client
+        .agents()
+        .await?
+        .into_iter()
+        .map(|agent| {
+            let online = if agent.is_online() {
+                "online"
+            } else {
+                "offline"
+            };
+            vec![
+                agent.id,
+                agent.name,
+                online.to_owned(),
+                agent.status.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    print(
+        Listing {
+            columns: &["id", "name", "availability", "status"],
+            rows,
+        },
+        format,
+    )
+}
+
+/// `GET /inbox/segments`.
+pub async fn segments(client: &Client, format: Option<OutputFormat>) -> Result<(), CliError> {
+    let rows = client
+        .segments()
+        .await?
+        .into_iter()
+        .map(|segment| vec![segment.id, segment.name])
+        .collect();
+    print(
+        Listing {
+            columns: &["id", "name"],
+            rows,
+        },
+        format,
+    )
+}
+
+/// WhatsApp bots from `GET /whatsapp-automation`, then the bots the config names (`[names.bots]`):
+/// no endpoint lists the website, Telegram and Facebook bots.
+pub async fn bots(
+    client: &Client,
+    names: &FriendlyNames,
+    format: Option<OutputFormat>,
+) -> Result<(), CliError> {
+    let whatsapp = client.whatsapp_bots().await?;
+    let mut rows: Vec<Vec<String>> = whatsapp
+        .iter()
+        .map(|bot| {
+            let name = names.bots.get(&bot.id).unwrap_or(&bot.name);
+            vec![
+                bot.id.clone(),
+                "whatsapp".into(),
+                name.clone(),
+                "api".into(),
+            ]
+        })
+        .collect();
+    let mut configured: Vec<(&String, &String)> = names
+        .bots
+        .iter()
+        .filter(|(id, _)| !whatsapp.iter().any(|bot| &&bot.id == id))
+        .collect();
+    configured.sort();
+    rows.extend(
+        configured
+            .into_iter()
+            .map(|(id, name)| vec![id.clone(), String::new(), name.clone(), "config".into()]),
+    );
+    print(
+        Listing {
+            columns: &["id", "channel", "name", "source"],
+            rows,
+        },
+        format,
+    )
+}
+
+/// Prints a listing in `format` (by default a table on a terminal, TSV otherwise); text bound
+/// for a terminal goes through the rule that keeps it from driving the terminal.
+fn print(listing: Listing, format: Option<OutputFormat>) -> Result<(), CliError> {
+    let to_screen = io::stdout().is_terminal();
+    let format = format.unwrap_or(if to_screen {
+        OutputFormat::Table
+    } else {
+        OutputFormat::Tsv
+    });
+    let mut text = Vec::new();
+    write_listing(&mut text, &listing, format).map_err(stdout_error)?;
+    let stdout = io::stdout().lock();
+    let written = if to_screen {
+        let style = match format {
+            OutputFormat::Table | OutputFormat::Tsv => EscapeStyle::Visible,
+            OutputFormat::Json | OutputFormat::Ndjson => EscapeStyle::Json,
+        };
+        let mut screen = TerminalWriter::new(stdout, style);
+        screen
+            .write_all(&text)
+            .and_then(|()| screen.into_inner())
+            .and_then(|mut stdout| stdout.flush())
+    } else {
+        let mut stdout = stdout;
+        stdout.write_all(&text).and_then(|()| stdout.flush())
+    };
+    written.map_err(stdout_error)
+}
+
+fn stdout_error(source: io::Error) -> CliError {
+    CliError::Io {
+        context: "could not write to stdout".into(),
+        source,
+    }
+}
+
+fn write_listing(out: &mut Vec<u8>, listing: &Listing, format: OutputFormat) -> io::Result<()> {
+    let header: Vec<String> = listing.columns.iter().map(|name| (*name).into()).collect();
+    match format {
+        OutputFormat::Table => {
+            let widths: Vec<usize> = (0..header.len())
+                .map(|column| {
+                    listing
+                        .rows
+                        .iter()
+                        .map(|row| row[column].width())
+                        .chain([header[column].len()])
+                        .max()
+                        .unwrap_or(0)
+                        .min(40)
+                })
+                .collect();
+            let titles: Vec<String> = header.iter().map(|name| name.to_uppercase()).collect();
+            write_aligned(out, &widths, &titles)?;
+            for row in &listing.rows {
+                write_aligned(out, &widths, row)?;
+            }
+        }
+        OutputFormat::Tsv => {
+            write_tab_separated(out, &header)?;
+            for row in &listing.rows {
+                write_tab_separated(out, row)?;
+            }
+        }
+        OutputFormat::Json => {
+            let objects: Vec<Value> = listing
+                .rows
+                .iter()
+                .map(|row| object(listing, row))
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &objects)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Ndjson => {
+            for row in &listing.rows {
+                serde_json::to_writer(&mut *out, &object(listing, row))?;
+                writeln!(out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn object(listing: &Listing, row: &[String]) -> Value {
+    let map: Map<String, Value> = listing
+        .columns
+        .iter()
+        .zip(row)
+        .map(|(name, value)| ((*name).to_owned(), Value::String(value.clone())))
+        .collect();
+    Value::Object(map)
+}

@@ -73,6 +73,9 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
 /// Folds line breaks and other control characters into single spaces so text stays on one row,
 /// and drops the invisible layout characters (see `is_invisible_format`).
 pub fn single_line(text: &str) -> String {
+    if is_single_line_already(text) {
+        return text.to_owned();
+    }
     let mut line = String::with_capacity(text.len());
     let mut last_was_space = false;
     for character in text.chars() {
@@ -91,6 +94,17 @@ pub fn single_line(text: &str) -> String {
         line.push(character);
     }
     line.trim().to_owned()
+}
+
+/// Printable ASCII with no space at either end and none doubled: what `single_line` would
+/// return unchanged, known without looking at it character by character. Most text drawn is
+/// such, and it is drawn every frame.
+fn is_single_line_already(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().all(|byte| (b' '..=b'~').contains(byte))
+        && bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && !bytes.windows(2).any(|pair| pair == b"  ")
 }
 
 /// `12345` as `12,345`: counts that reach the millions are read at a glance.
@@ -113,13 +127,26 @@ pub fn thousands(number: u64) -> String {
 /// characters could leave half of a flag (one regional indicator), which the buffer counts as
 /// one cell but many terminals draw as two, leaving a stray glyph once the row scrolls.
 pub fn fit_width(text: &str, width: usize) -> String {
+    let (mut fitted, used) = fit(text, width);
+    fitted.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    fitted
+}
+
+/// `fit_width` without the padding.
+pub fn fit_width_unpadded(text: &str, width: usize) -> String {
+    fit(text, width).0
+}
+
+/// `text` on one line cut to `width` cells, and the cells it takes.
+fn fit(text: &str, width: usize) -> (String, usize) {
     let line = single_line(text);
+    let cells = line.width();
+    if cells <= width {
+        return (line, cells);
+    }
     let mut fitted = String::with_capacity(width);
     let mut used = 0;
-    if line.width() <= width {
-        fitted.push_str(&line);
-        used = line.width();
-    } else if width > 0 {
+    if width > 0 {
         let span = ratatui::text::Span::raw(line.as_str());
         for grapheme in span.styled_graphemes(ratatui::style::Style::new()) {
             let cells = grapheme.symbol.width();
@@ -132,8 +159,7 @@ pub fn fit_width(text: &str, width: usize) -> String {
         fitted.push('…');
         used += 1;
     }
-    fitted.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
-    fitted
+    (fitted, used)
 }
 
 /// How `TerminalWriter` writes a hazardous character.

@@ -399,14 +399,23 @@ impl Contact {
     }
 
     /// The name to show, in the order clients use: name, user-provided name, email, phone, uuid.
+    ///
+    /// The parts are looked up only as far as the first one present (the list asks for every
+    /// contact's name on every frame), and handed to the one rule in that order.
     pub fn display_name(&self) -> String {
+        let name = self
+            .name()
+            .or_else(|| self.user_provided_name())
+            .or_else(|| self.email());
+        let phone = name.is_none().then(|| self.phone()).flatten();
+        let neither = name.is_none() && phone.is_none();
         display_name(&NameParts {
-            name: self.name(),
-            user_provided_name: self.user_provided_name(),
-            email: self.email(),
-            phone: self.phone(),
-            uuid: self.uuid(),
-            id: self.id(),
+            name,
+            user_provided_name: None,
+            email: None,
+            phone,
+            uuid: neither.then(|| self.uuid()).flatten(),
+            id: neither.then(|| self.id()).flatten(),
         })
     }
 

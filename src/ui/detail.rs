@@ -33,8 +33,9 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
     let height = usize::from(inner.height);
     let focused = state.focus == Focus::Detail;
     let cursor = focused.then_some(state.detail.cursor);
-    let (rows, _) = rows(usize::from(inner.width), state, theme, Some(clock), cursor);
-    let total = rows.len();
+    let width = usize::from(inner.width);
+    let fitted = fit(sheet(state, theme, Some(clock), cursor), width, state);
+    let total = fitted.total;
     let scroll = usize::from(state.detail.scroll).min(total.saturating_sub(height));
 
     let mut block = pane(Line::from(title), focused, theme);
@@ -43,24 +44,22 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
         block = block.title_bottom(Line::styled(position, theme.dim).right_aligned());
     }
     frame.render_widget(block, area);
-    let shown: Vec<Line<'static>> = rows.into_iter().skip(scroll).take(height).collect();
-    frame.render_widget(Paragraph::new(shown), inner);
+    frame.render_widget(Paragraph::new(fitted.rows(scroll, height, width)), inner);
 }
 
 /// What `update` needs to know of a pane drawn in `area`: the largest scroll that still shows
 /// something new, how many rows it shows, and where each field of the cursor is drawn.
 pub(super) fn layout(area: Rect, state: &State, clock: &Clock) -> (u16, u16, Vec<FieldRows>) {
     let inner = Block::bordered().inner(area);
-    let (rows, fields) = rows(
+    let theme = Theme::mono();
+    let fitted = fit(
+        sheet(state, &theme, Some(clock), None),
         usize::from(inner.width),
         state,
-        &Theme::mono(),
-        Some(clock),
-        None,
     );
     let most =
-        u16::try_from(rows.len().saturating_sub(usize::from(inner.height))).unwrap_or(u16::MAX);
-    (most, inner.height, fields)
+        u16::try_from(fitted.total.saturating_sub(usize::from(inner.height))).unwrap_or(u16::MAX);
+    (most, inner.height, fitted.field_rows)
 }
 
 /// One field of the detail's normal view, as `y` copies it there.
@@ -79,57 +78,129 @@ pub struct DetailField {
 pub fn detail_fields(state: &State) -> Vec<DetailField> {
     let theme = Theme::mono();
     match state.selected_contact() {
-        Some(contact) if !state.detail.raw_json => fields(contact, state, None, &theme)
-            .lines
-            .into_iter()
-            .filter_map(|line| line.field)
-            .collect(),
+        Some(contact) if !state.detail.raw_json => {
+            let mut sheet = Sheet::new(&theme);
+            sheet.values = Some(Vec::new());
+            fields(&mut sheet, contact, state, None);
+            sheet.values.unwrap_or_default()
+        }
         _ => Vec::new(),
     }
 }
 
-/// Everything the pane would show, fitted to `width` cells, and the rows of each field: values
-/// are cut with `…` beside the list, where a value broken over two rows cannot be read or
-/// selected in one drag, and wrapped in full screen, which is where a whole long value is read.
-/// The field numbered `cursor` is highlighted.
-fn rows(
-    width: usize,
+/// Everything the pane would show, as logical lines, the field numbered `cursor` highlighted.
+fn sheet<'t>(
     state: &State,
-    theme: &Theme,
+    theme: &'t Theme,
     clock: Option<&Clock>,
     cursor: Option<usize>,
-) -> (Vec<Line<'static>>, Vec<FieldRows>) {
-    let sheet = match state.selected_contact() {
-        None => {
-            let mut sheet = Sheet::new(theme);
-            sheet.push(Line::styled("no contact selected", theme.dim), 0);
-            sheet
-        }
-        Some(contact) if state.detail.raw_json => raw_json(contact, theme),
-        Some(contact) => fields(contact, state, clock, theme),
-    };
+) -> Sheet<'t> {
+    let mut sheet = Sheet::new(theme);
+    sheet.cursor = cursor;
+    match state.selected_contact() {
+        None => sheet.push(Line::styled("no contact selected", theme.dim), 0),
+        Some(contact) if state.detail.raw_json => raw_json(&mut sheet, contact),
+        Some(contact) => fields(&mut sheet, contact, state, clock),
+    }
+    sheet
+}
+
+/// The sheet fitted to `width` cells: values are cut with `…` beside the list, where a value
+/// broken over two rows cannot be read or selected in one drag, and wrapped in full screen,
+/// which is where a whole long value is read. Only the rows a line takes are counted here; a
+/// line of one row is built when drawn, since most of a contact is out of view.
+fn fit(sheet: Sheet<'_>, width: usize, state: &State) -> Fitted {
     let fullscreen = state.detail.fullscreen;
-    let mut rows = Vec::with_capacity(sheet.lines.len());
+    let mut lines = Vec::with_capacity(sheet.lines.len());
     let mut field_rows = Vec::new();
+    let mut total = 0;
     for SheetLine { line, fit, field } in sheet.lines {
-        let first = rows.len();
-        let line = if field.is_some() && cursor == Some(field_rows.len()) {
-            highlighted(line, theme)
-        } else {
-            line
+        let fitting = match fit {
+            Fit::Cut { .. } if !fullscreen => Fitting::OneRow,
+            _ if plain_width(&line).is_some_and(|cells| cells <= width) => Fitting::OneRow,
+            Fit::Cut { hang } | Fit::Wrap { hang } => Fitting::Rows(wrap(&line, width, hang)),
         };
-        match fit {
-            Fit::Cut { .. } if !fullscreen => rows.push(cut(&line, width)),
-            Fit::Cut { hang } | Fit::Wrap { hang } => rows.extend(wrap(&line, width, hang)),
-        }
-        if field.is_some() {
+        let count = match &fitting {
+            Fitting::OneRow => 1,
+            Fitting::Rows(rows) => rows.len(),
+        };
+        if field {
             field_rows.push(FieldRows {
-                first: u16::try_from(first).unwrap_or(u16::MAX),
-                count: u16::try_from(rows.len() - first).unwrap_or(u16::MAX),
+                first: u16::try_from(total).unwrap_or(u16::MAX),
+                count: u16::try_from(count).unwrap_or(u16::MAX),
             });
         }
+        total += count;
+        lines.push((line, fitting));
     }
-    (rows, field_rows)
+    Fitted {
+        lines,
+        total,
+        field_rows,
+    }
+}
+
+/// A sheet fitted to the pane's width: how many rows it takes, and where its fields are.
+struct Fitted {
+    lines: Vec<(Line<'static>, Fitting)>,
+    total: usize,
+    field_rows: Vec<FieldRows>,
+}
+
+/// The rows one logical line takes.
+enum Fitting {
+    /// One row: the line, cut with `…` if it is too wide (a value beside the list).
+    OneRow,
+    /// Rows already wrapped.
+    Rows(Vec<Line<'static>>),
+}
+
+impl Fitted {
+    /// The `height` rows from row `scroll`, each at most `width` cells.
+    fn rows(self, scroll: usize, height: usize, width: usize) -> Vec<Line<'static>> {
+        let mut shown = Vec::with_capacity(height);
+        let mut row = 0;
+        for (line, fitting) in self.lines {
+            if shown.len() == height {
+                break;
+            }
+            match fitting {
+                Fitting::OneRow => {
+                    if row >= scroll {
+                        shown.push(cut_owned(line, width));
+                    }
+                    row += 1;
+                }
+                Fitting::Rows(rows) => {
+                    let skip = scroll.saturating_sub(row);
+                    row += rows.len();
+                    let room = height - shown.len();
+                    shown.extend(rows.into_iter().skip(skip).take(room));
+                }
+            }
+        }
+        shown
+    }
+}
+
+/// The cells of a line made only of printable ASCII, where a character is a grapheme and a
+/// cell: such a line is fitted without splitting it into graphemes. `None` for any other.
+fn plain_width(line: &Line<'_>) -> Option<usize> {
+    line.spans.iter().try_fold(0, |cells, span| {
+        let text = span.content.as_bytes();
+        text.iter()
+            .all(|byte| (b' '..=b'~').contains(byte))
+            .then(|| cells + text.len())
+    })
+}
+
+/// `cut`, keeping a line that fits as it is.
+fn cut_owned(line: Line<'static>, width: usize) -> Line<'static> {
+    if plain_width(&line).is_some_and(|cells| cells <= width) {
+        line
+    } else {
+        cut(&line, width)
+    }
 }
 
 /// The line of the field under the cursor, every span in the cursor's style.
@@ -152,20 +223,27 @@ enum Fit {
     Cut { hang: usize },
 }
 
-/// One logical line of the pane: how it is fitted, and the field it shows, if the cursor stops
-/// on it.
+/// One logical line of the pane: how it is fitted, and whether it is a field the cursor stops
+/// on.
 struct SheetLine {
     line: Line<'static>,
     fit: Fit,
-    field: Option<DetailField>,
+    field: bool,
 }
 
 /// The pane's logical lines.
 struct Sheet<'t> {
     lines: Vec<SheetLine>,
     theme: &'t Theme,
+    /// The field to highlight, counted from the first.
+    cursor: Option<usize>,
+    /// The fields written so far.
+    fields: usize,
+    /// What `y` copies of each field, collected only when asked for (`detail_fields`): a
+    /// frame has no use for it.
+    values: Option<Vec<DetailField>>,
     /// The section being written, which names its lines of text for the copy notice.
-    section: String,
+    section: &'static str,
 }
 
 impl<'t> Sheet<'t> {
@@ -173,7 +251,10 @@ impl<'t> Sheet<'t> {
         Sheet {
             lines: Vec::new(),
             theme,
-            section: String::new(),
+            cursor: None,
+            fields: 0,
+            values: None,
+            section: "",
         }
     }
 
@@ -181,7 +262,7 @@ impl<'t> Sheet<'t> {
         self.lines.push(SheetLine {
             line,
             fit: Fit::Wrap { hang },
-            field: None,
+            field: false,
         });
     }
 
@@ -189,17 +270,45 @@ impl<'t> Sheet<'t> {
         self.lines.push(SheetLine {
             line,
             fit: Fit::Cut { hang },
-            field: None,
+            field: false,
+        });
+    }
+
+    /// A line the cursor stops on, highlighted when it is there; `value` says what `y` copies
+    /// and `label` what the notice calls it.
+    fn push_field(
+        &mut self,
+        line: Line<'static>,
+        fit: Fit,
+        label: impl FnOnce() -> String,
+        value: impl FnOnce() -> String,
+    ) {
+        let line = if self.cursor == Some(self.fields) {
+            highlighted(line, self.theme)
+        } else {
+            line
+        };
+        self.fields += 1;
+        if let Some(values) = &mut self.values {
+            values.push(DetailField {
+                label: label(),
+                value: value(),
+            });
+        }
+        self.lines.push(SheetLine {
+            line,
+            fit,
+            field: true,
         });
     }
 
     /// A section title, a blank line apart from the one before.
-    fn section(&mut self, title: &str) {
+    fn section(&mut self, title: &'static str) {
         if !self.lines.is_empty() {
             self.push(Line::default(), 0);
         }
-        self.push(Line::styled(title.to_owned(), self.theme.section), 0);
-        self.section = title.to_lowercase();
+        self.push(Line::styled(title, self.theme.section), 0);
+        self.section = title;
     }
 
     /// `label         value`, the value made single-line; the value is what `y` copies.
@@ -214,16 +323,10 @@ impl<'t> Sheet<'t> {
             Span::styled(format!("{label:<LABEL_WIDTH$} "), self.theme.label),
             Span::raw(single_line(shown)),
         ]);
-        self.lines.push(SheetLine {
-            line,
-            fit: Fit::Cut {
-                hang: INDENT.len() + LABEL_WIDTH + 1,
-            },
-            field: Some(DetailField {
-                label: label.to_owned(),
-                value: single_line(copied),
-            }),
-        });
+        let fit = Fit::Cut {
+            hang: INDENT.len() + LABEL_WIDTH + 1,
+        };
+        self.push_field(line, fit, || label.to_owned(), || single_line(copied));
     }
 
     fn optional(&mut self, label: &str, value: Option<&str>) {
@@ -239,29 +342,19 @@ impl<'t> Sheet<'t> {
             Span::styled(format!("{}:", single_line(key)), self.theme.label),
             Span::raw(format!(" {}", single_line(value))),
         ]);
-        self.lines.push(SheetLine {
-            line,
-            fit: Fit::Cut {
-                hang: INDENT.len() * 2,
-            },
-            field: Some(DetailField {
-                label: single_line(key),
-                value: single_line(value),
-            }),
-        });
+        let fit = Fit::Cut {
+            hang: INDENT.len() * 2,
+        };
+        self.push_field(line, fit, || single_line(key), || single_line(value));
     }
 
     /// A free-text line under the section, such as one line of a message.
     fn text(&mut self, text: &str) {
         let text = single_line(text);
-        self.lines.push(SheetLine {
-            line: Line::raw(format!("{INDENT}{text}")),
-            fit: Fit::Wrap { hang: INDENT.len() },
-            field: Some(DetailField {
-                label: self.section.clone(),
-                value: text,
-            }),
-        });
+        let line = Line::raw(format!("{INDENT}{text}"));
+        let fit = Fit::Wrap { hang: INDENT.len() };
+        let section = self.section;
+        self.push_field(line, fit, || section.to_lowercase(), || text);
     }
 
     fn none(&mut self) {
@@ -271,13 +364,18 @@ impl<'t> Sheet<'t> {
     /// A time as `2025-01-02 10:05 UTC (3h ago)`, without the age when there is no clock (the
     /// fields listed for `update`); `y` copies it without the age.
     fn time(&mut self, label: &str, at: &str, clock: Option<&Clock>, time_zone: &TimeZone) {
-        let absolute =
-            time::parse(at).map_or_else(|| single_line(at), |then| time::local(then, time_zone));
-        let shown = clock.map_or_else(
-            || absolute.clone(),
-            |clock| time::describe(at, clock, time_zone),
-        );
-        self.field_copying(label, &shown, &absolute);
+        let Some(then) = time::parse(at) else {
+            self.field(label, at);
+            return;
+        };
+        let absolute = time::local(then, time_zone);
+        match clock {
+            Some(clock) => {
+                let shown = format!("{absolute} ({})", time::relative(then, clock.now));
+                self.field_copying(label, &shown, &absolute);
+            }
+            None => self.field(label, &absolute),
+        }
     }
 }
 
@@ -286,14 +384,9 @@ fn yes_no(flag: bool) -> &'static str {
 }
 
 /// The normal view: labelled fields grouped in sections, then everything else the API sent.
-fn fields<'t>(
-    contact: &Contact,
-    state: &State,
-    clock: Option<&Clock>,
-    theme: &'t Theme,
-) -> Sheet<'t> {
+fn fields(sheet: &mut Sheet<'_>, contact: &Contact, state: &State, clock: Option<&Clock>) {
     let choices = &state.choices;
-    let mut sheet = Sheet::new(theme);
+    let theme = sheet.theme;
 
     sheet.section("Identity");
     sheet.field("display name", &contact.display_name());
@@ -436,7 +529,6 @@ fn fields<'t>(
             sheet.pair(&path, &value.to_string());
         }
     }
-    sheet
 }
 
 /// A JSON value on one line; an object's string values unquoted and its timestamps in the
@@ -537,8 +629,7 @@ fn unknown_fields<'v>(
 }
 
 /// The contact exactly as the API sent it, pretty-printed.
-fn raw_json<'t>(contact: &Contact, theme: &'t Theme) -> Sheet<'t> {
-    let mut sheet = Sheet::new(theme);
+fn raw_json(sheet: &mut Sheet<'_>, contact: &Contact) {
     match serde_json::to_string_pretty(contact.raw()) {
         Ok(text) => {
             for line in text.lines() {
@@ -546,9 +637,8 @@ fn raw_json<'t>(contact: &Contact, theme: &'t Theme) -> Sheet<'t> {
                 sheet.push_value(Line::raw(line.to_owned()), indent + 2);
             }
         }
-        Err(error) => sheet.push(Line::styled(error.to_string(), theme.error), 0),
+        Err(error) => sheet.push(Line::styled(error.to_string(), sheet.theme.error), 0),
     }
-    sheet
 }
 
 #[cfg(test)]

@@ -12,11 +12,19 @@ use super::{Clock, Theme, clip, pane, wrap};
 use crate::app::filters::{self, FilterItem, short_id};
 use crate::app::{Action, Focus, Layer, State, TextField};
 
-/// One rendered panel row, remembering which filter item it belongs to.
-struct Row {
-    line: Line<'static>,
+/// One panel row, remembering which filter item it belongs to. Only the rows in view are drawn,
+/// so a row says what it shows and is made into a line only then.
+struct Row<'s> {
+    content: RowContent<'s>,
     /// The panel cursor index of the item this row shows (error rows share their field's).
     item: usize,
+}
+
+enum RowContent<'s> {
+    Title(&'s filters::Section),
+    Item(&'s FilterItem),
+    /// A row of a date field's error message, already wrapped.
+    Error(Line<'static>),
 }
 
 /// The `Row::item` of a section title, which the cursor never stops on.
@@ -35,77 +43,30 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
     let width = usize::from(inner.width);
     let height = usize::from(inner.height);
 
-    let mut rows: Vec<Row> = Vec::new();
-    // (row index, column) of the text cursor when a field of this panel is being edited.
-    let mut text_cursor: Option<(usize, u16)> = None;
+    let sections = filters::sections(&state.query, &state.choices);
+    let mut rows: Vec<Row<'_>> = Vec::new();
     let mut index = 0;
-    for section in filters::sections(&state.query, &state.choices) {
-        // The date fields' title names the zone typed dates are read in, which the fields
-        // themselves have no room for.
-        let has_dates = section
-            .items
-            .iter()
-            .any(|item| matches!(item, FilterItem::Date(_)));
-        let title = if has_dates {
-            let zone = crate::dates::zone_label(clock.now, &state.time_zone);
-            format!("{} ({zone})", section.title)
-        } else {
-            section.title.to_owned()
-        };
+    for section in &sections {
         rows.push(Row {
-            line: Line::styled(clip(&title, width), theme.section),
+            content: RowContent::Title(section),
             item: TITLE,
         });
         for item in &section.items {
-            let highlight = focused && index == state.panel_cursor;
-            match item {
-                FilterItem::Search => {
-                    let editing = state.editing() == Some(TextField::Search);
-                    let placeholder = format!(
-                        "press {} to search",
-                        state.keymap.first_key(Layer::Global, Action::FocusSearch)
-                    );
-                    let field = text_field("search", &state.search, editing, &placeholder);
-                    let (line, cursor) = field.render(width, highlight, theme);
-                    if let Some(column) = cursor {
-                        text_cursor = Some((rows.len(), column));
-                    }
-                    rows.push(Row { line, item: index });
-                }
-                FilterItem::NewTag => {
-                    let editing = state.editing() == Some(TextField::NewTag);
-                    let field = text_field("tag", &state.new_tag, editing, "type any tag");
-                    let (line, cursor) = field.render(width, highlight, theme);
-                    if let Some(column) = cursor {
-                        text_cursor = Some((rows.len(), column));
-                    }
-                    rows.push(Row { line, item: index });
-                }
-                FilterItem::Date(field_name) => {
-                    let date = &state.dates[field_name.index()];
-                    let editing = state.editing() == Some(TextField::Date(*field_name));
-                    let field = text_field(field_name.label(), &date.input, editing, "YYYY-MM-DD");
-                    let (line, cursor) = field.render(width, highlight, theme);
-                    if let Some(column) = cursor {
-                        text_cursor = Some((rows.len(), column));
-                    }
-                    rows.push(Row { line, item: index });
-                    if let Some(error) = &date.error {
-                        let error = Line::styled(
-                            format!("  {}", crate::text::single_line(error)),
-                            theme.error,
-                        );
-                        rows.extend(
-                            wrap(&error, width, 2)
-                                .into_iter()
-                                .map(|line| Row { line, item: index }),
-                        );
-                    }
-                }
-                toggle => rows.push(Row {
-                    line: toggle_line(toggle, state, width, highlight, theme),
+            rows.push(Row {
+                content: RowContent::Item(item),
+                item: index,
+            });
+            if let FilterItem::Date(field_name) = item
+                && let Some(error) = &state.dates[field_name.index()].error
+            {
+                let error = Line::styled(
+                    format!("  {}", crate::text::single_line(error)),
+                    theme.error,
+                );
+                rows.extend(wrap(&error, width, 2).into_iter().map(|line| Row {
+                    content: RowContent::Error(line),
                     item: index,
-                }),
+                }));
             }
             index += 1;
         }
@@ -124,20 +85,89 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
         block.title_bottom(Line::styled(more, theme.dim).right_aligned())
     };
     frame.render_widget(block, area);
-    let lines: Vec<Line<'static>> = rows
-        .into_iter()
-        .skip(offset)
-        .take(height)
-        .map(|row| row.line)
-        .collect();
+
+    // (row on screen, column) of the text cursor when a field of this panel is being edited.
+    let mut text_cursor: Option<(usize, u16)> = None;
+    let mut lines: Vec<Line<'static>> = Vec::with_capacity(height);
+    for (row, Row { content, item }) in rows.into_iter().skip(offset).take(height).enumerate() {
+        let highlight = focused && item == state.panel_cursor;
+        let line = match content {
+            RowContent::Title(section) => section_title(section, state, theme, clock, width),
+            RowContent::Error(line) => line,
+            RowContent::Item(item) => {
+                let (line, cursor) = item_line(item, state, width, highlight, theme);
+                if let Some(column) = cursor {
+                    text_cursor = Some((row, column));
+                }
+                line
+            }
+        };
+        lines.push(line);
+    }
     frame.render_widget(Paragraph::new(lines), inner);
 
     if let Some((row, column)) = text_cursor
         && !matches!(state.mode, crate::app::Mode::Help { .. })
-        && (offset..offset + height).contains(&row)
     {
-        let y = inner.y + u16::try_from(row - offset).unwrap_or(0);
+        let y = inner.y + u16::try_from(row).unwrap_or(0);
         frame.set_cursor_position(Position::new(inner.x + column, y));
+    }
+}
+
+/// A section's title; the date fields' names the zone typed dates are read in, which the
+/// fields themselves have no room for.
+fn section_title(
+    section: &filters::Section,
+    state: &State,
+    theme: &Theme,
+    clock: &Clock,
+    width: usize,
+) -> Line<'static> {
+    let title = section.title;
+    let has_dates = section
+        .items
+        .iter()
+        .any(|item| matches!(item, FilterItem::Date(_)));
+    let title = if has_dates {
+        let zone = crate::dates::zone_label(clock.now, &state.time_zone);
+        format!("{title} ({zone})")
+    } else {
+        title.to_owned()
+    };
+    Line::styled(clip(&title, width), theme.section)
+}
+
+/// The row of one item: a toggle, or a text field with, while it is edited, the column of its
+/// text cursor.
+fn item_line(
+    item: &FilterItem,
+    state: &State,
+    width: usize,
+    highlight: bool,
+    theme: &Theme,
+) -> (Line<'static>, Option<u16>) {
+    match item {
+        FilterItem::Search => {
+            let editing = state.editing() == Some(TextField::Search);
+            let placeholder = format!(
+                "press {} to search",
+                state.keymap.first_key(Layer::Global, Action::FocusSearch)
+            );
+            text_field("search", &state.search, editing, &placeholder)
+                .render(width, highlight, theme)
+        }
+        FilterItem::NewTag => {
+            let editing = state.editing() == Some(TextField::NewTag);
+            text_field("tag", &state.new_tag, editing, "type any tag")
+                .render(width, highlight, theme)
+        }
+        FilterItem::Date(field_name) => {
+            let date = &state.dates[field_name.index()];
+            let editing = state.editing() == Some(TextField::Date(*field_name));
+            text_field(field_name.label(), &date.input, editing, "YYYY-MM-DD")
+                .render(width, highlight, theme)
+        }
+        toggle => (toggle_line(toggle, state, width, highlight, theme), None),
     }
 }
 

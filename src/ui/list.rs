@@ -139,13 +139,22 @@ impl Column {
     }
 }
 
+/// Each contact's values of the flexible columns, in `Column::FLEXIBLE` order: the whole page
+/// is read to size the columns, and the rows in view reuse what was read.
+fn flexible_values(contacts: &[Contact], state: &State, clock: &Clock) -> Vec<[String; 3]> {
+    contacts
+        .iter()
+        .map(|contact| Column::FLEXIBLE.map(|(column, _)| column.text(contact, state, clock)))
+        .collect()
+}
+
 /// The cells each flexible column's longest value on the page needs, in `Column::FLEXIBLE`
 /// order.
-fn longest_values(contacts: &[Contact], state: &State, clock: &Clock) -> [u16; 3] {
-    Column::FLEXIBLE.map(|(column, _)| {
-        contacts
+fn longest_values(values: &[[String; 3]]) -> [u16; 3] {
+    std::array::from_fn(|index| {
+        values
             .iter()
-            .map(|contact| column.text(contact, state, clock).width())
+            .map(|row| row[index].width())
             .max()
             .map_or(0, |cells| u16::try_from(cells).unwrap_or(u16::MAX))
     })
@@ -277,7 +286,8 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
         return;
     }
 
-    let columns = columns(inner.width, longest_values(&list.contacts, state, clock));
+    let flexible = flexible_values(&list.contacts, state, clock);
+    let columns = columns(inner.width, longest_values(&flexible));
     let visible = visible_rows(area);
     let selected = selected(state);
     let first = first_visible(selected, visible);
@@ -292,7 +302,14 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
         .take(visible)
         .map(|(index, contact)| {
             let cells = columns.iter().map(|(column, width)| {
-                let text = clip(&column.text(contact, state, clock), usize::from(*width));
+                let flexible = Column::FLEXIBLE
+                    .iter()
+                    .position(|(flexible, _)| flexible == column)
+                    .map(|position| flexible[index][position].as_str());
+                let text = match flexible {
+                    Some(text) => clip(text, usize::from(*width)),
+                    None => clip(&column.text(contact, state, clock), usize::from(*width)),
+                };
                 if *column == Column::Unread {
                     Cell::from(Line::from(text).right_aligned())
                 } else {

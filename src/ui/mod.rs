@@ -242,8 +242,7 @@ fn pane<'a>(title: Line<'a>, focused: bool, theme: &Theme) -> Block<'a> {
 
 /// Cuts `text` (made single-line) to at most `width` cells, with `…` when cut, without padding.
 fn clip(text: &str, width: usize) -> String {
-    let fitted = crate::text::fit_width(text, width);
-    fitted.trim_end().to_owned()
+    crate::text::fit_width_unpadded(text, width)
 }
 
 /// Breaks a styled line into rows of at most `width` cells, preferring to break after a space.

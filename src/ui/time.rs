@@ -68,15 +68,6 @@ pub fn age(text: Option<&str>, clock: &Clock) -> String {
     }
 }
 
-/// Time in `time_zone` and age of an API timestamp, `2025-01-02 10:05 UTC (3h ago)`, or the
-/// raw text when it does not parse.
-pub fn describe(text: &str, clock: &Clock, time_zone: &TimeZone) -> String {
-    parse(text).map_or_else(
-        || crate::text::single_line(text),
-        |then| format!("{} ({})", local(then, time_zone), relative(then, clock.now)),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,7 +101,7 @@ mod tests {
             now: at("2026-11-02T12:00:00Z"),
             instant: Instant::now(),
         };
-        assert_eq!(describe("yesterday\n", &clock, &TimeZone::UTC), "yesterday");
+        assert_eq!(age(Some("yesterday\n"), &clock), "yesterday");
         assert_eq!(age(None, &clock), "");
     }
 }

@@ -755,7 +755,8 @@ fn the_matches_are_counted_and_c_counts_them_all() {
 }
 
 /// `profile NAME` in the palette moves the browser to another account without a restart: the
-/// second profile's server gets the requests from then on, with the second profile's token, and
+/// second profile's server gets the requests from then on, with the second profile's own token
+/// (not `INBOX_TUI_TOKEN`, set for the first account: the second server would refuse it), and
 /// the first gets none; the status bar names the profile in use.
 #[test]
 fn the_palette_switches_to_another_profiles_account_in_place() {
@@ -800,7 +801,7 @@ fn the_palette_switches_to_another_profiles_account_in_place() {
     let mut tui = Tui::start_with_env(
         &["--config", &config],
         &[
-            ("FIRST_TOKEN", "first-token"),
+            ("INBOX_TUI_TOKEN", "first-token"),
             ("SECOND_TOKEN", "second-token"),
             ("INBOX_TUI_LOG", "debug"),
         ],

@@ -198,6 +198,7 @@ impl ProfileAccount {
         args: &ConnectionArgs,
         profile: Option<config::NamedProfile<'_>>,
         base_url: Option<&str>,
+        token: Token,
     ) -> Result<ProfileAccount, CliError> {
         let forced = base_url.map(str::to_owned);
         let base_url = match (forced.clone(), profile) {
@@ -206,8 +207,6 @@ impl ProfileAccount {
             (None, None) => DEFAULT_BASE_URL.to_owned(),
         };
         config::check_plain_http(&base_url, args.allow_insecure_http).map_err(CliError::Usage)?;
-        let token =
-            config::resolve_token(profile).map_err(|error| CliError::Usage(error.to_string()))?;
         let web_url = match profile {
             Some(profile) if forced.is_none() => profile.profile.web_url().map(str::to_owned),
             _ if base_url == DEFAULT_BASE_URL => Some(config::DEFAULT_WEB_URL.to_owned()),
@@ -243,8 +242,8 @@ fn host_of(client: &Client) -> String {
 }
 
 /// The config's profiles, for the browser to switch between. A profile switched to uses its
-/// own base URL (`--base-url` was for the one started with) and the same token rules as at
-/// start-up, `INBOX_TUI_TOKEN` first.
+/// own base URL (`--base-url` was for the one started with) and its own token, never
+/// `INBOX_TUI_TOKEN`, which was set for the account started with.
 pub struct ConfigProfiles {
     pub config: Config,
     pub args: ConnectionArgs,
@@ -258,7 +257,12 @@ impl crate::app::Profiles for ConfigProfiles {
     fn connect(&self, name: &str) -> Result<crate::app::Account, String> {
         let connect = || -> Result<crate::app::Account, CliError> {
             let profile = self.config.profile(Some(name))?;
-            let account = ProfileAccount::of(&self.args, profile, None)?;
+            let token = match profile {
+                Some(profile) => config::profile_token(profile),
+                None => Err(config::TokenError::Missing { profile: None }),
+            }
+            .map_err(|error| CliError::Usage(error.to_string()))?;
+            let account = ProfileAccount::of(&self.args, profile, None, token)?;
             let client = client(&self.args, account.base_url, account.token)?;
             Ok(crate::app::Account {
                 host_label: format!("{name} · {}", host_of(&client)),
@@ -307,7 +311,9 @@ impl Connection {
             (server.url(), token, Some(server), None, Some(web_url))
         } else {
             let profile = config.profile(args.location.profile.as_deref())?;
-            let account = ProfileAccount::of(args, profile, args.base_url.as_deref())?;
+            let token = config::resolve_token(profile)
+                .map_err(|error| CliError::Usage(error.to_string()))?;
+            let account = ProfileAccount::of(args, profile, args.base_url.as_deref(), token)?;
             let name = profile.map(|profile| profile.name.to_owned());
             (account.base_url, account.token, None, name, account.web_url)
         };

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 pub use profile::{
     DEFAULT_WEB_URL, NamedProfile, Profile, TOKEN_ENV, TokenError, TokenSource, check_plain_http,
-    resolve_token,
+    profile_token, resolve_token,
 };
 pub use views::{ConfigViewStore, LastFilters, SavedView};
 

@@ -145,9 +145,16 @@ pub fn resolve_token(active: Option<NamedProfile<'_>>) -> Result<Token, TokenErr
     {
         return Ok(Token::new(token).with_origin(TOKEN_ENV));
     }
-    let Some(NamedProfile { name, profile }) = active else {
-        return Err(TokenError::Missing { profile: None });
-    };
+    match active {
+        Some(active) => profile_token(active),
+        None => Err(TokenError::Missing { profile: None }),
+    }
+}
+
+/// The profile's own token, whatever `INBOX_TUI_TOKEN` holds: what a switch to another profile
+/// in the browser sends, so a token set for one account never goes to another account's host.
+pub fn profile_token(active: NamedProfile<'_>) -> Result<Token, TokenError> {
+    let NamedProfile { name, profile } = active;
     let profile_name = || name.to_owned();
     match &profile.token {
         None => Err(TokenError::Missing {

@@ -1,61 +1,25 @@
 //! Drawing one full frame: what every keypress and every spinner tick costs while the browser
 //! is open. A frame must stay far below the 16 ms frame budget.
 
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-use inbox_tui::api::{Agent, Contact, Segment, WhatsappBot};
-use inbox_tui::app::state::Connection;
-use inbox_tui::app::{Keymap, Load, PageEnd, State};
-use inbox_tui::demo::Dataset;
-use inbox_tui::ui::{self, Clock, Theme};
+use inbox_tui::app::State;
+use inbox_tui::ui::{self, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use serde_json::Value;
+
+#[path = "../tests/common/screen_state.rs"]
+mod screen_state;
+
+use screen_state::clock;
 
 fn main() {
     divan::main();
 }
 
-fn decode<T: serde::de::DeserializeOwned>(values: Vec<Value>) -> Vec<T> {
-    values
-        .into_iter()
-        .map(|value| serde_json::from_value(value).expect("demo pick-list entry"))
-        .collect()
-}
-
-/// A 50-contact page with pick-lists loaded and a contact selected, as after browsing a while.
+/// The snapshots' page 1 of 50 demo contacts, the cursor mid-page as after browsing a while.
 fn browsing_state() -> State {
-    let dataset = Dataset::generate(50, 42);
-    let mut state = State::new(
-        Connection {
-            host: "demo".into(),
-        },
-        Keymap::default(),
-        Some(PathBuf::from("/tmp/inbox-tui.log")),
-    );
-    state.choices.agents = decode::<Agent>(dataset.agents_json());
-    state.choices.segments = decode::<Segment>(dataset.segments_json());
-    state.choices.whatsapp_bots = decode::<WhatsappBot>(dataset.whatsapp_bots_json());
-    let contacts: Vec<Contact> = (0..dataset.len())
-        .map(|index| Contact::from_value(dataset.contact_json(index)).expect("a contact object"))
-        .collect();
-    state.choices.learn_from(&contacts);
-    state.list.contacts = Arc::from(contacts);
-    state.list.page = 1;
-    state.list.end = PageEnd::More;
+    let mut state = screen_state::populated_state();
     state.list.selected = 25;
-    state.list.load = Load::Idle;
-    state.status.latency = Some(Duration::from_millis(123));
     state
-}
-
-fn clock() -> Clock {
-    Clock {
-        now: "2026-11-02T12:00:00Z".parse().expect("fixed time"),
-        instant: Instant::now(),
-    }
 }
 
 /// The same frame again: layout, rows, detail and the buffer diff, with nothing to write.

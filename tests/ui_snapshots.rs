@@ -4,15 +4,14 @@
 //! Everything comes from a fixed clock and the seeded demo data set, so the frames are the same
 //! on every machine and in every time zone.
 
-use std::path::PathBuf;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use inbox_tui::api::IdSet;
-use inbox_tui::api::{Agent, ApiError, Contact, Query, Segment, Status, WhatsappBot};
+use inbox_tui::api::{ApiError, Contact, Query, Status};
 use inbox_tui::app::filters::FilterItem;
-use inbox_tui::app::state::{Connection, SelectAllRun};
-use inbox_tui::app::{Focus, Keymap, Load, Mode, PageEnd, State, TextField};
+use inbox_tui::app::state::SelectAllRun;
+use inbox_tui::app::{Focus, Load, Mode, PageEnd, State, TextField};
 use inbox_tui::demo::Dataset;
 use inbox_tui::export::Progress;
 use inbox_tui::ui::{self, Clock, Theme};
@@ -21,56 +20,11 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
-use serde_json::Value;
 
-static DATASET: LazyLock<Dataset> = LazyLock::new(|| Dataset::generate(60, 42));
+#[path = "common/screen_state.rs"]
+mod screen_state;
 
-fn clock() -> Clock {
-    Clock {
-        now: "2026-11-02T12:00:00Z".parse().expect("fixed test time"),
-        instant: Instant::now(),
-    }
-}
-
-fn decode<T: serde::de::DeserializeOwned>(values: Vec<Value>) -> Vec<T> {
-    values
-        .into_iter()
-        .map(|value| serde_json::from_value(value).expect("demo pick-list entry"))
-        .collect()
-}
-
-fn contact(index: usize) -> Contact {
-    Contact::from_value(DATASET.contact_json(index)).expect("demo contacts are objects")
-}
-
-/// A fresh browser with the demo pick-lists loaded, before any page arrived.
-fn fresh_state() -> State {
-    let mut state = State::new(
-        Connection {
-            host: "demo".into(),
-        },
-        Keymap::default(),
-        Some(PathBuf::from("/tmp/inbox-tui.log")),
-    );
-    state.choices.agents = decode::<Agent>(DATASET.agents_json());
-    state.choices.segments = decode::<Segment>(DATASET.segments_json());
-    state.choices.whatsapp_bots = decode::<WhatsappBot>(DATASET.whatsapp_bots_json());
-    state
-}
-
-/// Page 1 of 50 demo contacts, the third one selected.
-fn populated_state() -> State {
-    let mut state = fresh_state();
-    let contacts: Vec<Contact> = (0..50).map(contact).collect();
-    state.choices.learn_from(&contacts);
-    state.list.contacts = Arc::from(contacts);
-    state.list.page = 1;
-    state.list.end = PageEnd::More;
-    state.list.selected = 2;
-    state.list.load = Load::Idle;
-    state.status.latency = Some(Duration::from_millis(123));
-    state
-}
+use screen_state::{clock, contact, fresh_state, populated_state};
 
 fn render_with(state: &State, width: u16, height: u16, theme: &Theme) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");

@@ -932,6 +932,12 @@ fn views_are_saved_by_name_and_applied_by_number() {
     press(&mut state, KeyCode::Char(' '));
     state.focus = Focus::List;
     press(&mut state, KeyCode::Char('s'));
+    assert!(
+        press(&mut state, KeyCode::Enter).is_empty(),
+        "no view without a name"
+    );
+    assert!(matches!(state.mode, Mode::NamingView { .. }), "still asking");
+    assert!(notice_contains(&state, "a view needs a name"));
     for character in "Reviews 1".chars() {
         assert!(
             press(&mut state, KeyCode::Char(character)).is_empty(),

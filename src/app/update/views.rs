@@ -35,7 +35,9 @@ pub(super) fn on_name_key(state: &mut State, key: KeyEvent, action: Option<Actio
         }
         Some(Action::Activate) => {
             let name = crate::text::single_line(input.value());
-            if name.is_empty() {
+            if name.trim().is_empty() {
+                state.status.notice =
+                    Some("a view needs a name: type one, or Esc to cancel".to_owned());
                 return vec![];
             }
             state.mode = Mode::Browse;

@@ -470,7 +470,10 @@ fn key_conflicts_unknown_actions_and_bad_keys_are_reported_with_their_lines() {
     for expected in [
         format!("{path}:6: keys.global.next_page: unknown key \"pagedwn\""),
         format!("{path}:5: keys.global.frobnicate: not an action of [keys.global]"),
-        format!("{path}:9: keys.views.next_page: not an action of [keys.views]; its actions are:"),
+        format!(
+            "{path}:9: keys.views.next_page: not an action of [keys.views]; next_page is bound \
+             under [keys.global]; its actions are:"
+        ),
         format!("{path}:11: keys.lists.move_down: unknown layer \"lists\"; the layers are"),
     ] {
         assert!(

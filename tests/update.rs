@@ -936,7 +936,10 @@ fn views_are_saved_by_name_and_applied_by_number() {
         press(&mut state, KeyCode::Enter).is_empty(),
         "no view without a name"
     );
-    assert!(matches!(state.mode, Mode::NamingView { .. }), "still asking");
+    assert!(
+        matches!(state.mode, Mode::NamingView { .. }),
+        "still asking"
+    );
     assert!(notice_contains(&state, "a view needs a name"));
     for character in "Reviews 1".chars() {
         assert!(

@@ -178,16 +178,32 @@ impl Config {
         {
             Some(action) => Ok((layer, action)),
             None => {
-                let known: Vec<String> = action_table()
+                let table = action_table();
+                let known: Vec<String> = table
                     .iter()
                     .filter(|known| known.layer == layer)
                     .map(|known| known.action.name())
                     .collect();
+                // An action that moved layers (`copy` went from global to list) says where.
+                let elsewhere: Vec<String> = table
+                    .iter()
+                    .filter(|known| known.action.name() == entry.action)
+                    .map(|known| format!("[keys.{}]", known.layer.name()))
+                    .collect();
+                let hint = if elsewhere.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "{} is bound under {}; ",
+                        entry.action,
+                        elsewhere.join(" or ")
+                    )
+                };
                 Err(self.problem(
                     Some(entry.line),
                     key,
                     format!(
-                        "not an action of [keys.{}]; its actions are: {}",
+                        "not an action of [keys.{}]; {hint}its actions are: {}",
                         layer.name(),
                         known.join(", ")
                     ),

@@ -335,9 +335,12 @@ impl Connection {
         }
     }
 
-    /// Stops the demo API, if one was started.
+    /// Stops the demo API, if one was started. The client goes first: its pooled keep-alive
+    /// connections would otherwise hold the server's graceful shutdown open.
     pub async fn close(self) {
-        if let Some(server) = self.demo {
+        let Connection { client, demo, .. } = self;
+        drop(client);
+        if let Some(server) = demo {
             server.shutdown().await;
         }
     }

@@ -228,16 +228,25 @@ impl DemoServer {
         &self.token
     }
 
-    /// Stops accepting connections, lets in-flight requests finish and waits for the server task.
-    pub async fn shutdown(self) {
+    /// Stops accepting connections, lets in-flight requests finish and waits for the server
+    /// task, a bounded time: a client's idle keep-alive connection can hold a graceful shutdown
+    /// open until the client drops it, and quitting must not wait on that.
+    pub async fn shutdown(mut self) {
         self.stop.send(()).ok();
-        match self.task.await {
-            Ok(Ok(())) => tracing::debug!(addr = %self.addr, "demo server stopped"),
-            Ok(Err(err)) => tracing::warn!(%err, "demo server stopped with an error"),
-            Err(err) => tracing::warn!(%err, "demo server task failed"),
+        match tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task).await {
+            Ok(Ok(Ok(()))) => tracing::debug!(addr = %self.addr, "demo server stopped"),
+            Ok(Ok(Err(err))) => tracing::warn!(%err, "demo server stopped with an error"),
+            Ok(Err(err)) => tracing::warn!(%err, "demo server task failed"),
+            Err(_) => {
+                self.task.abort();
+                tracing::debug!(addr = %self.addr, "demo server stopped with connections open");
+            }
         }
     }
 }
+
+/// How long a shutdown waits for open connections to finish.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 fn check_live_rate(rate: f64) -> io::Result<()> {
     if rate.is_finite() && rate >= 0.0 {

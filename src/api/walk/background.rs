@@ -1,7 +1,8 @@
 //! Work the user does not wait on: "select every matching contact", exports started from the
 //! browser, and the count. The page the user asked for goes ahead of all of it, and all of it
-//! shares one governor, so one 429 pauses every background request together and they are paced
-//! at the one rate the server was seen to accept, instead of each finding the limit on its own.
+//! shares one governor, so one 429 pauses every background request together, they are paced
+//! at the one rate the server was seen to accept, and they keep under one limit of requests in
+//! flight, instead of each finding the limit on its own.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

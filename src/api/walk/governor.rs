@@ -10,6 +10,8 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use tokio::sync::Notify;
+
 use crate::api::RetryPolicy;
 
 /// How much the pacing rate grows per accepted request. Under a token bucket, pacing just above
@@ -35,16 +37,20 @@ const RATE_WINDOW: Duration = Duration::from_secs(5);
 const SLOW_FACTOR: f64 = 3.0;
 
 /// Shared by every request of one walk, or, through `Background`, of all the background work of
-/// a browser session: they then pause together and are paced at one rate, though each walk
-/// counts its own requests in flight against the limit.
+/// a browser session: they then pause together, are paced at one rate, and hold one limit of
+/// requests in flight between them.
 pub(crate) struct Governor {
     state: Mutex<State>,
     ceiling: usize,
     retry: RetryPolicy,
+    /// Woken when a request in flight ends, for the ones waiting on the limit.
+    released: Notify,
 }
 
 struct State {
     limit: usize,
+    /// Requests admitted and not yet answered.
+    in_flight: usize,
     /// Accepted replies since the limit last changed.
     accepted_at_limit: usize,
     /// The fastest reply seen: what this server and network can do unloaded.
@@ -91,6 +97,7 @@ impl Governor {
         Governor {
             state: Mutex::new(State {
                 limit: initial.clamp(1, ceiling),
+                in_flight: 0,
                 accepted_at_limit: 0,
                 fastest: None,
                 rate: None,
@@ -108,6 +115,7 @@ impl Governor {
             }),
             ceiling,
             retry,
+            released: Notify::new(),
         }
     }
 
@@ -123,24 +131,36 @@ impl Governor {
         self.lock().limit
     }
 
-    /// Waits out a shared pause and the pacing slot, then counts the request as sent.
-    pub(crate) async fn admit(&self) {
+    /// Waits out a shared pause and the pacing slot, then counts the request as sent; the
+    /// request is in flight until the returned guard is dropped. `bounded` also waits for a
+    /// place under the limit: a governor shared by several walks must, as each walk keeps only
+    /// its own requests under the limit. A walk of its own keeps its probes and repairs beyond
+    /// it, as they were designed to be.
+    pub(crate) async fn admit(&self, bounded: bool) -> InFlight<'_> {
         loop {
+            let released = self.released.notified();
             let wait = {
                 let mut state = self.lock();
                 let now = Instant::now();
                 let ready_at = state.paused_until.max(state.next_start);
-                if ready_at <= now {
+                if bounded && state.in_flight >= state.limit {
+                    None
+                } else if ready_at <= now {
                     if let Some(rate) = state.rate {
                         let gap = Duration::from_secs_f64(1.0 / rate);
                         state.next_start = state.next_start.max(now - gap) + gap;
                     }
                     state.requests += 1;
-                    return;
+                    state.in_flight += 1;
+                    return InFlight { governor: self };
+                } else {
+                    Some(ready_at - now)
                 }
-                ready_at - now
             };
-            tokio::time::sleep(wait).await;
+            match wait {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => released.await,
+            }
         }
     }
 
@@ -238,9 +258,46 @@ impl Governor {
     }
 }
 
+/// A request admitted by the governor, in flight until dropped.
+pub(crate) struct InFlight<'a> {
+    governor: &'a Governor,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.governor.lock().in_flight -= 1;
+        self.governor.released.notify_waiters();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_shared_limit_holds_requests_until_one_in_flight_ends() {
+        let governor = Governor::new(2, 16, RetryPolicy::default());
+        let first = governor.admit(true).await;
+        let _second = governor.admit(true).await;
+        let third = governor.admit(true);
+        tokio::pin!(third);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), &mut third)
+                .await
+                .is_err(),
+            "a third request went beyond the limit of 2"
+        );
+        drop(first);
+        tokio::time::timeout(Duration::from_secs(10), third)
+            .await
+            .expect("the third request went once the first ended");
+        let _unbounded = governor.admit(false).await;
+        assert_eq!(
+            governor.traffic().requests,
+            4,
+            "a walk's own probe is not held"
+        );
+    }
 
     #[test]
     fn grows_while_fast_and_halves_on_a_refusal() {

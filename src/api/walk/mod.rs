@@ -800,9 +800,11 @@ impl Fetcher {
             if let Some(background) = &self.background {
                 background.yield_to_foreground().await;
             }
-            self.governor.admit().await;
+            let in_flight = self.governor.admit(self.background.is_some()).await;
             let sent = Instant::now();
-            let error = match self.client.fetch_items_once::<T>(&body).await {
+            let reply = self.client.fetch_items_once::<T>(&body).await;
+            drop(in_flight);
+            let error = match reply {
                 Ok(page) => {
                     let received = Instant::now();
                     self.governor.on_success(received - sent);

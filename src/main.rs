@@ -14,7 +14,9 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("inbox-tui: could not start the async runtime: {error}");
+            cli::say(format_args!(
+                "inbox-tui: could not start the async runtime: {error}"
+            ));
             return ExitCode::FAILURE;
         }
     };
@@ -23,10 +25,10 @@ fn main() -> ExitCode {
         // `| head` closed the pipe: the reader has what it wanted.
         Err(error) if error.is_closed_pipe() => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!(
+            cli::say(format_args!(
                 "inbox-tui: {}",
                 inbox_tui::text::terminal_safe(&error.to_string())
-            );
+            ));
             ExitCode::from(error.exit_code())
         }
     }

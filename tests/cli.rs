@@ -1145,3 +1145,29 @@ async fn verbose_output_names_pages_and_filters_and_is_token_and_terminal_safe()
         "{stderr:?}"
     );
 }
+
+#[test]
+fn a_closed_stderr_loses_the_messages_not_the_exit_code() {
+    // `inbox-tui export -o FILE 2>&1 | grep -q exported`: grep leaves at the first line, and the
+    // lines after it must not turn a finished export into a failure.
+    use std::process::{Command, Stdio};
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let output = directory.path().join("all.csv");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+        .args(["--demo", "export", "-o", &output.display().to_string()])
+        .env_remove("INBOX_TUI_TOKEN")
+        .env("XDG_CONFIG_HOME", directory.path().join("config"))
+        .env("XDG_STATE_HOME", directory.path().join("state"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    drop(child.stderr.take());
+    let status = child.wait().expect("the binary ends");
+    assert_eq!(status.code(), Some(0));
+    let contacts = csv::Reader::from_path(&output)
+        .expect("the export was written")
+        .records()
+        .count();
+    assert_eq!(contacts, 5000, "every demo contact");
+}

@@ -118,9 +118,9 @@ pub fn run(args: &ConfigArgs, location: &ConfigLocation) -> Result<(), CliError>
 fn read_token(profile: &str) -> Result<Token, CliError> {
     let stdin = io::stdin();
     let read = if stdin.is_terminal() {
-        eprint!(
+        super::say_inline(format_args!(
             "API token for profile {profile:?} (More → Developer → API Access Token; typing is hidden): "
-        );
+        ));
         let _ = io::stderr().flush();
         rpassword::read_password()
     } else {

@@ -186,23 +186,23 @@ pub async fn run(
     let last_line = std::sync::Mutex::new(Instant::now());
     let on_progress = move |progress: Progress| {
         if show_progress {
-            eprint!(
+            super::say_inline(format_args!(
                 "\rexporting: {} contacts written, {} pages fetched",
                 progress.contacts_written, progress.pages_fetched
-            );
+            ));
             let _ = std::io::stderr().flush();
         } else if let Ok(mut last) = last_line.lock()
             && last.elapsed() >= PROGRESS_LINE_EVERY
         {
             *last = Instant::now();
-            eprintln!(
+            super::say(format_args!(
                 "exporting: {} contacts written, {} pages fetched",
                 progress.contacts_written, progress.pages_fetched
-            );
+            ));
         }
     };
     if let Some(note) = destination.direct_write_note() {
-        eprintln!("note: {}", crate::text::terminal_safe(&note));
+        super::say(format_args!("note: {}", crate::text::terminal_safe(&note)));
     }
     // Ctrl-C, SIGTERM and SIGHUP drop the export, which removes its partial file.
     let mut signals = StopSignals::new(true).map_err(|source| CliError::Io {
@@ -213,7 +213,7 @@ pub async fn run(
         outcome = export::run(client, job, &on_progress) => outcome,
         stop = signals.next() => {
             if show_progress {
-                eprintln!();
+                super::say(format_args!(""));
             }
             return Err(CliError::Stopped {
                 stop,
@@ -222,18 +222,18 @@ pub async fn run(
         }
     };
     if show_progress {
-        eprintln!();
+        super::say(format_args!(""));
     }
     match outcome {
         Ok(summary) => {
-            eprintln!(
+            super::say(format_args!(
                 "exported {} to {} ({}, {:.1} s)",
                 plural(summary.contacts, "contact", "contacts"),
                 crate::text::terminal_safe(&destination.describe()),
                 format.extension(),
                 summary.elapsed.as_secs_f64()
-            );
-            eprintln!("{}", describe_walk(&summary.walk));
+            ));
+            super::say(format_args!("{}", describe_walk(&summary.walk)));
             match listed {
                 // Ids not reached because --limit was met are not missing.
                 Some(_) if args.limit.is_some_and(|limit| summary.contacts >= limit) => Ok(()),
@@ -360,18 +360,18 @@ fn report_missing(
                 context: format!("cannot write the missing ids to {}", path.display()),
                 source,
             })?;
-            eprintln!("{how_many}; they are in {}", path.display());
+            super::say(format_args!("{how_many}; they are in {}", path.display()));
         }
         None => {
-            eprintln!("{how_many}:");
+            super::say(format_args!("{how_many}:"));
             for id in missing.iter().take(MISSING_SHOWN) {
-                eprintln!("  {}", crate::text::terminal_safe(id));
+                super::say(format_args!("  {}", crate::text::terminal_safe(id)));
             }
             if missing.len() > MISSING_SHOWN {
-                eprintln!(
+                super::say(format_args!(
                     "  … and {} more; --missing-to FILE writes them all",
                     missing.len() - MISSING_SHOWN
-                );
+                ));
             }
         }
     }

@@ -166,10 +166,10 @@ async fn print_page(
     }
     let empty = page.contacts.is_empty() && page.unreadable == 0;
     if empty && number > 1 {
-        eprintln!(
+        super::say(format_args!(
             "note: page {number} is past the end of the list (the API does not say how many \
              pages there are); try a lower --page, or --all"
-        );
+        ));
     } else if std::io::stderr().is_terminal() {
         let more = if empty {
             "no contacts match".to_owned()
@@ -178,12 +178,12 @@ async fn print_page(
         } else {
             format!("more may follow: --page {}, or --all", number + 1)
         };
-        eprintln!(
+        super::say(format_args!(
             "page {}: {} contacts in {} ms; {more}",
             page.number,
             page.contacts.len(),
             page.elapsed.as_millis()
-        );
+        ));
     }
     Ok(())
 }
@@ -235,12 +235,12 @@ async fn print_walk(
         ));
     }
     if std::io::stderr().is_terminal() {
-        eprintln!(
+        super::say(format_args!(
             "{} in {} pages, {} ms",
             super::plural(printed, "contact", "contacts"),
             pages,
             started.elapsed().as_millis()
-        );
+        ));
     }
     Ok(())
 }

@@ -298,8 +298,25 @@ pub fn plural(count: u64, one: &str, many: &str) -> String {
     }
 }
 
+/// Writes a line on stderr. Unlike `eprintln!`, a stderr nobody reads any more (`2>&1 | grep
+/// -q`, the reader gone) loses the line instead of panicking: the work it reports on is done.
+pub fn say(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let _ = writeln!(io::stderr(), "{line}");
+}
+
+/// Writes on stderr without a newline (a progress line that rewrites itself), as [`say`] does.
+pub fn say_inline(text: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut stderr = io::stderr();
+    let _ = write!(stderr, "{text}").and_then(|()| stderr.flush());
+}
+
 /// Prints a warning on stderr, through the rule that keeps server (or any) text from driving
 /// the terminal.
 pub fn warn(text: &str) {
-    eprintln!("warning: {}", crate::text::terminal_safe(text));
+    say(format_args!(
+        "warning: {}",
+        crate::text::terminal_safe(text)
+    ));
 }

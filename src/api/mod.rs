@@ -8,6 +8,7 @@ mod client;
 mod error;
 mod items;
 pub mod lenient;
+pub mod pace;
 mod request;
 mod response;
 mod retry;

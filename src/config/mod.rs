@@ -8,6 +8,7 @@
 mod file;
 pub mod keychain;
 mod keys;
+mod paces;
 mod profile;
 mod theme;
 mod views;
@@ -17,6 +18,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use paces::RememberedPaces;
 pub use profile::{
     DEFAULT_WEB_URL, NamedProfile, Profile, TOKEN_ENV, TokenError, TokenSource, check_plain_http,
     profile_token, resolve_token,

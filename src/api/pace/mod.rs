@@ -1,0 +1,154 @@
+//! One pace per account, shared by every request the process sends to it: the page the user
+//! waits for, the count, "select all" and exports. It lives in the [`Client`](super::Client),
+//! whose clones share it, so two walks cannot each find the limit on their own, and a refusal
+//! pauses them all together.
+
+mod hints;
+mod pacer;
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Notify;
+
+pub use hints::RateHints;
+pub use pacer::{MIN_RATE, PaceOrigin, PaceStart, Pacer};
+
+/// The shared pace of one account.
+#[derive(Debug)]
+pub struct SharedPace {
+    pacer: Mutex<Pacer>,
+    /// Requests the user waits for that are waiting for their slot: the others hold back.
+    foreground: AtomicUsize,
+    /// Woken when a foreground request got its slot.
+    foreground_done: Notify,
+    /// A wait the server gave no usable length for, as `(until, seconds)`, for the status bar
+    /// and the progress line to say why nothing moves.
+    waiting: Mutex<Option<(Instant, f64)>>,
+}
+
+impl SharedPace {
+    pub fn new(start: PaceStart, max_wait: Duration) -> SharedPace {
+        SharedPace {
+            pacer: Mutex::new(Pacer::new(start, Instant::now(), max_wait)),
+            foreground: AtomicUsize::new(0),
+            foreground_done: Notify::new(),
+            waiting: Mutex::new(None),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Pacer> {
+        // The pacer is plain numbers, consistent after every call: a poisoned lock is usable.
+        self.pacer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Waits for this request's slot: the shared pause, then the pace. A `foreground` request
+    /// (a page the user waits for) goes ahead of every other one waiting.
+    pub async fn admit(&self, foreground: bool) {
+        let _waiting = foreground.then(|| ForegroundSlot::new(self));
+        loop {
+            let notified = self.foreground_done.notified();
+            if !foreground && self.foreground.load(Ordering::SeqCst) > 0 {
+                notified.await;
+                continue;
+            }
+            let taken = self.lock().try_take(Instant::now());
+            match taken {
+                Ok(()) => return,
+                Err(at) => tokio::time::sleep_until(at.into()).await,
+            }
+        }
+    }
+
+    /// A reply that was not a refusal.
+    pub fn on_accepted(&self, hints: &RateHints) {
+        self.lock().on_accepted(Instant::now(), hints);
+    }
+
+    /// A 429. A wait the server did not name, or named as none, is backed off exponentially
+    /// and said in the log, so a server answering `Retry-After: 0` is not asked again at once.
+    pub fn on_refused(&self, retry_after: Option<Duration>, hints: &RateHints) {
+        let now = Instant::now();
+        let began = self.lock().on_refused(now, retry_after, hints);
+        let Some(wait) = began else {
+            return;
+        };
+        let usable = retry_after.is_some_and(|wait| !wait.is_zero());
+        if usable {
+            tracing::info!(
+                seconds = wait.as_secs_f64(),
+                "rate limited: waiting as asked"
+            );
+        } else {
+            tracing::warn!(
+                "rate limited with no usable Retry-After: waiting {:.0} s before the next request",
+                wait.as_secs_f64()
+            );
+            *self
+                .waiting
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                Some((now + wait, wait.as_secs_f64()));
+        }
+    }
+
+    /// The back-off under way after a refusal that named no usable wait, in seconds in all,
+    /// while it lasts.
+    pub fn unexplained_wait(&self) -> Option<f64> {
+        let waiting = *self
+            .waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        waiting
+            .filter(|(until, _)| *until > Instant::now())
+            .map(|(_, seconds)| seconds)
+    }
+
+    /// The pace and where it came from, once there is one.
+    pub fn pace(&self) -> Option<(f64, PaceOrigin)> {
+        self.lock().pace()
+    }
+
+    /// The pace worth remembering for this host (see [`Pacer::learned`]).
+    pub fn learned(&self) -> Option<f64> {
+        self.lock().learned()
+    }
+
+    /// How long the shared pause still lasts.
+    pub fn paused_for(&self) -> Duration {
+        self.lock()
+            .paused_until()
+            .saturating_duration_since(Instant::now())
+    }
+}
+
+/// A foreground request waiting for its slot; the others hold back until it is dropped.
+struct ForegroundSlot<'a>(&'a SharedPace);
+
+impl<'a> ForegroundSlot<'a> {
+    fn new(pace: &'a SharedPace) -> ForegroundSlot<'a> {
+        pace.foreground.fetch_add(1, Ordering::SeqCst);
+        ForegroundSlot(pace)
+    }
+}
+
+impl Drop for ForegroundSlot<'_> {
+    fn drop(&mut self) {
+        self.0.foreground.fetch_sub(1, Ordering::SeqCst);
+        self.0.foreground_done.notify_waiters();
+    }
+}
+
+/// Formats a pace for people: `9.7/s`, `0.50/s`.
+pub fn describe_rate(rate: f64) -> String {
+    if rate >= 10.0 {
+        format!("{rate:.0}/s")
+    } else if rate >= 1.0 {
+        format!("{rate:.1}/s")
+    } else {
+        format!("{rate:.2}/s")
+    }
+}

@@ -1,0 +1,635 @@
+//! The pace itself, as pure arithmetic on a clock it is given: a model of the server's token
+//! bucket, learned from refusals, probed slowly upward, or set from what the server or the user
+//! says. No I/O and no clock of its own, so a simulated bucket and clock can test it over hours.
+//!
+//! The model: a bucket refilled at `rate` a second holding at most `burst` tokens; a request
+//! goes when the model holds a token. A refusal means the server's bucket is empty, so the
+//! model empties too. Between two refusals (two empty buckets) the server let through exactly
+//! its refill, so the requests accepted in between, over the time between, measure its rate.
+//! The first refusal has no predecessor: the bucket then held its burst plus the refill, and
+//! the burst is taken to be a second's worth, as most limits are set.
+
+use std::time::{Duration, Instant};
+
+use super::RateHints;
+
+/// Where the pace came from, as the status bar and the summary say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaceOrigin {
+    /// Measured from this run's refusals.
+    Learned,
+    /// Learned by an earlier run against the same host, and still being probed.
+    Remembered,
+    /// Announced by the server's `RateLimit-Policy` header.
+    Announced,
+    /// Given by the user (`--rate`, `rate_limit` in a profile): never probed, never lowered.
+    Set,
+}
+
+impl PaceOrigin {
+    /// The word the status bar and the summary line use.
+    pub fn label(self) -> &'static str {
+        match self {
+            PaceOrigin::Learned => "learned",
+            PaceOrigin::Remembered => "remembered",
+            PaceOrigin::Announced => "announced",
+            PaceOrigin::Set => "set",
+        }
+    }
+}
+
+/// How a pace starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PaceStart {
+    /// No limit known: requests go as fast as concurrency lets them until one is refused.
+    Unknown,
+    /// A rate an earlier run learned against this host.
+    Remembered(f64),
+    /// A limit the user knows.
+    Set(f64),
+}
+
+/// The slowest pace: below it the server is not limiting a rate but failing.
+pub const MIN_RATE: f64 = 0.2;
+/// Replies accepted since the pace was last lowered below which a refusal lowers nothing: the
+/// requests in flight when the bucket ran dry are refused after the pause too, and a server
+/// refusing one request in a few dozen at random is not a limit.
+const GRACE_REPLIES: u64 = 10;
+/// Growth of the pace per accepted request that waited for it, as a share of one request a
+/// second: 0.5 % of the rate a second at full use, whatever the rate. A bucket held just below
+/// its rate refills slowly, so a probe this slow drains it about twice a minute.
+const PROBE_PER_REPLY: f64 = 0.005;
+/// Seconds without a refusal after which the probe doubles its speed, then again each time as
+/// long: a pace learned in an hour of lower limits must not take an hour to climb back.
+const PROBE_DOUBLING: f64 = 20.0;
+/// The fastest the probe gets, as a share of the rate a second.
+const PROBE_MAX: f64 = 0.05;
+/// The most one refusal lowers the pace: a walk that had little to ask for (a catch-up reading
+/// one page at a time) accepted less than the limit allows, and says little about it.
+const MAX_DROP: f64 = 0.7;
+/// The pace after a refusal, as a share of the rate measured between two refusals.
+const MARGIN: f64 = 0.99;
+/// The back-off after a refusal that gave no usable wait (none, `0`, a date in the past):
+/// 1 s, doubling with each such refusal in a row.
+const FIRST_UNEXPLAINED_WAIT: Duration = Duration::from_secs(1);
+
+/// The learned pace of one account, and the pause every request to it waits out.
+#[derive(Debug, Clone)]
+pub struct Pacer {
+    /// Requests a second the limit allows, as far as is known; `None` before any sign of one.
+    rate: Option<f64>,
+    origin: Option<PaceOrigin>,
+    /// How many requests the model lets go at once after a quiet spell.
+    burst: f64,
+    /// The model bucket's tokens, as of `updated`.
+    tokens: f64,
+    updated: Instant,
+    paused_until: Instant,
+    /// When a pause last ended, to tell a burst refused right after it.
+    pause_began: Instant,
+    started: Instant,
+    accepted: u64,
+    refused: u64,
+    accepted_since_lowered: u64,
+    /// The last refusal that began an episode, and `accepted` then.
+    last_refusal: Option<(Instant, u64)>,
+    /// Refusals in a row that gave no usable wait.
+    unexplained: u32,
+    /// Whether the last request admitted had to wait for the pace: only then does an accepted
+    /// reply say the pace could be higher.
+    pace_bound: bool,
+    max_wait: Duration,
+}
+
+impl Pacer {
+    /// A pace starting at `start`; no server wait longer than `max_wait` is honoured.
+    pub fn new(start: PaceStart, now: Instant, max_wait: Duration) -> Pacer {
+        let (rate, origin) = match start {
+            PaceStart::Unknown => (None, None),
+            PaceStart::Remembered(rate) => (Some(rate), Some(PaceOrigin::Remembered)),
+            PaceStart::Set(rate) => (Some(rate), Some(PaceOrigin::Set)),
+        };
+        let rate = rate.filter(|rate| rate.is_finite() && *rate > 0.0);
+        Pacer {
+            rate: rate.map(|rate| rate.max(MIN_RATE)),
+            origin: rate.and(origin),
+            burst: 1.0,
+            // A bucket another run just drained may be empty: start with one request's worth.
+            tokens: 1.0,
+            updated: now,
+            paused_until: now,
+            pause_began: now,
+            started: now,
+            accepted: 0,
+            refused: 0,
+            accepted_since_lowered: 0,
+            last_refusal: None,
+            unexplained: 0,
+            pace_bound: false,
+            max_wait,
+        }
+    }
+
+    /// The pace and where it came from, once there is one.
+    pub fn pace(&self) -> Option<(f64, PaceOrigin)> {
+        Some((self.rate?, self.origin?))
+    }
+
+    /// The pace worth remembering for the next run against this host: one learned or probed
+    /// from refusals (a set or announced one is given again next time anyway).
+    pub fn learned(&self) -> Option<f64> {
+        match self.origin? {
+            PaceOrigin::Learned | PaceOrigin::Remembered => self.rate,
+            PaceOrigin::Announced | PaceOrigin::Set => None,
+        }
+    }
+
+    /// When the shared pause ends.
+    pub fn paused_until(&self) -> Instant {
+        self.paused_until
+    }
+
+    /// Refusals seen, and replies accepted.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.refused, self.accepted)
+    }
+
+    /// Takes the slot for one request at `now`, or says when to ask again.
+    pub fn try_take(&mut self, now: Instant) -> Result<(), Instant> {
+        if now < self.paused_until {
+            return Err(self.paused_until);
+        }
+        let Some(rate) = self.rate else {
+            return Ok(());
+        };
+        self.refill(now, rate);
+        if self.tokens >= 1.0 {
+            self.pace_bound = self.tokens < 2.0;
+            self.tokens -= 1.0;
+            Ok(())
+        } else {
+            self.pace_bound = true;
+            Err(now + Duration::from_secs_f64((1.0 - self.tokens) / rate))
+        }
+    }
+
+    fn refill(&mut self, now: Instant, rate: f64) {
+        let elapsed = now.saturating_duration_since(self.updated).as_secs_f64();
+        self.tokens = (self.tokens + rate * elapsed).min(self.burst.max(1.0));
+        self.updated = self.updated.max(now);
+    }
+
+    /// An accepted reply at `now`, with what its headers said.
+    pub fn on_accepted(&mut self, now: Instant, hints: &RateHints) {
+        self.accepted += 1;
+        self.accepted_since_lowered += 1;
+        self.unexplained = 0;
+        if let Some(rate) = self.rate
+            && self.pace_bound
+            && matches!(
+                self.origin,
+                Some(PaceOrigin::Learned | PaceOrigin::Remembered)
+            )
+        {
+            let since = self
+                .last_refusal
+                .map_or(self.started, |(at, _)| at)
+                .max(self.started);
+            let quiet = now.saturating_duration_since(since).as_secs_f64();
+            let speed = (PROBE_PER_REPLY * 2f64.powf(quiet / PROBE_DOUBLING)).min(PROBE_MAX);
+            self.rate = Some(rate + speed);
+        }
+        self.apply_hints(now, hints);
+    }
+
+    /// A refusal at `now`; `retry_after` is the server's wait, if it gave one. Returns the wait
+    /// this refusal began, or `None` when it belongs to a pause already under way.
+    pub fn on_refused(
+        &mut self,
+        now: Instant,
+        retry_after: Option<Duration>,
+        hints: &RateHints,
+    ) -> Option<Duration> {
+        self.refused += 1;
+        if now < self.paused_until {
+            return None;
+        }
+        let wait = match retry_after.filter(|wait| !wait.is_zero()) {
+            Some(wait) => {
+                self.unexplained = 0;
+                wait.min(self.max_wait)
+            }
+            None => {
+                self.unexplained += 1;
+                FIRST_UNEXPLAINED_WAIT
+                    .saturating_mul(1 << (self.unexplained - 1).min(16))
+                    .min(self.max_wait)
+            }
+        };
+        let burst_refused = now.saturating_duration_since(self.paused_until)
+            < Duration::from_secs(1)
+            && self.paused_until > self.pause_began;
+        self.pause_began = now;
+        self.paused_until = now + wait;
+        self.tokens = 0.0;
+        self.updated = now;
+        self.learn(now, burst_refused);
+        self.apply_hints(now, hints);
+        Some(wait)
+    }
+
+    /// Lowers the pace to what the server was seen to let through.
+    fn learn(&mut self, now: Instant, burst_refused: bool) {
+        let previous = self.last_refusal.replace((now, self.accepted));
+        match self.origin {
+            Some(PaceOrigin::Set) => return,
+            Some(_) if self.accepted_since_lowered < GRACE_REPLIES => return,
+            _ => {}
+        }
+        if burst_refused {
+            self.burst = (self.burst / 2.0).max(1.0);
+        }
+        let measured = match (self.rate, previous) {
+            (Some(_), Some((at, accepted)))
+                if now.saturating_duration_since(at).as_secs_f64() >= 0.5 =>
+            {
+                (self.accepted - accepted) as f64 / now.saturating_duration_since(at).as_secs_f64()
+            }
+            (Some(rate), _) => rate,
+            (None, _) => {
+                // Refused at the very start, the measure is poor (another client may have
+                // emptied the bucket), but resuming unpaced would be refused as many times
+                // again: start low, and the probe climbs from there.
+                let elapsed = now.saturating_duration_since(self.started).as_secs_f64();
+                let rate = self.accepted.max(1) as f64 / (elapsed + 1.0);
+                self.burst = rate.max(1.0);
+                rate
+            }
+        };
+        let lowered = match self.rate {
+            Some(rate) => measured.clamp(rate * MAX_DROP, rate) * MARGIN,
+            None => measured,
+        };
+        self.rate = Some(lowered.max(MIN_RATE));
+        if self.origin.is_none() || self.origin == Some(PaceOrigin::Remembered) {
+            self.origin = Some(PaceOrigin::Learned);
+        }
+        self.accepted_since_lowered = 0;
+    }
+
+    /// What the server's headers said: an announced policy sets the pace, and nothing left in
+    /// the window pauses until it resets.
+    fn apply_hints(&mut self, now: Instant, hints: &RateHints) {
+        if let Some(rate) = hints.policy_rate()
+            && self.origin != Some(PaceOrigin::Set)
+        {
+            let changed = self.rate != Some(rate);
+            self.rate = Some(rate.max(MIN_RATE));
+            self.origin = Some(PaceOrigin::Announced);
+            if changed {
+                self.burst = 1.0;
+                self.tokens = self.tokens.min(1.0);
+            }
+        }
+        if hints.remaining == Some(0)
+            && let Some(reset) = hints.reset
+        {
+            let until = now + reset.min(self.max_wait);
+            if until > self.paused_until {
+                self.pause_began = now;
+                self.paused_until = until;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
+    use super::*;
+
+    const MAX_WAIT: Duration = Duration::from_secs(30);
+
+    /// The server: a token bucket as the demo server and the independent one keep it, with a
+    /// limit that may change at a given time.
+    struct Bucket {
+        rate: f64,
+        capacity: f64,
+        tokens: f64,
+        at: f64,
+        change: Option<(f64, f64)>,
+    }
+
+    impl Bucket {
+        fn full(rate: f64, capacity: f64) -> Bucket {
+            Bucket {
+                rate,
+                capacity,
+                tokens: capacity,
+                at: 0.0,
+                change: None,
+            }
+        }
+
+        /// Takes a token at `t`, or returns the whole seconds until one (at least 1), as the
+        /// servers put it in `Retry-After`.
+        fn take(&mut self, t: f64) -> Result<(), u64> {
+            if let Some((when, rate)) = self.change
+                && t >= when
+            {
+                self.refill(when);
+                self.rate = rate;
+                self.capacity = rate.max(1.0);
+                self.change = None;
+            }
+            self.refill(t);
+            if self.tokens >= 1.0 {
+                self.tokens -= 1.0;
+                Ok(())
+            } else {
+                Err(((1.0 - self.tokens) / self.rate).ceil().max(1.0) as u64)
+            }
+        }
+
+        fn refill(&mut self, t: f64) {
+            self.tokens = (self.tokens + (t - self.at).max(0.0) * self.rate).min(self.capacity);
+            self.at = self.at.max(t);
+        }
+    }
+
+    #[derive(Debug, Default)]
+    struct Run {
+        accepted: u64,
+        refused: u64,
+        /// Simulated seconds from the first request to the last reply.
+        seconds: f64,
+        /// Refusals after a given time, and requests then.
+        late_refused: u64,
+        late_requests: u64,
+    }
+
+    impl Run {
+        fn refused_share(&self) -> f64 {
+            self.refused as f64 / (self.accepted + self.refused) as f64
+        }
+    }
+
+    enum Event {
+        Ready,
+        Arrive,
+        Reply(Result<(), u64>),
+    }
+
+    /// `workers` requests in flight at most, each reaching the server half a `latency` after
+    /// it is sent and answered half a `latency` later, until `wanted` have been accepted.
+    /// Times are seconds from `base`, starting at `start`.
+    #[allow(clippy::too_many_arguments)]
+    fn simulate(
+        pacer: &mut Pacer,
+        bucket: &mut Bucket,
+        base: Instant,
+        start: f64,
+        wanted: u64,
+        workers: usize,
+        latency: f64,
+        late_after: f64,
+    ) -> Run {
+        let nanos = |t: f64| (t * 1e9) as u64;
+        let instant = |t: f64| base + Duration::from_secs_f64(t);
+        let mut queue: BinaryHeap<Reverse<(u64, usize, usize)>> = BinaryHeap::new();
+        let mut events: Vec<Event> = Vec::new();
+        let mut push = |queue: &mut BinaryHeap<_>, events: &mut Vec<Event>, t: f64, event| {
+            events.push(event);
+            queue.push(Reverse((nanos(t), events.len() - 1, 0)));
+        };
+        for _ in 0..workers {
+            push(&mut queue, &mut events, start, Event::Ready);
+        }
+        let mut run = Run::default();
+        let mut last = start;
+        while let Some(Reverse((at, index, _))) = queue.pop() {
+            let t = at as f64 / 1e9;
+            match std::mem::replace(&mut events[index], Event::Ready) {
+                Event::Ready => {
+                    if run.accepted >= wanted {
+                        continue;
+                    }
+                    match pacer.try_take(instant(t)) {
+                        Ok(()) => push(&mut queue, &mut events, t + latency / 2.0, Event::Arrive),
+                        Err(when) => {
+                            let when = when.duration_since(base).as_secs_f64().max(t + 1e-6);
+                            push(&mut queue, &mut events, when, Event::Ready);
+                        }
+                    }
+                }
+                Event::Arrive => {
+                    let outcome = bucket.take(t);
+                    push(
+                        &mut queue,
+                        &mut events,
+                        t + latency / 2.0,
+                        Event::Reply(outcome),
+                    );
+                }
+                Event::Reply(outcome) => {
+                    last = t;
+                    if t >= late_after {
+                        run.late_requests += 1;
+                    }
+                    match outcome {
+                        Ok(()) => {
+                            run.accepted += 1;
+                            pacer.on_accepted(instant(t), &RateHints::default());
+                        }
+                        Err(seconds) => {
+                            run.refused += 1;
+                            if t >= late_after {
+                                run.late_refused += 1;
+                            }
+                            pacer.on_refused(
+                                instant(t),
+                                Some(Duration::from_secs(seconds)),
+                                &RateHints::default(),
+                            );
+                        }
+                    }
+                    push(&mut queue, &mut events, t, Event::Ready);
+                }
+            }
+        }
+        run.seconds = last - start;
+        run
+    }
+
+    /// The limit's own minimum time for `accepted` requests: the full bucket at once, then
+    /// the refill.
+    fn minimum(accepted: u64, rate: f64, capacity: f64) -> f64 {
+        (accepted as f64 - capacity).max(0.0) / rate
+    }
+
+    #[test]
+    fn a_long_export_under_a_bucket_is_near_the_limit_and_rarely_refused() {
+        let base = Instant::now();
+        let mut pacer = Pacer::new(PaceStart::Unknown, base, MAX_WAIT);
+        let mut bucket = Bucket::full(10.0, 10.0);
+        let run = simulate(&mut pacer, &mut bucket, base, 0.0, 510, 4, 0.1, 0.0);
+        let ratio = run.seconds / minimum(run.accepted, 10.0, 10.0);
+        assert!(run.refused_share() <= 0.03, "{run:?}");
+        assert!(ratio <= 1.1, "{ratio:.2}x: {run:?}");
+        let (rate, origin) = pacer.pace().expect("a pace was learned");
+        assert_eq!(origin, PaceOrigin::Learned);
+        assert!((9.0..=10.5).contains(&rate), "learned {rate}");
+    }
+
+    #[test]
+    fn a_short_export_learns_quickly_and_the_next_run_starts_from_the_remembered_pace() {
+        let base = Instant::now();
+        let mut pacer = Pacer::new(PaceStart::Unknown, base, MAX_WAIT);
+        let mut bucket = Bucket::full(10.0, 10.0);
+        let first = simulate(&mut pacer, &mut bucket, base, 0.0, 52, 4, 0.1, 0.0);
+        let ratio = first.seconds / minimum(first.accepted, 10.0, 10.0);
+        assert!(first.refused_share() <= 0.10, "{first:?}");
+        assert!(ratio <= 1.3, "{ratio:.2}x: {first:?}");
+        let remembered = pacer.learned().expect("a learned pace to remember");
+        let start = first.seconds + 0.05;
+        let mut again = Pacer::new(
+            PaceStart::Remembered(remembered),
+            base + Duration::from_secs_f64(start),
+            MAX_WAIT,
+        );
+        let second = simulate(&mut again, &mut bucket, base, start, 52, 4, 0.1, 0.0);
+        assert!(second.refused_share() <= 0.01, "{second:?}");
+    }
+
+    #[test]
+    fn an_hour_at_the_limit_stays_polite() {
+        let base = Instant::now();
+        let mut pacer = Pacer::new(PaceStart::Unknown, base, MAX_WAIT);
+        let mut bucket = Bucket::full(10.0, 10.0);
+        let run = simulate(&mut pacer, &mut bucket, base, 0.0, 36_000, 8, 0.1, 0.0);
+        let ratio = run.seconds / minimum(run.accepted, 10.0, 10.0);
+        assert!(run.refused_share() <= 0.02, "{run:?}");
+        assert!(ratio <= 1.05, "{ratio:.3}x: {run:?}");
+    }
+
+    #[test]
+    fn different_limits_and_bursts_are_each_found() {
+        for (rate, capacity, latency) in [(2.0, 2.0, 0.2), (50.0, 50.0, 0.05), (5.0, 60.0, 0.1)] {
+            let base = Instant::now();
+            let mut pacer = Pacer::new(PaceStart::Unknown, base, MAX_WAIT);
+            let mut bucket = Bucket::full(rate, capacity);
+            let wanted = (rate * 120.0) as u64;
+            let run = simulate(&mut pacer, &mut bucket, base, 0.0, wanted, 8, latency, 0.0);
+            let ratio = run.seconds / minimum(run.accepted, rate, capacity);
+            assert!(
+                run.refused_share() <= 0.05,
+                "{rate}/s burst {capacity}: {run:?}"
+            );
+            assert!(
+                ratio <= 1.15,
+                "{rate}/s burst {capacity}: {ratio:.2}x {run:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_limit_lowered_mid_run_is_followed_down_and_a_raised_one_up() {
+        let base = Instant::now();
+        let mut pacer = Pacer::new(PaceStart::Unknown, base, MAX_WAIT);
+        let mut bucket = Bucket::full(20.0, 20.0);
+        bucket.change = Some((30.0, 5.0));
+        let run = simulate(&mut pacer, &mut bucket, base, 0.0, 1200, 8, 0.1, 60.0);
+        let (rate, _) = pacer.pace().expect("a pace");
+        assert!(
+            (4.0..=5.5).contains(&rate),
+            "paced at {rate} under a limit of 5"
+        );
+        assert!(
+            run.late_refused as f64 <= 0.03 * run.late_requests as f64,
+            "{run:?}"
+        );
+        bucket.change = Some((run.seconds + 1.0, 10.0));
+        let start = run.seconds;
+        let raised = simulate(&mut pacer, &mut bucket, base, start, 3000, 8, 0.1, 0.0);
+        let (rate, _) = pacer.pace().expect("a pace");
+        assert!(
+            rate >= 8.0,
+            "still at {rate} after the limit doubled: {raised:?}"
+        );
+    }
+
+    #[test]
+    fn a_set_pace_is_kept_and_an_announced_policy_sets_the_pace() {
+        let now = Instant::now();
+        let mut set = Pacer::new(PaceStart::Set(4.0), now, MAX_WAIT);
+        for second in 0..100 {
+            set.on_accepted(now + Duration::from_secs(second), &RateHints::default());
+        }
+        set.on_refused(
+            now + Duration::from_secs(101),
+            Some(Duration::from_secs(1)),
+            &RateHints::default(),
+        );
+        assert_eq!(set.pace(), Some((4.0, PaceOrigin::Set)));
+        assert_eq!(
+            set.learned(),
+            None,
+            "a set pace is not remembered as learned"
+        );
+
+        let mut announced = Pacer::new(PaceStart::Unknown, now, MAX_WAIT);
+        let policy = RateHints {
+            policy: Some((100.0, 60.0)),
+            ..RateHints::default()
+        };
+        announced.on_accepted(now, &policy);
+        let (rate, origin) = announced.pace().expect("the announced pace");
+        assert_eq!(origin, PaceOrigin::Announced);
+        assert!((rate - 100.0 / 60.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn nothing_remaining_pauses_until_the_reset() {
+        let now = Instant::now();
+        let mut pacer = Pacer::new(PaceStart::Unknown, now, MAX_WAIT);
+        let empty = RateHints {
+            remaining: Some(0),
+            reset: Some(Duration::from_secs(3)),
+            ..RateHints::default()
+        };
+        pacer.on_accepted(now, &empty);
+        assert_eq!(pacer.try_take(now), Err(now + Duration::from_secs(3)));
+        assert_eq!(pacer.try_take(now + Duration::from_secs(3)), Ok(()));
+    }
+
+    #[test]
+    fn a_wait_of_zero_or_none_backs_off_exponentially_and_a_named_wait_is_kept() {
+        let now = Instant::now();
+        let mut pacer = Pacer::new(PaceStart::Unknown, now, MAX_WAIT);
+        let mut at = now;
+        let mut waits = Vec::new();
+        for retry_after in [Some(Duration::ZERO), None, Some(Duration::ZERO), None] {
+            let wait = pacer
+                .on_refused(at, retry_after, &RateHints::default())
+                .expect("a new pause");
+            waits.push(wait.as_secs());
+            at += wait;
+        }
+        assert_eq!(waits, [1, 2, 4, 8]);
+        let named = pacer.on_refused(at, Some(Duration::from_secs(3)), &RateHints::default());
+        assert_eq!(named, Some(Duration::from_secs(3)));
+        assert_eq!(
+            pacer.on_refused(at, Some(Duration::from_secs(3)), &RateHints::default()),
+            None,
+            "a refusal during the pause is the same episode"
+        );
+        let capped = pacer.on_refused(
+            at + Duration::from_secs(3),
+            Some(Duration::from_secs(3600)),
+            &RateHints::default(),
+        );
+        assert_eq!(capped, Some(MAX_WAIT));
+    }
+}

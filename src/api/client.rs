@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{self, HeaderMap, HeaderValue};
@@ -10,6 +11,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::body;
+use super::pace::{PaceStart, RateHints, SharedPace};
 use super::response::{decode_envelope, decode_list};
 use super::retry::parse_retry_after;
 use super::{
@@ -79,6 +81,8 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
+    /// How the account's pace starts: unknown, remembered from an earlier run, or set.
+    pub pace: PaceStart,
 }
 
 impl ClientConfig {
@@ -89,6 +93,7 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
+            pace: PaceStart::Unknown,
         }
     }
 }
@@ -162,6 +167,8 @@ pub struct Client {
     base_url: Url,
     token: Token,
     retry: RetryPolicy,
+    /// The one pace of this account, shared by every clone.
+    pace: Arc<SharedPace>,
 }
 
 impl Client {
@@ -203,6 +210,7 @@ impl Client {
             http,
             base_url,
             token: config.token,
+            pace: Arc::new(SharedPace::new(config.pace, config.retry.max_retry_after)),
             retry: config.retry,
         })
     }
@@ -215,6 +223,27 @@ impl Client {
 
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.retry
+    }
+
+    /// This client with its pace started afresh at `start` (before it is shared: clones made
+    /// earlier keep the old pace).
+    pub fn with_pace_start(mut self, start: PaceStart) -> Client {
+        self.pace = Arc::new(SharedPace::new(start, self.retry.max_retry_after));
+        self
+    }
+
+    /// The account's pace, shared by every request to it.
+    pub fn pace(&self) -> &SharedPace {
+        &self.pace
+    }
+
+    /// `host:port` of the base URL: what a learned pace is remembered by.
+    pub fn host_key(&self) -> String {
+        let host = self.base_url.host_str().unwrap_or_default();
+        match self.base_url.port_or_known_default() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        }
     }
 
     /// The host this client talks to, for the status bar and messages.
@@ -246,6 +275,7 @@ impl Client {
                         self.http
                             .post(self.endpoint("inbox/users"))
                             .body(body.clone()),
+                        true,
                     )
                     .await?;
                 decode_contacts_page(status, &bytes)
@@ -265,22 +295,24 @@ impl Client {
         })
     }
 
-    /// One attempt at one page, decoded as `T`s: walks over many pages run their own retries,
-    /// pacing and rate-limit pauses across all their requests. Errors are already redacted.
+    /// One attempt at one page, decoded as `T`s, and when it was sent (after its turn under
+    /// the pace): walks over many pages run their own retries across all their requests.
+    /// Errors are already redacted.
     pub async fn fetch_items_once<T: PageItem>(
         &self,
         body: &[u8],
-    ) -> Result<DecodedPage<T>, ApiError> {
+    ) -> Result<(DecodedPage<T>, Instant), ApiError> {
         let request = self
             .http
             .post(self.endpoint("inbox/users"))
             .body(body.to_vec());
         let page = log_request(body);
+        self.pace.admit(false).await;
         let started = Instant::now();
         // Decoding takes about a millisecond a page. Walks run each page as its own task, so
         // decoding here spreads over every core without a hand-off to a blocking thread.
         let decoded = self
-            .send(request)
+            .exchange(request)
             .await
             .and_then(|(status, bytes)| decode_page_items::<T>(status, &bytes))
             .map_err(|error| error.for_token(&self.token));
@@ -298,7 +330,7 @@ impl Client {
                 "page failed"
             ),
         }
-        decoded
+        decoded.map(|decoded| (decoded, started))
     }
 
     /// The agents, for the agent filter: every page of `/custom-user`, until one is empty or
@@ -344,7 +376,7 @@ impl Client {
         let started = Instant::now();
         let data: Value = self
             .with_retries(&|_| {}, || async {
-                let (status, bytes) = self.send(self.http.get(self.endpoint(path))).await?;
+                let (status, bytes) = self.send(self.http.get(self.endpoint(path)), true).await?;
                 decode_envelope(status, &bytes, None)
             })
             .await?;
@@ -399,23 +431,39 @@ impl Client {
         }
     }
 
-    /// Sends one request and reads the whole body. A status that is an error is not an `Err`
-    /// here: the envelope decoder classifies it with the body's message. A 429 is classified
-    /// here because only here is its `Retry-After` header visible.
+    /// Sends one request, in its turn under the account's pace (a `foreground` one, which the
+    /// user waits for, first), and reads the whole body. A status that is an error is not an
+    /// `Err` here: the envelope decoder classifies it with the body's message. A 429 is
+    /// classified here because only here is its `Retry-After` header visible; every reply's
+    /// rate-limit headers go to the pace.
     async fn send(
         &self,
         request: reqwest::RequestBuilder,
+        foreground: bool,
     ) -> Result<(u16, bytes::Bytes), ApiError> {
+        self.pace.admit(foreground).await;
+        self.exchange(request).await
+    }
+
+    /// `send` for a request that already has its turn under the pace.
+    async fn exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(u16, bytes::Bytes), ApiError> {
+        let sent = Instant::now();
         let response = request.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
+        let hints = RateHints::from_headers(response.headers(), SystemTime::now());
         if status == 429 {
             let retry_after = response
                 .headers()
                 .get(header::RETRY_AFTER)
                 .and_then(|value| value.to_str().ok())
                 .and_then(|value| parse_retry_after(value, SystemTime::now()));
+            self.pace.on_refused(sent, retry_after, &hints);
             return Err(ApiError::RateLimited { retry_after });
         }
+        self.pace.on_accepted(sent, &hints);
         if response.status().is_redirection() {
             let location = response
                 .headers()

@@ -43,13 +43,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Whether `error` asks to wait a given time and `waited` (the time already spent waiting on
     /// such 429s) leaves room in the patience budget: then the retry uses up no attempt.
+    /// A `Retry-After` of 0 or a date already past names no usable wait: it backs off and
+    /// uses up attempts like a 429 without one.
     pub fn is_patient_wait(&self, error: &ApiError, waited: Duration) -> bool {
-        matches!(
-            error,
-            ApiError::RateLimited {
-                retry_after: Some(_)
-            }
-        ) && waited < self.rate_limit_patience
+        self.retry_after(error).is_some() && waited < self.rate_limit_patience
     }
 
     /// The wait before attempt `failed_attempt + 1`, or `None` when `error` is final or the
@@ -64,12 +61,13 @@ impl RetryPolicy {
         Some(self.backoff(failed_attempt))
     }
 
-    /// The wait a 429's `Retry-After` asks for, kept within `min_retry_after..=max_retry_after`.
+    /// The wait a 429's `Retry-After` asks for, kept within `min_retry_after..=max_retry_after`;
+    /// none for a wait of 0 (or a date in the past), which names no usable wait.
     pub fn retry_after(&self, error: &ApiError) -> Option<Duration> {
         match error {
             ApiError::RateLimited {
                 retry_after: Some(wait),
-            } => Some((*wait).clamp(self.min_retry_after, self.max_retry_after)),
+            } if !wait.is_zero() => Some((*wait).clamp(self.min_retry_after, self.max_retry_after)),
             _ => None,
         }
     }
@@ -139,12 +137,15 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_zero_still_waits_a_moment() {
+    fn retry_after_zero_backs_off_and_uses_up_attempts() {
         let policy = RetryPolicy::default();
         let error = ApiError::RateLimited {
             retry_after: Some(Duration::ZERO),
         };
-        assert_eq!(policy.delay_after(1, &error), Some(policy.min_retry_after));
+        assert!(!policy.is_patient_wait(&error, Duration::ZERO));
+        let third = policy.delay_after(3, &error).expect("retries");
+        assert!(third >= policy.base_delay * 2 && third <= policy.base_delay * 4);
+        assert_eq!(policy.delay_after(policy.max_attempts, &error), None);
     }
 
     #[test]

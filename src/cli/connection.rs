@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::CliError;
+use crate::api::pace::PaceStart;
 use crate::api::{Client, ClientConfig, DEFAULT_BASE_URL, RetryPolicy, Token};
 use crate::config::{self, Config, LoadedConfig};
 use crate::demo::{DemoConfig, DemoServer};
@@ -113,6 +114,20 @@ pub struct ConnectionArgs {
     /// start to use up attempts: a rate limit asks to wait, it is not a failure (default 300)
     #[arg(long, value_name = "SECS")]
     pub rate_limit_patience: Option<u64>,
+
+    /// The API's rate limit in requests a second, when known: every request to the account is
+    /// paced at it from the first (beats a profile's rate_limit; default: learned from the
+    /// server's refusals and headers, and remembered per host)
+    #[arg(long, value_name = "N", value_parser = parse_rate)]
+    pub rate: Option<f64>,
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    let rate: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of requests a second, e.g. 10"))?;
+    config::check_rate_limit(rate)
 }
 
 impl ConnectionArgs {
@@ -128,6 +143,7 @@ impl ConnectionArgs {
             demo_live_rate: self.demo_live_rate.or(outer.demo_live_rate),
             attempts: self.attempts.or(outer.attempts),
             rate_limit_patience: self.rate_limit_patience.or(outer.rate_limit_patience),
+            rate: self.rate.or(outer.rate),
         }
     }
 
@@ -144,6 +160,7 @@ impl ConnectionArgs {
             ("--demo-live-rate", self.demo_live_rate.is_some()),
             ("--attempts", self.attempts.is_some()),
             ("--rate-limit-patience", self.rate_limit_patience.is_some()),
+            ("--rate", self.rate.is_some()),
         ];
         flags
             .into_iter()
@@ -188,6 +205,8 @@ struct ProfileAccount {
     base_url: String,
     token: Token,
     web_url: Option<String>,
+    /// The profile's `rate_limit`.
+    rate_limit: Option<f64>,
 }
 
 impl ProfileAccount {
@@ -216,19 +235,49 @@ impl ProfileAccount {
             base_url,
             token,
             web_url,
+            rate_limit: profile.and_then(|profile| profile.profile.rate_limit()),
         })
     }
 }
 
-/// A client for `base_url` with the retry settings of the command line.
-fn client(args: &ConnectionArgs, base_url: String, token: Token) -> Result<Client, CliError> {
+/// A client for `base_url` with the retry settings of the command line, paced at `--rate`, else
+/// the profile's `rate_limit`, else the pace remembered for its host, if any.
+fn client(
+    args: &ConnectionArgs,
+    base_url: String,
+    token: Token,
+    rate_limit: Option<f64>,
+) -> Result<Client, CliError> {
     let defaults = RetryPolicy::default();
     let mut client_config = ClientConfig::new(base_url, token);
     client_config.retry.max_attempts = args.attempts.unwrap_or(defaults.max_attempts);
     client_config.retry.rate_limit_patience = args
         .rate_limit_patience
         .map_or(defaults.rate_limit_patience, Duration::from_secs);
-    Ok(Client::new(client_config)?)
+    client_config.pace = match args.rate.or(rate_limit) {
+        Some(rate) => PaceStart::Set(rate),
+        None => PaceStart::Unknown,
+    };
+    let client = Client::new(client_config)?;
+    if args.rate.or(rate_limit).is_none()
+        && !args.demo
+        && let Some(rate) = config::RememberedPaces::load(&client.host_key())
+    {
+        tracing::debug!(rate, "starting from the pace remembered for this host");
+        return Ok(client.with_pace_start(PaceStart::Remembered(rate)));
+    }
+    Ok(client)
+}
+
+/// Remembers the pace `client` learned, for the next run against its host. A failure to write
+/// it only costs the next run a few refusals: it goes to the log.
+pub fn remember_pace(client: &Client) {
+    let Some(rate) = client.pace().learned() else {
+        return;
+    };
+    if let Err(error) = config::RememberedPaces::save(&client.host_key(), rate) {
+        tracing::warn!(%error, "could not remember the learned pace");
+    }
 }
 
 /// `host:port` of the client's base URL, as the status bar names it.
@@ -263,7 +312,12 @@ impl crate::app::Profiles for ConfigProfiles {
             }
             .map_err(|error| CliError::Usage(error.to_string()))?;
             let account = ProfileAccount::of(&self.args, profile, None, token)?;
-            let client = client(&self.args, account.base_url, account.token)?;
+            let client = client(
+                &self.args,
+                account.base_url,
+                account.token,
+                account.rate_limit,
+            )?;
             Ok(crate::app::Account {
                 host_label: format!("{name} · {}", host_of(&client)),
                 client: Arc::new(client),
@@ -289,6 +343,7 @@ impl Connection {
     /// asked. `--base-url` beats the profile's; `INBOX_TUI_TOKEN` beats its token.
     pub async fn open(args: &ConnectionArgs, config: &Config) -> Result<Connection, CliError> {
         args.check()?;
+        let mut rate_limit = None;
         let (base_url, token, demo, profile, web_url) = if args.demo {
             let demo_config = DemoConfig {
                 latency: Duration::from_millis(args.demo_latency_ms.unwrap_or(0)),
@@ -315,10 +370,11 @@ impl Connection {
                 .map_err(|error| CliError::Usage(error.to_string()))?;
             let account = ProfileAccount::of(args, profile, args.base_url.as_deref(), token)?;
             let name = profile.map(|profile| profile.name.to_owned());
+            rate_limit = account.rate_limit;
             (account.base_url, account.token, None, name, account.web_url)
         };
         Ok(Connection {
-            client: client(args, base_url, token)?,
+            client: client(args, base_url, token, rate_limit)?,
             profile,
             web_url,
             demo,
@@ -339,6 +395,9 @@ impl Connection {
     /// connections would otherwise hold the server's graceful shutdown open.
     pub async fn close(self) {
         let Connection { client, demo, .. } = self;
+        if demo.is_none() {
+            remember_pace(&client);
+        }
         drop(client);
         if let Some(server) = demo {
             server.shutdown().await;

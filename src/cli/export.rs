@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::{CliError, ConnectionArgs, FilterArgs, plural};
+use crate::api::pace::{PaceOrigin, describe_rate};
 use crate::api::walk::{
     DEFAULT_CONCURRENCY, DEFAULT_STALL_TIMEOUT, WalkError, WalkOptions, WalkStats,
 };
@@ -174,6 +175,8 @@ pub async fn run(
             retry: client.retry_policy().clone(),
             // The user waits for this export: nothing goes ahead of it.
             background: None,
+            // One failed page never ends an export: only --give-up-after does.
+            attempts: None,
         },
         agent_names,
         csv: args.csv_style(csv_defaults),
@@ -233,7 +236,10 @@ pub async fn run(
                 format.extension(),
                 summary.elapsed.as_secs_f64()
             ));
-            super::say(format_args!("{}", describe_walk(&summary.walk)));
+            super::say(format_args!(
+                "{}",
+                describe_walk(&summary.walk, client.pace().pace())
+            ));
             match listed {
                 // Ids not reached because --limit was met are not missing.
                 Some(_) if args.limit.is_some_and(|limit| summary.contacts >= limit) => Ok(()),
@@ -262,23 +268,29 @@ pub async fn run(
     }
 }
 
-/// The second summary line: how the walk used the server and what moved while it ran.
-fn describe_walk(stats: &WalkStats) -> String {
+/// The second summary line: how the walk used the server, at what pace, and what moved while
+/// it ran.
+fn describe_walk(stats: &WalkStats, pace: Option<(f64, PaceOrigin)>) -> String {
     let traffic = &stats.traffic;
     let refused_share = if traffic.requests == 0 {
         0.0
     } else {
         100.0 * traffic.refused as f64 / traffic.requests as f64
     };
+    let pace = match pace {
+        Some((rate, origin)) => format!("pace {} ({})", describe_rate(rate), origin.label()),
+        None => "no limit met".to_owned(),
+    };
     format!(
-        "{}, {}, {} refused with 429 ({refused_share:.1}%), concurrency up to {}; \
-         {} moved during the export, {} caught up",
+        "{}, {}, {} refused with 429 ({refused_share:.1}%), concurrency up to {}, {pace}; \
+         {} moved during the export, {} caught up, {} read again because contacts moved",
         plural(stats.pages.into(), "page", "pages"),
         plural(traffic.requests, "request", "requests"),
         traffic.refused,
         traffic.peak_concurrency,
         plural(stats.moved, "contact", "contacts"),
-        stats.caught_up
+        stats.caught_up,
+        plural(stats.reread.into(), "page", "pages"),
     ) + &match stats.skipped {
         0 => String::new(),
         skipped => format!(

@@ -198,6 +198,8 @@ async fn print_walk(
     let started = Instant::now();
     let options = WalkOptions {
         retry: client.retry_policy().clone(),
+        // A listing is a quick look: `--attempts` ends it, as it ends a single page's.
+        attempts: Some(client.retry_policy().max_attempts),
         ..WalkOptions::default()
     };
     let at_limit = |printer: &ContactPrinter<'_, ListOutput>| {

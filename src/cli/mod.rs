@@ -11,6 +11,7 @@ mod generated;
 mod list;
 mod lookup;
 mod output;
+mod waiting;
 
 use std::io;
 
@@ -198,8 +199,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let api = Connection::open(&connection, &loaded.config).await?;
             let time_zone = loaded.config.time_zone().time_zone();
             // The export watches for signals itself, to say what it left behind.
+            let waits = waiting::WaitNotices::start(&api.client);
             let result =
                 export::run(&api.client, &args, loaded.config.csv_style(), &time_zone).await;
+            drop(waits);
             api.close().await;
             result
         }
@@ -265,10 +268,12 @@ async fn with_api(
     })?;
     let loaded = connection.location.load()?;
     let api = Connection::open(connection, &loaded.config).await?;
+    let waits = waiting::WaitNotices::start(&api.client);
     let result = tokio::select! {
         result = work(&api, &loaded) => result,
         stop = signals.next() => Err(CliError::Stopped { stop, what: format!("{name} did not finish") }),
     };
+    drop(waits);
     api.close().await;
     result
 }

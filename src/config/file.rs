@@ -67,6 +67,7 @@ pub(super) struct RawProfile {
     pub token_env: Option<Spanned<String>>,
     pub token_keyring: Option<Spanned<bool>>,
     pub web_url: Option<Spanned<String>>,
+    pub rate_limit: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]

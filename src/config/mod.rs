@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 
 pub use paces::RememberedPaces;
 pub use profile::{
-    DEFAULT_WEB_URL, NamedProfile, Profile, TOKEN_ENV, TokenError, TokenSource, check_plain_http,
-    profile_token, resolve_token,
+    DEFAULT_WEB_URL, MAX_RATE_LIMIT, NamedProfile, Profile, TOKEN_ENV, TokenError, TokenSource,
+    check_plain_http, check_rate_limit, profile_token, resolve_token,
 };
 pub use views::{ConfigViewStore, LastFilters, SavedView};
 

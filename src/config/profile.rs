@@ -51,6 +51,35 @@ pub struct Profile {
     base_url: Option<String>,
     token: Option<TokenSource>,
     web_url: Option<String>,
+    rate_limit: Option<PerSecond>,
+}
+
+/// A known rate limit, in requests a second: a positive, finite number (compared by its bits,
+/// so a profile can still be compared whole).
+#[derive(Debug, Clone, Copy)]
+struct PerSecond(f64);
+
+impl PartialEq for PerSecond {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_bits() == other.0.to_bits()
+    }
+}
+
+impl Eq for PerSecond {}
+
+/// The highest `rate_limit` or `--rate` taken: beyond it a number is a typo.
+pub const MAX_RATE_LIMIT: f64 = 10_000.0;
+
+/// Checks a known rate limit, `--rate` or a profile's `rate_limit`.
+pub fn check_rate_limit(rate: f64) -> Result<f64, String> {
+    if rate.is_finite() && rate > 0.0 && rate <= MAX_RATE_LIMIT {
+        Ok(rate)
+    } else {
+        Err(format!(
+            "{rate} is not a rate limit: give the requests a second the API allows, a number \
+             above 0 and at most {MAX_RATE_LIMIT}, e.g. 10 (or 0.5 for one request every 2 s)"
+        ))
+    }
 }
 
 /// Where BotPenguin's web panel shows a contact, `{id}` standing for its `_id`. A guess: the
@@ -71,6 +100,12 @@ impl Profile {
     /// The profile's base URL, or BotPenguin's own when it names none.
     pub fn base_url(&self) -> &str {
         self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL)
+    }
+
+    /// The account's rate limit in requests a second, when the profile gives it: requests
+    /// are paced at it from the first instead of learning it from refusals.
+    pub fn rate_limit(&self) -> Option<f64> {
+        self.rate_limit.map(|rate| rate.0)
     }
 
     pub fn token_source(&self) -> Option<&TokenSource> {
@@ -281,10 +316,20 @@ pub(super) fn from_raw(
             {
                 problems.push(source.problem(Some(url.span()), key("web_url"), reason));
             }
+            let rate_limit = raw.rate_limit.and_then(|rate| {
+                let span = rate.span();
+                check_rate_limit(rate.into_inner())
+                    .map_err(|reason| {
+                        problems.push(source.problem(Some(span), key("rate_limit"), reason));
+                    })
+                    .ok()
+                    .map(PerSecond)
+            });
             let profile = Profile {
                 base_url: base_url.map(Spanned::into_inner),
                 token,
                 web_url: web_url.map(Spanned::into_inner),
+                rate_limit,
             };
             (name, profile)
         })

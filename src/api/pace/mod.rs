@@ -63,16 +63,16 @@ impl SharedPace {
         }
     }
 
-    /// A reply that was not a refusal.
-    pub fn on_accepted(&self, hints: &RateHints) {
-        self.lock().on_accepted(Instant::now(), hints);
+    /// A reply that was not a refusal, to a request sent at `sent`.
+    pub fn on_accepted(&self, sent: Instant, hints: &RateHints) {
+        self.lock().on_accepted(Instant::now(), sent, hints);
     }
 
     /// A 429. A wait the server did not name, or named as none, is backed off exponentially
     /// and said in the log, so a server answering `Retry-After: 0` is not asked again at once.
-    pub fn on_refused(&self, retry_after: Option<Duration>, hints: &RateHints) {
+    pub fn on_refused(&self, sent: Instant, retry_after: Option<Duration>, hints: &RateHints) {
         let now = Instant::now();
-        let began = self.lock().on_refused(now, retry_after, hints);
+        let began = self.lock().on_refused(now, sent, retry_after, hints);
         let Some(wait) = began else {
             return;
         };
@@ -95,16 +95,14 @@ impl SharedPace {
         }
     }
 
-    /// The back-off under way after a refusal that named no usable wait, in seconds in all,
-    /// while it lasts.
-    pub fn unexplained_wait(&self) -> Option<f64> {
+    /// The back-off under way after a refusal that named no usable wait, while it lasts: when
+    /// it ends (which tells one from the next) and its length in seconds.
+    pub fn unexplained_wait(&self) -> Option<(Instant, f64)> {
         let waiting = *self
             .waiting
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        waiting
-            .filter(|(until, _)| *until > Instant::now())
-            .map(|(_, seconds)| seconds)
+        waiting.filter(|(until, _)| *until > Instant::now())
     }
 
     /// The pace and where it came from, once there is one.

@@ -67,8 +67,9 @@ const PROBE_MAX: f64 = 0.05;
 /// The most one refusal lowers the pace: a walk that had little to ask for (a catch-up reading
 /// one page at a time) accepted less than the limit allows, and says little about it.
 const MAX_DROP: f64 = 0.7;
-/// The pace after a refusal, as a share of the rate measured between two refusals.
-const MARGIN: f64 = 0.99;
+/// The pace after a refusal, as a share of the rate measured: pacing exactly at a bucket's
+/// rate is refused whenever a request comes a little early.
+const MARGIN: f64 = 0.98;
 /// The back-off after a refusal that gave no usable wait (none, `0`, a date in the past):
 /// 1 s, doubling with each such refusal in a row.
 const FIRST_UNEXPLAINED_WAIT: Duration = Duration::from_secs(1);
@@ -88,6 +89,8 @@ pub struct Pacer {
     /// When a pause last ended, to tell a burst refused right after it.
     pause_began: Instant,
     started: Instant,
+    /// About when the first accepted request reached the server: halfway through its trip.
+    first_arrival: Option<Instant>,
     accepted: u64,
     refused: u64,
     accepted_since_lowered: u64,
@@ -120,6 +123,7 @@ impl Pacer {
             paused_until: now,
             pause_began: now,
             started: now,
+            first_arrival: None,
             accepted: 0,
             refused: 0,
             accepted_since_lowered: 0,
@@ -179,8 +183,13 @@ impl Pacer {
         self.updated = self.updated.max(now);
     }
 
-    /// An accepted reply at `now`, with what its headers said.
-    pub fn on_accepted(&mut self, now: Instant, hints: &RateHints) {
+    /// An accepted reply at `now` to a request sent at `sent`, with what its headers said.
+    pub fn on_accepted(&mut self, now: Instant, sent: Instant, hints: &RateHints) {
+        let arrival = halfway(sent, now);
+        self.first_arrival = Some(
+            self.first_arrival
+                .map_or(arrival, |first| first.min(arrival)),
+        );
         self.accepted += 1;
         self.accepted_since_lowered += 1;
         self.unexplained = 0;
@@ -202,11 +211,13 @@ impl Pacer {
         self.apply_hints(now, hints);
     }
 
-    /// A refusal at `now`; `retry_after` is the server's wait, if it gave one. Returns the wait
-    /// this refusal began, or `None` when it belongs to a pause already under way.
+    /// A refusal at `now` of a request sent at `sent`; `retry_after` is the server's wait, if
+    /// it gave one. Returns the wait this refusal began, or `None` when it belongs to a pause
+    /// already under way.
     pub fn on_refused(
         &mut self,
         now: Instant,
+        sent: Instant,
         retry_after: Option<Duration>,
         hints: &RateHints,
     ) -> Option<Duration> {
@@ -233,21 +244,22 @@ impl Pacer {
         self.paused_until = now + wait;
         self.tokens = 0.0;
         self.updated = now;
-        self.learn(now, burst_refused);
+        self.learn(now, halfway(sent, now), burst_refused);
         self.apply_hints(now, hints);
         Some(wait)
     }
 
     /// Lowers the pace to what the server was seen to let through.
-    fn learn(&mut self, now: Instant, burst_refused: bool) {
+    fn learn(&mut self, now: Instant, emptied: Instant, burst_refused: bool) {
         let previous = self.last_refusal.replace((now, self.accepted));
-        match self.origin {
-            Some(PaceOrigin::Set) => return,
-            Some(_) if self.accepted_since_lowered < GRACE_REPLIES => return,
-            _ => {}
+        if self.origin == Some(PaceOrigin::Set) {
+            return;
         }
         if burst_refused {
             self.burst = (self.burst / 2.0).max(1.0);
+        }
+        if self.origin.is_some() && self.accepted_since_lowered < GRACE_REPLIES {
+            return;
         }
         let measured = match (self.rate, previous) {
             (Some(_), Some((at, accepted)))
@@ -260,8 +272,9 @@ impl Pacer {
                 // Refused at the very start, the measure is poor (another client may have
                 // emptied the bucket), but resuming unpaced would be refused as many times
                 // again: start low, and the probe climbs from there.
-                let elapsed = now.saturating_duration_since(self.started).as_secs_f64();
-                let rate = self.accepted.max(1) as f64 / (elapsed + 1.0);
+                let since = self.first_arrival.unwrap_or(self.started);
+                let elapsed = emptied.saturating_duration_since(since).as_secs_f64();
+                let rate = self.accepted.max(1) as f64 / (elapsed + 1.0) * MARGIN;
                 self.burst = rate.max(1.0);
                 rate
             }
@@ -301,6 +314,11 @@ impl Pacer {
             }
         }
     }
+}
+
+/// The moment halfway between `sent` and `received`: about when the server saw the request.
+fn halfway(sent: Instant, received: Instant) -> Instant {
+    sent.min(received) + received.saturating_duration_since(sent) / 2
 }
 
 #[cfg(test)]
@@ -441,7 +459,11 @@ mod tests {
                     match outcome {
                         Ok(()) => {
                             run.accepted += 1;
-                            pacer.on_accepted(instant(t), &RateHints::default());
+                            pacer.on_accepted(
+                                instant(t),
+                                instant(t - latency),
+                                &RateHints::default(),
+                            );
                         }
                         Err(seconds) => {
                             run.refused += 1;
@@ -450,6 +472,7 @@ mod tests {
                             }
                             pacer.on_refused(
                                 instant(t),
+                                instant(t - latency),
                                 Some(Duration::from_secs(seconds)),
                                 &RateHints::default(),
                             );
@@ -565,9 +588,11 @@ mod tests {
         let now = Instant::now();
         let mut set = Pacer::new(PaceStart::Set(4.0), now, MAX_WAIT);
         for second in 0..100 {
-            set.on_accepted(now + Duration::from_secs(second), &RateHints::default());
+            let at = now + Duration::from_secs(second);
+            set.on_accepted(at, at, &RateHints::default());
         }
         set.on_refused(
+            now + Duration::from_secs(101),
             now + Duration::from_secs(101),
             Some(Duration::from_secs(1)),
             &RateHints::default(),
@@ -584,7 +609,7 @@ mod tests {
             policy: Some((100.0, 60.0)),
             ..RateHints::default()
         };
-        announced.on_accepted(now, &policy);
+        announced.on_accepted(now, now, &policy);
         let (rate, origin) = announced.pace().expect("the announced pace");
         assert_eq!(origin, PaceOrigin::Announced);
         assert!((rate - 100.0 / 60.0).abs() < 1e-9);
@@ -599,7 +624,7 @@ mod tests {
             reset: Some(Duration::from_secs(3)),
             ..RateHints::default()
         };
-        pacer.on_accepted(now, &empty);
+        pacer.on_accepted(now, now, &empty);
         assert_eq!(pacer.try_take(now), Err(now + Duration::from_secs(3)));
         assert_eq!(pacer.try_take(now + Duration::from_secs(3)), Ok(()));
     }
@@ -612,20 +637,21 @@ mod tests {
         let mut waits = Vec::new();
         for retry_after in [Some(Duration::ZERO), None, Some(Duration::ZERO), None] {
             let wait = pacer
-                .on_refused(at, retry_after, &RateHints::default())
+                .on_refused(at, at, retry_after, &RateHints::default())
                 .expect("a new pause");
             waits.push(wait.as_secs());
             at += wait;
         }
         assert_eq!(waits, [1, 2, 4, 8]);
-        let named = pacer.on_refused(at, Some(Duration::from_secs(3)), &RateHints::default());
+        let named = pacer.on_refused(at, at, Some(Duration::from_secs(3)), &RateHints::default());
         assert_eq!(named, Some(Duration::from_secs(3)));
         assert_eq!(
-            pacer.on_refused(at, Some(Duration::from_secs(3)), &RateHints::default()),
+            pacer.on_refused(at, at, Some(Duration::from_secs(3)), &RateHints::default()),
             None,
             "a refusal during the pause is the same episode"
         );
         let capped = pacer.on_refused(
+            at + Duration::from_secs(3),
             at + Duration::from_secs(3),
             Some(Duration::from_secs(3600)),
             &RateHints::default(),

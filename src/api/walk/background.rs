@@ -1,8 +1,7 @@
 //! Work the user does not wait on: "select every matching contact", exports started from the
 //! browser, and the count. The page the user asked for goes ahead of all of it, and all of it
-//! shares one governor, so one 429 pauses every background request together, they are paced
-//! at the one rate the server was seen to accept, and they keep under one limit of requests in
-//! flight, instead of each finding the limit on its own.
+//! shares one governor, so they keep under one limit of requests in flight; the pace and the
+//! pause after a 429 are the account's, shared through the client with the user's own pages.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,7 +10,6 @@ use tokio::sync::Notify;
 
 use super::governor::Governor;
 use super::{DEFAULT_CONCURRENCY, INITIAL_CONCURRENCY};
-use crate::api::RetryPolicy;
 
 /// What every piece of background work of one session shares; cheap to clone.
 #[derive(Clone)]
@@ -42,11 +40,7 @@ impl std::fmt::Debug for Background {
 impl Default for Background {
     fn default() -> Self {
         Background {
-            governor: Arc::new(Governor::new(
-                INITIAL_CONCURRENCY,
-                DEFAULT_CONCURRENCY,
-                RetryPolicy::default(),
-            )),
+            governor: Arc::new(Governor::new(INITIAL_CONCURRENCY, DEFAULT_CONCURRENCY)),
             foreground: Arc::default(),
         }
     }

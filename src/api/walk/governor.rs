@@ -1,48 +1,37 @@
-//! How fast a walk may ask: adaptive concurrency, pacing under a rate limit, and one shared pause.
+//! How many requests a walk keeps in flight. The pace itself (how often a request may start,
+//! the shared pause after a 429) belongs to the account, in the client's
+//! [`SharedPace`](crate::api::pace::SharedPace); the governor only decides how many may be
+//! under way at once.
 //!
 //! The platform publishes no rate limit, and latency varies by account and hour, so no fixed
-//! number of requests in flight is right. The governor starts at a few, grows while replies come
-//! back quickly and unrefused, and halves on a 429. A 429's `Retry-After` pauses every worker
-//! together (one shared pause, not N workers hammering), and from the first 429 on, request
-//! starts are also paced at the rate the server was seen to accept, probed slowly upward.
+//! number is right. Without a pace, the number doubles each round of replies that come back
+//! quickly (slow start, as TCP opens its window) up to the ceiling, and shrinks when latency
+//! climbs. Once the account is paced, it follows the pace times the latency: just enough to
+//! keep the pace, and one at a time when one is enough, so pages are served in order and no
+//! boundary between them is left in doubt.
 
-use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
-use crate::api::RetryPolicy;
-
-/// How much the pacing rate grows per accepted request. Under a token bucket, pacing just above
-/// the refill rate drains the burst over several seconds, so refusals stay a few in a hundred;
-/// after a refusal that was not a limit, the pace is back within a few dozen requests.
-const RATE_GROWTH: f64 = 1.02;
-/// A refusal within this many seconds' worth of requests after the pace was lowered is not the
-/// limit talking: a token bucket refilled during the pause cannot refuse a pace below its rate.
-const GRACE_SECONDS: f64 = 2.0;
-/// The grace period is at least this many accepted replies: at a slow pace, two seconds' worth
-/// is too few to tell a limit from a server refusing one request in ten at random.
-const GRACE_REPLIES: f64 = 20.0;
-/// Accepted replies in the rate window needed before a pace is set from them.
-const RATE_EVIDENCE: usize = 5;
-/// The slowest pace; below it the server is not limiting rate but failing.
-const MIN_RATE: f64 = 0.2;
 /// More requests in flight only hide latency. Replies quicker than this leave none to hide,
 /// and more in flight would only mean more of them refused at once when a limit is reached.
 const LATENCY_WORTH_HIDING: Duration = Duration::from_millis(10);
-/// How far back accepted replies count towards the rate a limit allows.
-const RATE_WINDOW: Duration = Duration::from_secs(5);
 /// Replies slower than this multiple of the fastest seen mean the server is queueing.
 const SLOW_FACTOR: f64 = 3.0;
+/// Below this many requests a latency's worth of pace, one in flight keeps the pace.
+const ONE_AT_A_TIME: f64 = 0.8;
+/// Requests in flight beyond pace times latency, as a share of it: latency varies.
+const HEADROOM: f64 = 1.3;
+/// Weight of the newest reply in the running latency.
+const LATENCY_WEIGHT: f64 = 0.2;
 
 /// Shared by every request of one walk, or, through `Background`, of all the background work of
-/// a browser session: they then pause together, are paced at one rate, and hold one limit of
-/// requests in flight between them.
+/// a browser session: they then hold one limit of requests in flight between them.
 pub(crate) struct Governor {
     state: Mutex<State>,
     ceiling: usize,
-    retry: RetryPolicy,
     /// Woken when a request in flight ends, for the ones waiting on the limit.
     released: Notify,
 }
@@ -55,31 +44,14 @@ struct State {
     accepted_at_limit: usize,
     /// The fastest reply seen: what this server and network can do unloaded.
     fastest: Option<Duration>,
-    /// Requests per second once the server has refused one; `None` before.
-    rate: Option<f64>,
-    /// Accepted replies since the pace was last lowered.
-    accepted_since_lowered: u64,
-    next_start: Instant,
-    paused_until: Instant,
-    /// 429s without `Retry-After` in a row, for their back-off.
-    unexplained_refusals: u32,
-    /// Accepted replies of the last `RATE_WINDOW`, to estimate the rate a limit allows.
-    recent: VecDeque<Instant>,
-    /// The highest accepted rate seen over `RATE_WINDOW`.
-    peak_rate: f64,
-    started: Instant,
+    /// A running mean of the latency, in seconds.
+    latency: Option<f64>,
+    /// Growing by half a round until the first refusal or the first slow reply.
+    slow_start: bool,
     last_good: Instant,
     requests: u64,
     refused: u64,
     peak: usize,
-}
-
-impl State {
-    /// The span `recent` covers: the walk so far, at least a quarter second, at most the window.
-    fn rate_window(&self, now: Instant) -> Duration {
-        now.duration_since(self.started)
-            .clamp(Duration::from_millis(250), RATE_WINDOW)
-    }
 }
 
 /// What the governor saw, for the summary.
@@ -91,30 +63,22 @@ pub struct Traffic {
 }
 
 impl Governor {
-    pub(crate) fn new(initial: usize, ceiling: usize, retry: RetryPolicy) -> Governor {
+    pub(crate) fn new(initial: usize, ceiling: usize) -> Governor {
         let ceiling = ceiling.max(1);
-        let now = Instant::now();
         Governor {
             state: Mutex::new(State {
                 limit: initial.clamp(1, ceiling),
                 in_flight: 0,
                 accepted_at_limit: 0,
                 fastest: None,
-                rate: None,
-                accepted_since_lowered: 0,
-                next_start: now,
-                paused_until: now,
-                unexplained_refusals: 0,
-                recent: VecDeque::new(),
-                peak_rate: 0.0,
-                started: now,
-                last_good: now,
+                latency: None,
+                slow_start: true,
+                last_good: Instant::now(),
                 requests: 0,
                 refused: 0,
                 peak: initial.clamp(1, ceiling),
             }),
             ceiling,
-            retry,
             released: Notify::new(),
         }
     }
@@ -131,116 +95,74 @@ impl Governor {
         self.lock().limit
     }
 
-    /// Waits out a shared pause and the pacing slot, then counts the request as sent; the
-    /// request is in flight until the returned guard is dropped. `bounded` also waits for a
-    /// place under the limit: a governor shared by several walks must, as each walk keeps only
-    /// its own requests under the limit. A walk of its own keeps its probes and repairs beyond
-    /// it, as they were designed to be.
+    /// Counts the request as sent; it is in flight until the returned guard is dropped.
+    /// `bounded` first waits for a place under the limit: a governor shared by several walks
+    /// must, as each walk keeps only its own requests under the limit. A walk of its own keeps
+    /// its probes and repairs beyond it, as they were designed to be.
     pub(crate) async fn admit(&self, bounded: bool) -> InFlight<'_> {
         loop {
             let released = self.released.notified();
-            let wait = {
+            {
                 let mut state = self.lock();
-                let now = Instant::now();
-                let ready_at = state.paused_until.max(state.next_start);
-                if bounded && state.in_flight >= state.limit {
-                    None
-                } else if ready_at <= now {
-                    if let Some(rate) = state.rate {
-                        let gap = Duration::from_secs_f64(1.0 / rate);
-                        state.next_start = state.next_start.max(now - gap) + gap;
-                    }
+                if !bounded || state.in_flight < state.limit {
                     state.requests += 1;
                     state.in_flight += 1;
                     return InFlight { governor: self };
-                } else {
-                    Some(ready_at - now)
                 }
-            };
-            match wait {
-                Some(wait) => tokio::time::sleep(wait).await,
-                None => released.await,
             }
+            released.await;
         }
     }
 
-    /// A good reply that took `latency`.
-    pub(crate) fn on_success(&self, latency: Duration) {
+    /// A good reply that took `latency`, while the account is paced at `pace` a second.
+    pub(crate) fn on_success(&self, latency: Duration, pace: Option<f64>) {
         let mut state = self.lock();
-        let now = Instant::now();
-        state.last_good = now;
-        state.unexplained_refusals = 0;
-        state.recent.push_back(now);
-        while state
-            .recent
-            .front()
-            .is_some_and(|at| now.duration_since(*at) > RATE_WINDOW)
-        {
-            state.recent.pop_front();
-        }
-        let seen_rate = state.recent.len() as f64 / state.rate_window(now).as_secs_f64();
-        state.peak_rate = state.peak_rate.max(seen_rate);
-        state.accepted_since_lowered += 1;
-        if let Some(rate) = state.rate.as_mut() {
-            *rate *= RATE_GROWTH;
-        }
+        state.last_good = Instant::now();
         let fastest = state
             .fastest
             .map_or(latency, |fastest| fastest.min(latency));
         state.fastest = Some(fastest);
-        let slow = latency.as_secs_f64() > fastest.as_secs_f64() * SLOW_FACTOR + 0.02;
+        let seconds = latency.as_secs_f64();
+        let mean = state
+            .latency
+            .map_or(seconds, |mean| mean + LATENCY_WEIGHT * (seconds - mean));
+        state.latency = Some(mean);
+        if let Some(rate) = pace {
+            let needed = rate * mean;
+            let limit = if needed <= ONE_AT_A_TIME {
+                1
+            } else {
+                (needed * HEADROOM).ceil() as usize
+            };
+            state.limit = limit.clamp(1, self.ceiling);
+            state.peak = state.peak.max(state.limit);
+            return;
+        }
+        let slow = seconds > fastest.as_secs_f64() * SLOW_FACTOR + 0.02;
         state.accepted_at_limit += 1;
-        // One step per round of `limit` replies: additive increase, as TCP grows its window.
+        // One step per round of `limit` replies.
         if state.accepted_at_limit >= state.limit {
             state.accepted_at_limit = 0;
             if slow {
+                state.slow_start = false;
                 state.limit = state.limit.saturating_sub(1).max(1);
             } else if state.limit < self.ceiling && latency >= LATENCY_WORTH_HIDING {
-                state.limit += 1;
+                state.limit = if state.slow_start {
+                    state.limit + state.limit.div_ceil(2)
+                } else {
+                    state.limit + 1
+                }
+                .min(self.ceiling);
                 state.peak = state.peak.max(state.limit);
             }
         }
     }
 
-    /// A 429. Replies to requests sent before the pause began belong to the same episode and
-    /// change nothing more.
-    pub(crate) fn on_refused(&self, retry_after: Option<Duration>) {
+    /// A 429: the pace takes over from here; the growth stops doubling.
+    pub(crate) fn on_refused(&self) {
         let mut state = self.lock();
         state.refused += 1;
-        let now = Instant::now();
-        if state.paused_until > now {
-            return;
-        }
-        let wait = match retry_after {
-            Some(wait) => wait.clamp(self.retry.min_retry_after, self.retry.max_retry_after),
-            None => {
-                state.unexplained_refusals += 1;
-                self.retry
-                    .backoff(state.unexplained_refusals)
-                    .max(Duration::from_secs(1))
-            }
-        };
-        state.paused_until = now + wait;
-        // Over a few seconds, a token bucket's accepted rate is its refill rate (plus one burst).
-        // Once paced, though, the accepted rate is only the pace: refusals that are not a limit
-        // (a flaky gateway) would lower pace and concurrency round after round. Such refusals
-        // come within the grace period and lower nothing; half the best rate seen is the floor.
-        if let Some(rate) = state.rate
-            && (state.accepted_since_lowered as f64) < (rate * GRACE_SECONDS).max(GRACE_REPLIES)
-        {
-            return;
-        }
-        state.limit = (state.limit / 2).max(1);
-        state.accepted_at_limit = 0;
-        // Too few accepted replies to measure a rate (a refusal of the very first requests):
-        // pausing is all there is to do; a pace guessed from nothing would crawl.
-        if state.recent.len() < RATE_EVIDENCE {
-            return;
-        }
-        let seen_rate = state.recent.len() as f64 / state.rate_window(now).as_secs_f64();
-        let rate = (seen_rate * 0.9).max(state.peak_rate * 0.5);
-        state.rate = Some(rate.max(MIN_RATE));
-        state.accepted_since_lowered = 0;
+        state.slow_start = false;
     }
 
     /// How long since the last good reply (or since the walk began).
@@ -276,7 +198,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_shared_limit_holds_requests_until_one_in_flight_ends() {
-        let governor = Governor::new(2, 16, RetryPolicy::default());
+        let governor = Governor::new(2, 16);
         let first = governor.admit(true).await;
         let _second = governor.admit(true).await;
         let third = governor.admit(true);
@@ -300,34 +222,42 @@ mod tests {
     }
 
     #[test]
-    fn grows_while_fast_and_halves_on_a_refusal() {
-        let governor = Governor::new(4, 16, RetryPolicy::default());
+    fn grows_while_fast_then_follows_the_pace_times_the_latency() {
+        let governor = Governor::new(4, 16);
         for _ in 0..200 {
-            governor.on_success(Duration::from_millis(2));
+            governor.on_success(Duration::from_millis(2), None);
         }
         assert_eq!(
             governor.limit(),
             4,
             "instant replies leave no latency to hide"
         );
-        for _ in 0..200 {
-            governor.on_success(Duration::from_millis(20));
+        for _ in 0..4 {
+            governor.on_success(Duration::from_millis(20), None);
         }
-        assert_eq!(governor.limit(), 16);
-        governor.on_refused(Some(Duration::from_secs(1)));
-        assert_eq!(governor.limit(), 8);
-        // More 429s from requests already in flight are the same episode.
-        governor.on_refused(Some(Duration::from_secs(1)));
-        assert_eq!(governor.limit(), 8);
-        assert_eq!(governor.traffic().refused, 2);
+        assert_eq!(governor.limit(), 6, "one round of replies grows it by half");
+        for _ in 0..6 {
+            governor.on_success(Duration::from_millis(20), None);
+        }
+        assert_eq!(governor.limit(), 9);
+        governor.on_refused();
+        for _ in 0..40 {
+            governor.on_success(Duration::from_millis(60), Some(10.0));
+        }
+        assert_eq!(governor.limit(), 1, "10/s at 60 ms needs one at a time");
+        for _ in 0..40 {
+            governor.on_success(Duration::from_millis(100), Some(20.0));
+        }
+        assert_eq!(governor.limit(), 3, "20/s at 100 ms: two, and headroom");
+        assert_eq!(governor.traffic().refused, 1);
     }
 
     #[test]
     fn shrinks_when_latency_climbs() {
-        let governor = Governor::new(8, 16, RetryPolicy::default());
-        governor.on_success(Duration::from_millis(10));
+        let governor = Governor::new(8, 16);
+        governor.on_success(Duration::from_millis(10), None);
         for _ in 0..40 {
-            governor.on_success(Duration::from_millis(500));
+            governor.on_success(Duration::from_millis(500), None);
         }
         assert!(governor.limit() < 8, "limit {}", governor.limit());
     }

@@ -57,8 +57,13 @@ pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(120);
 /// How often page 1 is re-read while a boundary is in doubt.
 const PROBE_INTERVAL: Duration = Duration::from_secs(1);
 /// Catch-up passes after the walk; each one after the first only looks for contacts that moved
-/// during the one before, so two or three are usually enough.
-const MAX_CATCH_UP_PASSES: usize = 5;
+/// during the one before, so two or three are usually enough. More are read only while each
+/// is shorter than the one before: one that is not means contacts move as fast as the walk
+/// can read them, and it stops with the figures.
+const MAX_CATCH_UP_PASSES: usize = 50;
+/// A page read costs at least this share of a second's pace between probes: under a limit,
+/// a probe a second would spend a tenth of ten requests a second.
+const PROBE_BUDGET: f64 = 50.0;
 /// A repair that reads this many pages without finding its anchor gives up on that boundary.
 const MAX_REPAIR_PAGES: u32 = 400;
 /// Pages in a row that bring no contact not seen before, after which the main walk stops: a
@@ -77,8 +82,11 @@ pub struct WalkOptions {
     /// Back-off shapes, and the bounds on `Retry-After`.
     pub retry: RetryPolicy,
     /// Set for work the user does not wait on: it then yields to the pages the user waits for
-    /// and shares one rate limit with the other background work.
+    /// and shares one limit of requests in flight with the other background work.
     pub background: Option<Background>,
+    /// Set, a page that failed this many times (429s that named a wait apart) ends the walk,
+    /// as `--attempts` says for `list`; unset, only `stall_timeout` does, as an export wants.
+    pub attempts: Option<u32>,
 }
 
 impl Default for WalkOptions {
@@ -88,6 +96,7 @@ impl Default for WalkOptions {
             stall_timeout: DEFAULT_STALL_TIMEOUT,
             retry: RetryPolicy::default(),
             background: None,
+            attempts: None,
         }
     }
 }
@@ -106,6 +115,8 @@ pub struct WalkStats {
     pub taken: u64,
     /// Contacts the main walk found but could not read, and left out (named in the log).
     pub skipped: u64,
+    /// Pages read again because contacts moved: catch-up passes, repairs and probes.
+    pub reread: u32,
 }
 
 impl WalkStats {
@@ -122,6 +133,7 @@ impl WalkStats {
         self.caught_up += other.caught_up;
         self.taken += other.taken;
         self.skipped += other.skipped;
+        self.reread += other.reread;
     }
 }
 
@@ -153,6 +165,24 @@ pub enum WalkError {
     /// A page fetch panicked or the walk's own task did: a bug, reported rather than hidden.
     #[error("the walk stopped unexpectedly: {0}")]
     Crashed(String),
+    /// Contacts move to page 1 as fast as the walk can read them, so it can never catch up.
+    #[error(
+        "contacts move faster than the rate limit lets them be read: catch-up pass {pass} read \
+         {pages} pages in {:.1} s and {moved} contacts moved meanwhile (about {:.0} a second), \
+         while the pace allows {} ({:.0} contacts a second); stopped without finishing, so \
+         nothing is complete. Try again when the inbox is quieter, or narrow the filters",
+        seconds,
+        *moved as f64 / seconds.max(0.001),
+        crate::api::pace::describe_rate(*pace),
+        pace * TYPICAL_PAGE_SIZE as f64
+    )]
+    Outpaced {
+        pass: usize,
+        pages: u32,
+        seconds: f64,
+        moved: u64,
+        pace: f64,
+    },
 }
 
 /// One good page as fetched.
@@ -218,7 +248,7 @@ struct PageTrace {
     received: Instant,
     /// Every id on the page, in order, to see a page that repeats.
     ids: Vec<String>,
-    /// How many of its contacts were not taken before.
+    /// How many of its contacts the main walk had not seen before (see `take_all`).
     fresh: usize,
     /// Ids of the contacts that did not move during the walk.
     unmoved: Vec<String>,
@@ -270,6 +300,7 @@ async fn walk<T: PageItem>(
         doubts: Vec::new(),
         probe_in_flight: false,
         catching_up: false,
+        side_taken: IdSet::new(),
     };
     let result = walk.run().await;
     walk.tasks.abort_all();
@@ -302,6 +333,10 @@ struct Walk<'a, T: PageItem> {
     probe_in_flight: bool,
     /// Past the main walk: contacts taken now count as caught up.
     catching_up: bool,
+    /// Contacts taken by catch-up, repair and probe reads that the main walk has not reached
+    /// yet: when it does, they count as new for its runaway guard, as a busy inbox moves them
+    /// ahead of it.
+    side_taken: IdSet,
 }
 
 impl<T: PageItem> Walk<'_, T> {
@@ -405,14 +440,20 @@ impl<T: PageItem> Walk<'_, T> {
     /// while the pass reads page 2 and jump to page 1, behind it. Only a pass that saw every
     /// contact newer than its mark in one reply, page 1, leaves none behind.
     async fn catch_up(&mut self) -> Result<(), WalkError> {
+        let mut previous_pages = u32::MAX;
         for pass in 0..MAX_CATCH_UP_PASSES {
             let mut one_page = true;
             let mut next_mark = None;
             let mut stale = 0;
+            let mut pages = 0u32;
+            let mut moved = 0u64;
+            let started = Instant::now();
             for number in 1.. {
                 let fetcher = self.fetcher();
                 let page: Fetched<T> = fetcher.fetch(number).await?;
                 tracing::debug!(pass, page = number, "catch-up read");
+                pages += 1;
+                self.stats.reread += 1;
                 if number == 1 {
                     next_mark = page
                         .items
@@ -428,14 +469,16 @@ impl<T: PageItem> Walk<'_, T> {
                         .items
                         .iter()
                         .any(|item| !self.is_moved(item.last_message_at()));
+                let moved_here = page
+                    .items
+                    .iter()
+                    .filter(|item| self.is_moved(item.last_message_at()))
+                    .count() as u64;
+                moved += moved_here;
                 if pass == 0 {
-                    self.stats.moved += page
-                        .items
-                        .iter()
-                        .filter(|item| self.is_moved(item.last_message_at()))
-                        .count() as u64;
+                    self.stats.moved += moved_here;
                 }
-                let fresh = self.take_all(page.items, false);
+                let (fresh, _) = self.take_all(page.items, false);
                 self.send_pending().await;
                 if reached_unmoved {
                     break;
@@ -461,12 +504,18 @@ impl<T: PageItem> Walk<'_, T> {
             if one_page {
                 return Ok(());
             }
+            if pass > 0 && pages >= previous_pages || pass + 1 == MAX_CATCH_UP_PASSES {
+                return Err(WalkError::Outpaced {
+                    pass: pass + 1,
+                    pages,
+                    seconds: started.elapsed().as_secs_f64(),
+                    moved,
+                    pace: self.client.pace().pace().map_or(0.0, |(rate, _)| rate),
+                });
+            }
+            previous_pages = pages;
             self.mark = next_mark.or(self.mark);
         }
-        tracing::warn!(
-            "the catch-up stopped after {MAX_CATCH_UP_PASSES} passes while contacts kept moving; \
-             one that moved during the last may be missing"
-        );
         Ok(())
     }
 
@@ -494,7 +543,7 @@ impl<T: PageItem> Walk<'_, T> {
             .iter()
             .filter_map(|item| item.id().map(str::to_owned))
             .collect();
-        let fresh = self.take_all(page.items, true);
+        let (_, fresh) = self.take_all(page.items, true);
         Ok(PageTrace {
             sent: page.sent,
             received: page.received,
@@ -505,20 +554,35 @@ impl<T: PageItem> Walk<'_, T> {
         })
     }
 
-    /// Takes each contact not taken yet into the pending batch, and says how many there were.
-    /// Contacts without an id cannot be told apart, so only the main walk takes them, once each
-    /// time it sees one.
-    fn take_all(&mut self, items: Vec<T>, main_walk: bool) -> usize {
-        let mut fresh_count = 0;
+    /// Takes each contact not taken yet into the pending batch, and says how many there were
+    /// and how many of them the main walk had not seen, which its runaway guard counts. Contacts without a usable id
+    /// cannot be told apart, so only the main walk takes them, once each time it sees one, and
+    /// they are never new to the guard: a server sending `[{}]` forever must still be stopped.
+    fn take_all(&mut self, items: Vec<T>, main_walk: bool) -> (usize, usize) {
+        let mut taken = 0;
+        let mut new_to_walk = 0;
         for item in items {
-            let fresh = match item.id() {
-                Some(id) => self.taken.insert(id),
+            let fresh = match item.id().filter(|id| !id.is_empty()) {
+                Some(id) if main_walk => {
+                    let fresh = self.taken.insert(id);
+                    if fresh || self.side_taken.remove(id) {
+                        new_to_walk += 1;
+                    }
+                    fresh
+                }
+                Some(id) => {
+                    let fresh = self.taken.insert(id);
+                    if fresh {
+                        self.side_taken.insert(id);
+                    }
+                    fresh
+                }
                 None => main_walk,
             };
             if !fresh {
                 continue;
             }
-            fresh_count += 1;
+            taken += 1;
             self.stats.taken += 1;
             if self.catching_up || !main_walk {
                 self.stats.caught_up += 1;
@@ -526,7 +590,7 @@ impl<T: PageItem> Walk<'_, T> {
             self.pending.items.push(item);
         }
         self.pages_fetched += 1;
-        fresh_count
+        (taken, new_to_walk)
     }
 
     /// Sends what was taken since the last batch, with how far the walk has got. A reader that
@@ -608,8 +672,12 @@ impl<T: PageItem> Walk<'_, T> {
         if self.doubts.is_empty() || self.probe_in_flight {
             return;
         }
+        let interval = match self.client.pace().pace() {
+            Some((rate, _)) => PROBE_INTERVAL.max(Duration::from_secs_f64(PROBE_BUDGET / rate)),
+            None => PROBE_INTERVAL,
+        };
         let last_sent = self.probes.last().map(|probe| probe.sent);
-        if last_sent.is_some_and(|sent| sent.elapsed() < PROBE_INTERVAL) {
+        if last_sent.is_some_and(|sent| sent.elapsed() < interval) {
             return;
         }
         self.probe_in_flight = true;
@@ -621,6 +689,7 @@ impl<T: PageItem> Walk<'_, T> {
             Purpose::Page(_) => {}
             Purpose::Probe => {
                 self.pages_fetched += 1;
+                self.stats.reread += 1;
                 self.probe_in_flight = false;
                 let probe = probe_of(&page);
                 self.settle_doubts(&probe);
@@ -632,6 +701,7 @@ impl<T: PageItem> Walk<'_, T> {
                 first,
             } => {
                 tracing::debug!(boundary = first, page = number, "repair read");
+                self.stats.reread += 1;
                 let found = anchor.reached_by(&page.items);
                 // The end of the list completes a repair too: everything after the boundary has
                 // been read, though no contact older than a moved anchor was left to show it.
@@ -723,11 +793,7 @@ impl<T: PageItem> Walk<'_, T> {
 fn governor_for(options: &WalkOptions) -> Arc<Governor> {
     match &options.background {
         Some(background) => background.governor(),
-        None => Arc::new(Governor::new(
-            INITIAL_CONCURRENCY,
-            options.max_concurrency,
-            options.retry.clone(),
-        )),
+        None => Arc::new(Governor::new(INITIAL_CONCURRENCY, options.max_concurrency)),
     }
 }
 
@@ -763,6 +829,7 @@ struct Fetcher {
     patience: Duration,
     retry: RetryPolicy,
     background: Option<Background>,
+    attempts: Option<u32>,
 }
 
 impl Fetcher {
@@ -780,6 +847,7 @@ impl Fetcher {
             patience: options.retry.rate_limit_patience,
             retry: options.retry.clone(),
             background: options.background.clone(),
+            attempts: options.attempts,
         }
     }
 
@@ -801,13 +869,13 @@ impl Fetcher {
                 background.yield_to_foreground().await;
             }
             let in_flight = self.governor.admit(self.background.is_some()).await;
-            let sent = Instant::now();
             let reply = self.client.fetch_items_once::<T>(&body).await;
             drop(in_flight);
             let error = match reply {
-                Ok(page) => {
+                Ok((page, sent)) => {
                     let received = Instant::now();
-                    self.governor.on_success(received - sent);
+                    let pace = self.client.pace().pace().map(|(rate, _)| rate);
+                    self.governor.on_success(received - sent, pace);
                     return Ok(Fetched {
                         items: page.items,
                         skipped: page.skipped,
@@ -823,12 +891,7 @@ impl Fetcher {
                     source: error,
                 });
             }
-            let asked_to_wait = matches!(
-                error,
-                ApiError::RateLimited {
-                    retry_after: Some(_)
-                }
-            );
+            let asked_to_wait = self.retry.retry_after(&error).is_some();
             let allowed = if asked_to_wait {
                 self.stall_timeout.max(self.patience)
             } else {
@@ -842,11 +905,20 @@ impl Fetcher {
                     source: error,
                 });
             }
+            if !asked_to_wait {
+                failures += 1;
+                if self.attempts.is_some_and(|attempts| failures >= attempts) {
+                    return Err(WalkError::Fetch {
+                        page: number,
+                        source: error,
+                    });
+                }
+            }
             tracing::debug!(page = number, %error, "retrying a page");
+            // A refusal already paused the account's pace, which the next attempt waits out.
             match error {
-                ApiError::RateLimited { retry_after } => self.governor.on_refused(retry_after),
+                ApiError::RateLimited { .. } => self.governor.on_refused(),
                 _ => {
-                    failures += 1;
                     tokio::time::sleep(self.retry.backoff(failures)).await;
                 }
             }

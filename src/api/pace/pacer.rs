@@ -55,6 +55,10 @@ pub const MIN_RATE: f64 = 0.2;
 /// requests in flight when the bucket ran dry are refused after the pause too, and a server
 /// refusing one request in a few dozen at random is not a limit.
 const GRACE_REPLIES: u64 = 10;
+/// A rate measured between two refusals at least this share of the pace says the pace is
+/// not above the limit: the refusal was one at random, or the pace only just reached the
+/// limit, and the probe then goes on until the measure says more.
+const TOLERANCE: f64 = 0.95;
 /// Growth of the pace per accepted request that waited for it, as a share of one request a
 /// second: 0.5 % of the rate a second at full use, whatever the rate. A bucket held just below
 /// its rate refills slowly, so a probe this slow drains it about twice a minute.
@@ -96,6 +100,10 @@ pub struct Pacer {
     accepted_since_lowered: u64,
     /// The last refusal that began an episode, and `accepted` then.
     last_refusal: Option<(Instant, u64)>,
+    /// Time since `last_refusal` spent in back-offs of this client's own choosing (refusals
+    /// that named no usable wait): the server's bucket says nothing about them, so they are
+    /// left out of the rate measured.
+    own_pauses: Duration,
     /// Refusals in a row that gave no usable wait.
     unexplained: u32,
     /// Whether the last request admitted had to wait for the pace: only then does an accepted
@@ -128,6 +136,7 @@ impl Pacer {
             refused: 0,
             accepted_since_lowered: 0,
             last_refusal: None,
+            own_pauses: Duration::ZERO,
             unexplained: 0,
             pace_bound: false,
             max_wait,
@@ -225,16 +234,17 @@ impl Pacer {
         if now < self.paused_until {
             return None;
         }
-        let wait = match retry_after.filter(|wait| !wait.is_zero()) {
+        let (wait, own) = match retry_after.filter(|wait| !wait.is_zero()) {
             Some(wait) => {
                 self.unexplained = 0;
-                wait.min(self.max_wait)
+                (wait.min(self.max_wait), false)
             }
             None => {
                 self.unexplained += 1;
-                FIRST_UNEXPLAINED_WAIT
+                let wait = FIRST_UNEXPLAINED_WAIT
                     .saturating_mul(1 << (self.unexplained - 1).min(16))
-                    .min(self.max_wait)
+                    .min(self.max_wait);
+                (wait, true)
             }
         };
         let burst_refused = now.saturating_duration_since(self.paused_until)
@@ -244,13 +254,17 @@ impl Pacer {
         self.paused_until = now + wait;
         self.tokens = 0.0;
         self.updated = now;
-        self.learn(now, halfway(sent, now), burst_refused);
+        let own_pauses = std::mem::take(&mut self.own_pauses);
+        self.learn(now, halfway(sent, now), burst_refused, own_pauses);
+        if own {
+            self.own_pauses += wait;
+        }
         self.apply_hints(now, hints);
         Some(wait)
     }
 
     /// Lowers the pace to what the server was seen to let through.
-    fn learn(&mut self, now: Instant, emptied: Instant, burst_refused: bool) {
+    fn learn(&mut self, now: Instant, emptied: Instant, burst_refused: bool, own: Duration) {
         let previous = self.last_refusal.replace((now, self.accepted));
         if self.origin == Some(PaceOrigin::Set) {
             return;
@@ -262,12 +276,19 @@ impl Pacer {
             return;
         }
         let measured = match (self.rate, previous) {
-            (Some(_), Some((at, accepted)))
-                if now.saturating_duration_since(at).as_secs_f64() >= 0.5 =>
-            {
-                (self.accepted - accepted) as f64 / now.saturating_duration_since(at).as_secs_f64()
+            (Some(rate), Some((at, accepted))) => {
+                let span = now.saturating_duration_since(at).saturating_sub(own);
+                let accepted = self.accepted - accepted;
+                // One request more is within the count's own uncertainty: the refusal is
+                // taken for the limit only if even that is clearly below the pace.
+                if span.as_secs_f64() < 0.5
+                    || (accepted + 1) as f64 / span.as_secs_f64() >= rate * TOLERANCE
+                {
+                    return;
+                }
+                accepted as f64 / span.as_secs_f64()
             }
-            (Some(rate), _) => rate,
+            (Some(rate), None) => rate,
             (None, _) => {
                 // Refused at the very start, the measure is poor (another client may have
                 // emptied the bucket), but resuming unpaced would be refused as many times
@@ -280,7 +301,7 @@ impl Pacer {
             }
         };
         let lowered = match self.rate {
-            Some(rate) => measured.clamp(rate * MAX_DROP, rate) * MARGIN,
+            Some(rate) => measured.max(rate * MAX_DROP) * MARGIN,
             None => measured,
         };
         self.rate = Some(lowered.max(MIN_RATE));
@@ -338,6 +359,10 @@ mod tests {
         tokens: f64,
         at: f64,
         change: Option<(f64, f64)>,
+        /// A share of requests refused at random with `Retry-After: 0`, from a seeded
+        /// generator, as a flaky gateway in front of the bucket would.
+        flaky: f64,
+        seed: u64,
     }
 
     impl Bucket {
@@ -348,12 +373,21 @@ mod tests {
                 tokens: capacity,
                 at: 0.0,
                 change: None,
+                flaky: 0.0,
+                seed: 42,
             }
         }
 
         /// Takes a token at `t`, or returns the whole seconds until one (at least 1), as the
         /// servers put it in `Retry-After`.
         fn take(&mut self, t: f64) -> Result<(), u64> {
+            self.seed = self
+                .seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            if ((self.seed >> 11) as f64 / (1u64 << 53) as f64) < self.flaky {
+                return Err(0);
+            }
             if let Some((when, rate)) = self.change
                 && t >= when
             {
@@ -581,6 +615,17 @@ mod tests {
             rate >= 8.0,
             "still at {rate} after the limit doubled: {raised:?}"
         );
+    }
+
+    #[test]
+    fn refusals_at_random_do_not_drag_the_pace_down() {
+        let base = Instant::now();
+        let mut pacer = Pacer::new(PaceStart::Unknown, base, MAX_WAIT);
+        let mut bucket = Bucket::full(10.0, 10.0);
+        bucket.flaky = 0.05;
+        let run = simulate(&mut pacer, &mut bucket, base, 0.0, 1000, 4, 0.05, 0.0);
+        let (rate, _) = pacer.pace().expect("a pace");
+        assert!(rate >= 7.0, "paced at {rate} under a limit of 10: {run:?}");
     }
 
     #[test]

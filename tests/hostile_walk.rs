@@ -1,0 +1,200 @@
+//! Servers that would make a walk run forever or hammer them: pages whose contacts cannot be
+//! told apart (no `_id`, `[{}]`, `[[]]`, nested arrays) served for every page, and 429s with
+//! `Retry-After: 0` or a date in the past. Each test counts the requests the server got, so it
+//! ends by a bound on requests, never by a clock.
+
+mod common;
+
+use common::{FakeServer, Received, Reply, json_reply, run_binary_async, text};
+use serde_json::{Value, json};
+
+const TOKEN: &str = "hostile-walk-token";
+
+/// The same `data` for every page asked, and an empty agents list.
+fn same_page_forever(data: Value) -> impl Fn(&Received) -> Reply + Send + Sync + 'static {
+    move |request| {
+        if request.target.starts_with("/custom-user") {
+            return json_reply(
+                200,
+                &json!({"success": true, "message": "", "data": [], "code": 200}),
+            );
+        }
+        json_reply(
+            200,
+            &json!({"success": true, "message": "", "data": data.clone(), "code": 200}),
+        )
+    }
+}
+
+fn contact_pages(server: &FakeServer) -> usize {
+    server
+        .received()
+        .iter()
+        .filter(|request| request.target.starts_with("/inbox/users"))
+        .count()
+}
+
+/// A page of 50 contacts without `_id`: real fields, nothing to tell them apart by.
+fn contacts_without_ids() -> Value {
+    Value::Array(
+        (0..50)
+            .map(|n| {
+                json!({
+                    "status": "OPEN",
+                    "profile": {"userDetails": {"name": format!("Nobody {n}")}},
+                    "lastMessage": {"at": "2025-01-02T10:00:00.000Z", "text": "hi"}
+                })
+            })
+            .collect(),
+    )
+}
+
+/// `export` and `list --all` against a server that sends the same id-less page for every page
+/// number stop with the runaway error after a bounded number of page requests (the 20-pages
+/// stop, plus the pages already in flight), and the export file is not written.
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_without_usable_ids_end_the_walk() {
+    let cases = [
+        ("no _id", contacts_without_ids()),
+        ("[{}]", json!([{}])),
+        ("[[]]", json!([[]])),
+        ("nested arrays", json!([[[[[[[[[[1]]]]]]]]]])),
+        ("empty ids", json!([{"_id": ""}, {"_id": ""}])),
+    ];
+    for (name, data) in cases {
+        for command in ["export", "list"] {
+            let server = FakeServer::start(same_page_forever(data.clone())).await;
+            let directory = tempfile::tempdir().expect("a temp dir");
+            let output = directory.path().join("out.ndjson");
+            let mut args = vec![
+                command.to_owned(),
+                "--base-url".to_owned(),
+                server.url.clone(),
+            ];
+            match command {
+                "export" => args.extend(["-o".to_owned(), output.display().to_string()]),
+                _ => args.push("--all".to_owned()),
+            }
+            let result = run_binary_async(args, Some(TOKEN.to_owned())).await;
+            let stderr = text(&result.stderr);
+            assert!(!result.status.success(), "{name} {command}: it ended well?");
+            assert!(
+                stderr.contains("in a row brought no contact not seen already"),
+                "{name} {command}: {stderr}"
+            );
+            let pages = contact_pages(&server);
+            assert!(
+                pages <= 60,
+                "{name} {command}: {pages} page requests before it stopped"
+            );
+            assert!(
+                !output.exists(),
+                "{name}: a failed export left its file behind"
+            );
+        }
+    }
+}
+
+/// A 429 with `Retry-After: 0` or a date in the past names no usable wait: the client backs
+/// off, says on stderr that it is waiting, and with `--attempts 2` a listing fails after two
+/// requests instead of retrying every 0.1 s for five minutes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retry_after_of_zero_or_in_the_past_backs_off_says_so_and_uses_up_attempts() {
+    for retry_after in ["0", "Sun, 06 Nov 1994 08:49:37 GMT"] {
+        for limit in [None, Some("5")] {
+            let server = FakeServer::start(move |request| {
+                if request.target.starts_with("/custom-user") {
+                    return json_reply(
+                        200,
+                        &json!({"success": true, "message": "", "data": [], "code": 200}),
+                    );
+                }
+                let (status, mut headers, body) = json_reply(
+                    429,
+                    &json!({"success": false, "message": "slow down", "data": [], "code": 429}),
+                );
+                headers.push(("retry-after".into(), retry_after.into()));
+                (status, headers, body)
+            })
+            .await;
+            let mut args = vec![
+                "list".to_owned(),
+                "--base-url".to_owned(),
+                server.url.clone(),
+                "--attempts".to_owned(),
+                "2".to_owned(),
+            ];
+            if let Some(limit) = limit {
+                args.extend(["--limit".to_owned(), limit.to_owned()]);
+            }
+            let result = run_binary_async(args, Some(TOKEN.to_owned())).await;
+            let stderr = text(&result.stderr);
+            assert!(
+                !result.status.success(),
+                "{retry_after} {limit:?}: {stderr}"
+            );
+            assert!(
+                stderr.contains("rate limited"),
+                "{retry_after} {limit:?}: {stderr}"
+            );
+            assert!(
+                stderr.contains("waiting 1 s: the server refused (429) without a usable"),
+                "{retry_after} {limit:?}: it did not say it waits: {stderr}"
+            );
+            assert_eq!(
+                contact_pages(&server),
+                2,
+                "{retry_after} {limit:?}: --attempts 2 means two requests"
+            );
+        }
+    }
+}
+
+/// `list --limit` honours `--attempts`: against a server failing every page with a 503, one
+/// attempt is one request, and the error says what failed.
+#[tokio::test(flavor = "multi_thread")]
+async fn list_limit_honours_attempts() {
+    let server = FakeServer::start(|_| {
+        json_reply(
+            503,
+            &json!({"success": false, "message": "down", "data": [], "code": 503}),
+        )
+    })
+    .await;
+    let args = vec![
+        "list".to_owned(),
+        "--base-url".to_owned(),
+        server.url.clone(),
+        "--limit".to_owned(),
+        "5".to_owned(),
+        "--attempts".to_owned(),
+        "1".to_owned(),
+    ];
+    let result = run_binary_async(args, Some(TOKEN.to_owned())).await;
+    let stderr = text(&result.stderr);
+    assert!(!result.status.success(), "{stderr}");
+    assert!(stderr.contains("503"), "{stderr}");
+    assert_eq!(contact_pages(&server), 1, "{stderr}");
+}
+
+/// A closed port with `--attempts 1`: `list --limit` fails with the connection error after one
+/// try (it used to retry for two minutes).
+#[tokio::test(flavor = "multi_thread")]
+async fn list_limit_on_a_closed_port_with_one_attempt_fails() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    drop(listener);
+    let args = vec![
+        "list".to_owned(),
+        "--base-url".to_owned(),
+        url,
+        "--limit".to_owned(),
+        "5".to_owned(),
+        "--attempts".to_owned(),
+        "1".to_owned(),
+    ];
+    let result = run_binary_async(args, Some(TOKEN.to_owned())).await;
+    let stderr = text(&result.stderr);
+    assert!(!result.status.success(), "{stderr}");
+    assert!(stderr.to_lowercase().contains("connect"), "{stderr}");
+}

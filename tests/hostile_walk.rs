@@ -138,7 +138,7 @@ async fn a_retry_after_of_zero_or_in_the_past_backs_off_says_so_and_uses_up_atte
                 "{retry_after} {limit:?}: {stderr}"
             );
             assert!(
-                stderr.contains("waiting 1 s: the server refused (429) without a usable"),
+                stderr.contains("waiting 0.5 s: the server refused (429) without a usable"),
                 "{retry_after} {limit:?}: it did not say it waits: {stderr}"
             );
             assert_eq!(

@@ -104,6 +104,7 @@ impl Counting<'_> {
     }
 
     fn report(&self, counted: u64, pages: u32, facets: &Facets, end: Option<CountEnd>) {
+        let _ = self.sender.send(Msg::Pace(self.client.pace().pace()));
         let _ = self.sender.send(Msg::Counted {
             run: self.run,
             at: Instant::now(),

@@ -1,5 +1,6 @@
 //! The messages `update` consumes and the commands it asks the event loop to run.
 
+use crate::api::pace::PaceOrigin;
 use std::time::{Duration, Instant};
 
 use crossterm::event::KeyEvent;
@@ -81,6 +82,9 @@ pub enum Msg {
         facets: Box<Facets>,
         end: Option<CountEnd>,
     },
+    /// The account's pace as a walk goes (requests a second, and where it came from), for the
+    /// status bar.
+    Pace(Option<(f64, PaceOrigin)>),
     /// No program could open the web panel's URL: it is shown instead.
     OpenFailed {
         url: String,

@@ -468,7 +468,9 @@ fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
             let options = background_options(&context.background);
             let handle = tokio::spawn(async move {
                 let progress_sender = sender.clone();
+                let pace_client = Arc::clone(&client);
                 let on_progress = move |progress: Progress| {
+                    let _ = progress_sender.send(Msg::Pace(pace_client.pace().pace()));
                     let _ = progress_sender.send(Msg::SelectAllProgress { run, progress });
                 };
                 let result = collect_matching_ids(&client, &query, &options, &on_progress).await;
@@ -514,7 +516,9 @@ fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
                     agent_names: request.agent_names,
                 };
                 let progress_sender = sender.clone();
+                let pace_client = Arc::clone(&client);
                 let on_progress = move |progress: Progress| {
+                    let _ = progress_sender.send(Msg::Pace(pace_client.pace().pace()));
                     let _ = progress_sender.send(Msg::ExportProgress(progress));
                 };
                 let outcome = export::run(&client, job, &on_progress)

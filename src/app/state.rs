@@ -269,6 +269,8 @@ pub struct StatusLine {
     pub notice: Option<String>,
     /// While backing off after a 429: when the next attempt goes out.
     pub backoff_until: Option<Instant>,
+    /// The account's pace as the last walk reported it, shown while work is under way.
+    pub pace: Option<(f64, crate::api::pace::PaceOrigin)>,
     /// Pick-lists that failed to load, and why; the browser works without them. Each leaves
     /// once its list loads.
     pub choices_errors: BTreeMap<PickList, ChoicesError>,

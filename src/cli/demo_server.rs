@@ -55,6 +55,12 @@ pub struct DemoServerArgs {
     #[arg(long, value_name = "N", value_parser = parse_rate_limit)]
     pub rate_limit: Option<f64>,
 
+    /// With --rate-limit, announce it on every answer (RateLimit-Policy, RateLimit-Remaining,
+    /// RateLimit-Reset, as the IETF drafts write them); without it the limit is unannounced, as
+    /// the platform's is
+    #[arg(long, requires = "rate_limit")]
+    pub rate_limit_headers: bool,
+
     /// Read the body as the newest doc says, "every field is required": a missing key is a 400
     /// with one message per key, null is a wrong type, and an unknown status or lastMessageBy
     /// value is refused. Without it, a missing or null key is a filter that is off and an
@@ -118,6 +124,7 @@ pub async fn run(args: DemoServerArgs) -> Result<(), CliError> {
         broken_data_rate: args.broken_data_rate,
         live_rate: args.live_rate,
         rate_limit: args.rate_limit,
+        rate_limit_headers: args.rate_limit_headers,
         strict_body: args.strict_body,
         apply_unlisted_booleans: args.apply_unlisted_booleans,
         hostile: args.hostile,

@@ -27,7 +27,7 @@ impl WaitNotices {
                 if said != Some(until) {
                     said = Some(until);
                     super::say(format_args!(
-                        "waiting {seconds:.0} s: the server refused (429) without a usable \
+                        "waiting {seconds:.1} s: the server refused (429) without a usable \
                          Retry-After, so each wait is twice the last"
                     ));
                 }

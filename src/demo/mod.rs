@@ -78,6 +78,11 @@ pub struct DemoConfig {
     /// (at least one token). Every authorised request takes a token; without one the answer is
     /// a 429 whose `Retry-After` says when the next token comes. `None` means no limit.
     pub rate_limit: Option<f64>,
+    /// With `rate_limit`, every answer says the limit the IETF drafts' way:
+    /// `RateLimit-Policy: N;w=1`, `RateLimit-Remaining` (whole tokens left) and
+    /// `RateLimit-Reset` (whole seconds until the next token). Off, the limit is unannounced,
+    /// as the platform's is.
+    pub rate_limit_headers: bool,
     /// Probability (0..=1) that a successful `/inbox/users` answer is a 200 with
     /// `success: true` but no contact list (`data` null, missing or an object), the way a
     /// misbehaving gateway answers; a client must take it for an error, not for the end.
@@ -112,6 +117,7 @@ impl Default for DemoConfig {
             retry_after_secs: 1,
             live_rate: 0.0,
             rate_limit: None,
+            rate_limit_headers: false,
             broken_data_rate: 0.0,
             strict_body: false,
             apply_unlisted_booleans: false,
@@ -301,8 +307,9 @@ impl TokenBucket {
         }
     }
 
-    /// Takes a token, or returns how many seconds until one is there.
-    fn take(&self) -> Result<(), f64> {
+    /// Takes a token and says how many are left, or returns how many seconds until one is
+    /// there.
+    fn take(&self) -> Result<f64, f64> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let (tokens, refilled) = &mut *state;
         let now = Instant::now();
@@ -311,7 +318,7 @@ impl TokenBucket {
         *refilled = now;
         if *tokens >= 1.0 {
             *tokens -= 1.0;
-            Ok(())
+            Ok(*tokens)
         } else {
             Err((1.0 - *tokens) / self.rate)
         }
@@ -382,13 +389,44 @@ async fn faults(State(state): State<Shared>, request: Request, next: Next) -> Re
         );
         return envelope(StatusCode::UNAUTHORIZED, UNAUTHORIZED_MESSAGE, json!([]));
     }
-    if let Some(bucket) = &state.bucket
-        && let Err(wait_secs) = bucket.take()
-    {
+    let taken = state.bucket.as_ref().map(TokenBucket::take);
+    let announce = |mut response: Response| {
+        if let (Some(bucket), Some(taken)) = (&state.bucket, taken)
+            && config.rate_limit_headers
+        {
+            let (remaining, reset) = match taken {
+                Ok(left) => (
+                    left.floor(),
+                    if left < 1.0 {
+                        (1.0 - left) / bucket.rate
+                    } else {
+                        0.0
+                    },
+                ),
+                Err(wait) => (0.0, wait),
+            };
+            let headers = response.headers_mut();
+            let policy = format!("{};w=1", bucket.rate);
+            for (name, value) in [
+                ("ratelimit-policy", policy),
+                ("ratelimit-remaining", format!("{remaining}")),
+                ("ratelimit-reset", format!("{}", reset.ceil() as u64)),
+            ] {
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    headers.insert(name, value);
+                }
+            }
+        }
+        response
+    };
+    if let Some(Err(wait_secs)) = taken {
         state.refused.fetch_add(1, Ordering::Relaxed);
         // Whole seconds, rounded up so that a client honouring it finds a token; at least 1.
         let retry_after = wait_secs.ceil().max(1.0) as u64;
-        return too_many_requests("Too many requests: rate limit exceeded", retry_after);
+        return announce(too_many_requests(
+            "Too many requests: rate limit exceeded",
+            retry_after,
+        ));
     }
     if roll(config.rate_limit_rate) {
         state.refused.fetch_add(1, Ordering::Relaxed);
@@ -404,9 +442,9 @@ async fn faults(State(state): State<Shared>, request: Request, next: Next) -> Re
     }
     let response = next.run(request).await;
     if response.status().is_success() && roll(config.truncate_rate) {
-        truncate(response).await
+        announce(truncate(response).await)
     } else {
-        response
+        announce(response)
     }
 }
 

@@ -120,6 +120,15 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
     if let Some(latency) = state.status.latency {
         parts.push(Span::raw(format!("{} ms", latency.as_millis())));
     }
+    if state.is_busy()
+        && let Some((rate, origin)) = state.status.pace
+    {
+        parts.push(Span::raw(format!(
+            "pace {} ({})",
+            crate::api::pace::describe_rate(rate),
+            origin.label()
+        )));
+    }
     if !state.selection.is_empty() {
         parts.push(Span::styled(
             clip(&selection_summary(state), width / 3),

@@ -84,7 +84,7 @@ impl SharedPace {
             );
         } else {
             tracing::warn!(
-                "rate limited with no usable Retry-After: waiting {:.0} s before the next request",
+                "rate limited with no usable Retry-After: waiting {:.1} s before the next request",
                 wait.as_secs_f64()
             );
             *self

@@ -63,8 +63,9 @@ const TOLERANCE: f64 = 0.95;
 /// second: 0.5 % of the rate a second at full use, whatever the rate. A bucket held just below
 /// its rate refills slowly, so a probe this slow drains it about twice a minute.
 const PROBE_PER_REPLY: f64 = 0.005;
-/// Seconds without a refusal after which the probe doubles its speed, then again each time as
-/// long: a pace learned in an hour of lower limits must not take an hour to climb back.
+/// Seconds since the pace was last lowered after which the probe doubles its speed, then again
+/// each time as long: a pace learned in an hour of lower limits must not take an hour to climb
+/// back, nor one lowered by a refusal at random.
 const PROBE_DOUBLING: f64 = 20.0;
 /// The fastest the probe gets, as a share of the rate a second.
 const PROBE_MAX: f64 = 0.05;
@@ -75,8 +76,8 @@ const MAX_DROP: f64 = 0.7;
 /// rate is refused whenever a request comes a little early.
 const MARGIN: f64 = 0.98;
 /// The back-off after a refusal that gave no usable wait (none, `0`, a date in the past):
-/// 1 s, doubling with each such refusal in a row.
-const FIRST_UNEXPLAINED_WAIT: Duration = Duration::from_secs(1);
+/// half a second, doubling with each such refusal in a row.
+const FIRST_UNEXPLAINED_WAIT: Duration = Duration::from_millis(500);
 
 /// The learned pace of one account, and the pause every request to it waits out.
 #[derive(Debug, Clone)]
@@ -100,6 +101,8 @@ pub struct Pacer {
     accepted_since_lowered: u64,
     /// The last refusal that began an episode, and `accepted` then.
     last_refusal: Option<(Instant, u64)>,
+    /// When the pace was last lowered (or began).
+    last_lowered: Instant,
     /// Time since `last_refusal` spent in back-offs of this client's own choosing (refusals
     /// that named no usable wait): the server's bucket says nothing about them, so they are
     /// left out of the rate measured.
@@ -136,6 +139,7 @@ impl Pacer {
             refused: 0,
             accepted_since_lowered: 0,
             last_refusal: None,
+            last_lowered: now,
             own_pauses: Duration::ZERO,
             unexplained: 0,
             pace_bound: false,
@@ -209,11 +213,9 @@ impl Pacer {
                 Some(PaceOrigin::Learned | PaceOrigin::Remembered)
             )
         {
-            let since = self
-                .last_refusal
-                .map_or(self.started, |(at, _)| at)
-                .max(self.started);
-            let quiet = now.saturating_duration_since(since).as_secs_f64();
+            let quiet = now
+                .saturating_duration_since(self.last_lowered)
+                .as_secs_f64();
             let speed = (PROBE_PER_REPLY * 2f64.powf(quiet / PROBE_DOUBLING)).min(PROBE_MAX);
             self.rate = Some(rate + speed);
         }
@@ -309,6 +311,7 @@ impl Pacer {
             self.origin = Some(PaceOrigin::Learned);
         }
         self.accepted_since_lowered = 0;
+        self.last_lowered = now;
     }
 
     /// What the server's headers said: an announced policy sets the pace, and nothing left in
@@ -325,7 +328,9 @@ impl Pacer {
                 self.tokens = self.tokens.min(1.0);
             }
         }
+        // A policy already paces; nothing left under an unannounced one waits for the reset.
         if hints.remaining == Some(0)
+            && hints.policy.is_none()
             && let Some(reset) = hints.reset
         {
             let until = now + reset.min(self.max_wait);
@@ -684,10 +689,10 @@ mod tests {
             let wait = pacer
                 .on_refused(at, at, retry_after, &RateHints::default())
                 .expect("a new pause");
-            waits.push(wait.as_secs());
+            waits.push(wait.as_millis());
             at += wait;
         }
-        assert_eq!(waits, [1, 2, 4, 8]);
+        assert_eq!(waits, [500, 1000, 2000, 4000]);
         let named = pacer.on_refused(at, at, Some(Duration::from_secs(3)), &RateHints::default());
         assert_eq!(named, Some(Duration::from_secs(3)));
         assert_eq!(

@@ -80,6 +80,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             }
             vec![]
         }
+        Msg::Pace(pace) => {
+            state.status.pace = pace;
+            vec![]
+        }
         Msg::SelectAllProgress { run, progress } => {
             state.selection.matching_progress(run, progress);
             vec![]

@@ -79,7 +79,7 @@ async fn a_busy_limited_faulty_inbox_is_exported_exactly_and_politely() {
     let server = start_server_with(DemoConfig {
         contacts: CONTACTS,
         live_rate: 10.0,
-        rate_limit: Some(20.0),
+        rate_limit: Some(10.0),
         latency: Duration::from_millis(20),
         fail_rate: 0.05,
         truncate_rate: 0.03,
@@ -228,7 +228,8 @@ async fn an_inbox_moving_faster_than_the_limit_fails_with_figures() {
 #[test]
 fn a_rate_that_is_not_one_is_refused() {
     for bad in ["0", "-3", "fast", "1e9"] {
-        let output = run_binary(&["export", "--rate", bad, "-o", "x.csv"], Some("t"));
+        let rate = format!("--rate={bad}");
+        let output = run_binary(&["export", &rate, "-o", "x.csv"], Some("t"));
         let stderr = text(&output.stderr);
         assert!(!output.status.success(), "{bad}: {stderr}");
         assert!(stderr.contains("--rate"), "{bad}: {stderr}");

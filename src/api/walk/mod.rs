@@ -57,10 +57,13 @@ pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(120);
 /// How often page 1 is re-read while a boundary is in doubt.
 const PROBE_INTERVAL: Duration = Duration::from_secs(1);
 /// Catch-up passes after the walk; each one after the first only looks for contacts that moved
-/// during the one before, so two or three are usually enough. More are read only while each
-/// is shorter than the one before: one that is not means contacts move as fast as the walk
-/// can read them, and it stops with the figures.
+/// during the one before, so two or three are usually enough. More are read only while the
+/// passes shrink: `MAX_UNSHRINKING_PASSES` in a row no shorter than the one before mean
+/// contacts move as fast as the walk can read them, and it stops with the figures.
 const MAX_CATCH_UP_PASSES: usize = 50;
+/// Passes in a row no shorter than the one before after which the catch-up gives up: one or
+/// two can be a page boundary falling differently.
+const MAX_UNSHRINKING_PASSES: u32 = 3;
 /// A page read costs at least this share of a second's pace between probes: under a limit,
 /// a probe a second would spend a tenth of ten requests a second.
 const PROBE_BUDGET: f64 = 50.0;
@@ -441,6 +444,7 @@ impl<T: PageItem> Walk<'_, T> {
     /// contact newer than its mark in one reply, page 1, leaves none behind.
     async fn catch_up(&mut self) -> Result<(), WalkError> {
         let mut previous_pages = u32::MAX;
+        let mut unshrinking = 0;
         for pass in 0..MAX_CATCH_UP_PASSES {
             let mut one_page = true;
             let mut next_mark = None;
@@ -504,7 +508,12 @@ impl<T: PageItem> Walk<'_, T> {
             if one_page {
                 return Ok(());
             }
-            if pass > 0 && pages >= previous_pages || pass + 1 == MAX_CATCH_UP_PASSES {
+            unshrinking = if pages >= previous_pages {
+                unshrinking + 1
+            } else {
+                0
+            };
+            if unshrinking >= MAX_UNSHRINKING_PASSES || pass + 1 == MAX_CATCH_UP_PASSES {
                 return Err(WalkError::Outpaced {
                     pass: pass + 1,
                     pages,

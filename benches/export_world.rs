@@ -95,7 +95,7 @@ fn pace_limited(
     ]);
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let state = tempfile::tempdir().expect("a state dir");
-    let mut run = |name: &str| {
+    let run = |name: &str| {
         let ours = measure_in(
             &export_command(&server.url, &directory.join(format!("{name}.ndjson"))),
             Some(state.path()),

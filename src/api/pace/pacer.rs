@@ -457,7 +457,7 @@ mod tests {
         let instant = |t: f64| base + Duration::from_secs_f64(t);
         let mut queue: BinaryHeap<Reverse<(u64, usize, usize)>> = BinaryHeap::new();
         let mut events: Vec<Event> = Vec::new();
-        let mut push = |queue: &mut BinaryHeap<_>, events: &mut Vec<Event>, t: f64, event| {
+        let push = |queue: &mut BinaryHeap<_>, events: &mut Vec<Event>, t: f64, event| {
             events.push(event);
             queue.push(Reverse((nanos(t), events.len() - 1, 0)));
         };

@@ -64,6 +64,10 @@ const MAX_CATCH_UP_PASSES: usize = 50;
 /// Passes in a row no shorter than the one before after which the catch-up gives up: one or
 /// two can be a page boundary falling differently.
 const MAX_UNSHRINKING_PASSES: u32 = 3;
+/// Without a limit met, the catch-up stops after this many passes with a warning: each pass
+/// is read one page at a time, so a fast inbox can outrun it where concurrent reads would not,
+/// and what it caught by then is nearly all.
+const UNPACED_CATCH_UP_PASSES: usize = 5;
 /// A page read costs at least this share of a second's pace between probes: under a limit,
 /// a probe a second would spend a tenth of ten requests a second.
 const PROBE_BUDGET: f64 = 50.0;
@@ -513,13 +517,21 @@ impl<T: PageItem> Walk<'_, T> {
             } else {
                 0
             };
+            let pace = self.client.pace().pace().map(|(rate, _)| rate);
+            if pace.is_none() && pass + 1 >= UNPACED_CATCH_UP_PASSES {
+                tracing::warn!(
+                    "the catch-up stopped after {UNPACED_CATCH_UP_PASSES} passes while contacts \
+                     kept moving; one that moved during the last may be missing"
+                );
+                return Ok(());
+            }
             if unshrinking >= MAX_UNSHRINKING_PASSES || pass + 1 == MAX_CATCH_UP_PASSES {
                 return Err(WalkError::Outpaced {
                     pass: pass + 1,
                     pages,
                     seconds: started.elapsed().as_secs_f64(),
                     moved,
-                    pace: self.client.pace().pace().map_or(0.0, |(rate, _)| rate),
+                    pace: pace.unwrap_or_default(),
                 });
             }
             previous_pages = pages;

@@ -67,12 +67,38 @@ pub enum CountPhase {
 pub struct Facets {
     pub items: std::collections::HashMap<FilterItem, u64>,
     pub channels: BTreeMap<String, u64>,
+    /// Per on/off switch, how many counted contacts said whether it is on or off: a switch no
+    /// contact carries cannot be counted, and shows no number rather than 0.
+    pub switches_seen: std::collections::HashMap<filters::Switch, u64>,
 }
 
 impl Facets {
+    /// How many counted contacts have `item`; `None` for an item that cannot be counted (a
+    /// text field, or a switch none of the counted contacts carries).
+    pub fn count(&self, item: &FilterItem) -> Option<u64> {
+        match item {
+            FilterItem::Search | FilterItem::NewTag | FilterItem::Date(_) => None,
+            FilterItem::Switch(switch) if !self.switches_seen.contains_key(switch) => None,
+            _ => Some(self.items.get(item).copied().unwrap_or(0)),
+        }
+    }
+
     /// Counts one contact in.
     pub fn add(&mut self, contact: &Contact) {
         let mut items = Vec::new();
+        for channel in filters::Channel::FILTERED {
+            if let Some(bot) = contact.bot_in(channel) {
+                items.push(FilterItem::Bot(channel, bot.to_owned()));
+            }
+        }
+        for switch in filters::Switch::ALL {
+            if let Some(on) = switch.of_contact(contact) {
+                *self.switches_seen.entry(switch).or_default() += 1;
+                if on {
+                    items.push(FilterItem::Switch(switch));
+                }
+            }
+        }
         if let Some(status) = contact.status() {
             items.push(FilterItem::Status(crate::api::Status::parse(status)));
         }
@@ -758,6 +784,9 @@ pub struct State {
     /// The last finished count of each query (by `PageCache::key`): how many, and whether
     /// exactly; the views list shows them.
     pub counts_by_query: BTreeMap<String, (u64, bool)>,
+    /// The facets of the queries counted this session, by `PageCache::key`, and whether they
+    /// were counted to the end: where the would-add counts beside an active filter come from.
+    pub facets_by_query: BTreeMap<String, (Facets, bool)>,
     pub views: Vec<SavedView>,
     pub status: StatusLine,
     pub spinner_frame: usize,
@@ -823,6 +852,7 @@ impl State {
             count: None,
             count_runs: CountRun::default(),
             counts_by_query: BTreeMap::new(),
+            facets_by_query: BTreeMap::new(),
             views: Vec::new(),
             status: StatusLine::default(),
             spinner_frame: 0,

@@ -257,14 +257,30 @@ pub(super) fn draw_counts(
         .direction(Direction::Vertical)
         .constraints(heights)
         .split(inner);
+    // One label column for all three charts, the numbers right-aligned in it and a space
+    // before each bar, so that every bar starts at the same column and none touches its number.
+    let label_width = sections
+        .iter()
+        .flat_map(|(_, bars)| bars.iter().map(|(label, _)| label.width().min(12)))
+        .max()
+        .unwrap_or(0);
+    let number_width = sections
+        .iter()
+        .flat_map(|(_, bars)| bars.iter().map(|(_, value)| thousands(*value).len()))
+        .max()
+        .unwrap_or(0);
     for ((title, bars), section) in sections.iter().zip(areas.iter()) {
         let bars: Vec<Bar<'_>> = bars
             .iter()
             .map(|(label, value)| {
+                let label = crate::text::fit_width(label, label_width);
                 Bar::default()
-                    .label(Line::from(clip(label, 12)))
+                    .label(Line::from(format!(
+                        "{label} {:>number_width$} ",
+                        thousands(*value)
+                    )))
                     .value(*value)
-                    .text_value(thousands(*value))
+                    .text_value(String::new())
             })
             .collect();
         let chart = BarChart::default()

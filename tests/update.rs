@@ -1885,3 +1885,101 @@ fn a_tag_typed_in_the_panel_becomes_a_filter_seen_or_not() {
     assert!(press(&mut state, KeyCode::Esc).is_empty());
     assert_eq!(state.query.tags, ["never seen q"]);
 }
+
+/// Answers every page fetch in `commands` as a server with `pages` full pages would, and the
+/// fetches those answers lead to, until none is asked for; returns the pages fetched.
+fn serve_pages(state: &mut State, mut commands: Vec<Cmd>, pages: u32) -> Vec<u32> {
+    let mut fetched = Vec::new();
+    loop {
+        let fetches: Vec<Cmd> = commands
+            .into_iter()
+            .filter(|command| {
+                matches!(
+                    command,
+                    Cmd::FetchPage {
+                        purpose: Purpose::Show,
+                        ..
+                    }
+                )
+            })
+            .collect();
+        let Some(Cmd::FetchPage {
+            generation,
+            purpose,
+            query,
+            page,
+        }) = fetches.into_iter().next()
+        else {
+            return fetched;
+        };
+        fetched.push(page);
+        assert!(fetched.len() < 40, "no end to the fetches: {fetched:?}");
+        let page_contacts = if page <= pages {
+            contacts(0..50)
+        } else {
+            vec![]
+        };
+        commands = update(
+            state,
+            loaded(generation, purpose, page, &query, page_contacts),
+        );
+    }
+}
+
+/// `:page 200` on an inbox of 100 pages lands on page 100 labelled the last, by halving the
+/// gap, never on page 199 and never relabelling the page the user was on; `n` there is refused
+/// with the right number, and `p` then `n` come back to it.
+#[test]
+fn paging_past_the_end_finds_the_real_last_page() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    press(&mut state, KeyCode::Char(':'));
+    type_line(&mut state, "page 40");
+    let commands = press(&mut state, KeyCode::Enter);
+    assert_eq!(serve_pages(&mut state, commands, 100), vec![40]);
+    assert_eq!((state.list.page, state.list.end), (40, PageEnd::More));
+
+    press(&mut state, KeyCode::Char(':'));
+    type_line(&mut state, "page 200");
+    let commands = press(&mut state, KeyCode::Enter);
+    let fetched = serve_pages(&mut state, commands, 100);
+    assert_eq!(fetched.first(), Some(&200));
+    assert!(fetched.len() <= 12, "{fetched:?}");
+    assert!(!fetched.contains(&199), "{fetched:?}");
+    assert_eq!((state.list.page, state.list.end), (100, PageEnd::End));
+    let notice = state.status.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("page 200 is past the end") && notice.contains("page 100 is the last"),
+        "{notice}"
+    );
+
+    assert!(only_fetches(&press(&mut state, KeyCode::Char('n'))).is_empty());
+    assert!(notice_contains(&state, "page 100 is the last page"));
+    let commands = press(&mut state, KeyCode::Char('p'));
+    serve_pages(&mut state, commands, 100);
+    assert_eq!((state.list.page, state.list.end), (99, PageEnd::More));
+    let commands = press(&mut state, KeyCode::Char('n'));
+    serve_pages(&mut state, commands, 100);
+    assert_eq!(state.list.page, 100);
+}
+
+/// A jump past the end of a one-page inbox comes back to page 1, labelled the last.
+#[test]
+fn paging_past_the_end_of_one_page_comes_back_to_page_one() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    press(&mut state, KeyCode::Char(':'));
+    type_line(&mut state, "page 7");
+    let commands = press(&mut state, KeyCode::Enter);
+    serve_pages(&mut state, commands, 1);
+    assert_eq!((state.list.page, state.list.end), (1, PageEnd::End));
+    assert!(notice_contains(&state, "page 1 is the last page"));
+}
+
+/// The page fetches among `commands`.
+fn only_fetches(commands: &[Cmd]) -> Vec<&Cmd> {
+    commands
+        .iter()
+        .filter(|command| matches!(command, Cmd::FetchPage { .. }))
+        .collect()
+}

@@ -131,6 +131,18 @@ impl Facets {
     }
 }
 
+/// A search for the last page, since the API says no page count: `:page 200` answered empty,
+/// so the last page is between `found` (a page with contacts) and `empty`, halved each fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LastPageSeek {
+    /// The page the user asked for.
+    pub asked: u32,
+    /// The highest page known to hold contacts (0 before any).
+    pub found: u32,
+    /// The lowest page known to be empty.
+    pub empty: u32,
+}
+
 /// Which select-all run a result belongs to: a cancelled run's late results are dropped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SelectAllRun(u64);
@@ -747,6 +759,8 @@ pub struct State {
     pub generation: FetchGeneration,
     /// The page being prefetched for the current generation, if any.
     pub prefetching: Option<u32>,
+    /// Looking for the last page after a jump (`:page N`) past the end.
+    pub seek: Option<LastPageSeek>,
     pub detail: DetailView,
     pub selection: Selection,
     /// The row a range selection started on, on the current page.
@@ -834,6 +848,7 @@ impl State {
             cache: PageCache::default(),
             generation: FetchGeneration::default(),
             prefetching: None,
+            seek: None,
             detail: DetailView::default(),
             selection: Selection::default(),
             range_anchor: None,

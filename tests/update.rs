@@ -1983,3 +1983,38 @@ fn only_fetches(commands: &[Cmd]) -> Vec<&Cmd> {
         .filter(|command| matches!(command, Cmd::FetchPage { .. }))
         .collect()
 }
+
+/// `/`, typing, Enter: the keyboard is on the filtered list (`j` moves the list, Space marks a
+/// row and toggles no filter). `/` then Esc goes back to the pane `/` was pressed in, the
+/// detail here, with the panel as hidden as it was.
+#[test]
+fn focus_after_a_search_is_the_list_or_where_slash_was_pressed() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    press(&mut state, KeyCode::Char('/'));
+    assert_eq!(state.editing(), Some(inbox_tui::app::TextField::Search));
+    type_line(&mut state, "ja");
+    let (_, _, _, query) = only_fetch(&press(&mut state, KeyCode::Enter));
+    assert_eq!(query.search_text, "ja");
+    assert_eq!((state.focus, state.editing()), (Focus::List, None));
+    press(&mut state, KeyCode::Char('j'));
+    assert_eq!(state.list.selected, 1, "j moves the list");
+    let commands = press(&mut state, KeyCode::Char(' '));
+    assert!(
+        only_fetches(&commands).is_empty(),
+        "Space toggles no filter"
+    );
+    assert!(state.query.status.is_empty());
+    assert_eq!(selected_ids(&state).len(), 1, "Space marked the row");
+
+    state.focus = Focus::Detail;
+    state.panel_hidden = true;
+    press(&mut state, KeyCode::Char('/'));
+    assert_eq!((state.focus, state.panel_hidden), (Focus::Filters, false));
+    type_line(&mut state, "x");
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(
+        (state.focus, state.panel_hidden, state.editing()),
+        (Focus::Detail, true, None)
+    );
+}

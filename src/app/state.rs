@@ -131,6 +131,14 @@ impl Facets {
     }
 }
 
+/// The pane, panel cursor and panel visibility `/` was pressed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchOrigin {
+    pub focus: Focus,
+    pub panel_hidden: bool,
+    pub panel_cursor: usize,
+}
+
 /// A search for the last page, since the API says no page count: `:page 200` answered empty,
 /// so the last page is between `found` (a page with contacts) and `empty`, halved each fetch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -750,6 +758,8 @@ pub struct State {
     pub panel_hidden: bool,
     /// The filter item the panel cursor is on.
     pub panel_cursor: usize,
+    /// Where `/` was pressed, so that Esc from the search field goes back there.
+    pub search_origin: Option<SearchOrigin>,
     pub choices: Choices,
     /// Pick-lists requested and not answered yet, so a retry does not ask twice.
     pub choices_loading: BTreeSet<PickList>,
@@ -834,6 +844,7 @@ impl State {
             dates: Default::default(),
             focus: Focus::List,
             panel_hidden: false,
+            search_origin: None,
             panel_cursor: 0,
             choices: Choices::default(),
             choices_loading: BTreeSet::new(),

@@ -108,12 +108,23 @@ fn on_text_key(
     match unless_text(&key, action) {
         Some(Action::Back) => {
             state.mode = Mode::Browse;
+            // Esc from a search started by `/` goes back to where `/` was pressed.
+            if let (TextField::Search, Some(origin)) = (field, state.search_origin.take()) {
+                state.focus = origin.focus;
+                state.panel_hidden = origin.panel_hidden;
+                state.panel_cursor = origin.panel_cursor;
+            }
             vec![]
         }
         Some(Action::Activate) => match field {
             TextField::Search => {
                 state.mode = Mode::Browse;
                 state.search_deadline = None;
+                // Enter after `/` leaves the keyboard on the filtered list, ready to act.
+                if let Some(origin) = state.search_origin.take() {
+                    state.focus = Focus::List;
+                    state.panel_hidden = origin.panel_hidden;
+                }
                 filters::apply_search(state)
             }
             TextField::Date(date) => filters::apply_date(state, date),
@@ -121,6 +132,7 @@ fn on_text_key(
         },
         Some(action @ (Action::FocusNext | Action::FocusPrev)) => {
             state.mode = Mode::Browse;
+            state.search_origin = None;
             on_pane_action(state, action)
         }
         _ => {
@@ -204,6 +216,11 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
             vec![]
         }
         Action::FocusSearch => {
+            state.search_origin = Some(crate::app::state::SearchOrigin {
+                focus: state.focus,
+                panel_hidden: state.panel_hidden,
+                panel_cursor: state.panel_cursor,
+            });
             state.panel_hidden = false;
             state.focus = Focus::Filters;
             if let Some(index) = state

@@ -413,6 +413,26 @@ pub fn toggle(query: &mut Query, item: &FilterItem) -> bool {
     true
 }
 
+/// One item in a few words, for notices: `status OPEN`, `tag vip`, `online now`.
+pub fn describe_item(item: &FilterItem, choices: &Choices) -> String {
+    match item {
+        FilterItem::Search => "the search".to_owned(),
+        FilterItem::NewTag => "the new tag".to_owned(),
+        FilterItem::Status(status) => format!("status {}", status.as_str()),
+        FilterItem::Tag(tag) => format!("tag {}", choices.tag_label(tag)),
+        FilterItem::Bot(channel, id) => format!(
+            "{} {}",
+            channel.title().to_lowercase().trim_end_matches('s'),
+            choices.bot_label(*channel, id)
+        ),
+        FilterItem::Agent(id) => format!("agent {}", choices.agent_name(id).unwrap_or(id)),
+        FilterItem::Segment(id) => format!("segment {}", choices.segment_name(id).unwrap_or(id)),
+        FilterItem::Switch(switch) => switch.label().to_owned(),
+        FilterItem::LastMessageBy(sender) => format!("last by {}", sender.as_str()),
+        FilterItem::Date(field) => field.label().to_owned(),
+    }
+}
+
 /// What "select every matching contact" of `query` selects, in a few words, for the status bar
 /// and its notices: `all matching status OPEN, tag vip`, or `all contacts` without filters.
 pub fn describe_matching(query: &Query, choices: &Choices) -> String {

@@ -172,8 +172,9 @@ pub(super) fn draw_palette(frame: &mut Frame, area: Rect, palette: &PaletteInput
         Some(error) => Line::styled(clip(error, usize::from(area.width)), theme.error),
         None => Line::styled(
             clip(
-                "page N · status S · tag T · agent NAME · search TEXT · clear · view NAME · \
-                 export PATH · copy FIELD · open",
+                "status S · tag T · agent A · segment S · bot B · only online · \
+                 created-after DATE · -status S unsets · page N · search TEXT · clear · \
+                 view NAME · export PATH · copy FIELD · open · help · q",
                 usize::from(area.width),
             ),
             theme.dim,

@@ -108,6 +108,13 @@ fn is_single_line_already(text: &str) -> bool {
 }
 
 /// `12345` as `12,345`: counts that reach the millions are read at a glance.
+/// `1 contact`, `1,000 contacts`: a number with thousands separators and its noun, singular
+/// for one.
+pub fn count_of(number: u64, singular: &str, plural: &str) -> String {
+    let noun = if number == 1 { singular } else { plural };
+    format!("{} {noun}", thousands(number))
+}
+
 pub fn thousands(number: u64) -> String {
     let digits = number.to_string();
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);

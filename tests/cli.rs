@@ -1191,3 +1191,21 @@ fn a_browser_flag_given_to_a_command_is_named_as_one() {
         assert!(output.stdout.is_empty());
     }
 }
+
+/// An export into a folder that does not exist names the user's path and the folder, never
+/// the hidden file staged beside it, and exits non-zero with nothing written.
+#[test]
+fn an_export_into_a_missing_folder_names_the_users_path() {
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let path = directory.path().join("missing").join("out.csv");
+    let output = run_binary(
+        &["--demo", "export", "-o", &path.display().to_string()],
+        None,
+    );
+    let stderr = text(&output.stderr);
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains(&path.display().to_string()), "{stderr}");
+    assert!(stderr.contains("does not exist"), "{stderr}");
+    assert!(!stderr.contains(".inbox-tui-export"), "{stderr}");
+    assert!(!path.exists());
+}

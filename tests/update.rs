@@ -1695,6 +1695,7 @@ fn the_detail_scrolls_to_keep_the_field_under_the_cursor_in_view() {
         Msg::Layout(ScrollLimits {
             detail: total - 5,
             help: 0,
+            help_height: 0,
             detail_height: 5,
             detail_fields: rows.clone(),
         }),

@@ -723,13 +723,25 @@ const ACTIONS: [ActionEntry; 63] = {
 };
 
 /// The keys of the help overlay and of closing the views list, which come last in the table.
-const CLOSING: [ActionEntry; 22] = {
+const CLOSING: [ActionEntry; 24] = {
     use Action as A;
     use Layer as L;
     [
         entry(L::Views, A::Back, "close the list", &["esc", "V", "q"]),
         entry(L::Help, A::MoveDown, "scroll down", &["j", "down"]),
         entry(L::Help, A::MoveUp, "scroll up", &["k", "up"]),
+        entry(
+            L::Help,
+            A::NextPage,
+            "scroll down a screen",
+            &["pgdn", "space", "ctrl-d", "ctrl-f"],
+        ),
+        entry(
+            L::Help,
+            A::PrevPage,
+            "scroll up a screen",
+            &["pgup", "ctrl-u", "ctrl-b"],
+        ),
         entry(L::Help, A::Top, "scroll to the top", &["g", "home"]),
         entry(L::Help, A::Bottom, "scroll to the bottom", &["G", "end"]),
         entry(L::Help, A::Back, "close the help", &["esc", "?", "q"]),

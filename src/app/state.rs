@@ -169,6 +169,8 @@ impl SelectAllRun {
 pub struct ScrollLimits {
     pub detail: u16,
     pub help: u16,
+    /// How many rows of the help show at a time: what PgDn and Space scroll by.
+    pub help_height: u16,
     /// How many rows the detail pane shows at a time.
     pub detail_height: u16,
     /// Where each field of the detail's cursor is drawn, in rows of the whole sheet, so the
@@ -189,6 +191,7 @@ impl Default for ScrollLimits {
             detail: u16::MAX,
             help: u16::MAX,
             detail_height: 0,
+            help_height: 0,
             detail_fields: Vec::new(),
         }
     }

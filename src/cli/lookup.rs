@@ -95,29 +95,25 @@ pub async fn bots(
     };
     let mut stream =
         ContactStream::<Contact>::start(client, &Query::default(), &options, IdSet::new());
-    loop {
-        match stream.next().await.map_err(|error| match error {
-            WalkError::Fetch {
-                source: source @ crate::api::ApiError::Unauthorized { .. },
-                ..
-            } => CliError::Api(source),
-            other => CliError::Export(format!("bots: reading the contacts failed: {other}")),
-        })? {
-            WalkStep::Batch(batch) => {
-                for contact in &batch.items {
-                    for channel in Channel::FILTERED {
-                        if let Some(id) = contact.bot_in(channel) {
-                            let key = (channel.platform().to_lowercase(), id.to_owned());
-                            *seen.entry(key).or_default() += 1;
-                        }
-                    }
-                    for (field, id) in contact.other_bot_fields() {
-                        let channel = field.trim_start_matches("_bot").to_lowercase();
-                        *seen.entry((channel, id.to_owned())).or_default() += 1;
-                    }
+    let read_error = |error| match error {
+        WalkError::Fetch {
+            source: source @ crate::api::ApiError::Unauthorized { .. },
+            ..
+        } => CliError::Api(source),
+        other => CliError::Export(format!("bots: reading the contacts failed: {other}")),
+    };
+    while let WalkStep::Batch(batch) = stream.next().await.map_err(read_error)? {
+        for contact in &batch.items {
+            for channel in Channel::FILTERED {
+                if let Some(id) = contact.bot_in(channel) {
+                    let key = (channel.platform().to_lowercase(), id.to_owned());
+                    *seen.entry(key).or_default() += 1;
                 }
             }
-            WalkStep::End(_) => break,
+            for (field, id) in contact.other_bot_fields() {
+                let channel = field.trim_start_matches("_bot").to_lowercase();
+                *seen.entry((channel, id.to_owned())).or_default() += 1;
+            }
         }
     }
     let api_name = |id: &str| {

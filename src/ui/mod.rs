@@ -171,6 +171,7 @@ pub fn scroll_limits(area: Rect, state: &State, clock: &Clock) -> ScrollLimits {
     ScrollLimits {
         detail,
         help: help::max_scroll(area, state),
+        help_height: help::visible_rows(area, state),
         detail_height,
         detail_fields,
     }

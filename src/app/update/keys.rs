@@ -81,6 +81,12 @@ fn on_scrolled_overlay_key(state: &mut State, action: Option<Action>) {
         Some(Action::Back) => state.mode = Mode::Browse,
         Some(Action::MoveDown) => *scroll = scroll.saturating_add(1).min(most),
         Some(Action::MoveUp) => *scroll = scroll.saturating_sub(1),
+        Some(Action::NextPage) => {
+            *scroll = scroll
+                .saturating_add(state.limits.help_height.max(1))
+                .min(most);
+        }
+        Some(Action::PrevPage) => *scroll = scroll.saturating_sub(state.limits.help_height.max(1)),
         Some(Action::Top) => *scroll = 0,
         Some(Action::Bottom) => *scroll = most,
         _ => {}

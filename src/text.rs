@@ -144,6 +144,20 @@ pub fn fit_width_unpadded(text: &str, width: usize) -> String {
     fit(text, width).0
 }
 
+/// `text` from display column `cells` on, skipping whole grapheme clusters (a wide character
+/// or a flag is never split), for a text field scrolled sideways.
+pub fn skip_cells(text: &str, cells: usize) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut skipped = 0;
+    text.graphemes(true)
+        .skip_while(|grapheme| {
+            let skip = skipped < cells;
+            skipped += grapheme.width();
+            skip
+        })
+        .collect()
+}
+
 /// `text` on one line cut to `width` cells, and the cells it takes.
 fn fit(text: &str, width: usize) -> (String, usize) {
     let line = single_line(text);

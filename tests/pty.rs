@@ -866,3 +866,62 @@ fn a_tag_typed_in_the_panel_filters_the_list() {
     assert!(screen.contains("tag zz-typed"), "{screen}");
     tui.quit();
 }
+
+/// The screen as a fresh terminal shows `bytes`: what a full repaint alone draws.
+fn fresh_render(bytes: &[u8]) -> String {
+    let size = |cells: u16| std::num::NonZeroU16::new(cells).expect("a non-zero size");
+    let mut parser = vt100::Parser::new(size(ROWS), size(COLUMNS), 0);
+    parser.process(bytes);
+    parser.screen().contents()
+}
+
+/// The filter panel scrolled row by row past the segment `India 🇮🇳` leaves no fragment of
+/// the flag: the screen drawn a change at a time is the screen that Ctrl-L's full repaint
+/// draws on a fresh terminal, cell for cell.
+#[test]
+fn a_flag_scrolled_through_the_panel_leaves_no_fragment() {
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for("≥ 1,000 matching");
+    // Shift-Tab: from the list to the filter panel; then `]` from section to section, the
+    // segments (the flag among them) scrolling up the panel and out of it, a frame each.
+    tui.send("\x1b[Z");
+    for title in [
+        "Status",
+        "Tags",
+        "Website bots",
+        "WhatsApp bots",
+        "Telegram bots",
+        "Facebook bots",
+        "Agents",
+        "Segments",
+        "Only",
+    ] {
+        tui.send("]");
+        let row = format!("│{title}");
+        tui.wait_until(&row, |screen| {
+            screen.lines().any(|line| line.starts_with(&row))
+        });
+    }
+    tui.wait_until("the flag in the panel", |screen| {
+        screen.lines().any(|line| line.starts_with("│[ ] India 🇮🇳"))
+    });
+    tui.send("]]G");
+    let scrolled = tui.wait_for("seen before: YYYY");
+    let before = tui.raw_output().len();
+    tui.send("\x0c");
+    let repainted = tui.wait_until("a full repaint", |_| {
+        let screen = fresh_render(&tui.raw_output()[before..]);
+        screen.contains("seen before: YYYY") && screen.contains("q quit")
+    });
+    let fresh = fresh_render(&tui.raw_output()[before..]);
+    assert_eq!(
+        tui.screen(),
+        fresh,
+        "drawn a change at a time:\n{scrolled}\nrepainted:\n{repainted}"
+    );
+    assert!(
+        !fresh.contains('\u{1F1F3}') || fresh.contains("🇮🇳"),
+        "{fresh}"
+    );
+    tui.quit();
+}

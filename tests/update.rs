@@ -2098,3 +2098,46 @@ fn palette_commands_set_instead_of_toggling() {
     palette(&mut state, "q");
     assert!(state.should_quit);
 }
+
+/// The help scrolls a screen at a time with PgDn, Space and Ctrl-d, back with PgUp and Ctrl-u,
+/// within its end.
+#[test]
+fn the_help_scrolls_by_the_screen() {
+    use inbox_tui::app::state::ScrollLimits;
+    let mut state = browsing();
+    press(&mut state, KeyCode::Char('?'));
+    update(
+        &mut state,
+        Msg::Layout(ScrollLimits {
+            help: 50,
+            help_height: 20,
+            ..ScrollLimits::default()
+        }),
+    );
+    let scroll = |state: &State| match state.mode {
+        Mode::Help { scroll } => scroll,
+        _ => panic!("the help is open"),
+    };
+    press(&mut state, KeyCode::PageDown);
+    assert_eq!(scroll(&state), 20);
+    press(&mut state, KeyCode::Char(' '));
+    assert_eq!(scroll(&state), 40);
+    update(
+        &mut state,
+        Msg::Key {
+            key: KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL),
+            at: Instant::now(),
+        },
+    );
+    assert_eq!(scroll(&state), 50, "no further than the end");
+    update(
+        &mut state,
+        Msg::Key {
+            key: KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+            at: Instant::now(),
+        },
+    );
+    assert_eq!(scroll(&state), 30);
+    press(&mut state, KeyCode::PageUp);
+    assert_eq!(scroll(&state), 10);
+}

@@ -309,6 +309,13 @@ async fn event_loop(
         let now = Instant::now();
         let frame_due = last_draw.is_none_or(|drawn| now >= drawn + FRAME);
         if dirty && frame_due {
+            if std::mem::take(&mut state.repaint) {
+                // Blanks the screen and forgets the last frame, so that every cell is written.
+                // Not `Terminal::clear`, which asks the terminal where its cursor is and fails
+                // on one that does not answer.
+                ratatui::backend::Backend::clear(terminal.backend_mut())?;
+                terminal.swap_buffers();
+            }
             let clock = Clock::now();
             let completed = terminal.draw(|frame| ui::draw(frame, &state, &theme, &clock))?;
             last_draw = Some(now);

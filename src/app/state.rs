@@ -761,6 +761,8 @@ pub struct State {
     pub panel_hidden: bool,
     /// The filter item the panel cursor is on.
     pub panel_cursor: usize,
+    /// The next frame repaints every cell, not only what changed (the redraw key).
+    pub repaint: bool,
     /// Where `/` was pressed, so that Esc from the search field goes back there.
     pub search_origin: Option<SearchOrigin>,
     pub choices: Choices,
@@ -848,6 +850,7 @@ impl State {
             focus: Focus::List,
             panel_hidden: false,
             search_origin: None,
+            repaint: false,
             panel_cursor: 0,
             choices: Choices::default(),
             choices_loading: BTreeSet::new(),

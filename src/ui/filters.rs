@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_input::Input;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 use super::{Clock, Theme, clip, pane, wrap};
 use crate::app::filters::{self, FilterItem, short_id};
@@ -328,17 +328,21 @@ impl TextFieldView {
 /// The part of `text` from display column `scroll` that fits in `width` cells, with the number
 /// of cells actually skipped (a wide character is skipped whole). Control characters show as
 /// spaces so a pasted newline cannot break the panel.
+///
+/// Measured per grapheme cluster, as the screen buffer measures: a flag is two regional
+/// indicators that must never be split, or half of one is left on the screen.
 fn window(text: &str, scroll: usize, width: usize) -> (String, usize) {
+    use unicode_segmentation::UnicodeSegmentation;
     let mut skipped = 0;
     let mut used = 0;
     let mut shown = String::new();
-    for character in text.chars() {
-        let character = if character.is_control() {
-            ' '
+    for grapheme in text.graphemes(true) {
+        let grapheme = if grapheme.chars().any(char::is_control) {
+            " "
         } else {
-            character
+            grapheme
         };
-        let cells = character.width().unwrap_or(0);
+        let cells = grapheme.width();
         if skipped < scroll {
             skipped += cells;
             continue;
@@ -347,7 +351,7 @@ fn window(text: &str, scroll: usize, width: usize) -> (String, usize) {
             break;
         }
         used += cells;
-        shown.push(character);
+        shown.push_str(grapheme);
     }
     (shown, skipped)
 }

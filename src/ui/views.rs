@@ -24,7 +24,7 @@ pub(super) fn draw_prompt(
     let label = "Name: ";
     let room = usize::from(inner.width).saturating_sub(label.width() + 1);
     let scroll = input.visual_scroll(room);
-    let visible: String = input.value().chars().skip(scroll).collect();
+    let visible = crate::text::skip_cells(input.value(), scroll);
     let lines = vec![
         Line::from(vec![
             Span::styled(label, theme.label),
@@ -163,7 +163,7 @@ pub(super) fn draw_palette(frame: &mut Frame, area: Rect, palette: &PaletteInput
     frame.render_widget(ratatui::widgets::Clear, line_area);
     let room = usize::from(area.width).saturating_sub(2);
     let scroll = palette.input.visual_scroll(room);
-    let visible: String = palette.input.value().chars().skip(scroll).collect();
+    let visible = crate::text::skip_cells(palette.input.value(), scroll);
     let mut lines = vec![Line::from(vec![
         Span::styled(":", theme.key),
         Span::raw(clip(&visible, room)),

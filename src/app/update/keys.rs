@@ -41,6 +41,11 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> 
         return vec![];
     }
     state.last_key_at = Some(at);
+    // The redraw key works whatever has the keyboard: fragments can sit under a dialog too.
+    if state.keymap.action_for(Layer::Global, &key) == Some(Action::Redraw) {
+        state.repaint = true;
+        return vec![];
+    }
     let layer = state.layer();
     let action = state.keymap.action_for(layer, &key);
     match layer {
@@ -81,12 +86,12 @@ fn on_scrolled_overlay_key(state: &mut State, action: Option<Action>) {
         Some(Action::Back) => state.mode = Mode::Browse,
         Some(Action::MoveDown) => *scroll = scroll.saturating_add(1).min(most),
         Some(Action::MoveUp) => *scroll = scroll.saturating_sub(1),
-        Some(Action::NextPage) => {
+        Some(Action::ScreenDown) => {
             *scroll = scroll
                 .saturating_add(state.limits.help_height.max(1))
                 .min(most);
         }
-        Some(Action::PrevPage) => *scroll = scroll.saturating_sub(state.limits.help_height.max(1)),
+        Some(Action::ScreenUp) => *scroll = scroll.saturating_sub(state.limits.help_height.max(1)),
         Some(Action::Top) => *scroll = 0,
         Some(Action::Bottom) => *scroll = most,
         _ => {}
@@ -182,6 +187,10 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
     match action {
         Action::Quit => {
             state.should_quit = true;
+            vec![]
+        }
+        Action::Redraw => {
+            state.repaint = true;
             vec![]
         }
         Action::Help => {
@@ -327,7 +336,12 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
             palette::open_with(state, "profile ");
             vec![]
         }
-        Action::PrevChoice | Action::NextChoice | Action::DeleteView | Action::CopyField(_) => {
+        Action::PrevChoice
+        | Action::NextChoice
+        | Action::DeleteView
+        | Action::CopyField(_)
+        | Action::ScreenDown
+        | Action::ScreenUp => {
             vec![]
         }
     }

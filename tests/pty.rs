@@ -661,7 +661,7 @@ fn o_opens_the_contact_in_the_web_panel_or_shows_the_link() {
     assert!(url.ends_with(&format!("/panel/contacts/{id}")), "{url}");
     tui.quit();
 
-    // Without an opener, the link is shown instead.
+    // Without an opener, the link is copied to the clipboard (whole), and `!` shows it.
     let empty = tempfile::tempdir().expect("a temp dir");
     let mut tui = Tui::start_with_env(
         &["--demo"],
@@ -669,8 +669,30 @@ fn o_opens_the_contact_in_the_web_panel_or_shows_the_link() {
     );
     tui.wait_for("page 1 ·");
     tui.send("o");
+    tui.wait_for("the link is copied to the clipboard");
+    let raw = String::from_utf8_lossy(&tui.raw_output()).into_owned();
+    let copied = raw
+        .split("\u{1b}]52;c;")
+        .nth(1)
+        .and_then(|rest| rest.split('\u{7}').next())
+        .map(|encoded| {
+            use base64::Engine as _;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .expect("base64");
+            String::from_utf8(bytes).expect("UTF-8")
+        })
+        .expect("the link was put on the clipboard");
+    assert!(
+        copied.starts_with("http://127.0.0.1")
+            && copied.ends_with(&format!("/panel/contacts/{id}")),
+        "{copied}"
+    );
+    tui.send("!");
     tui.wait_for("open it yourself: http://127.0.0.1");
     tui.wait_for(&format!("/panel/contacts/{id}"));
+    tui.send("\x1b");
+    tui.wait_until("the error closed", |screen| !screen.contains("open it yourself"));
     tui.quit();
 }
 

@@ -692,7 +692,9 @@ fn o_opens_the_contact_in_the_web_panel_or_shows_the_link() {
     tui.wait_for("open it yourself: http://127.0.0.1");
     tui.wait_for(&format!("/panel/contacts/{id}"));
     tui.send("\x1b");
-    tui.wait_until("the error closed", |screen| !screen.contains("open it yourself"));
+    tui.wait_until("the error closed", |screen| {
+        !screen.contains("open it yourself")
+    });
     tui.quit();
 }
 
@@ -946,4 +948,41 @@ fn a_flag_scrolled_through_the_panel_leaves_no_fragment() {
         "{fresh}"
     );
     tui.quit();
+}
+
+/// Live refresh against a live inbox survives an outage: while the server is down the list is
+/// marked stale and the failure said; once it is back, refreshing resumes by itself and both
+/// clear, with no key pressed.
+#[test]
+fn live_refresh_recovers_from_an_outage_and_the_error_clears() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let config = DemoConfig {
+        live_rate: 5.0,
+        ..DemoConfig::default()
+    };
+    let server = runtime
+        .block_on(inbox_tui::demo::DemoServer::start(config.clone()))
+        .expect("the demo server starts");
+    let addr = server.local_addr();
+    let url = server.url();
+    let tui = Tui::start_with_env(
+        &["--base-url", &url, "--refresh", "1"],
+        &[("INBOX_TUI_TOKEN", inbox_tui::demo::DEFAULT_TOKEN)],
+    );
+    tui.wait_for("page 1 ·");
+    runtime.block_on(server.shutdown());
+    tui.wait_for("live refresh failed");
+    tui.wait_for("STALE");
+    let server = runtime
+        .block_on(inbox_tui::demo::DemoServer::start(DemoConfig {
+            addr,
+            ..config
+        }))
+        .expect("the demo server starts again on its port");
+    let screen = tui.wait_until("refreshing resumed and the error cleared", |screen| {
+        !screen.contains("live refresh failed") && !screen.contains("STALE")
+    });
+    assert!(screen.contains("page 1 ·"), "{screen}");
+    tui.quit();
+    runtime.block_on(server.shutdown());
 }

@@ -2141,3 +2141,51 @@ fn the_help_scrolls_by_the_screen() {
     press(&mut state, KeyCode::PageUp);
     assert_eq!(scroll(&state), 10);
 }
+
+/// A failed live refresh marks the rows stale and says so; the next refresh that succeeds
+/// clears both and says refreshing resumed, and refreshing goes on at its pace meanwhile.
+#[test]
+fn a_failed_live_refresh_marks_the_rows_stale_until_one_succeeds() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    let start = Instant::now();
+    let every = Duration::from_secs(3);
+    state.refresh_every = Some(every);
+    state.next_refresh = Some(start + every);
+    let commands = update(&mut state, Msg::Tick { at: start + every });
+    let (generation, purpose, _, query) = only_fetch(&commands);
+    update(
+        &mut state,
+        Msg::PageLoaded {
+            generation,
+            purpose,
+            page: 1,
+            query: Box::new(query),
+            result: Err(ApiError::Network {
+                what: "connection refused".into(),
+            }),
+        },
+    );
+    assert!(state.list.stale);
+    assert!(notice_contains(&state, "live refresh failed"));
+
+    let commands = update(
+        &mut state,
+        Msg::Tick {
+            at: start + every * 2,
+        },
+    );
+    let (generation, purpose, page, query) = only_fetch(&commands);
+    assert_eq!((purpose, page), (Purpose::Refresh, 1), "it keeps trying");
+    update(
+        &mut state,
+        loaded(generation, purpose, page, &query, contacts(0..50)),
+    );
+    assert!(!state.list.stale);
+    assert!(
+        !notice_contains(&state, "failed"),
+        "{:?}",
+        state.status.notice
+    );
+    assert!(notice_contains(&state, "live refresh resumed"));
+}

@@ -24,7 +24,7 @@ use super::msg::{Account, Cmd, ExportFinished, Msg, PickList, Purpose, ViewStore
 use super::state::{Connection, SavedView, State};
 use super::update::{restore_filters, start, update};
 use crate::api::walk::Background;
-use crate::api::{Client, Query, RetryNotice};
+use crate::api::{ApiError, Client, Contact, Page, Query, RetryNotice};
 use crate::export::{self, CsvColumns, CsvStyle, Destination, ExportFormat, ExportJob, Progress};
 use crate::signals::{Stop, StopSignals};
 use crate::ui::{self, Clock, Theme};
@@ -422,6 +422,23 @@ struct CommandContext {
     background: Background,
 }
 
+/// A live refresh is tried once: the next refresh, due in a few seconds, is its retry. Behind
+/// back-offs, each cut short by the next refresh, an outage would never be said, and refreshing
+/// would resume only when a back-off happened to end.
+async fn refresh_once(client: &Client, query: &Query, page: u32) -> Result<Page, ApiError> {
+    let started = Instant::now();
+    let body = serde_json::to_vec(&query.page(page)).map_err(|error| ApiError::Decode {
+        what: format!("the request could not be encoded: {error}"),
+    })?;
+    let decoded = client.fetch_items_once::<Contact>(&body).await?;
+    Ok(Page {
+        number: page,
+        contacts: decoded.items,
+        unreadable: decoded.skipped,
+        elapsed: started.elapsed(),
+    })
+}
+
 /// Starts the task for one command; it reports back over the context's sender.
 fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
     let client = &context.client;
@@ -449,7 +466,11 @@ fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
                         });
                     }
                 };
-                let result = client.fetch_page_observed(&query, page, &on_retry).await;
+                let result = if purpose == Purpose::Refresh {
+                    refresh_once(&client, &query, page).await
+                } else {
+                    client.fetch_page_observed(&query, page, &on_retry).await
+                };
                 let _ = sender.send(Msg::PageLoaded {
                     generation,
                     purpose,

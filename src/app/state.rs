@@ -288,6 +288,9 @@ pub struct ListView {
     pub load: Load,
     /// Contacts that a live refresh found new or moved, and until when they are marked so.
     pub fresh: BTreeMap<String, Instant>,
+    /// The last live refresh failed: the rows shown may be out of date, and are marked so
+    /// until a refresh or a fetch of the page succeeds.
+    pub stale: bool,
 }
 
 /// How the detail pane shows the selected contact.
@@ -861,6 +864,7 @@ impl State {
                 end: PageEnd::More,
                 load: Load::Idle,
                 fresh: BTreeMap::new(),
+                stale: false,
             },
             cache: PageCache::default(),
             generation: FetchGeneration::default(),

@@ -268,7 +268,12 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
         (None, 0, _) => "Contacts".to_owned(),
         (None, page, PageEnd::More) => format!("Contacts · page {page} · more"),
         (None, page, PageEnd::End) => format!("Contacts · page {page} · end"),
-    } + &matching(state);
+    } + &matching(state)
+        + if list.stale {
+            " · STALE: refresh failing"
+        } else {
+            ""
+        };
     let mut block = pane(Line::from(title), state.focus == Focus::List, theme);
     let count = list.contacts.len();
     if count > visible_rows(area) {
@@ -317,7 +322,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
                 }
             });
             let row = Row::new(cells);
-            if loading.is_some() {
+            if loading.is_some() || (list.stale && index != selected) {
                 row.style(theme.dim)
             } else if index == selected && state.focus == Focus::List {
                 row.style(theme.selected)

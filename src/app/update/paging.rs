@@ -123,6 +123,7 @@ pub(super) fn on_page_loaded(
                 Ok(fetched) => {
                     state.status.latency = Some(fetched.elapsed);
                     state.status.notice = None;
+                    state.list.stale = false;
                     state.choices.learn_from(&fetched.contacts);
                     let fetched = FetchedPage::from(fetched);
                     state
@@ -405,10 +406,14 @@ fn on_refreshed(state: &mut State, query: &Query, result: Result<crate::api::Pag
     let fetched = match result {
         Ok(fetched) => FetchedPage::from(fetched),
         Err(error) => {
-            state.status.notice = Some(format!("live refresh failed: {error}"));
+            state.list.stale = true;
+            state.status.notice = Some(format!(
+                "live refresh failed, the rows may be out of date (retrying): {error}"
+            ));
             return;
         }
     };
+    let recovered = std::mem::take(&mut state.list.stale);
     let before: std::collections::HashMap<&str, Option<&str>> = state
         .list
         .contacts
@@ -439,9 +444,14 @@ fn on_refreshed(state: &mut State, query: &Query, result: Result<crate::api::Pag
     let selected_id = state
         .selected_contact()
         .and_then(|contact| contact.id().map(str::to_owned));
-    let notice = state.status.notice.take();
+    // The failure's notice goes once refreshing works again; any other notice stays.
+    let notice = state
+        .status
+        .notice
+        .take()
+        .filter(|notice| !(recovered && notice.starts_with("live refresh failed")));
     apply_page(state, 1, fetched);
-    state.status.notice = notice;
+    state.status.notice = notice.or_else(|| recovered.then(|| "live refresh resumed".to_owned()));
     if state.selected_contact().and_then(|contact| contact.id()) == selected_id.as_deref() {
         (state.detail.scroll, state.detail.cursor) = detail;
     }

@@ -936,3 +936,19 @@ fn facet_counts_would_add() {
     assert!(open.ends_with(" 15"), "{open}");
     insta::assert_snapshot!(terminal.backend());
 }
+
+/// A click on the filter panel or the detail names that pane (the list's rows are
+/// `list_row_at`'s); under an overlay, no pane.
+#[test]
+fn clicks_map_to_the_pane_clicked() {
+    let state = populated_state();
+    let area = Rect::new(0, 0, 160, 40);
+    assert_eq!(ui::pane_at(area, &state, 2, 10), Some(Focus::Filters));
+    assert_eq!(ui::pane_at(area, &state, 150, 10), Some(Focus::Detail));
+    let (x, y) = list_cell_of(area, &state, 0);
+    assert_eq!(ui::pane_at(area, &state, x, y - 1), Some(Focus::List));
+    assert_eq!(ui::pane_at(area, &state, 2, 39), None, "the hint bar");
+    let mut help = state.clone();
+    help.mode = Mode::Help { scroll: 0 };
+    assert_eq!(ui::pane_at(area, &help, 2, 10), None);
+}

@@ -2189,3 +2189,27 @@ fn a_failed_live_refresh_marks_the_rows_stale_until_one_succeeds() {
     );
     assert!(notice_contains(&state, "live refresh resumed"));
 }
+
+/// A click on a pane gives it the keyboard; under an overlay it does nothing.
+#[test]
+fn a_click_focuses_the_pane_clicked() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    update(
+        &mut state,
+        Msg::ClickPane {
+            focus: Focus::Detail,
+        },
+    );
+    assert_eq!(state.focus, Focus::Detail);
+    update(
+        &mut state,
+        Msg::ClickPane {
+            focus: Focus::Filters,
+        },
+    );
+    assert_eq!(state.focus, Focus::Filters);
+    press(&mut state, KeyCode::Char('?'));
+    update(&mut state, Msg::ClickPane { focus: Focus::List });
+    assert_eq!(state.focus, Focus::Filters, "the help covers the panes");
+}

@@ -401,8 +401,13 @@ fn translate(event: Event, state: &State, area: Option<Rect>) -> Option<Msg> {
             MouseEventKind::ScrollDown => Some(Msg::Scroll { rows: 3 }),
             MouseEventKind::ScrollUp => Some(Msg::Scroll { rows: -3 }),
             MouseEventKind::Down(MouseButton::Left) => {
-                ui::list_row_at(area?, state, mouse.column, mouse.row)
+                let area = area?;
+                ui::list_row_at(area, state, mouse.column, mouse.row)
                     .map(|row| Msg::ClickRow { row })
+                    .or_else(|| {
+                        ui::pane_at(area, state, mouse.column, mouse.row)
+                            .map(|focus| Msg::ClickPane { focus })
+                    })
             }
             _ => None,
         },

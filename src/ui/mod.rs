@@ -21,7 +21,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::state::ScrollLimits;
-use crate::app::{Mode, State};
+use crate::app::{Focus, Mode, State};
 
 pub use detail::{DetailField, detail_fields};
 pub use theme::Theme;
@@ -152,6 +152,23 @@ pub fn list_row_at(area: Rect, state: &State, column: u16, row: u16) -> Option<u
         return None;
     }
     list::row_at(regions(area, state)?.list?, state, column, row)
+}
+
+/// The pane drawn at (`column`, `row`) of a frame of `area`, for a click to focus it; `None`
+/// outside the panes or under an overlay.
+pub fn pane_at(area: Rect, state: &State, column: u16, row: u16) -> Option<Focus> {
+    if !matches!(state.mode, Mode::Browse | Mode::Editing(_)) {
+        return None;
+    }
+    let regions = regions(area, state)?;
+    let at = ratatui::layout::Position::new(column, row);
+    [
+        (regions.filters, Focus::Filters),
+        (regions.list, Focus::List),
+        (Some(regions.detail), Focus::Detail),
+    ]
+    .into_iter()
+    .find_map(|(rect, focus)| rect.filter(|rect| rect.contains(at)).map(|_| focus))
 }
 
 /// How many contact rows the table shows in a frame of `area`, for page-sized cursor moves.

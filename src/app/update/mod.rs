@@ -56,6 +56,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.focus = Focus::List;
             paging::select_row(state, row)
         }
+        Msg::ClickPane { focus } => {
+            if mouse_reaches_the_panes(state) {
+                state.focus = focus;
+            }
+            vec![]
+        }
         Msg::PageLoaded {
             generation,
             purpose,

@@ -952,3 +952,21 @@ fn clicks_map_to_the_pane_clicked() {
     help.mode = Mode::Help { scroll: 0 };
     assert_eq!(ui::pane_at(area, &help, 2, 10), None);
 }
+
+/// At 80 columns a long notice keeps its start and its end ("what to do"), the connection
+/// facts giving way first; and the hint bar still ends with `q quit`.
+#[test]
+fn a_long_notice_keeps_what_to_do_at_80_columns() {
+    let mut state = populated_state();
+    state.status.notice = Some(
+        "page 200 is past the end: looking for the last page (trying 150) · press Esc to stop"
+            .into(),
+    );
+    let terminal = render(&state, 80, 24);
+    let rows = screen_rows(&terminal);
+    let status = &rows[22];
+    assert!(status.contains("page 200 is"), "{status}");
+    assert!(status.trim_end().ends_with("press Esc to stop"), "{status}");
+    assert!(rows[23].trim_end().ends_with("q quit"), "{}", rows[23]);
+    insta::assert_snapshot!(terminal.backend());
+}

@@ -184,6 +184,7 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
             theme.warning,
         ));
     }
+    let notice_at = parts.len();
     if let Some(notice) = &state.status.notice {
         parts.push(Span::raw(single_line(notice)));
     }
@@ -192,6 +193,27 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
     }
     for error in state.status.choices_errors.values() {
         parts.push(Span::styled(single_line(&error.message), theme.dim));
+    }
+
+    // The notice is what the user just did or must do next: when the line is too long, the
+    // parts before it give way (the connection facts first), and a notice still too long keeps
+    // its start and its end, where "what to do" is, cutting the middle.
+    if state.status.notice.is_some() {
+        let width_of = |parts: &[Span<'_>]| {
+            parts.iter().map(Span::width).sum::<usize>() + 3 * parts.len().saturating_sub(1)
+        };
+        let mut notice_index = notice_at;
+        // The first part (the spinner or the host) stays: the line needs an anchor.
+        while width_of(&parts) > width && notice_index > 1 {
+            parts.remove(1);
+            notice_index -= 1;
+        }
+        let room = width.saturating_sub(width_of(&parts[..notice_index]) + 3);
+        if let Some(part) = parts.get_mut(notice_index)
+            && part.width() > room
+        {
+            part.content = crate::text::fit_middle(&part.content, room).into();
+        }
     }
 
     let mut spans = Vec::with_capacity(parts.len() * 2);

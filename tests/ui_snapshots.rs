@@ -970,3 +970,27 @@ fn a_long_notice_keeps_what_to_do_at_80_columns() {
     assert!(rows[23].trim_end().ends_with("q quit"), "{}", rows[23]);
     insta::assert_snapshot!(terminal.backend());
 }
+
+/// At 140x40 the list keeps its Channel column beside the detail, and the detail shows an
+/// assigned agent's id whole.
+#[test]
+fn at_140_columns_the_list_keeps_its_channel_and_the_agent_id_is_whole() {
+    let mut state = populated_state();
+    state.list.selected = state
+        .list
+        .contacts
+        .iter()
+        .position(|contact| contact.agent_id().is_some())
+        .expect("a contact with an agent");
+    let id = state.list.contacts[state.list.selected]
+        .agent_id()
+        .expect("an agent")
+        .to_owned();
+    let rows = screen_rows(&render(&state, 140, 40));
+    assert!(rows[1].contains("Channel"), "{}", rows[1]);
+    assert!(
+        rows.iter()
+            .any(|row| row.contains("agent") && row.contains(&id)),
+        "{rows:#?}"
+    );
+}

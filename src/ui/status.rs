@@ -113,10 +113,12 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
         let frame = SPINNER[state.spinner_frame % SPINNER.len()];
         parts.push(Span::styled(frame, theme.key));
     }
+    let host_at = parts.len();
     parts.push(Span::styled(
         single_line(&state.connection.host),
         theme.title,
     ));
+    let latency_at = parts.len();
     if let Some(latency) = state.status.latency {
         parts.push(Span::raw(format!("{} ms", latency.as_millis())));
     }
@@ -154,6 +156,7 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
             theme.warning,
         ));
     }
+    let summary_at = parts.len();
     let summary = filters::summary(&state.query, &state.choices);
     if summary.is_empty() {
         parts.push(Span::styled("no filters", theme.dim));
@@ -196,17 +199,31 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
     }
 
     // The notice is what the user just did or must do next: when the line is too long, the
-    // parts before it give way (the connection facts first), and a notice still too long keeps
-    // its start and its end, where "what to do" is, cutting the middle.
+    // latency, the filter summary and the host give way, in that order, until the notice has
+    // room; a notice still too long keeps its start and its end, where "what to do" is.
     if state.status.notice.is_some() {
         let width_of = |parts: &[Span<'_>]| {
             parts.iter().map(Span::width).sum::<usize>() + 3 * parts.len().saturating_sub(1)
         };
         let mut notice_index = notice_at;
-        // The first part (the spinner or the host) stays: the line needs an anchor.
-        while width_of(&parts) > width && notice_index > 1 {
-            parts.remove(1);
+        let has_latency = state.status.latency.is_some();
+        let mut expendable: Vec<usize> = [
+            has_latency.then_some(latency_at),
+            Some(summary_at),
+            Some(host_at),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        while width_of(&parts) > width && !expendable.is_empty() {
+            let index = expendable.remove(0);
+            parts.remove(index);
             notice_index -= 1;
+            for later in &mut expendable {
+                if *later > index {
+                    *later -= 1;
+                }
+            }
         }
         let room = width.saturating_sub(width_of(&parts[..notice_index]) + 3);
         if let Some(part) = parts.get_mut(notice_index)

@@ -108,6 +108,13 @@ fn is_single_line_already(text: &str) -> bool {
 }
 
 /// `12345` as `12,345`: counts that reach the millions are read at a glance.
+/// `1 contact`, `1,000 contacts`: a number with thousands separators and its noun, singular
+/// for one.
+pub fn count_of(number: u64, singular: &str, plural: &str) -> String {
+    let noun = if number == 1 { singular } else { plural };
+    format!("{} {noun}", thousands(number))
+}
+
 pub fn thousands(number: u64) -> String {
     let digits = number.to_string();
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
@@ -135,6 +142,51 @@ pub fn fit_width(text: &str, width: usize) -> String {
 /// `fit_width` without the padding.
 pub fn fit_width_unpadded(text: &str, width: usize) -> String {
     fit(text, width).0
+}
+
+/// `text` on one line in at most `width` cells, cut in the middle with `…` when too long: a
+/// message keeps its start (what happened) and its end (what to do about it).
+pub fn fit_middle(text: &str, width: usize) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let line = single_line(text);
+    if line.width() <= width {
+        return line;
+    }
+    if width < 2 {
+        return fit_width_unpadded(&line, width);
+    }
+    let graphemes: Vec<&str> = line.graphemes(true).collect();
+    let head_room = (width - 1) / 3;
+    let mut tail_room = width - 1 - head_room;
+    let mut tail: Vec<&str> = Vec::new();
+    for grapheme in graphemes.iter().rev() {
+        if grapheme.width() > tail_room {
+            break;
+        }
+        tail_room -= grapheme.width();
+        tail.push(grapheme);
+    }
+    let mut head = fit_width_unpadded(&line, head_room + tail_room + 1);
+    // `fit_width_unpadded` ends its cut with `…`, which is the middle's mark here.
+    if !head.ends_with('…') {
+        head.push('…');
+    }
+    head.extend(tail.into_iter().rev());
+    head
+}
+
+/// `text` from display column `cells` on, skipping whole grapheme clusters (a wide character
+/// or a flag is never split), for a text field scrolled sideways.
+pub fn skip_cells(text: &str, cells: usize) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut skipped = 0;
+    text.graphemes(true)
+        .skip_while(|grapheme| {
+            let skip = skipped < cells;
+            skipped += grapheme.width();
+            skip
+        })
+        .collect()
 }
 
 /// `text` on one line cut to `width` cells, and the cells it takes.
@@ -280,6 +332,19 @@ impl<W: std::io::Write> std::io::Write for TerminalWriter<W> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn fit_middle_keeps_the_start_and_the_end() {
+        let text = "no browser: the link is copied to the clipboard · ! shows it";
+        assert_eq!(fit_middle(text, 80), text);
+        let cut = fit_middle(text, 30);
+        assert_eq!(cut.width(), 30);
+        assert!(cut.starts_with("no brows"), "{cut}");
+        assert!(cut.ends_with("! shows it"), "{cut}");
+        assert!(cut.contains('…'), "{cut}");
+        assert_eq!(fit_middle("India 🇮🇳 and more text here", 12).width(), 12);
+    }
+
     #[test]
     fn a_cut_never_splits_a_flag() {
         // By characters the cut would keep the first half of the second flag: "a🇮🇳🇧…".

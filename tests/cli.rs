@@ -642,9 +642,10 @@ async fn lookups_list_the_demos_pick_lists() {
             text(&output.stderr)
         );
         let listed: Vec<Value> = serde_json::from_slice(&output.stdout).expect("a JSON array");
+        // `bots` also lists the bots only the contacts name (source `contacts`).
         let mut ids: Vec<String> = listed
             .iter()
-            .filter(|entry| entry["source"] != "config")
+            .filter(|entry| entry["source"] != "config" && entry["source"] != "contacts")
             .map(|entry| entry["id"].as_str().expect("an id").to_owned())
             .collect();
         let mut expected = pick_list_ids(&url, path).await;
@@ -665,6 +666,13 @@ async fn lookups_list_the_demos_pick_lists() {
                         && entry["source"] == "config"),
                 "{listed:?}"
             );
+            let channels: std::collections::BTreeSet<&str> = listed
+                .iter()
+                .filter_map(|entry| entry["channel"].as_str())
+                .collect();
+            for channel in ["website", "whatsapp", "telegram", "facebook"] {
+                assert!(channels.contains(channel), "no {channel} bot: {listed:?}");
+            }
         }
     }
     let ndjson = run_binary_async(
@@ -1170,4 +1178,34 @@ fn a_closed_stderr_loses_the_messages_not_the_exit_code() {
         .records()
         .count();
     assert_eq!(contacts, 5000, "every demo contact");
+}
+
+/// `list --mouse` names `--mouse` as the browser's flag, exits 2 and prints nothing on stdout.
+#[test]
+fn a_browser_flag_given_to_a_command_is_named_as_one() {
+    for flag in ["--mouse", "--refresh=5"] {
+        let output = run_binary(&["--demo", "list", flag], None);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("browser-only flag"), "{stderr}");
+        assert!(output.stdout.is_empty());
+    }
+}
+
+/// An export into a folder that does not exist names the user's path and the folder, never
+/// the hidden file staged beside it, and exits non-zero with nothing written.
+#[test]
+fn an_export_into_a_missing_folder_names_the_users_path() {
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let path = directory.path().join("missing").join("out.csv");
+    let output = run_binary(
+        &["--demo", "export", "-o", &path.display().to_string()],
+        None,
+    );
+    let stderr = text(&output.stderr);
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains(&path.display().to_string()), "{stderr}");
+    assert!(stderr.contains("does not exist"), "{stderr}");
+    assert!(!stderr.contains(".inbox-tui-export"), "{stderr}");
+    assert!(!path.exists());
 }

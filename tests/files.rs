@@ -255,7 +255,17 @@ async fn a_symlink_to_a_file_is_kept_and_its_target_replaced() {
     std::os::unix::fs::symlink("real/contacts.csv", &link).expect("a link");
 
     let server = start_server(CONTACTS, SEED).await;
-    let output = export_to(&server.url(), &link).await;
+    // An existing file is replaced only with --force.
+    let refused = export_to(&server.url(), &link).await;
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    assert!(text(&refused.stderr).contains("--force"));
+    assert_eq!(fs::read(&target).expect("kept"), b"old contents\n");
+    let args = ["export", "--base-url", &server.url(), "--force", "--output"]
+        .iter()
+        .map(|arg| (*arg).to_string())
+        .chain([link.display().to_string()])
+        .collect();
+    let output = run_binary_async(args, Some(DEFAULT_TOKEN.into())).await;
     assert!(output.status.success(), "{}", text(&output.stderr));
 
     let metadata = fs::symlink_metadata(&link).expect("the link is there");

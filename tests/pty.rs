@@ -285,7 +285,10 @@ fn the_browser_shows_pages_searches_filters_and_details() {
         .take(10)
         .find_map(ascii_name)
         .expect("an OPEN contact with an ASCII name");
-    // The search left the keyboard in the filter panel, on the search field.
+    // Enter left the keyboard on the list (issue 20): Shift-Tab goes to the filter panel,
+    // still on the search field.
+    tui.send("\x1b[Z");
+    tui.wait_for("Space toggle"); // the panel's hints: it has the keyboard
     tui.send("j"); // down to the first status, OPEN
     tui.send(" ");
     tui.wait_for("1 active");
@@ -395,7 +398,7 @@ fn select_all_with_one_row_unmarked_exports_every_match_but_that_one() {
     tui.send("\x1b[B\x1b[B"); // down twice, to the path
     tui.type_text(&path.display().to_string());
     tui.send("\r");
-    tui.wait_for(&format!("exported {} contacts", open.len() - 1));
+    tui.wait_for(&format!("exported {all_but_one} contacts"));
 
     let mut reader = csv::Reader::from_path(&path).expect("the CSV exists");
     let mut exported: Vec<String> = reader
@@ -661,7 +664,7 @@ fn o_opens_the_contact_in_the_web_panel_or_shows_the_link() {
     assert!(url.ends_with(&format!("/panel/contacts/{id}")), "{url}");
     tui.quit();
 
-    // Without an opener, the link is shown instead.
+    // Without an opener, the link is copied to the clipboard (whole), and `!` shows it.
     let empty = tempfile::tempdir().expect("a temp dir");
     let mut tui = Tui::start_with_env(
         &["--demo"],
@@ -669,8 +672,32 @@ fn o_opens_the_contact_in_the_web_panel_or_shows_the_link() {
     );
     tui.wait_for("page 1 ·");
     tui.send("o");
+    tui.wait_for("the link is copied to the clipboard");
+    let raw = String::from_utf8_lossy(&tui.raw_output()).into_owned();
+    let copied = raw
+        .split("\u{1b}]52;c;")
+        .nth(1)
+        .and_then(|rest| rest.split('\u{7}').next())
+        .map(|encoded| {
+            use base64::Engine as _;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .expect("base64");
+            String::from_utf8(bytes).expect("UTF-8")
+        })
+        .expect("the link was put on the clipboard");
+    assert!(
+        copied.starts_with("http://127.0.0.1")
+            && copied.ends_with(&format!("/panel/contacts/{id}")),
+        "{copied}"
+    );
+    tui.send("!");
     tui.wait_for("open it yourself: http://127.0.0.1");
     tui.wait_for(&format!("/panel/contacts/{id}"));
+    tui.send("\x1b");
+    tui.wait_until("the error closed", |screen| {
+        !screen.contains("open it yourself")
+    });
     tui.quit();
 }
 
@@ -865,4 +892,100 @@ fn a_tag_typed_in_the_panel_filters_the_list() {
     assert!(screen.contains("[x] zz-typed"), "{screen}");
     assert!(screen.contains("tag zz-typed"), "{screen}");
     tui.quit();
+}
+
+/// The screen as a fresh terminal shows `bytes`: what a full repaint alone draws.
+fn fresh_render(bytes: &[u8]) -> String {
+    let size = |cells: u16| std::num::NonZeroU16::new(cells).expect("a non-zero size");
+    let mut parser = vt100::Parser::new(size(ROWS), size(COLUMNS), 0);
+    parser.process(bytes);
+    parser.screen().contents()
+}
+
+/// The filter panel scrolled row by row past the segment `India 🇮🇳` leaves no fragment of
+/// the flag: the screen drawn a change at a time is the screen that Ctrl-L's full repaint
+/// draws on a fresh terminal, cell for cell.
+#[test]
+fn a_flag_scrolled_through_the_panel_leaves_no_fragment() {
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for("≥ 1,000 matching");
+    // Shift-Tab: from the list to the filter panel; then `]` from section to section, the
+    // segments (the flag among them) scrolling up the panel and out of it, a frame each.
+    tui.send("\x1b[Z");
+    for title in [
+        "Status",
+        "Tags",
+        "Website bots",
+        "WhatsApp bots",
+        "Telegram bots",
+        "Facebook bots",
+        "Agents",
+        "Segments",
+        "Only",
+    ] {
+        tui.send("]");
+        let row = format!("│{title}");
+        tui.wait_until(&row, |screen| {
+            screen.lines().any(|line| line.starts_with(&row))
+        });
+    }
+    tui.wait_until("the flag in the panel", |screen| {
+        screen.lines().any(|line| line.starts_with("│[ ] India 🇮🇳"))
+    });
+    tui.send("]]G");
+    let scrolled = tui.wait_for("seen before: YYYY");
+    let before = tui.raw_output().len();
+    tui.send("\x0c");
+    let repainted = tui.wait_until("a full repaint", |_| {
+        let screen = fresh_render(&tui.raw_output()[before..]);
+        screen.contains("seen before: YYYY") && screen.contains("q quit")
+    });
+    let fresh = fresh_render(&tui.raw_output()[before..]);
+    assert_eq!(
+        tui.screen(),
+        fresh,
+        "drawn a change at a time:\n{scrolled}\nrepainted:\n{repainted}"
+    );
+    assert!(
+        !fresh.contains('\u{1F1F3}') || fresh.contains("🇮🇳"),
+        "{fresh}"
+    );
+    tui.quit();
+}
+
+/// Live refresh against a live inbox survives an outage: while the server is down the list is
+/// marked stale and the failure said; once it is back, refreshing resumes by itself and both
+/// clear, with no key pressed.
+#[test]
+fn live_refresh_recovers_from_an_outage_and_the_error_clears() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let config = DemoConfig {
+        live_rate: 5.0,
+        ..DemoConfig::default()
+    };
+    let server = runtime
+        .block_on(inbox_tui::demo::DemoServer::start(config.clone()))
+        .expect("the demo server starts");
+    let addr = server.local_addr();
+    let url = server.url();
+    let tui = Tui::start_with_env(
+        &["--base-url", &url, "--refresh", "1"],
+        &[("INBOX_TUI_TOKEN", inbox_tui::demo::DEFAULT_TOKEN)],
+    );
+    tui.wait_for("page 1 ·");
+    runtime.block_on(server.shutdown());
+    tui.wait_for("live refresh failed");
+    tui.wait_for("STALE");
+    let server = runtime
+        .block_on(inbox_tui::demo::DemoServer::start(DemoConfig {
+            addr,
+            ..config
+        }))
+        .expect("the demo server starts again on its port");
+    let screen = tui.wait_until("refreshing resumed and the error cleared", |screen| {
+        !screen.contains("live refresh failed") && !screen.contains("STALE")
+    });
+    assert!(screen.contains("page 1 ·"), "{screen}");
+    tui.quit();
+    runtime.block_on(server.shutdown());
 }

@@ -821,3 +821,176 @@ fn view_name_prompt_overlay() {
     assert!(screen_text(&terminal).contains("My view"));
     insta::assert_snapshot!(terminal.backend());
 }
+
+/// A state whose filter panel has the keyboard, with `query` shown and its count (`phase`)
+/// over those of page 1's 50 contacts that match it; the unfiltered 50 are counted too, exactly.
+fn facet_state(query: Query, phase: inbox_tui::app::state::CountPhase) -> State {
+    use inbox_tui::app::state::{CountRun, Facets, MatchCount, PageCache};
+    let mut state = populated_state();
+    state.focus = Focus::Filters;
+    let mut all = Facets::default();
+    let mut matching = Facets::default();
+    let mut counted = 0;
+    for contact in state.list.contacts.iter() {
+        all.add(contact);
+        let status_ok = query.status.is_empty()
+            || contact
+                .status()
+                .is_some_and(|status| query.status.iter().any(|s| s.as_str() == status));
+        if status_ok {
+            matching.add(contact);
+            counted += 1;
+        }
+    }
+    state
+        .facets_by_query
+        .insert(PageCache::key(&Query::default()), (all, true));
+    state.count = Some(MatchCount {
+        query: query.clone(),
+        run: CountRun::default(),
+        counted,
+        pages: 1,
+        phase,
+        facets: matching,
+        at: None,
+    });
+    state.query = query;
+    state
+}
+
+/// The filter panel's row (as text, trimmed) of the item whose label starts with `label`.
+fn panel_row(text: &str, label: &str) -> String {
+    text.lines()
+        .filter_map(|line| line.split('│').nth(1))
+        .find(|row| row.contains(&format!("] {label}")))
+        .unwrap_or_else(|| panic!("no {label:?} row:\n{text}"))
+        .trim()
+        .to_owned()
+}
+
+/// Every toggle the panel shows has its count: the bots (a website bot among them) and the
+/// "Only" switches too, not 0; counted exactly, no `≥`.
+#[test]
+fn facet_counts_exact() {
+    use inbox_tui::app::state::CountPhase;
+    let state = facet_state(Query::default(), CountPhase::Exact);
+    let (expected_online, expected_bot, bot_id) = {
+        let contacts = &state.list.contacts;
+        let online = contacts.iter().filter(|c| c.is_online()).count();
+        let bot = contacts
+            .iter()
+            .find_map(|c| c.bot_in(inbox_tui::api::Channel::Website))
+            .expect("a website contact");
+        let n = contacts
+            .iter()
+            .filter(|c| c.bot_in(inbox_tui::api::Channel::Website) == Some(bot))
+            .count();
+        (online, n, bot.to_owned())
+    };
+    let terminal = render(&state, 100, 90);
+    let text = screen_text(&terminal);
+    assert!(!text.contains('≥'), "{text}");
+    let online = panel_row(&text, "online now");
+    assert!(
+        online.ends_with(&format!(" {expected_online}")),
+        "{online}\n{text}"
+    );
+    let bot = panel_row(&text, &inbox_tui::app::filters::short_id(&bot_id));
+    assert!(bot.ends_with(&format!(" {expected_bot}")), "{bot}\n{text}");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+/// A count short of the end marks every number as a lower bound, the active item's too.
+#[test]
+fn facet_counts_partial() {
+    use inbox_tui::app::state::CountPhase;
+    let query = Query {
+        status: vec![Status::Open],
+        ..Query::default()
+    };
+    let state = facet_state(query, CountPhase::Capped);
+    let terminal = render(&state, 100, 90);
+    let text = screen_text(&terminal);
+    let open = panel_row(&text, "OPEN");
+    assert!(open.ends_with("≥ 15"), "{open}\n{text}");
+    let online = panel_row(&text, "online now");
+    assert!(online.contains('≥'), "{online}");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+/// Beside an active status, the others show what turning them on would add (read from the
+/// count without the status filter), not the 0 that the contacts shown have.
+#[test]
+fn facet_counts_would_add() {
+    use inbox_tui::app::state::CountPhase;
+    let query = Query {
+        status: vec![Status::Open],
+        ..Query::default()
+    };
+    let state = facet_state(query, CountPhase::Exact);
+    let terminal = render(&state, 100, 90);
+    let text = screen_text(&terminal);
+    let in_progress = panel_row(&text, "INPROGRESS");
+    assert!(in_progress.ends_with(" +9"), "{in_progress}\n{text}");
+    let open = panel_row(&text, "OPEN");
+    assert!(open.ends_with(" 15"), "{open}");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+/// A click on the filter panel or the detail names that pane (the list's rows are
+/// `list_row_at`'s); under an overlay, no pane.
+#[test]
+fn clicks_map_to_the_pane_clicked() {
+    let state = populated_state();
+    let area = Rect::new(0, 0, 160, 40);
+    assert_eq!(ui::pane_at(area, &state, 2, 10), Some(Focus::Filters));
+    assert_eq!(ui::pane_at(area, &state, 150, 10), Some(Focus::Detail));
+    let (x, y) = list_cell_of(area, &state, 0);
+    assert_eq!(ui::pane_at(area, &state, x, y - 1), Some(Focus::List));
+    assert_eq!(ui::pane_at(area, &state, 2, 39), None, "the hint bar");
+    let mut help = state.clone();
+    help.mode = Mode::Help { scroll: 0 };
+    assert_eq!(ui::pane_at(area, &help, 2, 10), None);
+}
+
+/// At 80 columns a long notice keeps its start and its end ("what to do"), the connection
+/// facts giving way first; and the hint bar still ends with `q quit`.
+#[test]
+fn a_long_notice_keeps_what_to_do_at_80_columns() {
+    let mut state = populated_state();
+    state.status.notice = Some(
+        "page 200 is past the end: looking for the last page (trying 150) · press Esc to stop"
+            .into(),
+    );
+    let terminal = render(&state, 80, 24);
+    let rows = screen_rows(&terminal);
+    let status = &rows[22];
+    assert!(status.contains("page 200 is"), "{status}");
+    assert!(status.trim_end().ends_with("press Esc to stop"), "{status}");
+    assert!(rows[23].trim_end().ends_with("q quit"), "{}", rows[23]);
+    insta::assert_snapshot!(terminal.backend());
+}
+
+/// At 140x40 the list keeps its Channel column beside the detail, and the detail shows an
+/// assigned agent's id whole.
+#[test]
+fn at_140_columns_the_list_keeps_its_channel_and_the_agent_id_is_whole() {
+    let mut state = populated_state();
+    state.list.selected = state
+        .list
+        .contacts
+        .iter()
+        .position(|contact| contact.agent_id().is_some())
+        .expect("a contact with an agent");
+    let id = state.list.contacts[state.list.selected]
+        .agent_id()
+        .expect("an agent")
+        .to_owned();
+    let rows = screen_rows(&render(&state, 140, 40));
+    assert!(rows[1].contains("Channel"), "{}", rows[1]);
+    assert!(
+        rows.iter()
+            .any(|row| row.contains("agent") && row.contains(&id)),
+        "{rows:#?}"
+    );
+}

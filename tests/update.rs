@@ -1479,12 +1479,12 @@ fn the_palette_runs_commands_completes_them_and_remembers_them() {
     press(&mut state, KeyCode::Char(':'));
     press(&mut state, KeyCode::Up);
     press(&mut state, KeyCode::Up);
-    let (_, _, page, _) = only_fetch(&press(&mut state, KeyCode::Enter));
-    assert_eq!(
-        page, 1,
-        "the second newest was `tag never-seen`, which toggles it off"
+    assert!(
+        only_fetches(&press(&mut state, KeyCode::Enter)).is_empty(),
+        "the second newest was `tag never-seen`, which is on already"
     );
-    assert!(state.query.tags.is_empty());
+    assert!(notice_contains(&state, "tag never-seen is already on"));
+    assert_eq!(state.query.tags, vec!["never-seen".to_owned()]);
 }
 
 #[test]
@@ -1695,6 +1695,7 @@ fn the_detail_scrolls_to_keep_the_field_under_the_cursor_in_view() {
         Msg::Layout(ScrollLimits {
             detail: total - 5,
             help: 0,
+            help_height: 0,
             detail_height: 5,
             detail_fields: rows.clone(),
         }),
@@ -1884,4 +1885,331 @@ fn a_tag_typed_in_the_panel_becomes_a_filter_seen_or_not() {
     type_line(&mut state, "vip");
     assert!(press(&mut state, KeyCode::Esc).is_empty());
     assert_eq!(state.query.tags, ["never seen q"]);
+}
+
+/// Answers every page fetch in `commands` as a server with `pages` full pages would, and the
+/// fetches those answers lead to, until none is asked for; returns the pages fetched.
+fn serve_pages(state: &mut State, mut commands: Vec<Cmd>, pages: u32) -> Vec<u32> {
+    let mut fetched = Vec::new();
+    loop {
+        let fetches: Vec<Cmd> = commands
+            .into_iter()
+            .filter(|command| {
+                matches!(
+                    command,
+                    Cmd::FetchPage {
+                        purpose: Purpose::Show,
+                        ..
+                    }
+                )
+            })
+            .collect();
+        let Some(Cmd::FetchPage {
+            generation,
+            purpose,
+            query,
+            page,
+        }) = fetches.into_iter().next()
+        else {
+            return fetched;
+        };
+        fetched.push(page);
+        assert!(fetched.len() < 40, "no end to the fetches: {fetched:?}");
+        let page_contacts = if page <= pages {
+            contacts(0..50)
+        } else {
+            vec![]
+        };
+        commands = update(
+            state,
+            loaded(generation, purpose, page, &query, page_contacts),
+        );
+    }
+}
+
+/// `:page 200` on an inbox of 100 pages lands on page 100 labelled the last, by halving the
+/// gap, never on page 199 and never relabelling the page the user was on; `n` there is refused
+/// with the right number, and `p` then `n` come back to it.
+#[test]
+fn paging_past_the_end_finds_the_real_last_page() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    press(&mut state, KeyCode::Char(':'));
+    type_line(&mut state, "page 40");
+    let commands = press(&mut state, KeyCode::Enter);
+    assert_eq!(serve_pages(&mut state, commands, 100), vec![40]);
+    assert_eq!((state.list.page, state.list.end), (40, PageEnd::More));
+
+    press(&mut state, KeyCode::Char(':'));
+    type_line(&mut state, "page 200");
+    let commands = press(&mut state, KeyCode::Enter);
+    let fetched = serve_pages(&mut state, commands, 100);
+    assert_eq!(fetched.first(), Some(&200));
+    assert!(fetched.len() <= 12, "{fetched:?}");
+    assert!(!fetched.contains(&199), "{fetched:?}");
+    assert_eq!((state.list.page, state.list.end), (100, PageEnd::End));
+    let notice = state.status.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("page 200 is past the end") && notice.contains("page 100 is the last"),
+        "{notice}"
+    );
+
+    assert!(only_fetches(&press(&mut state, KeyCode::Char('n'))).is_empty());
+    assert!(notice_contains(&state, "page 100 is the last page"));
+    let commands = press(&mut state, KeyCode::Char('p'));
+    serve_pages(&mut state, commands, 100);
+    assert_eq!((state.list.page, state.list.end), (99, PageEnd::More));
+    let commands = press(&mut state, KeyCode::Char('n'));
+    serve_pages(&mut state, commands, 100);
+    assert_eq!(state.list.page, 100);
+}
+
+/// A jump past the end of a one-page inbox comes back to page 1, labelled the last.
+#[test]
+fn paging_past_the_end_of_one_page_comes_back_to_page_one() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    press(&mut state, KeyCode::Char(':'));
+    type_line(&mut state, "page 7");
+    let commands = press(&mut state, KeyCode::Enter);
+    serve_pages(&mut state, commands, 1);
+    assert_eq!((state.list.page, state.list.end), (1, PageEnd::End));
+    assert!(notice_contains(&state, "page 1 is the last page"));
+}
+
+/// The page fetches among `commands`.
+fn only_fetches(commands: &[Cmd]) -> Vec<&Cmd> {
+    commands
+        .iter()
+        .filter(|command| matches!(command, Cmd::FetchPage { .. }))
+        .collect()
+}
+
+/// `/`, typing, Enter: the keyboard is on the filtered list (`j` moves the list, Space marks a
+/// row and toggles no filter). `/` then Esc goes back to the pane `/` was pressed in, the
+/// detail here, with the panel as hidden as it was.
+#[test]
+fn focus_after_a_search_is_the_list_or_where_slash_was_pressed() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    press(&mut state, KeyCode::Char('/'));
+    assert_eq!(state.editing(), Some(inbox_tui::app::TextField::Search));
+    type_line(&mut state, "ja");
+    let (_, _, _, query) = only_fetch(&press(&mut state, KeyCode::Enter));
+    assert_eq!(query.search_text, "ja");
+    assert_eq!((state.focus, state.editing()), (Focus::List, None));
+    press(&mut state, KeyCode::Char('j'));
+    assert_eq!(state.list.selected, 1, "j moves the list");
+    let commands = press(&mut state, KeyCode::Char(' '));
+    assert!(
+        only_fetches(&commands).is_empty(),
+        "Space toggles no filter"
+    );
+    assert!(state.query.status.is_empty());
+    assert_eq!(selected_ids(&state).len(), 1, "Space marked the row");
+
+    state.focus = Focus::Detail;
+    state.panel_hidden = true;
+    press(&mut state, KeyCode::Char('/'));
+    assert_eq!((state.focus, state.panel_hidden), (Focus::Filters, false));
+    type_line(&mut state, "x");
+    press(&mut state, KeyCode::Esc);
+    assert_eq!(
+        (state.focus, state.panel_hidden, state.editing()),
+        (Focus::Detail, true, None)
+    );
+}
+
+/// Runs one palette line and returns its commands.
+fn palette(state: &mut State, line: &str) -> Vec<Cmd> {
+    press(state, KeyCode::Char(':'));
+    type_line(state, line);
+    press(state, KeyCode::Enter)
+}
+
+/// The palette's filter commands set: twice is once, `-` unsets, and another spelling of the
+/// same agent leaves the filter on. Segments, bots, switches and dates have commands too;
+/// a name nothing matches keeps the palette open saying so; `:help` and `:q` do what they say.
+#[test]
+fn palette_commands_set_instead_of_toggling() {
+    let mut state = browsing();
+    state.choices.agents = vec![inbox_tui::api::Agent {
+        id: "a1".into(),
+        name: "Alice Walker".into(),
+        live_availability: None,
+        status: None,
+    }];
+    state.choices.segments = vec![inbox_tui::api::Segment {
+        id: "s1".into(),
+        name: "India 🇮🇳".into(),
+    }];
+    state.focus = Focus::List;
+
+    let (_, _, _, query) = only_fetch(&palette(&mut state, "status open"));
+    assert_eq!(query.status, vec![Status::Open]);
+    assert!(only_fetches(&palette(&mut state, "status open")).is_empty());
+    assert_eq!(state.query.status, vec![Status::Open], "still on");
+    assert!(notice_contains(&state, "status OPEN is already on"));
+    palette(&mut state, "-status open");
+    assert!(state.query.status.is_empty(), "page 1 unfiltered is cached");
+    assert_eq!(state.query.active_filter_count(), 0);
+
+    only_fetch(&palette(&mut state, "agent Alice"));
+    assert!(only_fetches(&palette(&mut state, "agent alice walker")).is_empty());
+    assert_eq!(state.query.agent_assigned, vec!["a1".to_owned()]);
+
+    let (_, _, _, query) = only_fetch(&palette(&mut state, "segment india"));
+    assert_eq!(query.segments, vec!["s1".to_owned()]);
+    let bot = contacts(0..50)
+        .iter()
+        .find_map(|contact| {
+            contact
+                .bot_in(inbox_tui::api::Channel::Website)
+                .map(str::to_owned)
+        })
+        .expect("a website contact on page 1");
+    let (_, _, _, query) = only_fetch(&palette(&mut state, &format!("bot {bot}")));
+    assert_eq!(query.bot_website, vec![bot]);
+    let (_, _, _, query) = only_fetch(&palette(&mut state, "only online"));
+    assert!(query.is_online);
+    let (_, _, _, query) = only_fetch(&palette(&mut state, "created-after 2026-01-31"));
+    assert!(
+        query.created_at.start_at.starts_with("2026-01-3"),
+        "{:?}",
+        query.created_at
+    );
+    let (_, _, _, query) = only_fetch(&palette(&mut state, "-created-after"));
+    assert_eq!(query.created_at.start_at, "");
+
+    assert!(palette(&mut state, "agent Zed").is_empty());
+    let Mode::Palette(open) = &state.mode else {
+        panic!("an unknown agent keeps the palette open");
+    };
+    assert!(
+        open.error
+            .as_deref()
+            .is_some_and(|e| e.contains("no agent \"Zed\""))
+    );
+    press(&mut state, KeyCode::Esc);
+
+    palette(&mut state, "help");
+    assert!(matches!(state.mode, Mode::Help { .. }));
+    press(&mut state, KeyCode::Esc);
+    palette(&mut state, "q");
+    assert!(state.should_quit);
+}
+
+/// The help scrolls a screen at a time with PgDn, Space and Ctrl-d, back with PgUp and Ctrl-u,
+/// within its end.
+#[test]
+fn the_help_scrolls_by_the_screen() {
+    use inbox_tui::app::state::ScrollLimits;
+    let mut state = browsing();
+    press(&mut state, KeyCode::Char('?'));
+    update(
+        &mut state,
+        Msg::Layout(ScrollLimits {
+            help: 50,
+            help_height: 20,
+            ..ScrollLimits::default()
+        }),
+    );
+    let scroll = |state: &State| match state.mode {
+        Mode::Help { scroll } => scroll,
+        _ => panic!("the help is open"),
+    };
+    press(&mut state, KeyCode::PageDown);
+    assert_eq!(scroll(&state), 20);
+    press(&mut state, KeyCode::Char(' '));
+    assert_eq!(scroll(&state), 40);
+    update(
+        &mut state,
+        Msg::Key {
+            key: KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL),
+            at: Instant::now(),
+        },
+    );
+    assert_eq!(scroll(&state), 50, "no further than the end");
+    update(
+        &mut state,
+        Msg::Key {
+            key: KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+            at: Instant::now(),
+        },
+    );
+    assert_eq!(scroll(&state), 30);
+    press(&mut state, KeyCode::PageUp);
+    assert_eq!(scroll(&state), 10);
+}
+
+/// A failed live refresh marks the rows stale and says so; the next refresh that succeeds
+/// clears both and says refreshing resumed, and refreshing goes on at its pace meanwhile.
+#[test]
+fn a_failed_live_refresh_marks_the_rows_stale_until_one_succeeds() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    let start = Instant::now();
+    let every = Duration::from_secs(3);
+    state.refresh_every = Some(every);
+    state.next_refresh = Some(start + every);
+    let commands = update(&mut state, Msg::Tick { at: start + every });
+    let (generation, purpose, _, query) = only_fetch(&commands);
+    update(
+        &mut state,
+        Msg::PageLoaded {
+            generation,
+            purpose,
+            page: 1,
+            query: Box::new(query),
+            result: Err(ApiError::Network {
+                what: "connection refused".into(),
+            }),
+        },
+    );
+    assert!(state.list.stale);
+    assert!(notice_contains(&state, "live refresh failed"));
+
+    let commands = update(
+        &mut state,
+        Msg::Tick {
+            at: start + every * 2,
+        },
+    );
+    let (generation, purpose, page, query) = only_fetch(&commands);
+    assert_eq!((purpose, page), (Purpose::Refresh, 1), "it keeps trying");
+    update(
+        &mut state,
+        loaded(generation, purpose, page, &query, contacts(0..50)),
+    );
+    assert!(!state.list.stale);
+    assert!(
+        !notice_contains(&state, "failed"),
+        "{:?}",
+        state.status.notice
+    );
+    assert!(notice_contains(&state, "live refresh resumed"));
+}
+
+/// A click on a pane gives it the keyboard; under an overlay it does nothing.
+#[test]
+fn a_click_focuses_the_pane_clicked() {
+    let mut state = browsing();
+    state.focus = Focus::List;
+    update(
+        &mut state,
+        Msg::ClickPane {
+            focus: Focus::Detail,
+        },
+    );
+    assert_eq!(state.focus, Focus::Detail);
+    update(
+        &mut state,
+        Msg::ClickPane {
+            focus: Focus::Filters,
+        },
+    );
+    assert_eq!(state.focus, Focus::Filters);
+    press(&mut state, KeyCode::Char('?'));
+    update(&mut state, Msg::ClickPane { focus: Focus::List });
+    assert_eq!(state.focus, Focus::Filters, "the help covers the panes");
 }

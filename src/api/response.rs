@@ -360,6 +360,16 @@ impl Contact {
             .unwrap_or_default()
     }
 
+    /// The boolean at `path`; `None` when it is missing or not a boolean.
+    pub fn flag_known(&self, path: &str) -> Option<bool> {
+        self.at(path)?.as_bool()
+    }
+
+    /// The bot id in `channel`'s bot field, the one its filter matches.
+    pub fn bot_in(&self, channel: Channel) -> Option<&str> {
+        self.text_at(channel.bot_field())
+    }
+
     fn flag(&self, key: &str) -> bool {
         self.raw.get(key).and_then(Value::as_bool).unwrap_or(false)
     }

@@ -46,6 +46,17 @@ impl Switch {
         }
     }
 
+    /// Whether the switch is on for `contact`; `None` when the contact does not say.
+    pub fn of_contact(self, contact: &Contact) -> Option<bool> {
+        match self {
+            Switch::Online => contact.flag_known("isOnline"),
+            Switch::LiveChat => contact.flag_known("isLiveChatActive"),
+            Switch::Interacted => contact.flag_known("userInteracted"),
+            Switch::Ordered => contact.flag_known("hasOrdered/status"),
+            Switch::ContactsOnly => contact.flag_known("isContact"),
+        }
+    }
+
     fn flag_mut(self, query: &mut Query) -> &mut bool {
         match self {
             Switch::Online => &mut query.is_online,
@@ -348,6 +359,31 @@ pub fn is_active(query: &Query, item: &FilterItem) -> bool {
     }
 }
 
+/// For an item that is off in a group of any-of choices with some on (INPROGRESS while OPEN is
+/// on), the query with that group cleared: what the item's would-add count is read from, as
+/// faceted search does. `None` for items that narrow (switches), are on, or whose group is off.
+pub fn without_group(query: &Query, item: &FilterItem) -> Option<Query> {
+    let mut base = query.clone();
+    let cleared = match item {
+        FilterItem::Status(_) => std::mem::take(&mut base.status).len(),
+        FilterItem::Tag(_) => std::mem::take(&mut base.tags).len(),
+        FilterItem::Bot(channel, _) => base
+            .bots_mut(*channel)
+            .map_or(0, |bots| std::mem::take(bots).len()),
+        FilterItem::Agent(_) => std::mem::take(&mut base.agent_assigned).len(),
+        FilterItem::Segment(_) => std::mem::take(&mut base.segments).len(),
+        FilterItem::LastMessageBy(_) => std::mem::take(&mut base.last_message_by).len(),
+        FilterItem::Search | FilterItem::NewTag | FilterItem::Switch(_) | FilterItem::Date(_) => 0,
+    };
+    (cleared > 0 && !is_active(query, item)).then_some(base)
+}
+
+/// Whether a contact has at most one value of the item's group (one status, bot, agent, last
+/// sender), so that the group's counts add up; tags and segments do not.
+pub fn single_valued(item: &FilterItem) -> bool {
+    !matches!(item, FilterItem::Tag(_) | FilterItem::Segment(_))
+}
+
 /// Flips a toggleable item in `query`. Text items (search, a new tag, dates) are edited, not
 /// toggled, and return `false`, as does a bot of a channel the request has no bot filter for.
 pub fn toggle(query: &mut Query, item: &FilterItem) -> bool {
@@ -375,6 +411,26 @@ pub fn toggle(query: &mut Query, item: &FilterItem) -> bool {
         FilterItem::LastMessageBy(sender) => flip(&mut query.last_message_by, sender),
     }
     true
+}
+
+/// One item in a few words, for notices: `status OPEN`, `tag vip`, `online now`.
+pub fn describe_item(item: &FilterItem, choices: &Choices) -> String {
+    match item {
+        FilterItem::Search => "the search".to_owned(),
+        FilterItem::NewTag => "the new tag".to_owned(),
+        FilterItem::Status(status) => format!("status {}", status.as_str()),
+        FilterItem::Tag(tag) => format!("tag {}", choices.tag_label(tag)),
+        FilterItem::Bot(channel, id) => format!(
+            "{} {}",
+            channel.title().to_lowercase().trim_end_matches('s'),
+            choices.bot_label(*channel, id)
+        ),
+        FilterItem::Agent(id) => format!("agent {}", choices.agent_name(id).unwrap_or(id)),
+        FilterItem::Segment(id) => format!("segment {}", choices.segment_name(id).unwrap_or(id)),
+        FilterItem::Switch(switch) => switch.label().to_owned(),
+        FilterItem::LastMessageBy(sender) => format!("last by {}", sender.as_str()),
+        FilterItem::Date(field) => field.label().to_owned(),
+    }
 }
 
 /// What "select every matching contact" of `query` selects, in a few words, for the status bar

@@ -65,6 +65,12 @@ pub enum Action {
     GoToPage,
     /// The palette with `profile ` typed: switch to another config profile's account.
     SwitchProfile,
+    /// Scroll the help a screen down, or up.
+    ScreenDown,
+    ScreenUp,
+    /// Repaint the whole screen, whatever a terminal kept of earlier frames; works under every
+    /// overlay.
+    Redraw,
 }
 
 /// What the copy menu copies of a contact.
@@ -96,7 +102,7 @@ impl CopyField {
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 56] = [
+    pub const ALL: [Action; 59] = [
         Action::FocusNext,
         Action::FocusPrev,
         Action::MoveDown,
@@ -133,6 +139,9 @@ impl Action {
         Action::ApplyView(9),
         Action::Help,
         Action::Quit,
+        Action::Redraw,
+        Action::ScreenDown,
+        Action::ScreenUp,
         Action::Back,
         Action::ShowError,
         Action::TogglePanel,
@@ -199,6 +208,9 @@ impl Action {
             Action::Undo => "undo",
             Action::GoToPage => "go_to_page",
             Action::SwitchProfile => "switch_profile",
+            Action::Redraw => "redraw",
+            Action::ScreenDown => "screen_down",
+            Action::ScreenUp => "screen_up",
             Action::CopyField(field) => return format!("copy_{}", field.label().to_lowercase()),
             Action::ApplyView(number) => return format!("apply_view_{number}"),
         };
@@ -462,7 +474,7 @@ const fn entry(
 
 /// Every action of every layer, apart from the nine "apply view" actions, which
 /// [`action_table`] adds.
-const ACTIONS: [ActionEntry; 63] = {
+const ACTIONS: [ActionEntry; 64] = {
     use Action as A;
     use Layer as L;
     [
@@ -572,6 +584,12 @@ const ACTIONS: [ActionEntry; 63] = {
             &["P"],
         ),
         entry(L::Global, A::Quit, "quit", &["q", "ctrl-c"]),
+        entry(
+            L::Global,
+            A::Redraw,
+            "repaint the whole screen (under any overlay too)",
+            &["ctrl-l"],
+        ),
         entry(
             L::Global,
             A::Back,
@@ -723,13 +741,25 @@ const ACTIONS: [ActionEntry; 63] = {
 };
 
 /// The keys of the help overlay and of closing the views list, which come last in the table.
-const CLOSING: [ActionEntry; 22] = {
+const CLOSING: [ActionEntry; 24] = {
     use Action as A;
     use Layer as L;
     [
         entry(L::Views, A::Back, "close the list", &["esc", "V", "q"]),
         entry(L::Help, A::MoveDown, "scroll down", &["j", "down"]),
         entry(L::Help, A::MoveUp, "scroll up", &["k", "up"]),
+        entry(
+            L::Help,
+            A::ScreenDown,
+            "scroll down a screen",
+            &["pgdn", "space", "ctrl-d", "ctrl-f"],
+        ),
+        entry(
+            L::Help,
+            A::ScreenUp,
+            "scroll up a screen",
+            &["pgup", "ctrl-u", "ctrl-b"],
+        ),
         entry(L::Help, A::Top, "scroll to the top", &["g", "home"]),
         entry(L::Help, A::Bottom, "scroll to the bottom", &["G", "end"]),
         entry(L::Help, A::Back, "close the help", &["esc", "?", "q"]),

@@ -33,6 +33,11 @@ pub enum Msg {
     ClickRow {
         row: usize,
     },
+    /// A click elsewhere in a pane (the filter panel, the detail, the list's borders): that
+    /// pane takes the keyboard, as in lazygit.
+    ClickPane {
+        focus: super::state::Focus,
+    },
     PageLoaded {
         generation: FetchGeneration,
         purpose: Purpose,

@@ -24,7 +24,7 @@ use super::msg::{Account, Cmd, ExportFinished, Msg, PickList, Purpose, ViewStore
 use super::state::{Connection, SavedView, State};
 use super::update::{restore_filters, start, update};
 use crate::api::walk::Background;
-use crate::api::{Client, Query, RetryNotice};
+use crate::api::{ApiError, Client, Contact, Page, Query, RetryNotice};
 use crate::export::{self, CsvColumns, CsvStyle, Destination, ExportFormat, ExportJob, Progress};
 use crate::signals::{Stop, StopSignals};
 use crate::ui::{self, Clock, Theme};
@@ -309,6 +309,13 @@ async fn event_loop(
         let now = Instant::now();
         let frame_due = last_draw.is_none_or(|drawn| now >= drawn + FRAME);
         if dirty && frame_due {
+            if std::mem::take(&mut state.repaint) {
+                // Blanks the screen and forgets the last frame, so that every cell is written.
+                // Not `Terminal::clear`, which asks the terminal where its cursor is and fails
+                // on one that does not answer.
+                ratatui::backend::Backend::clear(terminal.backend_mut())?;
+                terminal.swap_buffers();
+            }
             let clock = Clock::now();
             let completed = terminal.draw(|frame| ui::draw(frame, &state, &theme, &clock))?;
             last_draw = Some(now);
@@ -394,8 +401,13 @@ fn translate(event: Event, state: &State, area: Option<Rect>) -> Option<Msg> {
             MouseEventKind::ScrollDown => Some(Msg::Scroll { rows: 3 }),
             MouseEventKind::ScrollUp => Some(Msg::Scroll { rows: -3 }),
             MouseEventKind::Down(MouseButton::Left) => {
-                ui::list_row_at(area?, state, mouse.column, mouse.row)
+                let area = area?;
+                ui::list_row_at(area, state, mouse.column, mouse.row)
                     .map(|row| Msg::ClickRow { row })
+                    .or_else(|| {
+                        ui::pane_at(area, state, mouse.column, mouse.row)
+                            .map(|focus| Msg::ClickPane { focus })
+                    })
             }
             _ => None,
         },
@@ -413,6 +425,23 @@ struct CommandContext {
     profiles: Option<Arc<dyn Profiles>>,
     /// Shared by select-all, the count and exports: the pages the user waits for go first.
     background: Background,
+}
+
+/// A live refresh is tried once: the next refresh, due in a few seconds, is its retry. Behind
+/// back-offs, each cut short by the next refresh, an outage would never be said, and refreshing
+/// would resume only when a back-off happened to end.
+async fn refresh_once(client: &Client, query: &Query, page: u32) -> Result<Page, ApiError> {
+    let started = Instant::now();
+    let body = serde_json::to_vec(&query.page(page)).map_err(|error| ApiError::Decode {
+        what: format!("the request could not be encoded: {error}"),
+    })?;
+    let decoded = client.fetch_items_once::<Contact>(&body).await?;
+    Ok(Page {
+        number: page,
+        contacts: decoded.items,
+        unreadable: decoded.skipped,
+        elapsed: started.elapsed(),
+    })
 }
 
 /// Starts the task for one command; it reports back over the context's sender.
@@ -442,7 +471,11 @@ fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
                         });
                     }
                 };
-                let result = client.fetch_page_observed(&query, page, &on_retry).await;
+                let result = if purpose == Purpose::Refresh {
+                    refresh_once(&client, &query, page).await
+                } else {
+                    client.fetch_page_observed(&query, page, &on_retry).await
+                };
                 let _ = sender.send(Msg::PageLoaded {
                     generation,
                     purpose,

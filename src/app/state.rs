@@ -67,12 +67,38 @@ pub enum CountPhase {
 pub struct Facets {
     pub items: std::collections::HashMap<FilterItem, u64>,
     pub channels: BTreeMap<String, u64>,
+    /// Per on/off switch, how many counted contacts said whether it is on or off: a switch no
+    /// contact carries cannot be counted, and shows no number rather than 0.
+    pub switches_seen: std::collections::HashMap<filters::Switch, u64>,
 }
 
 impl Facets {
+    /// How many counted contacts have `item`; `None` for an item that cannot be counted (a
+    /// text field, or a switch none of the counted contacts carries).
+    pub fn count(&self, item: &FilterItem) -> Option<u64> {
+        match item {
+            FilterItem::Search | FilterItem::NewTag | FilterItem::Date(_) => None,
+            FilterItem::Switch(switch) if !self.switches_seen.contains_key(switch) => None,
+            _ => Some(self.items.get(item).copied().unwrap_or(0)),
+        }
+    }
+
     /// Counts one contact in.
     pub fn add(&mut self, contact: &Contact) {
         let mut items = Vec::new();
+        for channel in filters::Channel::FILTERED {
+            if let Some(bot) = contact.bot_in(channel) {
+                items.push(FilterItem::Bot(channel, bot.to_owned()));
+            }
+        }
+        for switch in filters::Switch::ALL {
+            if let Some(on) = switch.of_contact(contact) {
+                *self.switches_seen.entry(switch).or_default() += 1;
+                if on {
+                    items.push(FilterItem::Switch(switch));
+                }
+            }
+        }
         if let Some(status) = contact.status() {
             items.push(FilterItem::Status(crate::api::Status::parse(status)));
         }
@@ -105,6 +131,26 @@ impl Facets {
     }
 }
 
+/// The pane, panel cursor and panel visibility `/` was pressed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchOrigin {
+    pub focus: Focus,
+    pub panel_hidden: bool,
+    pub panel_cursor: usize,
+}
+
+/// A search for the last page, since the API says no page count: `:page 200` answered empty,
+/// so the last page is between `found` (a page with contacts) and `empty`, halved each fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LastPageSeek {
+    /// The page the user asked for.
+    pub asked: u32,
+    /// The highest page known to hold contacts (0 before any).
+    pub found: u32,
+    /// The lowest page known to be empty.
+    pub empty: u32,
+}
+
 /// Which select-all run a result belongs to: a cancelled run's late results are dropped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SelectAllRun(u64);
@@ -123,6 +169,8 @@ impl SelectAllRun {
 pub struct ScrollLimits {
     pub detail: u16,
     pub help: u16,
+    /// How many rows of the help show at a time: what PgDn and Space scroll by.
+    pub help_height: u16,
     /// How many rows the detail pane shows at a time.
     pub detail_height: u16,
     /// Where each field of the detail's cursor is drawn, in rows of the whole sheet, so the
@@ -143,6 +191,7 @@ impl Default for ScrollLimits {
             detail: u16::MAX,
             help: u16::MAX,
             detail_height: 0,
+            help_height: 0,
             detail_fields: Vec::new(),
         }
     }
@@ -239,6 +288,9 @@ pub struct ListView {
     pub load: Load,
     /// Contacts that a live refresh found new or moved, and until when they are marked so.
     pub fresh: BTreeMap<String, Instant>,
+    /// The last live refresh failed: the rows shown may be out of date, and are marked so
+    /// until a refresh or a fetch of the page succeeds.
+    pub stale: bool,
 }
 
 /// How the detail pane shows the selected contact.
@@ -714,6 +766,10 @@ pub struct State {
     pub panel_hidden: bool,
     /// The filter item the panel cursor is on.
     pub panel_cursor: usize,
+    /// The next frame repaints every cell, not only what changed (the redraw key).
+    pub repaint: bool,
+    /// Where `/` was pressed, so that Esc from the search field goes back there.
+    pub search_origin: Option<SearchOrigin>,
     pub choices: Choices,
     /// Pick-lists requested and not answered yet, so a retry does not ask twice.
     pub choices_loading: BTreeSet<PickList>,
@@ -723,6 +779,8 @@ pub struct State {
     pub generation: FetchGeneration,
     /// The page being prefetched for the current generation, if any.
     pub prefetching: Option<u32>,
+    /// Looking for the last page after a jump (`:page N`) past the end.
+    pub seek: Option<LastPageSeek>,
     pub detail: DetailView,
     pub selection: Selection,
     /// The row a range selection started on, on the current page.
@@ -760,6 +818,9 @@ pub struct State {
     /// The last finished count of each query (by `PageCache::key`): how many, and whether
     /// exactly; the views list shows them.
     pub counts_by_query: BTreeMap<String, (u64, bool)>,
+    /// The facets of the queries counted this session, by `PageCache::key`, and whether they
+    /// were counted to the end: where the would-add counts beside an active filter come from.
+    pub facets_by_query: BTreeMap<String, (Facets, bool)>,
     pub views: Vec<SavedView>,
     pub status: StatusLine,
     pub spinner_frame: usize,
@@ -793,6 +854,8 @@ impl State {
             dates: Default::default(),
             focus: Focus::List,
             panel_hidden: false,
+            search_origin: None,
+            repaint: false,
             panel_cursor: 0,
             choices: Choices::default(),
             choices_loading: BTreeSet::new(),
@@ -803,10 +866,12 @@ impl State {
                 end: PageEnd::More,
                 load: Load::Idle,
                 fresh: BTreeMap::new(),
+                stale: false,
             },
             cache: PageCache::default(),
             generation: FetchGeneration::default(),
             prefetching: None,
+            seek: None,
             detail: DetailView::default(),
             selection: Selection::default(),
             range_anchor: None,
@@ -825,6 +890,7 @@ impl State {
             count: None,
             count_runs: CountRun::default(),
             counts_by_query: BTreeMap::new(),
+            facets_by_query: BTreeMap::new(),
             views: Vec::new(),
             status: StatusLine::default(),
             spinner_frame: 0,

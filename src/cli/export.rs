@@ -27,9 +27,15 @@ pub struct ExportArgs {
     #[arg(long, value_enum)]
     pub format: Option<ExportFormat>,
 
-    /// Where to write: a file path (~ expands), or - for standard output
+    /// Where to write: a file path (~ expands), or - for standard output. An existing file is
+    /// replaced only with --force
     #[arg(long, short, value_name = "PATH|-")]
     pub output: String,
+
+    /// Replace the --output file if it exists (without it, an existing file is refused, as the
+    /// browser's dialog asks first); a FIFO or a device is written to either way
+    #[arg(long, short = 'f')]
+    pub force: bool,
 
     /// Export only the contact ids in this file: one per line, or a CSV whose first column is the
     /// id (such as an earlier export); blank lines, # comments and an `id` header are skipped.
@@ -151,6 +157,16 @@ pub async fn run(
         None => Scope::Matching,
     };
     let destination = Destination::parse(&args.output);
+    if let Destination::File(path) = &destination
+        && !args.force
+        && std::fs::metadata(path).is_ok_and(|metadata| metadata.is_file())
+    {
+        return Err(CliError::Usage(format!(
+            "{} exists; add --force to replace it, or choose another --output (nothing was \
+             written)",
+            crate::text::terminal_safe(&path.display().to_string())
+        )));
+    }
     let format = args.format.unwrap_or_else(|| format_for(&destination));
     if args.columns.is_some() && format != ExportFormat::Csv {
         return Err(CliError::Usage(format!(

@@ -8,7 +8,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::output::{OutputFormat, write_aligned, write_tab_separated};
 use super::{CliError, ConnectionArgs};
-use crate::api::Client;
+use crate::api::walk::{ContactStream, WalkError, WalkOptions, WalkStep};
+use crate::api::{Channel, Client, Contact, IdSet, Query};
 use crate::config::FriendlyNames;
 use crate::text::{EscapeStyle, TerminalWriter};
 
@@ -74,40 +75,88 @@ pub async fn segments(client: &Client, format: Option<OutputFormat>) -> Result<(
     )
 }
 
-/// WhatsApp bots from `GET /whatsapp-automation`, then the bots the config names (`[names.bots]`):
-/// no endpoint lists the website, Telegram and Facebook bots.
+/// Every bot the account's contacts mention (a walk over all of them: no endpoint lists the
+/// website, Telegram and Facebook bots), with its channel and how many contacts came through
+/// it; then the WhatsApp bots of `GET /whatsapp-automation` no contact mentions, and the bots
+/// only the config names. `source` says where the name comes from: the config
+/// (`[names.bots]`), the API, or nowhere (`contacts`: the id is all that is known).
 pub async fn bots(
     client: &Client,
     names: &FriendlyNames,
     format: Option<OutputFormat>,
 ) -> Result<(), CliError> {
+    use std::collections::BTreeMap;
     let whatsapp = client.whatsapp_bots().await?;
-    let mut rows: Vec<Vec<String>> = whatsapp
+    // (channel, id) -> contacts that mention it.
+    let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let options = WalkOptions {
+        retry: client.retry_policy().clone(),
+        ..WalkOptions::default()
+    };
+    let mut stream =
+        ContactStream::<Contact>::start(client, &Query::default(), &options, IdSet::new());
+    let read_error = |error| match error {
+        WalkError::Fetch {
+            source: source @ crate::api::ApiError::Unauthorized { .. },
+            ..
+        } => CliError::Api(source),
+        other => CliError::Export(format!("bots: reading the contacts failed: {other}")),
+    };
+    while let WalkStep::Batch(batch) = stream.next().await.map_err(read_error)? {
+        for contact in &batch.items {
+            for channel in Channel::FILTERED {
+                if let Some(id) = contact.bot_in(channel) {
+                    let key = (channel.platform().to_lowercase(), id.to_owned());
+                    *seen.entry(key).or_default() += 1;
+                }
+            }
+            for (field, id) in contact.other_bot_fields() {
+                let channel = field.trim_start_matches("_bot").to_lowercase();
+                *seen.entry((channel, id.to_owned())).or_default() += 1;
+            }
+        }
+    }
+    let api_name = |id: &str| {
+        whatsapp
+            .iter()
+            .find(|bot| bot.id == id)
+            .map(|bot| bot.name.clone())
+    };
+    let row = |id: &str, channel: &str, contacts: u64| {
+        let (name, source) = match (names.bots.get(id), api_name(id)) {
+            (Some(name), _) => (name.clone(), "config"),
+            (None, Some(name)) => (name, "api"),
+            (None, None) => (String::new(), "contacts"),
+        };
+        vec![
+            id.to_owned(),
+            channel.to_owned(),
+            name,
+            contacts.to_string(),
+            source.to_owned(),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> = seen
         .iter()
-        .map(|bot| {
-            let name = names.bots.get(&bot.id).unwrap_or(&bot.name);
-            vec![
-                bot.id.clone(),
-                "whatsapp".into(),
-                name.clone(),
-                "api".into(),
-            ]
-        })
+        .map(|((channel, id), contacts)| row(id, channel, *contacts))
         .collect();
-    let mut configured: Vec<(&String, &String)> = names
+    let listed = |id: &str| seen.keys().any(|(_, seen_id)| seen_id == id);
+    rows.extend(
+        whatsapp
+            .iter()
+            .filter(|bot| !listed(&bot.id))
+            .map(|bot| row(&bot.id, &Channel::Whatsapp.platform().to_lowercase(), 0)),
+    );
+    let mut configured: Vec<&String> = names
         .bots
-        .iter()
-        .filter(|(id, _)| !whatsapp.iter().any(|bot| &&bot.id == id))
+        .keys()
+        .filter(|id| !listed(id) && !whatsapp.iter().any(|bot| &bot.id == *id))
         .collect();
     configured.sort();
-    rows.extend(
-        configured
-            .into_iter()
-            .map(|(id, name)| vec![id.clone(), String::new(), name.clone(), "config".into()]),
-    );
+    rows.extend(configured.into_iter().map(|id| row(id, "", 0)));
     print(
         Listing {
-            columns: &["id", "channel", "name", "source"],
+            columns: &["id", "channel", "name", "contacts", "source"],
             rows,
         },
         format,

@@ -64,6 +64,33 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// The browser's own flags, which the headless commands do not take.
+const BROWSER_ONLY: [&str; 2] = ["--mouse", "--refresh"];
+
+impl Cli {
+    /// Parses the command line, exiting with clap's message on a mistake; a browser flag
+    /// given to a command (`list --mouse`) is said to be one, not just "unexpected".
+    pub fn parse_args() -> Cli {
+        use clap::error::{ContextKind, ContextValue, ErrorKind};
+        let error = match Cli::try_parse() {
+            Ok(cli) => return cli,
+            Err(error) => error,
+        };
+        if error.kind() == ErrorKind::UnknownArgument
+            && let Some(ContextValue::String(given)) = error.get(ContextKind::InvalidArg)
+            && let Some(flag) = BROWSER_ONLY.iter().find(|flag| given.starts_with(*flag))
+        {
+            say(format_args!(
+                "error: {flag} is a browser-only flag: it belongs to `inbox-tui` without a \
+                 command (e.g. `inbox-tui --demo {flag}`), and the headless commands (list, \
+                 export, …) do not take it. Leave it out here."
+            ));
+            std::process::exit(2);
+        }
+        error.exit()
+    }
+}
+
 /// The exit codes, at the end of `--help`, as the README's table gives them.
 const EXIT_CODES_HELP: &str = "Exit codes: 0 success, 1 failure, 2 bad input, 4 token rejected, \
     130 interrupted (SIGINT), 143 terminated (SIGTERM), 129 hung up (SIGHUP).";
@@ -78,7 +105,7 @@ pub enum Command {
     Agents(LookupArgs),
     /// List the segments (ids for --segment)
     Segments(LookupArgs),
-    /// List the bots: WhatsApp bots from the API, the others from the config's friendly names
+    /// List every bot the contacts mention, with its channel, and the WhatsApp bots of the API
     /// (ids for --bot-*)
     Bots(LookupArgs),
     /// Check the API token

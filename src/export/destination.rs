@@ -255,10 +255,20 @@ impl Output {
                     .suffix(".partial")
                     .tempfile_in(directory)
                     .map_err(|error| {
-                        io::Error::new(
-                            error.kind(),
-                            format!("cannot write in {}: {error}", directory.display()),
-                        )
+                        // Named by the user's path, not by the hidden file staged beside it.
+                        let why = if error.kind() == io::ErrorKind::NotFound {
+                            format!(
+                                "the folder {} does not exist; create it or choose another path",
+                                directory.display()
+                            )
+                        } else {
+                            format!(
+                                "cannot create a file in {}: {}",
+                                directory.display(),
+                                io::Error::from(error.kind())
+                            )
+                        };
+                        io::Error::new(error.kind(), why)
                     })?;
                 Ok(Output::Staged {
                     file: BufWriter::with_capacity(BUFFER, temporary),

@@ -17,7 +17,7 @@ use crate::app::{Focus, State};
 use crate::text::single_line;
 
 /// Cells of the label column of `label  value` lines.
-const LABEL_WIDTH: usize = 14;
+const LABEL_WIDTH: usize = 11;
 /// Indent of field lines under their section title.
 const INDENT: &str = "  ";
 /// The cell where a field's value starts: after the indent, the label and a space.
@@ -389,9 +389,9 @@ fn fields(sheet: &mut Sheet<'_>, contact: &Contact, state: &State, clock: Option
     let theme = sheet.theme;
 
     sheet.section("Identity");
-    sheet.field("display name", &contact.display_name());
+    sheet.field("shown as", &contact.display_name());
     sheet.optional("name", contact.name());
-    sheet.optional("provided name", contact.user_provided_name());
+    sheet.optional("provided", contact.user_provided_name());
     sheet.optional("id", contact.id());
     sheet.optional("uuid", contact.uuid());
 
@@ -416,7 +416,7 @@ fn fields(sheet: &mut Sheet<'_>, contact: &Contact, state: &State, clock: Option
             (label != crate::app::filters::short_id(bot)).then_some(label)
         });
         match name {
-            Some(name) => sheet.field_copying("bot", &format!("{name} · {bot}"), bot),
+            Some(name) => sheet.field_copying("bot", &format!("{bot} · {name}"), bot),
             None => sheet.field("bot", bot),
         }
     } else if let Some((field, bot)) = contact.other_bot_fields().first() {
@@ -425,7 +425,7 @@ fn fields(sheet: &mut Sheet<'_>, contact: &Contact, state: &State, clock: Option
     sheet.optional("status", contact.status());
     match contact.agent_id() {
         Some(id) => match choices.agent_name(id) {
-            Some(name) => sheet.field_copying("agent", &format!("{name} · {id}"), id),
+            Some(name) => sheet.field_copying("agent", &format!("{id} · {name}"), id),
             None => sheet.field("agent", id),
         },
         None => sheet.field("agent", "(unassigned)"),

@@ -22,9 +22,8 @@ pub(super) fn draw(
     theme: &Theme,
 ) {
     let width = WIDTH.min(area.width.saturating_sub(2));
-    let height = HEIGHT.min(area.height.saturating_sub(2));
-    let inner = open_overlay(frame, area, width, height, "Export", theme);
-    let room = usize::from(inner.width).saturating_sub(12);
+    let inner_width = usize::from(width.saturating_sub(2));
+    let room = inner_width.saturating_sub(12);
 
     let scope = match dialog.scope {
         ExportScope::Selection => format!(
@@ -102,7 +101,8 @@ pub(super) fn draw(
         };
         lines.push(row("Cells", DialogRow::Cells, Span::raw(cells), true));
     }
-    if state.selection.is_empty() && dialog.scope != ExportScope::Selection {
+    // Why the dialog starts on the page: gone once another choice is made.
+    if state.selection.is_empty() && dialog.scope == ExportScope::Page {
         lines.push(Line::styled(
             "nothing is selected: choose what to export on the first row",
             theme.dim,
@@ -122,10 +122,7 @@ pub(super) fn draw(
                 key(Action::NextChoice),
                 key(Action::Back)
             );
-            lines.push(Line::styled(
-                clip(&hint, usize::from(inner.width)),
-                theme.dim,
-            ));
+            lines.push(Line::styled(clip(&hint, inner_width), theme.dim));
         }
         ExportPhase::ConfirmOverwrite { path } => lines.push(Line::styled(
             format!(
@@ -140,12 +137,23 @@ pub(super) fn draw(
             lines.push(Line::styled(crate::text::single_line(error), theme.error))
         }
         ExportPhase::Running { progress, .. } => lines.push(Line::from(format!(
-            "{} contacts written, {} pages fetched · {} cancels (nothing is written)",
-            progress.contacts_written,
-            progress.pages_fetched,
+            "{} so far, {} read · {} cancels, leaving no file",
+            crate::text::count_of(progress.contacts_written, "contact", "contacts"),
+            crate::text::count_of(u64::from(progress.pages_fetched), "page", "pages"),
             state.keymap.first_key(Layer::Export, Action::Back)
         ))),
     }
+    // As tall as what it shows (wrapped), and the gauge while running: no empty rows.
+    let rows: usize = lines
+        .iter()
+        .map(|line| line.width().div_ceil(inner_width.max(1)).max(1))
+        .sum();
+    let gauge = usize::from(matches!(dialog.phase, ExportPhase::Running { .. }));
+    let height = u16::try_from(rows + gauge + 2)
+        .unwrap_or(HEIGHT)
+        .min(HEIGHT)
+        .min(area.height.saturating_sub(2));
+    let inner = open_overlay(frame, area, width, height, "Export", theme);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 
     if let ExportPhase::Running { progress, total } = &dialog.phase
@@ -159,13 +167,16 @@ pub(super) fn draw(
         let gauge = match total {
             Some(total) if *total > 0 => {
                 let ratio = (progress.contacts_written as f64 / *total as f64).clamp(0.0, 1.0);
-                Gauge::default()
-                    .ratio(ratio)
-                    .label(format!("{} / {total}", progress.contacts_written))
+                Gauge::default().ratio(ratio).label(format!(
+                    "{} / {}",
+                    crate::text::thousands(progress.contacts_written),
+                    crate::text::thousands(*total as u64)
+                ))
             }
-            _ => Gauge::default()
-                .ratio(0.0)
-                .label(format!("{} contacts so far", progress.contacts_written)),
+            _ => Gauge::default().ratio(0.0).label(format!(
+                "{} so far",
+                crate::text::count_of(progress.contacts_written, "contact", "contacts")
+            )),
         };
         frame.render_widget(gauge.gauge_style(theme.active_item), gauge_area);
     }

@@ -6,10 +6,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_input::Input;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 use super::{Clock, Theme, clip, pane, wrap};
 use crate::app::filters::{self, FilterItem, short_id};
+use crate::app::state::{CountPhase, PageCache};
 use crate::app::{Action, Focus, Layer, State, TextField};
 
 /// One panel row, remembering which filter item it belongs to. Only the rows in view are drawn,
@@ -218,16 +219,9 @@ fn toggle_line(
     };
     let on = filters::is_active(&state.query, item);
     let marker = if on { "[x] " } else { "[ ] " };
-    // How many of the contacts counted for the filters shown have this item.
-    let counted = state
-        .count
-        .as_ref()
-        .filter(|count| count.query == state.query && count.counted > 0)
-        .map(|count| count.facets.items.get(item).copied().unwrap_or(0));
-    let text = match counted {
-        Some(n) => {
-            let number = crate::text::thousands(n);
-            let room = width.saturating_sub(number.len() + 1);
+    let text = match facet_number(state, item) {
+        Some(number) => {
+            let room = width.saturating_sub(number.width() + 1);
             let left = crate::text::fit_width(&format!("{marker}{label}"), room);
             format!("{left} {number}")
         }
@@ -239,6 +233,43 @@ fn toggle_line(
         (false, false) => Style::new(),
     };
     Line::styled(text, style)
+}
+
+/// The number beside a toggle: how many of the contacts matching the filters shown have it
+/// (`≥ 317` while they are not all counted), or beside an item whose group has another item on,
+/// how many turning it on would add (`+1,535`), read from the count of the query without that
+/// group. `None` where it cannot be told: never a 0 that is not one.
+fn facet_number(state: &State, item: &FilterItem) -> Option<String> {
+    let count = state
+        .count
+        .as_ref()
+        .filter(|count| count.query == state.query && count.counted > 0)?;
+    let exact = count.phase == CountPhase::Exact;
+    let Some(base) = filters::without_group(&state.query, item) else {
+        let n = count.facets.count(item)?;
+        return Some(bound(n, exact));
+    };
+    let (base_facets, base_exact) = state.facets_by_query.get(&PageCache::key(&base))?;
+    let in_base = base_facets.count(item)?;
+    if filters::single_valued(item) {
+        // No contact shown has the item, so all that have it in the wider query are added.
+        Some(format!("+{}", bound(in_base, *base_exact)))
+    } else if *base_exact && exact {
+        let shown = count.facets.count(item)?;
+        Some(format!("+{}", bound(in_base.saturating_sub(shown), true)))
+    } else {
+        None
+    }
+}
+
+/// `1,535`, or `≥ 1,535` for a lower bound, the way the list's title marks a partial count.
+fn bound(n: u64, exact: bool) -> String {
+    let number = crate::text::thousands(n);
+    if exact {
+        number
+    } else {
+        format!("≥ {number}")
+    }
 }
 
 /// A `label: value` text field, the part of the value around its cursor when being edited.
@@ -297,17 +328,21 @@ impl TextFieldView {
 /// The part of `text` from display column `scroll` that fits in `width` cells, with the number
 /// of cells actually skipped (a wide character is skipped whole). Control characters show as
 /// spaces so a pasted newline cannot break the panel.
+///
+/// Measured per grapheme cluster, as the screen buffer measures: a flag is two regional
+/// indicators that must never be split, or half of one is left on the screen.
 fn window(text: &str, scroll: usize, width: usize) -> (String, usize) {
+    use unicode_segmentation::UnicodeSegmentation;
     let mut skipped = 0;
     let mut used = 0;
     let mut shown = String::new();
-    for character in text.chars() {
-        let character = if character.is_control() {
-            ' '
+    for grapheme in text.graphemes(true) {
+        let grapheme = if grapheme.chars().any(char::is_control) {
+            " "
         } else {
-            character
+            grapheme
         };
-        let cells = character.width().unwrap_or(0);
+        let cells = grapheme.width();
         if skipped < scroll {
             skipped += cells;
             continue;
@@ -316,7 +351,7 @@ fn window(text: &str, scroll: usize, width: usize) -> (String, usize) {
             break;
         }
         used += cells;
-        shown.push(character);
+        shown.push_str(grapheme);
     }
     (shown, skipped)
 }

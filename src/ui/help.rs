@@ -74,6 +74,14 @@ pub(super) fn max_scroll(area: Rect, state: &State) -> u16 {
     u16::try_from(rows.len().saturating_sub(visible)).unwrap_or(u16::MAX)
 }
 
+/// How many rows of the help the overlay shows at once.
+pub(super) fn visible_rows(area: Rect, state: &State) -> u16 {
+    layout(area, state, &Theme::mono())
+        .1
+        .height
+        .saturating_sub(2)
+}
+
 pub(super) fn draw(frame: &mut Frame, area: Rect, scroll: u16, state: &State, theme: &Theme) {
     let keymap = &state.keymap;
     let (rows, overlay) = layout(area, state, theme);

@@ -81,7 +81,7 @@ impl Column {
 
     /// The narrowest the column is useful at: the longest usual value (`INPROGRESS`,
     /// `agent 23h ago`…) or the header.
-    fn min_width(self) -> u16 {
+    const fn min_width(self) -> u16 {
         match self {
             Column::Mark => 1,
             Column::Name => 15,
@@ -165,6 +165,22 @@ fn longest_values(values: &[[String; 3]]) -> [u16; 3] {
 /// longest value on the page (`longest`, capped) lacks, and what is left after that to the
 /// name and the tags. One cell stays free on the right, so the last column never touches the
 /// border.
+/// The pane's width (borders included) that holds the columns up to Channel in priority order.
+pub(super) const WIDTH_WITH_CHANNEL: u16 = {
+    let mut cells = 0;
+    let mut index = 0;
+    while index < Column::PRIORITY.len() {
+        let column = Column::PRIORITY[index];
+        cells += column.min_width() + if index == 0 { 0 } else { SPACING };
+        if matches!(column, Column::Channel) {
+            break;
+        }
+        index += 1;
+    }
+    // `columns` keeps one cell spare, and the borders take two.
+    cells + 1 + 2
+};
+
 fn columns(width: u16, longest: [u16; 3]) -> Vec<(Column, u16)> {
     let width = width.saturating_sub(1);
     let mut chosen: Vec<Column> = Vec::new();
@@ -268,7 +284,12 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
         (None, 0, _) => "Contacts".to_owned(),
         (None, page, PageEnd::More) => format!("Contacts · page {page} · more"),
         (None, page, PageEnd::End) => format!("Contacts · page {page} · end"),
-    } + &matching(state);
+    } + &matching(state)
+        + if list.stale {
+            " · STALE: refresh failing"
+        } else {
+            ""
+        };
     let mut block = pane(Line::from(title), state.focus == Focus::List, theme);
     let count = list.contacts.len();
     if count > visible_rows(area) {
@@ -317,7 +338,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
                 }
             });
             let row = Row::new(cells);
-            if loading.is_some() {
+            if loading.is_some() || (list.stale && index != selected) {
                 row.style(theme.dim)
             } else if index == selected && state.focus == Focus::List {
                 row.style(theme.selected)

@@ -21,7 +21,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::state::ScrollLimits;
-use crate::app::{Mode, State};
+use crate::app::{Focus, Mode, State};
 
 pub use detail::{DetailField, detail_fields};
 pub use theme::Theme;
@@ -37,6 +37,8 @@ const WIDE_WIDTH: u16 = 140;
 /// and a cell of margin inside the border, so ids and uuids are never cut there. Between 140 and
 /// about 190 columns a third of the width would leave values only 25 cells.
 const DETAIL_MIN_WIDTH: u16 = detail::VALUE_COLUMN + 36 + 1 + 2;
+/// The list's width beside the detail that keeps its columns up to Channel.
+const LIST_WANTS: u16 = list::WIDTH_WITH_CHANNEL;
 /// The status line plus the key-hint line.
 const STATUS_HEIGHT: u16 = 2;
 
@@ -70,10 +72,12 @@ fn regions(area: Rect, state: &State) -> Option<Regions> {
             status,
         });
     }
-    let panel_width = match (state.panel_hidden, body.width >= 100) {
+    // Beside the list and the detail, below 160 columns, the panel gives up 4 columns so that
+    // the list keeps its Channel column.
+    let panel_width = match (state.panel_hidden, body.width) {
         (true, _) => 0,
-        (false, true) => 28,
-        (false, false) => 24,
+        (false, width) if width < 100 || (WIDE_WIDTH..160).contains(&width) => 24,
+        (false, _) => 28,
     };
     let filters = Rect {
         width: panel_width,
@@ -85,7 +89,11 @@ fn regions(area: Rect, state: &State) -> Option<Regions> {
         ..body
     };
     let (list, detail) = if body.width >= WIDE_WIDTH {
-        let detail_width = (rest.width / 3).max(DETAIL_MIN_WIDTH);
+        // The list's columns first (up to Channel), the detail no narrower than its minimum.
+        let detail_width = (rest.width / 3)
+            .max(DETAIL_MIN_WIDTH)
+            .min(rest.width.saturating_sub(LIST_WANTS))
+            .max(DETAIL_MIN_WIDTH);
         let list = Rect {
             width: rest.width - detail_width,
             ..rest
@@ -154,6 +162,23 @@ pub fn list_row_at(area: Rect, state: &State, column: u16, row: u16) -> Option<u
     list::row_at(regions(area, state)?.list?, state, column, row)
 }
 
+/// The pane drawn at (`column`, `row`) of a frame of `area`, for a click to focus it; `None`
+/// outside the panes or under an overlay.
+pub fn pane_at(area: Rect, state: &State, column: u16, row: u16) -> Option<Focus> {
+    if !matches!(state.mode, Mode::Browse | Mode::Editing(_)) {
+        return None;
+    }
+    let regions = regions(area, state)?;
+    let at = ratatui::layout::Position::new(column, row);
+    [
+        (regions.filters, Focus::Filters),
+        (regions.list, Focus::List),
+        (Some(regions.detail), Focus::Detail),
+    ]
+    .into_iter()
+    .find_map(|(rect, focus)| rect.filter(|rect| rect.contains(at)).map(|_| focus))
+}
+
 /// How many contact rows the table shows in a frame of `area`, for page-sized cursor moves.
 pub fn list_visible_rows(area: Rect, state: &State) -> usize {
     regions(area, state)
@@ -171,6 +196,7 @@ pub fn scroll_limits(area: Rect, state: &State, clock: &Clock) -> ScrollLimits {
     ScrollLimits {
         detail,
         help: help::max_scroll(area, state),
+        help_height: help::visible_rows(area, state),
         detail_height,
         detail_fields,
     }

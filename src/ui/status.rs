@@ -113,10 +113,12 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
         let frame = SPINNER[state.spinner_frame % SPINNER.len()];
         parts.push(Span::styled(frame, theme.key));
     }
+    let host_at = parts.len();
     parts.push(Span::styled(
         single_line(&state.connection.host),
         theme.title,
     ));
+    let latency_at = parts.len();
     if let Some(latency) = state.status.latency {
         parts.push(Span::raw(format!("{} ms", latency.as_millis())));
     }
@@ -141,10 +143,10 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
         let described = filters::describe_matching(&running.query, &state.choices);
         parts.push(Span::styled(
             format!(
-                "selecting {}: {} counted, {} pages ({} stops)",
+                "selecting {}: {} counted, {} ({} stops)",
                 clip(&described, width / 4),
                 thousands(counted),
-                thousands(u64::from(pages)),
+                crate::text::count_of(u64::from(pages), "page", "pages"),
                 state.keymap.first_key(Layer::Global, Action::Back)
             ),
             theme.warning,
@@ -155,14 +157,15 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
     {
         parts.push(Span::styled(
             format!(
-                "counting: {} so far, {} pages ({} stops)",
+                "counting: {} so far, {} ({} stops)",
                 thousands(count.counted),
-                thousands(u64::from(count.pages)),
+                crate::text::count_of(u64::from(count.pages), "page", "pages"),
                 state.keymap.first_key(Layer::Global, Action::Back)
             ),
             theme.warning,
         ));
     }
+    let summary_at = parts.len();
     let summary = filters::summary(&state.query, &state.choices);
     if summary.is_empty() {
         parts.push(Span::styled("no filters", theme.dim));
@@ -193,6 +196,7 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
             theme.warning,
         ));
     }
+    let notice_at = parts.len();
     if let Some(notice) = &state.status.notice {
         parts.push(Span::raw(single_line(notice)));
     }
@@ -201,6 +205,41 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
     }
     for error in state.status.choices_errors.values() {
         parts.push(Span::styled(single_line(&error.message), theme.dim));
+    }
+
+    // The notice is what the user just did or must do next: when the line is too long, the
+    // latency, the filter summary and the host give way, in that order, until the notice has
+    // room; a notice still too long keeps its start and its end, where "what to do" is.
+    if state.status.notice.is_some() {
+        let width_of = |parts: &[Span<'_>]| {
+            parts.iter().map(Span::width).sum::<usize>() + 3 * parts.len().saturating_sub(1)
+        };
+        let mut notice_index = notice_at;
+        let has_latency = state.status.latency.is_some();
+        let mut expendable: Vec<usize> = [
+            has_latency.then_some(latency_at),
+            Some(summary_at),
+            Some(host_at),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        while width_of(&parts) > width && !expendable.is_empty() {
+            let index = expendable.remove(0);
+            parts.remove(index);
+            notice_index -= 1;
+            for later in &mut expendable {
+                if *later > index {
+                    *later -= 1;
+                }
+            }
+        }
+        let room = width.saturating_sub(width_of(&parts[..notice_index]) + 3);
+        if let Some(part) = parts.get_mut(notice_index)
+            && part.width() > room
+        {
+            part.content = crate::text::fit_middle(&part.content, room).into();
+        }
     }
 
     let mut spans = Vec::with_capacity(parts.len() * 2);
@@ -252,24 +291,62 @@ fn selection_summary(state: &State) -> String {
 
 /// `? help  / search  n/p page …`: the hints of the layer that has the keyboard, keys read
 /// from the live keymap; only whole hints that fit in `width` cells.
+/// Raw JSON has no field cursor: its keys scroll, and `J` goes back to the fields.
+const RAW_JSON_HINTS: &[Hint] = {
+    use Action as A;
+    &[
+        (&[A::Help], "help"),
+        (&[A::MoveDown, A::MoveUp], "scroll"),
+        (&[A::Fullscreen], "full screen"),
+        (&[A::RawJson], "fields"),
+        (&[A::Back], "back to the list"),
+        (&[A::NextPage, A::PrevPage], "page"),
+        (&[A::Quit], "quit"),
+    ]
+};
+
+/// The layer's key hints that fit in `width`: the first (help) and the last (how to leave)
+/// always, the others in order while they fit, so a narrow terminal loses the middle, never
+/// `q quit`.
 fn hints(state: &State, theme: &Theme, width: usize) -> Line<'static> {
     let layer = state.layer();
-    let hints = hints_for(layer);
-    let mut spans = Vec::with_capacity(hints.len() * 3);
-    let mut used = 0;
-    for (actions, name) in hints {
-        let keys: Vec<String> = actions
-            .iter()
-            .map(|action| state.keymap.first_key(layer, *action))
-            .collect();
-        let keys = keys.join("/");
-        let gap = if spans.is_empty() { "" } else { "  " };
-        let cells = gap.len() + keys.width() + 1 + name.len();
-        if used + cells > width {
-            break;
+    let hints = if layer == Layer::Detail && state.detail.raw_json {
+        RAW_JSON_HINTS
+    } else {
+        hints_for(layer)
+    };
+    let rendered: Vec<(String, &str)> = hints
+        .iter()
+        .map(|(actions, name)| {
+            let keys: Vec<String> = actions
+                .iter()
+                .map(|action| state.keymap.first_key(layer, *action))
+                .collect();
+            (keys.join("/"), *name)
+        })
+        .collect();
+    let cells = |(keys, name): &(String, &str)| 2 + keys.width() + 1 + name.len();
+    let last = rendered.len().saturating_sub(1);
+    let mut used = rendered.last().map_or(0, cells);
+    let mut shown = vec![false; rendered.len()];
+    for (index, hint) in rendered.iter().enumerate() {
+        if index == last || used + cells(hint) > width + 2 {
+            continue;
         }
-        used += cells;
-        spans.push(Span::raw(gap));
+        used += cells(hint);
+        shown[index] = true;
+    }
+    if let Some(shown_last) = shown.last_mut() {
+        *shown_last = used <= width + 2;
+    }
+    let mut spans = Vec::with_capacity(rendered.len() * 3);
+    for ((keys, name), show) in rendered.into_iter().zip(shown) {
+        if !show {
+            continue;
+        }
+        if !spans.is_empty() {
+            spans.push(Span::raw("  "));
+        }
         spans.push(Span::styled(keys, theme.key));
         spans.push(Span::styled(format!(" {name}"), theme.dim));
     }

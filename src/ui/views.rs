@@ -24,7 +24,7 @@ pub(super) fn draw_prompt(
     let label = "Name: ";
     let room = usize::from(inner.width).saturating_sub(label.width() + 1);
     let scroll = input.visual_scroll(room);
-    let visible: String = input.value().chars().skip(scroll).collect();
+    let visible = crate::text::skip_cells(input.value(), scroll);
     let lines = vec![
         Line::from(vec![
             Span::styled(label, theme.label),
@@ -163,7 +163,7 @@ pub(super) fn draw_palette(frame: &mut Frame, area: Rect, palette: &PaletteInput
     frame.render_widget(ratatui::widgets::Clear, line_area);
     let room = usize::from(area.width).saturating_sub(2);
     let scroll = palette.input.visual_scroll(room);
-    let visible: String = palette.input.value().chars().skip(scroll).collect();
+    let visible = crate::text::skip_cells(palette.input.value(), scroll);
     let mut lines = vec![Line::from(vec![
         Span::styled(":", theme.key),
         Span::raw(clip(&visible, room)),
@@ -172,8 +172,9 @@ pub(super) fn draw_palette(frame: &mut Frame, area: Rect, palette: &PaletteInput
         Some(error) => Line::styled(clip(error, usize::from(area.width)), theme.error),
         None => Line::styled(
             clip(
-                "page N · status S · tag T · agent NAME · search TEXT · clear · view NAME · \
-                 export PATH · copy FIELD · open",
+                "status S · tag T · agent A · segment S · bot B · only online · \
+                 created-after DATE · -status S unsets · page N · search TEXT · clear · \
+                 view NAME · export PATH · copy FIELD · open · help · q",
                 usize::from(area.width),
             ),
             theme.dim,
@@ -257,14 +258,30 @@ pub(super) fn draw_counts(
         .direction(Direction::Vertical)
         .constraints(heights)
         .split(inner);
+    // One label column for all three charts, the numbers right-aligned in it and a space
+    // before each bar, so that every bar starts at the same column and none touches its number.
+    let label_width = sections
+        .iter()
+        .flat_map(|(_, bars)| bars.iter().map(|(label, _)| label.width().min(12)))
+        .max()
+        .unwrap_or(0);
+    let number_width = sections
+        .iter()
+        .flat_map(|(_, bars)| bars.iter().map(|(_, value)| thousands(*value).len()))
+        .max()
+        .unwrap_or(0);
     for ((title, bars), section) in sections.iter().zip(areas.iter()) {
         let bars: Vec<Bar<'_>> = bars
             .iter()
             .map(|(label, value)| {
+                let label = crate::text::fit_width(label, label_width);
                 Bar::default()
-                    .label(Line::from(clip(label, 12)))
+                    .label(Line::from(format!(
+                        "{label} {:>number_width$} ",
+                        thousands(*value)
+                    )))
                     .value(*value)
-                    .text_value(thousands(*value))
+                    .text_value(String::new())
             })
             .collect();
         let chart = BarChart::default()

@@ -114,6 +114,10 @@ pub(super) fn on_counted(
         Some(CountEnd::Capped) => count.phase = CountPhase::Capped,
         Some(CountEnd::Failed(error)) => count.phase = CountPhase::Failed(error),
     }
+    state.facets_by_query.insert(
+        PageCache::key(&count.query),
+        (count.facets.clone(), count.phase == CountPhase::Exact),
+    );
     if matches!(count.phase, CountPhase::Exact | CountPhase::Capped) {
         let exact = count.phase == CountPhase::Exact;
         state

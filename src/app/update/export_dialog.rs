@@ -198,8 +198,9 @@ pub(super) fn on_done(state: &mut State, result: Result<ExportFinished, Arc<Expo
             });
             state.mode = Mode::Browse;
             state.status.notice = Some(format!(
-                "exported {} contacts to {}",
-                finished.contacts, finished.path
+                "exported {} to {}",
+                crate::text::count_of(finished.contacts, "contact", "contacts"),
+                finished.path
             ));
         }
         Err(error) => {

@@ -30,6 +30,7 @@ pub(super) fn activate_item(state: &mut State) -> Vec<Cmd> {
     };
     match item {
         FilterItem::Search => {
+            state.search_origin = None;
             state.mode = Mode::Editing(TextField::Search);
             vec![]
         }

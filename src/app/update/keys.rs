@@ -41,6 +41,11 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> 
         return vec![];
     }
     state.last_key_at = Some(at);
+    // The redraw key works whatever has the keyboard: fragments can sit under a dialog too.
+    if state.keymap.action_for(Layer::Global, &key) == Some(Action::Redraw) {
+        state.repaint = true;
+        return vec![];
+    }
     let layer = state.layer();
     let action = state.keymap.action_for(layer, &key);
     match layer {
@@ -81,6 +86,12 @@ fn on_scrolled_overlay_key(state: &mut State, action: Option<Action>) {
         Some(Action::Back) => state.mode = Mode::Browse,
         Some(Action::MoveDown) => *scroll = scroll.saturating_add(1).min(most),
         Some(Action::MoveUp) => *scroll = scroll.saturating_sub(1),
+        Some(Action::ScreenDown) => {
+            *scroll = scroll
+                .saturating_add(state.limits.help_height.max(1))
+                .min(most);
+        }
+        Some(Action::ScreenUp) => *scroll = scroll.saturating_sub(state.limits.help_height.max(1)),
         Some(Action::Top) => *scroll = 0,
         Some(Action::Bottom) => *scroll = most,
         _ => {}
@@ -108,12 +119,23 @@ fn on_text_key(
     match unless_text(&key, action) {
         Some(Action::Back) => {
             state.mode = Mode::Browse;
+            // Esc from a search started by `/` goes back to where `/` was pressed.
+            if let (TextField::Search, Some(origin)) = (field, state.search_origin.take()) {
+                state.focus = origin.focus;
+                state.panel_hidden = origin.panel_hidden;
+                state.panel_cursor = origin.panel_cursor;
+            }
             vec![]
         }
         Some(Action::Activate) => match field {
             TextField::Search => {
                 state.mode = Mode::Browse;
                 state.search_deadline = None;
+                // Enter after `/` leaves the keyboard on the filtered list, ready to act.
+                if let Some(origin) = state.search_origin.take() {
+                    state.focus = Focus::List;
+                    state.panel_hidden = origin.panel_hidden;
+                }
                 filters::apply_search(state)
             }
             TextField::Date(date) => filters::apply_date(state, date),
@@ -121,6 +143,7 @@ fn on_text_key(
         },
         Some(action @ (Action::FocusNext | Action::FocusPrev)) => {
             state.mode = Mode::Browse;
+            state.search_origin = None;
             on_pane_action(state, action)
         }
         _ => {
@@ -166,6 +189,10 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.should_quit = true;
             vec![]
         }
+        Action::Redraw => {
+            state.repaint = true;
+            vec![]
+        }
         Action::Help => {
             state.mode = Mode::Help { scroll: 0 };
             vec![]
@@ -204,6 +231,11 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
             vec![]
         }
         Action::FocusSearch => {
+            state.search_origin = Some(crate::app::state::SearchOrigin {
+                focus: state.focus,
+                panel_hidden: state.panel_hidden,
+                panel_cursor: state.panel_cursor,
+            });
             state.panel_hidden = false;
             state.focus = Focus::Filters;
             if let Some(index) = state
@@ -304,7 +336,12 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
             palette::open_with(state, "profile ");
             vec![]
         }
-        Action::PrevChoice | Action::NextChoice | Action::DeleteView | Action::CopyField(_) => {
+        Action::PrevChoice
+        | Action::NextChoice
+        | Action::DeleteView
+        | Action::CopyField(_)
+        | Action::ScreenDown
+        | Action::ScreenUp => {
             vec![]
         }
     }

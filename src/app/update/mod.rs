@@ -56,6 +56,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.focus = Focus::List;
             paging::select_row(state, row)
         }
+        Msg::ClickPane { focus } => {
+            if mouse_reaches_the_panes(state) {
+                state.focus = focus;
+            }
+            vec![]
+        }
         Msg::PageLoaded {
             generation,
             purpose,
@@ -132,11 +138,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::OpenFailed { url, reason } => {
-            // The link first: the status line may cut what follows.
-            state.status.notice = Some(format!(
-                "open it yourself: {url} (no browser could be started: {reason})"
+            // A link is longer than a status line: it goes on the clipboard (OSC 52, as `y`
+            // does), and `!` shows it whole.
+            state.status.last_error = Some(format!(
+                "no browser could be started ({reason}); open it yourself: {url}"
             ));
-            vec![]
+            state.status.notice = Some(format!(
+                "no browser: the link is copied to the clipboard · {} shows it",
+                state
+                    .keymap
+                    .first_key(crate::app::Layer::Global, crate::app::Action::ShowError)
+            ));
+            vec![Cmd::Copy { text: url }]
         }
         Msg::ProfileConnected { name, result } => profile::on_connected(state, name, result),
         Msg::WhatsappBotsLoaded(result) => {

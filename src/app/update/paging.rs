@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use crate::app::msg::{Cmd, Purpose};
 use crate::app::state::{
-    FetchGeneration, FetchedPage, Focus, Load, Mode, PREFETCH_MARGIN, PageCache, PageEnd,
-    ScrollLimits, State,
+    FetchGeneration, FetchedPage, Focus, LastPageSeek, Load, Mode, PREFETCH_MARGIN, PageCache,
+    PageEnd, ScrollLimits, State,
 };
 
 pub(super) fn next_page(state: &mut State) -> Vec<Cmd> {
@@ -64,12 +64,19 @@ pub(super) fn rows_are_stale(state: &mut State) -> bool {
 /// Shows `page` of the current query: at once from the cache, else by a fetch that supersedes
 /// every earlier one.
 pub(super) fn show_page(state: &mut State, page: u32) -> Vec<Cmd> {
+    show(state, page, None)
+}
+
+/// As `show_page`, on behalf of a search for the last page (`None`: a page the user asked for,
+/// which ends any search).
+fn show(state: &mut State, page: u32, seek: Option<LastPageSeek>) -> Vec<Cmd> {
+    state.seek = seek;
     state.generation = state.generation.next();
     state.prefetching = None;
     state.status.backoff_until = None;
     if let Some(fetched) = state.cache.get(&PageCache::key(&state.query), page) {
-        apply_page(state, page, fetched);
-        let mut commands = maybe_prefetch(state);
+        let mut commands = apply_page(state, page, fetched);
+        commands.extend(maybe_prefetch(state));
         if page == 1 {
             commands.extend(super::counts::start_automatic(state));
         }
@@ -116,13 +123,14 @@ pub(super) fn on_page_loaded(
                 Ok(fetched) => {
                     state.status.latency = Some(fetched.elapsed);
                     state.status.notice = None;
+                    state.list.stale = false;
                     state.choices.learn_from(&fetched.contacts);
                     let fetched = FetchedPage::from(fetched);
                     state
                         .cache
                         .insert(PageCache::key(query), page, fetched.clone());
-                    apply_page(state, page, fetched);
-                    let mut commands = choices::retry_failed(state, true);
+                    let mut commands = apply_page(state, page, fetched);
+                    commands.extend(choices::retry_failed(state, true));
                     commands.extend(maybe_prefetch(state));
                     // Once the filters have settled on a page, how many match.
                     if page == 1 {
@@ -131,6 +139,7 @@ pub(super) fn on_page_loaded(
                     commands
                 }
                 Err(error) => {
+                    state.seek = None;
                     state.status.notice = None;
                     state.status.last_error = Some(error.to_string());
                     state.list.load = Load::Failed { page, error };
@@ -141,11 +150,12 @@ pub(super) fn on_page_loaded(
     }
 }
 
-/// Puts a fetched or cached page on screen. An empty page after page 1 means the previous page
-/// was the last, so the list stays where it is. The selection follows the selected contact when
-/// it is on the new page (a refresh), else goes to the top. Contacts that could not be read
-/// are said in the status line.
-fn apply_page(state: &mut State, page: u32, fetched: FetchedPage) {
+/// Puts a fetched or cached page on screen. An empty page after page 1 means the page before
+/// it was the last: the list stays where it is when that is the page shown, else the last page
+/// is looked for (`seek_last_page`). The selection follows the selected contact when it is on
+/// the new page (a refresh), else goes to the top. Contacts that could not be read are said in
+/// the status line.
+fn apply_page(state: &mut State, page: u32, fetched: FetchedPage) -> Vec<Cmd> {
     let FetchedPage {
         contacts,
         unreadable,
@@ -158,9 +168,7 @@ fn apply_page(state: &mut State, page: u32, fetched: FetchedPage) {
         ));
     }
     if contacts.is_empty() && unreadable == 0 && page > 1 {
-        state.list.end = PageEnd::End;
-        state.status.notice = Some(format!("page {} is the last page", page - 1));
-        return;
+        return past_the_end(state, page);
     }
     let selected_id = state
         .selected_contact()
@@ -181,6 +189,60 @@ fn apply_page(state: &mut State, page: u32, fetched: FetchedPage) {
     };
     state.list.page = page;
     state.list.contacts = contacts;
+    match state.seek.take() {
+        Some(seek) => seek_last_page(
+            state,
+            LastPageSeek {
+                found: page,
+                ..seek
+            },
+        ),
+        None => vec![],
+    }
+}
+
+/// `page` came back empty. When it is the page after the one shown, the page shown is the
+/// last; after a jump, the last page is somewhere between, and is looked for.
+fn past_the_end(state: &mut State, page: u32) -> Vec<Cmd> {
+    let shown = state.list.page;
+    let seek = state.seek.take().unwrap_or(LastPageSeek {
+        asked: page,
+        found: if shown < page { shown } else { 0 },
+        empty: page,
+    });
+    if seek.asked == page && shown + 1 == page {
+        state.list.end = PageEnd::End;
+        state.status.notice = Some(format!("page {shown} is the last page"));
+        return vec![];
+    }
+    seek_last_page(
+        state,
+        LastPageSeek {
+            empty: page,
+            ..seek
+        },
+    )
+}
+
+/// One step of the search for the last page: done when the page found, which is the page
+/// shown, is the last (short, or the page after it is empty), else the page halfway to the
+/// empty one is fetched.
+fn seek_last_page(state: &mut State, seek: LastPageSeek) -> Vec<Cmd> {
+    let found = seek.found;
+    if found > 0 && (state.list.end == PageEnd::End || seek.empty == found + 1) {
+        state.list.end = PageEnd::End;
+        state.status.notice = Some(format!(
+            "page {} is past the end: page {found} is the last page",
+            seek.asked
+        ));
+        return vec![];
+    }
+    let next = (found + (seek.empty - found) / 2).max(1);
+    state.status.notice = Some(format!(
+        "page {} is past the end: looking for the last page (trying {next})",
+        seek.asked
+    ));
+    show(state, next, Some(seek))
 }
 
 /// Fetches the next page ahead of time once the cursor nears the bottom, so `n` is instant.
@@ -344,10 +406,14 @@ fn on_refreshed(state: &mut State, query: &Query, result: Result<crate::api::Pag
     let fetched = match result {
         Ok(fetched) => FetchedPage::from(fetched),
         Err(error) => {
-            state.status.notice = Some(format!("live refresh failed: {error}"));
+            state.list.stale = true;
+            state.status.notice = Some(format!(
+                "live refresh failed, the rows may be out of date (retrying): {error}"
+            ));
             return;
         }
     };
+    let recovered = std::mem::take(&mut state.list.stale);
     let before: std::collections::HashMap<&str, Option<&str>> = state
         .list
         .contacts
@@ -378,9 +444,14 @@ fn on_refreshed(state: &mut State, query: &Query, result: Result<crate::api::Pag
     let selected_id = state
         .selected_contact()
         .and_then(|contact| contact.id().map(str::to_owned));
-    let notice = state.status.notice.take();
+    // The failure's notice goes once refreshing works again; any other notice stays.
+    let notice = state
+        .status
+        .notice
+        .take()
+        .filter(|notice| !(recovered && notice.starts_with("live refresh failed")));
     apply_page(state, 1, fetched);
-    state.status.notice = notice;
+    state.status.notice = notice.or_else(|| recovered.then(|| "live refresh resumed".to_owned()));
     if state.selected_contact().and_then(|contact| contact.id()) == selected_id.as_deref() {
         (state.detail.scroll, state.detail.cursor) = detail;
     }

@@ -10,7 +10,7 @@ use super::{copy, counts, export_dialog, filters, paging, profile, views};
 use crate::app::filters::FilterItem;
 use crate::app::keymap::Action;
 use crate::app::msg::Cmd;
-use crate::app::palette::{self, PaletteCommand};
+use crate::app::palette::{self, FilterTarget, PaletteCommand};
 use crate::app::state::{Mode, State};
 
 /// The most commands the history keeps.
@@ -38,9 +38,17 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, action: Option<Action>) -
             let line = palette.input.value().trim().to_owned();
             match palette::parse(&line) {
                 Ok(command) => {
-                    remember(&mut state.palette_history, line);
+                    remember(&mut state.palette_history, line.clone());
                     state.mode = Mode::Browse;
-                    run(state, command)
+                    run(state, command).unwrap_or_else(|error| {
+                        // A name that is not there keeps the line, to be corrected.
+                        state.mode = Mode::Palette(crate::app::state::PaletteInput {
+                            input: Input::new(line),
+                            history: None,
+                            error: Some(error),
+                        });
+                        vec![]
+                    })
                 }
                 Err(error) => {
                     palette.error = Some(error);
@@ -102,29 +110,43 @@ fn arguments(state: &State, word: &str) -> Vec<String> {
             .map(|agent| agent.name.clone())
             .collect(),
         "view" => state.views.iter().map(|view| view.name.clone()).collect(),
+        "segment" => state
+            .choices
+            .segments
+            .iter()
+            .map(|segment| segment.name.clone())
+            .collect(),
+        "bot" => crate::app::filters::items(&state.query, &state.choices)
+            .into_iter()
+            .filter_map(|item| match item {
+                FilterItem::Bot(channel, id) => Some(state.choices.bot_label(channel, &id)),
+                _ => None,
+            })
+            .collect(),
         "profile" => state.profiles.clone(),
         _ => Vec::new(),
     }
 }
 
-fn run(state: &mut State, command: PaletteCommand) -> Vec<Cmd> {
-    match command {
+/// Carries a command out; `Err` says why it could not (a name nothing matches), to be shown
+/// under the line.
+fn run(state: &mut State, command: PaletteCommand) -> Result<Vec<Cmd>, String> {
+    Ok(match command {
         PaletteCommand::Page(page) => paging::show_page(state, page),
-        PaletteCommand::Status(status) => toggle(state, FilterItem::Status(status)),
-        PaletteCommand::Tag(tag) => toggle(state, FilterItem::Tag(tag)),
-        PaletteCommand::Agent(name) => {
-            let wanted = name.to_lowercase();
-            let found =
-                state.choices.agents.iter().find(|agent| {
-                    agent.id == name || agent.name.to_lowercase().starts_with(&wanted)
-                });
-            match found.map(|agent| agent.id.clone()) {
-                Some(id) => toggle(state, FilterItem::Agent(id)),
-                None => {
-                    state.status.notice = Some(format!("no agent named {name:?}"));
-                    vec![]
-                }
+        PaletteCommand::Filter { target, on } => {
+            let item = find(state, target)?;
+            set(state, item, on)
+        }
+        PaletteCommand::Date(field, text) => {
+            if !text.is_empty() {
+                crate::dates::parse_when(&text, field.range_end(), &state.time_zone)?;
             }
+            state.dates[field.index()].input = Input::new(text);
+            let commands = filters::apply_date(state, field);
+            if let Some(error) = state.dates[field.index()].error.take() {
+                return Err(error);
+            }
+            commands
         }
         PaletteCommand::Search(text) => {
             state.search = Input::new(text);
@@ -139,10 +161,7 @@ fn run(state: &mut State, command: PaletteCommand) -> Vec<Cmd> {
                 .position(|view| view.name.eq_ignore_ascii_case(&name));
             match position.and_then(|index| u8::try_from(index + 1).ok()) {
                 Some(number) => views::apply_numbered(state, number),
-                None => {
-                    state.status.notice = Some(format!("no saved view {name:?}"));
-                    vec![]
-                }
+                None => return Err(format!("no saved view {name:?}")),
             }
         }
         PaletteCommand::Export(path) => {
@@ -153,11 +172,90 @@ fn run(state: &mut State, command: PaletteCommand) -> Vec<Cmd> {
         PaletteCommand::Open => copy::open_in_web_panel(state),
         PaletteCommand::Profile(name) => profile::switch(state, &name),
         PaletteCommand::Count => counts::count_all(state),
+        PaletteCommand::Help => {
+            state.mode = Mode::Help { scroll: 0 };
+            vec![]
+        }
+        PaletteCommand::Quit => {
+            state.should_quit = true;
+            vec![]
+        }
+    })
+}
+
+/// The panel item a command names: a pick-list entry whose name starts with what was typed
+/// (any case), or whose id does; the panel lists every value that is on, so these are found
+/// to unset too.
+fn find(state: &State, target: FilterTarget) -> Result<FilterItem, String> {
+    let starts = |name: &str, typed: &str| name.to_lowercase().starts_with(&typed.to_lowercase());
+    let offered = crate::app::filters::items(&state.query, &state.choices);
+    let pick = |kind: &str, typed: &str, matches: &dyn Fn(&FilterItem) -> bool| {
+        let found: Vec<&FilterItem> = offered.iter().filter(|item| matches(item)).collect();
+        match found.as_slice() {
+            [item] => Ok((*item).clone()),
+            [] => Err(format!("no {kind} {typed:?}")),
+            several => {
+                // An exact id or name wins over the names it starts.
+                let exact = several.iter().find(|item| match item {
+                    FilterItem::Agent(id) | FilterItem::Segment(id) | FilterItem::Bot(_, id) => {
+                        id == typed
+                    }
+                    _ => false,
+                });
+                exact.map(|item| (*item).clone()).ok_or_else(|| {
+                    format!(
+                        "{} {kind}s start with {typed:?}: type more of the name",
+                        several.len()
+                    )
+                })
+            }
+        }
+    };
+    match target {
+        FilterTarget::Status(status) => Ok(FilterItem::Status(status)),
+        FilterTarget::Tag(tag) => Ok(FilterItem::Tag(tag)),
+        FilterTarget::Switch(switch) => Ok(FilterItem::Switch(switch)),
+        FilterTarget::Agent(typed) => pick("agent", &typed, &|item| match item {
+            FilterItem::Agent(id) => {
+                id == &typed
+                    || state
+                        .choices
+                        .agent_name(id)
+                        .is_some_and(|name| starts(name, &typed))
+            }
+            _ => false,
+        }),
+        FilterTarget::Segment(typed) => pick("segment", &typed, &|item| match item {
+            FilterItem::Segment(id) => {
+                id == &typed
+                    || state
+                        .choices
+                        .segment_name(id)
+                        .is_some_and(|name| starts(name, &typed))
+            }
+            _ => false,
+        }),
+        FilterTarget::Bot(typed) => pick("bot", &typed, &|item| match item {
+            FilterItem::Bot(channel, id) => {
+                starts(id, &typed) || starts(&state.choices.bot_label(*channel, id), &typed)
+            }
+            _ => false,
+        }),
     }
 }
 
-/// Switches a filter item as Space on it in the panel would, and shows page 1 of the result.
-fn toggle(state: &mut State, item: FilterItem) -> Vec<Cmd> {
+/// Turns `item` on or off, as the panel would, and shows page 1 of the result; a filter
+/// already as asked is left alone, and says so.
+fn set(state: &mut State, item: FilterItem, on: bool) -> Vec<Cmd> {
+    if crate::app::filters::is_active(&state.query, &item) == on {
+        let what = crate::app::filters::describe_item(&item, &state.choices);
+        state.status.notice = Some(if on {
+            format!("{what} is already on")
+        } else {
+            format!("{what} is not on")
+        });
+        return vec![];
+    }
     crate::app::filters::toggle(&mut state.query, &item);
     filters::query_changed(state)
 }

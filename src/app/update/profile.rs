@@ -88,6 +88,7 @@ fn forget_the_old_account(state: &mut State) {
     state.count = None;
     state.count_runs = state.count_runs.next();
     state.counts_by_query.clear();
+    state.facets_by_query.clear();
     state.cache = PageCache::default();
     state.prefetching = None;
     state.list.contacts = Vec::new().into();

@@ -64,17 +64,23 @@ pub(super) fn select_page(state: &mut State) {
         .filter(|contact| state.selection.add(contact))
         .count();
     state.status.notice = Some(format!(
-        "{added} contacts on this page added to the selection"
+        "{} on this page added to the selection",
+        crate::text::count_of(added as u64, "contact", "contacts")
     ));
 }
 
 /// Clears the selection, stopping a running select-all.
 pub(super) fn clear(state: &mut State) -> Vec<Cmd> {
     let running = state.selection.running().is_some();
-    state.status.notice = Some(format!(
-        "{} contacts unselected",
-        thousands(state.selection.len() as u64)
-    ));
+    let marked = state.selection.len() as u64;
+    state.status.notice = Some(if marked == 0 && !running {
+        "nothing was selected".to_owned()
+    } else {
+        format!(
+            "{} unselected",
+            crate::text::count_of(marked, "contact", "contacts")
+        )
+    });
     state.selection.clear();
     state.range_anchor = None;
     if running {

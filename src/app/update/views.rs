@@ -142,7 +142,19 @@ pub(super) fn on_changed(
 ) {
     match result {
         Ok(views) => {
-            state.status.notice = Some(done);
+            // A view just deleted can be brought back: say how.
+            let restorable = matches!(&state.undo, Some(crate::app::state::Undo::View(view))
+                if !views.iter().any(|kept| kept.name == view.name));
+            state.status.notice = Some(if restorable {
+                format!(
+                    "{done} · {} brings it back",
+                    state
+                        .keymap
+                        .first_key(crate::app::Layer::Global, crate::app::Action::Undo)
+                )
+            } else {
+                done
+            });
             state.views = views;
             if let Mode::Views(list) = &mut state.mode {
                 list.cursor = list.cursor.min(state.views.len().saturating_sub(1));

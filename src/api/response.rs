@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::items::{DecodedPage, PageItem, decode_page_items};
+use super::items::{DecodedPage, PageItem, Unusable, decode_page_items, decode_page_items_named};
 use super::{ApiError, Channel};
 
 /// The envelope every endpoint answers with: `{success, message, data, code}`.
@@ -154,6 +154,14 @@ pub fn decode_contacts_page(status: u16, body: &[u8]) -> Result<DecodedPage<Cont
     decode_page_items::<Contact>(status, body)
 }
 
+/// `decode_contacts_page`, with what was left out named.
+pub fn decode_contacts_page_named(
+    status: u16,
+    body: &[u8],
+) -> Result<(DecodedPage<Contact>, Vec<Unusable>), ApiError> {
+    decode_page_items_named::<Contact>(status, body)
+}
+
 /// Decodes a pick-list's `data` array into `T`s, skipping entries without an id.
 pub(crate) fn decode_list<T: for<'de> Deserialize<'de>>(
     list: &str,
@@ -193,14 +201,44 @@ pub(crate) fn decode_list<T: for<'de> Deserialize<'de>>(
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contact {
     raw: Map<String, Value>,
+    /// The text of each number or boolean found where text was expected (`_id: 12345`), by
+    /// path; empty, and allocating nothing, for a contact that sends strings.
+    scalars: Vec<(&'static str, String)>,
 }
 
 /// Any JSON object is a contact; anything else is one that cannot be read.
 impl<'de> Deserialize<'de> for Contact {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Contact, D::Error> {
-        Map::deserialize(deserializer).map(|raw| Contact { raw })
+        Map::deserialize(deserializer).map(Contact::new)
     }
 }
+
+/// Every path the accessors read as text. A number or a boolean there is shown and exported as
+/// its JSON text (`"_id": 12345` as `12345`), as the CSV's cells do, never as a blank.
+const TEXT_PATHS: [&str; 22] = [
+    "_id",
+    "uuid",
+    "profile/userDetails/name",
+    "profile/userDetails/userProvidedName",
+    "profile/userDetails/contact/email",
+    "profile/userDetails/contact/phone/number",
+    "profile/userDetails/contact/phone/prefix",
+    "profile/userDetails/whatsAppNumber",
+    "status",
+    "_agentAssigned",
+    "lastSeenAt",
+    "createdAt",
+    "updatedAt",
+    "hasOrdered/lastAt",
+    "lastMessage/text",
+    "lastMessage/at",
+    "lastMessage/by",
+    "_botWebsite",
+    "_botWhatsapp",
+    "_botTelegram",
+    "_botFacebook",
+    "_botInstagram",
+];
 
 impl PageItem for Contact {
     fn id(&self) -> Option<&str> {
@@ -320,9 +358,25 @@ impl Contact {
     /// Wraps a JSON object; anything else is not a contact.
     pub fn from_value(value: Value) -> Option<Contact> {
         match value {
-            Value::Object(raw) => Some(Contact { raw }),
+            Value::Object(raw) => Some(Contact::new(raw)),
             _ => None,
         }
+    }
+
+    fn new(raw: Map<String, Value>) -> Contact {
+        let mut contact = Contact {
+            raw,
+            scalars: Vec::new(),
+        };
+        for path in TEXT_PATHS {
+            let text = match contact.at(path) {
+                Some(Value::Number(number)) => number.to_string(),
+                Some(Value::Bool(on)) => on.to_string(),
+                _ => continue,
+            };
+            contact.scalars.push((path, text));
+        }
+        contact
     }
 
     /// Everything the API sent, unknown fields included.
@@ -345,10 +399,22 @@ impl Contact {
         Some(value)
     }
 
-    /// Non-blank text at `path`.
+    /// The text at `path` (one of `TEXT_PATHS`): a string, or a number's or boolean's text.
+    fn string_at(&self, path: &str) -> Option<&str> {
+        match self.at(path)? {
+            Value::String(text) => Some(text),
+            Value::Number(_) | Value::Bool(_) => self
+                .scalars
+                .iter()
+                .find(|(at, _)| *at == path)
+                .map(|(_, text)| text.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Non-blank text at `path` (see `string_at`).
     fn text_at(&self, path: &str) -> Option<&str> {
-        self.at(path)?
-            .as_str()
+        self.string_at(path)
             .filter(|text| !text.trim().is_empty())
     }
 
@@ -490,11 +556,11 @@ impl Contact {
     }
 
     pub fn last_message(&self) -> Option<LastMessage<'_>> {
-        let message = self.at("lastMessage")?;
+        self.at("lastMessage")?;
         Some(LastMessage {
-            text: message.get("text").and_then(Value::as_str),
-            at: message.get("at").and_then(Value::as_str),
-            by: message.get("by").and_then(Value::as_str),
+            text: self.string_at("lastMessage/text"),
+            at: self.string_at("lastMessage/at"),
+            by: self.string_at("lastMessage/by"),
         })
     }
 

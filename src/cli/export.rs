@@ -234,6 +234,7 @@ pub async fn run(
                 summary.elapsed.as_secs_f64()
             ));
             super::say(format_args!("{}", describe_walk(&summary.walk)));
+            super::report_unusable(client, summary.walk.skipped);
             match listed {
                 // Ids not reached because --limit was met are not missing.
                 Some(_) if args.limit.is_some_and(|limit| summary.contacts >= limit) => Ok(()),
@@ -279,14 +280,7 @@ fn describe_walk(stats: &WalkStats) -> String {
         traffic.peak_concurrency,
         plural(stats.moved, "contact", "contacts"),
         stats.caught_up
-    ) + &match stats.skipped {
-        0 => String::new(),
-        skipped => format!(
-            "\nwarning: {} could not be read (broken text in their fields) and were left out; \
-             the log names them",
-            plural(skipped, "contact", "contacts")
-        ),
-    }
+    )
 }
 
 /// How often a headless export whose stderr is not a terminal says how far it got.

@@ -95,6 +95,30 @@ pub fn tsv_escaped(cell: &str) -> Cow<'_, str> {
     Cow::Owned(escaped)
 }
 
+/// JSON text with every hazard (see `is_terminal_hazard`) written as JSON's own escape
+/// (`\u2028`, `\u202e`, `\u009b`): the same JSON, which shows nothing a terminal could act on
+/// or break a line at. Raw control characters can only be inside strings of valid JSON, except
+/// the whitespace between tokens, which passes.
+pub fn json_safe(json: &str) -> Cow<'_, str> {
+    let hazard =
+        |character: char| is_terminal_hazard(character) && !matches!(character, '\n' | '\t' | '\r');
+    if !json.chars().any(hazard) {
+        return Cow::Borrowed(json);
+    }
+    let mut safe = String::with_capacity(json.len() + 16);
+    for character in json.chars() {
+        if hazard(character) {
+            let mut units = [0u16; 2];
+            for unit in character.encode_utf16(&mut units) {
+                safe.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            safe.push(character);
+        }
+    }
+    Cow::Owned(safe)
+}
+
 /// Folds line breaks and other control characters into single spaces so text stays on one row,
 /// and drops the invisible layout characters (see `is_invisible_format`).
 pub fn single_line(text: &str) -> String {
@@ -389,6 +413,15 @@ mod tests {
             "a\\tb\\nc\\rd\\\\e\\x1b]0;x\\x07\\u{9b}\\u{202e}\\u{200b}\\u{2028}f"
         );
         assert!(matches!(tsv_escaped("Zoë 🌸 +44"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_text_escapes_line_separators_and_bidi_as_json() {
+        let json = serde_json::json!({"n": "a\u{2028}b\u{2029}c\u{202e}\u{9b}\u{7f}"}).to_string();
+        let safe = json_safe(&json);
+        assert_eq!(safe, r#"{"n":"a\u2028b\u2029c\u202e\u009b\u007f"}"#);
+        let value: serde_json::Value = serde_json::from_str(&safe).expect("still JSON");
+        assert_eq!(value["n"], "a\u{2028}b\u{2029}c\u{202e}\u{9b}\u{7f}");
     }
 
     #[test]

@@ -53,7 +53,10 @@ impl PageItem for ContactKey {
     }
 
     fn last_message_at(&self) -> Option<&str> {
-        self.0.last_message.get().and_then(|message| message.at.get())
+        self.0
+            .last_message
+            .get()
+            .and_then(|message| message.at.get())
     }
 }
 
@@ -410,7 +413,11 @@ impl std::fmt::Display for Unusable {
         }
         write!(formatter, "data[{}]", self.position)?;
         if let Some(id) = &self.id {
-            write!(formatter, " (_id {:?})", crate::text::fit_width_unpadded(id, 40))?;
+            write!(
+                formatter,
+                " (_id {:?})",
+                crate::text::fit_width_unpadded(id, 40)
+            )?;
         }
         write!(formatter, ": {}", self.why)
     }
@@ -514,22 +521,24 @@ fn decode_one_by_one<T: PageItem>(body: &[u8]) -> Option<(DecodedPage<T>, Vec<Un
         .data?
         .into_iter()
         .enumerate()
-        .filter_map(|(position, raw)| match serde_json::from_str::<T>(raw.get()) {
-            Ok(item) => Some(item),
-            Err(error) => {
-                let why = match kind_of(raw.get()) {
-                    object if object.starts_with("an object") => format!("{object}: {error}"),
-                    other => other.to_owned(),
-                };
-                unusable.push(Unusable {
-                    page: None,
-                    position,
-                    id: id_of(raw.get()),
-                    why,
-                });
-                None
-            }
-        })
+        .filter_map(
+            |(position, raw)| match serde_json::from_str::<T>(raw.get()) {
+                Ok(item) => Some(item),
+                Err(error) => {
+                    let why = match kind_of(raw.get()) {
+                        object if object.starts_with("an object") => format!("{object}: {error}"),
+                        other => other.to_owned(),
+                    };
+                    unusable.push(Unusable {
+                        page: None,
+                        position,
+                        id: id_of(raw.get()),
+                        why,
+                    });
+                    None
+                }
+            },
+        )
         .collect();
     let skipped = unusable.len();
     Some((DecodedPage { items, skipped }, unusable))
@@ -602,7 +611,11 @@ mod tests {
         assert_eq!(items[0].id(), Some("65a000000000000000000001"));
         assert_eq!(items[0].last_message_at(), Some("2026-01-01T00:00:00.000Z"));
         assert!(items[0].json().contains(r#"[1, 2.50, "\u00e9"]"#));
-        assert_eq!(items[1].id(), None);
+        assert_eq!(
+            items[1].id(),
+            Some("7"),
+            "a number where the id's text was expected"
+        );
         assert_eq!(items[1].last_message_at(), None);
     }
 
@@ -634,6 +647,34 @@ mod tests {
     }
 
     #[test]
+    fn lone_surrogates_become_replacement_characters_and_nothing_else_changes() {
+        let repaired = |text: &str| repair_lone_surrogates(text).into_owned();
+        assert_eq!(repaired(r#"{"a":"x\ud800y"}"#), r#"{"a":"x\ufffdy"}"#);
+        assert_eq!(
+            repaired(r#"{"a":"\uDC00\ud800"}"#),
+            r#"{"a":"\ufffd\ufffd"}"#
+        );
+        assert_eq!(
+            repaired(r#"{"a":"\ud800\u0041"}"#),
+            r#"{"a":"\ufffd\u0041"}"#
+        );
+        for unchanged in [
+            r#"{"a":"\ud83d\ude00 \u00e9"}"#,
+            r#"{"a":"\\ud800"}"#,
+            r#"{"\\":"\\\\ud800"}"#,
+            r#"{"a":"\ud80"}"#,
+        ] {
+            assert!(
+                matches!(repair_lone_surrogates(unchanged), Cow::Borrowed(_)),
+                "{unchanged}"
+            );
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(&repaired(r#"{"a":"\ud800\ud800\udc00"}"#)).expect("JSON");
+        assert_eq!(value["a"], "\u{fffd}\u{10000}");
+    }
+
+    #[test]
     fn errors_and_bad_contacts_are_named() {
         let page = decode_page_items::<RawContact>(
             200,
@@ -643,13 +684,27 @@ mod tests {
         let ids: Vec<_> = page.items.iter().map(PageItem::id).collect();
         assert_eq!(ids, [Some("a"), Some("b")]);
         assert_eq!(page.skipped, 1, "3 is not a contact");
-        let page = decode_page_items::<ContactKey>(
+        assert_eq!(page.items[1].json(), r#"{"_id":"b","n":"\ufffd"}"#);
+        let (page, unusable) = decode_page_items_named::<ContactKey>(
             200,
-            br#"{"success":true,"data":[{"_id":"\ud800"},{"_id":"b"}]}"#,
+            br#"{"success":true,"data":[{"_id":"\ud800x"},[],{"_id":"b"},"s",{"_id":"c","x":"\udc00\ud83d\ude00"}]}"#,
         )
         .expect("the good contacts");
-        assert_eq!(page.items.len(), 1, "a lone surrogate in a field read");
-        assert_eq!(page.skipped, 1);
+        let ids: Vec<_> = page.items.iter().map(PageItem::id).collect();
+        assert_eq!(
+            ids,
+            [Some("\u{fffd}x"), Some("b"), Some("c")],
+            "a lone surrogate is kept"
+        );
+        assert_eq!(page.skipped, 2);
+        let named: Vec<String> = unusable.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            named,
+            [
+                "data[1]: an array, not a contact object",
+                "data[3]: a string, not a contact object"
+            ]
+        );
         let error = decode_page_items::<ContactKey>(
             200,
             br#"{"success":false,"message":"bad","data":[],"code":400}"#,

@@ -112,7 +112,9 @@ macro_rules! scalars_as_text {
             Ok($make(value.to_string()))
         }
         fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
-            Ok($make(serde_json::Number::from_f64(value).map_or_else(String::new, |n| n.to_string())))
+            Ok($make(
+                serde_json::Number::from_f64(value).map_or_else(String::new, |n| n.to_string()),
+            ))
         }
     };
 }
@@ -378,7 +380,11 @@ mod tests {
                 "tags": ["a", 1, null, "b", {"c": 1}], "after": "kept"}"#,
         );
         let inner = parsed.inner.get().expect("an object");
-        assert_eq!(inner.name, Text(Some("5".into())), "a number where text was expected");
+        assert_eq!(
+            inner.name,
+            Text(Some("5".into())),
+            "a number where text was expected"
+        );
         assert_eq!(inner.on, Flag(false));
         assert_eq!(parsed.tags, Texts(vec!["a".into(), "b".into()]));
         assert_eq!(parsed.after.get(), Some("kept"));
@@ -396,7 +402,10 @@ mod tests {
         assert_eq!(inner.name.get(), Some("447700900123"));
         assert_eq!(parsed.after.get(), Some("1.5"));
         let parsed = outer(r#"{"inner": {"name": -3}, "after": true}"#);
-        assert_eq!(parsed.inner.get().and_then(|inner| inner.name.get()), Some("-3"));
+        assert_eq!(
+            parsed.inner.get().and_then(|inner| inner.name.get()),
+            Some("-3")
+        );
         assert_eq!(parsed.after.get(), Some("true"));
         assert_eq!(outer(r#"{"after": null}"#).after.get(), None);
     }
@@ -410,7 +419,10 @@ mod tests {
             let error = serde_json::from_str::<ObjectOnly<Inner>>(other)
                 .err()
                 .unwrap_or_else(|| panic!("{other} is not an object"));
-            assert!(error.to_string().contains("expected a contact object"), "{error}");
+            assert!(
+                error.to_string().contains("expected a contact object"),
+                "{error}"
+            );
         }
     }
 

@@ -23,7 +23,8 @@ pub use items::{
 pub use lenient::ObjectOnly;
 pub use request::{DateRange, HasOrdered, PageRequest, Query, Sender, Status};
 pub use response::{
-    Agent, Contact, Phone, Segment, WhatsappBot, decode_contacts_page, decode_contacts_page_named,
+    Agent, Contact, MAX_SERVER_TEXT_CHARS, Phone, SERVER_TEXT_TARGET, Segment, WhatsappBot,
+    decode_contacts_page, decode_contacts_page_named,
 };
 pub use retry::RetryPolicy;
 pub use walk::IdSet;

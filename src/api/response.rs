@@ -117,12 +117,17 @@ pub(crate) fn decode_envelope(
         }
     };
     let message = message_text(&envelope.message, &envelope.error);
-    let details = match &envelope.data {
+    let details: Vec<String> = match &envelope.data {
         Value::Array(items) => items
             .iter()
             .filter_map(|item| item.as_str().map(str::to_owned))
             .collect(),
         _ => vec![],
+    };
+    let (message, details) = if is_success_status && envelope.success != Some(false) {
+        (message, details)
+    } else {
+        server_texts(status, message, details)
     };
     if !is_success_status {
         return Err(ApiError::from_status(status, message, details, retry_after));
@@ -137,6 +142,62 @@ pub(crate) fn decode_envelope(
         return Err(ApiError::from_status(code, message, details, retry_after));
     }
     Ok(envelope.data)
+}
+
+/// The log target of whole server messages, kept out of `-v`'s stderr: the log file has them.
+pub const SERVER_TEXT_TARGET: &str = "inbox_tui::server_text";
+
+/// The most characters of server text an error carries; the log has the whole of it.
+pub const MAX_SERVER_TEXT_CHARS: usize = 300;
+
+/// Server text as an error carries it: on one line, with every control character (a line feed
+/// that would start a fake line on stderr) and invisible one as a visible escape, and cut to
+/// `MAX_SERVER_TEXT_CHARS` with a note that the log has the rest. The whole is logged first.
+pub(crate) fn server_text(text: &str) -> String {
+    let mut shown = String::with_capacity(text.len().min(MAX_SERVER_TEXT_CHARS * 2));
+    let mut counted = 0;
+    for (index, character) in text.char_indices() {
+        if counted >= MAX_SERVER_TEXT_CHARS {
+            let rest = text[index..].chars().count();
+            shown.push_str(&format!(
+                "… [{rest} more characters; the log has the whole message]"
+            ));
+            break;
+        }
+        if crate::text::is_terminal_hazard(character) || character.is_control() {
+            crate::text::push_escaped(&mut shown, character);
+        } else {
+            shown.push(character);
+        }
+        counted += 1;
+    }
+    shown
+}
+
+/// An error reply's message and details as an error carries them (see `server_text`): one
+/// message says it all, so details that repeat it are dropped, and the whole reply's text is
+/// logged once.
+fn server_texts(status: u16, message: String, details: Vec<String>) -> (String, Vec<String>) {
+    let long = message.chars().count() > MAX_SERVER_TEXT_CHARS
+        || details
+            .iter()
+            .any(|detail| detail.chars().count() > MAX_SERVER_TEXT_CHARS);
+    if long {
+        tracing::warn!(
+            target: SERVER_TEXT_TARGET,
+            status,
+            message = %message,
+            details = ?details,
+            "a long error message"
+        );
+    }
+    let details = details
+        .iter()
+        .filter(|detail| **detail != message)
+        .take(10)
+        .map(|detail| server_text(detail))
+        .collect();
+    (server_text(&message), details)
 }
 
 fn describe_category(error: &serde_json::Error) -> &'static str {
@@ -414,8 +475,7 @@ impl Contact {
 
     /// Non-blank text at `path` (see `string_at`).
     fn text_at(&self, path: &str) -> Option<&str> {
-        self.string_at(path)
-            .filter(|text| !text.trim().is_empty())
+        self.string_at(path).filter(|text| !text.trim().is_empty())
     }
 
     /// The strings of the array at `path`, skipping anything that is not a string.

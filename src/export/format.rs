@@ -419,7 +419,12 @@ mod tests {
 
     #[test]
     fn phone_numbers_stay_as_they_are_and_formulas_get_a_quote() {
-        for phone in ["+1123456789", "+44 7700 900123", "+1 (555) 010-0100", "+91-98765-43210"] {
+        for phone in [
+            "+1123456789",
+            "+44 7700 900123",
+            "+1 (555) 010-0100",
+            "+91-98765-43210",
+        ] {
             assert_eq!(spreadsheet_safe(phone), phone);
         }
         for formula in [
@@ -434,7 +439,11 @@ mod tests {
             "\t+1",
             "+1\n=2",
         ] {
-            assert_eq!(spreadsheet_safe(formula), format!("'{formula}"), "{formula:?}");
+            assert_eq!(
+                spreadsheet_safe(formula),
+                format!("'{formula}"),
+                "{formula:?}"
+            );
         }
         assert_eq!(spreadsheet_safe("Ann +1"), "Ann +1");
     }

@@ -14,7 +14,9 @@ use std::io::{self, IsTerminal};
 use std::time::{Duration, Instant};
 
 pub use destination::{Destination, Output, stdout_was_closed};
-pub use format::{CSV_COLUMNS, ContactWriter, CsvColumns, CsvStyle, ExportFormat, FlatRow};
+pub use format::{
+    CSV_COLUMNS, ContactWriter, CsvColumns, CsvStyle, ExportFormat, FlatRow, spreadsheet_safe,
+};
 
 use crate::api::walk::{ContactStream, WalkError, WalkOptions, WalkStats, WalkStep};
 use crate::api::{Client, Contact, IdSet, PageItem, Query, RawContact};

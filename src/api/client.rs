@@ -107,7 +107,8 @@ pub struct Page {
     /// 1-based.
     pub number: u32,
     pub contacts: Vec<Contact>,
-    /// Contacts the server sent that could not be read (broken text), left out of `contacts`.
+    /// Values in the page's `data` that are not contacts (not objects), left out of `contacts`
+    /// and named in the log.
     pub unreadable: usize,
     /// Wall time of the fetch, retries included.
     pub elapsed: Duration,

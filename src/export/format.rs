@@ -218,7 +218,8 @@ impl<W: Write> ContactWriter<W> {
         Ok(())
     }
 
-    /// Writes one contact's original JSON text, unchanged (JSON array or NDJSON).
+    /// Writes one contact's original JSON text (JSON array or NDJSON); the export's sink writes
+    /// hazardous characters as JSON escapes.
     pub fn write_json(&mut self, json: &str) -> io::Result<()> {
         let Some(output) = &mut self.plain else {
             return Err(io::Error::other("this export is not JSON"));

@@ -143,8 +143,8 @@ pub(super) fn on_page_loaded(
 
 /// Puts a fetched or cached page on screen. An empty page after page 1 means the previous page
 /// was the last, so the list stays where it is. The selection follows the selected contact when
-/// it is on the new page (a refresh), else goes to the top. Contacts that could not be read
-/// are said in the status line.
+/// it is on the new page (a refresh), else goes to the top. Values that are not contacts are
+/// said in the status line.
 fn apply_page(state: &mut State, page: u32, fetched: FetchedPage) {
     let FetchedPage {
         contacts,
@@ -154,7 +154,8 @@ fn apply_page(state: &mut State, page: u32, fetched: FetchedPage) {
     state.range_anchor = None;
     if unreadable > 0 {
         state.status.notice = Some(format!(
-            "{unreadable} contacts on page {page} could not be read (broken text) and are not shown"
+            "{unreadable} values on page {page} are not contacts and are not shown; the log names \
+             them"
         ));
     }
     if contacts.is_empty() && unreadable == 0 && page > 1 {

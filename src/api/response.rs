@@ -155,8 +155,7 @@ pub const MAX_SERVER_TEXT_CHARS: usize = 300;
 /// `MAX_SERVER_TEXT_CHARS` with a note that the log has the rest. The whole is logged first.
 pub(crate) fn server_text(text: &str) -> String {
     let mut shown = String::with_capacity(text.len().min(MAX_SERVER_TEXT_CHARS * 2));
-    let mut counted = 0;
-    for (index, character) in text.char_indices() {
+    for (counted, (index, character)) in text.char_indices().enumerate() {
         if counted >= MAX_SERVER_TEXT_CHARS {
             let rest = text[index..].chars().count();
             shown.push_str(&format!(
@@ -169,7 +168,6 @@ pub(crate) fn server_text(text: &str) -> String {
         } else {
             shown.push(character);
         }
-        counted += 1;
     }
     shown
 }

@@ -675,6 +675,33 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_of_value_that_is_not_a_contact_is_named_as_what_it_is() {
+        let deep = format!(
+            r#"{{"_id":"65a0000000000000000000dd","x":{}{}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        let body =
+            format!(r#"{{"success":true,"data":[true,null,-2.5,{{"_id":"ok"}},{deep},false]}}"#);
+        let (page, unusable) = decode_page_items_named::<crate::api::Contact>(200, body.as_bytes())
+            .expect("the good contact");
+        assert_eq!(page.items.len(), 1);
+        let named: Vec<String> = unusable.iter().map(ToString::to_string).collect();
+        assert_eq!(named.len(), 5, "{named:?}");
+        assert_eq!(named[0], "data[0]: a boolean, not a contact object");
+        assert_eq!(named[1], "data[1]: null, not a contact object");
+        assert_eq!(named[2], "data[2]: a number, not a contact object");
+        assert!(
+            named[3].starts_with(
+                r#"data[4] (_id "65a0000000000000000000dd"): an object that cannot be read: "#
+            ),
+            "{}",
+            named[3]
+        );
+        assert_eq!(named[4], "data[5]: a boolean, not a contact object");
+    }
+
+    #[test]
     fn errors_and_bad_contacts_are_named() {
         let page = decode_page_items::<RawContact>(
             200,

@@ -257,12 +257,21 @@ pub(crate) fn decode_list<T: for<'de> Deserialize<'de>>(
 }
 
 /// One inbox contact: the original JSON, read through tolerant accessors.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Contact {
     raw: Map<String, Value>,
     /// The text of each number or boolean found where text was expected (`_id: 12345`), by
-    /// path; empty, and allocating nothing, for a contact that sends strings.
-    scalars: Vec<(&'static str, String)>,
+    /// path: worked out the first time an accessor meets one, so a contact that sends strings
+    /// costs nothing more to decode.
+    scalars: std::sync::OnceLock<Vec<(&'static str, String)>>,
+}
+
+/// Two contacts are the same when the API sent the same JSON (what was worked out from it
+/// does not count).
+impl PartialEq for Contact {
+    fn eq(&self, other: &Contact) -> bool {
+        self.raw == other.raw
+    }
 }
 
 /// Any JSON object is a contact; anything else is one that cannot be read.
@@ -423,19 +432,24 @@ impl Contact {
     }
 
     fn new(raw: Map<String, Value>) -> Contact {
-        let mut contact = Contact {
+        Contact {
             raw,
-            scalars: Vec::new(),
-        };
-        for path in TEXT_PATHS {
-            let text = match contact.at(path) {
-                Some(Value::Number(number)) => number.to_string(),
-                Some(Value::Bool(on)) => on.to_string(),
-                _ => continue,
-            };
-            contact.scalars.push((path, text));
+            scalars: std::sync::OnceLock::new(),
         }
-        contact
+    }
+
+    /// The text of every number or boolean at one of `TEXT_PATHS`.
+    fn scalar_texts(&self) -> &[(&'static str, String)] {
+        self.scalars.get_or_init(|| {
+            TEXT_PATHS
+                .into_iter()
+                .filter_map(|path| match self.at(path)? {
+                    Value::Number(number) => Some((path, number.to_string())),
+                    Value::Bool(on) => Some((path, on.to_string())),
+                    _ => None,
+                })
+                .collect()
+        })
     }
 
     /// Everything the API sent, unknown fields included.
@@ -463,7 +477,7 @@ impl Contact {
         match self.at(path)? {
             Value::String(text) => Some(text),
             Value::Number(_) | Value::Bool(_) => self
-                .scalars
+                .scalar_texts()
                 .iter()
                 .find(|(at, _)| *at == path)
                 .map(|(_, text)| text.as_str()),

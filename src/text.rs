@@ -294,9 +294,18 @@ impl<W: std::io::Write> TerminalWriter<W> {
 
 impl<W: std::io::Write> std::io::Write for TerminalWriter<W> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        // Most output is printable ASCII: it passes as it is, without a copy.
-        let harmless = |byte: &u8| matches!(byte, b' '..=b'~' | b'\n' | b'\t');
-        if self.pending.is_empty() && bytes.iter().all(harmless) {
+        // Most output holds no hazard: it passes as it is, without a copy. Every hazard is a
+        // control byte, DEL, or a character whose UTF-8 starts with one of the lead bytes
+        // below (C1: C2; U+061C: D8; U+180E: E1; U+200B-U+206F: E2; U+FEFF: EF), so a chunk
+        // of whole characters without them is safe.
+        let harmless = |byte: &u8| {
+            matches!(byte, b' '..=b'~' | b'\n' | b'\t')
+                || (*byte >= 0x80 && !matches!(byte, 0xC2 | 0xD8 | 0xE1 | 0xE2 | 0xEF))
+        };
+        if self.pending.is_empty()
+            && bytes.iter().all(harmless)
+            && std::str::from_utf8(bytes).is_ok()
+        {
             self.inner.write_all(bytes)?;
             return Ok(bytes.len());
         }
@@ -397,6 +406,16 @@ mod tests {
             EscapeStyle::Visible,
         );
         assert_eq!(shown, "a\\x1b[2J\\u{9b}b\r\nc\\x0dd\\xff");
+        let passed = "Zoë 🌸 王 “quoted” …";
+        assert_eq!(
+            through_writer(&[passed.as_bytes()], EscapeStyle::Json),
+            passed,
+            "non-ASCII text without a hazard passes"
+        );
+        assert_eq!(
+            through_writer(&["é\u{2028}€\u{feff}".as_bytes()], EscapeStyle::Json),
+            "é\\u2028€\\ufeff"
+        );
         let json = through_writer(
             &["{\"n\":\"\u{9b}\u{202e}\"}\n".as_bytes()],
             EscapeStyle::Json,

@@ -107,12 +107,14 @@ fn file_filter() -> EnvFilter {
 }
 
 /// `-v`: inbox-tui's own requests and timings; `-vv`: everything inbox-tui logs, and the HTTP
-/// stack's debug output too.
+/// stack's debug output too. Whole server messages (a 200 KB error) go to the file only: the
+/// error on stderr is cut and points there.
 fn stderr_filter(verbose: u8) -> EnvFilter {
-    EnvFilter::new(match verbose {
+    let base = match verbose {
         1 => "warn,inbox_tui=debug",
         _ => "debug,inbox_tui=trace",
-    })
+    };
+    EnvFilter::new(format!("{base},{}=off", crate::api::SERVER_TEXT_TARGET))
 }
 
 /// Stderr for `-v`, through the log file's escaping: server text cannot drive the terminal.
@@ -209,7 +211,8 @@ impl Write for LogFile {
 }
 
 /// One record as it goes into the file: every control character but the newline that ends the
-/// record is a visible escape, C0 and DEL as `\x1b`, C1 as `\u{9b}`; a newline inside it (a
+/// record is a visible escape, C0 and DEL as `\x1b`, C1 as `\u{9b}`, and so is every invisible
+/// or bidi character (`\u{202e}`, see `text::is_terminal_hazard`); a newline inside it (a
 /// multi-line server message) becomes `\x0a`, so it cannot pass for a record of its own.
 fn escape_record(record: &[u8]) -> String {
     let text = String::from_utf8_lossy(record);
@@ -223,7 +226,7 @@ fn escape_record(record: &[u8]) -> String {
             line.push_str(" [cut: the record was too long]");
             break;
         }
-        if c.is_control() {
+        if c.is_control() || crate::text::is_terminal_hazard(c) {
             crate::text::push_escaped(&mut line, c);
         } else {
             line.push(c);
@@ -358,6 +361,10 @@ mod tests {
             "title \\x1b]0;pwned\\x07 line\\x0aforged\\x0d\\x7f\n"
         );
         assert_eq!(escape_record("c1 \u{9b}31m".as_bytes()), "c1 \\u{9b}31m");
+        assert_eq!(
+            escape_record("bidi \u{202e}txt\u{2028}\u{200b}".as_bytes()),
+            "bidi \\u{202e}txt\\u{2028}\\u{200b}"
+        );
         assert_eq!(escape_record("naïve ✓\n".as_bytes()), "naïve ✓\n");
     }
 

@@ -70,6 +70,55 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
     Cow::Owned(safe)
 }
 
+/// A TSV cell, lossless and safe to print: a backslash is doubled, a tab, newline and carriage
+/// return are written `\t`, `\n`, `\r`, and every other hazard (see `is_terminal_hazard`) as
+/// its visible escape (`\x1b`, `\u{202e}`). TSV has no quoting, so this keeps one contact a
+/// line and its fields apart, and `list | grep` can neither drive the terminal nor lose data.
+pub fn tsv_escaped(cell: &str) -> Cow<'_, str> {
+    let plain = |character: char| {
+        !matches!(character, '\\' | '\t' | '\n' | '\r') && !is_terminal_hazard(character)
+    };
+    if cell.chars().all(plain) {
+        return Cow::Borrowed(cell);
+    }
+    let mut escaped = String::with_capacity(cell.len() + 8);
+    for character in cell.chars() {
+        match character {
+            '\\' => escaped.push_str("\\\\"),
+            '\t' => escaped.push_str("\\t"),
+            '\n' => escaped.push_str("\\n"),
+            '\r' => escaped.push_str("\\r"),
+            hazard if is_terminal_hazard(hazard) => push_escaped(&mut escaped, hazard),
+            other => escaped.push(other),
+        }
+    }
+    Cow::Owned(escaped)
+}
+
+/// JSON text with every hazard (see `is_terminal_hazard`) written as JSON's own escape
+/// (`\u2028`, `\u202e`, `\u009b`): the same JSON, which shows nothing a terminal could act on
+/// or break a line at. Raw control characters can only be inside strings of valid JSON, except
+/// the whitespace between tokens, which passes.
+pub fn json_safe(json: &str) -> Cow<'_, str> {
+    let hazard =
+        |character: char| is_terminal_hazard(character) && !matches!(character, '\n' | '\t' | '\r');
+    if !json.chars().any(hazard) {
+        return Cow::Borrowed(json);
+    }
+    let mut safe = String::with_capacity(json.len() + 16);
+    for character in json.chars() {
+        if hazard(character) {
+            let mut units = [0u16; 2];
+            for unit in character.encode_utf16(&mut units) {
+                safe.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            safe.push(character);
+        }
+    }
+    Cow::Owned(safe)
+}
+
 /// Folds line breaks and other control characters into single spaces so text stays on one row,
 /// and drops the invisible layout characters (see `is_invisible_format`).
 pub fn single_line(text: &str) -> String {
@@ -219,14 +268,16 @@ fn fit(text: &str, width: usize) -> (String, usize) {
 pub enum EscapeStyle {
     /// `\x1b`, `\u{9b}`: for CSV and text a person reads.
     Visible,
-    /// `\u001b`, `\u009b`: JSON stays valid JSON (hazards only occur inside its strings).
+    /// `\u001b`, `\u009b`: JSON stays valid JSON and reads back as the same data (hazards
+    /// other than whitespace only occur inside its strings; a carriage return, which valid JSON
+    /// holds only between tokens, becomes a space).
     Json,
 }
 
-/// A stream to a terminal that applies `terminal_safe`'s rule on the way through, for data
-/// (CSV, JSON) written to a screen rather than a file or a pipe. Newlines and tabs pass; so
-/// does a carriage return that ends a CSV record (`\r\n`). Bytes that are not UTF-8 are
-/// escaped as `\xNN`.
+/// A stream that applies `terminal_safe`'s rule on the way through: for CSV written to a
+/// screen, and for JSON wherever it goes (a pipe into `cat` reaches a terminal too). Newlines
+/// and tabs pass; so does a carriage return that ends a CSV record (`\r\n`). Bytes that are
+/// not UTF-8 are escaped as `\xNN`.
 pub struct TerminalWriter<W: std::io::Write> {
     inner: W,
     style: EscapeStyle,
@@ -268,15 +319,23 @@ impl<W: std::io::Write> TerminalWriter<W> {
         }
     }
 
+    /// A byte that is not part of a character: `\xNN` for a person, U+FFFD's escape in JSON
+    /// (which has no byte escape); a held-back carriage return, as in `render`.
     fn escape_byte(&self, out: &mut String, byte: u8) {
-        out.push_str(&format!("\\x{byte:02x}"));
+        match (self.style, byte) {
+            (EscapeStyle::Json, b'\r') => out.push(' '),
+            (EscapeStyle::Json, _) => out.push_str("\\ufffd"),
+            (EscapeStyle::Visible, _) => out.push_str(&format!("\\x{byte:02x}")),
+        }
     }
 
     fn render(&self, text: &str, out: &mut String) {
         let mut characters = text.chars().peekable();
         while let Some(character) = characters.next() {
             let ends_record = character == '\r' && characters.peek() == Some(&'\n');
-            if is_terminal_hazard(character) && !ends_record {
+            if character == '\r' && !ends_record && self.style == EscapeStyle::Json {
+                out.push(' ');
+            } else if is_terminal_hazard(character) && !ends_record {
                 self.escape_char(out, character);
             } else {
                 out.push(character);
@@ -287,6 +346,21 @@ impl<W: std::io::Write> TerminalWriter<W> {
 
 impl<W: std::io::Write> std::io::Write for TerminalWriter<W> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        // Most output holds no hazard: it passes as it is, without a copy. Every hazard is a
+        // control byte, DEL, or a character whose UTF-8 starts with one of the lead bytes
+        // below (C1: C2; U+061C: D8; U+180E: E1; U+200B-U+206F: E2; U+FEFF: EF), so a chunk
+        // of whole characters without them is safe.
+        let harmless = |byte: &u8| {
+            matches!(byte, b' '..=b'~' | b'\n' | b'\t')
+                || (*byte >= 0x80 && !matches!(byte, 0xC2 | 0xD8 | 0xE1 | 0xE2 | 0xEF))
+        };
+        if self.pending.is_empty()
+            && bytes.iter().all(harmless)
+            && std::str::from_utf8(bytes).is_ok()
+        {
+            self.inner.write_all(bytes)?;
+            return Ok(bytes.len());
+        }
         let mut data = std::mem::take(&mut self.pending);
         data.extend_from_slice(bytes);
         let mut out = String::with_capacity(data.len());
@@ -397,6 +471,16 @@ mod tests {
             EscapeStyle::Visible,
         );
         assert_eq!(shown, "a\\x1b[2J\\u{9b}b\r\nc\\x0dd\\xff");
+        let passed = "Zoë 🌸 王 “quoted” …";
+        assert_eq!(
+            through_writer(&[passed.as_bytes()], EscapeStyle::Json),
+            passed,
+            "non-ASCII text without a hazard passes"
+        );
+        assert_eq!(
+            through_writer(&["é\u{2028}€\u{feff}".as_bytes()], EscapeStyle::Json),
+            "é\\u2028€\\ufeff"
+        );
         let json = through_writer(
             &["{\"n\":\"\u{9b}\u{202e}\"}\n".as_bytes()],
             EscapeStyle::Json,
@@ -404,6 +488,32 @@ mod tests {
         assert_eq!(json, "{\"n\":\"\\u009b\\u202e\"}\n");
         let value: serde_json::Value = serde_json::from_str(&json).expect("still JSON");
         assert_eq!(value["n"], "\u{9b}\u{202e}");
+    }
+
+    #[test]
+    fn tsv_cells_escape_everything_that_could_split_a_row_or_drive_a_terminal() {
+        assert_eq!(
+            tsv_escaped("a\tb\nc\rd\\e\u{1b}]0;x\u{7}\u{9b}\u{202e}\u{200b}\u{2028}f"),
+            "a\\tb\\nc\\rd\\\\e\\x1b]0;x\\x07\\u{9b}\\u{202e}\\u{200b}\\u{2028}f"
+        );
+        assert!(matches!(tsv_escaped("Zoë 🌸 +44"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_text_escapes_line_separators_and_bidi_as_json() {
+        let json = serde_json::json!({"n": "a\u{2028}b\u{2029}c\u{202e}\u{9b}\u{7f}"}).to_string();
+        let safe = json_safe(&json);
+        assert_eq!(safe, r#"{"n":"a\u2028b\u2029c\u202e\u009b\u007f"}"#);
+        let value: serde_json::Value = serde_json::from_str(&safe).expect("still JSON");
+        assert_eq!(value["n"], "a\u{2028}b\u{2029}c\u{202e}\u{9b}\u{7f}");
+    }
+
+    #[test]
+    fn json_through_the_writer_keeps_a_carriage_return_between_tokens_valid() {
+        let json = through_writer(&[b"{\"a\":\r1,\r\n\"b\":\"\x7f\"}"], EscapeStyle::Json);
+        assert_eq!(json, "{\"a\": 1,\r\n\"b\":\"\\u007f\"}");
+        let value: serde_json::Value = serde_json::from_str(&json).expect("still JSON");
+        assert_eq!(value["b"], "\u{7f}");
     }
 
     #[test]

@@ -161,7 +161,8 @@ fn missing_and_mistyped_fields_become_defaults() {
         .items;
     assert_eq!(contacts.len(), 4);
     assert_eq!(contacts[0].display_name(), "(unnamed)");
-    assert_eq!(contacts[1].id(), None);
+    // Issue 21: a number where text is expected reads as its text, never as a blank.
+    assert_eq!(contacts[1].id(), Some("42"));
     assert_eq!(contacts[1].channel(), None);
     assert_eq!(contacts[1].status(), None);
     assert!(
@@ -169,9 +170,9 @@ fn missing_and_mistyped_fields_become_defaults() {
             .last_message()
             .is_some_and(|message| message.text.is_none())
     );
-    assert_eq!(contacts[2].name(), None);
+    assert_eq!(contacts[2].name(), Some("7"));
     assert!(contacts[2].tags().is_empty());
-    assert!(contacts[2].phone().is_none());
+    assert_eq!(contacts[2].phone().map(|phone| phone.number), Some("5"));
     assert_eq!(
         contacts[2].attributes(),
         vec![("k".to_owned(), r#"{"deep":true}"#.to_owned())]

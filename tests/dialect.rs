@@ -373,8 +373,8 @@ async fn the_real_capture_exports_to_csv_and_ndjson_without_loss() {
     assert_eq!(cell("name"), r#"Tomás "Tom" O'Neil, Jr."#);
     assert_eq!(
         cell("phone"),
-        "'+447700900456",
-        "kept text for spreadsheets"
+        "+447700900456",
+        "a phone number runs nothing in a spreadsheet, so it gets no quote (issue 21)"
     );
     assert_eq!(cell("channel"), "WEBSITE");
     assert_eq!(cell("status"), "INPROGRESS");

@@ -994,3 +994,32 @@ fn at_140_columns_the_list_keeps_its_channel_and_the_agent_id_is_whole() {
         "{rows:#?}"
     );
 }
+
+/// Issue 21: the raw JSON view writes line and paragraph separators, bidi and C1 characters as
+/// JSON escapes, so none of them reaches the terminal, and the JSON still reads the same.
+#[test]
+fn raw_json_sends_no_line_separator_or_bidi_character() {
+    let mut state = populated_state();
+    state.list.contacts = Arc::from(vec![
+        Contact::from_value(serde_json::json!({
+            "_id": "65a0000000000000000000aa",
+            "profile": {"userDetails": {"name": "Line\u{2028}Break\u{2029}Para \u{202e}exe.txt \u{9b}31m"}}
+        }))
+        .expect("an object"),
+    ]);
+    state.list.selected = 0;
+    state.detail.fullscreen = true;
+    state.detail.raw_json = true;
+    state.focus = Focus::Detail;
+    let text = screen_text(&render(&state, 160, 40));
+    assert!(
+        text.contains(r#""name": "Line\u2028Break\u2029Para \u202eexe.txt \u009b31m""#),
+        "{text}"
+    );
+    for hazard in ['\u{2028}', '\u{2029}', '\u{202e}', '\u{9b}'] {
+        assert!(
+            !text.contains(hazard),
+            "{hazard:?} reached the screen: {text}"
+        );
+    }
+}

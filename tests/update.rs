@@ -1071,7 +1071,7 @@ fn a_page_with_unreadable_contacts_is_not_taken_for_the_last_and_says_so() {
     );
     let notice = state.status.notice.clone().unwrap_or_default();
     assert!(
-        notice.contains("3 contacts on page 1 could not be read"),
+        notice.contains("3 values on page 1 are not contacts"),
         "{notice}"
     );
 }

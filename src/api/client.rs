@@ -16,7 +16,7 @@ use super::response::{decode_envelope, decode_list};
 use super::retry::parse_retry_after;
 use super::{
     Agent, ApiError, Contact, DecodedPage, PageItem, Query, RetryPolicy, Segment,
-    TYPICAL_PAGE_SIZE, WhatsappBot, decode_contacts_page, decode_page_items,
+    TYPICAL_PAGE_SIZE, Unusable, WhatsappBot, decode_contacts_page_named, decode_page_items_named,
 };
 
 /// BotPenguin's own host; white-label hosts serve the same API under other bases.
@@ -112,7 +112,8 @@ pub struct Page {
     /// 1-based.
     pub number: u32,
     pub contacts: Vec<Contact>,
-    /// Contacts the server sent that could not be read (broken text), left out of `contacts`.
+    /// Values in the page's `data` that are not contacts (not objects), left out of `contacts`
+    /// and named in the log.
     pub unreadable: usize,
     /// Wall time of the fetch, retries included.
     pub elapsed: Duration,
@@ -160,7 +161,46 @@ fn filters_something(value: &Value) -> bool {
 /// that keeps inventing new entries.
 const MAX_PICK_LIST_PAGES: u32 = 50;
 
-/// A client for one account on one host. Cheap to clone; clones share connections.
+/// The most values that are not contacts a client remembers to name (the log names them all).
+const MAX_UNUSABLE_KEPT: usize = 1000;
+
+/// The values in pages' `data` that were not contacts, as a client met them: each named once
+/// (a page fetched again is not counted twice), at most `MAX_UNUSABLE_KEPT` of them.
+#[derive(Debug, Default)]
+struct UnusableLog {
+    kept: Vec<Unusable>,
+    more: u64,
+}
+
+impl UnusableLog {
+    fn record(&mut self, unusable: Unusable) {
+        let seen = self
+            .kept
+            .iter()
+            .any(|kept| kept.page == unusable.page && kept.position == unusable.position);
+        if seen {
+            return;
+        }
+        tracing::warn!("left out a value that is not a contact: {unusable}");
+        if self.kept.len() < MAX_UNUSABLE_KEPT {
+            self.kept.push(unusable);
+        } else {
+            self.more += 1;
+        }
+    }
+}
+
+/// The page number a request body asks for.
+fn requested_page(body: &[u8]) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct PageOnly {
+        page: Option<u64>,
+    }
+    serde_json::from_slice::<PageOnly>(body).ok()?.page
+}
+
+/// A client for one account on one host. Cheap to clone; clones share connections (and the
+/// record of values that were not contacts).
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
@@ -169,6 +209,7 @@ pub struct Client {
     retry: RetryPolicy,
     /// The one pace of this account, shared by every clone.
     pace: Arc<SharedPace>,
+    unusable: std::sync::Arc<std::sync::Mutex<UnusableLog>>,
 }
 
 impl Client {
@@ -212,7 +253,37 @@ impl Client {
             token: config.token,
             pace: Arc::new(SharedPace::new(config.pace, config.retry.max_retry_after)),
             retry: config.retry,
+            unusable: std::sync::Arc::default(),
         })
+    }
+
+    /// Every value a page's `data` held that was not a contact and was left out, by page and
+    /// position (and id when it had one), in the order met; and how many more there were than
+    /// could be kept.
+    pub fn unusable_contacts(&self) -> (Vec<Unusable>, u64) {
+        match self.unusable.lock() {
+            Ok(log) => (log.kept.clone(), log.more),
+            Err(poisoned) => {
+                let log = poisoned.into_inner();
+                (log.kept.clone(), log.more)
+            }
+        }
+    }
+
+    /// Records the values of page `request`'s reply that were not contacts.
+    fn note_unusable(&self, request: &[u8], unusable: Vec<Unusable>) {
+        if unusable.is_empty() {
+            return;
+        }
+        let page = requested_page(request);
+        let mut log = match self.unusable.lock() {
+            Ok(log) => log,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        for mut one in unusable {
+            one.page = page;
+            log.record(one);
+        }
     }
 
     /// How this client retries, for walks that run their own retries across many requests.
@@ -278,9 +349,11 @@ impl Client {
                         true,
                     )
                     .await?;
-                decode_contacts_page(status, &bytes)
+                decode_contacts_page_named(status, &bytes)
             })
             .await?;
+        let (decoded, unusable) = decoded;
+        self.note_unusable(&body, unusable);
         tracing::debug!(
             page,
             contacts = decoded.items.len(),
@@ -314,7 +387,11 @@ impl Client {
         let decoded = self
             .exchange(request)
             .await
-            .and_then(|(status, bytes)| decode_page_items::<T>(status, &bytes))
+            .and_then(|(status, bytes)| decode_page_items_named::<T>(status, &bytes))
+            .map(|(decoded, unusable)| {
+                self.note_unusable(body, unusable);
+                decoded
+            })
             .map_err(|error| error.for_token(&self.token));
         match &decoded {
             Ok(decoded) => tracing::debug!(

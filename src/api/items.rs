@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
-use super::lenient::{Flag, List, Obj, Str, Text, Texts};
+use super::lenient::{Flag, List, Obj, ObjectOnly, Str, Text, Texts};
 use super::response::{NameParts, Phone, channel, decode_envelope, display_name};
 use super::{ApiError, Channel};
 
@@ -23,9 +23,12 @@ pub trait PageItem: DeserializeOwned + Send + 'static {
     fn last_message_at(&self) -> Option<&str>;
 }
 
-/// Only what identifies and orders a contact.
+/// Only what identifies and orders a contact. Only an object is one (see `ObjectOnly`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactKey(KeyFields);
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-pub struct ContactKey {
+struct KeyFields {
     #[serde(rename = "_id", default)]
     id: Text,
     #[serde(rename = "lastMessage", default)]
@@ -38,13 +41,22 @@ struct MessageTime {
     at: Text,
 }
 
+impl<'de> Deserialize<'de> for ContactKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        ObjectOnly::<KeyFields>::deserialize(deserializer).map(|fields| ContactKey(fields.0))
+    }
+}
+
 impl PageItem for ContactKey {
     fn id(&self) -> Option<&str> {
-        self.id.get()
+        self.0.id.get()
     }
 
     fn last_message_at(&self) -> Option<&str> {
-        self.last_message.get().and_then(|message| message.at.get())
+        self.0
+            .last_message
+            .get()
+            .and_then(|message| message.at.get())
     }
 }
 
@@ -62,10 +74,16 @@ impl RawContact {
         self.raw.get()
     }
 
+    /// Only an object is a contact. A lone surrogate escape, which the raw text keeps, becomes
+    /// `\ufffd`, so the export holds the same text as the CSV and the browser.
     fn from_raw(raw: Box<RawValue>) -> Result<RawContact, serde_json::Error> {
         if !raw.get().trim_start().starts_with('{') {
             return Err(serde::de::Error::custom("a contact must be a JSON object"));
         }
+        let raw = match repair_lone_surrogates(raw.get()) {
+            Cow::Borrowed(_) => raw,
+            Cow::Owned(repaired) => RawValue::from_string(repaired)?,
+        };
         let key = serde_json::from_str(raw.get())?;
         Ok(RawContact { raw, key })
     }
@@ -376,31 +394,154 @@ struct RawEnvelope<'a> {
     data: Option<Vec<&'a RawValue>>,
 }
 
-/// A page whose contacts do not all decode (one with a lone surrogate, one that is not an
-/// object), read contact by contact: the others are kept, the bad ones counted and named in
-/// the log. Bytes that are not UTF-8 become U+FFFD first. `None` when even that fails (a cut or
-/// broken body, an error envelope), for the slow path to name.
-fn decode_one_by_one<T: PageItem>(body: &[u8]) -> Option<DecodedPage<T>> {
+/// A value in a page's `data` that is not a contact, left out: where it was, its id when it has
+/// one, and why it could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unusable {
+    /// The page it came on, when the caller knows it.
+    pub page: Option<u64>,
+    /// Its index in `data`, from 0.
+    pub position: usize,
+    pub id: Option<String>,
+    pub why: String,
+}
+
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(page) = self.page {
+            write!(formatter, "page {page}, ")?;
+        }
+        write!(formatter, "data[{}]", self.position)?;
+        if let Some(id) = &self.id {
+            write!(
+                formatter,
+                " (_id {:?})",
+                crate::text::fit_width_unpadded(id, 40)
+            )?;
+        }
+        write!(formatter, ": {}", self.why)
+    }
+}
+
+/// What a value that is not a contact is, in words: `a number`, `an array`.
+fn kind_of(json: &str) -> &'static str {
+    match json.trim_start().as_bytes().first() {
+        Some(b'{') => "an object that cannot be read",
+        Some(b'[') => "an array, not a contact object",
+        Some(b'"') => "a string, not a contact object",
+        Some(b't' | b'f') => "a boolean, not a contact object",
+        Some(b'n') => "null, not a contact object",
+        _ => "a number, not a contact object",
+    }
+}
+
+/// The `_id` of a value that is an object with a text `_id`.
+fn id_of(json: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct JustId {
+        #[serde(rename = "_id", default)]
+        id: Text,
+    }
+    serde_json::from_str::<JustId>(json)
+        .ok()
+        .and_then(|just| just.id.get().map(str::to_owned))
+}
+
+/// `text` with every lone surrogate escape (`"\ud800"` without its pair) inside a JSON string
+/// replaced by `\ufffd`, as other JSON readers do: one broken character must not make a whole
+/// contact unreadable. Escaped backslashes (`"\\ud800"`) are left alone.
+pub fn repair_lone_surrogates(text: &str) -> Cow<'_, str> {
+    if !text.contains("\\u") && !text.contains("\\U") {
+        return Cow::Borrowed(text);
+    }
+    let bytes = text.as_bytes();
+    let hex_at = |at: usize| -> Option<u16> {
+        let digits = bytes.get(at..at + 4)?;
+        u16::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let escape_at = |at: usize| -> Option<u16> {
+        (bytes.get(at) == Some(&b'\\') && matches!(bytes.get(at + 1), Some(b'u' | b'U')))
+            .then(|| hex_at(at + 2))
+            .flatten()
+    };
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut in_string = false;
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'"' => {
+                in_string = !in_string;
+                at += 1;
+            }
+            b'\\' if in_string => {
+                let Some(unit) = escape_at(at) else {
+                    at += 2;
+                    continue;
+                };
+                let paired = (0xD800..=0xDBFF).contains(&unit)
+                    && escape_at(at + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low));
+                if paired {
+                    at += 12;
+                } else if (0xD800..=0xDFFF).contains(&unit) {
+                    let repaired = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                    repaired.push_str(&text[copied..at]);
+                    repaired.push_str("\\ufffd");
+                    at += 6;
+                    copied = at;
+                } else {
+                    at += 6;
+                }
+            }
+            _ => at += 1,
+        }
+    }
+    match out {
+        Some(mut repaired) => {
+            repaired.push_str(&text[copied..]);
+            Cow::Owned(repaired)
+        }
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// A page whose contacts do not all decode at once, read contact by contact. Bytes that are
+/// not UTF-8 become U+FFFD first, and so does a lone surrogate escape; a value that still
+/// cannot be read (one that is not an object) is left out and named. `None` when even that
+/// fails (a cut or broken body, an error envelope), for the slow path to name.
+fn decode_one_by_one<T: PageItem>(body: &[u8]) -> Option<(DecodedPage<T>, Vec<Unusable>)> {
     let text = String::from_utf8_lossy(body);
+    let text = repair_lone_surrogates(&text);
     let envelope: RawEnvelope<'_> = serde_json::from_str(&text).ok()?;
     if envelope.success == Some(serde_json::Value::Bool(false)) {
         return None;
     }
-    let mut skipped = 0;
+    let mut unusable = Vec::new();
     let items = envelope
         .data?
         .into_iter()
         .enumerate()
-        .filter_map(|(index, raw)| match serde_json::from_str::<T>(raw.get()) {
-            Ok(item) => Some(item),
-            Err(error) => {
-                skipped += 1;
-                tracing::warn!("skipping data[{index}], a contact that cannot be read: {error}");
-                None
-            }
-        })
+        .filter_map(
+            |(position, raw)| match serde_json::from_str::<T>(raw.get()) {
+                Ok(item) => Some(item),
+                Err(error) => {
+                    let why = match kind_of(raw.get()) {
+                        object if object.starts_with("an object") => format!("{object}: {error}"),
+                        other => other.to_owned(),
+                    };
+                    unusable.push(Unusable {
+                        page: None,
+                        position,
+                        id: id_of(raw.get()),
+                        why,
+                    });
+                    None
+                }
+            },
+        )
         .collect();
-    Some(DecodedPage { items, skipped })
+    let skipped = unusable.len();
+    Some((DecodedPage { items, skipped }, unusable))
 }
 
 /// Decodes a `/inbox/users` response into its contacts as `T`s.
@@ -412,19 +553,27 @@ pub fn decode_page_items<T: PageItem>(
     status: u16,
     body: &[u8],
 ) -> Result<DecodedPage<T>, ApiError> {
+    decode_page_items_named(status, body).map(|(page, _)| page)
+}
+
+/// `decode_page_items`, with what was left out named (see `Unusable`; `page` is not filled).
+pub fn decode_page_items_named<T: PageItem>(
+    status: u16,
+    body: &[u8],
+) -> Result<(DecodedPage<T>, Vec<Unusable>), ApiError> {
     if (200..300).contains(&status) {
         if let Ok(envelope) = parse_envelope::<T>(body)
             && envelope.success != Some(serde_json::Value::Bool(false))
         {
             return envelope
                 .data
-                .map(|items| DecodedPage { items, skipped: 0 })
+                .map(|items| (DecodedPage { items, skipped: 0 }, Vec::new()))
                 .ok_or_else(|| ApiError::BrokenPage {
                     what: "the reply has no contact list (`data` is missing or null)".into(),
                 });
         }
-        if let Some(page) = decode_one_by_one(body) {
-            return Ok(page);
+        if let Some(decoded) = decode_one_by_one(body) {
+            return Ok(decoded);
         }
     }
     // The slow path names what is wrong: an error envelope, a cut body, a bad contact.
@@ -462,7 +611,11 @@ mod tests {
         assert_eq!(items[0].id(), Some("65a000000000000000000001"));
         assert_eq!(items[0].last_message_at(), Some("2026-01-01T00:00:00.000Z"));
         assert!(items[0].json().contains(r#"[1, 2.50, "\u00e9"]"#));
-        assert_eq!(items[1].id(), None);
+        assert_eq!(
+            items[1].id(),
+            Some("7"),
+            "a number where the id's text was expected"
+        );
         assert_eq!(items[1].last_message_at(), None);
     }
 
@@ -494,6 +647,61 @@ mod tests {
     }
 
     #[test]
+    fn lone_surrogates_become_replacement_characters_and_nothing_else_changes() {
+        let repaired = |text: &str| repair_lone_surrogates(text).into_owned();
+        assert_eq!(repaired(r#"{"a":"x\ud800y"}"#), r#"{"a":"x\ufffdy"}"#);
+        assert_eq!(
+            repaired(r#"{"a":"\uDC00\ud800"}"#),
+            r#"{"a":"\ufffd\ufffd"}"#
+        );
+        assert_eq!(
+            repaired(r#"{"a":"\ud800\u0041"}"#),
+            r#"{"a":"\ufffd\u0041"}"#
+        );
+        for unchanged in [
+            r#"{"a":"\ud83d\ude00 \u00e9"}"#,
+            r#"{"a":"\\ud800"}"#,
+            r#"{"\\":"\\\\ud800"}"#,
+            r#"{"a":"\ud80"}"#,
+        ] {
+            assert!(
+                matches!(repair_lone_surrogates(unchanged), Cow::Borrowed(_)),
+                "{unchanged}"
+            );
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(&repaired(r#"{"a":"\ud800\ud800\udc00"}"#)).expect("JSON");
+        assert_eq!(value["a"], "\u{fffd}\u{10000}");
+    }
+
+    #[test]
+    fn every_kind_of_value_that_is_not_a_contact_is_named_as_what_it_is() {
+        let deep = format!(
+            r#"{{"_id":"65a0000000000000000000dd","x":{}{}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        let body =
+            format!(r#"{{"success":true,"data":[true,null,-2.5,{{"_id":"ok"}},{deep},false]}}"#);
+        let (page, unusable) = decode_page_items_named::<crate::api::Contact>(200, body.as_bytes())
+            .expect("the good contact");
+        assert_eq!(page.items.len(), 1);
+        let named: Vec<String> = unusable.iter().map(ToString::to_string).collect();
+        assert_eq!(named.len(), 5, "{named:?}");
+        assert_eq!(named[0], "data[0]: a boolean, not a contact object");
+        assert_eq!(named[1], "data[1]: null, not a contact object");
+        assert_eq!(named[2], "data[2]: a number, not a contact object");
+        assert!(
+            named[3].starts_with(
+                r#"data[4] (_id "65a0000000000000000000dd"): an object that cannot be read: "#
+            ),
+            "{}",
+            named[3]
+        );
+        assert_eq!(named[4], "data[5]: a boolean, not a contact object");
+    }
+
+    #[test]
     fn errors_and_bad_contacts_are_named() {
         let page = decode_page_items::<RawContact>(
             200,
@@ -503,13 +711,27 @@ mod tests {
         let ids: Vec<_> = page.items.iter().map(PageItem::id).collect();
         assert_eq!(ids, [Some("a"), Some("b")]);
         assert_eq!(page.skipped, 1, "3 is not a contact");
-        let page = decode_page_items::<ContactKey>(
+        assert_eq!(page.items[1].json(), r#"{"_id":"b","n":"\ufffd"}"#);
+        let (page, unusable) = decode_page_items_named::<ContactKey>(
             200,
-            br#"{"success":true,"data":[{"_id":"\ud800"},{"_id":"b"}]}"#,
+            br#"{"success":true,"data":[{"_id":"\ud800x"},[],{"_id":"b"},"s",{"_id":"c","x":"\udc00\ud83d\ude00"}]}"#,
         )
         .expect("the good contacts");
-        assert_eq!(page.items.len(), 1, "a lone surrogate in a field read");
-        assert_eq!(page.skipped, 1);
+        let ids: Vec<_> = page.items.iter().map(PageItem::id).collect();
+        assert_eq!(
+            ids,
+            [Some("\u{fffd}x"), Some("b"), Some("c")],
+            "a lone surrogate is kept"
+        );
+        assert_eq!(page.skipped, 2);
+        let named: Vec<String> = unusable.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            named,
+            [
+                "data[1]: an array, not a contact object",
+                "data[3]: a string, not a contact object"
+            ]
+        );
         let error = decode_page_items::<ContactKey>(
             200,
             br#"{"success":false,"message":"bad","data":[],"code":400}"#,

@@ -11,7 +11,9 @@ use std::marker::PhantomData;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-/// A string, or `None` for anything else (or blank).
+/// A string, or `None` for anything else (or blank). A number or a boolean where text was
+/// expected reads as its JSON text: real data sends ids, phones and times as numbers, and
+/// dropping them would blank the cell.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Text(pub Option<String>);
 
@@ -26,8 +28,8 @@ impl Text {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Flag(pub bool);
 
-/// A string borrowed from the page when it has no escapes, or `None` for anything else (or
-/// blank). Exports read tens of millions of fields; not copying each saves most of the
+/// A string borrowed from the page when it has no escapes, a number or a boolean as its JSON
+/// text (as `Text`), or `None` for anything else (or blank). Exports read tens of millions of fields; not copying each saves most of the
 /// allocations of a decode.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Str<'a>(pub Option<Cow<'a, str>>);
@@ -39,8 +41,8 @@ impl Str<'_> {
     }
 }
 
-/// The strings of an array, borrowed as `Str`, skipping everything else; not an array reads as
-/// empty.
+/// The strings of an array, borrowed as `Str`, skipping everything else (numbers too: a list
+/// of tags holds names); not an array reads as empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Texts<'a>(pub Vec<Cow<'a, str>>);
 
@@ -97,6 +99,26 @@ macro_rules! skip_other_kinds {
     };
 }
 
+/// Reads numbers and booleans as their JSON text, made into the value by `$make`.
+macro_rules! scalars_as_text {
+    ($make:expr) => {
+        fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+            Ok($make(value.to_string()))
+        }
+        fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+            Ok($make(value.to_string()))
+        }
+        fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+            Ok($make(value.to_string()))
+        }
+        fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
+            Ok($make(
+                serde_json::Number::from_f64(value).map_or_else(String::new, |n| n.to_string()),
+            ))
+        }
+    };
+}
+
 fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
     while seq.next_element::<IgnoredAny>()?.is_some() {}
     Ok(())
@@ -121,7 +143,13 @@ impl<'de> Deserialize<'de> for Text {
             fn visit_string<E: de::Error>(self, text: String) -> Result<Text, E> {
                 Ok(Text(Some(text)))
             }
-            skip_other_kinds!(Text(None));
+            scalars_as_text!(|text: String| Text(Some(text)));
+            fn visit_unit<E: de::Error>(self) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Text, E> {
+                Ok(Text(None))
+            }
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Text, A::Error> {
                 skip_seq(seq).map(|()| Text(None))
             }
@@ -190,7 +218,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
             fn visit_string<E: de::Error>(self, text: String) -> Result<Str<'de>, E> {
                 Ok(Str(Some(Cow::Owned(text))))
             }
-            skip_other_kinds!(Str(None));
+            scalars_as_text!(|text: String| Str(Some(Cow::Owned(text))));
+            fn visit_unit<E: de::Error>(self) -> Result<Str<'de>, E> {
+                Ok(Str(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Str<'de>, E> {
+                Ok(Str(None))
+            }
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Str<'de>, A::Error> {
                 skip_seq(seq).map(|()| Str(None))
             }
@@ -202,10 +236,63 @@ impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
     }
 }
 
+/// One element of `Texts`: a string, or `None` for anything else.
+struct OnlyStr<'a>(Option<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for OnlyStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OnlyStrVisitor;
+        impl<'de> Visitor<'de> for OnlyStrVisitor {
+            type Value = OnlyStr<'de>;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<OnlyStr<'de>, E> {
+                Ok(OnlyStr(Some(Cow::Borrowed(text))))
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<OnlyStr<'de>, E> {
+                Ok(OnlyStr(Some(Cow::Owned(text.to_owned()))))
+            }
+            fn visit_string<E: de::Error>(self, text: String) -> Result<OnlyStr<'de>, E> {
+                Ok(OnlyStr(Some(Cow::Owned(text))))
+            }
+            skip_other_kinds!(OnlyStr(None));
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<OnlyStr<'de>, A::Error> {
+                skip_seq(seq).map(|()| OnlyStr(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<OnlyStr<'de>, A::Error> {
+                skip_map(map).map(|()| OnlyStr(None))
+            }
+        }
+        deserializer.deserialize_any(OnlyStrVisitor)
+    }
+}
+
 impl<'de: 'a, 'a> Deserialize<'de> for Texts<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let List(texts) = List::<Str<'a>>::deserialize(deserializer)?;
+        let List(texts) = List::<OnlyStr<'a>>::deserialize(deserializer)?;
         Ok(Texts(texts.into_iter().filter_map(|text| text.0).collect()))
+    }
+}
+
+/// A JSON object decoded as `T`; anything else (an array, which a derived `Deserialize` would
+/// take field by field, a number, a string) is an error naming what it was. A contact must be
+/// an object: anything else would otherwise become a blank row.
+pub struct ObjectOnly<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+            type Value = ObjectOnly<T>;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a contact object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ObjectOnly<T>, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(ObjectOnly)
+            }
+        }
+        deserializer.deserialize_map(ObjectVisitor(PhantomData))
     }
 }
 
@@ -293,7 +380,11 @@ mod tests {
                 "tags": ["a", 1, null, "b", {"c": 1}], "after": "kept"}"#,
         );
         let inner = parsed.inner.get().expect("an object");
-        assert_eq!(inner.name, Text(None));
+        assert_eq!(
+            inner.name,
+            Text(Some("5".into())),
+            "a number where text was expected"
+        );
         assert_eq!(inner.on, Flag(false));
         assert_eq!(parsed.tags, Texts(vec!["a".into(), "b".into()]));
         assert_eq!(parsed.after.get(), Some("kept"));
@@ -302,6 +393,37 @@ mod tests {
         assert!(parsed.inner.get().is_none());
         assert!(parsed.tags.0.is_empty());
         assert_eq!(parsed.after.get(), None);
+    }
+
+    #[test]
+    fn numbers_and_booleans_read_as_their_text() {
+        let parsed = outer(r#"{"inner": {"name": 447700900123}, "after": 1.5}"#);
+        let inner = parsed.inner.get().expect("an object");
+        assert_eq!(inner.name.get(), Some("447700900123"));
+        assert_eq!(parsed.after.get(), Some("1.5"));
+        let parsed = outer(r#"{"inner": {"name": -3}, "after": true}"#);
+        assert_eq!(
+            parsed.inner.get().and_then(|inner| inner.name.get()),
+            Some("-3")
+        );
+        assert_eq!(parsed.after.get(), Some("true"));
+        assert_eq!(outer(r#"{"after": null}"#).after.get(), None);
+    }
+
+    #[test]
+    fn only_an_object_is_an_object() {
+        let object: ObjectOnly<Inner> =
+            serde_json::from_str(r#"{"name": "Ann"}"#).expect("an object");
+        assert_eq!(object.0.name.get(), Some("Ann"));
+        for other in ["[]", "[\"Ann\", true]", "3", "\"Ann\"", "null"] {
+            let error = serde_json::from_str::<ObjectOnly<Inner>>(other)
+                .err()
+                .unwrap_or_else(|| panic!("{other} is not an object"));
+            assert!(
+                error.to_string().contains("expected a contact object"),
+                "{error}"
+            );
+        }
     }
 
     #[test]

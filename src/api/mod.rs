@@ -17,9 +17,16 @@ pub mod walk;
 pub use channel::Channel;
 pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, Page, RetryNotice, Token, is_loopback};
 pub use error::ApiError;
-pub use items::{ContactKey, DecodedPage, FlatContact, PageItem, RawContact, decode_page_items};
+pub use items::{
+    ContactKey, DecodedPage, FlatContact, PageItem, RawContact, Unusable, decode_page_items,
+    decode_page_items_named, repair_lone_surrogates,
+};
+pub use lenient::ObjectOnly;
 pub use request::{DateRange, HasOrdered, PageRequest, Query, Sender, Status};
-pub use response::{Agent, Contact, Phone, Segment, WhatsappBot, decode_contacts_page};
+pub use response::{
+    Agent, Contact, MAX_SERVER_TEXT_CHARS, Phone, SERVER_TEXT_TARGET, Segment, WhatsappBot,
+    decode_contacts_page, decode_contacts_page_named,
+};
 pub use retry::RetryPolicy;
 pub use walk::IdSet;
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::items::{DecodedPage, PageItem, decode_page_items};
+use super::items::{DecodedPage, PageItem, Unusable, decode_page_items, decode_page_items_named};
 use super::{ApiError, Channel};
 
 /// The envelope every endpoint answers with: `{success, message, data, code}`.
@@ -117,12 +117,17 @@ pub(crate) fn decode_envelope(
         }
     };
     let message = message_text(&envelope.message, &envelope.error);
-    let details = match &envelope.data {
+    let details: Vec<String> = match &envelope.data {
         Value::Array(items) => items
             .iter()
             .filter_map(|item| item.as_str().map(str::to_owned))
             .collect(),
         _ => vec![],
+    };
+    let (message, details) = if is_success_status && envelope.success != Some(false) {
+        (message, details)
+    } else {
+        server_texts(status, message, details)
     };
     if !is_success_status {
         return Err(ApiError::from_status(status, message, details, retry_after));
@@ -139,6 +144,60 @@ pub(crate) fn decode_envelope(
     Ok(envelope.data)
 }
 
+/// The log target of whole server messages, kept out of `-v`'s stderr: the log file has them.
+pub const SERVER_TEXT_TARGET: &str = "inbox_tui::server_text";
+
+/// The most characters of server text an error carries; the log has the whole of it.
+pub const MAX_SERVER_TEXT_CHARS: usize = 300;
+
+/// Server text as an error carries it: on one line, with every control character (a line feed
+/// that would start a fake line on stderr) and invisible one as a visible escape, and cut to
+/// `MAX_SERVER_TEXT_CHARS` with a note that the log has the rest. The whole is logged first.
+pub(crate) fn server_text(text: &str) -> String {
+    let mut shown = String::with_capacity(text.len().min(MAX_SERVER_TEXT_CHARS * 2));
+    for (counted, (index, character)) in text.char_indices().enumerate() {
+        if counted >= MAX_SERVER_TEXT_CHARS {
+            let rest = text[index..].chars().count();
+            shown.push_str(&format!(
+                "… [{rest} more characters; the log has the whole message]"
+            ));
+            break;
+        }
+        if crate::text::is_terminal_hazard(character) || character.is_control() {
+            crate::text::push_escaped(&mut shown, character);
+        } else {
+            shown.push(character);
+        }
+    }
+    shown
+}
+
+/// An error reply's message and details as an error carries them (see `server_text`): one
+/// message says it all, so details that repeat it are dropped, and the whole reply's text is
+/// logged once.
+fn server_texts(status: u16, message: String, details: Vec<String>) -> (String, Vec<String>) {
+    let long = message.chars().count() > MAX_SERVER_TEXT_CHARS
+        || details
+            .iter()
+            .any(|detail| detail.chars().count() > MAX_SERVER_TEXT_CHARS);
+    if long {
+        tracing::warn!(
+            target: SERVER_TEXT_TARGET,
+            status,
+            message = %message,
+            details = ?details,
+            "a long error message"
+        );
+    }
+    let details = details
+        .iter()
+        .filter(|detail| **detail != message)
+        .take(10)
+        .map(|detail| server_text(detail))
+        .collect();
+    (server_text(&message), details)
+}
+
 fn describe_category(error: &serde_json::Error) -> &'static str {
     match error.classify() {
         serde_json::error::Category::Syntax => "invalid JSON",
@@ -152,6 +211,14 @@ fn describe_category(error: &serde_json::Error) -> &'static str {
 /// read (not an object, a lone surrogate in a string) is left out and counted, as in exports.
 pub fn decode_contacts_page(status: u16, body: &[u8]) -> Result<DecodedPage<Contact>, ApiError> {
     decode_page_items::<Contact>(status, body)
+}
+
+/// `decode_contacts_page`, with what was left out named.
+pub fn decode_contacts_page_named(
+    status: u16,
+    body: &[u8],
+) -> Result<(DecodedPage<Contact>, Vec<Unusable>), ApiError> {
+    decode_page_items_named::<Contact>(status, body)
 }
 
 /// Decodes a pick-list's `data` array into `T`s, skipping entries without an id.
@@ -190,17 +257,56 @@ pub(crate) fn decode_list<T: for<'de> Deserialize<'de>>(
 }
 
 /// One inbox contact: the original JSON, read through tolerant accessors.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Contact {
     raw: Map<String, Value>,
+    /// The text of each number or boolean found where text was expected (`_id: 12345`), by
+    /// path: worked out the first time an accessor meets one, so a contact that sends strings
+    /// costs nothing more to decode.
+    scalars: std::sync::OnceLock<Vec<(&'static str, String)>>,
+}
+
+/// Two contacts are the same when the API sent the same JSON (what was worked out from it
+/// does not count).
+impl PartialEq for Contact {
+    fn eq(&self, other: &Contact) -> bool {
+        self.raw == other.raw
+    }
 }
 
 /// Any JSON object is a contact; anything else is one that cannot be read.
 impl<'de> Deserialize<'de> for Contact {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Contact, D::Error> {
-        Map::deserialize(deserializer).map(|raw| Contact { raw })
+        Map::deserialize(deserializer).map(Contact::new)
     }
 }
+
+/// Every path the accessors read as text. A number or a boolean there is shown and exported as
+/// its JSON text (`"_id": 12345` as `12345`), as the CSV's cells do, never as a blank.
+const TEXT_PATHS: [&str; 22] = [
+    "_id",
+    "uuid",
+    "profile/userDetails/name",
+    "profile/userDetails/userProvidedName",
+    "profile/userDetails/contact/email",
+    "profile/userDetails/contact/phone/number",
+    "profile/userDetails/contact/phone/prefix",
+    "profile/userDetails/whatsAppNumber",
+    "status",
+    "_agentAssigned",
+    "lastSeenAt",
+    "createdAt",
+    "updatedAt",
+    "hasOrdered/lastAt",
+    "lastMessage/text",
+    "lastMessage/at",
+    "lastMessage/by",
+    "_botWebsite",
+    "_botWhatsapp",
+    "_botTelegram",
+    "_botFacebook",
+    "_botInstagram",
+];
 
 impl PageItem for Contact {
     fn id(&self) -> Option<&str> {
@@ -320,9 +426,30 @@ impl Contact {
     /// Wraps a JSON object; anything else is not a contact.
     pub fn from_value(value: Value) -> Option<Contact> {
         match value {
-            Value::Object(raw) => Some(Contact { raw }),
+            Value::Object(raw) => Some(Contact::new(raw)),
             _ => None,
         }
+    }
+
+    fn new(raw: Map<String, Value>) -> Contact {
+        Contact {
+            raw,
+            scalars: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The text of every number or boolean at one of `TEXT_PATHS`.
+    fn scalar_texts(&self) -> &[(&'static str, String)] {
+        self.scalars.get_or_init(|| {
+            TEXT_PATHS
+                .into_iter()
+                .filter_map(|path| match self.at(path)? {
+                    Value::Number(number) => Some((path, number.to_string())),
+                    Value::Bool(on) => Some((path, on.to_string())),
+                    _ => None,
+                })
+                .collect()
+        })
     }
 
     /// Everything the API sent, unknown fields included.
@@ -345,11 +472,22 @@ impl Contact {
         Some(value)
     }
 
-    /// Non-blank text at `path`.
+    /// The text at `path` (one of `TEXT_PATHS`): a string, or a number's or boolean's text.
+    fn string_at(&self, path: &str) -> Option<&str> {
+        match self.at(path)? {
+            Value::String(text) => Some(text),
+            Value::Number(_) | Value::Bool(_) => self
+                .scalar_texts()
+                .iter()
+                .find(|(at, _)| *at == path)
+                .map(|(_, text)| text.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Non-blank text at `path` (see `string_at`).
     fn text_at(&self, path: &str) -> Option<&str> {
-        self.at(path)?
-            .as_str()
-            .filter(|text| !text.trim().is_empty())
+        self.string_at(path).filter(|text| !text.trim().is_empty())
     }
 
     /// The strings of the array at `path`, skipping anything that is not a string.
@@ -500,11 +638,11 @@ impl Contact {
     }
 
     pub fn last_message(&self) -> Option<LastMessage<'_>> {
-        let message = self.at("lastMessage")?;
+        self.at("lastMessage")?;
         Some(LastMessage {
-            text: message.get("text").and_then(Value::as_str),
-            at: message.get("at").and_then(Value::as_str),
-            by: message.get("by").and_then(Value::as_str),
+            text: self.string_at("lastMessage/text"),
+            at: self.string_at("lastMessage/at"),
+            by: self.string_at("lastMessage/by"),
         })
     }
 

@@ -256,6 +256,7 @@ pub async fn run(
                 "{}",
                 describe_walk(&summary.walk, client.pace().pace())
             ));
+            super::report_unusable(client, summary.walk.skipped);
             match listed {
                 // Ids not reached because --limit was met are not missing.
                 Some(_) if args.limit.is_some_and(|limit| summary.contacts >= limit) => Ok(()),
@@ -307,14 +308,7 @@ fn describe_walk(stats: &WalkStats, pace: Option<(f64, PaceOrigin)>) -> String {
         plural(stats.moved, "contact", "contacts"),
         stats.caught_up,
         plural(stats.reread.into(), "page", "pages"),
-    ) + &match stats.skipped {
-        0 => String::new(),
-        skipped => format!(
-            "\nwarning: {} could not be read (broken text in their fields) and were left out; \
-             the log names them",
-            plural(skipped, "contact", "contacts")
-        ),
-    }
+    )
 }
 
 /// How often a headless export whose stderr is not a terminal says how far it got.
@@ -414,9 +408,19 @@ fn report_missing(
     }
 }
 
+/// The most bytes read from `--ids-from`: about 2.5 million ids, one a line.
+const MAX_IDS_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The longest line `--ids-from` takes: a contact id is 24 characters; a row of a CSV with the
+/// id first may carry more.
+const MAX_IDS_LINE_BYTES: u64 = 64 * 1024;
+
 /// Reads the ids to export, one per line or as a CSV's first column (quoted or not, with or
-/// without a byte-order mark, as spreadsheets save it), in the file's order, each once.
+/// without a byte-order mark, as spreadsheets save it), in the file's order, each once. It
+/// reads at most `MAX_IDS_FILE_BYTES` (so `/dev/zero` ends) and refuses a line longer than
+/// `MAX_IDS_LINE_BYTES`, naming the cap.
 fn read_ids(path: &Path) -> Result<Vec<String>, CliError> {
+    use std::io::Read;
     let unreadable = |source: io::Error| CliError::Io {
         context: format!("cannot read the ids file {}", path.display()),
         source,
@@ -427,11 +431,23 @@ fn read_ids(path: &Path) -> Result<Vec<String>, CliError> {
         .flexible(true)
         .comment(Some(b'#'))
         .trim(csv::Trim::All)
-        .from_reader(io::BufReader::new(file));
+        .from_reader(CappedLines::new(
+            io::BufReader::new(file).take(MAX_IDS_FILE_BYTES + 1),
+        ));
     let mut seen = IdSet::new();
     let mut ids = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let record = record.map_err(|error| {
+            if let csv::ErrorKind::Io(io) = error.kind()
+                && io.kind() == io::ErrorKind::InvalidData
+            {
+                return CliError::Usage(format!(
+                    "{} has a line longer than {} KiB, the cap on one line of --ids-from; put \
+                     one id per line",
+                    path.display(),
+                    MAX_IDS_LINE_BYTES / 1024
+                ));
+            }
             CliError::Usage(format!(
                 "{} is not a readable list of ids: {error}; put one id per line, or the id first \
                  on each CSV row",
@@ -450,6 +466,13 @@ fn read_ids(path: &Path) -> Result<Vec<String>, CliError> {
             ids.push(id.to_owned());
         }
     }
+    if reader.position().byte() > MAX_IDS_FILE_BYTES {
+        return Err(CliError::Usage(format!(
+            "{} is larger than {} MiB, the cap on --ids-from; split it and export each part",
+            path.display(),
+            MAX_IDS_FILE_BYTES / (1024 * 1024)
+        )));
+    }
     if ids.is_empty() {
         return Err(CliError::Usage(format!(
             "{} holds no contact ids; put one id per line",
@@ -457,4 +480,33 @@ fn read_ids(path: &Path) -> Result<Vec<String>, CliError> {
         )));
     }
     Ok(ids)
+}
+
+/// A reader that fails with `InvalidData` once a line runs past `MAX_IDS_LINE_BYTES`, so the
+/// CSV reader never holds a line of gigabytes (`--ids-from /dev/zero`).
+struct CappedLines<R> {
+    inner: R,
+    line: u64,
+}
+
+impl<R: io::Read> CappedLines<R> {
+    fn new(inner: R) -> CappedLines<R> {
+        CappedLines { inner, line: 0 }
+    }
+}
+
+impl<R: io::Read> io::Read for CappedLines<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        for byte in &buffer[..read] {
+            self.line = if *byte == b'\n' { 0 } else { self.line + 1 };
+            if self.line > MAX_IDS_LINE_BYTES {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "a line longer than the cap",
+                ));
+            }
+        }
+        Ok(read)
+    }
 }

@@ -67,8 +67,9 @@ fn parse_field_list(text: &str) -> Result<FieldList, String> {
     parse_fields(text).map(FieldList)
 }
 
-/// Standard output as `list` writes it: through the terminal rule on a screen, as is to a
-/// file or a pipe.
+/// Standard output as `list` writes it: JSON through the terminal rule's JSON escapes wherever
+/// it goes, a table or TSV through the visible escapes on a screen (TSV escapes its own cells,
+/// and a table folds controls away, for a file or a pipe).
 enum ListOutput {
     Plain(BufWriter<Stdout>),
     Screen(TerminalWriter<BufWriter<Stdout>>),
@@ -118,14 +119,14 @@ pub async fn run(client: &Client, args: &ListArgs, time_zone: &TimeZone) -> Resu
         OutputFormat::Tsv
     });
     let stdout = BufWriter::new(io::stdout());
-    let out = if to_screen {
-        let style = match format {
-            OutputFormat::Table | OutputFormat::Tsv => EscapeStyle::Visible,
-            OutputFormat::Json | OutputFormat::Ndjson => EscapeStyle::Json,
-        };
-        ListOutput::Screen(TerminalWriter::new(stdout, style))
-    } else {
-        ListOutput::Plain(stdout)
+    let out = match format {
+        OutputFormat::Json | OutputFormat::Ndjson => {
+            ListOutput::Screen(TerminalWriter::new(stdout, EscapeStyle::Json))
+        }
+        OutputFormat::Table | OutputFormat::Tsv if to_screen => {
+            ListOutput::Screen(TerminalWriter::new(stdout, EscapeStyle::Visible))
+        }
+        OutputFormat::Table | OutputFormat::Tsv => ListOutput::Plain(stdout),
     };
     let printer = ContactPrinter::new(out, format, &args.columns.0, time_zone);
     if args.limit.is_some() || args.all {
@@ -157,13 +158,7 @@ async fn print_page(
         .finish()
         .and_then(ListOutput::finish)
         .map_err(stdout_error)?;
-    if page.unreadable > 0 {
-        super::warn(&format!(
-            "{} contacts on page {} could not be read (broken text in their fields) and were \
-             left out; the log names them",
-            page.unreadable, page.number
-        ));
-    }
+    super::report_unusable(client, page.unreadable as u64);
     let empty = page.contacts.is_empty() && page.unreadable == 0;
     if empty && number > 1 {
         super::say(format_args!(
@@ -230,12 +225,7 @@ async fn print_walk(
         .finish()
         .and_then(ListOutput::finish)
         .map_err(stdout_error)?;
-    if skipped > 0 {
-        super::warn(&format!(
-            "{skipped} contacts could not be read (broken text in their fields) and were left \
-             out; the log names them"
-        ));
-    }
+    super::report_unusable(client, skipped as u64);
     if std::io::stderr().is_terminal() {
         super::say(format_args!(
             "{} in {} pages, {} ms",

@@ -164,7 +164,8 @@ pub async fn bots(
 }
 
 /// Prints a listing in `format` (by default a table on a terminal, TSV otherwise); text bound
-/// for a terminal goes through the rule that keeps it from driving the terminal.
+/// for a terminal goes through the rule that keeps it from driving the terminal, and so does
+/// JSON anywhere (its escapes keep the data whole; TSV escapes its own cells).
 fn print(listing: Listing, format: Option<OutputFormat>) -> Result<(), CliError> {
     let to_screen = io::stdout().is_terminal();
     let format = format.unwrap_or(if to_screen {
@@ -175,10 +176,12 @@ fn print(listing: Listing, format: Option<OutputFormat>) -> Result<(), CliError>
     let mut text = Vec::new();
     write_listing(&mut text, &listing, format).map_err(stdout_error)?;
     let stdout = io::stdout().lock();
-    let written = if to_screen {
-        let style = match format {
-            OutputFormat::Table | OutputFormat::Tsv => EscapeStyle::Visible,
-            OutputFormat::Json | OutputFormat::Ndjson => EscapeStyle::Json,
+    let is_json = matches!(format, OutputFormat::Json | OutputFormat::Ndjson);
+    let written = if to_screen || is_json {
+        let style = if is_json {
+            EscapeStyle::Json
+        } else {
+            EscapeStyle::Visible
         };
         let mut screen = TerminalWriter::new(stdout, style);
         screen

@@ -344,6 +344,41 @@ pub fn say_inline(text: std::fmt::Arguments<'_>) {
     let _ = write!(stderr, "{text}").and_then(|()| stderr.flush());
 }
 
+/// The values left out that `report_unusable` names one by one on stderr; the log names all.
+const UNUSABLE_NAMED: usize = 20;
+
+/// Warns that `counted` values in the pages' `data` were not contacts and were left out, and
+/// names them by page and position (and id when they had one), as the client recorded them.
+pub fn report_unusable(client: &crate::api::Client, counted: u64) {
+    if counted == 0 {
+        return;
+    }
+    let (named, more) = client.unusable_contacts();
+    let recorded = named.len() as u64 + more;
+    let total = if recorded > 0 { recorded } else { counted };
+    warn(&format!(
+        "{} could not be used and {} left out (the server sent something that is not a \
+         contact object):",
+        plural(total, "contact", "contacts"),
+        if total == 1 { "was" } else { "were" }
+    ));
+    for one in named.iter().take(UNUSABLE_NAMED) {
+        say(format_args!(
+            "  {}",
+            crate::text::terminal_safe(&crate::text::single_line(&one.to_string()))
+        ));
+    }
+    let unnamed = total.saturating_sub(named.len().min(UNUSABLE_NAMED) as u64);
+    if unnamed > 0 {
+        say(format_args!(
+            "  … and {unnamed} more; the log names every one ({})",
+            crate::logging::log_file_path()
+                .map(|path| crate::text::terminal_safe(&path.display().to_string()).into_owned())
+                .unwrap_or_else(|| "no log file: no state directory".into())
+        ));
+    }
+}
+
 /// Prints a warning on stderr, through the rule that keeps server (or any) text from driving
 /// the terminal.
 pub fn warn(text: &str) {

@@ -14,11 +14,14 @@ pub enum OutputFormat {
     /// Columns padded to line up, times in the config's zone (the default on a terminal)
     Table,
     /// One line a row, fields separated by tabs, times as the API sent them (the default when
-    /// stdout is not a terminal)
+    /// stdout is not a terminal). Raw data for scripts, not for a spreadsheet: a cell starting
+    /// with = + - @ is not guarded (use `export --format csv`). A backslash, tab, newline and
+    /// every control or invisible character are escaped (\\, \t, \n, \x1b, \u{202e})
     Tsv,
-    /// A JSON array (`list`: of the full original contacts)
+    /// A JSON array (`list`: of the full original contacts); control and invisible characters
+    /// as JSON escapes (\u001b, \u202e), which read back as the same data
     Json,
-    /// One JSON object a line (`list`: a full original contact)
+    /// One JSON object a line (`list`: a full original contact), escaped as JSON
     Ndjson,
 }
 
@@ -336,12 +339,12 @@ pub fn write_aligned(out: &mut impl Write, widths: &[usize], cells: &[String]) -
     writeln!(out, "{}", line.trim_end())
 }
 
-/// A TSV row: a tab, newline or carriage return inside a cell becomes a space, the only way to
-/// keep one contact a line and its fields apart (TSV has no quoting).
+/// A TSV row, each cell escaped (see `text::tsv_escaped`): TSV has no quoting, so escapes are
+/// the only way to keep one contact a line and its fields apart without losing anything.
 pub fn write_tab_separated(out: &mut impl Write, cells: &[String]) -> io::Result<()> {
-    let line: Vec<String> = cells
+    let line: Vec<std::borrow::Cow<'_, str>> = cells
         .iter()
-        .map(|cell| cell.replace(['\t', '\n', '\r'], " "))
+        .map(|cell| crate::text::tsv_escaped(cell))
         .collect();
     writeln!(out, "{}", line.join("\t"))
 }

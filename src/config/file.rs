@@ -281,6 +281,121 @@ fn inline_tokens(table: &DeTable) -> Vec<String> {
         .collect()
 }
 
+/// The longest config file read. A real one is a few KiB; a file of 300,000 tables would take
+/// hundreds of MB to parse.
+pub const MAX_CONFIG_BYTES: u64 = 512 * 1024;
+
+/// The longest token file read: a token is a line.
+pub const MAX_TOKEN_FILE_BYTES: u64 = 64 * 1024;
+
+/// Reads the text of a file the user named, refusing one over `cap` bytes (or that never ends,
+/// as `/dev/zero`) without reading more than `cap` and a byte. The error names the cap hit and
+/// `what` the file was for.
+pub fn read_capped(path: &Path, cap: u64, what: &str) -> io::Result<String> {
+    use std::io::Read;
+    let file = fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "it is larger than {} KiB, the most inbox-tui reads from {what}",
+                cap / 1024
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|error| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "it is not UTF-8 text (a byte that is not at {})",
+                error.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+/// The most characters of a value a config problem repeats.
+const MAX_ECHOED_CHARS: usize = 40;
+
+/// Whether `value` looks like an API token: one long word of letters and digits (and the
+/// `-_.+/=` of encodings), with both letters and digits, or the token in `INBOX_TUI_TOKEN`.
+fn looks_like_token(value: &str) -> bool {
+    let value = value.trim();
+    let from_env = std::env::var(super::TOKEN_ENV)
+        .ok()
+        .map(|token| token.trim().to_owned())
+        .filter(|token| token.len() >= 6);
+    if from_env.is_some_and(|token| value.contains(&token)) {
+        return true;
+    }
+    value.chars().count() >= 20
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '/' | '='))
+        && value.chars().any(|c| c.is_ascii_digit())
+        && value.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// `problem` with every quoted value it repeats (`"…"`) that looks like a token, or is longer
+/// than `MAX_ECHOED_CHARS`, replaced by a description: a token pasted under the wrong key must
+/// not be printed back. The key is masked the same way.
+pub(super) fn masked(problem: ConfigProblem) -> ConfigProblem {
+    ConfigProblem {
+        message: mask_quoted(&problem.message),
+        key: if looks_like_token(&problem.key) {
+            "[a key that looks like a token]".into()
+        } else {
+            problem.key
+        },
+        ..problem
+    }
+}
+
+fn mask_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find('"') {
+        out.push_str(&rest[..start]);
+        let quoted = &rest[start + 1..];
+        let mut escaped = false;
+        let end = quoted.char_indices().find_map(|(index, c)| {
+            let closing = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            closing.then_some(index)
+        });
+        let Some(end) = end else {
+            out.push_str(&mask_value(quoted, true));
+            return out;
+        };
+        out.push_str(&mask_value(&quoted[..end], false));
+        rest = &quoted[end + 1..];
+    }
+    out.push_str(&rest_masked(rest));
+    out
+}
+
+/// Text outside quotes: only the token from the environment is hidden.
+fn rest_masked(text: &str) -> String {
+    match std::env::var(super::TOKEN_ENV) {
+        Ok(token) if token.trim().len() >= 6 => text.replace(token.trim(), "[redacted]"),
+        _ => text.to_owned(),
+    }
+}
+
+/// One quoted value, quotes and all, or what stands for it.
+fn mask_value(value: &str, unclosed: bool) -> String {
+    let length = value.chars().count();
+    if looks_like_token(value) {
+        "[a value that looks like an API token, not shown]".to_owned()
+    } else if length > MAX_ECHOED_CHARS || unclosed {
+        format!("[a {length}-character value, not shown]")
+    } else {
+        format!("\"{value}\"")
+    }
+}
+
 fn redact(message: &str, secrets: &[String]) -> String {
     secrets.iter().fold(message.to_owned(), |message, secret| {
         message.replace(secret.as_str(), "[redacted]")
@@ -428,7 +543,7 @@ pub(super) fn edit_document(
     path: &Path,
     edit: impl FnOnce(&mut DocumentMut) -> Result<(), String>,
 ) -> Result<(), ConfigError> {
-    let text = match fs::read_to_string(path) {
+    let text = match read_capped(path, MAX_CONFIG_BYTES, "a config file") {
         Ok(text) => text,
         Err(error) if error.kind() == io::ErrorKind::NotFound => String::new(),
         Err(source) => {

@@ -140,7 +140,7 @@ impl Config {
     /// the defaults; it is not created.
     pub fn load(path: Option<&Path>) -> Result<LoadedConfig, ConfigError> {
         let path = config_path(path)?;
-        let config = match std::fs::read_to_string(&path) {
+        let config = match file::read_capped(&path, file::MAX_CONFIG_BYTES, "a config file") {
             Ok(text) => Config::parse(&text, &path)?,
             Err(error) if error.kind() == io::ErrorKind::NotFound => Config {
                 path: path.clone(),
@@ -161,6 +161,15 @@ impl Config {
     /// Parses and checks config text; `path` is what problems name. Every problem found is
     /// reported, sorted by line, not only the first.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        Config::parse_unmasked(text, path).map_err(|error| match error {
+            ConfigError::Invalid { problems } => ConfigError::Invalid {
+                problems: problems.into_iter().map(file::masked).collect(),
+            },
+            other => other,
+        })
+    }
+
+    fn parse_unmasked(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let source = file::Source { path, text };
         let raw = file::parse_raw(&source).map_err(|problems| ConfigError::Invalid { problems })?;
         let mut problems = Vec::new();

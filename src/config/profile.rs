@@ -220,18 +220,19 @@ pub fn profile_token(active: NamedProfile<'_>) -> Result<Token, TokenError> {
                 reason,
             }),
         Some(TokenSource::File(path)) => {
-            let token = std::fs::read_to_string(path)
-                .map(|token| {
-                    Token::new(token).with_origin(format!(
-                        "profile {name:?}'s `token_file` {}",
-                        path.display()
-                    ))
-                })
-                .map_err(|source| TokenError::File {
-                    profile: profile_name(),
-                    path: path.clone(),
-                    source,
-                })?;
+            let token =
+                super::file::read_capped(path, super::file::MAX_TOKEN_FILE_BYTES, "a token file")
+                    .map(|token| {
+                        Token::new(token).with_origin(format!(
+                            "profile {name:?}'s `token_file` {}",
+                            path.display()
+                        ))
+                    })
+                    .map_err(|source| TokenError::File {
+                        profile: profile_name(),
+                        path: path.clone(),
+                        source,
+                    })?;
             if token.expose().is_empty() {
                 Err(TokenError::EmptyFile {
                     profile: profile_name(),

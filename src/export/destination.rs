@@ -1,7 +1,8 @@
 //! Where an export goes. A regular file is written beside its destination under a temporary name
 //! and renamed into place only when complete, so an error or a cancel never leaves a half-written
 //! file, and an existing file is replaced in one step. A symlink to a regular file is replaced at
-//! the file it points to, so the link survives.
+//! the file it points to, so the link survives; a link another user planted in a shared sticky
+//! directory (`/tmp`) is refused, as the kernel's `protected_symlinks` rule would.
 //!
 //! A path that is not a regular file (a device such as `/dev/null`, a FIFO, a socket, or an open
 //! descriptor such as `/dev/stdout`) cannot be replaced without destroying it: renaming a file
@@ -162,6 +163,7 @@ fn resolve(path: &Path) -> io::Result<Resolved> {
         };
         let file_type = metadata.file_type();
         if file_type.is_symlink() {
+            check_link_may_be_followed(&current, &metadata)?;
             let link = fs::read_link(&current)?;
             current = match current.parent() {
                 Some(parent) if link.is_relative() => parent.join(link),
@@ -185,6 +187,67 @@ fn resolve(path: &Path) -> io::Result<Resolved> {
         "{} goes through more than {MAX_LINKS} symbolic links; give the file's real path",
         path.display()
     )))
+}
+
+/// Refuses a symlink the kernel's `protected_symlinks` rule would not follow: one in a sticky
+/// directory that anyone can write to (`/tmp`), owned neither by this user nor by the
+/// directory's owner. Another user can plant such a link (`/tmp/contacts.csv` → a file of
+/// yours), and following it would replace that file or create one where they chose.
+#[cfg(unix)]
+fn check_link_may_be_followed(link: &Path, metadata: &fs::Metadata) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    const STICKY: u32 = 0o1000;
+    const OTHERS_WRITE: u32 = 0o002;
+    let directory = match link.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let Ok(directory_metadata) = fs::metadata(directory) else {
+        return Ok(());
+    };
+    let mode = directory_metadata.mode();
+    let shared = mode & STICKY != 0 && mode & OTHERS_WRITE != 0;
+    let me = rustix::process::geteuid().as_raw();
+    if !shared || metadata.uid() == me || metadata.uid() == directory_metadata.uid() {
+        return Ok(());
+    }
+    Err(io::Error::new(
+        io::ErrorKind::PermissionDenied,
+        format!(
+            "{} is a symbolic link owned by {}, in {}, a shared directory anyone can write to; \
+             following it could replace a file of yours, so it is not followed (as the \
+             kernel's protected_symlinks rule does). Remove the link, or choose another path",
+            link.display(),
+            user_name(metadata.uid()),
+            directory.display()
+        ),
+    ))
+}
+
+#[cfg(not(unix))]
+fn check_link_may_be_followed(_link: &Path, _metadata: &fs::Metadata) -> io::Result<()> {
+    Ok(())
+}
+
+/// `user "eve" (uid 1001)`, or `uid 1001` when `/etc/passwd` does not name it.
+#[cfg(unix)]
+fn user_name(uid: u32) -> String {
+    use std::io::Read;
+    let mut passwd = String::new();
+    let read = File::open("/etc/passwd")
+        .and_then(|file| file.take(4 * 1024 * 1024).read_to_string(&mut passwd));
+    let name = read.ok().and_then(|_| {
+        passwd.lines().find_map(|line| {
+            let mut fields = line.split(':');
+            let name = fields.next()?;
+            let id = fields.nth(1)?;
+            (id.parse::<u32>().ok()? == uid).then(|| name.to_owned())
+        })
+    });
+    match name {
+        Some(name) => format!("user {:?} (uid {uid})", crate::text::single_line(&name)),
+        None => format!("uid {uid}"),
+    }
 }
 
 /// `/dev/fd/N`, `/proc/self/fd/N` or `/proc/PID/fd/N`: a link the kernel makes to an open file

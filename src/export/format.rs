@@ -103,13 +103,26 @@ pub struct CsvStyle {
 }
 
 /// What a spreadsheet would take for a formula (OWASP's list): a cell starting with one of
-/// these is written with a leading `'`, which spreadsheets show as text and do not run. It also
-/// keeps `+447700900123` a phone number instead of `4.47701E+11`.
+/// these is written with a leading `'`, which spreadsheets show as text and do not run.
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
-/// `cell` as a spreadsheet may open it safely (see `FORMULA_STARTS`).
-fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(FORMULA_STARTS) {
+/// A cell that is only a phone number: `+`, then digits, spaces, dashes and brackets, with at
+/// least one digit. It calls no function and references no cell, so it runs nothing; a quote
+/// in front would reach a CRM import or a script as part of the number. Another `+` (as in
+/// `+1+HYPERLINK(…)`) or any letter makes it more than a phone number.
+fn is_phone_number(cell: &str) -> bool {
+    cell.strip_prefix('+').is_some_and(|rest| {
+        rest.chars().any(|character| character.is_ascii_digit())
+            && rest
+                .chars()
+                .all(|character| matches!(character, '0'..='9' | ' ' | '-' | '(' | ')'))
+    })
+}
+
+/// `cell` as a spreadsheet may open it safely (see `FORMULA_STARTS`); a phone number is left as
+/// it is (see `is_phone_number`).
+pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) && !is_phone_number(cell) {
         Cow::Owned(format!("'{cell}"))
     } else {
         Cow::Borrowed(cell)
@@ -205,7 +218,8 @@ impl<W: Write> ContactWriter<W> {
         Ok(())
     }
 
-    /// Writes one contact's original JSON text, unchanged (JSON array or NDJSON).
+    /// Writes one contact's original JSON text (JSON array or NDJSON); the export's sink writes
+    /// hazardous characters as JSON escapes.
     pub fn write_json(&mut self, json: &str) -> io::Result<()> {
         let Some(output) = &mut self.plain else {
             return Err(io::Error::other("this export is not JSON"));
@@ -348,7 +362,8 @@ impl FlatRow {
 
 impl<'de> Deserialize<'de> for FlatRow {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        FlatContact::deserialize(deserializer).map(|contact| FlatRow::render(&contact))
+        crate::api::ObjectOnly::<FlatContact>::deserialize(deserializer)
+            .map(|contact| FlatRow::render(&contact.0))
     }
 }
 
@@ -397,4 +412,40 @@ fn attributes_json(cells: &mut String, contact: &FlatContact<'_>) {
     }
     json.push(b'}');
     cells.push_str(&String::from_utf8_lossy(&json));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn phone_numbers_stay_as_they_are_and_formulas_get_a_quote() {
+        for phone in [
+            "+1123456789",
+            "+44 7700 900123",
+            "+1 (555) 010-0100",
+            "+91-98765-43210",
+        ] {
+            assert_eq!(spreadsheet_safe(phone), phone);
+        }
+        for formula in [
+            "+1+HYPERLINK(\"http://x\")",
+            "+1+1",
+            "+",
+            "+ - ( )",
+            "+1e5",
+            "-2+3",
+            "=1+1",
+            "@SUM(A1)",
+            "\t+1",
+            "+1\n=2",
+        ] {
+            assert_eq!(
+                spreadsheet_safe(formula),
+                format!("'{formula}"),
+                "{formula:?}"
+            );
+        }
+        assert_eq!(spreadsheet_safe("Ann +1"), "Ann +1");
+    }
 }

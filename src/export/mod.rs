@@ -14,7 +14,9 @@ use std::io::{self, IsTerminal};
 use std::time::{Duration, Instant};
 
 pub use destination::{Destination, Output, stdout_was_closed};
-pub use format::{CSV_COLUMNS, ContactWriter, CsvColumns, CsvStyle, ExportFormat, FlatRow};
+pub use format::{
+    CSV_COLUMNS, ContactWriter, CsvColumns, CsvStyle, ExportFormat, FlatRow, spreadsheet_safe,
+};
 
 use crate::api::walk::{ContactStream, WalkError, WalkOptions, WalkStats, WalkStep};
 use crate::api::{Client, Contact, IdSet, PageItem, Query, RawContact};
@@ -123,8 +125,10 @@ fn is_terminal(destination: &Destination) -> bool {
     }
 }
 
-/// Where the writer's bytes go: the output as it is, or, for a terminal, through the rule that
-/// keeps server text from driving it (files and pipes get the data unchanged).
+/// Where the writer's bytes go: the output as it is, or through the rule that keeps server text
+/// from driving a terminal: a CSV on a screen (to a file or a pipe a CSV is the data as it is,
+/// for spreadsheets), and JSON wherever it goes, with JSON's own escapes (`\u001b`), which read
+/// back as the same data.
 enum Sink {
     Plain(Output),
     Screen(TerminalWriter<Output>),
@@ -208,14 +212,14 @@ pub async fn run(
             job.destination.describe()
         )))?;
     let format = job.format;
-    let output = if is_terminal(&job.destination) {
-        let style = match format {
-            ExportFormat::Csv => EscapeStyle::Visible,
-            ExportFormat::Json | ExportFormat::Ndjson => EscapeStyle::Json,
-        };
-        Sink::Screen(TerminalWriter::new(output, style))
-    } else {
-        Sink::Plain(output)
+    let output = match format {
+        ExportFormat::Json | ExportFormat::Ndjson => {
+            Sink::Screen(TerminalWriter::new(output, EscapeStyle::Json))
+        }
+        ExportFormat::Csv if is_terminal(&job.destination) => {
+            Sink::Screen(TerminalWriter::new(output, EscapeStyle::Visible))
+        }
+        ExportFormat::Csv => Sink::Plain(output),
     };
     let writer = ContactWriter::new(
         output,

@@ -628,11 +628,12 @@ fn unknown_fields<'v>(
     }
 }
 
-/// The contact exactly as the API sent it, pretty-printed.
+/// The contact exactly as the API sent it, pretty-printed, with line separators, bidi and C1
+/// characters as JSON escapes (`\u2028`): the same JSON, and nothing the terminal acts on.
 fn raw_json(sheet: &mut Sheet<'_>, contact: &Contact) {
     match serde_json::to_string_pretty(contact.raw()) {
         Ok(text) => {
-            for line in text.lines() {
+            for line in crate::text::json_safe(&text).lines() {
                 let indent = line.len() - line.trim_start().len();
                 sheet.push_value(Line::raw(line.to_owned()), indent + 2);
             }

@@ -153,8 +153,8 @@ pub(super) fn on_page_loaded(
 /// Puts a fetched or cached page on screen. An empty page after page 1 means the page before
 /// it was the last: the list stays where it is when that is the page shown, else the last page
 /// is looked for (`seek_last_page`). The selection follows the selected contact when it is on
-/// the new page (a refresh), else goes to the top. Contacts that could not be read are said in
-/// the status line.
+/// the new page (a refresh), else goes to the top. Values that are not contacts are said in the
+/// status line.
 fn apply_page(state: &mut State, page: u32, fetched: FetchedPage) -> Vec<Cmd> {
     let FetchedPage {
         contacts,
@@ -164,7 +164,8 @@ fn apply_page(state: &mut State, page: u32, fetched: FetchedPage) -> Vec<Cmd> {
     state.range_anchor = None;
     if unreadable > 0 {
         state.status.notice = Some(format!(
-            "{unreadable} contacts on page {page} could not be read (broken text) and are not shown"
+            "{unreadable} values on page {page} are not contacts and are not shown; the log names \
+             them"
         ));
     }
     if contacts.is_empty() && unreadable == 0 && page > 1 {

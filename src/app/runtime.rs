@@ -435,7 +435,7 @@ async fn refresh_once(client: &Client, query: &Query, page: u32) -> Result<Page,
     let body = serde_json::to_vec(&query.page(page)).map_err(|error| ApiError::Decode {
         what: format!("the request could not be encoded: {error}"),
     })?;
-    let decoded = client.fetch_items_once::<Contact>(&body).await?;
+    let (decoded, _sent) = client.fetch_items_once::<Contact>(&body).await?;
     Ok(Page {
         number: page,
         contacts: decoded.items,

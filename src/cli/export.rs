@@ -388,7 +388,7 @@ fn report_missing(
 
 /// Reads the ids to export, one per line or as a CSV's first column (quoted or not, with or
 /// without a byte-order mark, as spreadsheets save it), in the file's order, each once.
-fn read_ids(path: &Path) -> Result<Vec<String>, CliError> {
+pub(super) fn read_ids(path: &Path) -> Result<Vec<String>, CliError> {
     let unreadable = |source: io::Error| CliError::Io {
         context: format!("cannot read the ids file {}", path.display()),
         source,

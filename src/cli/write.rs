@@ -19,8 +19,6 @@ use crate::write::plan::{self, SAMPLE_SIZE};
 use crate::write::run::{self, Progress};
 use crate::write::{Action, Change, DELETED, Decision, Journal, Plan, RunLog, Selection, verify};
 
-/// Contacts above which a status change asks for their number to be typed.
-pub const TYPE_THE_NUMBER_ABOVE: usize = 100;
 /// Failed or unchanged ids named on stderr; the journal has them all.
 const IDS_SHOWN: usize = 20;
 
@@ -376,19 +374,6 @@ fn print_changes(changes: &[Change]) -> Result<(), CliError> {
     stdout.flush().map_err(io_error("cannot write to stdout"))
 }
 
-/// The phrase a confirmation needs typed, if any: `delete N` for any deletion, the number for
-/// more than [`TYPE_THE_NUMBER_ABOVE`] contacts, nothing (a `y`) below. The browser asks the
-/// same.
-pub fn phrase_needed(action: Action, status: &str, count: usize) -> Option<String> {
-    if action == Action::Delete || status == DELETED {
-        Some(format!("delete {count}"))
-    } else if count > TYPE_THE_NUMBER_ABOVE {
-        Some(count.to_string())
-    } else {
-        None
-    }
-}
-
 /// Shows the count and a sample, and asks on the terminal.
 fn confirm(action: Action, verb: &str, plan: &Plan) -> Result<(), CliError> {
     let count = plan.changes.len();
@@ -411,7 +396,12 @@ fn confirm(action: Action, verb: &str, plan: &Plan) -> Result<(), CliError> {
         .first()
         .map(|change| change.to.as_str())
         .unwrap_or("");
-    let (prompt, expected) = match phrase_needed(action, status, count) {
+    let status = if action == Action::Delete {
+        DELETED
+    } else {
+        status
+    };
+    let (prompt, expected) = match crate::write::confirm_phrase(status, count) {
         Some(phrase) => (format!("type {phrase:?} to go on: "), phrase),
         None => ("go on? [y/N] ".to_owned(), "y".to_owned()),
     };

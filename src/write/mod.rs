@@ -32,6 +32,22 @@ pub const CHUNK_SIZE: usize = 50;
 /// The status that deletes a contact, as the platform's own example sets it.
 pub const DELETED: &str = "DELETED";
 
+/// Contacts above which a status change asks for their number to be typed.
+pub const TYPE_THE_NUMBER_ABOVE: usize = 100;
+
+/// The phrase a confirmation needs typed, if any: `delete N` for any deletion, the number for a
+/// change of more than [`TYPE_THE_NUMBER_ABOVE`] contacts; none (one key) for fewer. The browser
+/// and the command line ask the same.
+pub fn confirm_phrase(status: &str, count: usize) -> Option<String> {
+    if status == DELETED {
+        Some(format!("delete {count}"))
+    } else if count > TYPE_THE_NUMBER_ABOVE {
+        Some(count.to_string())
+    } else {
+        None
+    }
+}
+
 /// Whether `id` is a contact id the endpoint takes: 24 hexadecimal characters. Anything else is
 /// answered with a Mongo cast error, so it is refused before any request.
 pub fn is_contact_id(id: &str) -> bool {

@@ -98,9 +98,7 @@ pub async fn execute(
         let body = json!({ "ids": ids, "status": status })
             .to_string()
             .into_bytes();
-        let result = paced
-            .send(async || client.update_status_once(&body).await)
-            .await;
+        let result = paced.send(|| client.update_status_once(&body)).await;
         journal.write(&Record::Outcome {
             chunk: number,
             ok: result.is_ok(),

@@ -37,10 +37,10 @@ impl Paced {
     /// Runs `attempt` until it succeeds or fails for good: a 429 pauses (its `Retry-After`,
     /// within the patience for rate limits) without using up an attempt; other transient
     /// failures back off, up to the retry policy's attempts. Pages the user waits for go first.
-    pub async fn send<T>(
-        &self,
-        attempt: impl AsyncFn() -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
+    pub async fn send<T, Fut>(&self, attempt: impl Fn() -> Fut) -> Result<T, ApiError>
+    where
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
         let mut failures = 0u32;
         let mut waited_on_limits = Duration::ZERO;
         loop {

@@ -75,10 +75,13 @@ pub(super) fn draw(
             phrase,
             input,
         } => {
-            let count = thousands(plan.changes.len() as u64);
+            let count = match plan.changes.len() {
+                1 => "1 contact".to_owned(),
+                many => format!("{} contacts", thousands(many as u64)),
+            };
             let what = match dialog.kind {
-                WriteKind::Delete => format!("Delete {count} contacts (beyond undo)"),
-                WriteKind::SetStatus => format!("Set {count} contacts to {status}"),
+                WriteKind::Delete => format!("Delete {count} (beyond undo)"),
+                WriteKind::SetStatus => format!("Set {count} to {status}"),
             };
             lines.push(Line::styled(what, theme.warning));
             let skipped = plan.describe_skipped();

@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 
 use tui_input::Input;
 
-use crate::api::walk::{Paced, WalkOptions};
+use crate::api::walk::WalkOptions;
 use crate::api::{Client, Contact, IdSet, Status};
 use crate::export;
 use crate::write::journal::{Journal, Record, now};
@@ -197,25 +197,14 @@ pub async fn run_changes(
         summary.ended = Some(journal_failed(error));
         return summary;
     }
-    let paced = Paced::new(options);
-    let executed = match run::execute(
-        client,
-        &paced,
-        &mut journal,
-        &host,
-        changes,
-        0,
-        stop,
-        on_progress,
-    )
-    .await
-    {
-        Ok(executed) => executed,
-        Err(error) => {
-            summary.ended = Some(journal_failed(error));
-            return summary;
-        }
-    };
+    let executed =
+        match run::execute(client, options, &mut journal, changes, 0, stop, on_progress).await {
+            Ok(executed) => executed,
+            Err(error) => {
+                summary.ended = Some(journal_failed(error));
+                return summary;
+            }
+        };
     summary.confirmed = executed.confirmed.len();
     summary.failed = executed.failed_ids().cloned().collect();
     summary.not_sent = executed.not_sent.len();

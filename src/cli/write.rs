@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{CliError, Connection, ConnectionArgs, FilterArgs, plural, say};
-use crate::api::walk::{Paced, WalkError, WalkOptions};
+use crate::api::walk::{WalkError, WalkOptions};
 use crate::api::{ApiError, Client, IdSet, Status};
 use crate::signals::{Stop, StopSignals};
 use crate::text::terminal_safe;
@@ -345,7 +345,7 @@ async fn plan_and_run(
         plural(plan.changes.len() as u64, "contact", "contacts"),
         journal.path().display()
     ));
-    send_and_verify(client, journal, &host, &plan.changes, 0, &stop, &stopped).await
+    send_and_verify(client, journal, &plan.changes, 0, &stop, &stopped).await
 }
 
 /// "set to CLOSED", "delete".
@@ -422,14 +422,12 @@ fn confirm(action: Action, verb: &str, plan: &Plan) -> Result<(), CliError> {
 async fn send_and_verify(
     client: &Client,
     mut journal: Journal,
-    host: &str,
     changes: &[Change],
     first_chunk: u32,
     stop: &AtomicBool,
     stopped: &tokio::sync::watch::Receiver<Option<Stop>>,
 ) -> Result<(), CliError> {
     let options = walk_options(client);
-    let paced = Paced::new(&options);
     let show_progress = io::stderr().is_terminal();
     let on_progress = move |progress: Progress| {
         if show_progress {
@@ -441,9 +439,8 @@ async fn send_and_verify(
     };
     let executed = run::execute(
         client,
-        &paced,
+        &options,
         &mut journal,
-        host,
         changes,
         first_chunk,
         stop,
@@ -690,17 +687,7 @@ async fn resume(client: &Client, action: Action, run: &str, yes: bool) -> Result
         log.run,
         plural(changes.len() as u64, "contact", "contacts")
     ));
-    let host = client.base_url().to_string();
-    send_and_verify(
-        client,
-        journal,
-        &host,
-        &changes,
-        log.next_chunk,
-        &stop,
-        &stopped,
-    )
-    .await
+    send_and_verify(client, journal, &changes, log.next_chunk, &stop, &stopped).await
 }
 
 /// `undo [RUN]`: sets each contact a run changed back to the status it had, if nobody changed
@@ -822,7 +809,7 @@ pub async fn undo(client: &Client, args: &UndoArgs) -> Result<(), CliError> {
         plural(plan.changes.len() as u64, "contact", "contacts"),
         log.run
     ));
-    send_and_verify(client, journal, &host, &plan.changes, 0, &stop, &stopped).await
+    send_and_verify(client, journal, &plan.changes, 0, &stop, &stopped).await
 }
 
 /// `history`: every run, oldest first, one a line.

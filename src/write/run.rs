@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::journal::{Journal, Record, now};
 use super::{CHUNK_SIZE, Change};
-use crate::api::walk::Paced;
+use crate::api::walk::{Paced, WalkOptions};
 use crate::api::{ApiError, Client};
 
 /// How far a run has got, for a progress line or the status bar.
@@ -54,19 +54,21 @@ fn chunks(changes: &[Change]) -> Vec<Vec<&Change>> {
     chunks
 }
 
-/// Sends `changes`, numbering requests from `first_chunk`. `stop` is looked at between chunks;
-/// a request once sent is always waited for, so the journal says how it ended. A journal that
+/// Sends `changes`, numbering requests from `first_chunk`, paced as `options` says (the
+/// browser's shared governor, or one for this run). `stop` is looked at between chunks; a
+/// request once sent is always waited for, so the journal says how it ended. A journal that
 /// cannot be written stops the run before the request it would have recorded.
 pub async fn execute(
     client: &Client,
-    paced: &Paced,
+    options: &WalkOptions,
     journal: &mut Journal,
-    host: &str,
     changes: &[Change],
     first_chunk: u32,
     stop: &AtomicBool,
     on_progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<Executed, std::io::Error> {
+    let paced = Paced::new(options);
+    let host = client.base_url().to_string();
     let mut executed = Executed::default();
     let mut progress = Progress {
         done: 0,
@@ -74,8 +76,7 @@ pub async fn execute(
         failed: 0,
     };
     let chunks = chunks(changes);
-    let mut number = first_chunk;
-    for (index, chunk) in chunks.iter().enumerate() {
+    for (number, (index, chunk)) in (first_chunk..).zip(chunks.iter().enumerate()) {
         if stop.load(Ordering::SeqCst) || executed.rejected.is_some() {
             executed.stopped = executed.rejected.is_none();
             executed.not_sent = chunks[index..]
@@ -92,7 +93,7 @@ pub async fn execute(
             ids: ids.clone(),
             from: chunk.iter().map(|change| change.from.clone()).collect(),
             status: status.clone(),
-            host: host.to_owned(),
+            host: host.clone(),
             at: now(),
         })?;
         let body = json!({ "ids": ids, "status": status })
@@ -117,7 +118,6 @@ pub async fn execute(
             }
         }
         on_progress(progress);
-        number += 1;
     }
     Ok(executed)
 }

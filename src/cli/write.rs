@@ -172,6 +172,16 @@ async fn write_command(
 ) -> Result<(), CliError> {
     require_confirmable(args.yes, args.dry_run)?;
     if let Some(run) = &args.resume {
+        let chosen = args.ids_from.is_some()
+            || args.limit.is_some()
+            || args.filters.to_query(time_zone)? != crate::api::Query::default();
+        if chosen {
+            return Err(CliError::Usage(
+                "--resume finishes a run on the set its journal fixed; drop the filters, \
+                 --ids-from and --limit"
+                    .into(),
+            ));
+        }
         if args.dry_run {
             return Err(CliError::Usage(
                 "--dry-run and --resume do not go together: a resumed run sends what its \

@@ -92,10 +92,8 @@ pub(super) fn draw(
                 ));
             }
             for (change, name) in &plan.sample {
-                lines.push(Line::raw(clip(
-                    &format!("  {}  {}  {}", change.id, single_line(name), change.from),
-                    room,
-                )));
+                let sample = format!("  {}  {}  {}", change.id, name, change.from);
+                lines.push(Line::raw(clip(&single_line(&sample), room)));
             }
             if plan.changes.len() > plan.sample.len() {
                 lines.push(Line::styled(

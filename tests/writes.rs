@@ -6,6 +6,7 @@ mod common;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{CANARY_TOKEN, client_for, fetch_all, ids, start_server_with, text};
@@ -632,4 +633,108 @@ async fn the_journal_is_private_and_holds_no_token() {
             .count(),
         2
     );
+}
+
+/// A server that is not the demo: 60 contacts, all OPEN, whose status-update answers HTTP 200
+/// with `success: false` for any request naming `refused`, and applies the others.
+async fn refusing_server(
+    refused: String,
+) -> (common::FakeServer, Arc<Mutex<Vec<(String, String)>>>) {
+    let contacts: Vec<(String, String)> = (1..=60)
+        .map(|index| (format!("{index:024x}"), "OPEN".to_owned()))
+        .collect();
+    let contacts = Arc::new(Mutex::new(contacts));
+    let state = Arc::clone(&contacts);
+    let server = common::FakeServer::start(move |request| {
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let mut contacts = state.lock().expect("the contacts");
+        if request.method == "PUT" {
+            let ids: Vec<&str> = body["ids"]
+                .as_array()
+                .map_or(vec![], |ids| ids.iter().filter_map(Value::as_str).collect());
+            if ids.contains(&refused.as_str()) {
+                return common::json_reply(
+                    200,
+                    &json!({"success": false, "message": "not allowed", "code": 200}),
+                );
+            }
+            let status = body["status"].as_str().unwrap_or_default();
+            for (id, current) in contacts.iter_mut() {
+                if ids.contains(&id.as_str()) {
+                    *current = status.to_owned();
+                }
+            }
+            return common::json_reply(200, &json!({"success": true, "message": "", "code": 200}));
+        }
+        let wanted: Vec<&str> = body["status"].as_array().map_or(vec![], |statuses| {
+            statuses.iter().filter_map(Value::as_str).collect()
+        });
+        let page = body["page"].as_u64().unwrap_or(1) as usize;
+        let data: Vec<Value> = contacts
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, status))| wanted.is_empty() || wanted.contains(&status.as_str()))
+            .skip((page - 1) * 50)
+            .take(50)
+            .map(|(index, (id, status))| {
+                json!({
+                    "_id": id,
+                    "status": status,
+                    "lastMessage": {"at": format!("2026-01-01T00:{:02}:00.000Z", 59 - index)},
+                })
+            })
+            .collect();
+        common::json_reply(
+            200,
+            &json!({"success": true, "message": "", "data": data, "code": 200}),
+        )
+    })
+    .await;
+    (server, contacts)
+}
+
+/// A reply of HTTP 200 with `success: false` is a failure, not retried: the command exits 1
+/// naming every id of the refused request and the server's message, the journal records that
+/// request as failed, and the contacts of the accepted request are changed.
+#[tokio::test]
+async fn a_partial_failure_exits_1_and_names_the_failed_ids() {
+    let refused = format!("{:024x}", 55);
+    let (server, contacts) = refusing_server(refused).await;
+    let state = state_dir("partial");
+    let output = run(
+        &state,
+        &["set-status", "closed", "--base-url", &server.url, "--yes"],
+        "a-token",
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let contacts = contacts.lock().expect("the contacts").clone();
+    let (changed, failed): (Vec<_>, Vec<_>) =
+        contacts.iter().partition(|(_, status)| status == "CLOSED");
+    assert_eq!(changed.len(), 50, "the first request of 50 went through");
+    assert_eq!(failed.len(), 10);
+    for (id, _) in &failed {
+        assert!(stderr.contains(id.as_str()), "{id} is not named:\n{stderr}");
+    }
+    assert!(stderr.contains("not allowed"), "{stderr}");
+    let puts = server
+        .received()
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .count();
+    assert_eq!(puts, 2, "a refusal is not retried");
+    let runs = state.join("inbox-tui").join("writes");
+    let journal = std::fs::read_dir(&runs)
+        .expect("the runs")
+        .map(|entry| std::fs::read_to_string(entry.expect("an entry").path()).expect("a journal"))
+        .next()
+        .expect("a journal");
+    let outcomes: Vec<Value> = journal
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).expect("a JSON line"))
+        .filter(|record| record["kind"] == "outcome")
+        .map(|record| record["ok"].clone())
+        .collect();
+    assert_eq!(outcomes, [json!(true), json!(false)]);
 }

@@ -131,7 +131,8 @@ pub fn start(
     selection: &str,
     changes: &[Change],
 ) -> std::io::Result<()> {
-    journal.write(&Record::Start {
+    let mut records = Vec::with_capacity(changes.len() + 1);
+    records.push(Record::Start {
         run: journal.run().to_owned(),
         action,
         undo_of,
@@ -139,13 +140,11 @@ pub fn start(
         selection: selection.to_owned(),
         contacts: changes.len(),
         at: now(),
-    })?;
-    for change in changes {
-        journal.write(&Record::Contact {
-            id: change.id.clone(),
-            from: change.from.clone(),
-            to: change.to.clone(),
-        })?;
-    }
-    Ok(())
+    });
+    records.extend(changes.iter().map(|change| Record::Contact {
+        id: change.id.clone(),
+        from: change.from.clone(),
+        to: change.to.clone(),
+    }));
+    journal.write_all(&records)
 }

@@ -636,9 +636,11 @@ async fn the_journal_is_private_and_holds_no_token() {
 }
 
 /// A server that is not the demo: 60 contacts, all OPEN, whose status-update answers HTTP 200
-/// with `success: false` for any request naming `refused`, and applies the others.
+/// with `success: false` for any request naming `refused`, and applies the others, except to
+/// the contact `ignored`, which it leaves as it was while saying `success: true`.
 async fn refusing_server(
     refused: String,
+    ignored: String,
 ) -> (common::FakeServer, Arc<Mutex<Vec<(String, String)>>>) {
     let contacts: Vec<(String, String)> = (1..=60)
         .map(|index| (format!("{index:024x}"), "OPEN".to_owned()))
@@ -660,7 +662,7 @@ async fn refusing_server(
             }
             let status = body["status"].as_str().unwrap_or_default();
             for (id, current) in contacts.iter_mut() {
-                if ids.contains(&id.as_str()) {
+                if ids.contains(&id.as_str()) && *id != ignored {
                     *current = status.to_owned();
                 }
             }
@@ -699,7 +701,7 @@ async fn refusing_server(
 #[tokio::test]
 async fn a_partial_failure_exits_1_and_names_the_failed_ids() {
     let refused = format!("{:024x}", 55);
-    let (server, contacts) = refusing_server(refused).await;
+    let (server, contacts) = refusing_server(refused, String::new()).await;
     let state = state_dir("partial");
     let output = run(
         &state,
@@ -737,4 +739,40 @@ async fn a_partial_failure_exits_1_and_names_the_failed_ids() {
         .map(|record| record["ok"].clone())
         .collect();
     assert_eq!(outcomes, [json!(true), json!(false)]);
+}
+
+/// A contact the server says it changed but did not is found by the read-back: the command
+/// exits 1 naming it, and the journal's read-back lists it alone.
+#[tokio::test]
+async fn a_contact_accepted_but_not_changed_is_named_by_the_read_back() {
+    let ignored = format!("{:024x}", 7);
+    let (server, _) = refusing_server(String::new(), ignored.clone()).await;
+    let state = state_dir("read-back");
+    let output = run(
+        &state,
+        &["set-status", "closed", "--base-url", &server.url, "--yes"],
+        "a-token",
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not changed when read back"), "{stderr}");
+    assert!(stderr.contains(&ignored), "{stderr}");
+    assert!(
+        stderr.contains("59 contacts changed and read back"),
+        "{stderr}"
+    );
+    let runs = state.join("inbox-tui").join("writes");
+    let journal = std::fs::read_dir(&runs)
+        .expect("the runs")
+        .map(|entry| std::fs::read_to_string(entry.expect("an entry").path()).expect("a journal"))
+        .next()
+        .expect("a journal");
+    let verified: Vec<Value> = journal
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).expect("a JSON line"))
+        .filter(|record| record["kind"] == "verified")
+        .map(|record| record["unchanged"].clone())
+        .collect();
+    assert_eq!(verified, [json!([ignored])]);
 }

@@ -14,3 +14,4 @@ pub mod paths;
 pub mod signals;
 pub mod text;
 pub mod ui;
+pub mod write;

@@ -989,3 +989,70 @@ fn live_refresh_recovers_from_an_outage_and_the_error_clears() {
     tui.quit();
     runtime.block_on(server.shutdown());
 }
+
+/// The journals of writes the browser in `tui` made: their contents, one string each.
+fn journals(tui: &Tui) -> Vec<String> {
+    let runs = tui
+        .home
+        .path()
+        .join("state")
+        .join("inbox-tui")
+        .join("writes");
+    std::fs::read_dir(runs)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|entry| std::fs::read_to_string(entry.path()).expect("a journal"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `D` on the row under the cursor asks for `delete 1` typed: `y` and Enter on other text send
+/// nothing (no journal is written); the phrase deletes it, the journal records the request, and
+/// the page is read again.
+#[test]
+fn a_deletion_in_the_browser_needs_the_typed_phrase() {
+    let contacts = demo_contacts();
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for(&name_near_the_top(&contacts));
+    let row = contacts[..20]
+        .iter()
+        .position(|contact| contact.status() != Some("DELETED"))
+        .expect("a contact not deleted near the top");
+    let id = contacts[row].id().expect("an id").to_owned();
+    tui.send(&"j".repeat(row));
+    tui.send("D");
+    tui.wait_for("Type \"delete 1\"");
+    // One key does not delete, nor does Enter on the wrong text.
+    tui.send("y");
+    tui.send("\r");
+    tui.wait_for("> y");
+    assert!(
+        journals(&tui).is_empty(),
+        "a write was journaled unconfirmed"
+    );
+    tui.send("\x7f");
+    tui.type_text("delete 1");
+    tui.wait_for("> delete 1");
+    tui.send("\r");
+    tui.wait_for("1 deleted");
+    // The page is read again: the row now shows the status the server has.
+    tui.wait_until("the row to show DELETED", |screen| {
+        screen
+            .lines()
+            .nth(2 + row)
+            .is_some_and(|line| line.contains("DELETED"))
+    });
+    let journals = journals(&tui);
+    assert_eq!(journals.len(), 1);
+    assert!(
+        journals[0].contains(&format!(
+            "\"kind\":\"sending\",\"chunk\":0,\"ids\":[\"{id}\"]"
+        )),
+        "{}",
+        journals[0]
+    );
+    assert!(journals[0].contains("\"status\":\"DELETED\""));
+    tui.quit();
+}

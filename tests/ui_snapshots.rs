@@ -370,7 +370,7 @@ fn network_error_offers_a_retry() {
 fn help_overlay() {
     let mut state = populated_state();
     state.mode = Mode::Help { scroll: 0 };
-    let terminal = render(&state, 160, 130);
+    let terminal = render(&state, 160, 140);
     let text = screen_text(&terminal);
     let list = text.find("Contact list").expect("the list's keys");
     let global = text

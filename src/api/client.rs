@@ -410,6 +410,33 @@ impl Client {
         decoded.map(|decoded| (decoded, started))
     }
 
+    /// One attempt at `PUT /inbox/users/status-update` with `body` (`{"ids": [...], "status":
+    /// ...}`): the only documented write. Anything but a 2xx whose envelope says `success:
+    /// true` is an error, a 200 with `success: false` included. Callers pace and retry (see
+    /// `write/`). Errors are already redacted.
+    pub async fn update_status_once(&self, body: &[u8]) -> Result<(), ApiError> {
+        tracing::debug!(bytes = body.len(), "PUT /inbox/users/status-update");
+        let started = Instant::now();
+        let request = self
+            .http
+            .put(self.endpoint("inbox/users/status-update"))
+            .body(body.to_vec());
+        let result = self
+            .send(request)
+            .await
+            .and_then(|(status, bytes)| {
+                decode_envelope(status, &bytes, None)?;
+                confirm_success(&bytes)
+            })
+            .map_err(|error| error.for_token(&self.token));
+        tracing::debug!(
+            ms = started.elapsed().as_millis() as u64,
+            ok = result.is_ok(),
+            "status update answered"
+        );
+        result
+    }
+
     /// The agents, for the agent filter: every page of `/custom-user`, until one is empty or
     /// brings no agent not seen already (a server that ignores `page` would repeat page 1).
     pub async fn agents(&self) -> Result<Vec<Agent>, ApiError> {
@@ -555,6 +582,19 @@ impl Client {
             .map(|value| value.to_str().unwrap_or("(not text)").to_owned());
         let bytes = body::decode_content(encoding.as_deref(), body::read_body(response).await?)?;
         Ok((status, bytes))
+    }
+}
+
+/// A write's reply must say `success: true`: a 2xx that does not say so has not been shown to
+/// have done anything.
+fn confirm_success(bytes: &[u8]) -> Result<(), ApiError> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(reply) if reply.get("success") == Some(&Value::Bool(true)) => Ok(()),
+        _ => Err(ApiError::Decode {
+            what: "the reply to a write did not say \"success\": true, so the write is not \
+                   known to have happened"
+                .into(),
+        }),
     }
 }
 

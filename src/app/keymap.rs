@@ -71,6 +71,10 @@ pub enum Action {
     /// Repaint the whole screen, whatever a terminal kept of earlier frames; works under every
     /// overlay.
     Redraw,
+    /// Change the status of the selection (or the contact under the cursor).
+    SetStatus,
+    /// Delete the selection (or the contact under the cursor).
+    Delete,
 }
 
 /// What the copy menu copies of a contact.
@@ -102,7 +106,7 @@ impl CopyField {
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 59] = [
+    pub const ALL: [Action; 61] = [
         Action::FocusNext,
         Action::FocusPrev,
         Action::MoveDown,
@@ -162,6 +166,8 @@ impl Action {
         Action::Undo,
         Action::GoToPage,
         Action::SwitchProfile,
+        Action::SetStatus,
+        Action::Delete,
     ];
 
     /// The name the config file uses for the action, e.g. `next_page` or `apply_view_3`.
@@ -211,6 +217,8 @@ impl Action {
             Action::Redraw => "redraw",
             Action::ScreenDown => "screen_down",
             Action::ScreenUp => "screen_up",
+            Action::SetStatus => "set_status",
+            Action::Delete => "delete",
             Action::CopyField(field) => return format!("copy_{}", field.label().to_lowercase()),
             Action::ApplyView(number) => return format!("apply_view_{number}"),
         };
@@ -378,11 +386,14 @@ pub enum Layer {
     Palette,
     /// The chart of the counts.
     Counts,
+    /// The status change and deletion dialog; while it asks for a typed confirmation,
+    /// printable keys are the text.
+    Write,
 }
 
 impl Layer {
     /// Every layer, in the order the help and the config example list them.
-    pub const ALL: [Layer; 12] = [
+    pub const ALL: [Layer; 13] = [
         Layer::Global,
         Layer::List,
         Layer::Filters,
@@ -395,6 +406,7 @@ impl Layer {
         Layer::Copy,
         Layer::Palette,
         Layer::Counts,
+        Layer::Write,
     ];
 
     /// The config section's name: `[keys.list]`.
@@ -412,6 +424,7 @@ impl Layer {
             Layer::Copy => "copy",
             Layer::Palette => "palette",
             Layer::Counts => "counts",
+            Layer::Write => "write",
         }
     }
 
@@ -433,6 +446,7 @@ impl Layer {
             Layer::Error => "The last error, in full",
             Layer::Copy => "Copy menu",
             Layer::Counts => "The counts chart",
+            Layer::Write => "Set status / delete dialog",
             Layer::Palette => {
                 "Command palette: page N, status S, tag T, agent NAME, search TEXT, clear, \
                  view NAME, export PATH, copy FIELD, open, count, profile NAME"
@@ -741,7 +755,7 @@ const ACTIONS: [ActionEntry; 64] = {
 };
 
 /// The keys of the help overlay and of closing the views list, which come last in the table.
-const CLOSING: [ActionEntry; 24] = {
+const CLOSING: [ActionEntry; 31] = {
     use Action as A;
     use Layer as L;
     [
@@ -809,6 +823,38 @@ const CLOSING: [ActionEntry; 24] = {
         ),
         entry(L::Palette, A::MoveUp, "the previous command", &["up"]),
         entry(L::Palette, A::MoveDown, "the next command", &["down"]),
+        entry(
+            L::Global,
+            A::SetStatus,
+            "set the status of the selection (or the contact under the cursor)",
+            &["T"],
+        ),
+        entry(
+            L::Global,
+            A::Delete,
+            "delete the selection (or the contact under the cursor)",
+            &["D"],
+        ),
+        entry(L::Write, A::MoveDown, "next status", &["down", "j"]),
+        entry(L::Write, A::MoveUp, "previous status", &["up", "k"]),
+        entry(
+            L::Write,
+            A::Activate,
+            "choose the status; confirm",
+            &["enter"],
+        ),
+        entry(
+            L::Write,
+            A::Toggle,
+            "confirm a change that needs no typing",
+            &["y"],
+        ),
+        entry(
+            L::Write,
+            A::Back,
+            "cancel; while writing, stop after the request in flight",
+            &["esc"],
+        ),
     ]
 };
 

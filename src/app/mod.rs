@@ -9,6 +9,7 @@ pub mod palette;
 pub mod runtime;
 pub mod state;
 pub mod update;
+pub mod writes;
 
 pub use keymap::{Action, Keymap, Layer};
 pub use msg::{Account, Cmd, Msg, PickList, Purpose};

@@ -95,6 +95,14 @@ pub enum Msg {
         url: String,
         reason: Arc<std::io::Error>,
     },
+    /// How many contacts the walk that fixes a write's set has seen.
+    WritePlanProgress(u64),
+    /// The set a write acts on is fixed, or why it could not be.
+    WritePlanned(Result<Arc<crate::write::Plan>, String>),
+    /// How far a write has got.
+    WriteProgress(crate::write::Progress),
+    /// A write ended: what changed, what failed, what did not change when read back.
+    WriteDone(crate::app::writes::WriteSummary),
     /// The account of the profile `name` is ready to switch to, or why it is not (a message
     /// that never holds the token).
     ProfileConnected {
@@ -193,6 +201,20 @@ pub enum Cmd {
     },
     /// Stop the running count.
     CancelCount,
+    /// Walk `target` and decide, for each contact, whether setting `status` changes it.
+    PlanWrite {
+        target: Box<crate::export::Selection>,
+        status: String,
+    },
+    /// Stop the walk of `PlanWrite`; nothing was written.
+    CancelWritePlan,
+    /// Journal, send and read back these changes.
+    StartWrite {
+        changes: Arc<Vec<crate::write::Change>>,
+        describe: String,
+    },
+    /// Stop the running write after the request in flight.
+    StopWrite,
     /// Connect the account of the config profile `name`, to switch to it.
     ConnectProfile {
         name: String,

@@ -223,6 +223,8 @@ struct Tasks {
     count: Option<JoinHandle<()>>,
     select_all: Option<JoinHandle<()>>,
     export: Option<JoinHandle<()>>,
+    /// The walk that fixes a write's set, then the write itself.
+    write: Option<JoinHandle<()>>,
     /// Pick-list loads and view writes: short, never superseded, finished ones dropped.
     others: Vec<JoinHandle<()>>,
 }
@@ -248,6 +250,7 @@ impl Tasks {
             self.count.take(),
             self.select_all.take(),
             self.export.take(),
+            self.write.take(),
         ];
         for handle in slots.into_iter().flatten().chain(self.others.drain(..)) {
             handle.abort();
@@ -293,6 +296,7 @@ async fn event_loop(
         view_store,
         profiles: options.profiles,
         background: Background::default(),
+        write_stop: Arc::default(),
     };
     let mut tasks = Tasks::default();
     for command in start(&mut state) {
@@ -423,8 +427,11 @@ struct CommandContext {
     receiver: UnboundedReceiver<Msg>,
     view_store: Option<Arc<dyn ViewStore>>,
     profiles: Option<Arc<dyn Profiles>>,
-    /// Shared by select-all, the count and exports: the pages the user waits for go first.
+    /// Shared by select-all, the count, exports and writes: the pages the user waits for go
+    /// first.
     background: Background,
+    /// Set to stop the running write between two requests.
+    write_stop: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A live refresh is tried once: the next refresh, due in a few seconds, is its retry. Behind
@@ -625,6 +632,61 @@ fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
             if let Some(handle) = tasks.count.take() {
                 handle.abort();
             }
+        }
+        Cmd::PlanWrite { target, status } => {
+            let client = Arc::clone(client);
+            let sender = sender.clone();
+            let options = background_options(&context.background);
+            let handle = tokio::spawn(async move {
+                let progress_sender = sender.clone();
+                let on_progress = move |seen: u64| {
+                    let _ = progress_sender.send(Msg::WritePlanProgress(seen));
+                };
+                let planned = crate::app::writes::plan_target(
+                    &client,
+                    &target,
+                    &status,
+                    &options,
+                    &on_progress,
+                )
+                .await;
+                let _ = sender.send(Msg::WritePlanned(planned.map(Arc::new)));
+            });
+            Tasks::replace(&mut tasks.write, handle);
+        }
+        Cmd::CancelWritePlan => {
+            if let Some(handle) = tasks.write.take() {
+                handle.abort();
+            }
+        }
+        Cmd::StartWrite { changes, describe } => {
+            let client = Arc::clone(client);
+            let sender = sender.clone();
+            let options = background_options(&context.background);
+            let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            context.write_stop = Arc::clone(&stop);
+            let handle = tokio::spawn(async move {
+                let progress_sender = sender.clone();
+                let on_progress = move |progress| {
+                    let _ = progress_sender.send(Msg::WriteProgress(progress));
+                };
+                let summary = crate::app::writes::run_changes(
+                    &client,
+                    &changes,
+                    &describe,
+                    &options,
+                    &stop,
+                    &on_progress,
+                )
+                .await;
+                let _ = sender.send(Msg::WriteDone(summary));
+            });
+            Tasks::replace(&mut tasks.write, handle);
+        }
+        Cmd::StopWrite => {
+            context
+                .write_stop
+                .store(true, std::sync::atomic::Ordering::SeqCst);
         }
         Cmd::Open { url } => {
             let sender = sender.clone();

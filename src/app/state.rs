@@ -227,6 +227,8 @@ pub enum Mode {
     Palette(PaletteInput),
     /// The counts by status, channel and last sender, as a chart.
     Counts,
+    /// Setting the status of, or deleting, the selection (see `app/writes.rs`).
+    Write(Box<crate::app::writes::WriteDialog>),
 }
 
 /// The palette's line, where it is in the history, and why the last command failed.
@@ -921,6 +923,11 @@ impl State {
             || self
                 .export_dialog()
                 .is_some_and(|dialog| matches!(dialog.phase, ExportPhase::Running { .. }))
+            || matches!(&self.mode, Mode::Write(dialog) if matches!(
+                dialog.phase,
+                crate::app::writes::WritePhase::Planning { .. }
+                    | crate::app::writes::WritePhase::Running { .. }
+            ))
     }
 
     /// The layer whose keys act now: the overlay's, the text field's, or the focused pane's.
@@ -936,6 +943,7 @@ impl State {
             Mode::Copy => Layer::Copy,
             Mode::Palette(_) => Layer::Palette,
             Mode::Counts => Layer::Counts,
+            Mode::Write(_) => Layer::Write,
         }
     }
 

@@ -80,6 +80,11 @@ pub struct DemoServerArgs {
     /// every error message carries escapes too
     #[arg(long)]
     pub hostile: bool,
+
+    /// Answer every write (status change, deletion) with 403, as the platform answers a token
+    /// without write permission
+    #[arg(long)]
+    pub read_only: bool,
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {
@@ -128,6 +133,7 @@ pub async fn run(args: DemoServerArgs) -> Result<(), CliError> {
         strict_body: args.strict_body,
         apply_unlisted_booleans: args.apply_unlisted_booleans,
         hostile: args.hostile,
+        read_only: args.read_only,
         ..DemoConfig::default()
     };
     let server = DemoServer::start(config)

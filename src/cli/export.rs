@@ -419,7 +419,7 @@ const MAX_IDS_LINE_BYTES: u64 = 64 * 1024;
 /// without a byte-order mark, as spreadsheets save it), in the file's order, each once. It
 /// reads at most `MAX_IDS_FILE_BYTES` (so `/dev/zero` ends) and refuses a line longer than
 /// `MAX_IDS_LINE_BYTES`, naming the cap.
-fn read_ids(path: &Path) -> Result<Vec<String>, CliError> {
+pub(super) fn read_ids(path: &Path) -> Result<Vec<String>, CliError> {
     use std::io::Read;
     let unreadable = |source: io::Error| CliError::Io {
         context: format!("cannot read the ids file {}", path.display()),

@@ -12,6 +12,7 @@ mod list;
 mod lookup;
 mod output;
 mod waiting;
+mod write;
 
 use std::io;
 
@@ -33,6 +34,7 @@ pub use generated::{CompletionsArgs, ManArgs};
 pub use list::ListArgs;
 pub use lookup::LookupArgs;
 pub use output::OutputFormat;
+pub use write::{DeleteArgs, HistoryArgs, SetStatusArgs, UndoArgs, WriteArgs};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -101,6 +103,15 @@ pub enum Command {
     List(Box<ListArgs>),
     /// Export every contact matching the filters (or only listed ids) to CSV, JSON or NDJSON
     Export(Box<ExportArgs>),
+    /// Set the status of every contact matching the filters (or only listed ids): walked first,
+    /// confirmed, journaled, sent in chunks of 50, read back
+    SetStatus(Box<SetStatusArgs>),
+    /// Delete every contact matching the filters (or only listed ids); asks for `delete N` typed
+    Delete(Box<DeleteArgs>),
+    /// Set the contacts a run changed back to the status each had (deletions are beyond undo)
+    Undo(Box<UndoArgs>),
+    /// List the runs of writes kept in the journal
+    History(HistoryArgs),
     /// List the agents (ids for --agent)
     Agents(LookupArgs),
     /// List the segments (ids for --segment)
@@ -149,6 +160,9 @@ pub enum CliError {
     /// `--ids-from` named ids that no contact matching the filters has; they were listed.
     #[error("{0}")]
     Missing(String),
+    /// A write that did not change every contact it was meant to; the failed ids were named.
+    #[error("{0}")]
+    Write(String),
     /// A signal ended the run; `what` says what happened to its work.
     #[error("stopped by {}: {what}", stop.name())]
     Stopped { stop: Stop, what: String },
@@ -176,7 +190,8 @@ impl CliError {
             | CliError::Export(_)
             | CliError::Io { .. }
             | CliError::ConfigCheck(_)
-            | CliError::Missing(_) => 1,
+            | CliError::Missing(_)
+            | CliError::Write(_) => 1,
         }
     }
 
@@ -232,6 +247,47 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             drop(waits);
             api.close().await;
             result
+        }
+        Command::SetStatus(args) => {
+            let loaded = args
+                .write
+                .connection
+                .location
+                .clone()
+                .or(&outer.location)
+                .load()?;
+            let time_zone = loaded.config.time_zone().time_zone();
+            write::set_status(&args, &outer, &time_zone).await
+        }
+        Command::Delete(args) => {
+            let loaded = args
+                .write
+                .connection
+                .location
+                .clone()
+                .or(&outer.location)
+                .load()?;
+            let time_zone = loaded.config.time_zone().time_zone();
+            write::delete(&args, &outer, &time_zone).await
+        }
+        Command::Undo(args) => {
+            if !args.dry_run && !args.yes && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                return Err(CliError::Usage(
+                    "refusing to change contacts without a terminal to confirm on; look first \
+                     with --dry-run, then pass --yes"
+                        .into(),
+                ));
+            }
+            let connection = args.connection.clone().or(&outer);
+            let loaded = connection.location.load()?;
+            let api = Connection::open(&connection, &loaded.config).await?;
+            let result = write::undo(&api.client, &args).await;
+            api.close().await;
+            result
+        }
+        Command::History(_) => {
+            refuse_outer(&outer, "history", &[])?;
+            write::history()
         }
         Command::Agents(args) => {
             let connection = args.connection.clone().or(&outer);

@@ -339,6 +339,11 @@ impl Dataset {
             .position(|record| object_id(record) == id)
     }
 
+    /// The `_id` of the contact at `index`.
+    pub(crate) fn contact_id(&self, index: usize) -> String {
+        object_id(&self.records[index])
+    }
+
     pub(crate) fn records(&self) -> &[Record] {
         &self.records
     }

@@ -8,6 +8,8 @@
 //! selects the stricter readings of the doc that a live account might also use. Matching works on
 //! the compact records, never on rendered JSON.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use super::PAGE_SIZE;
@@ -172,8 +174,14 @@ impl ContactQuery {
     }
 
     /// The requested page of matching contacts, rendered: contacts that live mode moved come
-    /// first, newest message first, then the base order without them.
-    pub(crate) fn page(&self, dataset: &Dataset, moves: &Moves) -> Vec<Value> {
+    /// first, newest message first, then the base order without them. `statuses` are the
+    /// statuses writes changed, by contact index, which win over the generated ones.
+    pub(crate) fn page(
+        &self,
+        dataset: &Dataset,
+        moves: &Moves,
+        statuses: &HashMap<u32, u8>,
+    ) -> Vec<Value> {
         let first = usize::try_from(self.page - 1)
             .unwrap_or(usize::MAX)
             .saturating_mul(PAGE_SIZE);
@@ -185,17 +193,25 @@ impl ContactQuery {
             .map(|index| (index, None));
         moved
             .chain(unmoved)
-            .filter(|&(index, _)| self.matches(dataset, &records[index], &mut scratch))
+            .filter(|&(index, _)| {
+                let status = status_of(statuses, index, &records[index]);
+                self.matches(dataset, &records[index], status, &mut scratch)
+            })
             .skip(first)
             .take(PAGE_SIZE)
-            .map(|(index, moved_at)| dataset.render_json(index, moved_at))
+            .map(|(index, moved_at)| {
+                let mut contact = dataset.render_json(index, moved_at);
+                let status = status_of(statuses, index, &records[index]);
+                contact["status"] = Value::from(STATUSES[usize::from(status)]);
+                contact
+            })
             .collect()
     }
 
     /// AND of every filter, cheapest first; `scratch` is reused to render searchable strings.
-    fn matches(&self, dataset: &Dataset, r: &Record, scratch: &mut String) -> bool {
+    fn matches(&self, dataset: &Dataset, r: &Record, status: u8, scratch: &mut String) -> bool {
         r.has(self.required_flags)
-            && in_mask(self.statuses, usize::from(r.status))
+            && in_mask(self.statuses, usize::from(status))
             && in_mask(self.senders, usize::from(r.last_by))
             && self.bots.iter().all(|m| in_mask(*m, usize::from(r.bot)))
             && self
@@ -262,6 +278,14 @@ impl Needle {
         self.could_be_uuid
             && std::str::from_utf8(&uuid_ascii(r)).is_ok_and(|uuid| uuid.contains(&self.text))
     }
+}
+
+/// A contact's status: the one a write set, else the generated one.
+fn status_of(statuses: &HashMap<u32, u8>, index: usize, record: &Record) -> u8 {
+    u32::try_from(index)
+        .ok()
+        .and_then(|index| statuses.get(&index).copied())
+        .unwrap_or(record.status)
 }
 
 fn in_mask(mask: Option<u64>, index: usize) -> bool {
@@ -482,11 +506,20 @@ mod tests {
         let moves = Moves::new(dataset.len(), dataset.newest_last_message_at(), 5, 0.0);
         let query = ContactQuery::parse(&body(), &dataset, STRICT).map_err(|e| e.join("; "));
         let query = query.expect("documented body validates");
-        assert_eq!(query.page(&dataset, &moves).len(), PAGE_SIZE);
+        assert_eq!(
+            query.page(&dataset, &moves, &HashMap::new()).len(),
+            PAGE_SIZE
+        );
         let mut third = body();
         third["page"] = json!(3);
         let query = ContactQuery::parse(&third, &dataset, STRICT).map_err(|e| e.join("; "));
-        assert_eq!(query.expect("valid").page(&dataset, &moves).len(), 20);
+        assert_eq!(
+            query
+                .expect("valid")
+                .page(&dataset, &moves, &HashMap::new())
+                .len(),
+            20
+        );
     }
 
     #[test]

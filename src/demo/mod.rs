@@ -11,6 +11,7 @@ mod filter;
 mod hostile;
 mod live;
 mod vocabulary;
+mod writes;
 
 use std::collections::HashMap;
 use std::io;
@@ -27,7 +28,7 @@ use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTE
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Json, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use rand::Rng;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -38,6 +39,8 @@ use tower_http::compression::CompressionLayer;
 pub use dataset::Dataset;
 use filter::{ContactQuery, Reading};
 use live::Moves;
+pub use writes::StatusChange;
+use writes::StatusOverlay;
 
 /// The token the demo server accepts unless configured otherwise.
 pub const DEFAULT_TOKEN: &str = "demo-token";
@@ -101,6 +104,9 @@ pub struct DemoConfig {
     /// spreadsheet formulas, bidi and invisible characters, a few a lone surrogate or bytes that
     /// are not UTF-8; every error reply's message carries escapes.
     pub hostile: bool,
+    /// Answers every write with 403, as the platform answers a token without write permission
+    /// (its wording is unknown; the demo's says why).
+    pub read_only: bool,
 }
 
 impl Default for DemoConfig {
@@ -122,6 +128,7 @@ impl Default for DemoConfig {
             strict_body: false,
             apply_unlisted_booleans: false,
             hostile: false,
+            read_only: false,
         }
     }
 }
@@ -169,6 +176,8 @@ impl DemoServer {
             bucket: config.rate_limit.map(TokenBucket::new),
             served: AtomicU64::new(0),
             refused: AtomicU64::new(0),
+            writes_received: AtomicU64::new(0),
+            statuses: StatusOverlay::default(),
             config,
         });
         let app = router(state.clone());
@@ -218,6 +227,18 @@ impl DemoServer {
     /// Authorised requests answered 429, by the token bucket or an injected refusal.
     pub fn requests_refused(&self) -> u64 {
         self.state.refused.load(Ordering::Relaxed)
+    }
+
+    /// Write requests received (`PUT`s), whatever came of them: refused, failed or applied. A
+    /// dry run must leave this at 0.
+    pub fn writes_received(&self) -> u64 {
+        self.state.writes_received.load(Ordering::Relaxed)
+    }
+
+    /// Every status change writes applied, in order: a contact set to the status it already
+    /// had is not a change, so a contact written twice to one status appears once.
+    pub fn status_changes(&self) -> Vec<StatusChange> {
+        self.state.statuses.log()
     }
 
     /// Base URL to configure a client with, e.g. `http://127.0.0.1:4242`.
@@ -272,6 +293,9 @@ struct AppState {
     bucket: Option<TokenBucket>,
     served: AtomicU64,
     refused: AtomicU64,
+    writes_received: AtomicU64,
+    /// Statuses changed by `PUT /inbox/users/status-update`.
+    statuses: StatusOverlay,
     config: DemoConfig,
 }
 
@@ -328,6 +352,7 @@ impl TokenBucket {
 fn router(state: Shared) -> Router {
     Router::new()
         .route("/inbox/users", post(list_contacts))
+        .route("/inbox/users/status-update", put(status_update))
         .route("/custom-user", get(list_agents))
         .route("/inbox/segments", get(list_segments))
         .route("/whatsapp-automation", get(list_whatsapp_bots))
@@ -378,6 +403,9 @@ fn internal_error() -> Response {
 /// after it, in that order, so a test can tell which layer produced a failure.
 async fn faults(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let config = &state.config;
+    if request.method() == axum::http::Method::PUT {
+        state.writes_received.fetch_add(1, Ordering::Relaxed);
+    }
     if !config.latency.is_zero() {
         tokio::time::sleep(config.latency).await;
     }
@@ -521,7 +549,8 @@ async fn list_contacts(
     let page = tokio::task::spawn_blocking(move || {
         let query = ContactQuery::parse(&body, &state.dataset, reading)?;
         state.moves_mut().catch_up();
-        Ok::<_, Vec<String>>(query.page(&state.dataset, &state.moves()))
+        let statuses = state.statuses.snapshot();
+        Ok::<_, Vec<String>>(query.page(&state.dataset, &state.moves(), &statuses))
     })
     .await;
     match page {
@@ -533,6 +562,22 @@ async fn list_contacts(
             tracing::error!(%err, "demo: contact query panicked");
             internal_error()
         }
+    }
+}
+
+/// `PUT /inbox/users/status-update`: see `writes.rs`.
+async fn status_update(
+    State(state): State<Shared>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    match body {
+        Ok(body) => writes::status_update(
+            &state.dataset,
+            &state.statuses,
+            state.config.read_only,
+            &body,
+        ),
+        Err(rejection) => envelope(rejection.status(), &rejection.body_text(), json!([])),
     }
 }
 

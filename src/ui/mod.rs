@@ -12,6 +12,7 @@ mod status;
 mod theme;
 mod time;
 mod views;
+mod write;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -150,6 +151,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme, clock: &Clock) {
         Mode::Copy => views::draw_copy_menu(frame, area, state, theme),
         Mode::Palette(palette) => views::draw_palette(frame, area, palette, theme),
         Mode::Counts => views::draw_counts(frame, area, state, theme, clock),
+        Mode::Write(dialog) => write::draw(frame, area, dialog, state, theme),
     }
 }
 

@@ -76,6 +76,11 @@ fn hints_for(layer: Layer) -> &'static [Hint] {
             (&[A::Back], "close"),
         ],
         Layer::Counts => &[(&[A::Back], "close")],
+        Layer::Write => &[
+            (&[A::MoveDown, A::MoveUp], "status"),
+            (&[A::Activate], "go on"),
+            (&[A::Back], "cancel or stop"),
+        ],
         Layer::Palette => &[
             (&[A::Activate], "run"),
             (&[A::FocusNext], "complete"),
@@ -161,6 +166,27 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
                 thousands(count.counted),
                 crate::text::count_of(u64::from(count.pages), "page", "pages"),
                 state.keymap.first_key(Layer::Global, Action::Back)
+            ),
+            theme.warning,
+        ));
+    }
+    if let crate::app::Mode::Write(dialog) = &state.mode
+        && let crate::app::writes::WritePhase::Running { progress, stopping } = &dialog.phase
+    {
+        parts.push(Span::styled(
+            format!(
+                "writing: {} of {} answered, {} failed ({})",
+                thousands(progress.done as u64),
+                thousands(progress.total as u64),
+                thousands(progress.failed as u64),
+                if *stopping {
+                    "stopping".to_owned()
+                } else {
+                    format!(
+                        "{} stops",
+                        state.keymap.first_key(Layer::Write, Action::Back)
+                    )
+                }
             ),
             theme.warning,
         ));

@@ -30,6 +30,7 @@
 mod background;
 mod governor;
 mod ids;
+mod paced;
 mod stream;
 
 use std::collections::BTreeMap;
@@ -44,6 +45,7 @@ pub use background::{Background, ForegroundWait};
 use governor::Governor;
 pub use governor::Traffic;
 pub use ids::IdSet;
+pub use paced::Paced;
 pub use stream::{Batch, ContactStream, WalkEnd, WalkStep};
 
 use crate::api::{ApiError, Client, DecodedPage, PageItem, Query, RetryPolicy, TYPICAL_PAGE_SIZE};

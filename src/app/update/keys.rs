@@ -6,7 +6,7 @@ use std::time::Instant;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::backend::crossterm::EventHandler;
 
-use super::{copy, counts, export_dialog, filters, paging, palette, selection, views};
+use super::{copy, counts, export_dialog, filters, paging, palette, selection, views, writes};
 use crate::app::filters::FilterItem;
 use crate::app::keymap::{Action, Layer};
 use crate::app::msg::Cmd;
@@ -63,6 +63,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> 
         Layer::Views => views::on_list_key(state, action),
         Layer::Copy => copy::on_menu_key(state, action),
         Layer::Palette => palette::on_key(state, key, action),
+        Layer::Write => writes::on_key(state, key, action),
         Layer::Text => match state.mode {
             Mode::NamingView(_) => views::on_name_key(state, key, action),
             Mode::Editing(field) => on_text_key(state, field, key, action, at),
@@ -336,6 +337,8 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
             palette::open_with(state, "profile ");
             vec![]
         }
+        Action::SetStatus => writes::open(state, crate::app::writes::WriteKind::SetStatus),
+        Action::Delete => writes::open(state, crate::app::writes::WriteKind::Delete),
         Action::PrevChoice
         | Action::NextChoice
         | Action::DeleteView

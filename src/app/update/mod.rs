@@ -19,6 +19,7 @@ mod palette;
 mod profile;
 mod selection;
 mod views;
+mod writes;
 
 pub use filters::restore_filters;
 
@@ -152,6 +153,19 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             vec![Cmd::Copy { text: url }]
         }
         Msg::ProfileConnected { name, result } => profile::on_connected(state, name, result),
+        Msg::WritePlanProgress(seen) => {
+            writes::on_plan_progress(state, seen);
+            vec![]
+        }
+        Msg::WritePlanned(planned) => {
+            writes::on_planned(state, planned);
+            vec![]
+        }
+        Msg::WriteProgress(progress) => {
+            writes::on_progress(state, progress);
+            vec![]
+        }
+        Msg::WriteDone(summary) => writes::on_done(state, summary),
         Msg::WhatsappBotsLoaded(result) => {
             if let Some(bots) = choices::answered(state, PickList::WhatsappBots, result) {
                 state.choices.whatsapp_bots = bots;

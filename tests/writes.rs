@@ -1,0 +1,778 @@
+//! Writes against the demo API over real HTTP: the endpoint as documented, and the real binary's
+//! `set-status`, `delete`, `undo`, `history` and `--resume`, judged by what the server applied.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{CANARY_TOKEN, client_for, fetch_all, ids, start_server_with, text};
+use inbox_tui::api::{Query, Status};
+use inbox_tui::demo::{DemoConfig, DemoServer};
+use serde_json::{Value, json};
+
+/// A state directory of the test's own, so runs of parallel tests never mix.
+fn state_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("inbox-tui-writes-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a state directory");
+    dir
+}
+
+fn command(state: &Path, args: &[String], token: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_inbox-tui"));
+    command
+        .args(args)
+        .env("INBOX_TUI_TOKEN", token)
+        .env("XDG_STATE_HOME", state)
+        .env("XDG_CONFIG_HOME", state.join("config"))
+        .stdin(Stdio::null());
+    command
+}
+
+/// Runs the binary off the async runtime, so the in-process server keeps serving.
+async fn run(state: &Path, args: &[&str], token: &str) -> Output {
+    let mut command = command(
+        state,
+        &args.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+        token,
+    );
+    tokio::task::spawn_blocking(move || command.output().expect("the binary runs"))
+        .await
+        .expect("the binary's thread")
+}
+
+fn config(contacts: usize) -> DemoConfig {
+    DemoConfig {
+        contacts,
+        seed: 23,
+        ..DemoConfig::default()
+    }
+}
+
+/// The ids and statuses of the contacts `query` lists, read with the data set still.
+async fn statuses(server: &DemoServer, query: &Query) -> HashMap<String, String> {
+    let client = client_for(server, server.token());
+    fetch_all(&client, query)
+        .await
+        .into_iter()
+        .map(|contact| {
+            (
+                contact["_id"].as_str().expect("an id").to_owned(),
+                contact["status"].as_str().expect("a status").to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn query_of(statuses: &[Status]) -> Query {
+    Query {
+        status: statuses.to_vec(),
+        ..Query::default()
+    }
+}
+
+/// How many times the server changed each contact.
+fn changes_per_contact(server: &DemoServer) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for change in server.status_changes() {
+        *counts.entry(change.id).or_default() += 1;
+    }
+    counts
+}
+
+fn run_name(stderr: &str) -> String {
+    stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("run ")?.split(':').next())
+        .unwrap_or_else(|| panic!("no run named in {stderr}"))
+        .to_owned()
+}
+
+async fn put(server: &DemoServer, body: &Value, authtype: bool) -> (u16, Value) {
+    let mut request = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("a client")
+        .put(format!("{}/inbox/users/status-update", server.url()))
+        .bearer_auth(server.token())
+        .json(body);
+    if authtype {
+        request = request.header("authtype", "Key");
+    }
+    let response = request.send().await.expect("the server answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("a JSON reply"))
+}
+
+/// The demo endpoint as the doc describes it: success reply, the Mongo cast message for a bad
+/// id (and nothing changed), 401 without `authtype`, and a change the list shows afterwards.
+#[tokio::test]
+async fn the_demo_endpoint_validates_and_applies_as_documented() {
+    let server = start_server_with(config(200)).await;
+    let open = statuses(&server, &query_of(&[Status::Open])).await;
+    let id = open.keys().next().expect("an open contact").clone();
+
+    let (status, reply) = put(
+        &server,
+        &json!({"ids": [id, "nothex"], "status": "CLOSED"}),
+        true,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        reply["message"],
+        "Argument passed in must be a single String of 12 bytes or a string of 24 hex characters"
+    );
+    assert_eq!(reply["success"], false);
+    assert!(
+        server.status_changes().is_empty(),
+        "a refused request changed something"
+    );
+
+    let (status, _) = put(&server, &json!({"ids": [id], "status": "CLOSED"}), false).await;
+    assert_eq!(status, 401);
+    let (status, _) = put(&server, &json!({"ids": [id], "status": "SHUT"}), true).await;
+    assert_eq!(status, 400);
+    let (status, _) = put(
+        &server,
+        &json!({"subscriberIds": [id], "status": "CLOSED"}),
+        true,
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    let (status, reply) = put(&server, &json!({"ids": [id], "status": "CLOSED"}), true).await;
+    assert_eq!(
+        (status, reply),
+        (200, json!({"success": true, "message": "", "code": 200}))
+    );
+    let closed = statuses(&server, &query_of(&[Status::Closed])).await;
+    assert_eq!(closed.get(&id).map(String::as_str), Some("CLOSED"));
+    assert!(
+        !statuses(&server, &query_of(&[Status::Open]))
+            .await
+            .contains_key(&id)
+    );
+}
+
+/// The demo's answer to the question the docs leave open: a deleted contact set to another
+/// status stays deleted (the request still succeeds), so deletions are beyond undo.
+#[tokio::test]
+async fn on_the_demo_a_deleted_contact_stays_deleted() {
+    let server = start_server_with(config(200)).await;
+    let open = statuses(&server, &query_of(&[Status::Open])).await;
+    let id = open.keys().next().expect("an open contact").clone();
+    assert_eq!(
+        put(&server, &json!({"ids": [id], "status": "DELETED"}), true)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        put(&server, &json!({"ids": [id], "status": "OPEN"}), true)
+            .await
+            .0,
+        200
+    );
+    let deleted = statuses(&server, &query_of(&[Status::Deleted])).await;
+    assert_eq!(deleted.get(&id).map(String::as_str), Some("DELETED"));
+    assert_eq!(server.status_changes().len(), 1);
+}
+
+/// A status change of a selection by query, under injected 429s, 500s, cut-short replies and
+/// live moves, changes exactly the contacts matching when it started, each once, and the
+/// server's list then shows every one of them at the new status.
+#[tokio::test]
+async fn a_status_change_by_query_under_faults_and_live_moves_changes_each_selected_contact_once() {
+    let server = start_server_with(DemoConfig {
+        fail_rate: 0.1,
+        rate_limit_rate: 0.1,
+        truncate_rate: 0.1,
+        retry_after_secs: 0,
+        ..config(1500)
+    })
+    .await;
+    server.set_live_rate(0.0).expect("a still data set");
+    let selected = statuses(&server, &query_of(&[Status::Review, Status::OnHold])).await;
+    assert!(
+        selected.len() > 100,
+        "a selection of several chunks: {}",
+        selected.len()
+    );
+    server.set_live_rate(40.0).expect("a live rate");
+    let state = state_dir("faults");
+    let output = run(
+        &state,
+        &[
+            "set-status",
+            "dependency",
+            "--status",
+            "review",
+            "--status",
+            "onhold",
+            "--base-url",
+            &server.url(),
+            "--yes",
+        ],
+        server.token(),
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let changed = changes_per_contact(&server);
+    let expected: HashSet<&String> = selected.keys().collect();
+    assert_eq!(changed.keys().collect::<HashSet<_>>(), expected);
+    assert!(
+        changed.values().all(|times| *times == 1),
+        "a contact changed twice"
+    );
+    assert!(
+        server
+            .status_changes()
+            .iter()
+            .all(|change| change.to == "DEPENDANCY")
+    );
+    server.set_live_rate(0.0).expect("a still data set");
+    let now = statuses(&server, &query_of(&[Status::Dependancy])).await;
+    assert!(selected.keys().all(|id| now.contains_key(id)));
+}
+
+/// `undo` sets each contact of a run back to the status it had before, and no other contact.
+#[tokio::test]
+async fn undo_restores_each_contact_to_its_status_before() {
+    let server = start_server_with(config(600)).await;
+    let before = statuses(&server, &query_of(&[Status::Open, Status::Review])).await;
+    let state = state_dir("undo");
+    let url = server.url();
+    let output = run(
+        &state,
+        &[
+            "set-status",
+            "closed",
+            "--status",
+            "open",
+            "--status",
+            "review",
+            "--base-url",
+            &url,
+            "--yes",
+        ],
+        server.token(),
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let run_id = run_name(&text(&output.stderr));
+    assert!(
+        statuses(&server, &query_of(&[Status::Open, Status::Review]))
+            .await
+            .is_empty()
+    );
+
+    let output = run(
+        &state,
+        &["undo", &run_id, "--base-url", &url, "--yes"],
+        server.token(),
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let after = statuses(&server, &query_of(&[Status::Open, Status::Review])).await;
+    assert_eq!(after, before);
+    let changes = changes_per_contact(&server);
+    assert_eq!(
+        changes.len(),
+        before.len(),
+        "only the run's contacts changed"
+    );
+    assert!(
+        changes.values().all(|times| *times == 2),
+        "there and back, once each"
+    );
+
+    let history = run(&state, &["history"], server.token()).await;
+    let listing = text(&history.stdout);
+    assert!(
+        listing.contains(&run_id) && listing.contains(&format!("undo of {run_id}")),
+        "{listing}"
+    );
+}
+
+/// Deletions are beyond undo: `undo` of a delete run refuses, and sends nothing.
+#[tokio::test]
+async fn undo_of_a_deletion_is_refused() {
+    let server = start_server_with(config(200)).await;
+    let state = state_dir("undo-delete");
+    let url = server.url();
+    let output = run(
+        &state,
+        &[
+            "delete",
+            "--status",
+            "review",
+            "--limit",
+            "3",
+            "--base-url",
+            &url,
+            "--yes",
+        ],
+        server.token(),
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(server.status_changes().len(), 3);
+    let writes = server.writes_received();
+    let output = run(
+        &state,
+        &["undo", "--base-url", &url, "--yes"],
+        server.token(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("beyond undo"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(server.writes_received(), writes);
+}
+
+/// `--dry-run` lists the contacts that would change, and the server receives no write.
+#[tokio::test]
+async fn a_dry_run_sends_no_write() {
+    let server = start_server_with(config(300)).await;
+    let open = statuses(&server, &query_of(&[Status::Open])).await;
+    let state = state_dir("dry");
+    let output = run(
+        &state,
+        &[
+            "delete",
+            "--status",
+            "open",
+            "--base-url",
+            &server.url(),
+            "--dry-run",
+        ],
+        server.token(),
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let listed: HashSet<String> = text(&output.stdout)
+        .lines()
+        .map(|line| line.split('\t').next().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(listed, open.keys().cloned().collect());
+    assert_eq!(server.writes_received(), 0);
+    assert!(server.status_changes().is_empty());
+}
+
+/// A token that may read but not write gets a 403 on the first request; the command exits 4,
+/// says what a 403 to a write means, and sends nothing more.
+#[tokio::test]
+async fn a_403_to_a_write_is_explained() {
+    let server = start_server_with(DemoConfig {
+        read_only: true,
+        ..config(300)
+    })
+    .await;
+    let state = state_dir("forbidden");
+    let output = run(
+        &state,
+        &[
+            "set-status",
+            "closed",
+            "--status",
+            "open",
+            "--base-url",
+            &server.url(),
+            "--yes",
+        ],
+        server.token(),
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("403") && stderr.contains("may read contacts but not change them"),
+        "{stderr}"
+    );
+    assert_eq!(server.writes_received(), 1);
+    assert!(server.status_changes().is_empty());
+}
+
+/// A malformed id in `--ids-from` is refused before any request, reads included.
+#[tokio::test]
+async fn bad_ids_are_refused_before_any_request() {
+    let server = start_server_with(config(100)).await;
+    let state = state_dir("bad-ids");
+    let file = state.join("ids.txt");
+    std::fs::write(&file, "6adf95a85eed000000000011\nnot-an-id\n").expect("the ids file");
+    let output = run(
+        &state,
+        &[
+            "set-status",
+            "closed",
+            "--ids-from",
+            file.to_str().expect("utf-8"),
+            "--base-url",
+            &server.url(),
+            "--yes",
+        ],
+        server.token(),
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("not-an-id") && stderr.contains("24 hex"),
+        "{stderr}"
+    );
+    assert_eq!(server.requests_served(), 0);
+    assert_eq!(server.writes_received(), 0);
+}
+
+/// Without a terminal and without `--yes`, a write is refused before any request.
+#[tokio::test]
+async fn without_a_terminal_a_write_needs_yes() {
+    let server = start_server_with(config(100)).await;
+    let state = state_dir("no-tty");
+    let output = run(
+        &state,
+        &["delete", "--base-url", &server.url()],
+        server.token(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("--yes"));
+    assert_eq!(server.requests_served(), 0);
+}
+
+/// `--ids-from` changes exactly the listed contacts.
+#[tokio::test]
+async fn ids_from_changes_only_the_listed_contacts() {
+    let server = start_server_with(config(300)).await;
+    let client = client_for(&server, server.token());
+    let all = ids(&fetch_all(&client, &query_of(&[Status::Open])).await);
+    let listed: Vec<&String> = all.iter().take(7).collect();
+    let state = state_dir("ids-from");
+    let file = state.join("ids.csv");
+    let lines: String = listed.iter().map(|id| format!("{id}\n")).collect();
+    std::fs::write(&file, format!("id\n{lines}")).expect("the ids file");
+    let output = run(
+        &state,
+        &[
+            "set-status",
+            "review",
+            "--ids-from",
+            file.to_str().expect("utf-8"),
+            "--base-url",
+            &server.url(),
+            "--yes",
+        ],
+        server.token(),
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let changed: HashSet<String> = changes_per_contact(&server).into_keys().collect();
+    assert_eq!(changed, listed.into_iter().cloned().collect());
+}
+
+/// A run stopped by SIGINT between chunks exits 130 and says how to finish; `--resume` then
+/// sends the rest, and in the end every selected contact changed exactly once.
+#[tokio::test]
+async fn a_run_stopped_midway_and_resumed_changes_each_contact_once() {
+    let server = start_server_with(DemoConfig {
+        latency: Duration::from_millis(40),
+        ..config(2000)
+    })
+    .await;
+    let selected = statuses(&server, &query_of(&[Status::Closed])).await;
+    assert!(selected.len() > 300, "several chunks: {}", selected.len());
+    let state = state_dir("resume");
+    let url = server.url();
+    let args: Vec<String> = [
+        "set-status",
+        "open",
+        "--status",
+        "closed",
+        "--base-url",
+        &url,
+        "--yes",
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    let child = command(&state, &args, server.token())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // Stop it once its journal records a confirmed request.
+    let runs = state.join("inbox-tui").join("writes");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let confirmed = || {
+        std::fs::read_dir(&runs)
+            .ok()
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|entry| {
+                std::fs::read_to_string(entry.path())
+                    .is_ok_and(|journal| journal.contains("\"ok\":true"))
+            })
+    };
+    while !confirmed() {
+        assert!(Instant::now() < deadline, "no request was confirmed");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("the thread")
+        .expect("the binary ends");
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("--resume"), "{stderr}");
+    let midway = server.status_changes().len();
+    assert!(
+        midway > 0 && midway < selected.len(),
+        "stopped midway: {midway}"
+    );
+
+    let output = run(
+        &state,
+        &["set-status", "--resume", "--base-url", &url, "--yes"],
+        server.token(),
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let changed = changes_per_contact(&server);
+    assert_eq!(
+        changed.keys().collect::<HashSet<_>>(),
+        selected.keys().collect::<HashSet<_>>()
+    );
+    assert!(changed.values().all(|times| *times == 1));
+}
+
+/// The journal is readable by its owner only (0600, in a 0700 directory), records each
+/// contact's previous status, and never holds the token.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_journal_is_private_and_holds_no_token() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = start_server_with(DemoConfig {
+        token: CANARY_TOKEN.into(),
+        ..config(200)
+    })
+    .await;
+    let state = state_dir("journal");
+    let output = run(
+        &state,
+        &[
+            "set-status",
+            "closed",
+            "--status",
+            "open",
+            "--limit",
+            "60",
+            "--base-url",
+            &server.url(),
+            "--yes",
+        ],
+        CANARY_TOKEN,
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let runs = state.join("inbox-tui").join("writes");
+    let mode = |path: &Path| {
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(&runs), 0o700);
+    let journals: Vec<PathBuf> = std::fs::read_dir(&runs)
+        .expect("the runs")
+        .map(|entry| entry.expect("an entry").path())
+        .collect();
+    assert_eq!(journals.len(), 1);
+    assert_eq!(mode(&journals[0]), 0o600);
+    let journal = std::fs::read_to_string(&journals[0]).expect("the journal");
+    assert!(!journal.contains(CANARY_TOKEN));
+    let records: Vec<Value> = journal
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    let sending: Vec<&Value> = records.iter().filter(|r| r["kind"] == "sending").collect();
+    assert_eq!(
+        sending.len(),
+        2,
+        "60 contacts go in two requests of at most 50"
+    );
+    assert!(sending.iter().all(|r| {
+        r["from"]
+            .as_array()
+            .is_some_and(|from| from.iter().all(|s| s == "OPEN"))
+    }));
+    assert!(
+        sending
+            .iter()
+            .all(|r| r["status"] == "CLOSED" && r["host"] == server.url().to_string() + "/")
+    );
+    assert_eq!(
+        records
+            .iter()
+            .filter(|r| r["kind"] == "outcome" && r["ok"] == true)
+            .count(),
+        2
+    );
+}
+
+/// A server that is not the demo: 60 contacts, all OPEN, whose status-update answers HTTP 200
+/// with `success: false` for any request naming `refused`, and applies the others, except to
+/// the contact `ignored`, which it leaves as it was while saying `success: true`.
+async fn refusing_server(
+    refused: String,
+    ignored: String,
+) -> (common::FakeServer, Arc<Mutex<Vec<(String, String)>>>) {
+    let contacts: Vec<(String, String)> = (1..=60)
+        .map(|index| (format!("{index:024x}"), "OPEN".to_owned()))
+        .collect();
+    let contacts = Arc::new(Mutex::new(contacts));
+    let state = Arc::clone(&contacts);
+    let server = common::FakeServer::start(move |request| {
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let mut contacts = state.lock().expect("the contacts");
+        if request.method == "PUT" {
+            let ids: Vec<&str> = body["ids"]
+                .as_array()
+                .map_or(vec![], |ids| ids.iter().filter_map(Value::as_str).collect());
+            if ids.contains(&refused.as_str()) {
+                return common::json_reply(
+                    200,
+                    &json!({"success": false, "message": "not allowed", "code": 200}),
+                );
+            }
+            let status = body["status"].as_str().unwrap_or_default();
+            for (id, current) in contacts.iter_mut() {
+                if ids.contains(&id.as_str()) && *id != ignored {
+                    *current = status.to_owned();
+                }
+            }
+            return common::json_reply(200, &json!({"success": true, "message": "", "code": 200}));
+        }
+        let wanted: Vec<&str> = body["status"].as_array().map_or(vec![], |statuses| {
+            statuses.iter().filter_map(Value::as_str).collect()
+        });
+        let page = body["page"].as_u64().unwrap_or(1) as usize;
+        let data: Vec<Value> = contacts
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, status))| wanted.is_empty() || wanted.contains(&status.as_str()))
+            .skip((page - 1) * 50)
+            .take(50)
+            .map(|(index, (id, status))| {
+                json!({
+                    "_id": id,
+                    "status": status,
+                    "lastMessage": {"at": format!("2026-01-01T00:{:02}:00.000Z", 59 - index)},
+                })
+            })
+            .collect();
+        common::json_reply(
+            200,
+            &json!({"success": true, "message": "", "data": data, "code": 200}),
+        )
+    })
+    .await;
+    (server, contacts)
+}
+
+/// A reply of HTTP 200 with `success: false` is a failure, not retried: the command exits 1
+/// naming every id of the refused request and the server's message, the journal records that
+/// request as failed, and the contacts of the accepted request are changed.
+#[tokio::test]
+async fn a_partial_failure_exits_1_and_names_the_failed_ids() {
+    let refused = format!("{:024x}", 55);
+    let (server, contacts) = refusing_server(refused, String::new()).await;
+    let state = state_dir("partial");
+    let output = run(
+        &state,
+        &["set-status", "closed", "--base-url", &server.url, "--yes"],
+        "a-token",
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let contacts = contacts.lock().expect("the contacts").clone();
+    let (changed, failed): (Vec<_>, Vec<_>) =
+        contacts.iter().partition(|(_, status)| status == "CLOSED");
+    assert_eq!(changed.len(), 50, "the first request of 50 went through");
+    assert_eq!(failed.len(), 10);
+    for (id, _) in &failed {
+        assert!(stderr.contains(id.as_str()), "{id} is not named:\n{stderr}");
+    }
+    assert!(stderr.contains("not allowed"), "{stderr}");
+    let puts = server
+        .received()
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .count();
+    assert_eq!(puts, 2, "a refusal is not retried");
+    let runs = state.join("inbox-tui").join("writes");
+    let journal = std::fs::read_dir(&runs)
+        .expect("the runs")
+        .map(|entry| std::fs::read_to_string(entry.expect("an entry").path()).expect("a journal"))
+        .next()
+        .expect("a journal");
+    let outcomes: Vec<Value> = journal
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).expect("a JSON line"))
+        .filter(|record| record["kind"] == "outcome")
+        .map(|record| record["ok"].clone())
+        .collect();
+    assert_eq!(outcomes, [json!(true), json!(false)]);
+}
+
+/// A contact the server says it changed but did not is found by the read-back: the command
+/// exits 1 naming it, and the journal's read-back lists it alone.
+#[tokio::test]
+async fn a_contact_accepted_but_not_changed_is_named_by_the_read_back() {
+    let ignored = format!("{:024x}", 7);
+    let (server, _) = refusing_server(String::new(), ignored.clone()).await;
+    let state = state_dir("read-back");
+    let output = run(
+        &state,
+        &["set-status", "closed", "--base-url", &server.url, "--yes"],
+        "a-token",
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not changed when read back"), "{stderr}");
+    assert!(stderr.contains(&ignored), "{stderr}");
+    assert!(
+        stderr.contains("59 contacts changed and read back"),
+        "{stderr}"
+    );
+    let runs = state.join("inbox-tui").join("writes");
+    let journal = std::fs::read_dir(&runs)
+        .expect("the runs")
+        .map(|entry| std::fs::read_to_string(entry.expect("an entry").path()).expect("a journal"))
+        .next()
+        .expect("a journal");
+    let verified: Vec<Value> = journal
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).expect("a JSON line"))
+        .filter(|record| record["kind"] == "verified")
+        .map(|record| record["unchanged"].clone())
+        .collect();
+    assert_eq!(verified, [json!([ignored])]);
+}

@@ -12,5 +12,6 @@ pub mod export;
 pub mod logging;
 pub mod paths;
 pub mod signals;
+pub mod snapshot;
 pub mod text;
 pub mod ui;

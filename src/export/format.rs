@@ -108,7 +108,7 @@ pub struct CsvStyle {
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// `cell` as a spreadsheet may open it safely (see `FORMULA_STARTS`).
-fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+pub(crate) fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
     if cell.starts_with(FORMULA_STARTS) {
         Cow::Owned(format!("'{cell}"))
     } else {

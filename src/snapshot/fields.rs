@@ -1,6 +1,7 @@
 //! What the snapshot keeps of a contact beside its JSON: the fields the filters, facets, the
 //! list and the changes report read, taken from the same tolerant reading the CSV export uses.
 
+use super::matcher::RowView;
 use crate::api::{Channel, FlatContact};
 
 /// Separates the values of a multi-valued column (tags, segments); a value holding it would
@@ -46,6 +47,29 @@ pub fn millis(text: Option<&str>) -> Option<i64> {
 }
 
 impl Record {
+    /// The record as a scan of the snapshot reads it, to count a contact read from the API
+    /// by the same rules.
+    pub fn view(&self) -> RowView<'_> {
+        RowView {
+            status: self.status.as_deref(),
+            last_by: self.last_by.as_deref(),
+            agent: self.agent.as_deref(),
+            bots: [
+                self.bots[0].as_deref(),
+                self.bots[1].as_deref(),
+                self.bots[2].as_deref(),
+                self.bots[3].as_deref(),
+            ],
+            channel: self.channel.as_deref(),
+            tags: &self.tags,
+            segments: &self.segments,
+            flags: self.flags,
+            ordered_at: self.ordered_at,
+            last_seen: self.last_seen,
+            created: self.created,
+        }
+    }
+
     /// The columns of the contact `json`; `None` when it is not a contact object with an `_id`.
     pub fn from_json(json: &str) -> Option<Record> {
         let contact: FlatContact<'_> = serde_json::from_str(json).ok()?;

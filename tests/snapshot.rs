@@ -189,7 +189,7 @@ fn random_query(rng: &mut ChaCha8Rng, vocabulary: &Vocabulary) -> Query {
 }
 
 /// For 30 random filter combinations, the snapshot's count and the full API walk's.
-async fn compare_counts(server: &DemoServer, path: &PathBuf, seed: u64) {
+async fn compare_counts(server: &DemoServer, path: &std::path::Path, seed: u64) {
     let client = client(server);
     let vocabulary = vocabulary(&fetch_all(&client, &Query::default()).await);
     let snapshot = Snapshot::open(path).expect("the snapshot opens");

@@ -51,6 +51,7 @@ impl Record {
     /// by the same rules.
     pub fn view(&self) -> RowView<'_> {
         RowView {
+            id: &self.id,
             status: self.status.as_deref(),
             last_by: self.last_by.as_deref(),
             agent: self.agent.as_deref(),

@@ -31,6 +31,7 @@ pub enum Unanswerable {
 /// The columns of one stored contact, borrowed from the database row being read.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RowView<'a> {
+    pub id: &'a str,
     pub status: Option<&'a str>,
     pub last_by: Option<&'a str>,
     pub agent: Option<&'a str>,

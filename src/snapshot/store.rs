@@ -54,7 +54,7 @@ CREATE INDEX IF NOT EXISTS changes_by_time ON changes (at);
 
 /// The columns a scan reads, in [`row_view`]'s order.
 const SCAN_COLUMNS: &str = "rowid, status, last_by, agent, bot_website, bot_whatsapp, \
-    bot_telegram, bot_facebook, channel, tags, segments, flags, ordered_at, last_seen, created";
+    bot_telegram, bot_facebook, channel, tags, segments, flags, ordered_at, last_seen, created, id";
 
 /// Why the snapshot could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -281,6 +281,7 @@ fn row_view<'a>(row: &'a rusqlite::Row<'_>) -> rusqlite::Result<RowView<'a>> {
         Ok(row.get_ref(index)?.as_i64_or_null()?)
     };
     Ok(RowView {
+        id: text(15)?.unwrap_or(""),
         status: text(1)?,
         last_by: text(2)?,
         agent: text(3)?,

@@ -18,9 +18,7 @@ use demo_process::DemoProcess;
 use inbox_tui::api::walk::WalkOptions;
 use inbox_tui::api::{Client, ClientConfig, IdSet, Query, Status, Token};
 use inbox_tui::demo::DEFAULT_TOKEN;
-use inbox_tui::export::{
-    self, CsvColumns, CsvStyle, Destination, ExportFormat, ExportJob, Scope,
-};
+use inbox_tui::export::{self, CsvColumns, CsvStyle, Destination, ExportFormat, ExportJob, Scope};
 use inbox_tui::snapshot::{self, Facet, LocalQuery, Snapshot, SyncMode};
 
 const DEFAULT_CONTACTS: u64 = 100_000;
@@ -79,9 +77,9 @@ fn main() {
     let status = snapshot.status().expect("status");
     if let Some(outcome) = outcome {
         println!(
-        "full sync of {} contacts: {:.1} s, {} requests, peak RSS {:.1} MiB (target < 150 MiB)",
-        status.contacts,
-        started.elapsed().as_secs_f64(),
+            "full sync of {} contacts: {:.1} s, {} requests, peak RSS {:.1} MiB (target < 150 MiB)",
+            status.contacts,
+            started.elapsed().as_secs_f64(),
             outcome.requests,
             peak_kib() as f64 / 1024.0
         );
@@ -189,5 +187,8 @@ fn main() {
         "incremental sync on a still account: {} request(s) (target 1)",
         outcome.requests
     );
-    println!("peak RSS of the whole run: {:.1} MiB", peak_kib() as f64 / 1024.0);
+    println!(
+        "peak RSS of the whole run: {:.1} MiB",
+        peak_kib() as f64 / 1024.0
+    );
 }

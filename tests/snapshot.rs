@@ -476,3 +476,72 @@ async fn a_sync_killed_mid_way_leaves_the_old_snapshot() {
     assert_ne!(synced, before, "the completed sync took the moves");
     server.shutdown().await;
 }
+
+/// `changes --follow` prints a contact that moves after it started as one NDJSON line.
+#[tokio::test(flavor = "multi_thread")]
+async fn changes_follow_prints_a_move_as_it_is_seen() {
+    let server = start_server_with(DemoConfig {
+        contacts: 300,
+        ..DemoConfig::default()
+    })
+    .await;
+    ok(&server, &["snapshot", "sync"]).await;
+    let state = std::env::temp_dir().join(format!("inbox-tui-tests-{}", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+        .args([
+            "changes",
+            "--follow",
+            "--every",
+            "1s",
+            "--base-url",
+            &server.url(),
+        ])
+        .env("INBOX_TUI_TOKEN", server.token())
+        .env("XDG_CONFIG_HOME", state.join("config"))
+        .env("XDG_STATE_HOME", state.join("state"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("changes --follow starts");
+    // The first sync is done once the report line is on stderr.
+    let mut stderr = BufReader::new(child.stderr.take().expect("piped")).lines();
+    let started = stderr
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|line| line.contains("change(s) in the snapshot"));
+    assert!(started, "changes --follow did not start");
+
+    let client = client(&server);
+    let before = fetch_all(&client, &Query::default()).await;
+    server.set_live_rate(50.0).expect("a rate");
+    while server.moves() < 1 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    server.set_live_rate(0.0).expect("frozen");
+    let after = fetch_all(&client, &Query::default()).await;
+    let moved: BTreeSet<String> = ids(&after)
+        .into_iter()
+        .zip(&after)
+        .filter(|(id, contact)| {
+            !before.iter().any(|old| {
+                old["_id"].as_str() == Some(id.as_str())
+                    && old["lastMessage"] == contact["lastMessage"]
+            })
+        })
+        .map(|(id, _)| id)
+        .collect();
+    assert!(!moved.is_empty());
+
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped")).lines();
+    let mut seen = BTreeSet::new();
+    while seen.len() < moved.len() {
+        let line = stdout.next().expect("a line before the end").expect("text");
+        let change: Value = serde_json::from_str(&line).expect("NDJSON");
+        assert_eq!(change["kind"], "moved", "{line}");
+        seen.insert(change["id"].as_str().expect("an id").to_owned());
+    }
+    child.kill().expect("stopped");
+    let _ = child.wait();
+    assert_eq!(seen, moved);
+    server.shutdown().await;
+}

@@ -217,6 +217,7 @@ mod tests {
 
     fn row() -> RowView<'static> {
         RowView {
+            id: "a1",
             status: Some("OPEN"),
             last_by: Some("user"),
             agent: Some("g1"),

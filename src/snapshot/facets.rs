@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::fields::LIST_SEPARATOR;
-use super::matcher::RowView;
+use super::matcher::{Needs, RowView};
 
 /// A field to count contacts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,7 +44,29 @@ impl Facet {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
     pub total: u64,
-    pub facets: HashMap<Facet, HashMap<Option<String>, u64>>,
+    facets: Vec<(Facet, Counts)>,
+}
+
+/// One facet's counts: by value (looked up by `&str`, so counting allocates only for a value
+/// not seen before), and the contacts without one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Counts {
+    by_value: HashMap<String, u64>,
+    none: u64,
+}
+
+impl Counts {
+    fn bump(&mut self, value: Option<&str>) {
+        match value {
+            None => self.none += 1,
+            Some(value) => match self.by_value.get_mut(value) {
+                Some(count) => *count += 1,
+                None => {
+                    self.by_value.insert(value.to_owned(), 1);
+                }
+            },
+        }
+    }
 }
 
 impl Tally {
@@ -54,21 +76,31 @@ impl Tally {
             total: 0,
             facets: facets
                 .iter()
-                .map(|facet| (*facet, HashMap::new()))
+                .map(|facet| (*facet, Counts::default()))
                 .collect(),
         }
+    }
+
+    /// `needs` with the fields the facets count by.
+    pub fn needs(&self, mut needs: Needs) -> Needs {
+        for (facet, _) in &self.facets {
+            match facet {
+                Facet::Status => needs.status = true,
+                Facet::Tag => needs.tags = true,
+                Facet::Agent => needs.agent = true,
+                Facet::Segment => needs.segments = true,
+                Facet::Bot => needs.bots = true,
+                Facet::Channel => needs.channel = true,
+            }
+        }
+        needs
     }
 
     /// Counts one matching contact.
     pub fn add(&mut self, row: &RowView<'_>) {
         self.total += 1;
         for (facet, counts) in &mut self.facets {
-            let mut bump = |value: Option<&str>| match counts.get_mut(&value.map(str::to_owned)) {
-                Some(count) => *count += 1,
-                None => {
-                    counts.insert(value.map(str::to_owned), 1);
-                }
-            };
+            let mut bump = |value: Option<&str>| counts.bump(value);
             match facet {
                 Facet::Status => bump(row.status),
                 Facet::Agent => bump(row.agent),
@@ -96,9 +128,17 @@ impl Tally {
     pub fn sorted(&self, facet: Facet) -> Vec<(Option<String>, u64)> {
         let mut counts: Vec<(Option<String>, u64)> = self
             .facets
-            .get(&facet)
-            .map(|counts| counts.iter().map(|(v, c)| (v.clone(), *c)).collect())
-            .unwrap_or_default();
+            .iter()
+            .filter(|(kind, _)| *kind == facet)
+            .flat_map(|(_, counts)| {
+                let none = (counts.none > 0).then_some((None, counts.none));
+                counts
+                    .by_value
+                    .iter()
+                    .map(|(value, count)| (Some(value.clone()), *count))
+                    .chain(none)
+            })
+            .collect();
         counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         counts
     }

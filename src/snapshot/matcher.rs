@@ -45,6 +45,41 @@ pub struct RowView<'a> {
     pub created: Option<i64>,
 }
 
+/// Which of a [`RowView`]'s fields a reader looks at: a scan reads only those from the file,
+/// which is most of what a count costs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub id: bool,
+    pub status: bool,
+    pub last_by: bool,
+    pub agent: bool,
+    pub bots: bool,
+    pub channel: bool,
+    pub tags: bool,
+    pub segments: bool,
+    pub flags: bool,
+    pub ordered_at: bool,
+    pub last_seen: bool,
+    pub created: bool,
+}
+
+impl Needs {
+    pub const ALL: Needs = Needs {
+        id: true,
+        status: true,
+        last_by: true,
+        agent: true,
+        bots: true,
+        channel: true,
+        tags: true,
+        segments: true,
+        flags: true,
+        ordered_at: true,
+        last_seen: true,
+        created: true,
+    };
+}
+
 /// Inclusive millisecond bounds; `None` when the range is open at both ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Bounds {
@@ -187,6 +222,23 @@ impl LocalQuery {
             last_seen: Bounds::parse(&query.last_seen_at)?,
             created: Bounds::parse(&query.created_at)?,
         })
+    }
+
+    /// The fields [`LocalQuery::matches`] reads; the others may be left empty.
+    pub fn needs(&self) -> Needs {
+        Needs {
+            status: self.statuses.is_some(),
+            last_by: self.senders.is_some(),
+            agent: self.agents.is_some(),
+            bots: self.bots.iter().any(Option::is_some),
+            tags: self.tags.is_some(),
+            segments: self.segments.is_some(),
+            flags: self.required_flags != 0 || self.ordered_since.is_some(),
+            ordered_at: self.ordered_since.is_some(),
+            last_seen: self.last_seen.is_some(),
+            created: self.created.is_some(),
+            ..Needs::default()
+        }
     }
 
     /// Whether the stored contact `row` matches: the AND of every filter, cheapest first.

@@ -26,7 +26,7 @@ use std::path::PathBuf;
 
 pub use facets::{Facet, Tally};
 pub use fields::Record;
-pub use matcher::{LocalQuery, RowView, Unanswerable};
+pub use matcher::{LocalQuery, Needs, RowView, Unanswerable};
 pub use store::{Change, ChangeKind, Snapshot, SnapshotError, Status, Written};
 pub use sync::{DEFAULT_FULL_EVERY, SyncError, SyncMode, SyncOutcome, sync};
 

@@ -16,7 +16,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::facets::{Facet, Tally};
 use super::fields::Record;
-use super::matcher::{LocalQuery, RowView};
+use super::matcher::{LocalQuery, Needs, RowView};
 
 /// The schema this version writes (`PRAGMA user_version`).
 const SCHEMA_VERSION: i64 = 1;
@@ -52,9 +52,33 @@ CREATE TABLE IF NOT EXISTS changes (
 CREATE INDEX IF NOT EXISTS changes_by_time ON changes (at);
 ";
 
-/// The columns a scan reads, in [`row_view`]'s order.
-const SCAN_COLUMNS: &str = "rowid, status, last_by, agent, bot_website, bot_whatsapp, \
-    bot_telegram, bot_facebook, channel, tags, segments, flags, ordered_at, last_seen, created, id";
+/// The select list of a scan, in [`row_view`]'s order: the columns `needs` names, and `NULL`
+/// for the others, which SQLite then does not decode.
+fn scan_columns(needs: Needs) -> String {
+    let columns = [
+        ("status", needs.status),
+        ("last_by", needs.last_by),
+        ("agent", needs.agent),
+        ("bot_website", needs.bots),
+        ("bot_whatsapp", needs.bots),
+        ("bot_telegram", needs.bots),
+        ("bot_facebook", needs.bots),
+        ("channel", needs.channel),
+        ("tags", needs.tags),
+        ("segments", needs.segments),
+        ("flags", needs.flags),
+        ("ordered_at", needs.ordered_at),
+        ("last_seen", needs.last_seen),
+        ("created", needs.created),
+        ("id", needs.id),
+    ];
+    let mut list = "rowid".to_owned();
+    for (column, needed) in columns {
+        list.push_str(", ");
+        list.push_str(if needed { column } else { "NULL" });
+    }
+    list
+}
 
 /// Why the snapshot could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -429,11 +453,12 @@ impl Snapshot {
         })
     }
 
-    /// Calls `each` with every stored contact's rowid and columns, newest last message first
-    /// when `ordered`, until it returns `false`.
+    /// Calls `each` with every stored contact's rowid and the columns `needs` names (the
+    /// others empty), newest last message first when `ordered`, until it returns `false`.
     pub fn scan(
         &self,
         ordered: bool,
+        needs: Needs,
         mut each: impl FnMut(i64, &RowView<'_>) -> Result<bool, SnapshotError>,
     ) -> Result<(), SnapshotError> {
         let order = if ordered {
@@ -441,9 +466,10 @@ impl Snapshot {
         } else {
             ""
         };
-        let mut statement = self
-            .connection
-            .prepare(&format!("SELECT {SCAN_COLUMNS} FROM contacts{order}"))?;
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {} FROM contacts{order}",
+            scan_columns(needs)
+        ))?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
             let rowid: i64 = row.get(0)?;
@@ -457,7 +483,8 @@ impl Snapshot {
     /// The count of contacts matching `query`, and their counts by each of `facets`.
     pub fn tally(&self, query: &LocalQuery, facets: &[Facet]) -> Result<Tally, SnapshotError> {
         let mut tally = Tally::new(facets);
-        self.scan(false, |_, row| {
+        let needs = tally.needs(query.needs());
+        self.scan(false, needs, |_, row| {
             if query.matches(row) {
                 tally.add(row);
             }
@@ -486,7 +513,7 @@ impl Snapshot {
         query: &LocalQuery,
         mut each: impl FnMut(&str) -> Result<bool, SnapshotError>,
     ) -> Result<(), SnapshotError> {
-        self.scan(true, |rowid, row| {
+        self.scan(true, query.needs(), |rowid, row| {
             if !query.matches(row) {
                 return Ok(true);
             }

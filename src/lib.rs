@@ -12,6 +12,7 @@ pub mod export;
 pub mod logging;
 pub mod paths;
 pub mod signals;
+pub mod snapshot;
 pub mod text;
 pub mod ui;
 pub mod write;

@@ -144,8 +144,10 @@ pub struct FlatContact<'a> {
     live_chat: Flag,
     #[serde(rename = "userInteracted")]
     interacted: Flag,
-    #[serde(rename = "hasOrdered")]
-    ordered: Obj<FlatOrdered>,
+    #[serde(rename = "isContact")]
+    contact: Flag,
+    #[serde(rename = "hasOrdered", borrow)]
+    ordered: Obj<FlatOrdered<'a>>,
     #[serde(borrow)]
     profile: Obj<FlatProfile<'a>>,
 }
@@ -163,8 +165,10 @@ struct FlatMessage<'a> {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-struct FlatOrdered {
+struct FlatOrdered<'a> {
     status: Flag,
+    #[serde(rename = "lastAt", borrow)]
+    last_at: Str<'a>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -274,7 +278,9 @@ impl<'a> FlatContact<'a> {
         })
     }
 
-    fn bot(&self, channel: Channel) -> Option<&str> {
+    /// The contact's bot on `channel`'s own field (`_botWebsite`, …); none for a channel the
+    /// request cannot filter by.
+    pub fn bot(&self, channel: Channel) -> Option<&str> {
         match channel {
             Channel::Website => self.bot_website.get(),
             Channel::Whatsapp => self.bot_whatsapp.get(),
@@ -356,6 +362,15 @@ impl<'a> FlatContact<'a> {
 
     pub fn has_ordered(&self) -> bool {
         self.ordered.get().is_some_and(|ordered| ordered.status.0)
+    }
+
+    /// `hasOrdered.lastAt` as the server wrote it.
+    pub fn last_ordered_at(&self) -> Option<&str> {
+        self.ordered.get().and_then(|ordered| ordered.last_at.get())
+    }
+
+    pub fn is_contact(&self) -> bool {
+        self.contact.0
     }
 }
 

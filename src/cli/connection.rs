@@ -281,7 +281,7 @@ pub fn remember_pace(client: &Client) {
 }
 
 /// `host:port` of the client's base URL, as the status bar names it.
-fn host_of(client: &Client) -> String {
+pub(super) fn host_of(client: &Client) -> String {
     let url = client.base_url();
     match (url.host_str(), url.port()) {
         (Some(host), Some(port)) => format!("{host}:{port}"),
@@ -379,6 +379,11 @@ impl Connection {
             web_url,
             demo,
         })
+    }
+
+    /// Whether this is the embedded demo API.
+    pub fn is_demo(&self) -> bool {
+        self.demo.is_some()
     }
 
     /// The host for the status bar; the demo says so.

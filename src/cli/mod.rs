@@ -2,8 +2,10 @@
 
 mod auth;
 mod browser;
+mod changes;
 mod config_cmd;
 mod connection;
+mod count;
 mod demo_server;
 mod export;
 mod filters;
@@ -13,6 +15,8 @@ mod lookup;
 mod output;
 mod waiting;
 mod write;
+mod snapshot_cmd;
+mod snapshot_export;
 
 use std::io;
 
@@ -21,12 +25,15 @@ use clap::{Parser, Subcommand};
 use crate::api::ApiError;
 use crate::config::{ConfigError, LoadedConfig};
 use crate::signals::{Stop, StopSignals};
+use crate::snapshot::SnapshotError;
 
 pub use crate::config::TOKEN_ENV;
 pub use auth::{AuthArgs, AuthCommand};
 pub use browser::BrowserArgs;
+pub use changes::ChangesArgs;
 pub use config_cmd::{ConfigArgs, ConfigCommand};
 pub use connection::{ConfigLocation, Connection, ConnectionArgs};
+pub use count::CountArgs;
 pub use demo_server::DemoServerArgs;
 pub use export::ExportArgs;
 pub use filters::FilterArgs;
@@ -35,6 +42,7 @@ pub use list::ListArgs;
 pub use lookup::LookupArgs;
 pub use output::OutputFormat;
 pub use write::{DeleteArgs, HistoryArgs, SetStatusArgs, UndoArgs, WriteArgs};
+pub use snapshot_cmd::{SnapshotArgs, SnapshotCommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -112,6 +120,15 @@ pub enum Command {
     Undo(Box<UndoArgs>),
     /// List the runs of writes kept in the journal
     History(HistoryArgs),
+    /// Count the contacts matching the filters, or with --by, per status, tag, agent, segment,
+    /// bot or channel: from the snapshot when there is one, else by walking the API
+    Count(Box<CountArgs>),
+    /// Keep a local snapshot of the account (sync, status, drop), for instant counts and
+    /// exports
+    Snapshot(SnapshotArgs),
+    /// The contacts new, moved, changed or gone in the snapshot since a time ago, or as they
+    /// happen (--follow)
+    Changes(Box<ChangesArgs>),
     /// List the agents (ids for --agent)
     Agents(LookupArgs),
     /// List the segments (ids for --segment)
@@ -163,6 +180,9 @@ pub enum CliError {
     /// A write that did not change every contact it was meant to; the failed ids were named.
     #[error("{0}")]
     Write(String),
+    /// The local snapshot could not be used.
+    #[error(transparent)]
+    Snapshot(crate::snapshot::SnapshotError),
     /// A signal ended the run; `what` says what happened to its work.
     #[error("stopped by {}: {what}", stop.name())]
     Stopped { stop: Stop, what: String },
@@ -185,13 +205,17 @@ impl CliError {
                 EXIT_TOKEN_REJECTED
             }
             CliError::Config(ConfigError::Write { .. }) => 1,
+            CliError::Snapshot(
+                SnapshotError::Missing { .. } | SnapshotError::NewerSchema { .. },
+            ) => EXIT_USAGE,
             CliError::Config(_) => EXIT_USAGE,
             CliError::Api(_)
             | CliError::Export(_)
             | CliError::Io { .. }
             | CliError::ConfigCheck(_)
             | CliError::Missing(_)
-            | CliError::Write(_) => 1,
+            | CliError::Write(_)
+            | CliError::Snapshot(_) => 1,
         }
     }
 
@@ -242,8 +266,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let time_zone = loaded.config.time_zone().time_zone();
             // The export watches for signals itself, to say what it left behind.
             let waits = waiting::WaitNotices::start(&api.client);
-            let result =
-                export::run(&api.client, &args, loaded.config.csv_style(), &time_zone).await;
+            let result = if args.from_snapshot {
+                snapshot_export::run(&api, &args, loaded.config.csv_style(), &time_zone).await
+            } else {
+                export::run(&api.client, &args, loaded.config.csv_style(), &time_zone).await
+            };
             drop(waits);
             api.close().await;
             result
@@ -288,6 +315,46 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::History(_) => {
             refuse_outer(&outer, "history", &[])?;
             write::history()
+        }
+        Command::Count(args) => {
+            let connection = args.connection.clone().or(&outer);
+            with_api(&connection, "count", async |api, loaded| {
+                let time_zone = loaded.config.time_zone().time_zone();
+                count::run(api, &args, &time_zone).await
+            })
+            .await
+        }
+        Command::Snapshot(args) => match args.command {
+            SnapshotCommand::Sync(sync) => {
+                let connection = sync.connection.clone().or(&outer);
+                with_api(&connection, "snapshot sync", async |api, _| {
+                    snapshot_cmd::sync(api, &sync).await
+                })
+                .await
+            }
+            SnapshotCommand::Status(status) => {
+                let connection = status.connection.clone().or(&outer);
+                with_api(&connection, "snapshot status", async |api, loaded| {
+                    let time_zone = loaded.config.time_zone().time_zone();
+                    snapshot_cmd::status(api, &status, &time_zone)
+                })
+                .await
+            }
+            SnapshotCommand::Drop(drop) => {
+                let connection = drop.connection.clone().or(&outer);
+                with_api(&connection, "snapshot drop", async |api, _| {
+                    snapshot_cmd::drop_snapshot(api)
+                })
+                .await
+            }
+        },
+        Command::Changes(args) => {
+            let connection = args.connection.clone().or(&outer);
+            with_api(&connection, "changes", async |api, loaded| {
+                let time_zone = loaded.config.time_zone().time_zone();
+                changes::run(api, &args, &time_zone).await
+            })
+            .await
         }
         Command::Agents(args) => {
             let connection = args.connection.clone().or(&outer);
@@ -384,6 +451,18 @@ pub fn plural(count: u64, one: &str, many: &str) -> String {
     } else {
         format!("{count} {many}")
     }
+}
+
+/// Writes a line on stdout; a reader gone away (`| head`) ends the command quietly.
+pub fn print_line(text: &str) -> Result<(), CliError> {
+    use std::io::Write as _;
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "{text}")
+        .and_then(|()| stdout.flush())
+        .map_err(|source| CliError::Io {
+            context: "cannot write to standard output".into(),
+            source,
+        })
 }
 
 /// Writes a line on stderr. Unlike `eprintln!`, a stderr nobody reads any more (`2>&1 | grep

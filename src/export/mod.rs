@@ -205,30 +205,8 @@ pub async fn run(
     on_progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<Summary, ExportError> {
     let started = Instant::now();
-    let output = Output::open(&job.destination)
-        .await
-        .map_err(io_error(&format!(
-            "cannot write {}",
-            job.destination.describe()
-        )))?;
     let format = job.format;
-    let output = match format {
-        ExportFormat::Json | ExportFormat::Ndjson => {
-            Sink::Screen(TerminalWriter::new(output, EscapeStyle::Json))
-        }
-        ExportFormat::Csv if is_terminal(&job.destination) => {
-            Sink::Screen(TerminalWriter::new(output, EscapeStyle::Visible))
-        }
-        ExportFormat::Csv => Sink::Plain(output),
-    };
-    let writer = ContactWriter::new(
-        output,
-        format,
-        job.csv,
-        job.columns.clone(),
-        job.agent_names.clone(),
-    )
-    .map_err(io_error("cannot start the export"))?;
+    let writer = open_writer(&job).await?;
     let (writer, stats, not_found) = match format {
         ExportFormat::Csv => export_as::<FlatRow, _>(client, &job, writer, on_progress).await?,
         ExportFormat::Json | ExportFormat::Ndjson => {
@@ -249,6 +227,77 @@ pub async fn run(
         not_found,
         elapsed: started.elapsed(),
         walk: stats,
+    })
+}
+
+/// The destination opened (through the screen rule when it is a terminal) and the format's
+/// writer started on it.
+async fn open_writer(job: &ExportJob) -> Result<ContactWriter<Sink>, ExportError> {
+    let output = Output::open(&job.destination)
+        .await
+        .map_err(io_error(&format!(
+            "cannot write {}",
+            job.destination.describe()
+        )))?;
+    let format = job.format;
+    let output = match format {
+        ExportFormat::Json | ExportFormat::Ndjson => {
+            Sink::Screen(TerminalWriter::new(output, EscapeStyle::Json))
+        }
+        ExportFormat::Csv if is_terminal(&job.destination) => {
+            Sink::Screen(TerminalWriter::new(output, EscapeStyle::Visible))
+        }
+        ExportFormat::Csv => Sink::Plain(output),
+    };
+    ContactWriter::new(
+        output,
+        format,
+        job.csv,
+        job.columns.clone(),
+        job.agent_names.clone(),
+    )
+    .map_err(io_error("cannot start the export"))
+}
+
+/// Exports contacts already stored (the snapshot's), which `source` hands over as their
+/// original JSON in order until told to stop (`false`): the same formats, destinations, screen
+/// rule, limit and all-or-nothing commit as a walk's export. `job.query` and `job.scope` are
+/// the source's business; nothing is fetched.
+pub async fn run_from_json(
+    job: &ExportJob,
+    source: impl FnOnce(&mut dyn FnMut(&str) -> io::Result<bool>) -> io::Result<()>,
+) -> Result<Summary, ExportError> {
+    let started = Instant::now();
+    let mut writer = open_writer(job).await?;
+    let format = job.format;
+    source(&mut |json| {
+        if job.limit.is_some_and(|limit| writer.written() >= limit) {
+            return Ok(false);
+        }
+        match format {
+            ExportFormat::Csv => {
+                let row: FlatRow = serde_json::from_str(json).map_err(io::Error::other)?;
+                writer.write_flat(&row)?;
+            }
+            ExportFormat::Json | ExportFormat::Ndjson => writer.write_json(json)?,
+        }
+        Ok(true)
+    })
+    .map_err(io_error("cannot export from the snapshot"))?;
+    let contacts = writer.written();
+    let output = writer
+        .finish()
+        .and_then(Sink::into_output)
+        .map_err(io_error("cannot finish the export"))?;
+    output.commit().map_err(io_error(&format!(
+        "cannot save {}",
+        job.destination.describe()
+    )))?;
+    Ok(Summary {
+        contacts,
+        not_found: Vec::new(),
+        elapsed: started.elapsed(),
+        walk: WalkStats::default(),
     })
 }
 

@@ -1,0 +1,547 @@
+//! The local snapshot (issue 24) against the demo server over real HTTP: counts equal a full
+//! API walk's, a killed sync leaves the old state, `changes` lists exactly what moved.
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{fetch_all, ids, run_binary_async, start_server_with, text};
+use inbox_tui::api::{Client, DateRange, HasOrdered, Query, Sender, Status};
+use inbox_tui::demo::{DemoConfig, DemoServer};
+use inbox_tui::snapshot::{LocalQuery, Snapshot};
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::Value;
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|arg| (*arg).to_owned()).collect()
+}
+
+/// Runs the binary against `server` with its token.
+async fn run(server: &DemoServer, list: &[&str]) -> std::process::Output {
+    let mut all = args(list);
+    all.extend(args(&["--base-url", &server.url()]));
+    run_binary_async(all, Some(server.token().to_owned())).await
+}
+
+/// Runs a command that must succeed, returning its stdout.
+async fn ok(server: &DemoServer, list: &[&str]) -> String {
+    let output = run(server, list).await;
+    assert!(
+        output.status.success(),
+        "{list:?} failed: {}",
+        text(&output.stderr)
+    );
+    text(&output.stdout)
+}
+
+/// Where the binary keeps this server's snapshot, as `snapshot status` reports it.
+async fn snapshot_path(server: &DemoServer) -> PathBuf {
+    let status: Value =
+        serde_json::from_str(&ok(server, &["snapshot", "status", "--format", "json"]).await)
+            .expect("status is JSON");
+    PathBuf::from(status["path"].as_str().expect("a path"))
+}
+
+fn client(server: &DemoServer) -> Client {
+    common::client_for(server, server.token())
+}
+
+/// Values seen in the data set, to draw filters from.
+struct Vocabulary {
+    tags: Vec<String>,
+    agents: Vec<String>,
+    segments: Vec<String>,
+    bots: HashMap<&'static str, Vec<String>>,
+    times: Vec<String>,
+}
+
+fn vocabulary(contacts: &[Value]) -> Vocabulary {
+    let mut sets: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    let mut add = |key: &'static str, value: &Value| {
+        if let Some(text) = value.as_str() {
+            sets.entry(key).or_default().insert(text.to_owned());
+        }
+    };
+    for contact in contacts {
+        for tag in contact["profile"]["userDetails"]["tags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            add("tags", tag);
+        }
+        for segment in contact["segments"].as_array().into_iter().flatten() {
+            add("segments", segment);
+        }
+        add("agents", &contact["_agentAssigned"]);
+        for field in [
+            "_botWebsite",
+            "_botWhatsapp",
+            "_botTelegram",
+            "_botFacebook",
+        ] {
+            add(field, &contact[field]);
+        }
+        add("times", &contact["createdAt"]);
+        add("times", &contact["lastSeenAt"]);
+    }
+    let list = |key: &str| {
+        sets.get(key)
+            .map(|set| set.iter().cloned().collect())
+            .unwrap_or_default()
+    };
+    Vocabulary {
+        tags: list("tags"),
+        agents: list("agents"),
+        segments: list("segments"),
+        bots: [
+            "_botWebsite",
+            "_botWhatsapp",
+            "_botTelegram",
+            "_botFacebook",
+        ]
+        .into_iter()
+        .map(|field| (field, list(field)))
+        .collect(),
+        times: list("times"),
+    }
+}
+
+/// A random combination of two or three filters, drawn from the data set's own values.
+fn random_query(rng: &mut ChaCha8Rng, vocabulary: &Vocabulary) -> Query {
+    let mut query = Query::default();
+    let pick = |rng: &mut ChaCha8Rng, values: &[String], most: usize| -> Vec<String> {
+        let count = rng.random_range(1..=most);
+        values.choose_multiple(rng, count).cloned().collect()
+    };
+    let filters = rng.random_range(2..=3);
+    for _ in 0..filters {
+        match rng.random_range(0..12) {
+            0 => {
+                let count = rng.random_range(1..=3);
+                query.status = Status::ALL.choose_multiple(rng, count).cloned().collect()
+            }
+            1 => query.tags = pick(rng, &vocabulary.tags, 2),
+            2 => query.agent_assigned = pick(rng, &vocabulary.agents, 2),
+            3 => query.segments = pick(rng, &vocabulary.segments, 2),
+            4 => {
+                let field = *[
+                    "_botWebsite",
+                    "_botWhatsapp",
+                    "_botTelegram",
+                    "_botFacebook",
+                ]
+                .choose(rng)
+                .expect("a field");
+                let bots = pick(rng, &vocabulary.bots[field], 2);
+                match field {
+                    "_botWebsite" => query.bot_website = bots,
+                    "_botWhatsapp" => query.bot_whatsapp = bots,
+                    "_botTelegram" => query.bot_telegram = bots,
+                    _ => query.bot_facebook = bots,
+                }
+            }
+            5 => {
+                let count = rng.random_range(1..=2);
+                query.last_message_by = Sender::ALL.choose_multiple(rng, count).cloned().collect()
+            }
+            6 => query.is_online = true,
+            7 => query.user_interacted = true,
+            8 => query.is_live_chat_active = true,
+            9 => query.is_contact = true,
+            10 => {
+                query.has_ordered = HasOrdered {
+                    status: true,
+                    last_at: if rng.random_bool(0.5) {
+                        String::new()
+                    } else {
+                        vocabulary.times.choose(rng).cloned().unwrap_or_default()
+                    },
+                }
+            }
+            _ => {
+                let mut ends: Vec<String> =
+                    vocabulary.times.choose_multiple(rng, 2).cloned().collect();
+                ends.sort();
+                let range = DateRange {
+                    start_at: ends[0].clone(),
+                    ends_at: if rng.random_bool(0.3) {
+                        String::new()
+                    } else {
+                        ends[1].clone()
+                    },
+                };
+                if rng.random_bool(0.5) {
+                    query.created_at = range;
+                } else {
+                    query.last_seen_at = range;
+                }
+            }
+        }
+    }
+    query
+}
+
+/// For 30 random filter combinations, the snapshot's count and the full API walk's.
+async fn compare_counts(server: &DemoServer, path: &std::path::Path, seed: u64) {
+    let client = client(server);
+    let vocabulary = vocabulary(&fetch_all(&client, &Query::default()).await);
+    let snapshot = Snapshot::open(path).expect("the snapshot opens");
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut nonzero = 0;
+    for round in 0..30 {
+        let query = random_query(&mut rng, &vocabulary);
+        let walked = fetch_all(&client, &query).await.len() as u64;
+        let local = LocalQuery::new(&query).expect("the snapshot can answer these filters");
+        let counted = snapshot.tally(&local, &[]).expect("a count").total;
+        assert_eq!(counted, walked, "round {round}: {query:?}");
+        nonzero += usize::from(walked > 0);
+    }
+    assert!(
+        nonzero >= 10,
+        "too few combinations matched anything ({nonzero})"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn snapshot_counts_equal_a_full_walk_for_30_random_combinations_still_and_live() {
+    let server = start_server_with(DemoConfig {
+        contacts: 1200,
+        seed: 24,
+        ..DemoConfig::default()
+    })
+    .await;
+    ok(&server, &["snapshot", "sync"]).await;
+    let path = snapshot_path(&server).await;
+    compare_counts(&server, &path, 1).await;
+
+    // A still account: an incremental sync is one request.
+    let before = server.requests_served();
+    let output = run(&server, &["snapshot", "sync"]).await;
+    assert!(
+        text(&output.stderr).contains("incremental sync"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(server.requests_served() - before, 1);
+
+    // A live period, then an incremental sync: the counts still agree.
+    let client = client(&server);
+    let before_live = fetch_all(&client, &Query::default()).await;
+    server.set_live_rate(400.0).expect("a rate");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.moves() < 120 {
+        assert!(Instant::now() < deadline, "the demo did not move contacts");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.set_live_rate(0.0).expect("frozen");
+    let synced = run(&server, &["snapshot", "sync"]).await;
+    assert!(
+        text(&synced.stderr).contains("incremental sync"),
+        "{}",
+        text(&synced.stderr)
+    );
+    compare_counts(&server, &path, 2).await;
+
+    // `changes` lists exactly the contacts whose last message moved.
+    let after_live = fetch_all(&client, &Query::default()).await;
+    let at = |contacts: &[Value]| -> HashMap<String, String> {
+        ids(contacts)
+            .into_iter()
+            .zip(contacts.iter().map(|c| c["lastMessage"]["at"].to_string()))
+            .collect()
+    };
+    let (old, new) = (at(&before_live), at(&after_live));
+    let moved: BTreeSet<String> = new
+        .iter()
+        .filter(|(id, at)| old.get(*id) != Some(*at))
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert!(moved.len() > 50, "{}", moved.len());
+    let report = ok(
+        &server,
+        &[
+            "changes",
+            "--since",
+            "1h",
+            "--format",
+            "ndjson",
+            "--no-sync",
+        ],
+    )
+    .await;
+    let reported: BTreeSet<String> = report
+        .lines()
+        .map(|line| {
+            let change: Value = serde_json::from_str(line).expect("NDJSON");
+            assert_eq!(change["kind"], "moved", "{line}");
+            change["id"].as_str().expect("an id").to_owned()
+        })
+        .collect();
+    assert_eq!(reported, moved);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn count_and_export_answer_from_the_snapshot_as_the_api_does() {
+    let server = start_server_with(DemoConfig {
+        contacts: 700,
+        seed: 5,
+        ..DemoConfig::default()
+    })
+    .await;
+    // No snapshot yet: the count walks the API.
+    let walked = run(&server, &["count", "--status", "open", "--format", "json"]).await;
+    let walked: Value = serde_json::from_slice(&walked.stdout).expect("JSON");
+    assert_eq!(walked["source"], "api");
+
+    let missing = run(&server, &["export", "--from-snapshot", "-o", "-"]).await;
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        text(&missing.stderr).contains("inbox-tui snapshot sync"),
+        "{}",
+        text(&missing.stderr)
+    );
+
+    ok(&server, &["snapshot", "sync"]).await;
+    let output = run(&server, &["count", "--status", "open", "--format", "json"]).await;
+    assert!(text(&output.stderr).contains("counted from the snapshot as of"));
+    let counted: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(counted["source"], "snapshot");
+    assert_eq!(counted["count"], walked["count"]);
+
+    let by_status = |source: &[&str]| {
+        let mut list = args(&[
+            "count", "--by", "status", "--tag", "vip", "--format", "json",
+        ]);
+        list.extend(args(source));
+        list
+    };
+    let from_snapshot = ok(
+        &server,
+        &by_status(&[])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    let from_api = ok(
+        &server,
+        &by_status(&["--no-snapshot"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    let counts = |json: &str| serde_json::from_str::<Value>(json).expect("JSON")["counts"].clone();
+    assert_eq!(counts(&from_snapshot), counts(&from_api));
+    assert!(
+        counts(&from_snapshot)
+            .as_array()
+            .is_some_and(|rows| rows.len() > 1)
+    );
+
+    // searchText's meaning is unknown: the count walks the API and says so.
+    let search = run(&server, &["count", "--search", "a", "--format", "json"]).await;
+    assert!(
+        text(&search.stderr).contains("searchText"),
+        "{}",
+        text(&search.stderr)
+    );
+    let search: Value = serde_json::from_slice(&search.stdout).expect("JSON");
+    assert_eq!(search["source"], "api");
+
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let local = dir.path().join("local.csv");
+    let walked = dir.path().join("walked.csv");
+    for (file, extra) in [(&local, Some("--from-snapshot")), (&walked, None)] {
+        let mut list = vec!["export", "--status", "closed", "--status", "open", "-o"];
+        list.push(file.to_str().expect("utf-8 path"));
+        list.extend(extra);
+        ok(&server, &list).await;
+    }
+    let local = std::fs::read(&local).expect("written");
+    assert_eq!(local, std::fs::read(&walked).expect("written"));
+    assert!(local.len() > 1000);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_snapshot_file_is_owner_only_and_never_holds_the_token() {
+    let server = start_server_with(DemoConfig {
+        contacts: 120,
+        ..DemoConfig::default()
+    })
+    .await;
+    ok(&server, &["snapshot", "sync"]).await;
+    let path = snapshot_path(&server).await;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path)
+            .expect("exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let dir = path.parent().expect("a directory");
+        let mode = std::fs::metadata(dir).expect("exists").permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
+    let bytes = std::fs::read(&path).expect("readable");
+    let token = server.token().as_bytes();
+    assert!(!bytes.windows(token.len()).any(|window| window == token));
+    let status = ok(&server, &["snapshot", "status"]).await;
+    assert!(status.contains("contacts    120"), "{status}");
+    let dropped = run(&server, &["snapshot", "drop"]).await;
+    assert!(text(&dropped.stderr).contains("deleted the snapshot"));
+    assert!(!path.exists());
+    let gone = run(&server, &["snapshot", "status"]).await;
+    assert_eq!(gone.status.code(), Some(2));
+    server.shutdown().await;
+}
+
+/// A full sync killed (SIGKILL) after it has written contacts leaves the snapshot exactly as
+/// the last completed sync left it; the next sync completes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_killed_mid_way_leaves_the_old_snapshot() {
+    let server = start_server_with(DemoConfig {
+        contacts: 3000,
+        latency: Duration::from_millis(60),
+        ..DemoConfig::default()
+    })
+    .await;
+    ok(&server, &["snapshot", "sync"]).await;
+    let path = snapshot_path(&server).await;
+    let before = Snapshot::open(&path)
+        .expect("opens")
+        .fingerprint()
+        .expect("read");
+    assert_eq!(before.0, 3000);
+
+    // Moves, so the next read differs from the stored state.
+    server.set_live_rate(500.0).expect("a rate");
+    while server.moves() < 200 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let state = std::env::temp_dir().join(format!("inbox-tui-tests-{}", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+        .args([
+            "snapshot",
+            "sync",
+            "--full",
+            "-v",
+            "--base-url",
+            &server.url(),
+        ])
+        .env("INBOX_TUI_TOKEN", server.token())
+        .env("XDG_CONFIG_HOME", state.join("config"))
+        .env("XDG_STATE_HOME", state.join("state"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the sync starts");
+    let stderr = child.stderr.take().expect("piped");
+    let mut lines = BufReader::new(stderr).lines();
+    let mut written = false;
+    for line in lines.by_ref() {
+        let line = line.expect("stderr is text");
+        if line.contains("snapshot sync:") && line.contains("contacts read") {
+            written = true;
+            break;
+        }
+    }
+    assert!(written, "the sync never reported writing contacts");
+    child.kill().expect("SIGKILL");
+    let status = child.wait().expect("reaped");
+    assert!(!status.success());
+
+    let after = Snapshot::open(&path)
+        .expect("opens")
+        .fingerprint()
+        .expect("read");
+    assert_eq!(after, before, "the killed sync left nothing behind");
+
+    server.set_live_rate(0.0).expect("frozen");
+    ok(&server, &["snapshot", "sync", "--full"]).await;
+    let synced = Snapshot::open(&path)
+        .expect("opens")
+        .fingerprint()
+        .expect("read");
+    assert_eq!(synced.0, 3000);
+    assert_ne!(synced, before, "the completed sync took the moves");
+    server.shutdown().await;
+}
+
+/// `changes --follow` prints a contact that moves after it started as one NDJSON line.
+#[tokio::test(flavor = "multi_thread")]
+async fn changes_follow_prints_a_move_as_it_is_seen() {
+    let server = start_server_with(DemoConfig {
+        contacts: 300,
+        ..DemoConfig::default()
+    })
+    .await;
+    ok(&server, &["snapshot", "sync"]).await;
+    let state = std::env::temp_dir().join(format!("inbox-tui-tests-{}", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+        .args([
+            "changes",
+            "--follow",
+            "--every",
+            "1s",
+            "--base-url",
+            &server.url(),
+        ])
+        .env("INBOX_TUI_TOKEN", server.token())
+        .env("XDG_CONFIG_HOME", state.join("config"))
+        .env("XDG_STATE_HOME", state.join("state"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("changes --follow starts");
+    // The first sync is done once the report line is on stderr.
+    let mut stderr = BufReader::new(child.stderr.take().expect("piped")).lines();
+    let started = stderr
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|line| line.contains("change(s) in the snapshot"));
+    assert!(started, "changes --follow did not start");
+
+    let client = client(&server);
+    let before = fetch_all(&client, &Query::default()).await;
+    server.set_live_rate(50.0).expect("a rate");
+    while server.moves() < 1 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    server.set_live_rate(0.0).expect("frozen");
+    let after = fetch_all(&client, &Query::default()).await;
+    let moved: BTreeSet<String> = ids(&after)
+        .into_iter()
+        .zip(&after)
+        .filter(|(id, contact)| {
+            !before.iter().any(|old| {
+                old["_id"].as_str() == Some(id.as_str())
+                    && old["lastMessage"] == contact["lastMessage"]
+            })
+        })
+        .map(|(id, _)| id)
+        .collect();
+    assert!(!moved.is_empty());
+
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped")).lines();
+    let mut seen = BTreeSet::new();
+    while seen.len() < moved.len() {
+        let line = stdout.next().expect("a line before the end").expect("text");
+        let change: Value = serde_json::from_str(&line).expect("NDJSON");
+        assert_eq!(change["kind"], "moved", "{line}");
+        seen.insert(change["id"].as_str().expect("an id").to_owned());
+    }
+    child.kill().expect("stopped");
+    let _ = child.wait();
+    assert_eq!(seen, moved);
+    server.shutdown().await;
+}

@@ -1841,6 +1841,10 @@ fn profile_name_switches_the_account_in_place_and_drops_what_was_the_old_ones() 
         loaded(generation, purpose, page, &query, contacts(50..100)),
     );
     assert_eq!(state.list.contacts.len(), 50);
+    assert!(
+        notice_contains(&state, "switched to profile \"second\""),
+        "the page the switch asked for does not wipe the notice saying so"
+    );
 }
 
 #[test]

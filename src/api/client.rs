@@ -437,7 +437,7 @@ impl Client {
             .put(self.endpoint("inbox/users/status-update"))
             .body(body.to_vec());
         let result = self
-            .send(request)
+            .send(request, false)
             .await
             .and_then(|(status, bytes)| {
                 decode_envelope(status, &bytes, None)?;

@@ -321,6 +321,9 @@ pub struct StatusLine {
     pub latency: Option<Duration>,
     /// A short message about the last thing that happened ("no more pages").
     pub notice: Option<String>,
+    /// The notice outlives the next page shown: it says why that page was asked for (a profile
+    /// switch), so the page's arrival must not wipe it before anyone reads it.
+    pub notice_outlives_next_page: bool,
     /// While backing off after a 429: when the next attempt goes out.
     pub backoff_until: Option<Instant>,
     /// The account's pace as the last walk reported it, shown while work is under way.

@@ -1,6 +1,6 @@
-//! Single requests paced by a walk's governor: the writes. They go one at a time, wait out the
-//! pause a 429 starts and the pace the server was seen to accept, and tell the governor how
-//! each went, so writes and reads of one session share one rate limit.
+//! Single requests under a walk's governor: the writes. They go one at a time, through the
+//! client's account-wide pace (which waits out the pause a 429 starts), and tell the governor
+//! how each went, so writes and reads of one session share one limit of requests in flight.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -53,16 +53,17 @@ impl Paced {
             drop(admitted);
             let error = match result {
                 Ok(value) => {
-                    self.governor.on_success(started.elapsed());
+                    self.governor.on_success(started.elapsed(), None);
                     return Ok(value);
                 }
                 Err(error) => error,
             };
-            if let ApiError::RateLimited { retry_after } = &error {
-                self.governor.on_refused(*retry_after);
+            if let ApiError::RateLimited { .. } = &error {
+                self.governor.on_refused();
                 let wait = self.retry.retry_after(&error).unwrap_or(Duration::ZERO);
                 if self.retry.is_patient_wait(&error, waited_on_limits) {
-                    // The governor's pause holds the next attempt; only the budget is kept here.
+                    // The refusal already paused the account's pace, which the next attempt
+                    // waits out; only the budget is kept here.
                     waited_on_limits += wait;
                     continue;
                 }

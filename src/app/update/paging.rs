@@ -122,7 +122,9 @@ pub(super) fn on_page_loaded(
             match result {
                 Ok(fetched) => {
                     state.status.latency = Some(fetched.elapsed);
-                    state.status.notice = None;
+                    if !std::mem::take(&mut state.status.notice_outlives_next_page) {
+                        state.status.notice = None;
+                    }
                     state.list.stale = false;
                     state.choices.learn_from(&fetched.contacts);
                     let fetched = FetchedPage::from(fetched);

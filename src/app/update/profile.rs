@@ -57,6 +57,7 @@ pub(super) fn on_connected(
         Some(stopped) => format!("switched to profile {name:?}; stopped {stopped}"),
         None => format!("switched to profile {name:?}"),
     });
+    state.status.notice_outlives_next_page = true;
     state.profile = Some(name);
     let mut commands = vec![Cmd::UseAccount(account.client)];
     commands.extend(choices::load(state, &PickList::ALL));

@@ -108,7 +108,7 @@ fn pace_limited(
     };
     let (ours, requests, refused, minimum) = run("first");
     println!(
-        "pace, {contacts} contacts at 10/s, 100 ms: {:.1} s against the limit's minimum          {minimum:.1} s: {:.2}x (target <= {target_ratio}x); {refused} of {requests} refused:          {:.1}% (target <= {target_refused}%)\n  {}",
+        "pace, {contacts} contacts at 10/s, 100 ms: {:.1} s against the limit's minimum {minimum:.1} s: {:.2}x (target <= {target_ratio}x); {refused} of {requests} refused: {:.1}% (target <= {target_refused}%)\n  {}",
         ours.wall,
         ours.wall / minimum,
         100.0 * refused / requests,
@@ -117,7 +117,7 @@ fn pace_limited(
     if again {
         let (ours, requests, refused, minimum) = run("again");
         println!(
-            "  the same right after, from the remembered pace: {:.1} s ({:.2}x); {refused} of              {requests} refused: {:.1}% (target <= 1%)\n  {}",
+            "  the same right after, from the remembered pace: {:.1} s ({:.2}x); {refused} of {requests} refused: {:.1}% (target <= 1%)\n  {}",
             ours.wall,
             ours.wall / minimum,
             100.0 * refused / requests,
@@ -159,7 +159,7 @@ fn pace_busy(directory: &Path) {
     // first second.
     let still_minimum = ((CONTACTS / 50 + 2) as f64 - 10.0) / 10.0;
     println!(
-        "busy inbox, 20,000 contacts, 20 moves/s, 10/s, 60 ms, 5% 500s, 3% cut short: {:.1} s          against a still inbox's minimum {still_minimum:.1} s: {:.2}x (target <= 1.5x); {}          missing, {} twice\n  {}",
+        "busy inbox, 20,000 contacts, 20 moves/s, 10/s, 60 ms, 5% 500s, 3% cut short: {:.1} s against a still inbox's minimum {still_minimum:.1} s: {:.2}x (target <= 1.5x); {} missing, {} twice\n  {}",
         ours.wall,
         ours.wall / still_minimum,
         CONTACTS - unique.len().min(CONTACTS),
@@ -180,7 +180,7 @@ fn pace_nolimit(directory: &Path) {
         &directory.join("nolimit-py.csv"),
     ));
     println!(
-        "no limit, 100 ms a page, 5,000 contacts: inbox-tui {:.2} s, sequential loop {:.1} s:          {:.1}x faster (target >= 10x)\n  {}",
+        "no limit, 100 ms a page, 5,000 contacts: inbox-tui {:.2} s, sequential loop {:.1} s: {:.1}x faster (target >= 10x)\n  {}",
         ours.wall,
         script.wall,
         script.wall / ours.wall,

@@ -13,10 +13,10 @@ mod generated;
 mod list;
 mod lookup;
 mod output;
-mod waiting;
-mod write;
 mod snapshot_cmd;
 mod snapshot_export;
+mod waiting;
+mod write;
 
 use std::io;
 
@@ -41,8 +41,8 @@ pub use generated::{CompletionsArgs, ManArgs};
 pub use list::ListArgs;
 pub use lookup::LookupArgs;
 pub use output::OutputFormat;
-pub use write::{DeleteArgs, HistoryArgs, SetStatusArgs, UndoArgs, WriteArgs};
 pub use snapshot_cmd::{SnapshotArgs, SnapshotCommand};
+pub use write::{DeleteArgs, HistoryArgs, SetStatusArgs, UndoArgs, WriteArgs};
 
 #[derive(Debug, Parser)]
 #[command(

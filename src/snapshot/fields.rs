@@ -28,7 +28,7 @@ pub struct Record {
     /// Per channel, in [`Channel::FILTERED`] order.
     pub bots: [Option<String>; 4],
     pub channel: Option<String>,
-    /// Joined with [`LIST_SEPARATOR`].
+    /// Joined with `LIST_SEPARATOR`.
     pub tags: String,
     pub segments: String,
     pub flags: i64,
@@ -73,6 +73,10 @@ impl Record {
 
     /// The columns of the contact `json`; `None` when it is not a contact object with an `_id`.
     pub fn from_json(json: &str) -> Option<Record> {
+        // serde would read a struct from an array too (`[1]` fills the first field).
+        if !json.trim_start().starts_with('{') {
+            return None;
+        }
         let contact: FlatContact<'_> = serde_json::from_str(json).ok()?;
         let id = contact.id()?.to_owned();
         let (_, at, by) = contact.last_message();

@@ -13,7 +13,7 @@
 //!
 //! One file per account (profile and host) in the state directory, mode 0600 (its write-ahead
 //! log and shared-memory files inherit that mode from it); the token is never stored. Each
-//! contact's filter fields are columns ([`store`]), its original JSON is kept deflated beside
+//! contact's filter fields are columns (`store.rs`), its original JSON is kept deflated beside
 //! them for JSON exports, and every sync records what it saw change ([`Change`]).
 
 mod facets;

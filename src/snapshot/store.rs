@@ -571,7 +571,7 @@ impl Snapshot {
         Ok((count, combined))
     }
 
-    /// Starts a sync: everything it writes becomes visible at [`Writer::commit`], or never
+    /// Starts a sync: everything it writes becomes visible at `Writer::commit`, or never
     /// (dropped, killed). A full read also removes the contacts it did not see.
     pub fn begin(&mut self, full: bool) -> Result<Writer<'_>, SnapshotError> {
         let record_changes = self.synced_at()?.is_some();

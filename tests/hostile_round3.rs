@@ -342,8 +342,9 @@ async fn ids_from_a_file_that_never_ends_is_refused_at_its_cap() {
     );
 }
 
-/// A link another user planted in a sticky, world-writable directory is not followed: the
-/// export is refused, naming the link and its owner, and the file it points to is unchanged.
+/// A link another user planted in a sticky, world-writable directory is not followed, even with
+/// `--force`: the export is refused, naming the link and its owner, and the file it points to is
+/// unchanged.
 /// Skipped where the test cannot give the link another owner (not root).
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
@@ -367,6 +368,7 @@ async fn a_link_planted_in_a_sticky_directory_is_refused() {
             "export",
             "--base-url",
             &server.url,
+            "--force",
             "-o",
             &link.display().to_string(),
         ]),
@@ -396,6 +398,7 @@ async fn a_link_planted_in_a_sticky_directory_is_refused() {
             "export",
             "--base-url",
             &server.url,
+            "--force",
             "-o",
             &link.display().to_string(),
         ]),

@@ -260,7 +260,11 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
                 }
             }
         }
-        let room = width.saturating_sub(width_of(&parts[..notice_index]) + 3);
+        let before = match notice_index {
+            0 => 0,
+            _ => width_of(&parts[..notice_index]) + 3,
+        };
+        let room = width.saturating_sub(before);
         if let Some(part) = parts.get_mut(notice_index)
             && part.width() > room
         {

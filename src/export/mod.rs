@@ -213,6 +213,17 @@ pub async fn run(
             export_as::<RawContact, _>(client, &job, writer, on_progress).await?
         }
     };
+    let contacts = finish(writer, &job)?;
+    Ok(Summary {
+        contacts,
+        not_found,
+        elapsed: started.elapsed(),
+        walk: stats,
+    })
+}
+
+/// Ends the file and puts it at its destination, all or nothing: the number of contacts in it.
+fn finish(writer: ContactWriter<Sink>, job: &ExportJob) -> Result<u64, ExportError> {
     let contacts = writer.written();
     let output = writer
         .finish()
@@ -222,12 +233,7 @@ pub async fn run(
         "cannot save {}",
         job.destination.describe()
     )))?;
-    Ok(Summary {
-        contacts,
-        not_found,
-        elapsed: started.elapsed(),
-        walk: stats,
-    })
+    Ok(contacts)
 }
 
 /// The destination opened (through the screen rule when it is a terminal) and the format's
@@ -284,15 +290,7 @@ pub async fn run_from_json(
         Ok(true)
     })
     .map_err(io_error("cannot export from the snapshot"))?;
-    let contacts = writer.written();
-    let output = writer
-        .finish()
-        .and_then(Sink::into_output)
-        .map_err(io_error("cannot finish the export"))?;
-    output.commit().map_err(io_error(&format!(
-        "cannot save {}",
-        job.destination.describe()
-    )))?;
+    let contacts = finish(writer, job)?;
     Ok(Summary {
         contacts,
         not_found: Vec::new(),

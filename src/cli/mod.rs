@@ -276,25 +276,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             result
         }
         Command::SetStatus(args) => {
-            let loaded = args
-                .write
-                .connection
-                .location
-                .clone()
-                .or(&outer.location)
-                .load()?;
-            let time_zone = loaded.config.time_zone().time_zone();
+            let time_zone = write_time_zone(&args.write, &outer)?;
             write::set_status(&args, &outer, &time_zone).await
         }
         Command::Delete(args) => {
-            let loaded = args
-                .write
-                .connection
-                .location
-                .clone()
-                .or(&outer.location)
-                .load()?;
-            let time_zone = loaded.config.time_zone().time_zone();
+            let time_zone = write_time_zone(&args.write, &outer)?;
             write::delete(&args, &outer, &time_zone).await
         }
         Command::Undo(args) => {
@@ -521,4 +507,18 @@ pub fn warn(text: &str) {
         "warning: {}",
         crate::text::terminal_safe(text)
     ));
+}
+
+/// The time zone a write's dates are read in: its config, wherever the command line names it.
+fn write_time_zone(
+    write: &WriteArgs,
+    outer: &ConnectionArgs,
+) -> Result<jiff::tz::TimeZone, CliError> {
+    let loaded = write
+        .connection
+        .location
+        .clone()
+        .or(&outer.location)
+        .load()?;
+    Ok(loaded.config.time_zone().time_zone())
 }

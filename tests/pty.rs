@@ -20,6 +20,9 @@ struct Tui {
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
     parser: Arc<Mutex<vt100::Parser>>,
+    /// The screen's text each time the program was between two frames (outside a synchronized
+    /// update): a test reading the screen mid-frame would see half of two frames.
+    whole_frame: Arc<Mutex<String>>,
     /// Every byte the program wrote to the terminal, to look for escapes it must never send.
     raw: Arc<Mutex<Vec<u8>>>,
     _master: Box<dyn MasterPty + Send>,
@@ -63,14 +66,21 @@ impl Tui {
         let sink = Arc::clone(&parser);
         let raw = Arc::new(Mutex::new(Vec::new()));
         let raw_sink = Arc::clone(&raw);
+        let whole_frame = Arc::new(Mutex::new(String::new()));
+        let frame_sink = Arc::clone(&whole_frame);
         thread::spawn(move || {
             let mut buffer = [0u8; 8192];
+            let mut frames = FrameBoundaries::default();
             while let Ok(read) = reader.read(&mut buffer) {
                 if read == 0 {
                     break;
                 }
-                if let Ok(mut parser) = sink.lock() {
-                    parser.process(&buffer[..read]);
+                for (bytes, between_frames) in frames.split(&buffer[..read]) {
+                    let Ok(mut parser) = sink.lock() else { return };
+                    parser.process(bytes);
+                    if between_frames && let Ok(mut frame) = frame_sink.lock() {
+                        *frame = parser.screen().contents();
+                    }
                 }
                 if let Ok(mut raw) = raw_sink.lock() {
                     raw.extend_from_slice(&buffer[..read]);
@@ -81,6 +91,7 @@ impl Tui {
             child,
             writer,
             parser,
+            whole_frame,
             raw,
             _master: pty.master,
             home,
@@ -91,10 +102,11 @@ impl Tui {
         self.raw.lock().map(|raw| raw.clone()).unwrap_or_default()
     }
 
+    /// The screen as of the last whole frame: never a frame half drawn.
     fn screen(&self) -> String {
-        self.parser
+        self.whole_frame
             .lock()
-            .map(|parser| parser.screen().contents())
+            .map(|frame| frame.clone())
             .unwrap_or_default()
     }
 
@@ -892,6 +904,47 @@ fn a_tag_typed_in_the_panel_filters_the_list() {
     assert!(screen.contains("[x] zz-typed"), "{screen}");
     assert!(screen.contains("tag zz-typed"), "{screen}");
     tui.quit();
+}
+
+/// Finds where the program's frames end in its output, across reads: each frame is drawn inside
+/// a synchronized update, `CSI ? 2026 h` … `CSI ? 2026 l`.
+#[derive(Default)]
+struct FrameBoundaries {
+    /// How much of `CSI ? 2026` the last bytes matched.
+    matched: usize,
+    inside_frame: bool,
+}
+
+impl FrameBoundaries {
+    const PREFIX: &'static [u8] = b"\x1b[?2026";
+
+    /// Splits `bytes` after each frame's end; each piece says whether it ends between frames.
+    fn split<'a>(&mut self, bytes: &'a [u8]) -> Vec<(&'a [u8], bool)> {
+        let mut pieces = Vec::new();
+        let mut start = 0;
+        for (index, &byte) in bytes.iter().enumerate() {
+            if self.matched == Self::PREFIX.len() {
+                self.matched = 0;
+                match byte {
+                    b'h' => self.inside_frame = true,
+                    b'l' => {
+                        self.inside_frame = false;
+                        pieces.push((&bytes[start..=index], true));
+                        start = index + 1;
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            if byte == Self::PREFIX[self.matched] {
+                self.matched += 1;
+            } else {
+                self.matched = usize::from(byte == Self::PREFIX[0]);
+            }
+        }
+        pieces.push((&bytes[start..], !self.inside_frame));
+        pieces
+    }
 }
 
 /// The screen as a fresh terminal shows `bytes`: what a full repaint alone draws.

@@ -2,9 +2,10 @@
 //! the confirmation that scales with the damage.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use inbox_tui::api::Page;
 use inbox_tui::app::writes::{WritePhase, WriteSummary};
 use inbox_tui::app::{Cmd, Mode, Msg, State, update};
 use inbox_tui::write::{Change, Plan};
@@ -12,7 +13,7 @@ use inbox_tui::write::{Change, Plan};
 #[path = "common/browser_state.rs"]
 mod browser_state;
 
-use browser_state::browsing;
+use browser_state::{browsing, demo_contacts};
 
 fn key(state: &mut State, code: KeyCode) -> Vec<Cmd> {
     update(
@@ -152,7 +153,7 @@ fn esc_while_writing_stops_between_requests() {
 }
 
 /// The end of a write closes the dialog, names what failed and did not change, and reads the
-/// page again.
+/// page again; that page's arrival leaves the notice on screen.
 #[test]
 fn a_finished_write_says_what_failed_and_refreshes_the_page() {
     let mut state = browsing();
@@ -181,16 +182,39 @@ fn a_finished_write_says_what_failed_and_refreshes_the_page() {
         "{notice}"
     );
     assert!(
-        commands
-            .iter()
-            .any(|command| matches!(command, Cmd::FetchPage { page: 1, .. }))
-    );
-    assert!(
         state
             .cache
             .get(&inbox_tui::app::state::PageCache::key(&state.query), 1)
             .is_none()
     );
+    let Some(Cmd::FetchPage {
+        generation,
+        purpose,
+        query,
+        page: 1,
+    }) = commands
+        .iter()
+        .find(|command| matches!(command, Cmd::FetchPage { page: 1, .. }))
+    else {
+        panic!("the write reads page 1 again: {commands:?}");
+    };
+    // The page read again does not wipe what the write did.
+    update(
+        &mut state,
+        Msg::PageLoaded {
+            generation: *generation,
+            purpose: *purpose,
+            page: 1,
+            query: query.clone(),
+            result: Ok(Page {
+                number: 1,
+                contacts: demo_contacts(0..50),
+                unreadable: 0,
+                elapsed: Duration::from_millis(42),
+            }),
+        },
+    );
+    assert_eq!(state.status.notice.as_deref(), Some(notice.as_str()));
 }
 
 /// Nothing to change (every contact already at that status): the dialog closes saying so.

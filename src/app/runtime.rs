@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{
     DisableMouseCapture, EnableMouseCapture, Event, EventStream, MouseButton, MouseEventKind,
 };
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use ratatui::layout::Rect;
@@ -313,6 +314,10 @@ async fn event_loop(
         let now = Instant::now();
         let frame_due = last_draw.is_none_or(|drawn| now >= drawn + FRAME);
         if dirty && frame_due {
+            // The terminal shows the frame whole or not at all: no torn half-frame while the
+            // bytes arrive (over ssh, or in a test reading the screen). Terminals without
+            // synchronized output ignore the two escapes.
+            crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
             if std::mem::take(&mut state.repaint) {
                 // Blanks the screen and forgets the last frame, so that every cell is written.
                 // Not `Terminal::clear`, which asks the terminal where its cursor is and fails
@@ -321,10 +326,13 @@ async fn event_loop(
                 terminal.swap_buffers();
             }
             let clock = Clock::now();
-            let completed = terminal.draw(|frame| ui::draw(frame, &state, &theme, &clock))?;
+            let area = terminal
+                .draw(|frame| ui::draw(frame, &state, &theme, &clock))?
+                .area;
+            crossterm::execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
             last_draw = Some(now);
             dirty = false;
-            let limits = ui::scroll_limits(completed.area, &state, &clock);
+            let limits = ui::scroll_limits(area, &state, &clock);
             if limits != state.limits {
                 for command in update(&mut state, Msg::Layout(limits)) {
                     run_command(command, &mut context, &mut tasks);

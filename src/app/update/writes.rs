@@ -246,6 +246,8 @@ pub(super) fn on_done(state: &mut State, summary: WriteSummary) -> Vec<Cmd> {
         state.status.last_error = Some(notice.clone());
         state.status.notice = Some(notice);
     }
+    // The page read again below must not wipe what the write did.
+    state.status.notice_outlives_next_page = true;
     // Every page and count may have changed.
     state.cache = PageCache::default();
     state.count = None;

@@ -776,3 +776,67 @@ async fn a_contact_accepted_but_not_changed_is_named_by_the_read_back() {
         .collect();
     assert_eq!(verified, [json!([ignored])]);
 }
+
+/// A bare `undo` takes the newest run not undone yet, never an undo: two in a row set back the
+/// two runs before them, newest first, and a third finds nothing left to undo.
+#[tokio::test]
+async fn bare_undos_walk_back_through_the_runs_and_never_redo() {
+    let server = start_server_with(config(600)).await;
+    let open = statuses(&server, &query_of(&[Status::Open])).await;
+    let review = statuses(&server, &query_of(&[Status::Review])).await;
+    assert!(!open.is_empty() && !review.is_empty());
+    let state = state_dir("bare-undo");
+    let url = server.url();
+    for from in ["open", "review"] {
+        let output = run(
+            &state,
+            &[
+                "set-status",
+                "closed",
+                "--status",
+                from,
+                "--base-url",
+                &url,
+                "--yes",
+            ],
+            server.token(),
+        )
+        .await;
+        assert!(output.status.success(), "{}", text(&output.stderr));
+    }
+    let undo_args = ["undo", "--base-url", url.as_str(), "--yes"];
+
+    let output = run(&state, &undo_args, server.token()).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(
+        statuses(&server, &query_of(&[Status::Review])).await,
+        review
+    );
+    assert!(
+        statuses(&server, &query_of(&[Status::Open]))
+            .await
+            .is_empty()
+    );
+
+    let output = run(&state, &undo_args, server.token()).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(
+        statuses(&server, &query_of(&[Status::Review])).await,
+        review
+    );
+    assert_eq!(statuses(&server, &query_of(&[Status::Open])).await, open);
+
+    let output = run(&state, &undo_args, server.token()).await;
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("no run left to undo"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert!(
+        changes_per_contact(&server)
+            .values()
+            .all(|times| *times == 2),
+        "each contact there and back, once"
+    );
+}

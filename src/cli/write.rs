@@ -76,7 +76,8 @@ pub struct DeleteArgs {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct UndoArgs {
-    /// The run to undo (`inbox-tui history` lists them); the newest when left out
+    /// The run to undo (`inbox-tui history` lists them); when left out, the newest run that is
+    /// not an undo and has not been undone
     pub run: Option<String>,
 
     /// List what would be set back, and send nothing
@@ -632,6 +633,19 @@ fn pick_run(
     )))
 }
 
+/// The runs an undo run has set back already: a bare `undo` skips them, so that a second one
+/// does not redo the first.
+fn undone_runs() -> Result<std::collections::HashSet<String>, CliError> {
+    let usage = |error: io::Error| CliError::Usage(error.to_string());
+    let mut undone = std::collections::HashSet::new();
+    for run in journal::list_runs().map_err(usage)? {
+        if let Some(of) = RunLog::read(&run).map_err(usage)?.undo_of {
+            undone.insert(of);
+        }
+    }
+    Ok(undone)
+}
+
 /// Refuses a run kept for another host: its ids mean nothing there.
 fn same_host(log: &RunLog, client: &Client) -> Result<(), CliError> {
     let host = client.base_url().to_string();
@@ -703,7 +717,12 @@ async fn resume(client: &Client, action: Action, run: &str, yes: bool) -> Result
 /// `undo [RUN]`: sets each contact a run changed back to the status it had, if nobody changed
 /// it since. Deletions are beyond undo.
 pub async fn undo(client: &Client, args: &UndoArgs) -> Result<(), CliError> {
-    let log = pick_run(args.run.as_deref(), |_| true, "run to undo")?;
+    let undone = undone_runs()?;
+    let log = pick_run(
+        args.run.as_deref(),
+        |log| log.undo_of.is_none() && !undone.contains(&log.run),
+        "run left to undo",
+    )?;
     same_host(&log, client)?;
     let changed: IdSet =
         log.confirmed

@@ -840,3 +840,94 @@ async fn bare_undos_walk_back_through_the_runs_and_never_redo() {
         "each contact there and back, once"
     );
 }
+
+/// A run killed outright (SIGKILL: no handler runs) leaves a journal that `history` lists as
+/// unfinished, and `--resume` finishes it: every selected contact ends at the new status, no
+/// other contact changes, and only the one request that may have been in flight at the kill is
+/// sent twice.
+#[tokio::test]
+async fn a_run_killed_outright_is_listed_unfinished_and_resumes() {
+    let server = start_server_with(DemoConfig {
+        latency: Duration::from_millis(40),
+        ..config(2000)
+    })
+    .await;
+    let selected = statuses(&server, &query_of(&[Status::Closed])).await;
+    assert!(selected.len() > 300, "several chunks: {}", selected.len());
+    let state = state_dir("killed");
+    let url = server.url();
+    let args: Vec<String> = [
+        "set-status",
+        "open",
+        "--status",
+        "closed",
+        "--base-url",
+        &url,
+        "--yes",
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    let mut child = command(&state, &args, server.token())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let runs = state.join("inbox-tui").join("writes");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let confirmed = || {
+        std::fs::read_dir(&runs)
+            .ok()
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|entry| {
+                std::fs::read_to_string(entry.path())
+                    .is_ok_and(|journal| journal.contains("\"ok\":true"))
+            })
+    };
+    while !confirmed() {
+        assert!(Instant::now() < deadline, "no request was confirmed");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.kill().expect("SIGKILL is sent");
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .expect("the thread")
+        .expect("the binary ends");
+    assert_eq!(status.code(), None, "killed by a signal: {status:?}");
+    let midway = server.status_changes().len();
+    assert!(
+        midway > 0 && midway < selected.len(),
+        "killed midway: {midway}"
+    );
+
+    let history = run(&state, &["history"], server.token()).await;
+    assert!(
+        text(&history.stdout).contains("unfinished"),
+        "{}",
+        text(&history.stdout)
+    );
+    let output = run(
+        &state,
+        &["set-status", "--resume", "--base-url", &url, "--yes"],
+        server.token(),
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        statuses(&server, &query_of(&[Status::Closed]))
+            .await
+            .is_empty()
+    );
+    let changed = changes_per_contact(&server);
+    assert_eq!(
+        changed.keys().collect::<HashSet<_>>(),
+        selected.keys().collect::<HashSet<_>>()
+    );
+    let twice = changed.values().filter(|times| **times > 1).count();
+    assert!(
+        twice <= inbox_tui::write::CHUNK_SIZE,
+        "{twice} contacts were sent twice: more than the request in flight"
+    );
+}

@@ -46,6 +46,23 @@ pub struct MatchCount {
     pub facets: Facets,
     /// When the last page was counted.
     pub at: Option<Instant>,
+    /// When the count came from the local snapshot: when that was last synced, for the "as
+    /// of" label; `None` for a count of the API's pages.
+    pub as_of: Option<jiff::Timestamp>,
+}
+
+/// The account's local snapshot (`inbox-tui snapshot sync`), when it has one: the counts, the
+/// facets and select-all come from it at once instead of walking the API.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalSnapshot {
+    /// When its last sync ended; `None` before one has.
+    pub as_of: Option<jiff::Timestamp>,
+    /// `--offline`: no request at all; the pages come from the snapshot too.
+    pub offline: bool,
+    /// A background sync is running.
+    pub syncing: bool,
+    /// Why the last background sync failed, until one succeeds.
+    pub failed: Option<String>,
 }
 
 /// Where a count stands.
@@ -80,6 +97,53 @@ impl Facets {
             FilterItem::Search | FilterItem::NewTag | FilterItem::Date(_) => None,
             FilterItem::Switch(switch) if !self.switches_seen.contains_key(switch) => None,
             _ => Some(self.items.get(item).copied().unwrap_or(0)),
+        }
+    }
+
+    /// Counts in one contact as the snapshot stores it, by the same rules as [`Facets::add`];
+    /// the snapshot keeps no "not said" for the switches, so every contact counts as saying.
+    pub fn add_row(&mut self, row: &crate::snapshot::RowView<'_>) {
+        use crate::snapshot::flag;
+        let mut items = Vec::new();
+        for (channel, bot) in crate::api::Channel::FILTERED.into_iter().zip(row.bots) {
+            if let Some(bot) = bot {
+                items.push(FilterItem::Bot(channel, bot.to_owned()));
+            }
+        }
+        for switch in filters::Switch::ALL {
+            let bit = match switch {
+                filters::Switch::Online => flag::ONLINE,
+                filters::Switch::LiveChat => flag::LIVE_CHAT,
+                filters::Switch::Interacted => flag::INTERACTED,
+                filters::Switch::Ordered => flag::ORDERED,
+                filters::Switch::ContactsOnly => flag::CONTACT,
+            };
+            *self.switches_seen.entry(switch).or_default() += 1;
+            if row.flags & bit != 0 {
+                items.push(FilterItem::Switch(switch));
+            }
+        }
+        if let Some(status) = row.status {
+            items.push(FilterItem::Status(crate::api::Status::parse(status)));
+        }
+        let list = |joined: &str| -> Vec<String> {
+            joined
+                .split(crate::snapshot::LIST_SEPARATOR)
+                .filter(|value| !value.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        items.extend(list(row.tags).into_iter().map(FilterItem::Tag));
+        items.extend(row.agent.map(|id| FilterItem::Agent(id.to_owned())));
+        items.extend(list(row.segments).into_iter().map(FilterItem::Segment));
+        if let Some(by) = row.last_by {
+            items.push(FilterItem::LastMessageBy(crate::api::Sender::parse(by)));
+        }
+        for item in items {
+            *self.items.entry(item).or_default() += 1;
+        }
+        if let Some(channel) = row.channel {
+            *self.channels.entry(channel.to_owned()).or_default() += 1;
         }
     }
 
@@ -649,13 +713,17 @@ pub enum ExportScope {
     Selection,
     Page,
     Matching,
+    /// Everything matching, written from the local snapshot (then a catch-up read of page 1
+    /// for what moved since): offered only when the account has one.
+    Snapshot,
 }
 
 impl ExportScope {
-    pub const ALL: [ExportScope; 3] = [
+    pub const ALL: [ExportScope; 4] = [
         ExportScope::Selection,
         ExportScope::Page,
         ExportScope::Matching,
+        ExportScope::Snapshot,
     ];
 
     pub fn label(self) -> &'static str {
@@ -663,6 +731,7 @@ impl ExportScope {
             ExportScope::Selection => "the selection",
             ExportScope::Page => "this page",
             ExportScope::Matching => "everything matching the filters",
+            ExportScope::Snapshot => "everything matching, from the snapshot",
         }
     }
 }
@@ -732,6 +801,8 @@ pub struct ExportDialog {
     pub path: Input,
     pub row: DialogRow,
     pub phase: ExportPhase,
+    /// The account has a local snapshot: the scope offers [`ExportScope::Snapshot`].
+    pub snapshot: bool,
 }
 
 /// A named set of filters the user saved; `1`–`9` apply the first nine.
@@ -792,6 +863,8 @@ pub struct State {
     pub range_anchor: Option<usize>,
     /// Numbers each select-all run, so a cancelled run's late results are ignored.
     pub background_runs: SelectAllRun,
+    /// The select-all run the local snapshot answers, if one does: its notice says so.
+    pub local_select_all: Option<SelectAllRun>,
     /// What has the keyboard.
     pub mode: Mode,
     /// How far the detail and the help can scroll at the current terminal size.
@@ -818,6 +891,8 @@ pub struct State {
     pub undo: Option<Undo>,
     /// The count of the query shown, running or done.
     pub count: Option<MatchCount>,
+    /// The account's local snapshot, if it has one.
+    pub snapshot: Option<LocalSnapshot>,
     /// Numbers each count, so a cancelled one's late results are ignored.
     pub count_runs: CountRun,
     /// The last finished count of each query (by `PageCache::key`): how many, and whether
@@ -881,6 +956,7 @@ impl State {
             selection: Selection::default(),
             range_anchor: None,
             background_runs: SelectAllRun::default(),
+            local_select_all: None,
             mode: Mode::Browse,
             limits: ScrollLimits::default(),
             csv_defaults: CsvStyle::default(),
@@ -893,6 +969,7 @@ impl State {
             palette_history: Vec::new(),
             undo: None,
             count: None,
+            snapshot: None,
             count_runs: CountRun::default(),
             counts_by_query: BTreeMap::new(),
             facets_by_query: BTreeMap::new(),

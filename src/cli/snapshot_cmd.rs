@@ -139,9 +139,7 @@ fn sync_error(error: SyncError) -> CliError {
     let rejected = |source: &ApiError| matches!(source, ApiError::Unauthorized { .. });
     match error {
         SyncError::Snapshot(error) => CliError::Snapshot(error),
-        SyncError::Walk(WalkError::Fetch { source, .. }) | SyncError::Page { source, .. }
-            if rejected(&source) =>
-        {
+        SyncError::Walk(WalkError::Fetch { source, .. }) if rejected(&source) => {
             CliError::TokenRejected(format!("the snapshot was not changed: {source}"))
         }
         other => CliError::Export(format!(

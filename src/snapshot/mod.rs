@@ -25,7 +25,7 @@ mod sync;
 use std::path::PathBuf;
 
 pub use facets::{Facet, Tally};
-pub use fields::Record;
+pub use fields::{LIST_SEPARATOR, Record, flag};
 pub use matcher::{LocalQuery, Needs, RowView, Unanswerable};
 pub use store::{Change, ChangeKind, Snapshot, SnapshotError, Status, Written};
 pub use sync::{DEFAULT_FULL_EVERY, SyncError, SyncMode, SyncOutcome, sync};

@@ -42,6 +42,10 @@ pub(super) fn count_all(state: &mut State) -> Vec<Cmd> {
             vec![]
         }
         CountPhase::Running { to_end: true } => vec![],
+        // Offline nothing walks: the snapshot answers, or says why it cannot.
+        CountPhase::Capped if state.snapshot.as_ref().is_some_and(|local| local.offline) => {
+            start(state, true)
+        }
         CountPhase::Capped => {
             state.count_runs = state.count_runs.next();
             count.run = state.count_runs;

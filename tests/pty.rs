@@ -1125,7 +1125,8 @@ fn last_clipboard(raw: &[u8]) -> String {
 /// With a snapshot of a demo account (`snapshot sync` first): the count of everything is exact
 /// at once and labelled with the snapshot's age, as is the status bar; `A` on status OPEN
 /// selects from the snapshot (its notice says so) exactly the ids of the account's OPEN
-/// contacts, which a walk selects (read back through `Y`). Then, with the server shut down,
+/// contacts, which a walk selects (read back through `Y`), and the export dialog's "from the
+/// snapshot" writes exactly those contacts to the CSV. Then, with the server shut down,
 /// `--offline` still shows the pages and the count from the snapshot, marked OFFLINE.
 #[test]
 fn with_a_snapshot_counts_and_select_all_come_from_it_labelled_with_its_age() {
@@ -1185,6 +1186,25 @@ fn with_a_snapshot_counts_and_select_all_come_from_it_labelled_with_its_age() {
         .collect();
     copied.sort();
     assert_eq!(copied, open);
+
+    // The export dialog offers the snapshot: everything matching, written from it.
+    let output = tempfile::tempdir().expect("a temp dir");
+    let path = output.path().join("open-from-snapshot.csv");
+    tui.send("e");
+    tui.wait_for("the selection (");
+    tui.send("\x1b[C\x1b[C\x1b[C"); // right three times: the selection, page, matching, snapshot
+    tui.wait_for("everything matching, from the snapshot");
+    tui.send("\x1b[B\x1b[B"); // down twice, to the path
+    tui.type_text(&path.display().to_string());
+    tui.send("\r");
+    tui.wait_for(&format!("exported {everyone} contacts"));
+    let mut reader = csv::Reader::from_path(&path).expect("the CSV exists");
+    let mut exported: Vec<String> = reader
+        .records()
+        .map(|record| record.expect("a valid record")[0].to_owned())
+        .collect();
+    exported.sort();
+    assert_eq!(exported, open);
     tui.quit();
 
     // No server any more: the browser comes back on the last filters (status OPEN), from the

@@ -49,6 +49,7 @@ impl BrowserArgs {
 fn snapshot_options(
     api: &Connection,
     args: &BrowserArgs,
+    config: &crate::config::Config,
 ) -> Result<Option<crate::app::local::SnapshotOptions>, CliError> {
     let path = api.snapshot_path()?;
     if !path.exists() {
@@ -64,7 +65,9 @@ fn snapshot_options(
     Ok(Some(crate::app::local::SnapshotOptions {
         path,
         offline: args.offline,
-        full_every: crate::snapshot::DEFAULT_FULL_EVERY,
+        full_every: config
+            .snapshot_full_every()
+            .unwrap_or(crate::snapshot::DEFAULT_FULL_EVERY),
     }))
 }
 
@@ -107,7 +110,7 @@ pub async fn run(connection: &ConnectionArgs, args: &BrowserArgs) -> Result<(), 
                 problems: vec![problem],
             })?,
         warnings: loaded.warnings.clone(),
-        snapshot: snapshot_options(&api, args)?,
+        snapshot: snapshot_options(&api, args, &loaded.config)?,
     };
     let result = run_browser(options).await;
     api.close().await;

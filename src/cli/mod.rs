@@ -313,8 +313,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Snapshot(args) => match args.command {
             SnapshotCommand::Sync(sync) => {
                 let connection = sync.connection.clone().or(&outer);
-                with_api(&connection, "snapshot sync", async |api, _| {
-                    snapshot_cmd::sync(api, &sync).await
+                with_api(&connection, "snapshot sync", async |api, loaded| {
+                    snapshot_cmd::sync(api, &sync, &loaded.config).await
                 })
                 .await
             }
@@ -338,7 +338,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let connection = args.connection.clone().or(&outer);
             with_api(&connection, "changes", async |api, loaded| {
                 let time_zone = loaded.config.time_zone().time_zone();
-                changes::run(api, &args, &time_zone).await
+                changes::run(api, &args, &time_zone, &loaded.config).await
             })
             .await
         }

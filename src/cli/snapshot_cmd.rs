@@ -48,9 +48,18 @@ pub struct SyncArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct FullEvery {
     /// Do a full read when the last one is older than this (e.g. 12h, 2d); the others read
-    /// only what moved
-    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
-    pub full_every: Duration,
+    /// only what moved [default: the config's `[snapshot] full_every`, else 24h]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub full_every: Option<Duration>,
+}
+
+impl FullEvery {
+    /// The flag, else the config's `[snapshot] full_every`, else a day.
+    pub fn resolve(&self, config: &crate::config::Config) -> Duration {
+        self.full_every
+            .or(config.snapshot_full_every())
+            .unwrap_or(snapshot::DEFAULT_FULL_EVERY)
+    }
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -75,19 +84,7 @@ pub struct DropArgs {
     pub connection: ConnectionArgs,
 }
 
-/// `30m`, `8h`, `2d`, `1h30m`, `90s`: a length of time.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let span: jiff::Span = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration; write e.g. 30m, 8h, 2d or 1h30m"))?;
-    let duration = span
-        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
-        .ok()
-        .and_then(|duration| Duration::try_from(duration).ok())
-        .filter(|duration| !duration.is_zero());
-    duration.ok_or_else(|| format!("{text:?} must be a positive duration, e.g. 30m, 8h or 2d"))
-}
+pub use crate::dates::parse_duration;
 
 impl Connection {
     /// Where this account's snapshot lives: the profile and host name the account, and the
@@ -196,13 +193,17 @@ pub fn describe(outcome: &SyncOutcome, contacts: u64) -> String {
 }
 
 /// `snapshot sync`.
-pub async fn sync(api: &Connection, args: &SyncArgs) -> Result<(), CliError> {
+pub async fn sync(
+    api: &Connection,
+    args: &SyncArgs,
+    config: &crate::config::Config,
+) -> Result<(), CliError> {
     let mut snapshot = Snapshot::create(&api.snapshot_path()?)?;
     let mode = if args.full {
         SyncMode::Full
     } else {
         SyncMode::Auto {
-            full_every: args.every.full_every,
+            full_every: args.every.resolve(config),
         }
     };
     let outcome = run_sync(api, &mut snapshot, mode).await?;

@@ -406,6 +406,28 @@ async fn the_snapshot_file_is_owner_only_and_never_holds_the_token() {
     server.shutdown().await;
 }
 
+/// `snapshot status` and `snapshot drop` send nothing: with the server shut down and no token
+/// at all, they report and delete the snapshot of the account `--base-url` names.
+#[tokio::test(flavor = "multi_thread")]
+async fn snapshot_status_and_drop_need_no_token_and_no_server() {
+    let server = start_server_with(DemoConfig {
+        contacts: 120,
+        ..DemoConfig::default()
+    })
+    .await;
+    ok(&server, &["snapshot", "sync"]).await;
+    let path = snapshot_path(&server).await;
+    let url = server.url();
+    server.shutdown().await;
+    let status = run_binary_async(args(&["snapshot", "status", "--base-url", &url]), None).await;
+    assert!(status.status.success(), "{}", text(&status.stderr));
+    assert!(text(&status.stdout).contains("contacts    120"));
+    let dropped = run_binary_async(args(&["snapshot", "drop", "--base-url", &url]), None).await;
+    assert!(dropped.status.success(), "{}", text(&dropped.stderr));
+    assert!(text(&dropped.stderr).contains("deleted the snapshot"));
+    assert!(!path.exists());
+}
+
 /// A full sync killed (SIGKILL) after it has written contacts leaves the snapshot exactly as
 /// the last completed sync left it; the next sync completes.
 #[tokio::test(flavor = "multi_thread")]

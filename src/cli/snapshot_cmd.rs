@@ -2,7 +2,7 @@
 //! `snapshot/mod.rs`), and the helpers the commands answering from it share.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -90,22 +90,27 @@ impl Connection {
     /// Where this account's snapshot lives: the profile and host name the account, and the
     /// embedded demo API (the same seeded contacts on every run, whatever its port) is `demo`.
     pub fn snapshot_path(&self) -> Result<PathBuf, CliError> {
-        let account = match (self.is_demo(), &self.profile) {
-            (true, _) => "demo".to_owned(),
-            (false, profile) => format!(
-                "{}@{}",
-                profile.as_deref().unwrap_or("default"),
-                super::connection::host_of(&self.client)
-            ),
-        };
-        snapshot::path_for(&account).ok_or_else(|| {
-            CliError::Usage(
-                "the snapshot needs a state directory, and neither XDG_STATE_HOME nor HOME is \
-                 set to an absolute path; set one"
-                    .into(),
+        let account = if self.is_demo() {
+            "demo".to_owned()
+        } else {
+            super::connection::account_name(
+                self.profile.as_deref(),
+                &super::connection::host_of(&self.client),
             )
-        })
+        };
+        snapshot_path(&account)
     }
+}
+
+/// Where the snapshot of `account` lives, or why there is nowhere to keep one.
+pub fn snapshot_path(account: &str) -> Result<PathBuf, CliError> {
+    snapshot::path_for(account).ok_or_else(|| {
+        CliError::Usage(
+            "the snapshot needs a state directory, and neither XDG_STATE_HOME nor HOME is set \
+             to an absolute path; set one"
+                .into(),
+        )
+    })
 }
 
 /// "as of 2026-12-04 12:03 UTC, 4m ago": the age every answer from the snapshot carries.
@@ -213,8 +218,8 @@ pub async fn sync(
 }
 
 /// `snapshot status`.
-pub fn status(api: &Connection, args: &StatusArgs, time_zone: &TimeZone) -> Result<(), CliError> {
-    let snapshot = Snapshot::open(&api.snapshot_path()?)?;
+pub fn status(path: &Path, args: &StatusArgs, time_zone: &TimeZone) -> Result<(), CliError> {
+    let snapshot = Snapshot::open(path)?;
     let status = snapshot.status()?;
     let time = |at: Option<Timestamp>| at.map(|at| at.to_string());
     let text = match args.format {
@@ -247,9 +252,8 @@ pub fn status(api: &Connection, args: &StatusArgs, time_zone: &TimeZone) -> Resu
 }
 
 /// `snapshot drop`.
-pub fn drop_snapshot(api: &Connection) -> Result<(), CliError> {
-    let path = api.snapshot_path()?;
-    if Snapshot::remove(&path)? {
+pub fn drop_snapshot(path: &Path) -> Result<(), CliError> {
+    if Snapshot::remove(path)? {
         super::say(format_args!("deleted the snapshot {}", path.display()));
     } else {
         super::say(format_args!("there was no snapshot ({})", path.display()));

@@ -232,7 +232,7 @@ pub async fn export(
                             });
                         }
                         written += 1;
-                        if written % 1000 == 0 {
+                        if written.is_multiple_of(1000) {
                             on_progress(Progress {
                                 pages_fetched: 0,
                                 contacts_written: written,

@@ -128,6 +128,13 @@ fn main() {
             tally.total,
             started.elapsed().as_secs_f64() * 1000.0
         );
+        let started = Instant::now();
+        let count = inbox_tui::app::local::count(&path, query).expect("the browser's count");
+        println!(
+            "the browser's count with the filter panel's facets, {name}: {} matching, {:.0} ms",
+            count.counted,
+            started.elapsed().as_secs_f64() * 1000.0
+        );
     }
 
     let started = Instant::now();

@@ -2369,16 +2369,17 @@ fn a_snapshot_answers_counts_and_select_all_and_a_search_walks_the_api() {
 /// "not said", so it counts every contact as saying).
 #[test]
 fn the_snapshot_counts_facets_as_the_walk_does() {
-    use inbox_tui::app::state::Facets;
+    use inbox_tui::app::state::{Facets, RowFacets};
     use inbox_tui::snapshot::Record;
     let mut walked = Facets::default();
-    let mut stored = Facets::default();
+    let mut rows = RowFacets::default();
     for contact in contacts(0..200) {
         walked.add(&contact);
         let json = serde_json::to_string(contact.raw()).expect("JSON");
         let record = Record::from_json(&json).expect("a contact");
-        stored.add_row(&record.view());
+        rows.add(&record.view());
     }
+    let stored = rows.finish();
     assert_eq!(stored.items, walked.items);
     assert_eq!(stored.channels, walked.channels);
     assert!(

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::msg::{LocalCount, Msg, SnapshotSynced};
-use super::state::Facets;
+use super::state::RowFacets;
 use crate::api::walk::WalkOptions;
 use crate::api::{ApiError, Client, Contact, IdSet, Page, Query, TYPICAL_PAGE_SIZE};
 use crate::export::{ExportJob, Progress, Summary};
@@ -49,7 +49,7 @@ pub fn synced_at(path: &Path) -> Option<jiff::Timestamp> {
 pub fn count(path: &Path, query: &Query) -> Result<LocalCount, String> {
     let local = LocalQuery::new(query).map_err(|why| why.to_string())?;
     let (snapshot, as_of) = opened(path)?;
-    let mut facets = Facets::default();
+    let mut facets = RowFacets::default();
     let mut counted = 0;
     let needs = Needs {
         id: false,
@@ -59,14 +59,14 @@ pub fn count(path: &Path, query: &Query) -> Result<LocalCount, String> {
         .scan(false, needs, |_, row| {
             if local.matches(row) {
                 counted += 1;
-                facets.add_row(row);
+                facets.add(row);
             }
             Ok(true)
         })
         .map_err(|error| error.to_string())?;
     Ok(LocalCount {
         counted,
-        facets: Box::new(facets),
+        facets: Box::new(facets.finish()),
         as_of,
     })
 }

@@ -1,6 +1,6 @@
 //! Everything the browser knows, owned by one task and changed only by `update`.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -100,53 +100,6 @@ impl Facets {
         }
     }
 
-    /// Counts in one contact as the snapshot stores it, by the same rules as [`Facets::add`];
-    /// the snapshot keeps no "not said" for the switches, so every contact counts as saying.
-    pub fn add_row(&mut self, row: &crate::snapshot::RowView<'_>) {
-        use crate::snapshot::flag;
-        let mut items = Vec::new();
-        for (channel, bot) in crate::api::Channel::FILTERED.into_iter().zip(row.bots) {
-            if let Some(bot) = bot {
-                items.push(FilterItem::Bot(channel, bot.to_owned()));
-            }
-        }
-        for switch in filters::Switch::ALL {
-            let bit = match switch {
-                filters::Switch::Online => flag::ONLINE,
-                filters::Switch::LiveChat => flag::LIVE_CHAT,
-                filters::Switch::Interacted => flag::INTERACTED,
-                filters::Switch::Ordered => flag::ORDERED,
-                filters::Switch::ContactsOnly => flag::CONTACT,
-            };
-            *self.switches_seen.entry(switch).or_default() += 1;
-            if row.flags & bit != 0 {
-                items.push(FilterItem::Switch(switch));
-            }
-        }
-        if let Some(status) = row.status {
-            items.push(FilterItem::Status(crate::api::Status::parse(status)));
-        }
-        let list = |joined: &str| -> Vec<String> {
-            joined
-                .split(crate::snapshot::LIST_SEPARATOR)
-                .filter(|value| !value.is_empty())
-                .map(str::to_owned)
-                .collect()
-        };
-        items.extend(list(row.tags).into_iter().map(FilterItem::Tag));
-        items.extend(row.agent.map(|id| FilterItem::Agent(id.to_owned())));
-        items.extend(list(row.segments).into_iter().map(FilterItem::Segment));
-        if let Some(by) = row.last_by {
-            items.push(FilterItem::LastMessageBy(crate::api::Sender::parse(by)));
-        }
-        for item in items {
-            *self.items.entry(item).or_default() += 1;
-        }
-        if let Some(channel) = row.channel {
-            *self.channels.entry(channel.to_owned()).or_default() += 1;
-        }
-    }
-
     /// Counts one contact in.
     pub fn add(&mut self, contact: &Contact) {
         let mut items = Vec::new();
@@ -192,6 +145,119 @@ impl Facets {
         if let Some(channel) = contact.channel() {
             *self.channels.entry(channel.to_owned()).or_default() += 1;
         }
+    }
+}
+
+/// [`Facets`] counted from the snapshot's stored rows, by the same rules as [`Facets::add`],
+/// with no allocation per row: counts by value are looked up by `&str`, and become filter
+/// items once, at the end. The snapshot keeps no "not said" for the switches, so every row
+/// counts as saying.
+#[derive(Debug, Clone, Default)]
+pub struct RowFacets {
+    statuses: HashMap<String, u64>,
+    senders: HashMap<String, u64>,
+    tags: HashMap<String, u64>,
+    agents: HashMap<String, u64>,
+    segments: HashMap<String, u64>,
+    channels: HashMap<String, u64>,
+    bots: [HashMap<String, u64>; 4],
+    switches: [u64; filters::Switch::ALL.len()],
+    rows: u64,
+}
+
+fn bump(counts: &mut HashMap<String, u64>, value: &str) {
+    match counts.get_mut(value) {
+        Some(count) => *count += 1,
+        None => {
+            counts.insert(value.to_owned(), 1);
+        }
+    }
+}
+
+impl RowFacets {
+    /// Counts one stored row in.
+    pub fn add(&mut self, row: &crate::snapshot::RowView<'_>) {
+        use crate::snapshot::{LIST_SEPARATOR, flag};
+        self.rows += 1;
+        for (counts, bot) in self.bots.iter_mut().zip(row.bots) {
+            if let Some(bot) = bot {
+                bump(counts, bot);
+            }
+        }
+        for (index, switch) in filters::Switch::ALL.into_iter().enumerate() {
+            let bit = match switch {
+                filters::Switch::Online => flag::ONLINE,
+                filters::Switch::LiveChat => flag::LIVE_CHAT,
+                filters::Switch::Interacted => flag::INTERACTED,
+                filters::Switch::Ordered => flag::ORDERED,
+                filters::Switch::ContactsOnly => flag::CONTACT,
+            };
+            if row.flags & bit != 0 {
+                self.switches[index] += 1;
+            }
+        }
+        let singles = [
+            (&mut self.statuses, row.status),
+            (&mut self.senders, row.last_by),
+            (&mut self.agents, row.agent),
+            (&mut self.channels, row.channel),
+        ];
+        for (counts, value) in singles {
+            if let Some(value) = value {
+                bump(counts, value);
+            }
+        }
+        for (counts, joined) in [
+            (&mut self.tags, row.tags),
+            (&mut self.segments, row.segments),
+        ] {
+            joined
+                .split(LIST_SEPARATOR)
+                .filter(|value| !value.is_empty())
+                .for_each(|value| bump(counts, value));
+        }
+    }
+
+    /// The counts as the filter panel and the chart read them.
+    pub fn finish(self) -> Facets {
+        let mut facets = Facets::default();
+        let mut add = |item: FilterItem, count: u64| {
+            *facets.items.entry(item).or_default() += count;
+        };
+        for (channel, counts) in crate::api::Channel::FILTERED.into_iter().zip(self.bots) {
+            for (bot, count) in counts {
+                add(FilterItem::Bot(channel, bot), count);
+            }
+        }
+        for (status, count) in self.statuses {
+            add(
+                FilterItem::Status(crate::api::Status::parse(&status)),
+                count,
+            );
+        }
+        for (sender, count) in self.senders {
+            add(
+                FilterItem::LastMessageBy(crate::api::Sender::parse(&sender)),
+                count,
+            );
+        }
+        for (tag, count) in self.tags {
+            add(FilterItem::Tag(tag), count);
+        }
+        for (agent, count) in self.agents {
+            add(FilterItem::Agent(agent), count);
+        }
+        for (segment, count) in self.segments {
+            add(FilterItem::Segment(segment), count);
+        }
+        for (switch, count) in filters::Switch::ALL.into_iter().zip(self.switches) {
+            facets.switches_seen.insert(switch, self.rows);
+            if count > 0 {
+                *facets.items.entry(FilterItem::Switch(switch)).or_default() += count;
+            }
+        }
+        facets.channels = self.channels.into_iter().collect();
+        facets
     }
 }
 

@@ -16,6 +16,7 @@
 //! contact's filter fields are columns (`store.rs`), its original JSON is kept deflated beside
 //! them for JSON exports, and every sync records what it saw change ([`Change`]).
 
+mod columns;
 mod facets;
 mod fields;
 mod matcher;

@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use super::facets::{Facet, Tally};
 use super::fields::LIST_SEPARATOR;
 use super::matcher::{Needs, RowView};
 
@@ -174,13 +175,23 @@ pub fn dictionary(bytes: &[u8]) -> Result<Vec<String>, Damaged> {
     Ok(strings)
 }
 
-/// Calls `each` with every row of `block` (the fields `needs` names filled, the others empty),
-/// until it returns `false`; returns whether it went on to the end.
+/// A row's text values as dictionary codes (0 for none, else the index in the dictionary + 1),
+/// beside its [`RowView`]: a tally counts by code, in an array, instead of hashing text.
+#[derive(Debug, Clone, Copy)]
+pub struct Codes<'a> {
+    /// Status, last sender, agent, the four bots (in `Channel::FILTERED` order), channel.
+    pub singles: [u64; 8],
+    pub tags: &'a [u64],
+    pub segments: &'a [u64],
+}
+
+/// Calls `each` with every row of `block` (the fields `needs` names filled, the others empty)
+/// and its codes, until it returns `false`; returns whether it went on to the end.
 pub fn for_each_row<E: From<Damaged>>(
     block: &[u8],
     strings: &[String],
     needs: Needs,
-    mut each: impl FnMut(i64, &RowView<'_>) -> Result<bool, E>,
+    mut each: impl FnMut(i64, &RowView<'_>, &Codes<'_>) -> Result<bool, E>,
 ) -> Result<bool, E> {
     let mut cursor = Cursor {
         bytes: block,
@@ -189,6 +200,8 @@ pub fn for_each_row<E: From<Damaged>>(
     let rows = cursor.varint()?;
     let mut tags = String::new();
     let mut segments = String::new();
+    let mut tag_codes = Vec::new();
+    let mut segment_codes = Vec::new();
     let value = |code: u64| -> Result<Option<&str>, Damaged> {
         match code {
             0 => Ok(None),
@@ -204,13 +217,21 @@ pub fn for_each_row<E: From<Damaged>>(
         let rowid = unzigzag(cursor.varint()?);
         let id = cursor.text()?;
         let mut singles = [None; 8];
-        for single in &mut singles {
-            *single = value(cursor.varint()?)?;
+        let mut single_codes = [0u64; 8];
+        for (single, code) in singles.iter_mut().zip(&mut single_codes) {
+            *code = cursor.varint()?;
+            *single = value(*code)?;
         }
-        for (joined, needed) in [(&mut tags, needs.tags), (&mut segments, needs.segments)] {
+        let lists = [
+            (&mut tags, &mut tag_codes, needs.tags),
+            (&mut segments, &mut segment_codes, needs.segments),
+        ];
+        for (joined, codes, needed) in lists {
             joined.clear();
+            codes.clear();
             for index in 0..cursor.varint()? {
                 let code = cursor.varint()?;
+                codes.push(code);
                 if needed {
                     if index > 0 {
                         joined.push(LIST_SEPARATOR);
@@ -247,11 +268,88 @@ pub fn for_each_row<E: From<Damaged>>(
             last_seen,
             created,
         };
-        if !each(rowid, &row)? {
+        let codes = Codes {
+            singles: single_codes,
+            tags: &tag_codes,
+            segments: &segment_codes,
+        };
+        if !each(rowid, &row, &codes)? {
             return Ok(false);
         }
     }
     Ok(true)
+}
+
+/// Facet counts by dictionary code: an array per facet, turned into a [`Tally`] once.
+pub struct CodedTally {
+    total: u64,
+    facets: Vec<(Facet, Vec<u64>)>,
+}
+
+impl CodedTally {
+    pub fn new(facets: &[Facet], strings: &[String]) -> CodedTally {
+        CodedTally {
+            total: 0,
+            facets: facets
+                .iter()
+                .map(|facet| (*facet, vec![0; strings.len() + 1]))
+                .collect(),
+        }
+    }
+
+    /// Counts one matching row, as [`Tally::add`] would.
+    pub fn add(&mut self, codes: &Codes<'_>) {
+        self.total += 1;
+        for (facet, counts) in &mut self.facets {
+            let mut bump = |code: u64| {
+                if let Some(count) = usize::try_from(code).ok().and_then(|at| counts.get_mut(at)) {
+                    *count += 1;
+                }
+            };
+            match facet {
+                Facet::Status => bump(codes.singles[0]),
+                Facet::Agent => bump(codes.singles[2]),
+                Facet::Channel => bump(codes.singles[7]),
+                Facet::Bot => bump(
+                    codes.singles[3..7]
+                        .iter()
+                        .copied()
+                        .find(|code| *code != 0)
+                        .unwrap_or(0),
+                ),
+                Facet::Tag | Facet::Segment => {
+                    let list = if *facet == Facet::Tag {
+                        codes.tags
+                    } else {
+                        codes.segments
+                    };
+                    if list.is_empty() {
+                        bump(0);
+                    }
+                    list.iter().for_each(|code| bump(*code));
+                }
+            }
+        }
+    }
+
+    pub fn finish(self, strings: &[String]) -> Tally {
+        let facets = self
+            .facets
+            .into_iter()
+            .map(|(facet, counts)| {
+                let none = counts.first().copied().unwrap_or(0);
+                let by_value = counts
+                    .iter()
+                    .skip(1)
+                    .zip(strings)
+                    .filter(|(count, _)| **count > 0)
+                    .map(|(count, value)| (value.clone(), *count))
+                    .collect();
+                (facet, by_value, none)
+            })
+            .collect();
+        Tally::from_counts(self.total, facets)
+    }
 }
 
 #[cfg(test)]
@@ -300,7 +398,14 @@ mod tests {
         let strings = dictionary(&dictionary_block).expect("a dictionary");
         let mut seen = 0;
         for block in &blocks {
-            for_each_row::<Damaged>(block, &strings, Needs::ALL, |rowid, row| {
+            for_each_row::<Damaged>(block, &strings, Needs::ALL, |rowid, row, codes| {
+                assert_eq!(
+                    codes.tags.len(),
+                    row.tags
+                        .split(LIST_SEPARATOR)
+                        .filter(|tag| !tag.is_empty())
+                        .count()
+                );
                 let expected = &rows[seen];
                 let want = view(expected);
                 assert_eq!(rowid, expected.0);
@@ -340,7 +445,7 @@ mod tests {
         assert_eq!(seen, rows.len());
         let cut = &blocks[1][..blocks[1].len() - 2];
         assert_eq!(
-            for_each_row::<Damaged>(cut, &strings, Needs::ALL, |_, _| Ok(true)),
+            for_each_row::<Damaged>(cut, &strings, Needs::ALL, |_, _, _| Ok(true)),
             Err(Damaged)
         );
     }

@@ -496,17 +496,10 @@ impl Snapshot {
         needs: Needs,
         mut each: impl FnMut(i64, &RowView<'_>) -> Result<bool, SnapshotError>,
     ) -> Result<(), SnapshotError> {
-        let read = |block: i64| -> Result<Option<Vec<u8>>, SnapshotError> {
-            Ok(self
-                .connection
-                .prepare_cached("SELECT data FROM columns WHERE block = ?1")?
-                .query_row([block], |row| row.get(0))
-                .optional()?)
-        };
-        let strings = columns::dictionary(&read(0)?.ok_or(columns::Damaged)?)?;
+        let strings = columns::dictionary(&self.block(0)?.ok_or(columns::Damaged)?)?;
         let mut block = 1;
-        while let Some(bytes) = read(block)? {
-            if !columns::for_each_row(&bytes, &strings, needs, &mut each)? {
+        while let Some(bytes) = self.block(block)? {
+            if !columns::for_each_row(&bytes, &strings, needs, |rowid, row, _| each(rowid, row))? {
                 break;
             }
             block += 1;
@@ -516,6 +509,9 @@ impl Snapshot {
 
     /// The count of contacts matching `query`, and their counts by each of `facets`.
     pub fn tally(&self, query: &LocalQuery, facets: &[Facet]) -> Result<Tally, SnapshotError> {
+        if self.meta("columns")?.is_some() {
+            return self.tally_blocks(query, facets);
+        }
         let mut tally = Tally::new(facets);
         let needs = tally.needs(query.needs());
         self.scan(false, needs, |_, row| {
@@ -525,6 +521,37 @@ impl Snapshot {
             Ok(true)
         })?;
         Ok(tally)
+    }
+
+    /// [`Snapshot::tally`] over the column blocks, counting by dictionary code.
+    fn tally_blocks(&self, query: &LocalQuery, facets: &[Facet]) -> Result<Tally, SnapshotError> {
+        let strings = columns::dictionary(&self.block(0)?.ok_or(columns::Damaged)?)?;
+        let mut tally = columns::CodedTally::new(facets, &strings);
+        let mut block = 1;
+        while let Some(bytes) = self.block(block)? {
+            columns::for_each_row::<SnapshotError>(
+                &bytes,
+                &strings,
+                query.needs(),
+                |_, row, codes| {
+                    if query.matches(row) {
+                        tally.add(codes);
+                    }
+                    Ok(true)
+                },
+            )?;
+            block += 1;
+        }
+        Ok(tally.finish(&strings))
+    }
+
+    /// Column block `block` (0 is the dictionary), if there is one.
+    fn block(&self, block: i64) -> Result<Option<Vec<u8>>, SnapshotError> {
+        Ok(self
+            .connection
+            .prepare_cached("SELECT data FROM columns WHERE block = ?1")?
+            .query_row([block], |row| row.get(0))
+            .optional()?)
     }
 
     /// The original JSON of the contact stored under `rowid`.

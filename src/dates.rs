@@ -3,6 +3,7 @@
 
 use jiff::civil::{Date, DateTime, Time};
 use jiff::{Timestamp, tz::TimeZone};
+use std::time::Duration;
 
 /// Accepted forms, quoted in every rejection.
 pub const ACCEPTED_FORMS: &str = "YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.fff]] (in the time zone of \
@@ -101,4 +102,18 @@ pub fn parse_when(text: &str, end: RangeEnd, time_zone: &TimeZone) -> Result<Tim
 /// The API's timestamp form: UTC, milliseconds, `Z`.
 pub fn format_timestamp(timestamp: Timestamp) -> String {
     timestamp.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// `30m`, `8h`, `2d`, `1h30m`, `90s`: a length of time.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let span: jiff::Span = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration; write e.g. 30m, 8h, 2d or 1h30m"))?;
+    let duration = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .ok()
+        .and_then(|duration| Duration::try_from(duration).ok())
+        .filter(|duration| !duration.is_zero());
+    duration.ok_or_else(|| format!("{text:?} must be a positive duration, e.g. 30m, 8h or 2d"))
 }

@@ -914,3 +914,26 @@ fn a_keychain_token_is_one_source_among_the_others() {
     let output = sandbox.run(&["config", "check"], &[]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
 }
+
+/// `[snapshot] full_every` sets how old the snapshot's last full read may get (none leaves the
+/// default to the command); a value that is not a duration names its line and key.
+#[test]
+fn the_snapshot_full_read_period_is_a_config_key() {
+    let path = Path::new("config.toml");
+    let every = |text: &str| Config::parse(text, path).map(|config| config.snapshot_full_every());
+    assert_eq!(every("").expect("valid"), None);
+    assert_eq!(
+        every("[snapshot]\nfull_every = \"12h\"\n").expect("valid"),
+        Some(std::time::Duration::from_secs(12 * 3600))
+    );
+
+    let sandbox = Sandbox::new();
+    sandbox.write_config("theme = \"dark\"\n\n[snapshot]\nfull_every = \"soon\"\n");
+    let output = sandbox.run(&["config", "check"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(":4: snapshot.full_every: \"soon\" is not a duration"),
+        "{stderr}"
+    );
+}

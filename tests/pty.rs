@@ -1109,3 +1109,116 @@ fn a_deletion_in_the_browser_needs_the_typed_phrase() {
     assert!(journals[0].contains("\"status\":\"DELETED\""));
     tui.quit();
 }
+
+/// The text of the last clipboard sequence (OSC 52) the program wrote.
+fn last_clipboard(raw: &[u8]) -> String {
+    use base64::Engine as _;
+    let raw = String::from_utf8_lossy(raw);
+    let start = raw.rfind("\u{1b}]52;c;").expect("a clipboard sequence") + "\u{1b}]52;c;".len();
+    let end = raw[start..].find('\u{7}').expect("the sequence ends") + start;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&raw[start..end])
+        .expect("base64");
+    String::from_utf8(bytes).expect("UTF-8")
+}
+
+/// With a snapshot of a demo account (`snapshot sync` first): the count of everything is exact
+/// at once and labelled with the snapshot's age, as is the status bar; `A` on status OPEN
+/// selects from the snapshot (its notice says so) exactly the ids of the account's OPEN
+/// contacts, which a walk selects (read back through `Y`), and the export dialog's "from the
+/// snapshot" writes exactly those contacts to the CSV. Then, with the server shut down,
+/// `--offline` still shows the pages and the count from the snapshot, marked OFFLINE.
+#[test]
+fn with_a_snapshot_counts_and_select_all_come_from_it_labelled_with_its_age() {
+    let contacts = demo_contacts();
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime for the demo server");
+    let server = runtime
+        .block_on(inbox_tui::demo::DemoServer::start(DemoConfig::default()))
+        .expect("a demo server starts");
+    let url = server.url();
+    let token = server.token().to_owned();
+    let state = tempfile::tempdir().expect("a temp dir");
+    let state_dir = state.path().join("state");
+    let synced = std::process::Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+        .args(["snapshot", "sync", "--base-url", &url])
+        .env("HOME", state.path())
+        .env("XDG_STATE_HOME", &state_dir)
+        .env("XDG_CONFIG_HOME", state.path().join("config"))
+        .env("INBOX_TUI_TOKEN", &token)
+        .output()
+        .expect("the binary runs");
+    assert!(
+        synced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&synced.stderr)
+    );
+    let state_env = state_dir.display().to_string();
+    let env = [
+        ("XDG_STATE_HOME", state_env.as_str()),
+        ("INBOX_TUI_TOKEN", token.as_str()),
+    ];
+    let mut tui = Tui::start_with_env(&["--base-url", &url], &env);
+    tui.wait_for("5,000 matching as of ");
+    tui.wait_for("snapshot as of ");
+
+    let mut open: Vec<String> = contacts
+        .iter()
+        .filter(|contact| contact.status() == Some(Status::Open.as_str()))
+        .map(|contact| contact.id().expect("an id").to_owned())
+        .collect();
+    open.sort();
+    tui.send("\x1b[Z"); // Shift-Tab: to the filter panel, on the search field
+    tui.wait_for("Space toggle");
+    tui.send("j"); // OPEN
+    tui.send(" ");
+    tui.wait_for("1 active");
+    let everyone = thousands(open.len() as u64);
+    tui.wait_for(&format!("{everyone} matching as of "));
+    tui.send("\t");
+    tui.send("A");
+    tui.wait_for(&format!("{everyone} selected: all matching status OPEN"));
+    tui.wait_for("the snapshot as of "); // the notice's end: where the ids came from
+    tui.send("Y");
+    tui.wait_for(&format!("copied {everyone} ids"));
+    let mut copied: Vec<String> = last_clipboard(&tui.raw_output())
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    copied.sort();
+    assert_eq!(copied, open);
+
+    // The export dialog offers the snapshot: everything matching, written from it.
+    let output = tempfile::tempdir().expect("a temp dir");
+    let path = output.path().join("open-from-snapshot.csv");
+    tui.send("e");
+    tui.wait_for("the selection (");
+    tui.send("\x1b[C\x1b[C\x1b[C"); // right three times: the selection, page, matching, snapshot
+    tui.wait_for("everything matching, from the snapshot");
+    tui.send("\x1b[B\x1b[B"); // down twice, to the path
+    tui.type_text(&path.display().to_string());
+    tui.send("\r");
+    tui.wait_for(&format!("exported {everyone} contacts"));
+    let mut reader = csv::Reader::from_path(&path).expect("the CSV exists");
+    let mut exported: Vec<String> = reader
+        .records()
+        .map(|record| record.expect("a valid record")[0].to_owned())
+        .collect();
+    exported.sort();
+    assert_eq!(exported, open);
+    tui.quit();
+
+    // No server any more: the browser comes back on the last filters (status OPEN), from the
+    // snapshot alone.
+    runtime.block_on(server.shutdown());
+    let open_first = contacts
+        .iter()
+        .filter(|contact| contact.status() == Some(Status::Open.as_str()))
+        .take(10)
+        .find_map(ascii_name)
+        .expect("an OPEN contact with an ASCII name");
+    let tui = Tui::start_with_env(&["--base-url", &url, "--offline"], &env);
+    tui.wait_for("OFFLINE: snapshot as of ");
+    tui.wait_for(&open_first);
+    tui.wait_for(&format!("{everyone} matching as of "));
+    tui.quit();
+}

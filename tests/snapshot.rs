@@ -406,6 +406,63 @@ async fn the_snapshot_file_is_owner_only_and_never_holds_the_token() {
     server.shutdown().await;
 }
 
+/// `snapshot status` and `snapshot drop` send nothing: with the server shut down and no token
+/// at all, they report and delete the snapshot of the account `--base-url` names.
+#[tokio::test(flavor = "multi_thread")]
+async fn snapshot_status_and_drop_need_no_token_and_no_server() {
+    let server = start_server_with(DemoConfig {
+        contacts: 120,
+        ..DemoConfig::default()
+    })
+    .await;
+    ok(&server, &["snapshot", "sync"]).await;
+    let path = snapshot_path(&server).await;
+    let url = server.url();
+    server.shutdown().await;
+    let status = run_binary_async(args(&["snapshot", "status", "--base-url", &url]), None).await;
+    assert!(status.status.success(), "{}", text(&status.stderr));
+    assert!(text(&status.stdout).contains("contacts    120"));
+    let dropped = run_binary_async(args(&["snapshot", "drop", "--base-url", &url]), None).await;
+    assert!(dropped.status.success(), "{}", text(&dropped.stderr));
+    assert!(text(&dropped.stderr).contains("deleted the snapshot"));
+    assert!(!path.exists());
+}
+
+/// The snapshot's facet counts (read from its column blocks, counted by dictionary code) equal
+/// a tally of the same account fetched whole from the API, for every facet, with no filter and
+/// with one.
+#[tokio::test(flavor = "multi_thread")]
+async fn facet_counts_from_the_snapshot_equal_a_tally_of_the_api() {
+    use inbox_tui::snapshot::{Facet, Record, Tally};
+    let server = start_server_with(DemoConfig {
+        contacts: 600,
+        ..DemoConfig::default()
+    })
+    .await;
+    ok(&server, &["snapshot", "sync"]).await;
+    let snapshot = Snapshot::open(&snapshot_path(&server).await).expect("opens");
+    let open = Query {
+        status: vec![Status::Open],
+        ..Query::default()
+    };
+    for query in [Query::default(), open] {
+        let mut walked = Tally::new(&Facet::ALL);
+        for contact in fetch_all(&client(&server), &query).await {
+            let record = Record::from_json(&contact.to_string()).expect("a contact");
+            walked.add(&record.view());
+        }
+        let local = snapshot
+            .tally(&LocalQuery::new(&query).expect("answerable"), &Facet::ALL)
+            .expect("a tally");
+        assert_eq!(local.total, walked.total);
+        assert!(walked.total > 100);
+        for facet in Facet::ALL {
+            assert_eq!(local.sorted(facet), walked.sorted(facet), "{facet:?}");
+        }
+    }
+    server.shutdown().await;
+}
+
 /// A full sync killed (SIGKILL) after it has written contacts leaves the snapshot exactly as
 /// the last completed sync left it; the next sync completes.
 #[tokio::test(flavor = "multi_thread")]

@@ -118,6 +118,7 @@ fn render_counts(width: u16, height: u16) -> Terminal<TestBackend> {
         phase: CountPhase::Exact,
         facets,
         at: Some(counted_at),
+        as_of: None,
     });
     state.mode = Mode::Counts;
     let clock = Clock {
@@ -853,6 +854,7 @@ fn facet_state(query: Query, phase: inbox_tui::app::state::CountPhase) -> State 
         phase,
         facets: matching,
         at: None,
+        as_of: None,
     });
     state.query = query;
     state

@@ -368,21 +368,6 @@ impl Client {
         })
     }
 
-    /// One page decoded as `T`s, with this client's retries: for the few pages read outside a
-    /// walk (the snapshot's incremental sync), which need the contacts' original bytes.
-    pub async fn fetch_items<T: PageItem>(
-        &self,
-        query: &Query,
-        page: u32,
-    ) -> Result<DecodedPage<T>, ApiError> {
-        let body = serde_json::to_vec(&query.page(page)).map_err(|error| ApiError::Decode {
-            what: format!("the request could not be encoded: {error}"),
-        })?;
-        self.with_retries(&|_| {}, || self.fetch_items_once(&body))
-            .await
-            .map(|(page, _sent)| page)
-    }
-
     /// One attempt at one page, decoded as `T`s, and when it was sent (after its turn under
     /// the pace): walks over many pages run their own retries across all their requests.
     /// Errors are already redacted.

@@ -67,6 +67,10 @@ pub enum ApiError {
     #[error("could not reach the API ({what}): check the network and the base URL")]
     Network { what: String },
 
+    /// `--offline`: the local snapshot answers instead of the API, and could not.
+    #[error("offline: {what}")]
+    Offline { what: String },
+
     /// The body arrived whole but is not what the contract says.
     #[error("could not understand the API's response: {what}")]
     Decode { what: String },
@@ -200,6 +204,7 @@ impl ApiError {
             ApiError::Timeout { what } => ApiError::Timeout { what: clean(what) },
             ApiError::Network { what } => ApiError::Network { what: clean(what) },
             ApiError::Decode { what } => ApiError::Decode { what: clean(what) },
+            ApiError::Offline { what } => ApiError::Offline { what: clean(what) },
             ApiError::Truncated { what } => ApiError::Truncated { what: clean(what) },
             ApiError::BrokenPage { what } => ApiError::BrokenPage { what: clean(what) },
             ApiError::Api {

@@ -4,6 +4,7 @@
 pub mod background;
 pub mod filters;
 pub mod keymap;
+pub mod local;
 pub mod msg;
 pub mod palette;
 pub mod runtime;

@@ -87,6 +87,16 @@ pub enum Msg {
         facets: Box<Facets>,
         end: Option<CountEnd>,
     },
+    /// The local snapshot answered a count: how many match and how they split, as of its last
+    /// sync; or why it could not.
+    CountedLocally {
+        run: CountRun,
+        at: Instant,
+        result: Result<LocalCount, String>,
+    },
+    /// A background sync of the local snapshot started (`None`) or ended: when the snapshot is
+    /// now as of and what it changed, or why it failed (the snapshot is then unchanged).
+    SnapshotSynced(Option<Result<SnapshotSynced, String>>),
     /// The account's pace as a walk goes (requests a second, and where it came from), for the
     /// status bar.
     Pace(Option<(f64, PaceOrigin)>),
@@ -109,6 +119,24 @@ pub enum Msg {
         name: String,
         result: Result<Account, String>,
     },
+}
+
+/// A count the local snapshot answered.
+#[derive(Debug, Clone)]
+pub struct LocalCount {
+    pub counted: u64,
+    pub facets: Box<Facets>,
+    /// When the snapshot was last synced.
+    pub as_of: jiff::Timestamp,
+}
+
+/// What a background sync of the snapshot did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnapshotSynced {
+    pub as_of: jiff::Timestamp,
+    /// Contacts new, moved, changed or gone: 0 leaves the counts as they were.
+    pub changed: u64,
+    pub requests: u64,
 }
 
 /// One account on one host, as a config profile describes it, connected.
@@ -169,6 +197,12 @@ pub enum Cmd {
         run: SelectAllRun,
         query: Box<Query>,
     },
+    /// Select-all answered from the local snapshot (the query is one it can evaluate); it
+    /// answers as [`Cmd::SelectAllMatching`] does.
+    SelectAllLocal {
+        run: SelectAllRun,
+        query: Box<Query>,
+    },
     /// Stop the running count; its late messages are dropped by their generation.
     CancelSelectAll,
     /// Export; an empty `path` means the default name, stamped now.
@@ -198,6 +232,11 @@ pub enum Cmd {
         max_pages: Option<u32>,
         /// Go on from a count that stopped at its cap: the pages and facets counted so far.
         resume: Option<Box<(u32, u64, Facets)>>,
+    },
+    /// Count the contacts matching `query` in the local snapshot, with their facets.
+    CountLocal {
+        run: CountRun,
+        query: Box<Query>,
     },
     /// Stop the running count.
     CancelCount,
@@ -258,4 +297,7 @@ pub struct ExportRequest {
     pub folder: Option<String>,
     /// Replace an existing file; without it, an existing file stops the export to ask.
     pub overwrite: bool,
+    /// Write from the local snapshot after a catch-up read from page 1, instead of walking
+    /// the API.
+    pub from_snapshot: bool,
 }

@@ -21,8 +21,9 @@ use tokio::time::sleep_until;
 use super::background::{Counting, background_options, collect_matching_ids};
 use super::filters::FriendlyNames;
 use super::keymap::Keymap;
+use super::local::{self, SnapshotOptions};
 use super::msg::{Account, Cmd, ExportFinished, Msg, PickList, Purpose, ViewStoreError};
-use super::state::{Connection, SavedView, State};
+use super::state::{Connection, LocalSnapshot, SavedView, State};
 use super::update::{restore_filters, start, update};
 use crate::api::walk::Background;
 use crate::api::{ApiError, Client, Contact, Page, Query, RetryNotice};
@@ -91,6 +92,8 @@ pub struct BrowserOptions {
     pub refresh: Option<Duration>,
     /// The zone times are shown in and typed dates read in: `[ui] time_zone`.
     pub time_zone: jiff::tz::TimeZone,
+    /// The account's local snapshot, when it has one (or `--offline` asks for it).
+    pub snapshot: Option<SnapshotOptions>,
 }
 
 /// How the browser ended: the filters in use then, and the signal that ended it, if one did
@@ -226,6 +229,8 @@ struct Tasks {
     export: Option<JoinHandle<()>>,
     /// The walk that fixes a write's set, then the write itself.
     write: Option<JoinHandle<()>>,
+    /// The background sync of the local snapshot.
+    sync: Option<JoinHandle<()>>,
     /// Pick-list loads and view writes: short, never superseded, finished ones dropped.
     others: Vec<JoinHandle<()>>,
 }
@@ -252,6 +257,7 @@ impl Tasks {
             self.select_all.take(),
             self.export.take(),
             self.write.take(),
+            self.sync.take(),
         ];
         for handle in slots.into_iter().flatten().chain(self.others.drain(..)) {
             handle.abort();
@@ -289,6 +295,18 @@ async fn event_loop(
         .as_ref()
         .map(|profiles| profiles.names())
         .unwrap_or_default();
+    let snapshot = options.snapshot;
+    if let Some(snapshot) = &snapshot {
+        let path = snapshot.path.clone();
+        state.snapshot = Some(LocalSnapshot {
+            as_of: tokio::task::spawn_blocking(move || local::synced_at(&path))
+                .await
+                .ok()
+                .flatten(),
+            offline: snapshot.offline,
+            ..LocalSnapshot::default()
+        });
+    }
     restore_filters(&mut state, options.initial_query);
     let mut context = CommandContext {
         client,
@@ -298,8 +316,21 @@ async fn event_loop(
         profiles: options.profiles,
         background: Background::default(),
         write_stop: Arc::default(),
+        snapshot,
     };
     let mut tasks = Tasks::default();
+    if let Some(snapshot) = context
+        .snapshot
+        .clone()
+        .filter(|snapshot| !snapshot.offline)
+    {
+        tasks.sync = Some(tokio::spawn(local::keep_fresh(
+            Arc::clone(&context.client),
+            snapshot,
+            background_options(&context.background),
+            context.sender.clone(),
+        )));
+    }
     for command in start(&mut state) {
         run_command(command, &mut context, &mut tasks);
     }
@@ -440,6 +471,8 @@ struct CommandContext {
     background: Background,
     /// Set to stop the running write between two requests.
     write_stop: Arc<std::sync::atomic::AtomicBool>,
+    /// The account's local snapshot, if it has one; `None` after a switch of account.
+    snapshot: Option<SnapshotOptions>,
 }
 
 /// A live refresh is tried once: the next refresh, due in a few seconds, is its retry. Behind
@@ -464,6 +497,46 @@ fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
     let client = &context.client;
     let sender = &context.sender;
     match command {
+        Cmd::FetchPage {
+            generation,
+            purpose,
+            query,
+            page,
+        } if context
+            .snapshot
+            .as_ref()
+            .is_some_and(|snapshot| snapshot.offline) =>
+        {
+            let path = context
+                .snapshot
+                .as_ref()
+                .map(|snapshot| snapshot.path.clone())
+                .unwrap_or_default();
+            let sender = sender.clone();
+            let handle = tokio::spawn(async move {
+                let read_query = query.clone();
+                let result =
+                    tokio::task::spawn_blocking(move || local::page(&path, &read_query, page))
+                        .await
+                        .unwrap_or_else(|error| {
+                            Err(ApiError::Offline {
+                                what: error.to_string(),
+                            })
+                        });
+                let _ = sender.send(Msg::PageLoaded {
+                    generation,
+                    purpose,
+                    page,
+                    query,
+                    result,
+                });
+            });
+            match purpose {
+                Purpose::Show => Tasks::replace(&mut tasks.show, handle),
+                Purpose::Prefetch => Tasks::replace(&mut tasks.prefetch, handle),
+                Purpose::Refresh => Tasks::replace(&mut tasks.refresh, handle),
+            }
+        }
         Cmd::FetchPage {
             generation,
             purpose,
@@ -529,6 +602,32 @@ fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
             });
             Tasks::replace(&mut tasks.select_all, handle);
         }
+        Cmd::SelectAllLocal { run, query } => {
+            let sender = sender.clone();
+            let path = context
+                .snapshot
+                .as_ref()
+                .map(|snapshot| snapshot.path.clone())
+                .unwrap_or_default();
+            let handle = tokio::spawn(async move {
+                let result =
+                    tokio::task::spawn_blocking(move || local::matching_ids(&path, &query))
+                        .await
+                        .unwrap_or_else(|error| Err(error.to_string()));
+                let _ = sender.send(Msg::SelectAllDone {
+                    run,
+                    result: result.map_err(|error| {
+                        Arc::new(crate::api::walk::WalkError::Fetch {
+                            page: 0,
+                            source: ApiError::Offline {
+                                what: format!("the snapshot could not select: {error}"),
+                            },
+                        })
+                    }),
+                });
+            });
+            Tasks::replace(&mut tasks.select_all, handle);
+        }
         Cmd::CancelSelectAll => {
             if let Some(handle) = tasks.select_all.take() {
                 handle.abort();
@@ -538,6 +637,7 @@ fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
             let client = Arc::clone(client);
             let sender = sender.clone();
             let walk = background_options(&context.background);
+            let snapshot = context.snapshot.clone();
             let handle = tokio::spawn(async move {
                 let path = if request.path.is_empty() {
                     default_export_path(request.format, request.folder.as_deref())
@@ -560,7 +660,7 @@ fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
                     scope: request.scope,
                     format: request.format,
                     destination: Destination::File(path.clone()),
-                    walk,
+                    walk: walk.clone(),
                     agent_names: request.agent_names,
                 };
                 let progress_sender = sender.clone();
@@ -569,8 +669,18 @@ fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
                     let _ = progress_sender.send(Msg::Pace(pace_client.pace().pace()));
                     let _ = progress_sender.send(Msg::ExportProgress(progress));
                 };
-                let outcome = export::run(&client, job, &on_progress)
-                    .await
+                let exported = match snapshot.filter(|_| request.from_snapshot) {
+                    Some(snapshot) => {
+                        local::export(client, snapshot, walk, job, Arc::new(on_progress))
+                            .await
+                            .map_err(|error| export::ExportError::Io {
+                                context: "the export from the snapshot failed".into(),
+                                source: io::Error::other(error),
+                            })
+                    }
+                    None => export::run(&client, job, &on_progress).await,
+                };
+                let outcome = exported
                     .map(|summary| ExportFinished {
                         path: path.display().to_string(),
                         contacts: summary.contacts,
@@ -633,6 +743,25 @@ fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
                     options,
                 };
                 count.run(resume).await;
+            });
+            Tasks::replace(&mut tasks.count, handle);
+        }
+        Cmd::CountLocal { run, query } => {
+            let sender = sender.clone();
+            let path = context
+                .snapshot
+                .as_ref()
+                .map(|snapshot| snapshot.path.clone())
+                .unwrap_or_default();
+            let handle = tokio::spawn(async move {
+                let result = tokio::task::spawn_blocking(move || local::count(&path, &query))
+                    .await
+                    .unwrap_or_else(|error| Err(error.to_string()));
+                let _ = sender.send(Msg::CountedLocally {
+                    run,
+                    at: Instant::now(),
+                    result,
+                });
             });
             Tasks::replace(&mut tasks.count, handle);
         }
@@ -749,6 +878,7 @@ fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
             context.sender = sender;
             context.receiver = receiver;
             context.client = client;
+            context.snapshot = None;
             // Another account has a rate limit of its own: what was learnt of the old one's
             // does not apply.
             context.background = Background::default();

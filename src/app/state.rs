@@ -1,6 +1,6 @@
 //! Everything the browser knows, owned by one task and changed only by `update`.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -46,6 +46,23 @@ pub struct MatchCount {
     pub facets: Facets,
     /// When the last page was counted.
     pub at: Option<Instant>,
+    /// When the count came from the local snapshot: when that was last synced, for the "as
+    /// of" label; `None` for a count of the API's pages.
+    pub as_of: Option<jiff::Timestamp>,
+}
+
+/// The account's local snapshot (`inbox-tui snapshot sync`), when it has one: the counts, the
+/// facets and select-all come from it at once instead of walking the API.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalSnapshot {
+    /// When its last sync ended; `None` before one has.
+    pub as_of: Option<jiff::Timestamp>,
+    /// `--offline`: no request at all; the pages come from the snapshot too.
+    pub offline: bool,
+    /// A background sync is running.
+    pub syncing: bool,
+    /// Why the last background sync failed, until one succeeds.
+    pub failed: Option<String>,
 }
 
 /// Where a count stands.
@@ -128,6 +145,119 @@ impl Facets {
         if let Some(channel) = contact.channel() {
             *self.channels.entry(channel.to_owned()).or_default() += 1;
         }
+    }
+}
+
+/// [`Facets`] counted from the snapshot's stored rows, by the same rules as [`Facets::add`],
+/// with no allocation per row: counts by value are looked up by `&str`, and become filter
+/// items once, at the end. The snapshot keeps no "not said" for the switches, so every row
+/// counts as saying.
+#[derive(Debug, Clone, Default)]
+pub struct RowFacets {
+    statuses: HashMap<String, u64>,
+    senders: HashMap<String, u64>,
+    tags: HashMap<String, u64>,
+    agents: HashMap<String, u64>,
+    segments: HashMap<String, u64>,
+    channels: HashMap<String, u64>,
+    bots: [HashMap<String, u64>; 4],
+    switches: [u64; filters::Switch::ALL.len()],
+    rows: u64,
+}
+
+fn bump(counts: &mut HashMap<String, u64>, value: &str) {
+    match counts.get_mut(value) {
+        Some(count) => *count += 1,
+        None => {
+            counts.insert(value.to_owned(), 1);
+        }
+    }
+}
+
+impl RowFacets {
+    /// Counts one stored row in.
+    pub fn add(&mut self, row: &crate::snapshot::RowView<'_>) {
+        use crate::snapshot::{LIST_SEPARATOR, flag};
+        self.rows += 1;
+        for (counts, bot) in self.bots.iter_mut().zip(row.bots) {
+            if let Some(bot) = bot {
+                bump(counts, bot);
+            }
+        }
+        for (index, switch) in filters::Switch::ALL.into_iter().enumerate() {
+            let bit = match switch {
+                filters::Switch::Online => flag::ONLINE,
+                filters::Switch::LiveChat => flag::LIVE_CHAT,
+                filters::Switch::Interacted => flag::INTERACTED,
+                filters::Switch::Ordered => flag::ORDERED,
+                filters::Switch::ContactsOnly => flag::CONTACT,
+            };
+            if row.flags & bit != 0 {
+                self.switches[index] += 1;
+            }
+        }
+        let singles = [
+            (&mut self.statuses, row.status),
+            (&mut self.senders, row.last_by),
+            (&mut self.agents, row.agent),
+            (&mut self.channels, row.channel),
+        ];
+        for (counts, value) in singles {
+            if let Some(value) = value {
+                bump(counts, value);
+            }
+        }
+        for (counts, joined) in [
+            (&mut self.tags, row.tags),
+            (&mut self.segments, row.segments),
+        ] {
+            joined
+                .split(LIST_SEPARATOR)
+                .filter(|value| !value.is_empty())
+                .for_each(|value| bump(counts, value));
+        }
+    }
+
+    /// The counts as the filter panel and the chart read them.
+    pub fn finish(self) -> Facets {
+        let mut facets = Facets::default();
+        let mut add = |item: FilterItem, count: u64| {
+            *facets.items.entry(item).or_default() += count;
+        };
+        for (channel, counts) in crate::api::Channel::FILTERED.into_iter().zip(self.bots) {
+            for (bot, count) in counts {
+                add(FilterItem::Bot(channel, bot), count);
+            }
+        }
+        for (status, count) in self.statuses {
+            add(
+                FilterItem::Status(crate::api::Status::parse(&status)),
+                count,
+            );
+        }
+        for (sender, count) in self.senders {
+            add(
+                FilterItem::LastMessageBy(crate::api::Sender::parse(&sender)),
+                count,
+            );
+        }
+        for (tag, count) in self.tags {
+            add(FilterItem::Tag(tag), count);
+        }
+        for (agent, count) in self.agents {
+            add(FilterItem::Agent(agent), count);
+        }
+        for (segment, count) in self.segments {
+            add(FilterItem::Segment(segment), count);
+        }
+        for (switch, count) in filters::Switch::ALL.into_iter().zip(self.switches) {
+            facets.switches_seen.insert(switch, self.rows);
+            if count > 0 {
+                *facets.items.entry(FilterItem::Switch(switch)).or_default() += count;
+            }
+        }
+        facets.channels = self.channels.into_iter().collect();
+        facets
     }
 }
 
@@ -649,13 +779,17 @@ pub enum ExportScope {
     Selection,
     Page,
     Matching,
+    /// Everything matching, written from the local snapshot (then a catch-up read of page 1
+    /// for what moved since): offered only when the account has one.
+    Snapshot,
 }
 
 impl ExportScope {
-    pub const ALL: [ExportScope; 3] = [
+    pub const ALL: [ExportScope; 4] = [
         ExportScope::Selection,
         ExportScope::Page,
         ExportScope::Matching,
+        ExportScope::Snapshot,
     ];
 
     pub fn label(self) -> &'static str {
@@ -663,6 +797,7 @@ impl ExportScope {
             ExportScope::Selection => "the selection",
             ExportScope::Page => "this page",
             ExportScope::Matching => "everything matching the filters",
+            ExportScope::Snapshot => "everything matching, from the snapshot",
         }
     }
 }
@@ -732,6 +867,8 @@ pub struct ExportDialog {
     pub path: Input,
     pub row: DialogRow,
     pub phase: ExportPhase,
+    /// The account has a local snapshot: the scope offers [`ExportScope::Snapshot`].
+    pub snapshot: bool,
 }
 
 /// A named set of filters the user saved; `1`–`9` apply the first nine.
@@ -792,6 +929,8 @@ pub struct State {
     pub range_anchor: Option<usize>,
     /// Numbers each select-all run, so a cancelled run's late results are ignored.
     pub background_runs: SelectAllRun,
+    /// The select-all run the local snapshot answers, if one does: its notice says so.
+    pub local_select_all: Option<SelectAllRun>,
     /// What has the keyboard.
     pub mode: Mode,
     /// How far the detail and the help can scroll at the current terminal size.
@@ -818,6 +957,8 @@ pub struct State {
     pub undo: Option<Undo>,
     /// The count of the query shown, running or done.
     pub count: Option<MatchCount>,
+    /// The account's local snapshot, if it has one.
+    pub snapshot: Option<LocalSnapshot>,
     /// Numbers each count, so a cancelled one's late results are ignored.
     pub count_runs: CountRun,
     /// The last finished count of each query (by `PageCache::key`): how many, and whether
@@ -881,6 +1022,7 @@ impl State {
             selection: Selection::default(),
             range_anchor: None,
             background_runs: SelectAllRun::default(),
+            local_select_all: None,
             mode: Mode::Browse,
             limits: ScrollLimits::default(),
             csv_defaults: CsvStyle::default(),
@@ -893,6 +1035,7 @@ impl State {
             palette_history: Vec::new(),
             undo: None,
             count: None,
+            snapshot: None,
             count_runs: CountRun::default(),
             counts_by_query: BTreeMap::new(),
             facets_by_query: BTreeMap::new(),

@@ -22,6 +22,11 @@ pub struct BrowserArgs {
     /// moved contacts (0, the default, is off; the config's `refresh` sets it too)
     #[arg(long, value_name = "SECS")]
     pub refresh: Option<u64>,
+
+    /// Browse the account's local snapshot (`inbox-tui snapshot sync`) with no network: pages,
+    /// counts and select-all come from it, and nothing is sent to the API
+    #[arg(long)]
+    pub offline: bool,
 }
 
 impl BrowserArgs {
@@ -30,12 +35,40 @@ impl BrowserArgs {
         [
             ("--mouse", self.mouse),
             ("--refresh", self.refresh.is_some()),
+            ("--offline", self.offline),
         ]
         .into_iter()
         .filter(|(_, given)| *given)
         .map(|(name, _)| name)
         .collect()
     }
+}
+
+/// The account's snapshot for the browser, when it has one; `--offline` without one is an
+/// error that says how to make it.
+fn snapshot_options(
+    api: &Connection,
+    args: &BrowserArgs,
+    config: &crate::config::Config,
+) -> Result<Option<crate::app::local::SnapshotOptions>, CliError> {
+    let path = api.snapshot_path()?;
+    if !path.exists() {
+        if args.offline {
+            return Err(CliError::Usage(format!(
+                "--offline browses the account's snapshot, and there is none at {}: run \
+                 `inbox-tui snapshot sync` first",
+                path.display()
+            )));
+        }
+        return Ok(None);
+    }
+    Ok(Some(crate::app::local::SnapshotOptions {
+        path,
+        offline: args.offline,
+        full_every: config
+            .snapshot_full_every()
+            .unwrap_or(crate::snapshot::DEFAULT_FULL_EVERY),
+    }))
 }
 
 /// Opens the browser on the connection the flags describe, and keeps its filters for next time.
@@ -77,6 +110,7 @@ pub async fn run(connection: &ConnectionArgs, args: &BrowserArgs) -> Result<(), 
                 problems: vec![problem],
             })?,
         warnings: loaded.warnings.clone(),
+        snapshot: snapshot_options(&api, args, &loaded.config)?,
     };
     let result = run_browser(options).await;
     api.close().await;

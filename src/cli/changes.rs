@@ -70,6 +70,7 @@ pub async fn run(
     api: &Connection,
     args: &ChangesArgs,
     time_zone: &TimeZone,
+    config: &crate::config::Config,
 ) -> Result<(), CliError> {
     let format = match (args.follow, args.format) {
         (true, Some(format)) if format != ChangesFormat::Ndjson => {
@@ -88,7 +89,7 @@ pub async fn run(
         Snapshot::create(&path)?
     };
     let mode = SyncMode::Auto {
-        full_every: args.every_full.full_every,
+        full_every: args.every_full.resolve(config),
     };
     if !args.no_sync {
         run_sync(api, &mut snapshot, mode).await?;

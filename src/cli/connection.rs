@@ -282,12 +282,47 @@ pub fn remember_pace(client: &Client) {
 
 /// `host:port` of the client's base URL, as the status bar names it.
 pub(super) fn host_of(client: &Client) -> String {
-    let url = client.base_url();
+    host_port(client.base_url())
+}
+
+/// `host:port`, or the host alone on the scheme's own port.
+fn host_port(url: &url::Url) -> String {
     match (url.host_str(), url.port()) {
         (Some(host), Some(port)) => format!("{host}:{port}"),
         (Some(host), None) => host.to_owned(),
         (None, _) => url.to_string(),
     }
+}
+
+/// The account a snapshot belongs to, from the flags and the config alone: `snapshot status`
+/// and `snapshot drop` send nothing, so they need no token and start no demo server. The
+/// name is the profile (`default` without one) and the host the client would talk to, or
+/// `demo` for the embedded demo API, as [`Connection::snapshot_path`] names it.
+pub fn snapshot_account(args: &ConnectionArgs, config: &Config) -> Result<String, CliError> {
+    args.check()?;
+    if args.demo {
+        return Ok("demo".to_owned());
+    }
+    let profile = config.profile(args.location.profile.as_deref())?;
+    let base_url = match (&args.base_url, profile) {
+        (Some(base_url), _) => base_url.clone(),
+        (None, Some(profile)) => profile.profile.base_url().to_owned(),
+        (None, None) => DEFAULT_BASE_URL.to_owned(),
+    };
+    let url = url::Url::parse(&base_url).map_err(|error| {
+        CliError::Usage(format!(
+            "the base URL {base_url:?} is not a URL ({error}); write e.g. https://api.example.com/"
+        ))
+    })?;
+    Ok(account_name(
+        profile.map(|profile| profile.name),
+        &host_port(&url),
+    ))
+}
+
+/// `profile@host`, `default@host` without a profile.
+pub(super) fn account_name(profile: Option<&str>, host: &str) -> String {
+    format!("{}@{host}", profile.unwrap_or("default"))
 }
 
 /// The config's profiles, for the browser to switch between. A profile switched to uses its

@@ -16,7 +16,10 @@ pub struct CountArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
 
-    /// Count per value of this field; a contact with several tags (segments) counts under each
+    /// Split the matching contacts by this field: among the contacts matching every filter
+    /// given, how many have each value (a contact with several tags or segments counts under
+    /// each; "(none)" counts those without). The counts are of the filtered set, not what each
+    /// value would match with its own filter changed
     #[arg(long, value_enum)]
     pub by: Option<ByField>,
 

@@ -313,32 +313,32 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Snapshot(args) => match args.command {
             SnapshotCommand::Sync(sync) => {
                 let connection = sync.connection.clone().or(&outer);
-                with_api(&connection, "snapshot sync", async |api, _| {
-                    snapshot_cmd::sync(api, &sync).await
+                with_api(&connection, "snapshot sync", async |api, loaded| {
+                    snapshot_cmd::sync(api, &sync, &loaded.config).await
                 })
                 .await
             }
+            // These two send nothing: the account is named from the flags and the config,
+            // with no token.
             SnapshotCommand::Status(status) => {
                 let connection = status.connection.clone().or(&outer);
-                with_api(&connection, "snapshot status", async |api, loaded| {
-                    let time_zone = loaded.config.time_zone().time_zone();
-                    snapshot_cmd::status(api, &status, &time_zone)
-                })
-                .await
+                let loaded = connection.location.load()?;
+                let account = connection::snapshot_account(&connection, &loaded.config)?;
+                let time_zone = loaded.config.time_zone().time_zone();
+                snapshot_cmd::status(&snapshot_cmd::snapshot_path(&account)?, &status, &time_zone)
             }
             SnapshotCommand::Drop(drop) => {
                 let connection = drop.connection.clone().or(&outer);
-                with_api(&connection, "snapshot drop", async |api, _| {
-                    snapshot_cmd::drop_snapshot(api)
-                })
-                .await
+                let loaded = connection.location.load()?;
+                let account = connection::snapshot_account(&connection, &loaded.config)?;
+                snapshot_cmd::drop_snapshot(&snapshot_cmd::snapshot_path(&account)?)
             }
         },
         Command::Changes(args) => {
             let connection = args.connection.clone().or(&outer);
             with_api(&connection, "changes", async |api, loaded| {
                 let time_zone = loaded.config.time_zone().time_zone();
-                changes::run(api, &args, &time_zone).await
+                changes::run(api, &args, &time_zone, &loaded.config).await
             })
             .await
         }

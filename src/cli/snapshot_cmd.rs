@@ -2,7 +2,7 @@
 //! `snapshot/mod.rs`), and the helpers the commands answering from it share.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -48,9 +48,18 @@ pub struct SyncArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct FullEvery {
     /// Do a full read when the last one is older than this (e.g. 12h, 2d); the others read
-    /// only what moved
-    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
-    pub full_every: Duration,
+    /// only what moved [default: the config's `[snapshot] full_every`, else 24h]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub full_every: Option<Duration>,
+}
+
+impl FullEvery {
+    /// The flag, else the config's `[snapshot] full_every`, else a day.
+    pub fn resolve(&self, config: &crate::config::Config) -> Duration {
+        self.full_every
+            .or(config.snapshot_full_every())
+            .unwrap_or(snapshot::DEFAULT_FULL_EVERY)
+    }
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -75,40 +84,33 @@ pub struct DropArgs {
     pub connection: ConnectionArgs,
 }
 
-/// `30m`, `8h`, `2d`, `1h30m`, `90s`: a length of time.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let span: jiff::Span = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration; write e.g. 30m, 8h, 2d or 1h30m"))?;
-    let duration = span
-        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
-        .ok()
-        .and_then(|duration| Duration::try_from(duration).ok())
-        .filter(|duration| !duration.is_zero());
-    duration.ok_or_else(|| format!("{text:?} must be a positive duration, e.g. 30m, 8h or 2d"))
-}
+pub use crate::dates::parse_duration;
 
 impl Connection {
     /// Where this account's snapshot lives: the profile and host name the account, and the
     /// embedded demo API (the same seeded contacts on every run, whatever its port) is `demo`.
     pub fn snapshot_path(&self) -> Result<PathBuf, CliError> {
-        let account = match (self.is_demo(), &self.profile) {
-            (true, _) => "demo".to_owned(),
-            (false, profile) => format!(
-                "{}@{}",
-                profile.as_deref().unwrap_or("default"),
-                super::connection::host_of(&self.client)
-            ),
-        };
-        snapshot::path_for(&account).ok_or_else(|| {
-            CliError::Usage(
-                "the snapshot needs a state directory, and neither XDG_STATE_HOME nor HOME is \
-                 set to an absolute path; set one"
-                    .into(),
+        let account = if self.is_demo() {
+            "demo".to_owned()
+        } else {
+            super::connection::account_name(
+                self.profile.as_deref(),
+                &super::connection::host_of(&self.client),
             )
-        })
+        };
+        snapshot_path(&account)
     }
+}
+
+/// Where the snapshot of `account` lives, or why there is nowhere to keep one.
+pub fn snapshot_path(account: &str) -> Result<PathBuf, CliError> {
+    snapshot::path_for(account).ok_or_else(|| {
+        CliError::Usage(
+            "the snapshot needs a state directory, and neither XDG_STATE_HOME nor HOME is set \
+             to an absolute path; set one"
+                .into(),
+        )
+    })
 }
 
 /// "as of 2026-12-04 12:03 UTC, 4m ago": the age every answer from the snapshot carries.
@@ -139,9 +141,7 @@ fn sync_error(error: SyncError) -> CliError {
     let rejected = |source: &ApiError| matches!(source, ApiError::Unauthorized { .. });
     match error {
         SyncError::Snapshot(error) => CliError::Snapshot(error),
-        SyncError::Walk(WalkError::Fetch { source, .. }) | SyncError::Page { source, .. }
-            if rejected(&source) =>
-        {
+        SyncError::Walk(WalkError::Fetch { source, .. }) if rejected(&source) => {
             CliError::TokenRejected(format!("the snapshot was not changed: {source}"))
         }
         other => CliError::Export(format!(
@@ -198,13 +198,17 @@ pub fn describe(outcome: &SyncOutcome, contacts: u64) -> String {
 }
 
 /// `snapshot sync`.
-pub async fn sync(api: &Connection, args: &SyncArgs) -> Result<(), CliError> {
+pub async fn sync(
+    api: &Connection,
+    args: &SyncArgs,
+    config: &crate::config::Config,
+) -> Result<(), CliError> {
     let mut snapshot = Snapshot::create(&api.snapshot_path()?)?;
     let mode = if args.full {
         SyncMode::Full
     } else {
         SyncMode::Auto {
-            full_every: args.every.full_every,
+            full_every: args.every.resolve(config),
         }
     };
     let outcome = run_sync(api, &mut snapshot, mode).await?;
@@ -214,8 +218,8 @@ pub async fn sync(api: &Connection, args: &SyncArgs) -> Result<(), CliError> {
 }
 
 /// `snapshot status`.
-pub fn status(api: &Connection, args: &StatusArgs, time_zone: &TimeZone) -> Result<(), CliError> {
-    let snapshot = Snapshot::open(&api.snapshot_path()?)?;
+pub fn status(path: &Path, args: &StatusArgs, time_zone: &TimeZone) -> Result<(), CliError> {
+    let snapshot = Snapshot::open(path)?;
     let status = snapshot.status()?;
     let time = |at: Option<Timestamp>| at.map(|at| at.to_string());
     let text = match args.format {
@@ -248,9 +252,8 @@ pub fn status(api: &Connection, args: &StatusArgs, time_zone: &TimeZone) -> Resu
 }
 
 /// `snapshot drop`.
-pub fn drop_snapshot(api: &Connection) -> Result<(), CliError> {
-    let path = api.snapshot_path()?;
-    if Snapshot::remove(&path)? {
+pub fn drop_snapshot(path: &Path) -> Result<(), CliError> {
+    if Snapshot::remove(path)? {
         super::say(format_args!("deleted the snapshot {}", path.display()));
     } else {
         super::say(format_args!("there was no snapshot ({})", path.display()));

@@ -39,6 +39,15 @@ pub(super) struct RawConfig {
     pub views: Vec<Spanned<RawView>>,
     pub export: RawExport,
     pub ui: RawUi,
+    pub snapshot: RawSnapshot,
+}
+
+/// `[snapshot]`: the local snapshot's upkeep.
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields, expecting = "a [snapshot] table")]
+pub(super) struct RawSnapshot {
+    /// How old the last full read may get before a sync does another (`12h`, `2d`).
+    pub full_every: Option<Spanned<String>>,
 }
 
 /// `[ui]`: how the browser and `list` show things.

@@ -45,6 +45,7 @@ pub struct Config {
     csv_style: CsvStyle,
     refresh: Option<u64>,
     time_zone: ZoneSetting,
+    snapshot_full_every: Option<std::time::Duration>,
 }
 
 /// A value and the line it was written on, for problems found after parsing.
@@ -192,6 +193,7 @@ impl Config {
             },
             refresh: raw.ui.refresh,
             time_zone: time_zone(raw.ui.time_zone, &source, &mut problems),
+            snapshot_full_every: full_every(raw.snapshot.full_every, &source, &mut problems),
         };
         problems.extend(config.problems());
         if problems.is_empty() {
@@ -225,6 +227,12 @@ impl Config {
     /// The zone times are shown in and typed dates read in (`[ui] time_zone`).
     pub fn time_zone(&self) -> ZoneSetting {
         self.time_zone
+    }
+
+    /// How old the snapshot's last full read may get before a sync does another
+    /// (`[snapshot] full_every`); `None` leaves the default, a day.
+    pub fn snapshot_full_every(&self) -> Option<std::time::Duration> {
+        self.snapshot_full_every
     }
 
     /// The saved views, in file order: `apply_view_N` applies the Nth.
@@ -274,6 +282,17 @@ impl Config {
 
 /// `[ui] time_zone`, or the default when it is absent; a value it does not know is a problem on
 /// its line.
+fn full_every(
+    raw: Option<toml::Spanned<String>>,
+    source: &file::Source,
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<std::time::Duration> {
+    let raw = raw?;
+    crate::dates::parse_duration(raw.get_ref())
+        .map_err(|why| problems.push(source.problem(Some(raw.span()), "snapshot.full_every", why)))
+        .ok()
+}
+
 fn time_zone(
     raw: Option<toml::Spanned<String>>,
     source: &file::Source,

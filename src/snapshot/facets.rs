@@ -81,6 +81,21 @@ impl Tally {
         }
     }
 
+    /// A tally from counts already made: per facet, the count by value and of contacts with
+    /// none.
+    pub(super) fn from_counts(
+        total: u64,
+        facets: Vec<(Facet, HashMap<String, u64>, u64)>,
+    ) -> Tally {
+        Tally {
+            total,
+            facets: facets
+                .into_iter()
+                .map(|(facet, by_value, none)| (facet, Counts { by_value, none }))
+                .collect(),
+        }
+    }
+
     /// `needs` with the fields the facets count by.
     pub fn needs(&self, mut needs: Needs) -> Needs {
         for (facet, _) in &self.facets {

@@ -16,6 +16,7 @@
 //! contact's filter fields are columns (`store.rs`), its original JSON is kept deflated beside
 //! them for JSON exports, and every sync records what it saw change ([`Change`]).
 
+mod columns;
 mod facets;
 mod fields;
 mod matcher;
@@ -25,7 +26,7 @@ mod sync;
 use std::path::PathBuf;
 
 pub use facets::{Facet, Tally};
-pub use fields::Record;
+pub use fields::{LIST_SEPARATOR, Record, flag};
 pub use matcher::{LocalQuery, Needs, RowView, Unanswerable};
 pub use store::{Change, ChangeKind, Snapshot, SnapshotError, Status, Written};
 pub use sync::{DEFAULT_FULL_EVERY, SyncError, SyncMode, SyncOutcome, sync};

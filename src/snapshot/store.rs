@@ -5,7 +5,8 @@
 //! reads little); `raw` holds each contact's original JSON, deflated, under the same rowid;
 //! `changes` records what each sync saw appear, move, change or go; `meta` holds the mark (the
 //! newest `lastMessage.at` read, the server's time) and when the last sync and full read ended
-//! (this machine's time, for the age shown with every answer).
+//! (this machine's time, for the age shown with every answer). `columns` holds the same filter
+//! columns as compact blocks, rebuilt at each commit, which scans read instead (`columns.rs`).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::columns;
 use super::facets::{Facet, Tally};
 use super::fields::Record;
 use super::matcher::{LocalQuery, Needs, RowView};
@@ -50,6 +52,7 @@ CREATE TABLE IF NOT EXISTS changes (
     last_message_at TEXT
 );
 CREATE INDEX IF NOT EXISTS changes_by_time ON changes (at);
+CREATE TABLE IF NOT EXISTS columns (block INTEGER PRIMARY KEY, data BLOB NOT NULL);
 ";
 
 /// The select list of a scan, in [`row_view`]'s order: the columns `needs` names, and `NULL`
@@ -105,6 +108,8 @@ pub enum SnapshotError {
          sync again"
     )]
     Database(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Damaged(#[from] columns::Damaged),
 }
 
 /// What `snapshot status` shows.
@@ -455,12 +460,17 @@ impl Snapshot {
 
     /// Calls `each` with every stored contact's rowid and the columns `needs` names (the
     /// others empty), newest last message first when `ordered`, until it returns `false`.
+    /// The column blocks answer when the last sync wrote them (always in newest-first order);
+    /// a snapshot written before they existed is read from the `contacts` table.
     pub fn scan(
         &self,
         ordered: bool,
         needs: Needs,
         mut each: impl FnMut(i64, &RowView<'_>) -> Result<bool, SnapshotError>,
     ) -> Result<(), SnapshotError> {
+        if self.meta("columns")?.is_some() {
+            return self.scan_blocks(needs, each);
+        }
         let order = if ordered {
             " ORDER BY last_message_ms DESC"
         } else {
@@ -480,8 +490,28 @@ impl Snapshot {
         Ok(())
     }
 
+    /// [`Snapshot::scan`] over the column blocks, one block in memory at a time.
+    fn scan_blocks(
+        &self,
+        needs: Needs,
+        mut each: impl FnMut(i64, &RowView<'_>) -> Result<bool, SnapshotError>,
+    ) -> Result<(), SnapshotError> {
+        let strings = columns::dictionary(&self.block(0)?.ok_or(columns::Damaged)?)?;
+        let mut block = 1;
+        while let Some(bytes) = self.block(block)? {
+            if !columns::for_each_row(&bytes, &strings, needs, |rowid, row, _| each(rowid, row))? {
+                break;
+            }
+            block += 1;
+        }
+        Ok(())
+    }
+
     /// The count of contacts matching `query`, and their counts by each of `facets`.
     pub fn tally(&self, query: &LocalQuery, facets: &[Facet]) -> Result<Tally, SnapshotError> {
+        if self.meta("columns")?.is_some() {
+            return self.tally_blocks(query, facets);
+        }
         let mut tally = Tally::new(facets);
         let needs = tally.needs(query.needs());
         self.scan(false, needs, |_, row| {
@@ -491,6 +521,37 @@ impl Snapshot {
             Ok(true)
         })?;
         Ok(tally)
+    }
+
+    /// [`Snapshot::tally`] over the column blocks, counting by dictionary code.
+    fn tally_blocks(&self, query: &LocalQuery, facets: &[Facet]) -> Result<Tally, SnapshotError> {
+        let strings = columns::dictionary(&self.block(0)?.ok_or(columns::Damaged)?)?;
+        let mut tally = columns::CodedTally::new(facets, &strings);
+        let mut block = 1;
+        while let Some(bytes) = self.block(block)? {
+            columns::for_each_row::<SnapshotError>(
+                &bytes,
+                &strings,
+                query.needs(),
+                |_, row, codes| {
+                    if query.matches(row) {
+                        tally.add(codes);
+                    }
+                    Ok(true)
+                },
+            )?;
+            block += 1;
+        }
+        Ok(tally.finish(&strings))
+    }
+
+    /// Column block `block` (0 is the dictionary), if there is one.
+    fn block(&self, block: i64) -> Result<Option<Vec<u8>>, SnapshotError> {
+        Ok(self
+            .connection
+            .prepare_cached("SELECT data FROM columns WHERE block = ?1")?
+            .query_row([block], |row| row.get(0))
+            .optional()?)
     }
 
     /// The original JSON of the contact stored under `rowid`.
@@ -747,6 +808,7 @@ impl Writer<'_> {
             self.set_meta("mark", mark)?;
         }
         self.set_meta("synced_at", &now_ms().to_string())?;
+        self.write_blocks()?;
         let kept_since = self
             .now
             .saturating_sub(i64::try_from(CHANGES_KEPT.as_millis()).unwrap_or(i64::MAX));
@@ -760,6 +822,35 @@ impl Writer<'_> {
             .connection()
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         Ok(self.written)
+    }
+
+    /// Rebuilds the column blocks from the `contacts` table as this transaction leaves it.
+    fn write_blocks(&self) -> Result<(), SnapshotError> {
+        let connection = self.connection();
+        connection.execute("DELETE FROM columns", [])?;
+        let mut insert =
+            connection.prepare_cached("INSERT INTO columns (block, data) VALUES (?1, ?2)")?;
+        let mut encoder = columns::Encoder::default();
+        let mut block = 0i64;
+        let mut statement = connection.prepare(&format!(
+            "SELECT {} FROM contacts ORDER BY last_message_ms DESC",
+            scan_columns(Needs::ALL)
+        ))?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let rowid: i64 = row.get(0)?;
+            if let Some(full) = encoder.push(rowid, &row_view(row)?) {
+                block += 1;
+                insert.execute(params![block, full])?;
+            }
+        }
+        let (last, dictionary) = encoder.finish();
+        if let Some(last) = last {
+            block += 1;
+            insert.execute(params![block, last])?;
+        }
+        insert.execute(params![0, dictionary])?;
+        self.set_meta("columns", "1")
     }
 
     fn remove_unseen(&mut self) -> Result<(), SnapshotError> {

@@ -16,8 +16,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::store::{Snapshot, SnapshotError, Writer, Written};
-use crate::api::walk::{ContactStream, WalkError, WalkOptions, WalkStep};
-use crate::api::{ApiError, Client, IdSet, PageItem, Query, RawContact};
+use crate::api::walk::{self, ContactStream, WalkError, WalkOptions, WalkStep};
+use crate::api::{Client, IdSet, PageItem, Query, RawContact};
 
 /// How old the last full read may get before a sync does another.
 pub const DEFAULT_FULL_EVERY: Duration = Duration::from_secs(24 * 3600);
@@ -54,12 +54,6 @@ pub enum SyncError {
     Snapshot(#[from] SnapshotError),
     #[error(transparent)]
     Walk(#[from] WalkError),
-    #[error("reading page {page} failed: {source}")]
-    Page {
-        page: u32,
-        #[source]
-        source: ApiError,
-    },
 }
 
 fn newest<'a>(items: impl Iterator<Item = &'a str>) -> Option<(&'a str, Timestamp)> {
@@ -92,7 +86,7 @@ pub async fn sync(
     match (full, mark) {
         (false, Some((mark, mark_text))) => {
             let mut writer = snapshot.begin(false)?;
-            let read = read_newer(client, &mut writer, mark, on_progress).await?;
+            let read = read_newer(client, &mut writer, mark, walk, on_progress).await?;
             match read {
                 Some((pages, newest)) => {
                     let newest = newest.unwrap_or(mark_text);
@@ -120,16 +114,15 @@ async fn read_newer(
     client: &Client,
     writer: &mut Writer<'_>,
     mark: Timestamp,
+    walk: &WalkOptions,
     on_progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<Option<(u64, Option<String>)>, SyncError> {
     let query = Query::default();
     let mut newest_text = None;
     let mut contacts = 0;
     for page in 1..=MAX_INCREMENTAL_PAGES {
-        let decoded = client
-            .fetch_items::<RawContact>(&query, page)
-            .await
-            .map_err(|source| SyncError::Page { page, source })?;
+        // Through the walk's fetch, so a browser's sync waits behind the user's own pages.
+        let decoded = walk::fetch_one::<RawContact>(client, &query, page, walk).await?;
         if page == 1 {
             newest_text = newest(decoded.items.iter().filter_map(PageItem::last_message_at))
                 .map(|(text, _)| text.to_owned());
@@ -187,7 +180,7 @@ async fn full_sync(
     };
     let (requests, mark) = match first_page_newest {
         Some((text, at)) => {
-            let read = read_newer(client, &mut writer, at, &|_, _| {}).await?;
+            let read = read_newer(client, &mut writer, at, walk, &|_, _| {}).await?;
             match read {
                 Some((pages, newest)) => (requests + pages, Some(newest.unwrap_or(text))),
                 None => (requests + u64::from(MAX_INCREMENTAL_PAGES), Some(text)),

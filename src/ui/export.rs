@@ -36,7 +36,7 @@ pub(super) fn draw(
             dialog.scope.label(),
             state.list.contacts.len()
         ),
-        ExportScope::Matching => dialog.scope.label().to_owned(),
+        ExportScope::Matching | ExportScope::Snapshot => dialog.scope.label().to_owned(),
     };
     let path = if dialog.path.value().is_empty() {
         let folder = state

@@ -284,7 +284,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
         (None, 0, _) => "Contacts".to_owned(),
         (None, page, PageEnd::More) => format!("Contacts · page {page} · more"),
         (None, page, PageEnd::End) => format!("Contacts · page {page} · end"),
-    } + &matching(state)
+    } + &matching(state, clock)
         + if list.stale {
             " · STALE: refresh failing"
         } else {
@@ -374,8 +374,9 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
 }
 
 /// ` · ≥ 1,000 matching` while the count of the query shown is short of the end, ` · 1,234
-/// matching` once exact; nothing before a count.
-fn matching(state: &State) -> String {
+/// matching` once exact, ` · 1,234 matching as of 12:03, 4m ago` from the local snapshot;
+/// nothing before a count.
+fn matching(state: &State, clock: &Clock) -> String {
     use crate::app::state::CountPhase;
     let Some(count) = state
         .count
@@ -386,7 +387,13 @@ fn matching(state: &State) -> String {
     };
     let counted = crate::text::thousands(count.counted);
     match &count.phase {
-        CountPhase::Exact => format!(" · {counted} matching"),
+        CountPhase::Exact => match count.as_of {
+            Some(at) => format!(
+                " · {counted} matching {}",
+                super::as_of(at, Some(clock.now), &state.time_zone)
+            ),
+            None => format!(" · {counted} matching"),
+        },
         CountPhase::Running { .. } if count.counted == 0 => " · counting…".to_owned(),
         CountPhase::Running { .. } | CountPhase::Capped => format!(" · ≥ {counted} matching"),
         CountPhase::Failed(_) => String::new(),

@@ -26,7 +26,7 @@ use crate::app::{Focus, Mode, State};
 
 pub use detail::{DetailField, detail_fields};
 pub use theme::Theme;
-pub use time::Clock;
+pub use time::{Clock, as_of};
 
 /// Below this size the panes cannot show anything useful, so only a message is drawn.
 pub const MIN_WIDTH: u16 = 60;

@@ -123,6 +123,22 @@ fn facts(state: &State, theme: &Theme, clock: &Clock, width: usize) -> Line<'sta
         single_line(&state.connection.host),
         theme.title,
     ));
+    if let Some(snapshot) = &state.snapshot {
+        let age = snapshot.as_of.map_or_else(
+            || "never synced".to_owned(),
+            |at| super::as_of(at, Some(clock.now), &state.time_zone),
+        );
+        let (text, style) = if snapshot.offline {
+            (format!("OFFLINE: snapshot {age}"), theme.warning)
+        } else if snapshot.syncing {
+            (format!("snapshot {age}, syncing"), theme.dim)
+        } else if snapshot.failed.is_some() {
+            (format!("snapshot {age}, sync failed"), theme.warning)
+        } else {
+            (format!("snapshot {age}"), theme.dim)
+        };
+        parts.push(Span::styled(text, style));
+    }
     let latency_at = parts.len();
     if let Some(latency) = state.status.latency {
         parts.push(Span::raw(format!("{} ms", latency.as_millis())));

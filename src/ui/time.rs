@@ -35,6 +35,22 @@ pub fn local(timestamp: Timestamp, time_zone: &TimeZone) -> String {
     crate::dates::format_in_zone(timestamp, time_zone)
 }
 
+/// How old an answer from the local snapshot is: "as of 12:03, 4m ago" (the date too when it
+/// is not today's), or just "as of 12:03" without a clock (in a notice, which outlives it).
+pub fn as_of(at: Timestamp, now: Option<Timestamp>, time_zone: &TimeZone) -> String {
+    let zoned = at.to_zoned(time_zone.clone());
+    let same_day = now.is_none_or(|now| now.to_zoned(time_zone.clone()).date() == zoned.date());
+    let time = if same_day {
+        zoned.strftime("%H:%M").to_string()
+    } else {
+        zoned.strftime("%Y-%m-%d %H:%M").to_string()
+    };
+    match now {
+        Some(now) => format!("as of {time}, {}", relative(at, now)),
+        None => format!("as of {time}"),
+    }
+}
+
 /// "just now", "3m ago", "2h ago", "5d ago", "1y ago"; "in 2h" for the future.
 pub fn relative(then: Timestamp, now: Timestamp) -> String {
     const MINUTE: u64 = 60;

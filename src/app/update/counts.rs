@@ -2,6 +2,11 @@
 //! background walk counts the matches (keeping no contacts), up to a cap the rate limit can
 //! afford, with how they split by status, tag, agent, segment, last sender and channel. `c`
 //! counts to the end; any change of the query cancels it.
+//!
+//! When the account has a local snapshot that can evaluate the query (every filter but the
+//! search text, whose server meaning is unknown), the snapshot answers instead, exactly and at
+//! once, labelled with its age; the search text still walks the API, and offline it is not
+//! counted at all.
 
 use crate::app::msg::{Cmd, CountEnd};
 use crate::app::state::{CountPhase, Facets, MatchCount, Mode, PageCache, State};
@@ -37,6 +42,10 @@ pub(super) fn count_all(state: &mut State) -> Vec<Cmd> {
             vec![]
         }
         CountPhase::Running { to_end: true } => vec![],
+        // Offline nothing walks: the snapshot answers, or says why it cannot.
+        CountPhase::Capped if state.snapshot.as_ref().is_some_and(|local| local.offline) => {
+            start(state, true)
+        }
         CountPhase::Capped => {
             state.count_runs = state.count_runs.next();
             count.run = state.count_runs;
@@ -55,6 +64,12 @@ pub(super) fn count_all(state: &mut State) -> Vec<Cmd> {
 fn start(state: &mut State, to_end: bool) -> Vec<Cmd> {
     let mut commands = cancel(state);
     state.count_runs = state.count_runs.next();
+    let local = state.snapshot.as_ref().map(|snapshot| {
+        (
+            snapshot.offline,
+            crate::snapshot::LocalQuery::new(&state.query).err(),
+        )
+    });
     state.count = Some(MatchCount {
         query: state.query.clone(),
         run: state.count_runs,
@@ -63,7 +78,26 @@ fn start(state: &mut State, to_end: bool) -> Vec<Cmd> {
         phase: CountPhase::Running { to_end },
         facets: Facets::default(),
         at: None,
+        as_of: None,
     });
+    match local {
+        Some((_, None)) => {
+            commands.push(Cmd::CountLocal {
+                run: state.count_runs,
+                query: Box::new(state.query.clone()),
+            });
+            return commands;
+        }
+        Some((true, Some(why))) => {
+            if let Some(count) = state.count.as_mut() {
+                count.phase = CountPhase::Failed(format!(
+                    "offline, and the snapshot cannot count this: {why}"
+                ));
+            }
+            return commands;
+        }
+        _ => {}
+    }
     commands.push(Cmd::Count {
         run: state.count_runs,
         query: Box::new(state.query.clone()),
@@ -123,6 +157,75 @@ pub(super) fn on_counted(
         state
             .counts_by_query
             .insert(PageCache::key(&count.query), (count.counted, exact));
+    }
+}
+
+/// The snapshot answered a count: it is exact, as of the snapshot's last sync.
+pub(super) fn on_counted_locally(
+    state: &mut State,
+    run: crate::app::state::CountRun,
+    at: std::time::Instant,
+    result: Result<crate::app::msg::LocalCount, String>,
+) {
+    match result {
+        Ok(local) => {
+            on_counted(
+                state,
+                run,
+                at,
+                local.counted,
+                0,
+                *local.facets,
+                Some(CountEnd::Exact),
+            );
+            if let Some(count) = state.count.as_mut().filter(|count| count.run == run) {
+                count.as_of = Some(local.as_of);
+            }
+        }
+        Err(error) => {
+            if let Some(count) = state.count.as_mut().filter(|count| count.run == run) {
+                count.phase = CountPhase::Failed(error.clone());
+                state.status.last_error = Some(format!("the snapshot could not count: {error}"));
+            }
+        }
+    }
+}
+
+/// A background sync of the snapshot ended: its age moves on, and a count it answered is
+/// asked again when the sync changed something.
+pub(super) fn on_snapshot_synced(
+    state: &mut State,
+    synced: Option<Result<crate::app::msg::SnapshotSynced, String>>,
+) -> Vec<Cmd> {
+    let Some(snapshot) = state.snapshot.as_mut() else {
+        return vec![];
+    };
+    let Some(result) = synced else {
+        snapshot.syncing = true;
+        return vec![];
+    };
+    snapshot.syncing = false;
+    match result {
+        Ok(synced) => {
+            snapshot.as_of = Some(synced.as_of);
+            snapshot.failed = None;
+            let from_snapshot = state
+                .count
+                .as_ref()
+                .is_some_and(|count| count.as_of.is_some() && count.query == state.query);
+            if synced.changed > 0 && from_snapshot {
+                return start(state, false);
+            }
+            if let Some(count) = state.count.as_mut().filter(|count| count.as_of.is_some()) {
+                count.as_of = Some(synced.as_of);
+            }
+            vec![]
+        }
+        Err(error) => {
+            snapshot.failed = Some(error.clone());
+            state.status.last_error = Some(format!("the snapshot sync failed: {error}"));
+            vec![]
+        }
     }
 }
 

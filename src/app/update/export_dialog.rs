@@ -45,6 +45,7 @@ pub(super) fn open(state: &mut State) {
         path: tui_input::Input::default(),
         row: DialogRow::Scope,
         phase: ExportPhase::Editing,
+        snapshot: state.snapshot.is_some(),
     });
 }
 
@@ -112,7 +113,11 @@ fn handle_key(dialog: &mut ExportDialog, key: KeyEvent, action: Option<Action>) 
             let step: isize = if choice == Action::PrevChoice { -1 } else { 1 };
             dialog.phase = ExportPhase::Editing;
             if dialog.row == DialogRow::Scope {
-                dialog.scope = cycle(&ExportScope::ALL, dialog.scope, step);
+                let scopes: Vec<ExportScope> = ExportScope::ALL
+                    .into_iter()
+                    .filter(|scope| dialog.snapshot || *scope != ExportScope::Snapshot)
+                    .collect();
+                dialog.scope = cycle(&scopes, dialog.scope, step);
             } else if dialog.row == DialogRow::Cells {
                 dialog.csv.raw = !dialog.csv.raw;
             } else {
@@ -258,7 +263,18 @@ fn start(state: &mut State, overwrite: bool) -> Vec<Cmd> {
             Some(state.list.contacts.len()),
         ),
         ExportScope::Matching => (Scope::Matching, None),
+        ExportScope::Snapshot => {
+            if let Err(why) = crate::snapshot::LocalQuery::new(&state.query) {
+                dialog.phase = ExportPhase::Failed(format!(
+                    "the snapshot cannot export these filters ({why}): export everything \
+                     matching instead, which walks the API"
+                ));
+                return vec![];
+            }
+            (Scope::Matching, None)
+        }
     };
+    let from_snapshot = dialog.scope == ExportScope::Snapshot;
     dialog.phase = ExportPhase::Running {
         progress: Default::default(),
         total,
@@ -281,5 +297,6 @@ fn start(state: &mut State, overwrite: bool) -> Vec<Cmd> {
             .as_ref()
             .and_then(|last| last.folder.clone()),
         overwrite,
+        from_snapshot,
     }))]
 }

@@ -29,7 +29,16 @@ use crate::api::ApiError;
 
 /// The commands that open the browser: the first page and the pick-lists.
 pub fn start(state: &mut State) -> Vec<Cmd> {
-    let mut commands = choices::load(state, &PickList::ALL);
+    // Offline, nothing goes to the network: the pick-lists offer what the pages show.
+    let offline = state
+        .snapshot
+        .as_ref()
+        .is_some_and(|snapshot| snapshot.offline);
+    let mut commands = if offline {
+        vec![]
+    } else {
+        choices::load(state, &PickList::ALL)
+    };
     commands.extend(paging::show_page(state, 1));
     commands
 }
@@ -138,6 +147,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             counts::on_counted(state, run, at, counted, pages, *facets, end);
             vec![]
         }
+        Msg::CountedLocally { run, at, result } => {
+            counts::on_counted_locally(state, run, at, result);
+            vec![]
+        }
+        Msg::SnapshotSynced(synced) => counts::on_snapshot_synced(state, synced),
         Msg::OpenFailed { url, reason } => {
             // A link is longer than a status line: it goes on the clipboard (OSC 52, as `y`
             // does), and `!` shows it whole.

@@ -51,6 +51,8 @@ pub(super) fn on_connected(
     };
     let stopped = work_that_stops(state);
     forget_the_old_account(state);
+    // The snapshot was the old account's; the new one's counts walk its API.
+    state.snapshot = None;
     state.connection.host = account.host_label;
     state.web_url = account.web_url;
     state.status.notice = Some(match stopped {

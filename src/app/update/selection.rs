@@ -10,6 +10,7 @@ use crate::app::filters;
 use crate::app::keymap::{Action, Layer};
 use crate::app::msg::Cmd;
 use crate::app::state::{SelectAllRun, State};
+use crate::snapshot::LocalQuery;
 use crate::text::thousands;
 
 /// Space on a row: marks or unmarks it and moves on, so a run of rows is marked by holding it.
@@ -120,15 +121,29 @@ pub(super) fn select_all_matching(state: &mut State) -> Vec<Cmd> {
         state.status.notice = Some(format!("{described} are already selected"));
         return vec![];
     }
+    let local = state
+        .snapshot
+        .as_ref()
+        .map(|snapshot| (snapshot.offline, LocalQuery::new(&state.query).err()));
+    if let Some((true, Some(why))) = &local {
+        state.status.notice = Some(format!(
+            "offline, and the snapshot cannot select {described}: {why}"
+        ));
+        return vec![];
+    }
     state.background_runs = state.background_runs.next();
     state
         .selection
         .start_matching(state.query.clone(), state.background_runs);
     state.status.notice = None;
-    vec![Cmd::SelectAllMatching {
-        run: state.background_runs,
-        query: Box::new(state.query.clone()),
-    }]
+    let run = state.background_runs;
+    let query = Box::new(state.query.clone());
+    if let Some((_, None)) = local {
+        state.local_select_all = Some(run);
+        vec![Cmd::SelectAllLocal { run, query }]
+    } else {
+        vec![Cmd::SelectAllMatching { run, query }]
+    }
 }
 
 /// A count finished: keep its ids, or drop its query and say why. A run cancelled before is no
@@ -147,6 +162,16 @@ pub(super) fn on_select_all_done(
         return;
     };
     let described = filters::describe_matching(&query, &state.choices);
+    let source = match (state.local_select_all.take(), &state.snapshot) {
+        (Some(local), Some(snapshot)) if local == run => format!(
+            " from the snapshot{}",
+            snapshot
+                .as_of
+                .map(|at| format!(" {}", crate::ui::as_of(at, None, &state.time_zone)))
+                .unwrap_or_default()
+        ),
+        _ => String::new(),
+    };
     state.status.notice = Some(match result {
         Ok(ids) if ids.is_empty() => {
             state.selection.drop_running(run);
@@ -156,7 +181,7 @@ pub(super) fn on_select_all_done(
             let counted = ids.len() as u64;
             state.selection.finish_matching(run, ids);
             format!(
-                "selected {described}: {} counted, {} selected in all",
+                "selected {described}: {} counted{source}, {} selected in all",
                 thousands(counted),
                 thousands(state.selection.len() as u64)
             )

@@ -753,11 +753,13 @@ fn exporting_over_an_existing_file_asks_first_and_names_the_file_absolutely() {
     tui.quit();
 }
 
-/// The ids (24 hex digits) on `screen`: only the detail pane shows one, the selected contact's.
+/// The ids on `screen`'s `id` lines: only the detail pane has one, the selected contact's.
 fn ids_on(screen: &str) -> Vec<String> {
     screen
-        .split(|c: char| !c.is_ascii_hexdigit())
-        .filter(|word| word.len() == 24)
+        .lines()
+        .filter_map(|line| line.split("│  id ").nth(1))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .filter(|id| id.len() == 24 && id.chars().all(|c| c.is_ascii_hexdigit()))
         .map(str::to_owned)
         .collect()
 }

@@ -696,8 +696,9 @@ async fn refusing_server(
 }
 
 /// A reply of HTTP 200 with `success: false` is a failure, not retried: the command exits 1
-/// naming every id of the refused request and the server's message, the journal records that
-/// request as failed, and the contacts of the accepted request are changed.
+/// naming every id of the refused request and the server's message and counting them failed,
+/// the journal records that request as failed and ends the run as failed, and the contacts of
+/// the accepted request are changed.
 #[tokio::test]
 async fn a_partial_failure_exits_1_and_names_the_failed_ids() {
     let refused = format!("{:024x}", 55);
@@ -739,6 +740,16 @@ async fn a_partial_failure_exits_1_and_names_the_failed_ids() {
         .map(|record| record["ok"].clone())
         .collect();
     assert_eq!(outcomes, [json!(true), json!(false)]);
+    let end = journal
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|record| record["kind"] == "end")
+        .expect("the journal ends the run");
+    assert_eq!(end["state"], json!("failed"), "{journal}");
+    assert!(
+        stderr.contains("50 contacts changed and read back, 10 failed"),
+        "{stderr}"
+    );
 }
 
 /// A contact the server says it changed but did not is found by the read-back: the command

@@ -1105,3 +1105,36 @@ fn the_panel_title_counts_every_kind_of_filter() {
     let screen = screen_text(&render(&state, 200, 50));
     assert!(screen.contains("Filters (9 active)"), "{screen}");
 }
+
+/// With the count done, the panel shows each WhatsApp bot's real count: the contacts of the 50
+/// counted whose WhatsApp bot it is, counted here from the data set (issue 20's bot facets).
+#[test]
+fn the_counted_panel_shows_each_whatsapp_bots_real_count() {
+    use inbox_tui::api::Channel;
+    let state = populated_state();
+    let rows = screen_rows(&render_counts(200, 50));
+    let mut nonzero = 0;
+    for bot in &state.choices.whatsapp_bots {
+        let expected = state
+            .list
+            .contacts
+            .iter()
+            .filter(|contact| contact.bot_in(Channel::Whatsapp) == Some(bot.id.as_str()))
+            .count();
+        nonzero += usize::from(expected > 0);
+        let row = rows
+            .iter()
+            .find(|row| row.contains(&format!("[ ] {}", bot.name)))
+            .unwrap_or_else(|| panic!("{} is in the panel: {rows:#?}", bot.name));
+        let panel = row.split("││").next().unwrap_or_default();
+        assert!(
+            panel
+                .trim_end_matches('│')
+                .trim_end()
+                .ends_with(&format!(" {expected}")),
+            "{} counts {expected}: {panel:?}",
+            bot.name
+        );
+    }
+    assert!(nonzero >= 2, "the bots' counts differ from nothing");
+}

@@ -155,12 +155,18 @@ async fn a_wrong_token_fails_clearly_without_printing_it() {
     server.shutdown().await;
 }
 
+/// 500s, 429s and cut-short pages from a fixed fault seed, so each page meets the same faults
+/// on every run: `list` retries through them and prints the page whole.
 #[tokio::test(flavor = "multi_thread")]
 async fn list_succeeds_through_injected_faults() {
-    let server = start_server_with(faulty(0.3, 0.2, 0.1)).await;
+    let server = start_server_with(DemoConfig {
+        retry_after_secs: 0,
+        fault_seed: Some(26),
+        ..faulty(0.3, 0.2, 0.1)
+    })
+    .await;
     let url = server.url();
     for page in ["1", "2", "3"] {
-        // Each attempt succeeds about half the time here; 12 attempts make a failure a 1-in-4000 event.
         let output = run_binary_async(
             args(&[
                 "--attempts",
@@ -183,6 +189,12 @@ async fn list_succeeds_through_injected_faults() {
         );
         assert_eq!(text(&output.stdout).lines().count(), 50, "page {page}");
     }
+    assert!(server.requests_refused() > 0, "some requests met a 429");
+    assert!(
+        server.requests_served() > 3,
+        "some pages were served more than once: {} served",
+        server.requests_served()
+    );
     server.shutdown().await;
 }
 

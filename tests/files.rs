@@ -132,14 +132,48 @@ fn spawn_export_to(fifo: &Path, dir: &Path) -> std::process::Child {
         .expect("the binary starts")
 }
 
-/// Waits for a reader as a shell's `>` would, and writes everything once one comes.
+/// The export's standard error, read on a thread of its own.
+struct Stderr(std::thread::JoinHandle<String>, String);
+
+impl Stderr {
+    /// Everything the export wrote to standard error, once it has ended.
+    fn finish(self) -> String {
+        self.1 + &self.0.join().expect("the stderr reader ends")
+    }
+}
+
+/// Reads the export's standard error up to its note that the FIFO is written once something
+/// reads it (said before it starts waiting, with its signals already watched), then keeps
+/// reading the rest on a thread so the export never blocks on a full pipe.
+fn read_note_then_the_rest(child: &mut std::process::Child) -> Stderr {
+    use std::io::BufRead;
+    let mut reader = std::io::BufReader::new(child.stderr.take().expect("piped stderr"));
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        let read = reader.read_line(&mut line).expect("stderr reads");
+        assert!(read > 0, "the export ended without its note: {seen}");
+        seen.push_str(&line);
+        if line.contains("once something reads it") {
+            break;
+        }
+    }
+    let rest = std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = reader.read_to_string(&mut rest);
+        rest
+    });
+    Stderr(rest, seen)
+}
+
+/// Waits for a reader as a shell's `>` would, saying so, and writes everything once one comes.
 #[test]
 fn a_fifo_without_a_reader_is_waited_for() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let fifo = dir.path().join("contacts.csv");
     make_fifo(&fifo);
     let mut child = spawn_export_to(&fifo, dir.path());
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let stderr = read_note_then_the_rest(&mut child);
     assert!(
         child.try_wait().expect("the export's status").is_none(),
         "the export waits for a reader"
@@ -149,13 +183,9 @@ fn a_fifo_without_a_reader_is_waited_for() {
         .expect("the FIFO opens for reading")
         .read_to_end(&mut bytes)
         .expect("the FIFO reads");
-    let output = child.wait_with_output().expect("the export ends");
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(
-        text(&output.stderr).contains("once something reads it"),
-        "{}",
-        text(&output.stderr)
-    );
+    let status = child.wait().expect("the export ends");
+    let stderr = stderr.finish();
+    assert!(status.success(), "{stderr}");
     assert_eq!(csv_rows(&bytes), DemoConfig::default().contacts);
 }
 
@@ -167,7 +197,7 @@ fn a_signal_ends_the_wait_for_a_fifo_reader() {
     let fifo = dir.path().join("contacts.csv");
     make_fifo(&fifo);
     let mut child = spawn_export_to(&fifo, dir.path());
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let stderr = read_note_then_the_rest(&mut child);
     // The shell's built-in kill: a minimal machine may lack /usr/bin/kill.
     let killed = Command::new("sh")
         .args(["-c", &format!("kill -TERM {}", child.id())])
@@ -182,8 +212,8 @@ fn a_signal_ends_the_wait_for_a_fifo_reader() {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let output = child.wait_with_output().expect("the export ends");
-    assert_eq!(output.status.code(), Some(143), "{}", text(&output.stderr));
+    let status = child.wait().expect("the export ends");
+    assert_eq!(status.code(), Some(143), "{}", stderr.finish());
     let metadata = fs::symlink_metadata(&fifo).expect("the FIFO is there");
     assert!(metadata.file_type().is_fifo(), "still a FIFO");
 }

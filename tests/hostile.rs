@@ -417,7 +417,7 @@ fn export_stopped_by(signal: &str, directory: &std::path::Path) -> (Option<i32>,
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    std::thread::sleep(Duration::from_millis(300));
+    // The export watches for signals before it makes its partial file: no wait is needed.
     // The shell's built-in kill: a minimal machine may lack /usr/bin/kill.
     let killed = std::process::Command::new("sh")
         .args(["-c", &format!("kill {signal} {}", child.id())])

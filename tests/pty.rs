@@ -137,12 +137,17 @@ impl Tui {
         self.writer.flush().expect("keys are flushed");
     }
 
-    /// Sends each character as its own key press, as a person types.
+    /// Sends each character as its own key press, as a person types, then waits until the
+    /// field echoes the text's end: the keys are then read and typed where they were meant.
     fn type_text(&mut self, text: &str) {
         for character in text.chars() {
             self.send(&character.to_string());
-            thread::sleep(Duration::from_millis(5));
         }
+        let tail: String = {
+            let reversed: Vec<char> = text.chars().rev().take(12).collect();
+            reversed.into_iter().rev().collect()
+        };
+        self.wait_for(&tail);
     }
 
     fn quit(mut self) {
@@ -510,23 +515,28 @@ fn views_are_saved_applied_and_the_last_filters_come_back() {
 }
 
 /// Against the demo's hostile mode, where a quarter of the contacts carry terminal escapes,
-/// bidi and invisible characters: paging through them, opening their details and raw JSON
-/// sends none of it to the terminal. The browser's own output has CSI sequences (cursor, colour)
-/// but never an OSC (title, clipboard), a C1 control, or a bidi or zero-width character.
+/// bidi and invisible characters: on pages 1 and 2 the cursor walks down 25 rows and the raw JSON
+/// of the row it stops on is opened and closed, then page 3 shows hostile names. None of it
+/// reaches the terminal: the browser's own output has CSI sequences (cursor, colour) but never
+/// an OSC (title, clipboard), a C1 control, NUL, CR, DEL, or a bidi, zero-width or
+/// line-separator character.
 #[test]
 fn a_hostile_inbox_cannot_drive_the_terminal() {
     let mut tui = Tui::start(&["--demo", "--demo-hostile"]);
     tui.wait_for("page 1 ·");
-    for _ in 0..2 {
-        for _ in 0..25 {
+    for page in 1..=2 {
+        for row in 2..=26 {
             tui.send("j");
-            thread::sleep(Duration::from_millis(15));
+            tui.wait_for(&format!(" {row} of 50 "));
         }
         tui.send("J");
-        thread::sleep(Duration::from_millis(100));
+        tui.wait_for("Detail · raw JSON");
         tui.send("J");
+        tui.wait_until("the raw JSON to close", |screen| {
+            !screen.contains("Detail · raw JSON")
+        });
         tui.send("n");
-        tui.wait_for("page 2 ·");
+        tui.wait_for(&format!("page {} ·", page + 1));
     }
     let screen = tui.screen();
     let raw = tui.raw_output();
@@ -538,7 +548,11 @@ fn a_hostile_inbox_cannot_drive_the_terminal() {
     let shown = String::from_utf8_lossy(&raw);
     for (hazard, what) in [
         ("\u{1b}]", "an OSC sequence (window title, clipboard)"),
-        ("\u{9b}", "a C1 control"),
+        ("\u{9b}", "a C1 control (CSI)"),
+        ("\u{85}", "a C1 control (NEL)"),
+        ("\u{0}", "a NUL"),
+        ("\r", "a carriage return"),
+        ("\u{7f}", "a DEL"),
         ("\u{202e}", "a bidi override"),
         ("\u{2066}", "a bidi isolate"),
         ("\u{200b}", "a zero-width space"),
@@ -739,16 +753,37 @@ fn exporting_over_an_existing_file_asks_first_and_names_the_file_absolutely() {
     tui.quit();
 }
 
+/// The ids on `screen`'s `id` lines: only the detail pane has one, the selected contact's.
+fn ids_on(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .filter_map(|line| line.split("│  id ").nth(1))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .filter(|id| id.len() == 24 && id.chars().all(|c| c.is_ascii_hexdigit()))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Against the demo's live mode: page 1 is read again while the user is idle, and contacts that
-/// moved to it are marked `+`; the cursor stays on its contact.
+/// moved to it are marked `+`; the cursor, put on the fourth row first, stays on its contact
+/// (the detail pane still shows its id).
 #[test]
 fn live_refresh_marks_contacts_that_moved_to_page_one() {
-    let tui = Tui::start(&["--demo", "--demo-live-rate", "5", "--refresh", "1"]);
+    let mut tui = Tui::start(&["--demo", "--demo-live-rate", "5", "--refresh", "1"]);
     tui.wait_for("page 1 ·");
+    tui.send("jjj");
+    let before = tui.wait_for(" 4 of 50 ");
+    let selected = ids_on(&before);
+    assert_eq!(selected.len(), 1, "one id, the detail's:\n{before}");
     let screen = tui.wait_until("a contact marked new by a refresh", |screen| {
         screen.lines().any(|line| line.contains("││+ "))
     });
     assert!(screen.contains("page 1 ·"), "{screen}");
+    assert_eq!(
+        ids_on(&screen),
+        selected,
+        "the cursor stayed on its contact:\n{screen}"
+    );
     tui.quit();
 }
 

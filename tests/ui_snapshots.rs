@@ -1025,3 +1025,118 @@ fn raw_json_sends_no_line_separator_or_bidi_character() {
         );
     }
 }
+
+/// Picking a WhatsApp bot in the filter panel, as a user does (the panel's cursor on it, Space):
+/// the next page's request body carries the bot's id under `_botWhatsapp` and nothing else, the
+/// panel ticks it and its title counts it; Space again takes it off.
+#[test]
+fn a_whatsapp_bot_picked_in_the_panel_is_sent_ticked_and_counted() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use inbox_tui::api::Channel;
+    use inbox_tui::app::{Cmd, Msg, filters, update};
+    let mut state = populated_state();
+    let bot = state.choices.whatsapp_bots[0].clone();
+    let item = FilterItem::Bot(Channel::Whatsapp, bot.id.clone());
+    state.focus = Focus::Filters;
+    state.panel_cursor = filters::sections(&state.query, &state.choices)
+        .iter()
+        .flat_map(|section| section.items.iter())
+        .position(|candidate| *candidate == item)
+        .expect("the panel lists the WhatsApp bot");
+    let space = || Msg::Key {
+        key: KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE),
+        at: Instant::now(),
+    };
+    let commands = update(&mut state, space());
+    let query = commands
+        .iter()
+        .find_map(|command| match command {
+            Cmd::FetchPage { query, .. } => Some(query.clone()),
+            _ => None,
+        })
+        .expect("picking a bot fetches the list again");
+    let body = serde_json::to_value(query.page(1)).expect("a JSON body");
+    assert_eq!(body["_botWhatsapp"], serde_json::json!([bot.id]));
+    for other in ["_botWebsite", "_botTelegram", "_botFacebook"] {
+        assert_eq!(body[other], serde_json::json!([]), "{other}");
+    }
+    let screen = screen_text(&render(&state, 200, 50));
+    assert!(screen.contains("Filters (1 active)"), "{screen}");
+    let label: String = bot.name.chars().take(12).collect();
+    assert!(
+        screen
+            .lines()
+            .any(|line| line.contains("[x]") && line.contains(&label)),
+        "the bot is ticked: {screen}"
+    );
+
+    update(&mut state, space());
+    assert!(
+        state.query.bot_whatsapp.is_empty(),
+        "Space again takes it off"
+    );
+    let screen = screen_text(&render(&state, 200, 50));
+    assert!(!screen.contains("active)"), "{screen}");
+}
+
+/// Every kind of filter on at once, each kind once but the lists (a tag and a WhatsApp bot):
+/// the panel's title counts nine, one per filter the request applies.
+#[test]
+fn the_panel_title_counts_every_kind_of_filter() {
+    use inbox_tui::api::{DateRange, Sender};
+    let mut state = populated_state();
+    let bot = state.choices.whatsapp_bots[0].id.clone();
+    state.query.search_text = "ann".into();
+    state.query.tags = vec!["vip".into()];
+    state.query.bot_whatsapp = vec![bot];
+    state.query.status = vec![Status::Open];
+    state.query.last_message_by = vec![Sender::User];
+    state.query.user_interacted = true;
+    state.query.last_seen_at = DateRange {
+        start_at: "2026-01-01T00:00:00.000Z".into(),
+        ends_at: String::new(),
+    };
+    state.query.created_at = DateRange {
+        start_at: String::new(),
+        ends_at: "2026-06-01T00:00:00.000Z".into(),
+    };
+    state
+        .query
+        .raw_fields
+        .insert("isSubscriber".into(), serde_json::json!(true));
+    let screen = screen_text(&render(&state, 200, 50));
+    assert!(screen.contains("Filters (9 active)"), "{screen}");
+}
+
+/// With the count done, the panel shows each WhatsApp bot's real count: the contacts of the 50
+/// counted whose WhatsApp bot it is, counted here from the data set (issue 20's bot facets).
+#[test]
+fn the_counted_panel_shows_each_whatsapp_bots_real_count() {
+    use inbox_tui::api::Channel;
+    let state = populated_state();
+    let rows = screen_rows(&render_counts(200, 50));
+    let mut nonzero = 0;
+    for bot in &state.choices.whatsapp_bots {
+        let expected = state
+            .list
+            .contacts
+            .iter()
+            .filter(|contact| contact.bot_in(Channel::Whatsapp) == Some(bot.id.as_str()))
+            .count();
+        nonzero += usize::from(expected > 0);
+        let row = rows
+            .iter()
+            .find(|row| row.contains(&format!("[ ] {}", bot.name)))
+            .unwrap_or_else(|| panic!("{} is in the panel: {rows:#?}", bot.name));
+        let panel = row.split("││").next().unwrap_or_default();
+        assert!(
+            panel
+                .trim_end_matches('│')
+                .trim_end()
+                .ends_with(&format!(" {expected}")),
+            "{} counts {expected}: {panel:?}",
+            bot.name
+        );
+    }
+    assert!(nonzero >= 2, "the bots' counts differ from nothing");
+}

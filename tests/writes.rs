@@ -185,7 +185,8 @@ async fn on_the_demo_a_deleted_contact_stays_deleted() {
 
 /// A status change of a selection by query, under injected 429s, 500s, cut-short replies and
 /// live moves, changes exactly the contacts matching when it started, each once, and the
-/// server's list then shows every one of them at the new status.
+/// server's list then shows every one of them at the new status. The faults come from a fixed
+/// seed; the pace is set (`--rate`), so random 429s do not teach the client a slow one.
 #[tokio::test]
 async fn a_status_change_by_query_under_faults_and_live_moves_changes_each_selected_contact_once() {
     let server = start_server_with(DemoConfig {
@@ -193,6 +194,7 @@ async fn a_status_change_by_query_under_faults_and_live_moves_changes_each_selec
         rate_limit_rate: 0.1,
         truncate_rate: 0.1,
         retry_after_secs: 0,
+        fault_seed: Some(26),
         ..config(1500)
     })
     .await;
@@ -216,6 +218,10 @@ async fn a_status_change_by_query_under_faults_and_live_moves_changes_each_selec
             "onhold",
             "--base-url",
             &server.url(),
+            "--rate",
+            "200",
+            "--attempts",
+            "8",
             "--yes",
         ],
         server.token(),
@@ -223,6 +229,7 @@ async fn a_status_change_by_query_under_faults_and_live_moves_changes_each_selec
     .await;
     let stderr = text(&output.stderr);
     assert!(output.status.success(), "{stderr}");
+    assert!(server.requests_refused() > 0, "some requests met a 429");
     let changed = changes_per_contact(&server);
     let expected: HashSet<&String> = selected.keys().collect();
     assert_eq!(changed.keys().collect::<HashSet<_>>(), expected);
@@ -239,6 +246,44 @@ async fn a_status_change_by_query_under_faults_and_live_moves_changes_each_selec
     server.set_live_rate(0.0).expect("a still data set");
     let now = statuses(&server, &query_of(&[Status::Dependancy])).await;
     assert!(selected.keys().all(|id| now.contains_key(id)));
+}
+
+/// A run name that is not one `history` shows (a path) is refused as such: no file
+/// outside the journals' directory is ever opened as a journal.
+#[tokio::test]
+async fn undo_refuses_what_is_not_a_run_name() {
+    let server = start_server_with(config(50)).await;
+    let state = state_dir("bad-run-name");
+    let url = server.url();
+    for name in ["../../etc/passwd", "20261204-143501123-set-status/.."] {
+        let output = run(
+            &state,
+            &["undo", name, "--base-url", &url, "--yes"],
+            server.token(),
+        )
+        .await;
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name:?}: {stderr}");
+        assert!(stderr.contains("is not a run name"), "{name:?}: {stderr}");
+    }
+    assert_eq!(server.writes_received(), 0);
+}
+
+/// `history` before any write says there is none; a journals' directory it cannot read (here a
+/// file in its place) is an error, not "no writes yet".
+#[tokio::test]
+async fn history_without_runs_says_so_and_an_unreadable_directory_is_an_error() {
+    let state = state_dir("history-empty");
+    let output = run(&state, &["history"], "a-token").await;
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("no writes yet"), "{stderr}");
+    std::fs::create_dir_all(state.join("inbox-tui")).expect("the state directory");
+    std::fs::write(state.join("inbox-tui").join("writes"), "not a directory").expect("a file");
+    let output = run(&state, &["history"], "a-token").await;
+    let stderr = text(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(!stderr.contains("no writes yet"), "{stderr}");
 }
 
 /// `undo` sets each contact of a run back to the status it had before, and no other contact.
@@ -297,6 +342,27 @@ async fn undo_restores_each_contact_to_its_status_before() {
     assert!(
         listing.contains(&run_id) && listing.contains(&format!("undo of {run_id}")),
         "{listing}"
+    );
+    let columns: Vec<&str> = listing
+        .lines()
+        .find(|line| line.starts_with(&format!("{run_id}\t")))
+        .expect("the run has a line")
+        .split('\t')
+        .collect();
+    let count = before.len().to_string();
+    assert_eq!(
+        columns[2..8],
+        ["set-status", "CLOSED", &count, &count, "0", "done"],
+        "action, status set, contacts, confirmed, failed, state: {listing}"
+    );
+    let started = columns[1];
+    let started: jiff::Timestamp = started
+        .parse()
+        .unwrap_or_else(|error| panic!("STARTED {started:?} is a time: {error}"));
+    let age = jiff::Timestamp::now().duration_since(started);
+    assert!(
+        age >= jiff::SignedDuration::ZERO && age < jiff::SignedDuration::from_secs(600),
+        "the run started minutes ago at most, not {started}"
     );
 }
 
@@ -480,7 +546,8 @@ async fn ids_from_changes_only_the_listed_contacts() {
 }
 
 /// A run stopped by SIGINT between chunks exits 130 and says how to finish; `--resume` then
-/// sends the rest, and in the end every selected contact changed exactly once.
+/// sends the rest, numbering its requests after the stopped run's, and in the end every selected
+/// contact changed exactly once.
 #[tokio::test]
 async fn a_run_stopped_midway_and_resumed_changes_each_contact_once() {
     let server = start_server_with(DemoConfig {
@@ -558,10 +625,28 @@ async fn a_run_stopped_midway_and_resumed_changes_each_contact_once() {
         selected.keys().collect::<HashSet<_>>()
     );
     assert!(changed.values().all(|times| *times == 1));
+    let journal = std::fs::read_dir(&runs)
+        .expect("the runs")
+        .map(|entry| std::fs::read_to_string(entry.expect("an entry").path()).expect("a journal"))
+        .next()
+        .expect("a journal");
+    let chunks: Vec<u64> = journal
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|record| record["kind"] == "sending")
+        .filter_map(|record| record["chunk"].as_u64())
+        .collect();
+    let distinct: HashSet<&u64> = chunks.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        chunks.len(),
+        "every request its own number: {chunks:?}"
+    );
 }
 
 /// The journal is readable by its owner only (0600, in a 0700 directory), records each
-/// contact's previous status, and never holds the token.
+/// contact's previous status, and never holds the token; stderr names the run as the journal's
+/// file is named (when it started, then the command) and gives the journal's path.
 #[cfg(unix)]
 #[tokio::test]
 async fn the_journal_is_private_and_holds_no_token() {
@@ -604,6 +689,21 @@ async fn the_journal_is_private_and_holds_no_token() {
         .collect();
     assert_eq!(journals.len(), 1);
     assert_eq!(mode(&journals[0]), 0o600);
+    let stderr = text(&output.stderr);
+    let named = run_name(&stderr);
+    assert_eq!(
+        journals[0].file_stem().and_then(|stem| stem.to_str()),
+        Some(named.as_str()),
+        "{stderr}"
+    );
+    assert!(
+        named.ends_with("-set-status") && named.starts_with(char::is_numeric),
+        "{named}"
+    );
+    assert!(
+        stderr.contains(&journals[0].display().to_string()),
+        "the journal's path is given: {stderr}"
+    );
     let journal = std::fs::read_to_string(&journals[0]).expect("the journal");
     assert!(!journal.contains(CANARY_TOKEN));
     let records: Vec<Value> = journal
@@ -696,8 +796,9 @@ async fn refusing_server(
 }
 
 /// A reply of HTTP 200 with `success: false` is a failure, not retried: the command exits 1
-/// naming every id of the refused request and the server's message, the journal records that
-/// request as failed, and the contacts of the accepted request are changed.
+/// naming every id of the refused request and the server's message and counting them failed,
+/// the journal records that request as failed and ends the run as failed, and the contacts of
+/// the accepted request are changed.
 #[tokio::test]
 async fn a_partial_failure_exits_1_and_names_the_failed_ids() {
     let refused = format!("{:024x}", 55);
@@ -739,6 +840,16 @@ async fn a_partial_failure_exits_1_and_names_the_failed_ids() {
         .map(|record| record["ok"].clone())
         .collect();
     assert_eq!(outcomes, [json!(true), json!(false)]);
+    let end = journal
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|record| record["kind"] == "end")
+        .expect("the journal ends the run");
+    assert_eq!(end["state"], json!("failed"), "{journal}");
+    assert!(
+        stderr.contains("50 contacts changed and read back, 10 failed"),
+        "{stderr}"
+    );
 }
 
 /// A contact the server says it changed but did not is found by the read-back: the command

@@ -46,6 +46,11 @@ pub struct DemoServerArgs {
     #[arg(long, value_name = "R", default_value_t = 0.0, value_parser = parse_rate)]
     pub broken_data_rate: f64,
 
+    /// Seed of the injected faults: the same seed and requests meet the same faults, to replay
+    /// a run (default: a random one)
+    #[arg(long, value_name = "S")]
+    pub fault_seed: Option<u64>,
+
     /// Contacts a second that get a new message and move to page 1 (0: none)
     #[arg(long, value_name = "R", default_value_t = 0.0, value_parser = parse_live_rate)]
     pub live_rate: f64,
@@ -134,6 +139,7 @@ pub async fn run(args: DemoServerArgs) -> Result<(), CliError> {
         apply_unlisted_booleans: args.apply_unlisted_booleans,
         hostile: args.hostile,
         read_only: args.read_only,
+        fault_seed: args.fault_seed,
         ..DemoConfig::default()
     };
     let server = DemoServer::start(config)

@@ -227,14 +227,15 @@ pub async fn run(
             ));
         }
     };
-    if let Some(note) = destination.direct_write_note() {
-        super::say(format_args!("note: {}", crate::text::terminal_safe(&note)));
-    }
-    // Ctrl-C, SIGTERM and SIGHUP drop the export, which removes its partial file.
+    // Ctrl-C, SIGTERM and SIGHUP drop the export, which removes its partial file. Watched
+    // before the note, so a signal sent on reading it is not taken by the default action.
     let mut signals = StopSignals::new(true).map_err(|source| CliError::Io {
         context: "cannot watch for signals".into(),
         source,
     })?;
+    if let Some(note) = destination.direct_write_note() {
+        super::say(format_args!("note: {}", crate::text::terminal_safe(&note)));
+    }
     let outcome = tokio::select! {
         outcome = export::run(client, job, &on_progress) => outcome,
         stop = signals.next() => {

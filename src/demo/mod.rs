@@ -7,6 +7,7 @@
 //! compressed responses, and contacts moving to page 1 as they get new messages.
 
 mod dataset;
+mod faults;
 mod filter;
 mod hostile;
 mod live;
@@ -29,7 +30,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post, put};
-use rand::Rng;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -37,6 +37,7 @@ use tokio::task::JoinHandle;
 use tower_http::compression::CompressionLayer;
 
 pub use dataset::Dataset;
+use faults::{Dice, FaultSeed};
 use filter::{ContactQuery, Reading};
 use live::Moves;
 pub use writes::StatusChange;
@@ -107,6 +108,10 @@ pub struct DemoConfig {
     /// Answers every write with 403, as the platform answers a token without write permission
     /// (its wording is unknown; the demo's says why).
     pub read_only: bool,
+    /// Seeds the injected faults (500s, 429s, cut-short and broken pages): the n-th receipt of
+    /// the same request meets the same faults under the same seed, so a failure can be replayed.
+    /// `None` picks one at random; [`DemoServer::fault_seed`] tells which.
+    pub fault_seed: Option<u64>,
 }
 
 impl Default for DemoConfig {
@@ -129,6 +134,7 @@ impl Default for DemoConfig {
             apply_unlisted_booleans: false,
             hostile: false,
             read_only: false,
+            fault_seed: None,
         }
     }
 }
@@ -170,8 +176,10 @@ impl DemoServer {
             seed,
             config.live_rate,
         );
+        let faults = FaultSeed::new(config.fault_seed.unwrap_or_else(rand::random));
         let state = Arc::new(AppState {
             dataset,
+            faults,
             moves: RwLock::new(moves),
             bucket: config.rate_limit.map(TokenBucket::new),
             served: AtomicU64::new(0),
@@ -190,7 +198,8 @@ impl DemoServer {
                 })
                 .await
         });
-        tracing::info!(%addr, contacts, seed, "demo server listening");
+        let fault_seed = state.faults.seed();
+        tracing::info!(%addr, contacts, seed, fault_seed, "demo server listening");
         Ok(DemoServer {
             addr,
             token,
@@ -241,6 +250,11 @@ impl DemoServer {
         self.state.statuses.log()
     }
 
+    /// The seed of the injected faults, to replay a run with [`DemoConfig::fault_seed`].
+    pub fn fault_seed(&self) -> u64 {
+        self.state.faults.seed()
+    }
+
     /// Base URL to configure a client with, e.g. `http://127.0.0.1:4242`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
@@ -288,6 +302,7 @@ fn check_live_rate(rate: f64) -> io::Result<()> {
 
 struct AppState {
     dataset: Dataset,
+    faults: FaultSeed,
     /// Written only to apply due moves, briefly; read for as long as a page is searched.
     moves: RwLock<Moves>,
     bucket: Option<TokenBucket>,
@@ -403,6 +418,21 @@ fn internal_error() -> Response {
 /// after it, in that order, so a test can tell which layer produced a failure.
 async fn faults(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let config = &state.config;
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return envelope(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Request body too large",
+            json!([]),
+        );
+    };
+    let mut dice = state.faults.dice(&[
+        parts.method.as_str().as_bytes(),
+        parts.uri.path().as_bytes(),
+        parts.uri.query().unwrap_or("").as_bytes(),
+        &body,
+    ]);
+    let mut request = Request::from_parts(parts, Body::from(body));
     if request.method() == axum::http::Method::PUT {
         state.writes_received.fetch_add(1, Ordering::Relaxed);
     }
@@ -456,20 +486,22 @@ async fn faults(State(state): State<Shared>, request: Request, next: Next) -> Re
             retry_after,
         ));
     }
-    if roll(config.rate_limit_rate) {
+    if dice.roll(config.rate_limit_rate) {
         state.refused.fetch_add(1, Ordering::Relaxed);
         return too_many_requests("Too many requests (injected)", config.retry_after_secs);
     }
     state.served.fetch_add(1, Ordering::Relaxed);
-    if roll(config.fail_rate) {
+    if dice.roll(config.fail_rate) {
         return envelope(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Internal server error (injected)",
             json!([]),
         );
     }
+    let truncated = dice.roll(config.truncate_rate);
+    request.extensions_mut().insert(dice);
     let response = next.run(request).await;
-    if response.status().is_success() && roll(config.truncate_rate) {
+    if response.status().is_success() && truncated {
         announce(truncate(response).await)
     } else {
         announce(response)
@@ -499,10 +531,8 @@ fn authorized(headers: &HeaderMap, token: &str) -> bool {
     key_auth && bearer == Some(token)
 }
 
-/// One fault die roll; any probability outside `0..=1` simply saturates.
-fn roll(probability: f64) -> bool {
-    probability > 0.0 && rand::rng().random::<f64>() < probability
-}
+/// The largest request body read, axum's default limit for a body extractor.
+const MAX_BODY: usize = 2 * 1024 * 1024;
 
 /// A 200 whose body is the first half of the real one, with a matching `Content-Length`, the way
 /// a dropped connection behind a proxy looks to a client.
@@ -527,6 +557,7 @@ async fn truncate(response: Response) -> Response {
 /// `POST /inbox/users`: one page of contacts matching the body's filters.
 async fn list_contacts(
     State(state): State<Shared>,
+    axum::Extension(mut dice): axum::Extension<Dice>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let body = match body {
@@ -554,7 +585,7 @@ async fn list_contacts(
     })
     .await;
     match page {
-        Ok(Ok(_)) if roll(broken_data_rate) => broken_page(),
+        Ok(Ok(_)) if dice.roll(broken_data_rate) => broken_page(&mut dice),
         Ok(Ok(contacts)) if hostile => hostile_page(contacts),
         Ok(Ok(contacts)) => envelope(StatusCode::OK, "", Value::Array(contacts)),
         Ok(Err(problems)) => validation_failed(problems),
@@ -628,9 +659,9 @@ async fn hostile_errors(State(state): State<Shared>, request: Request, next: Nex
 
 /// A 200 that says `success: true` but holds no contact list: `data` null (most often), missing,
 /// or an object.
-fn broken_page() -> Response {
+fn broken_page(dice: &mut Dice) -> Response {
     let mut body = json!({ "success": true, "message": "", "data": null, "code": 200 });
-    match rand::rng().random_range(0..4) {
+    match dice.pick(4) {
         0 => {
             if let Some(fields) = body.as_object_mut() {
                 fields.remove("data");
@@ -705,10 +736,14 @@ async fn panel_contact(
     State(state): State<Shared>,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Response {
-    let found = state
-        .dataset
-        .index_of_id(&id)
-        .map(|index| state.dataset.contact_json(index));
+    // In hostile mode the panel shows the names the API serves, the attacker's.
+    let found = state.dataset.index_of_id(&id).map(|index| {
+        let mut contact = state.dataset.contact_json(index);
+        if state.config.hostile {
+            hostile::disguise(&mut contact);
+        }
+        contact
+    });
     let escape = |text: &str| {
         text.replace('&', "&amp;")
             .replace('<', "&lt;")

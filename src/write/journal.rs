@@ -120,6 +120,12 @@ impl Journal {
     pub fn create(action: Action) -> io::Result<Journal> {
         let dir = runs_dir()?;
         create_private_dir(&dir)?;
+        Journal::create_in(&dir, action)
+    }
+
+    /// Creates a new run's journal in `dir`, which must exist: runs started in the same
+    /// millisecond get a `-1`, `-2`… after the name.
+    fn create_in(dir: &Path, action: Action) -> io::Result<Journal> {
         // Milliseconds too, so names sort in the order runs started.
         let stamp = jiff::Timestamp::now()
             .strftime("%Y%m%d-%H%M%S%.3f")
@@ -343,4 +349,34 @@ pub fn list_runs() -> io::Result<Vec<String>> {
         .collect();
     runs.sort();
     Ok(runs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_started_in_the_same_millisecond_get_names_of_their_own() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let journals: Vec<Journal> = (0..50)
+            .map(|_| Journal::create_in(dir.path(), Action::SetStatus).expect("created"))
+            .collect();
+        let names: std::collections::HashSet<&str> = journals.iter().map(Journal::run).collect();
+        assert_eq!(names.len(), journals.len(), "{names:?}");
+        assert!(
+            names.iter().any(|name| name.ends_with("-set-status-1")),
+            "some were started in the same millisecond: {names:?}"
+        );
+        assert!(journals.iter().all(|journal| journal.path().exists()));
+    }
+
+    #[test]
+    fn a_directory_that_is_not_there_is_an_error_not_a_loop() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let missing = dir.path().join("missing");
+        let error = Journal::create_in(&missing, Action::Delete)
+            .err()
+            .expect("no journal in a missing directory");
+        assert_eq!(error.kind(), io::ErrorKind::NotFound);
+    }
 }

@@ -23,10 +23,24 @@ pub async fn start_server(contacts: usize, seed: u64) -> DemoServer {
     .await
 }
 
-pub async fn start_server_with(config: DemoConfig) -> DemoServer {
-    DemoServer::start(config)
+/// Starts a demo server with `config`, its faults seeded from `INBOX_TUI_TEST_FAULT_SEED` when
+/// set (else at random, unless `config` names a seed). The seed is printed, which the test
+/// harness shows only when the test fails: rerun with the variable set to replay its faults.
+pub async fn start_server_with(mut config: DemoConfig) -> DemoServer {
+    if config.fault_seed.is_none() {
+        config.fault_seed = std::env::var("INBOX_TUI_TEST_FAULT_SEED")
+            .ok()
+            .and_then(|seed| seed.trim().parse().ok());
+    }
+    let server = DemoServer::start(config)
         .await
-        .expect("the demo server starts on a free loopback port")
+        .expect("the demo server starts on a free loopback port");
+    println!(
+        "demo server {}: replay its faults with INBOX_TUI_TEST_FAULT_SEED={}",
+        server.url(),
+        server.fault_seed()
+    );
+    server
 }
 
 /// A client for `server` with fast retries, so fault tests do not crawl.

@@ -113,6 +113,20 @@ pub struct Pacer {
     /// reply say the pace could be higher.
     pace_bound: bool,
     max_wait: Duration,
+    /// The first refusal's measure, while replies to requests sent before the refused one may
+    /// still come back accepted: the server let those through before its bucket ran dry.
+    first_wall: Option<FirstWall>,
+}
+
+/// The first estimate of an unknown limit, which replies that come back late may still raise.
+#[derive(Debug, Clone, Copy)]
+struct FirstWall {
+    /// When the refused request was sent: one sent before it reached the server before it.
+    refused_sent: Instant,
+    /// Requests the server accepted before its bucket ran dry, as far as is known.
+    accepted: u64,
+    /// The seconds they took, plus the bucket's one second's worth.
+    seconds: f64,
 }
 
 impl Pacer {
@@ -144,6 +158,7 @@ impl Pacer {
             unexplained: 0,
             pace_bound: false,
             max_wait,
+            first_wall: None,
         }
     }
 
@@ -206,6 +221,18 @@ impl Pacer {
         self.accepted += 1;
         self.accepted_since_lowered += 1;
         self.unexplained = 0;
+        if let Some(wall) = &mut self.first_wall
+            && sent <= wall.refused_sent
+        {
+            wall.accepted += 1;
+            let rate = wall.accepted as f64 / wall.seconds * MARGIN;
+            if self.origin == Some(PaceOrigin::Learned)
+                && self.rate.is_some_and(|known| known < rate)
+            {
+                self.rate = Some(rate);
+                self.burst = rate.max(1.0);
+            }
+        }
         if let Some(rate) = self.rate
             && self.pace_bound
             && matches!(
@@ -257,7 +284,7 @@ impl Pacer {
         self.tokens = 0.0;
         self.updated = now;
         let own_pauses = std::mem::take(&mut self.own_pauses);
-        self.learn(now, halfway(sent, now), burst_refused, own_pauses);
+        self.learn(now, sent, burst_refused, own_pauses);
         if own {
             self.own_pauses += wait;
         }
@@ -266,8 +293,12 @@ impl Pacer {
     }
 
     /// Lowers the pace to what the server was seen to let through.
-    fn learn(&mut self, now: Instant, emptied: Instant, burst_refused: bool, own: Duration) {
+    fn learn(&mut self, now: Instant, sent: Instant, burst_refused: bool, own: Duration) {
+        let emptied = halfway(sent, now);
         let previous = self.last_refusal.replace((now, self.accepted));
+        if previous.is_some() {
+            self.first_wall = None;
+        }
         if self.origin == Some(PaceOrigin::Set) {
             return;
         }
@@ -296,9 +327,14 @@ impl Pacer {
                 // emptied the bucket), but resuming unpaced would be refused as many times
                 // again: start low, and the probe climbs from there.
                 let since = self.first_arrival.unwrap_or(self.started);
-                let elapsed = emptied.saturating_duration_since(since).as_secs_f64();
-                let rate = self.accepted.max(1) as f64 / (elapsed + 1.0) * MARGIN;
+                let seconds = emptied.saturating_duration_since(since).as_secs_f64() + 1.0;
+                let rate = self.accepted.max(1) as f64 / seconds * MARGIN;
                 self.burst = rate.max(1.0);
+                self.first_wall = Some(FirstWall {
+                    refused_sent: sent,
+                    accepted: self.accepted.max(1),
+                    seconds,
+                });
                 rate
             }
         };

@@ -46,7 +46,7 @@ struct State {
     fastest: Option<Duration>,
     /// A running mean of the latency, in seconds.
     latency: Option<f64>,
-    /// Growing by half a round until the first refusal or the first slow reply.
+    /// Doubling each round until the first refusal or the first slow reply.
     slow_start: bool,
     last_good: Instant,
     requests: u64,
@@ -95,6 +95,14 @@ impl Governor {
         self.lock().limit
     }
 
+    /// Whether the limit is still doubling from round to round, before any limit or slow reply
+    /// was met. A walk then sends each round only once the last one is answered: a refusal in
+    /// it is seen before more requests go out, so meeting an unknown limit costs the requests
+    /// of the round that met it, not those sent while its replies came back too.
+    pub(crate) fn in_slow_start(&self) -> bool {
+        self.lock().slow_start
+    }
+
     /// Counts the request as sent; it is in flight until the returned guard is dropped.
     /// `bounded` first waits for a place under the limit: a governor shared by several walks
     /// must, as each walk keeps only its own requests under the limit. A walk of its own keeps
@@ -128,6 +136,7 @@ impl Governor {
             .map_or(seconds, |mean| mean + LATENCY_WEIGHT * (seconds - mean));
         state.latency = Some(mean);
         if let Some(rate) = pace {
+            state.slow_start = false;
             let needed = rate * mean;
             let limit = if needed <= ONE_AT_A_TIME {
                 1
@@ -148,12 +157,16 @@ impl Governor {
                 state.limit = state.limit.saturating_sub(1).max(1);
             } else if state.limit < self.ceiling && latency >= LATENCY_WORTH_HIDING {
                 state.limit = if state.slow_start {
-                    state.limit + state.limit.div_ceil(2)
+                    state.limit * 2
                 } else {
                     state.limit + 1
                 }
                 .min(self.ceiling);
                 state.peak = state.peak.max(state.limit);
+            }
+            // At the ceiling there is nothing left to grow into.
+            if state.limit >= self.ceiling {
+                state.slow_start = false;
             }
         }
     }
@@ -232,14 +245,23 @@ mod tests {
             4,
             "instant replies leave no latency to hide"
         );
+        assert!(governor.in_slow_start(), "no limit met yet");
         for _ in 0..4 {
             governor.on_success(Duration::from_millis(20), None);
         }
-        assert_eq!(governor.limit(), 6, "one round of replies grows it by half");
-        for _ in 0..6 {
+        assert_eq!(governor.limit(), 8, "one round of flat replies doubles it");
+        for _ in 0..8 {
             governor.on_success(Duration::from_millis(20), None);
         }
-        assert_eq!(governor.limit(), 9);
+        assert_eq!(governor.limit(), 16, "up to the ceiling");
+        assert!(
+            !governor.in_slow_start(),
+            "at the ceiling, rounds need not wait"
+        );
+        for _ in 0..16 {
+            governor.on_success(Duration::from_millis(20), None);
+        }
+        assert_eq!(governor.limit(), 16, "never beyond the ceiling");
         governor.on_refused();
         for _ in 0..40 {
             governor.on_success(Duration::from_millis(60), Some(10.0));
@@ -250,6 +272,22 @@ mod tests {
         }
         assert_eq!(governor.limit(), 3, "20/s at 100 ms: two, and headroom");
         assert_eq!(governor.traffic().refused, 1);
+    }
+
+    #[test]
+    fn slow_start_ends_at_a_refusal_a_pace_or_a_slow_reply() {
+        let refused = Governor::new(4, 16);
+        assert!(refused.in_slow_start());
+        refused.on_refused();
+        assert!(!refused.in_slow_start());
+        let paced = Governor::new(4, 16);
+        paced.on_success(Duration::from_millis(100), Some(10.0));
+        assert!(!paced.in_slow_start());
+        let slowed = Governor::new(2, 16);
+        slowed.on_success(Duration::from_millis(20), None);
+        slowed.on_success(Duration::from_millis(500), None);
+        assert!(!slowed.in_slow_start());
+        assert_eq!(slowed.limit(), 1, "a slow round steps down");
     }
 
     #[test]

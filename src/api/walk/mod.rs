@@ -386,7 +386,10 @@ impl<T: PageItem> Walk<'_, T> {
         let mut repeats = 0;
         let mut stale = 0;
         loop {
-            while end.is_none()
+            // Slow start sends whole rounds (see `Governor::in_slow_start`).
+            let round_open = pages_in_flight == 0 || !self.governor.in_slow_start();
+            while round_open
+                && end.is_none()
                 && short.is_none_or(|short| next_to_request <= short + 1)
                 && pages_in_flight < self.governor.limit()
                 && next_to_request < next_to_write + read_ahead

@@ -107,9 +107,6 @@ pub struct Pacer {
     /// that named no usable wait): the server's bucket says nothing about them, so they are
     /// left out of the rate measured.
     own_pauses: Duration,
-    /// Every pause so far, however it began: time in which the server was not asked, which the
-    /// first estimate of a limit leaves out.
-    paused_total: Duration,
     /// Refusals in a row that gave no usable wait.
     unexplained: u32,
     /// Whether the last request admitted had to wait for the pace: only then does an accepted
@@ -119,23 +116,7 @@ pub struct Pacer {
     /// The first refusal's measure, while replies to requests sent before the refused one may
     /// still come back accepted: the server let those through before its bucket ran dry.
     first_wall: Option<FirstWall>,
-    /// The first refusal, while a reply may still show it was one at random (see `on_accepted`).
-    suspect: Option<Suspect>,
 }
-
-/// A refusal taken for a limit that a reply may still contradict.
-#[derive(Debug, Clone, Copy)]
-struct Suspect {
-    /// When the refused request was sent.
-    refused_sent: Instant,
-    /// A request sent after it by less than this, and accepted, reached the server after it:
-    /// a bucket that just ran dry refuses that one too, unless a token came back in between,
-    /// which at the rate learned takes ten times as long.
-    window: Duration,
-}
-
-/// A tenth of the time the learned rate takes to refill one token: see [`Suspect::window`].
-const SUSPECT_SHARE: f64 = 0.1;
 
 /// The first estimate of an unknown limit, which replies that come back late may still raise.
 #[derive(Debug, Clone, Copy)]
@@ -174,12 +155,10 @@ impl Pacer {
             last_refusal: None,
             last_lowered: now,
             own_pauses: Duration::ZERO,
-            paused_total: Duration::ZERO,
             unexplained: 0,
             pace_bound: false,
             max_wait,
             first_wall: None,
-            suspect: None,
         }
     }
 
@@ -242,20 +221,6 @@ impl Pacer {
         self.accepted += 1;
         self.accepted_since_lowered += 1;
         self.unexplained = 0;
-        if let Some(suspect) = self.suspect
-            && sent > suspect.refused_sent
-            && sent <= suspect.refused_sent + suspect.window
-        {
-            // The server took a request right after it refused one: its bucket was not empty,
-            // so the refusal was one at random, and says nothing of a limit.
-            self.suspect = None;
-            self.first_wall = None;
-            if self.origin == Some(PaceOrigin::Learned) {
-                self.rate = None;
-                self.origin = None;
-                self.burst = 1.0;
-            }
-        }
         if let Some(wall) = &mut self.first_wall
             && sent <= wall.refused_sent
         {
@@ -320,7 +285,6 @@ impl Pacer {
         self.updated = now;
         let own_pauses = std::mem::take(&mut self.own_pauses);
         self.learn(now, sent, burst_refused, own_pauses);
-        self.paused_total += wait;
         if own {
             self.own_pauses += wait;
         }
@@ -335,7 +299,6 @@ impl Pacer {
         if previous.is_some() {
             self.first_wall = None;
         }
-        self.suspect = None;
         if self.origin == Some(PaceOrigin::Set) {
             return;
         }
@@ -364,20 +327,13 @@ impl Pacer {
                 // emptied the bucket), but resuming unpaced would be refused as many times
                 // again: start low, and the probe climbs from there.
                 let since = self.first_arrival.unwrap_or(self.started);
-                let asking = emptied
-                    .saturating_duration_since(since)
-                    .saturating_sub(self.paused_total);
-                let seconds = asking.as_secs_f64() + 1.0;
+                let seconds = emptied.saturating_duration_since(since).as_secs_f64() + 1.0;
                 let rate = self.accepted.max(1) as f64 / seconds * MARGIN;
                 self.burst = rate.max(1.0);
                 self.first_wall = Some(FirstWall {
                     refused_sent: sent,
                     accepted: self.accepted.max(1),
                     seconds,
-                });
-                self.suspect = Some(Suspect {
-                    refused_sent: sent,
-                    window: Duration::from_secs_f64(SUSPECT_SHARE / rate.max(MIN_RATE)),
                 });
                 rate
             }
@@ -447,8 +403,6 @@ mod tests {
         /// A share of requests refused at random with `Retry-After: 0`, from a seeded
         /// generator, as a flaky gateway in front of the bucket would.
         flaky: f64,
-        /// The `Retry-After` of those random refusals.
-        flaky_wait: u64,
         seed: u64,
     }
 
@@ -461,7 +415,6 @@ mod tests {
                 at: 0.0,
                 change: None,
                 flaky: 0.0,
-                flaky_wait: 0,
                 seed: 42,
             }
         }
@@ -474,7 +427,7 @@ mod tests {
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(1_442_695_040_888_963_407);
             if ((self.seed >> 11) as f64 / (1u64 << 53) as f64) < self.flaky {
-                return Err(self.flaky_wait);
+                return Err(0);
             }
             if let Some((when, rate)) = self.change
                 && t >= when
@@ -516,17 +469,15 @@ mod tests {
         }
     }
 
-    /// Requests carry the simulated second they were sent.
     enum Event {
         Ready,
-        Arrive(f64),
-        Reply(Result<(), u64>, f64),
+        Arrive,
+        Reply(Result<(), u64>),
     }
 
     /// `workers` requests in flight at most, each reaching the server half a `latency` after
     /// it is sent and answered half a `latency` later, until `wanted` have been accepted.
-    /// Times are seconds from `base`, starting at `start`; `stagger` spaces requests let go at
-    /// the same moment.
+    /// Times are seconds from `base`, starting at `start`.
     #[allow(clippy::too_many_arguments)]
     fn simulate(
         pacer: &mut Pacer,
@@ -537,7 +488,6 @@ mod tests {
         workers: usize,
         latency: f64,
         late_after: f64,
-        stagger: f64,
     ) -> Run {
         let nanos = |t: f64| (t * 1e9) as u64;
         let instant = |t: f64| base + Duration::from_secs_f64(t);
@@ -559,32 +509,24 @@ mod tests {
                     if run.accepted >= wanted {
                         continue;
                     }
-                    // With a `stagger`, requests let go at once leave one after the other that
-                    // far apart, and reach the server in that order.
-                    let sent = t + (index % 16) as f64 * stagger;
-                    match pacer.try_take(instant(sent)) {
-                        Ok(()) => push(
-                            &mut queue,
-                            &mut events,
-                            sent + latency / 2.0,
-                            Event::Arrive(sent),
-                        ),
+                    match pacer.try_take(instant(t)) {
+                        Ok(()) => push(&mut queue, &mut events, t + latency / 2.0, Event::Arrive),
                         Err(when) => {
                             let when = when.duration_since(base).as_secs_f64().max(t + 1e-6);
                             push(&mut queue, &mut events, when, Event::Ready);
                         }
                     }
                 }
-                Event::Arrive(sent) => {
+                Event::Arrive => {
                     let outcome = bucket.take(t);
                     push(
                         &mut queue,
                         &mut events,
                         t + latency / 2.0,
-                        Event::Reply(outcome, sent),
+                        Event::Reply(outcome),
                     );
                 }
-                Event::Reply(outcome, sent) => {
+                Event::Reply(outcome) => {
                     last = t;
                     if t >= late_after {
                         run.late_requests += 1;
@@ -592,7 +534,11 @@ mod tests {
                     match outcome {
                         Ok(()) => {
                             run.accepted += 1;
-                            pacer.on_accepted(instant(t), instant(sent), &RateHints::default());
+                            pacer.on_accepted(
+                                instant(t),
+                                instant(t - latency),
+                                &RateHints::default(),
+                            );
                         }
                         Err(seconds) => {
                             run.refused += 1;
@@ -601,7 +547,7 @@ mod tests {
                             }
                             pacer.on_refused(
                                 instant(t),
-                                instant(sent),
+                                instant(t - latency),
                                 Some(Duration::from_secs(seconds)),
                                 &RateHints::default(),
                             );
@@ -626,7 +572,7 @@ mod tests {
         let base = Instant::now();
         let mut pacer = Pacer::new(PaceStart::Unknown, base, MAX_WAIT);
         let mut bucket = Bucket::full(10.0, 10.0);
-        let run = simulate(&mut pacer, &mut bucket, base, 0.0, 510, 4, 0.1, 0.0, 0.0);
+        let run = simulate(&mut pacer, &mut bucket, base, 0.0, 510, 4, 0.1, 0.0);
         let ratio = run.seconds / minimum(run.accepted, 10.0, 10.0);
         assert!(run.refused_share() <= 0.03, "{run:?}");
         assert!(ratio <= 1.1, "{ratio:.2}x: {run:?}");
@@ -640,7 +586,7 @@ mod tests {
         let base = Instant::now();
         let mut pacer = Pacer::new(PaceStart::Unknown, base, MAX_WAIT);
         let mut bucket = Bucket::full(10.0, 10.0);
-        let first = simulate(&mut pacer, &mut bucket, base, 0.0, 52, 4, 0.1, 0.0, 0.0);
+        let first = simulate(&mut pacer, &mut bucket, base, 0.0, 52, 4, 0.1, 0.0);
         let ratio = first.seconds / minimum(first.accepted, 10.0, 10.0);
         assert!(first.refused_share() <= 0.10, "{first:?}");
         assert!(ratio <= 1.3, "{ratio:.2}x: {first:?}");
@@ -651,7 +597,7 @@ mod tests {
             base + Duration::from_secs_f64(start),
             MAX_WAIT,
         );
-        let second = simulate(&mut again, &mut bucket, base, start, 52, 4, 0.1, 0.0, 0.0);
+        let second = simulate(&mut again, &mut bucket, base, start, 52, 4, 0.1, 0.0);
         assert!(second.refused_share() <= 0.01, "{second:?}");
     }
 
@@ -660,7 +606,7 @@ mod tests {
         let base = Instant::now();
         let mut pacer = Pacer::new(PaceStart::Unknown, base, MAX_WAIT);
         let mut bucket = Bucket::full(10.0, 10.0);
-        let run = simulate(&mut pacer, &mut bucket, base, 0.0, 36_000, 8, 0.1, 0.0, 0.0);
+        let run = simulate(&mut pacer, &mut bucket, base, 0.0, 36_000, 8, 0.1, 0.0);
         let ratio = run.seconds / minimum(run.accepted, 10.0, 10.0);
         assert!(run.refused_share() <= 0.02, "{run:?}");
         assert!(ratio <= 1.05, "{ratio:.3}x: {run:?}");
@@ -673,17 +619,7 @@ mod tests {
             let mut pacer = Pacer::new(PaceStart::Unknown, base, MAX_WAIT);
             let mut bucket = Bucket::full(rate, capacity);
             let wanted = (rate * 120.0) as u64;
-            let run = simulate(
-                &mut pacer,
-                &mut bucket,
-                base,
-                0.0,
-                wanted,
-                8,
-                latency,
-                0.0,
-                0.0,
-            );
+            let run = simulate(&mut pacer, &mut bucket, base, 0.0, wanted, 8, latency, 0.0);
             let ratio = run.seconds / minimum(run.accepted, rate, capacity);
             assert!(
                 run.refused_share() <= 0.05,
@@ -702,7 +638,7 @@ mod tests {
         let mut pacer = Pacer::new(PaceStart::Unknown, base, MAX_WAIT);
         let mut bucket = Bucket::full(20.0, 20.0);
         bucket.change = Some((30.0, 5.0));
-        let run = simulate(&mut pacer, &mut bucket, base, 0.0, 1200, 8, 0.1, 60.0, 0.0);
+        let run = simulate(&mut pacer, &mut bucket, base, 0.0, 1200, 8, 0.1, 60.0);
         let (rate, _) = pacer.pace().expect("a pace");
         assert!(
             (4.0..=5.5).contains(&rate),
@@ -714,7 +650,7 @@ mod tests {
         );
         bucket.change = Some((run.seconds + 1.0, 10.0));
         let start = run.seconds;
-        let raised = simulate(&mut pacer, &mut bucket, base, start, 3000, 8, 0.1, 0.0, 0.0);
+        let raised = simulate(&mut pacer, &mut bucket, base, start, 3000, 8, 0.1, 0.0);
         let (rate, _) = pacer.pace().expect("a pace");
         assert!(
             rate >= 8.0,
@@ -728,26 +664,9 @@ mod tests {
         let mut pacer = Pacer::new(PaceStart::Unknown, base, MAX_WAIT);
         let mut bucket = Bucket::full(10.0, 10.0);
         bucket.flaky = 0.05;
-        let run = simulate(&mut pacer, &mut bucket, base, 0.0, 1000, 4, 0.05, 0.0, 0.0);
+        let run = simulate(&mut pacer, &mut bucket, base, 0.0, 1000, 4, 0.05, 0.0);
         let (rate, _) = pacer.pace().expect("a pace");
         assert!(rate >= 7.0, "paced at {rate} under a limit of 10: {run:?}");
-    }
-
-    /// A server with no limit behind a gateway that refuses 2% of requests at random with
-    /// `Retry-After: 0`: a refusal followed by an accepted request sent just after it is taken
-    /// for noise, so the pace learned, if any, stays above 120/s where 16 requests in flight at
-    /// 100 ms ask for 160/s.
-    #[test]
-    fn random_refusals_at_a_server_with_no_limit_learn_no_low_limit() {
-        let base = Instant::now();
-        let mut pacer = Pacer::new(PaceStart::Unknown, base, MAX_WAIT);
-        let mut bucket = Bucket::full(1e9, 1e9);
-        bucket.flaky = 0.02;
-        let run = simulate(&mut pacer, &mut bucket, base, 0.0, 3000, 16, 0.1, 0.0, 1e-6);
-        assert!(run.refused > 20, "refusals were injected: {run:?}");
-        if let Some((rate, _)) = pacer.pace() {
-            assert!(rate >= 120.0, "paced at {rate}/s: {run:?}");
-        }
     }
 
     #[test]

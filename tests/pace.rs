@@ -111,10 +111,9 @@ async fn a_busy_limited_faulty_inbox_is_exported_exactly_and_politely() {
         served + refused
     );
     assert!(stderr.contains("(learned)"), "{stderr}");
-    assert!(
-        stderr.contains("read again because contacts moved"),
-        "{stderr}"
-    );
+    let reread = figure(&stderr, " pages read again because contacts moved");
+    let moved_seen = figure(&stderr, " contacts moved during the export");
+    eprintln!("{reread} pages read again for {moved_seen} moved");
     server.shutdown().await;
 }
 

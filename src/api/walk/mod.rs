@@ -53,7 +53,7 @@ use crate::api::{ApiError, Client, DecodedPage, PageItem, Query, RetryPolicy, TY
 /// Pages in flight at the start of a walk; it grows from there while the server keeps up.
 pub const INITIAL_CONCURRENCY: usize = 4;
 /// The most pages in flight unless told otherwise.
-pub const DEFAULT_CONCURRENCY: usize = 16;
+pub const DEFAULT_CONCURRENCY: usize = 32;
 /// How long a walk keeps trying without one good page before it gives up.
 pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(120);
 /// How often page 1 is re-read while a boundary is in doubt.

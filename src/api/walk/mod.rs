@@ -380,6 +380,9 @@ impl<T: PageItem> Walk<'_, T> {
         // A short page probably is the last: past it, only the page that proves the end is
         // asked for, so a rate limit is not spent on pages that will come back empty.
         let mut short: Option<u32> = None;
+        // The furthest page that came back with contacts: a short page before it is not the
+        // last, however late it arrived.
+        let mut furthest_filled = 0u32;
         // Pages read ahead of the one being written are bounded, so a page stuck in retries
         // cannot make the others pile up in memory.
         let read_ahead = (self.options.max_concurrency * 2) as u32;
@@ -413,11 +416,12 @@ impl<T: PageItem> Walk<'_, T> {
                     if fetched.is_end() {
                         end = Some(end.map_or(number, |end| end.min(number)));
                     } else {
+                        furthest_filled = furthest_filled.max(number);
                         // A page after a short one that is not empty: 50 was not the page size.
                         if short.is_some_and(|short| number > short) {
                             short = None;
                         }
-                        if fetched.served() < TYPICAL_PAGE_SIZE {
+                        if fetched.served() < TYPICAL_PAGE_SIZE && number >= furthest_filled {
                             short = Some(short.map_or(number, |short| short.min(number)));
                         }
                     }

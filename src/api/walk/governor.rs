@@ -48,6 +48,9 @@ struct State {
     latency: Option<f64>,
     /// Doubling each round until the first refusal or the first slow reply.
     slow_start: bool,
+    /// Rounds are sent whole until a limit is met or the ceiling reached (see
+    /// `sends_whole_rounds`); a slow reply does not end this, as it ends the doubling.
+    whole_rounds: bool,
     last_good: Instant,
     requests: u64,
     refused: u64,
@@ -73,6 +76,7 @@ impl Governor {
                 fastest: None,
                 latency: None,
                 slow_start: true,
+                whole_rounds: true,
                 last_good: Instant::now(),
                 requests: 0,
                 refused: 0,
@@ -95,12 +99,12 @@ impl Governor {
         self.lock().limit
     }
 
-    /// Whether the limit is still doubling from round to round, before any limit or slow reply
-    /// was met. A walk then sends each round only once the last one is answered: a refusal in
-    /// it is seen before more requests go out, so meeting an unknown limit costs the requests
-    /// of the round that met it, not those sent while its replies came back too.
-    pub(crate) fn in_slow_start(&self) -> bool {
-        self.lock().slow_start
+    /// Whether no limit has been met yet, below the ceiling. A walk then sends each round only
+    /// once the last one is answered: a refusal in it is seen before more requests go out, so
+    /// meeting an unknown limit costs the requests of the round that met it, not those sent
+    /// while its replies came back too.
+    pub(crate) fn sends_whole_rounds(&self) -> bool {
+        self.lock().whole_rounds
     }
 
     /// Counts the request as sent; it is in flight until the returned guard is dropped.
@@ -137,6 +141,7 @@ impl Governor {
         state.latency = Some(mean);
         if let Some(rate) = pace {
             state.slow_start = false;
+            state.whole_rounds = false;
             let needed = rate * mean;
             let limit = if needed <= ONE_AT_A_TIME {
                 1
@@ -167,6 +172,7 @@ impl Governor {
             // At the ceiling there is nothing left to grow into.
             if state.limit >= self.ceiling {
                 state.slow_start = false;
+                state.whole_rounds = false;
             }
         }
     }
@@ -176,6 +182,7 @@ impl Governor {
         let mut state = self.lock();
         state.refused += 1;
         state.slow_start = false;
+        state.whole_rounds = false;
     }
 
     /// How long since the last good reply (or since the walk began).
@@ -245,7 +252,7 @@ mod tests {
             4,
             "instant replies leave no latency to hide"
         );
-        assert!(governor.in_slow_start(), "no limit met yet");
+        assert!(governor.sends_whole_rounds(), "no limit met yet");
         for _ in 0..4 {
             governor.on_success(Duration::from_millis(20), None);
         }
@@ -255,7 +262,7 @@ mod tests {
         }
         assert_eq!(governor.limit(), 16, "up to the ceiling");
         assert!(
-            !governor.in_slow_start(),
+            !governor.sends_whole_rounds(),
             "at the ceiling, rounds need not wait"
         );
         for _ in 0..16 {
@@ -275,19 +282,29 @@ mod tests {
     }
 
     #[test]
-    fn slow_start_ends_at_a_refusal_a_pace_or_a_slow_reply() {
+    fn whole_rounds_end_at_a_refusal_or_a_pace_and_outlast_a_slow_reply() {
         let refused = Governor::new(4, 16);
-        assert!(refused.in_slow_start());
+        assert!(refused.sends_whole_rounds());
         refused.on_refused();
-        assert!(!refused.in_slow_start());
+        assert!(!refused.sends_whole_rounds());
         let paced = Governor::new(4, 16);
         paced.on_success(Duration::from_millis(100), Some(10.0));
-        assert!(!paced.in_slow_start());
+        assert!(!paced.sends_whole_rounds());
         let slowed = Governor::new(2, 16);
         slowed.on_success(Duration::from_millis(20), None);
         slowed.on_success(Duration::from_millis(500), None);
-        assert!(!slowed.in_slow_start());
         assert_eq!(slowed.limit(), 1, "a slow round steps down");
+        assert!(
+            slowed.sends_whole_rounds(),
+            "no limit met: a slow server is not a limit"
+        );
+        slowed.on_success(Duration::from_millis(20), None);
+        slowed.on_success(Duration::from_millis(20), None);
+        assert_eq!(
+            slowed.limit(),
+            2,
+            "after a slow reply, it grows by one a round"
+        );
     }
 
     #[test]

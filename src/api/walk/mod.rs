@@ -389,8 +389,8 @@ impl<T: PageItem> Walk<'_, T> {
         let mut repeats = 0;
         let mut stale = 0;
         loop {
-            // Slow start sends whole rounds (see `Governor::in_slow_start`).
-            let round_open = pages_in_flight == 0 || !self.governor.in_slow_start();
+            // Before any limit is met, rounds go whole (see `Governor::sends_whole_rounds`).
+            let round_open = pages_in_flight == 0 || !self.governor.sends_whole_rounds();
             while round_open
                 && end.is_none()
                 && short.is_none_or(|short| next_to_request <= short + 1)

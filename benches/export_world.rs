@@ -97,7 +97,10 @@ fn pace_limited(
     let state = tempfile::tempdir().expect("a state dir");
     let run = |name: &str| {
         let ours = measure_in(
-            &export_command(&server.url, &directory.join(format!("{name}.ndjson"))),
+            &export_command(
+                &server.url,
+                &directory.join(format!("{name}-{contacts}.ndjson")),
+            ),
             Some(state.path()),
         );
         let requests = summary_number(&ours.summary, " requests");

@@ -71,7 +71,7 @@ fn figure(stderr: &str, label: &str) -> f64 {
 }
 
 /// A busy inbox behind a token bucket, with 500s and cut-short replies: the export is exact;
-/// the server got at most half again the pages a still inbox needs plus what moved, a fifth at
+/// the server got at most half again the pages a still inbox needs plus what moved, a tenth at
 /// most of it refused; the summary names the learned pace and the pages read again.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_busy_limited_faulty_inbox_is_exported_exactly_and_politely() {
@@ -102,19 +102,18 @@ async fn a_busy_limited_faulty_inbox_is_exported_exactly_and_politely() {
         served <= still_pages * 3 / 2 + moved / 50 + 5,
         "{served} requests served for {still_pages} pages and {moved} moves: {stderr}"
     );
-    // A fifth at most: the requests in flight when the unknown limit is first met are all
-    // refused, which on a run this short is 8-13% (seen); the 10% for short runs is not
-    // met yet (README, pace bench). Before the pace, 22% were refused on short runs.
+    // A tenth at most, the bound for short runs: slow start sends whole rounds, so
+    // meeting the unknown limit costs the refused part of one round.
+    eprintln!("{refused} of {} refused", served + refused);
     assert!(
-        refused * 5 <= served + refused,
+        refused * 10 <= served + refused,
         "{refused} of {} refused: {stderr}",
         served + refused
     );
     assert!(stderr.contains("(learned)"), "{stderr}");
-    assert!(
-        stderr.contains("read again because contacts moved"),
-        "{stderr}"
-    );
+    let reread = figure(&stderr, " pages read again because contacts moved");
+    let moved_seen = figure(&stderr, " contacts moved during the export");
+    eprintln!("{reread} pages read again for {moved_seen} moved");
     server.shutdown().await;
 }
 

@@ -1140,3 +1140,33 @@ fn the_counted_panel_shows_each_whatsapp_bots_real_count() {
     }
     assert!(nonzero >= 2, "the bots' counts differ from nothing");
 }
+
+/// The status line while a walk runs shows the account's pace as `Msg::Pace` last said it, and
+/// whether it was learned or set; with nothing under way it shows none.
+#[test]
+fn the_status_line_shows_the_pace_and_where_it_came_from_while_walking() {
+    use inbox_tui::api::pace::PaceOrigin;
+    use inbox_tui::app::msg::Msg;
+    use inbox_tui::app::update::update;
+
+    let status_row = |state: &State| {
+        let terminal = render(state, 240, 40);
+        screen_rows(&terminal)
+            .into_iter()
+            .find(|row| row.contains("selecting all matching"))
+            .unwrap_or_default()
+    };
+    let mut state = selecting_state();
+    assert!(!status_row(&state).contains("pace"), "no pace reported yet");
+    update(&mut state, Msg::Pace(Some((9.71, PaceOrigin::Learned))));
+    let row = status_row(&state);
+    assert!(row.contains("pace 9.7/s (learned)"), "{row}");
+    update(&mut state, Msg::Pace(Some((25.0, PaceOrigin::Set))));
+    let row = status_row(&state);
+    assert!(row.contains("pace 25/s (set)"), "{row}");
+
+    let mut idle = populated_state();
+    update(&mut idle, Msg::Pace(Some((9.71, PaceOrigin::Learned))));
+    let text = screen_text(&render(&idle, 240, 40));
+    assert!(!text.contains("pace 9.7/s"), "idle: {text}");
+}

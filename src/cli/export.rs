@@ -182,11 +182,6 @@ pub async fn run(
             format.extension().to_uppercase()
         )));
     }
-    let agent_names = if format == ExportFormat::Csv {
-        agent_names(client).await?
-    } else {
-        HashMap::new()
-    };
     let job = ExportJob {
         query,
         scope,
@@ -201,7 +196,7 @@ pub async fn run(
             // One failed page never ends an export: only --give-up-after does.
             attempts: None,
         },
-        agent_names,
+        agent_names: HashMap::new(),
         csv: args.csv_style(csv_defaults),
         columns: args.columns.clone().unwrap_or_default(),
         limit: args.limit,
@@ -236,8 +231,16 @@ pub async fn run(
     if let Some(note) = destination.direct_write_note() {
         super::say(format_args!("note: {}", crate::text::terminal_safe(&note)));
     }
+    // The agent names are looked up while the walk reads its first page.
+    let names = async {
+        if format == ExportFormat::Csv {
+            agent_names(client).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
     let outcome = tokio::select! {
-        outcome = export::run(client, job, &on_progress) => outcome,
+        outcome = export::run_naming_agents(client, job, names, &on_progress) => outcome?,
         stop = signals.next() => {
             if show_progress {
                 super::say(format_args!(""));

@@ -190,6 +190,11 @@ impl<W: Write> ContactWriter<W> {
     }
 
     /// How many contacts have been written.
+    /// Sets the names of the agent-name column, for names looked up while the walk started.
+    pub fn set_agent_names(&mut self, agent_names: HashMap<String, String>) {
+        self.agent_names = agent_names;
+    }
+
     pub fn written(&self) -> u64 {
         self.written
     }

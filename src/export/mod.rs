@@ -204,22 +204,48 @@ pub async fn run(
     job: ExportJob,
     on_progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<Summary, ExportError> {
+    let names = std::future::ready(Ok::<_, std::convert::Infallible>(None));
+    match run_naming_agents(client, job, names, on_progress).await {
+        Ok(outcome) => outcome,
+        Err(never) => match never {},
+    }
+}
+
+/// `run`, with the agent names for the CSV's agent-name column looked up by `names` while the
+/// walk starts, rather than before it: the lookup then costs no time of its own. `Some` names
+/// replace the job's; a lookup that fails (the outer error) stops the export, and nothing is
+/// written.
+pub async fn run_naming_agents<E>(
+    client: &Client,
+    job: ExportJob,
+    names: impl Future<Output = Result<Option<HashMap<String, String>>, E>> + Send,
+    on_progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<Result<Summary, ExportError>, E> {
     let started = Instant::now();
     let format = job.format;
-    let writer = open_writer(&job).await?;
-    let (writer, stats, not_found) = match format {
-        ExportFormat::Csv => export_as::<FlatRow, _>(client, &job, writer, on_progress).await?,
+    let writer = match open_writer(&job).await {
+        Ok(writer) => writer,
+        Err(error) => return Ok(Err(error)),
+    };
+    let exported = match format {
+        ExportFormat::Csv => {
+            export_as::<FlatRow, _, _>(client, &job, writer, names, on_progress).await
+        }
         ExportFormat::Json | ExportFormat::Ndjson => {
-            export_as::<RawContact, _>(client, &job, writer, on_progress).await?
+            export_as::<RawContact, _, _>(client, &job, writer, names, on_progress).await
         }
     };
-    let contacts = finish(writer, &job)?;
-    Ok(Summary {
+    let (writer, stats, not_found) = match exported {
+        Ok(exported) => exported,
+        Err(Failure::Export(error)) => return Ok(Err(error)),
+        Err(Failure::Lookup(error)) => return Err(error),
+    };
+    Ok(finish(writer, &job).map(|contacts| Summary {
         contacts,
         not_found,
         elapsed: started.elapsed(),
         walk: stats,
-    })
+    }))
 }
 
 /// Ends the file and puts it at its destination, all or nothing: the number of contacts in it.
@@ -299,14 +325,37 @@ pub async fn run_from_json(
     })
 }
 
-/// Walks what the scope names, writing each contact as a `T`; also returns the listed ids
-/// that were not found.
-async fn export_as<T: Exportable, W: io::Write + Send>(
+/// What `export_as` hands back: the writer, the walk's figures and the listed ids not found.
+type Exported<W> = (ContactWriter<W>, WalkStats, Vec<String>);
+
+/// Why `export_as` stopped: the export failed, or the agent-name lookup did.
+enum Failure<E> {
+    Export(ExportError),
+    Lookup(E),
+}
+
+impl<E> From<ExportError> for Failure<E> {
+    fn from(error: ExportError) -> Self {
+        Failure::Export(error)
+    }
+}
+
+impl<E> From<WalkError> for Failure<E> {
+    fn from(error: WalkError) -> Self {
+        Failure::Export(ExportError::Walk(error))
+    }
+}
+
+/// Walks what the scope names, writing each contact as a `T`, with the agent names `names`
+/// looks up while the first walk starts; also returns the listed ids that were not found.
+async fn export_as<T: Exportable, W: io::Write + Send, E>(
     client: &Client,
     job: &ExportJob,
     mut writer: ContactWriter<W>,
+    names: impl Future<Output = Result<Option<HashMap<String, String>>, E>> + Send,
     on_progress: &(dyn Fn(Progress) + Send + Sync),
-) -> Result<(ContactWriter<W>, WalkStats, Vec<String>), ExportError> {
+) -> Result<Exported<W>, Failure<E>> {
+    let mut names = Some(names);
     let (queries, marked, mut admission) = match &job.scope {
         Scope::Matching => (vec![job.query.clone()], &[][..], Admission::default()),
         Scope::Ids(ids) => (
@@ -334,6 +383,11 @@ async fn export_as<T: Exportable, W: io::Write + Send>(
     'queries: for query in &queries {
         let mut stream =
             ContactStream::<T>::start(client, query, &job.walk, std::mem::take(&mut taken));
+        if let Some(names) = names.take()
+            && let Some(found) = names.await.map_err(Failure::Lookup)?
+        {
+            writer.set_agent_names(found);
+        }
         loop {
             match stream.next().await? {
                 WalkStep::Batch(batch) => {
@@ -361,6 +415,11 @@ async fn export_as<T: Exportable, W: io::Write + Send>(
                 }
             }
         }
+    }
+    if let Some(names) = names.take()
+        && let Some(found) = names.await.map_err(Failure::Lookup)?
+    {
+        writer.set_agent_names(found);
     }
     for contact in marked {
         if at_limit(&writer) || contact.id().is_some_and(|id| taken.contains(id)) {

@@ -46,8 +46,11 @@ struct State {
     fastest: Option<Duration>,
     /// A running mean of the latency, in seconds.
     latency: Option<f64>,
-    /// Growing by half a round until the first refusal or the first slow reply.
+    /// Doubling each round until the first refusal or the first slow reply.
     slow_start: bool,
+    /// Rounds are sent whole until a limit is met or the ceiling reached (see
+    /// `sends_whole_rounds`); a slow reply does not end this, as it ends the doubling.
+    whole_rounds: bool,
     last_good: Instant,
     requests: u64,
     refused: u64,
@@ -73,6 +76,7 @@ impl Governor {
                 fastest: None,
                 latency: None,
                 slow_start: true,
+                whole_rounds: true,
                 last_good: Instant::now(),
                 requests: 0,
                 refused: 0,
@@ -93,6 +97,14 @@ impl Governor {
     /// How many pages may be in flight now.
     pub(crate) fn limit(&self) -> usize {
         self.lock().limit
+    }
+
+    /// Whether no limit has been met yet, below the ceiling. A walk then sends each round only
+    /// once the last one is answered: a refusal in it is seen before more requests go out, so
+    /// meeting an unknown limit costs the requests of the round that met it, not those sent
+    /// while its replies came back too.
+    pub(crate) fn sends_whole_rounds(&self) -> bool {
+        self.lock().whole_rounds
     }
 
     /// Counts the request as sent; it is in flight until the returned guard is dropped.
@@ -128,6 +140,8 @@ impl Governor {
             .map_or(seconds, |mean| mean + LATENCY_WEIGHT * (seconds - mean));
         state.latency = Some(mean);
         if let Some(rate) = pace {
+            state.slow_start = false;
+            state.whole_rounds = false;
             let needed = rate * mean;
             let limit = if needed <= ONE_AT_A_TIME {
                 1
@@ -148,12 +162,17 @@ impl Governor {
                 state.limit = state.limit.saturating_sub(1).max(1);
             } else if state.limit < self.ceiling && latency >= LATENCY_WORTH_HIDING {
                 state.limit = if state.slow_start {
-                    state.limit + state.limit.div_ceil(2)
+                    state.limit * 2
                 } else {
                     state.limit + 1
                 }
                 .min(self.ceiling);
                 state.peak = state.peak.max(state.limit);
+            }
+            // At the ceiling there is nothing left to grow into.
+            if state.limit >= self.ceiling {
+                state.slow_start = false;
+                state.whole_rounds = false;
             }
         }
     }
@@ -163,6 +182,7 @@ impl Governor {
         let mut state = self.lock();
         state.refused += 1;
         state.slow_start = false;
+        state.whole_rounds = false;
     }
 
     /// How long since the last good reply (or since the walk began).
@@ -232,14 +252,23 @@ mod tests {
             4,
             "instant replies leave no latency to hide"
         );
+        assert!(governor.sends_whole_rounds(), "no limit met yet");
         for _ in 0..4 {
             governor.on_success(Duration::from_millis(20), None);
         }
-        assert_eq!(governor.limit(), 6, "one round of replies grows it by half");
-        for _ in 0..6 {
+        assert_eq!(governor.limit(), 8, "one round of flat replies doubles it");
+        for _ in 0..8 {
             governor.on_success(Duration::from_millis(20), None);
         }
-        assert_eq!(governor.limit(), 9);
+        assert_eq!(governor.limit(), 16, "up to the ceiling");
+        assert!(
+            !governor.sends_whole_rounds(),
+            "at the ceiling, rounds need not wait"
+        );
+        for _ in 0..16 {
+            governor.on_success(Duration::from_millis(20), None);
+        }
+        assert_eq!(governor.limit(), 16, "never beyond the ceiling");
         governor.on_refused();
         for _ in 0..40 {
             governor.on_success(Duration::from_millis(60), Some(10.0));
@@ -250,6 +279,32 @@ mod tests {
         }
         assert_eq!(governor.limit(), 3, "20/s at 100 ms: two, and headroom");
         assert_eq!(governor.traffic().refused, 1);
+    }
+
+    #[test]
+    fn whole_rounds_end_at_a_refusal_or_a_pace_and_outlast_a_slow_reply() {
+        let refused = Governor::new(4, 16);
+        assert!(refused.sends_whole_rounds());
+        refused.on_refused();
+        assert!(!refused.sends_whole_rounds());
+        let paced = Governor::new(4, 16);
+        paced.on_success(Duration::from_millis(100), Some(10.0));
+        assert!(!paced.sends_whole_rounds());
+        let slowed = Governor::new(2, 16);
+        slowed.on_success(Duration::from_millis(20), None);
+        slowed.on_success(Duration::from_millis(500), None);
+        assert_eq!(slowed.limit(), 1, "a slow round steps down");
+        assert!(
+            slowed.sends_whole_rounds(),
+            "no limit met: a slow server is not a limit"
+        );
+        slowed.on_success(Duration::from_millis(20), None);
+        slowed.on_success(Duration::from_millis(20), None);
+        assert_eq!(
+            slowed.limit(),
+            2,
+            "after a slow reply, it grows by one a round"
+        );
     }
 
     #[test]

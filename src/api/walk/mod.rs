@@ -53,7 +53,7 @@ use crate::api::{ApiError, Client, DecodedPage, PageItem, Query, RetryPolicy, TY
 /// Pages in flight at the start of a walk; it grows from there while the server keeps up.
 pub const INITIAL_CONCURRENCY: usize = 4;
 /// The most pages in flight unless told otherwise.
-pub const DEFAULT_CONCURRENCY: usize = 16;
+pub const DEFAULT_CONCURRENCY: usize = 32;
 /// How long a walk keeps trying without one good page before it gives up.
 pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(120);
 /// How often page 1 is re-read while a boundary is in doubt.
@@ -380,13 +380,19 @@ impl<T: PageItem> Walk<'_, T> {
         // A short page probably is the last: past it, only the page that proves the end is
         // asked for, so a rate limit is not spent on pages that will come back empty.
         let mut short: Option<u32> = None;
+        // The furthest page that came back with contacts: a short page before it is not the
+        // last, however late it arrived.
+        let mut furthest_filled = 0u32;
         // Pages read ahead of the one being written are bounded, so a page stuck in retries
         // cannot make the others pile up in memory.
         let read_ahead = (self.options.max_concurrency * 2) as u32;
         let mut repeats = 0;
         let mut stale = 0;
         loop {
-            while end.is_none()
+            // Before any limit is met, rounds go whole (see `Governor::sends_whole_rounds`).
+            let round_open = pages_in_flight == 0 || !self.governor.sends_whole_rounds();
+            while round_open
+                && end.is_none()
                 && short.is_none_or(|short| next_to_request <= short + 1)
                 && pages_in_flight < self.governor.limit()
                 && next_to_request < next_to_write + read_ahead
@@ -410,11 +416,12 @@ impl<T: PageItem> Walk<'_, T> {
                     if fetched.is_end() {
                         end = Some(end.map_or(number, |end| end.min(number)));
                     } else {
+                        furthest_filled = furthest_filled.max(number);
                         // A page after a short one that is not empty: 50 was not the page size.
                         if short.is_some_and(|short| number > short) {
                             short = None;
                         }
-                        if fetched.served() < TYPICAL_PAGE_SIZE {
+                        if fetched.served() < TYPICAL_PAGE_SIZE && number >= furthest_filled {
                             short = Some(short.map_or(number, |short| short.min(number)));
                         }
                     }

@@ -450,7 +450,7 @@ impl<T: PageItem> Walk<'_, T> {
 
     /// Reads from page 1 until contacts are no newer than the mark, taking what is new, and
     /// settles every doubtful boundary; repeats, from the newest contact of the pass's page 1,
-    /// until a pass found the mark already on page 1.
+    /// until a pass found the mark already on page 1 and repaired nothing after it.
     ///
     /// Whether a pass took anything says nothing: a contact still to be taken may get a message
     /// while the pass reads page 2 and jump to page 1, behind it. Only a pass that saw every
@@ -514,11 +514,15 @@ impl<T: PageItem> Walk<'_, T> {
                     });
                 }
             }
+            // Repairs sent by this pass's probe read after page 1: a contact pushed across a
+            // boundary may have jumped to page 1 since, where only another pass finds it.
+            let mut repaired = false;
             while let Some((purpose, fetched)) = self.join_next().await? {
+                repaired = true;
                 self.handle_side_read(purpose, fetched?);
                 self.send_pending().await;
             }
-            if one_page {
+            if one_page && !repaired {
                 return Ok(());
             }
             unshrinking = if pages >= previous_pages {

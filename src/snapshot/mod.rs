@@ -20,6 +20,7 @@ mod columns;
 mod facets;
 mod fields;
 mod matcher;
+mod pages;
 mod store;
 mod sync;
 

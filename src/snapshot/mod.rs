@@ -26,6 +26,7 @@ mod sync;
 
 use std::path::PathBuf;
 
+pub use columns::Codes;
 pub use facets::{Facet, Tally};
 pub use fields::{LIST_SEPARATOR, Record, flag};
 pub use matcher::{LocalQuery, Needs, RowView, Unanswerable};

@@ -450,6 +450,35 @@ impl Snapshot {
         Ok(())
     }
 
+    /// Calls `each` with every stored row (the columns `needs` names) and its values'
+    /// dictionary codes, until it returns `false`, then gives the dictionary, which the codes
+    /// index (code - 1). `None`, having called nothing, for a file written before the column
+    /// blocks: [`Snapshot::scan`] reads those.
+    pub fn scan_codes(
+        &self,
+        needs: Needs,
+        mut each: impl FnMut(&RowView<'_>, &columns::Codes<'_>) -> bool,
+    ) -> Result<Option<Vec<String>>, SnapshotError> {
+        if self.meta("columns")?.is_none() {
+            return Ok(None);
+        }
+        let strings = columns::dictionary(&self.block(0)?.ok_or(columns::Damaged)?)?;
+        let mut block = 1;
+        while let Some(bytes) = self.block(block)? {
+            let went_on = columns::for_each_row::<SnapshotError>(
+                &bytes,
+                &strings,
+                needs,
+                |_, row, codes| Ok(each(row, codes)),
+            )?;
+            if !went_on {
+                break;
+            }
+            block += 1;
+        }
+        Ok(Some(strings))
+    }
+
     /// The count of contacts matching `query`, and their counts by each of `facets`.
     pub fn tally(&self, query: &LocalQuery, facets: &[Facet]) -> Result<Tally, SnapshotError> {
         if self.meta("columns")?.is_some() {

@@ -2387,3 +2387,47 @@ fn the_snapshot_counts_facets_as_the_walk_does() {
         "the demo contacts spread over values"
     );
 }
+
+/// The browser's count from a snapshot with column blocks (counted by dictionary code) gives
+/// the same number and the same facets as the walk's, counted from the contacts; filtered to
+/// OPEN, likewise for the OPEN contacts.
+#[test]
+fn the_browsers_count_from_the_column_blocks_equals_the_walks() {
+    use inbox_tui::app::state::Facets;
+    use inbox_tui::snapshot::Snapshot;
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("snapshot.sqlite");
+    let demo = contacts(0..200);
+    let mut snapshot = Snapshot::create(&path).expect("created");
+    let mut writer = snapshot.begin(true).expect("begin");
+    for contact in &demo {
+        let json = serde_json::to_string(contact.raw()).expect("JSON");
+        writer.put(&json).expect("stored");
+    }
+    writer.commit(None).expect("committed");
+    drop(snapshot);
+
+    let open = Query {
+        status: vec![Status::Open],
+        ..Query::default()
+    };
+    for (query, keep) in [(Query::default(), None), (open, Some("OPEN"))] {
+        let mut walked = Facets::default();
+        let mut expected = 0;
+        for contact in demo
+            .iter()
+            .filter(|contact| keep.is_none_or(|status| contact.status() == Some(status)))
+        {
+            walked.add(contact);
+            expected += 1;
+        }
+        let counted = inbox_tui::app::local::count(&path, &query).expect("counted");
+        assert_eq!(counted.counted, expected, "{query:?}");
+        assert_eq!(counted.facets.items, walked.items, "{query:?}");
+        assert_eq!(counted.facets.channels, walked.channels, "{query:?}");
+        assert!(
+            walked.items.len() > 10,
+            "the demo contacts spread over values"
+        );
+    }
+}

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::msg::{LocalCount, Msg, SnapshotSynced};
-use super::state::RowFacets;
+use super::state::{CodedRowFacets, RowFacets};
 use crate::api::walk::WalkOptions;
 use crate::api::{ApiError, Client, Contact, IdSet, Page, Query, TYPICAL_PAGE_SIZE};
 use crate::export::{ExportJob, Progress, Summary};
@@ -49,24 +49,39 @@ pub fn synced_at(path: &Path) -> Option<jiff::Timestamp> {
 pub fn count(path: &Path, query: &Query) -> Result<LocalCount, String> {
     let local = LocalQuery::new(query).map_err(|why| why.to_string())?;
     let (snapshot, as_of) = opened(path)?;
-    let mut facets = RowFacets::default();
-    let mut counted = 0;
     let needs = Needs {
         id: false,
         ..Needs::ALL
     };
-    snapshot
-        .scan(false, needs, |_, row| {
+    let mut coded = CodedRowFacets::default();
+    let strings = snapshot
+        .scan_codes(needs, |row, codes| {
             if local.matches(row) {
-                counted += 1;
-                facets.add(row);
+                coded.add(row.flags, codes);
             }
-            Ok(true)
+            true
         })
         .map_err(|error| error.to_string())?;
+    let (counted, facets) = match strings {
+        Some(strings) => (coded.rows(), coded.finish(&strings)),
+        None => {
+            let mut facets = RowFacets::default();
+            let mut counted = 0;
+            snapshot
+                .scan(false, needs, |_, row| {
+                    if local.matches(row) {
+                        counted += 1;
+                        facets.add(row);
+                    }
+                    Ok(true)
+                })
+                .map_err(|error| error.to_string())?;
+            (counted, facets.finish())
+        }
+    };
     Ok(LocalCount {
         counted,
-        facets: Box::new(facets.finish()),
+        facets: Box::new(facets),
         as_of,
     })
 }

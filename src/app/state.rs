@@ -174,28 +174,124 @@ fn bump(counts: &mut HashMap<String, u64>, value: &str) {
     }
 }
 
+/// Counts the switches a row's stored flags have on.
+fn count_switches(switches: &mut [u64; filters::Switch::ALL.len()], flags: i64) {
+    use crate::snapshot::flag;
+    for (count, switch) in switches.iter_mut().zip(filters::Switch::ALL) {
+        let bit = match switch {
+            filters::Switch::Online => flag::ONLINE,
+            filters::Switch::LiveChat => flag::LIVE_CHAT,
+            filters::Switch::Interacted => flag::INTERACTED,
+            filters::Switch::Ordered => flag::ORDERED,
+            filters::Switch::ContactsOnly => flag::CONTACT,
+        };
+        if flags & bit != 0 {
+            *count += 1;
+        }
+    }
+}
+
+/// [`RowFacets`] counted by the column blocks' dictionary codes, in arrays indexed by code,
+/// with no text looked up per row; the values become text once, at the end.
+#[derive(Debug, Clone, Default)]
+pub struct CodedRowFacets {
+    /// By code, for each of [`crate::snapshot::Codes::singles`].
+    singles: [Vec<u64>; 8],
+    tags: Vec<u64>,
+    segments: Vec<u64>,
+    switches: [u64; filters::Switch::ALL.len()],
+    rows: u64,
+}
+
+fn bump_code(counts: &mut Vec<u64>, code: u64) {
+    let Ok(at) = usize::try_from(code) else {
+        return;
+    };
+    if at >= counts.len() {
+        counts.resize(at + 1, 0);
+    }
+    counts[at] += 1;
+}
+
+impl CodedRowFacets {
+    /// Counts one stored row in, from its flags and its codes.
+    pub fn add(&mut self, flags: i64, codes: &crate::snapshot::Codes<'_>) {
+        self.rows += 1;
+        count_switches(&mut self.switches, flags);
+        for (counts, code) in self.singles.iter_mut().zip(codes.singles) {
+            if code != 0 {
+                bump_code(counts, code);
+            }
+        }
+        for (counts, list) in [
+            (&mut self.tags, codes.tags),
+            (&mut self.segments, codes.segments),
+        ] {
+            list.iter()
+                .filter(|code| **code != 0)
+                .for_each(|code| bump_code(counts, *code));
+        }
+    }
+
+    /// The rows counted.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The counts as the filter panel and the chart read them; `strings` is the dictionary
+    /// the codes index.
+    pub fn finish(self, strings: &[String]) -> Facets {
+        let by_value = |counts: Vec<u64>| -> HashMap<String, u64> {
+            counts
+                .into_iter()
+                .enumerate()
+                .filter(|(_, count)| *count > 0)
+                .filter_map(|(code, count)| {
+                    Some((strings.get(code.checked_sub(1)?)?.clone(), count))
+                })
+                .collect()
+        };
+        let [
+            status,
+            last_by,
+            agent,
+            website,
+            whatsapp,
+            telegram,
+            facebook,
+            channel,
+        ] = self.singles;
+        RowFacets {
+            statuses: by_value(status),
+            senders: by_value(last_by),
+            tags: by_value(self.tags),
+            agents: by_value(agent),
+            segments: by_value(self.segments),
+            channels: by_value(channel),
+            bots: [
+                by_value(website),
+                by_value(whatsapp),
+                by_value(telegram),
+                by_value(facebook),
+            ],
+            switches: self.switches,
+            rows: self.rows,
+        }
+        .finish()
+    }
+}
+
 impl RowFacets {
     /// Counts one stored row in.
     pub fn add(&mut self, row: &crate::snapshot::RowView<'_>) {
-        use crate::snapshot::{LIST_SEPARATOR, flag};
+        use crate::snapshot::LIST_SEPARATOR;
         self.rows += 1;
         for (counts, bot) in self.bots.iter_mut().zip(row.bots) {
             if let Some(bot) = bot {
                 bump(counts, bot);
             }
         }
-        for (index, switch) in filters::Switch::ALL.into_iter().enumerate() {
-            let bit = match switch {
-                filters::Switch::Online => flag::ONLINE,
-                filters::Switch::LiveChat => flag::LIVE_CHAT,
-                filters::Switch::Interacted => flag::INTERACTED,
-                filters::Switch::Ordered => flag::ORDERED,
-                filters::Switch::ContactsOnly => flag::CONTACT,
-            };
-            if row.flags & bit != 0 {
-                self.switches[index] += 1;
-            }
-        }
+        count_switches(&mut self.switches, row.flags);
         let singles = [
             (&mut self.statuses, row.status),
             (&mut self.senders, row.last_by),

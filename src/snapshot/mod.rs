@@ -20,11 +20,13 @@ mod columns;
 mod facets;
 mod fields;
 mod matcher;
+mod pages;
 mod store;
 mod sync;
 
 use std::path::PathBuf;
 
+pub use columns::Codes;
 pub use facets::{Facet, Tally};
 pub use fields::{LIST_SEPARATOR, Record, flag};
 pub use matcher::{LocalQuery, Needs, RowView, Unanswerable};

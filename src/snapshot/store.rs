@@ -2,12 +2,14 @@
 //! exports and the changes report read them.
 //!
 //! `contacts` holds one row of filter columns per contact (small, so a scan of a million rows
-//! reads little); `raw` holds each contact's original JSON, deflated, under the same rowid;
+//! reads little); `pages` holds the contacts' original JSON, deflated a page of rowids at a
+//! time (`pages.rs`; `raw`, each contact deflated alone, is what schema 1 wrote);
 //! `changes` records what each sync saw appear, move, change or go; `meta` holds the mark (the
 //! newest `lastMessage.at` read, the server's time) and when the last sync and full read ended
 //! (this machine's time, for the age shown with every answer). `columns` holds the same filter
 //! columns as compact blocks, rebuilt at each commit, which scans read instead (`columns.rs`).
 
+use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -19,9 +21,12 @@ use super::columns;
 use super::facets::{Facet, Tally};
 use super::fields::Record;
 use super::matcher::{LocalQuery, Needs, RowView};
+use super::pages::{self, Entries, page_of};
 
 /// The schema this version writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 1;
+/// 2 stores the JSON a page of contacts at a time (`pages`); 1 stored each contact alone in
+/// `raw`, which 2 still reads, and empties as the contacts are written again.
+const SCHEMA_VERSION: i64 = 2;
 
 /// How long the changes report can look back; older changes are pruned at each sync.
 const CHANGES_KEPT: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -42,6 +47,7 @@ CREATE TABLE IF NOT EXISTS contacts (
 );
 CREATE INDEX IF NOT EXISTS contacts_by_message ON contacts (last_message_ms DESC);
 CREATE TABLE IF NOT EXISTS raw (rowid INTEGER PRIMARY KEY, json BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS pages (page INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY,
     at INTEGER NOT NULL,
@@ -205,69 +211,6 @@ fn fnv1a(bytes: &[u8]) -> i64 {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     i64::from_ne_bytes(hash.to_ne_bytes())
-}
-
-/// Deflate's preset dictionary: the public sample contact and common tracking-URL fragments.
-/// Every contact repeats the same few hundred bytes of keys, which a contact compressed alone
-/// cannot share; with them preset a contact takes about a fifth less room (1.42 KB against
-/// 1.84 KB for the demo's 3.1 KB contacts). Changing it makes stored contacts unreadable, so it
-/// belongs to the schema version.
-const DICTIONARY: &[u8] = include_bytes!("../../assets/snapshot-dictionary.txt");
-
-fn deflate(json: &str) -> io::Result<Vec<u8>> {
-    use flate2::{Compress, Compression, FlushCompress, Status};
-    let mut compress = Compress::new(Compression::default(), false);
-    compress
-        .set_dictionary(DICTIONARY)
-        .map_err(io::Error::other)?;
-    let input = json.as_bytes();
-    let mut out = Vec::with_capacity(input.len() / 2 + 64);
-    loop {
-        let consumed = usize::try_from(compress.total_in()).unwrap_or(input.len());
-        let status = compress
-            .compress_vec(
-                &input[consumed.min(input.len())..],
-                &mut out,
-                FlushCompress::Finish,
-            )
-            .map_err(io::Error::other)?;
-        if status == Status::StreamEnd {
-            return Ok(out);
-        }
-        out.reserve(out.capacity().max(256));
-    }
-}
-
-fn inflate(bytes: &[u8]) -> io::Result<String> {
-    use flate2::{Decompress, FlushDecompress, Status};
-    let mut decompress = Decompress::new(false);
-    decompress
-        .set_dictionary(DICTIONARY)
-        .map_err(io::Error::other)?;
-    let mut out = Vec::with_capacity(bytes.len() * 3);
-    loop {
-        let consumed = usize::try_from(decompress.total_in()).unwrap_or(bytes.len());
-        let before = (decompress.total_in(), decompress.total_out());
-        let status = decompress
-            .decompress_vec(
-                &bytes[consumed.min(bytes.len())..],
-                &mut out,
-                FlushDecompress::Finish,
-            )
-            .map_err(io::Error::other)?;
-        if status == Status::StreamEnd {
-            break;
-        }
-        if out.len() == out.capacity() {
-            out.reserve(out.capacity().max(1024));
-        } else if before == (decompress.total_in(), decompress.total_out()) {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "a stored contact is cut short",
-            ));
-        }
-    }
-    String::from_utf8(out).map_err(io::Error::other)
 }
 
 fn now_ms() -> i64 {
@@ -507,6 +450,35 @@ impl Snapshot {
         Ok(())
     }
 
+    /// Calls `each` with every stored row (the columns `needs` names) and its values'
+    /// dictionary codes, until it returns `false`, then gives the dictionary, which the codes
+    /// index (code - 1). `None`, having called nothing, for a file written before the column
+    /// blocks: [`Snapshot::scan`] reads those.
+    pub fn scan_codes(
+        &self,
+        needs: Needs,
+        mut each: impl FnMut(&RowView<'_>, &columns::Codes<'_>) -> bool,
+    ) -> Result<Option<Vec<String>>, SnapshotError> {
+        if self.meta("columns")?.is_none() {
+            return Ok(None);
+        }
+        let strings = columns::dictionary(&self.block(0)?.ok_or(columns::Damaged)?)?;
+        let mut block = 1;
+        while let Some(bytes) = self.block(block)? {
+            let went_on = columns::for_each_row::<SnapshotError>(
+                &bytes,
+                &strings,
+                needs,
+                |_, row, codes| Ok(each(row, codes)),
+            )?;
+            if !went_on {
+                break;
+            }
+            block += 1;
+        }
+        Ok(Some(strings))
+    }
+
     /// The count of contacts matching `query`, and their counts by each of `facets`.
     pub fn tally(&self, query: &LocalQuery, facets: &[Facet]) -> Result<Tally, SnapshotError> {
         if self.meta("columns")?.is_some() {
@@ -556,13 +528,62 @@ impl Snapshot {
 
     /// The original JSON of the contact stored under `rowid`.
     pub fn json(&self, rowid: i64) -> Result<Option<String>, SnapshotError> {
+        self.json_cached(rowid, &mut Vec::new())
+    }
+
+    /// [`Snapshot::json`], keeping the last few pages read in `cache`: a scan in message order
+    /// reads mostly consecutive rowids, so each page is inflated about once.
+    fn json_cached(
+        &self,
+        rowid: i64,
+        cache: &mut Vec<(i64, Entries)>,
+    ) -> Result<Option<String>, SnapshotError> {
+        const PAGES_KEPT: usize = 8;
+        let page = page_of(rowid);
+        let at = match cache.iter().position(|(number, _)| *number == page) {
+            Some(at) => Some(at),
+            None => match self.page(page)? {
+                Some(entries) => {
+                    if cache.len() == PAGES_KEPT {
+                        cache.remove(0);
+                    }
+                    cache.push((page, entries));
+                    Some(cache.len() - 1)
+                }
+                None => None,
+            },
+        };
+        if let Some(json) = at.and_then(|at| cache[at].1.get(&rowid)) {
+            return Ok(Some(json.clone()));
+        }
+        self.json_alone(rowid)
+    }
+
+    /// The stored page `page`, decoded.
+    fn page(&self, page: i64) -> Result<Option<Entries>, SnapshotError> {
+        let bytes: Option<Vec<u8>> = self
+            .connection
+            .prepare_cached("SELECT data FROM pages WHERE page = ?1")?
+            .query_row([page], |row| row.get(0))
+            .optional()?;
+        bytes
+            .map(|bytes| pages::decode(&bytes))
+            .transpose()
+            .map_err(io_error("stored contacts cannot be read".into()))
+    }
+
+    /// A contact schema 1 stored alone in `raw` and not written since.
+    fn json_alone(&self, rowid: i64) -> Result<Option<String>, SnapshotError> {
         let bytes: Option<Vec<u8>> = self
             .connection
             .prepare_cached("SELECT json FROM raw WHERE rowid = ?1")?
             .query_row([rowid], |row| row.get(0))
             .optional()?;
         bytes
-            .map(|bytes| inflate(&bytes))
+            .map(|bytes| {
+                pages::inflate(&bytes)
+                    .and_then(|json| String::from_utf8(json).map_err(io::Error::other))
+            })
             .transpose()
             .map_err(io_error("a stored contact cannot be read".into()))
     }
@@ -574,11 +595,12 @@ impl Snapshot {
         query: &LocalQuery,
         mut each: impl FnMut(&str) -> Result<bool, SnapshotError>,
     ) -> Result<(), SnapshotError> {
+        let mut cache = Vec::new();
         self.scan(true, query.needs(), |rowid, row| {
             if !query.matches(row) {
                 return Ok(true);
             }
-            match self.json(rowid)? {
+            match self.json_cached(rowid, &mut cache)? {
                 Some(json) => each(&json),
                 None => Ok(true),
             }
@@ -649,6 +671,8 @@ impl Snapshot {
             record_changes,
             now: now_ms(),
             written: Written::default(),
+            staged: BTreeMap::new(),
+            staged_bytes: 0,
             open: true,
         })
     }
@@ -664,8 +688,15 @@ pub struct Writer<'a> {
     record_changes: bool,
     now: i64,
     written: Written,
+    /// Contacts' JSON to write (or, `None`, remove), by page and rowid, until the pages are
+    /// rewritten: at [`STAGED_BYTES`] and at the commit.
+    staged: BTreeMap<i64, BTreeMap<i64, Option<String>>>,
+    staged_bytes: usize,
     open: bool,
 }
+
+/// The JSON a sync holds before it rewrites the pages it touched: bounds its memory.
+const STAGED_BYTES: usize = 4 << 20;
 
 impl Writer<'_> {
     fn connection(&self) -> &Connection {
@@ -715,8 +746,6 @@ impl Writer<'_> {
             self.written.unchanged += 1;
             return Ok(());
         }
-        let compressed =
-            deflate(json).map_err(io_error("a contact cannot be compressed".into()))?;
         let r = &record;
         let columns = params![
             r.id,
@@ -758,8 +787,9 @@ impl Writer<'_> {
                             .chain([&rowid as &dyn rusqlite::ToSql]),
                     ))?;
                 self.connection()
-                    .prepare_cached("UPDATE raw SET json = ?2 WHERE rowid = ?1")?
-                    .execute(params![rowid, compressed])?;
+                    .prepare_cached("DELETE FROM raw WHERE rowid = ?1")?
+                    .execute([rowid])?;
+                self.stage(rowid, Some(json))?;
                 if stored_at == record.last_message_at {
                     self.written.changed += 1;
                     ChangeKind::Changed
@@ -779,14 +809,52 @@ impl Writer<'_> {
                     )?
                     .execute(columns)?;
                 let rowid = self.connection().last_insert_rowid();
-                self.connection()
-                    .prepare_cached("INSERT INTO raw (rowid, json) VALUES (?1, ?2)")?
-                    .execute(params![rowid, compressed])?;
+                self.stage(rowid, Some(json))?;
                 self.written.new += 1;
                 ChangeKind::New
             }
         };
         self.record(kind, &record)
+    }
+
+    /// Notes `json` (or, `None`, the removal) of the contact under `rowid` for its page.
+    fn stage(&mut self, rowid: i64, json: Option<&str>) -> Result<(), SnapshotError> {
+        self.staged_bytes += json.map_or(0, str::len) + 16;
+        self.staged
+            .entry(page_of(rowid))
+            .or_default()
+            .insert(rowid, json.map(str::to_owned));
+        if self.staged_bytes >= STAGED_BYTES {
+            self.write_pages()?;
+        }
+        Ok(())
+    }
+
+    /// Rewrites every page a staged contact belongs to.
+    fn write_pages(&mut self) -> Result<(), SnapshotError> {
+        let staged = std::mem::take(&mut self.staged);
+        self.staged_bytes = 0;
+        for (page, changes) in staged {
+            let mut entries = self.snapshot.page(page)?.unwrap_or_default();
+            for (rowid, json) in changes {
+                match json {
+                    Some(json) => entries.insert(rowid, json),
+                    None => entries.remove(&rowid),
+                };
+            }
+            if entries.is_empty() {
+                self.connection()
+                    .prepare_cached("DELETE FROM pages WHERE page = ?1")?
+                    .execute([page])?;
+            } else {
+                let data = pages::encode(&entries)
+                    .map_err(io_error("contacts cannot be compressed".into()))?;
+                self.connection()
+                    .prepare_cached("INSERT OR REPLACE INTO pages (page, data) VALUES (?1, ?2)")?
+                    .execute(params![page, data])?;
+            }
+        }
+        Ok(())
     }
 
     fn set_meta(&self, key: &str, value: &str) -> Result<(), SnapshotError> {
@@ -808,6 +876,7 @@ impl Writer<'_> {
             self.set_meta("mark", mark)?;
         }
         self.set_meta("synced_at", &now_ms().to_string())?;
+        self.write_pages()?;
         self.write_blocks()?;
         let kept_since = self
             .now
@@ -854,23 +923,25 @@ impl Writer<'_> {
     }
 
     fn remove_unseen(&mut self) -> Result<(), SnapshotError> {
-        let gone: Vec<Record> = {
+        let gone: Vec<(i64, Record)> = {
             let mut statement = self.connection().prepare(
-                "SELECT id, name, status, last_message_at FROM contacts WHERE seen < ?1",
+                "SELECT rowid, id, name, status, last_message_at FROM contacts WHERE seen < ?1",
             )?;
             let rows = statement.query_map([self.generation], |row| {
-                Ok(Record {
-                    id: row.get(0)?,
-                    name: row.get(1)?,
-                    status: row.get(2)?,
-                    last_message_at: row.get(3)?,
+                let record = Record {
+                    id: row.get(1)?,
+                    name: row.get(2)?,
+                    status: row.get(3)?,
+                    last_message_at: row.get(4)?,
                     ..Record::default()
-                })
+                };
+                Ok((row.get(0)?, record))
             })?;
             rows.collect::<Result<_, _>>()?
         };
-        for record in &gone {
+        for (rowid, record) in &gone {
             self.record(ChangeKind::Gone, record)?;
+            self.stage(*rowid, None)?;
         }
         self.written.gone = gone.len() as u64;
         self.connection().execute(
@@ -909,6 +980,59 @@ mod tests {
             })
             .expect("scan");
         ids
+    }
+
+    /// A file written by schema 1 (each contact deflated alone in `raw`) is still read, and a
+    /// contact written again moves to the pages.
+    #[test]
+    fn a_schema_1_file_is_read_and_its_contacts_move_to_pages_as_they_are_written() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.sqlite");
+        let a = contact("a", "2025-01-01T00:00:00.000Z", "OPEN");
+        let b = contact("b", "2025-01-02T00:00:00.000Z", "OPEN");
+        let mut snapshot = Snapshot::create(&path).expect("created");
+        let mut writer = snapshot.begin(true).expect("begin");
+        writer.put(&a).expect("put");
+        writer.put(&b).expect("put");
+        writer.commit(None).expect("commit");
+        let connection = &snapshot.connection;
+        connection
+            .execute_batch("DELETE FROM pages; PRAGMA user_version = 1;")
+            .expect("schema 1");
+        for (rowid, json) in [(1, &a), (2, &b)] {
+            let alone = pages::deflate(json.as_bytes()).expect("deflated");
+            connection
+                .execute(
+                    "INSERT INTO raw (rowid, json) VALUES (?1, ?2)",
+                    params![rowid, alone],
+                )
+                .expect("raw");
+        }
+        drop(snapshot);
+
+        let mut snapshot = Snapshot::open(&path).expect("opened");
+        assert_eq!(ids(&snapshot), ["b", "a"]);
+        assert_eq!(snapshot.json(1).expect("read").as_deref(), Some(a.as_str()));
+        let closed = contact("a", "2025-01-01T00:00:00.000Z", "CLOSED");
+        let mut writer = snapshot.begin(true).expect("begin");
+        writer.put(&closed).expect("put");
+        writer.put(&b).expect("put");
+        writer.commit(None).expect("commit");
+        let alone: Vec<i64> = snapshot
+            .connection
+            .prepare("SELECT rowid FROM raw")
+            .expect("select")
+            .query_map([], |row| row.get(0))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("rowids");
+        assert_eq!(
+            alone,
+            [2],
+            "a, written again, left raw; b, unchanged, stayed"
+        );
+        assert_eq!(snapshot.json(1).expect("read"), Some(closed));
+        assert_eq!(snapshot.json(2).expect("read"), Some(b));
     }
 
     #[test]

@@ -545,19 +545,9 @@ async fn ids_from_changes_only_the_listed_contacts() {
     assert_eq!(changed, listed.into_iter().cloned().collect());
 }
 
-/// A run stopped by SIGINT between chunks exits 130 and says how to finish; `--resume` then
-/// sends the rest, numbering its requests after the stopped run's, and in the end every selected
-/// contact changed exactly once.
-#[tokio::test]
-async fn a_run_stopped_midway_and_resumed_changes_each_contact_once() {
-    let server = start_server_with(DemoConfig {
-        latency: Duration::from_millis(40),
-        ..config(2000)
-    })
-    .await;
-    let selected = statuses(&server, &query_of(&[Status::Closed])).await;
-    assert!(selected.len() > 300, "several chunks: {}", selected.len());
-    let state = state_dir("resume");
+/// Starts `set-status open --status closed` and returns it running once its journal records a
+/// confirmed request, its stderr piped.
+async fn close_to_open_confirmed_once(state: &Path, server: &DemoServer) -> std::process::Child {
     let url = server.url();
     let args: Vec<String> = [
         "set-status",
@@ -571,12 +561,11 @@ async fn a_run_stopped_midway_and_resumed_changes_each_contact_once() {
     .iter()
     .map(|a| a.to_string())
     .collect();
-    let child = command(&state, &args, server.token())
+    let child = command(state, &args, server.token())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts");
-    // Stop it once its journal records a confirmed request.
     let runs = state.join("inbox-tui").join("writes");
     let deadline = Instant::now() + Duration::from_secs(60);
     let confirmed = || {
@@ -594,6 +583,24 @@ async fn a_run_stopped_midway_and_resumed_changes_each_contact_once() {
         assert!(Instant::now() < deadline, "no request was confirmed");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    child
+}
+
+/// A run stopped by SIGINT between chunks exits 130 and says how to finish; `--resume` then
+/// sends the rest, numbering its requests after the stopped run's, and in the end every selected
+/// contact changed exactly once.
+#[tokio::test]
+async fn a_run_stopped_midway_and_resumed_changes_each_contact_once() {
+    let server = start_server_with(DemoConfig {
+        latency: Duration::from_millis(40),
+        ..config(2000)
+    })
+    .await;
+    let selected = statuses(&server, &query_of(&[Status::Closed])).await;
+    assert!(selected.len() > 300, "several chunks: {}", selected.len());
+    let state = state_dir("resume");
+    let url = server.url();
+    let child = close_to_open_confirmed_once(&state, &server).await;
     let killed = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -625,7 +632,7 @@ async fn a_run_stopped_midway_and_resumed_changes_each_contact_once() {
         selected.keys().collect::<HashSet<_>>()
     );
     assert!(changed.values().all(|times| *times == 1));
-    let journal = std::fs::read_dir(&runs)
+    let journal = std::fs::read_dir(state.join("inbox-tui").join("writes"))
         .expect("the runs")
         .map(|entry| std::fs::read_to_string(entry.expect("an entry").path()).expect("a journal"))
         .next()
@@ -967,40 +974,7 @@ async fn a_run_killed_outright_is_listed_unfinished_and_resumes() {
     assert!(selected.len() > 300, "several chunks: {}", selected.len());
     let state = state_dir("killed");
     let url = server.url();
-    let args: Vec<String> = [
-        "set-status",
-        "open",
-        "--status",
-        "closed",
-        "--base-url",
-        &url,
-        "--yes",
-    ]
-    .iter()
-    .map(|a| a.to_string())
-    .collect();
-    let mut child = command(&state, &args, server.token())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let runs = state.join("inbox-tui").join("writes");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let confirmed = || {
-        std::fs::read_dir(&runs)
-            .ok()
-            .into_iter()
-            .flatten()
-            .flatten()
-            .any(|entry| {
-                std::fs::read_to_string(entry.path())
-                    .is_ok_and(|journal| journal.contains("\"ok\":true"))
-            })
-    };
-    while !confirmed() {
-        assert!(Instant::now() < deadline, "no request was confirmed");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let mut child = close_to_open_confirmed_once(&state, &server).await;
     child.kill().expect("SIGKILL is sent");
     let status = tokio::task::spawn_blocking(move || child.wait())
         .await

@@ -1,6 +1,8 @@
 //! The walk over every page of a query that loses nothing on a live inbox, read as an ordered
-//! stream of contacts: exports, "select every matching contact" and the browser's count all
-//! consume [`ContactStream`], so they share one way of paging, one rate limit and one way to stop.
+//! stream of contacts: exports and "select every matching contact" consume [`ContactStream`], so
+//! they share one way of paging, one rate limit and one way to stop. The browser's count reads
+//! page after page through [`fetch_one`] instead, with no catch-up, so on a busy inbox it can
+//! miss contacts that moved; moving it onto the stream is still to do.
 //!
 //! The list is sorted by last message, newest first, and each new message lifts a contact to
 //! page 1 while the walk pages through. That moves every contact above it down one place, so a

@@ -6,7 +6,9 @@
 //! (see `State::layer`); `paging` shows pages and moves cursors; `filters` changes the query;
 //! `selection` marks contacts and runs select-all; `export_dialog` and `views` are overlays whose
 //! key handlers return an outcome for their parent to act on; `choices` keeps the pick-lists;
-//! `profile` switches accounts.
+//! `profile` switches accounts; `copy` copies a field or the selection and opens the web panel
+//! (`o`); `counts` runs and shows the count; `palette` runs typed commands; `writes` is the status
+//! change and deletion dialog.
 
 mod choices;
 mod copy;

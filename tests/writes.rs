@@ -545,6 +545,15 @@ async fn ids_from_changes_only_the_listed_contacts() {
     assert_eq!(changed, listed.into_iter().cloned().collect());
 }
 
+/// The journal of the one run kept in `state`.
+fn only_journal(state: &Path) -> String {
+    std::fs::read_dir(state.join("inbox-tui").join("writes"))
+        .expect("the runs")
+        .map(|entry| std::fs::read_to_string(entry.expect("an entry").path()).expect("a journal"))
+        .next()
+        .expect("a journal")
+}
+
 /// Starts `set-status open --status closed` and returns it running once its journal records a
 /// confirmed request, its stderr piped.
 async fn close_to_open_confirmed_once(state: &Path, server: &DemoServer) -> std::process::Child {
@@ -632,11 +641,7 @@ async fn a_run_stopped_midway_and_resumed_changes_each_contact_once() {
         selected.keys().collect::<HashSet<_>>()
     );
     assert!(changed.values().all(|times| *times == 1));
-    let journal = std::fs::read_dir(state.join("inbox-tui").join("writes"))
-        .expect("the runs")
-        .map(|entry| std::fs::read_to_string(entry.expect("an entry").path()).expect("a journal"))
-        .next()
-        .expect("a journal");
+    let journal = only_journal(&state);
     let chunks: Vec<u64> = journal
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
@@ -834,12 +839,7 @@ async fn a_partial_failure_exits_1_and_names_the_failed_ids() {
         .filter(|r| r.method == "PUT")
         .count();
     assert_eq!(puts, 2, "a refusal is not retried");
-    let runs = state.join("inbox-tui").join("writes");
-    let journal = std::fs::read_dir(&runs)
-        .expect("the runs")
-        .map(|entry| std::fs::read_to_string(entry.expect("an entry").path()).expect("a journal"))
-        .next()
-        .expect("a journal");
+    let journal = only_journal(&state);
     let outcomes: Vec<Value> = journal
         .lines()
         .map(|line| serde_json::from_str::<Value>(line).expect("a JSON line"))
@@ -880,12 +880,7 @@ async fn a_contact_accepted_but_not_changed_is_named_by_the_read_back() {
         stderr.contains("59 contacts changed and read back"),
         "{stderr}"
     );
-    let runs = state.join("inbox-tui").join("writes");
-    let journal = std::fs::read_dir(&runs)
-        .expect("the runs")
-        .map(|entry| std::fs::read_to_string(entry.expect("an entry").path()).expect("a journal"))
-        .next()
-        .expect("a journal");
+    let journal = only_journal(&state);
     let verified: Vec<Value> = journal
         .lines()
         .map(|line| serde_json::from_str::<Value>(line).expect("a JSON line"))

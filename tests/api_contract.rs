@@ -514,7 +514,7 @@ async fn a_wrong_token_is_unauthorized_and_never_echoed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_server_checks_bearer_and_authtype_and_validates_the_body() {
     let server = start_server(100, 1).await;
-    let http = reqwest::Client::builder()
+    let http = inbox_tui::api::http_client_builder()
         .no_proxy()
         .build()
         .expect("client");

@@ -601,7 +601,9 @@ fn a_page_past_the_end_says_so() {
 
 /// The `_id`s of a demo pick-list, read with plain HTTP rather than inbox-tui's client.
 async fn pick_list_ids(url: &str, path: &str) -> Vec<String> {
-    let reply: Value = reqwest::Client::new()
+    let reply: Value = inbox_tui::api::http_client_builder()
+        .build()
+        .expect("an HTTP client")
         .get(format!("{url}/{path}"))
         .bearer_auth(DEFAULT_TOKEN)
         .header("authtype", "Key")

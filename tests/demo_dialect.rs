@@ -82,7 +82,7 @@ fn body_with(changes: Value) -> Value {
 }
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder()
+    inbox_tui::api::http_client_builder()
         .no_proxy()
         .build()
         .expect("an HTTP client")

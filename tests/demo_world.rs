@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 /// A raw client: no automatic decompression, so the tests see the bytes on the wire.
 fn http() -> reqwest::Client {
-    reqwest::Client::builder()
+    inbox_tui::api::http_client_builder()
         .no_proxy()
         .no_gzip()
         .no_brotli()

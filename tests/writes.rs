@@ -93,7 +93,7 @@ fn run_name(stderr: &str) -> String {
 }
 
 async fn put(server: &DemoServer, body: &Value, authtype: bool) -> (u16, Value) {
-    let mut request = reqwest::Client::builder()
+    let mut request = inbox_tui::api::http_client_builder()
         .no_proxy()
         .build()
         .expect("a client")

@@ -234,7 +234,7 @@ impl Client {
         authorization.set_sensitive(true);
         headers.insert(header::AUTHORIZATION, authorization);
 
-        let mut builder = reqwest::Client::builder()
+        let mut builder = http_client_builder()
             .default_headers(headers)
             .user_agent(concat!("inbox-tui/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(config.connect_timeout)
@@ -627,6 +627,14 @@ fn parse_base_url(text: &str) -> Result<Url, ApiError> {
         return Err(invalid("it must not have a query or fragment"));
     }
     Ok(url)
+}
+
+/// A reqwest builder whose TLS uses ring's cryptography. reqwest is built without a provider of
+/// its own (see `Cargo.toml`), so every HTTP client of this crate, and of its tests, starts here.
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    // Fails only when a provider is already installed, which is the state wanted.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
 }
 
 /// Whether `url` points at this machine. Loopback bases bypass proxies (a proxy cannot reach our

@@ -15,7 +15,10 @@ mod retry;
 pub mod walk;
 
 pub use channel::Channel;
-pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, Page, RetryNotice, Token, is_loopback};
+pub use client::{
+    Client, ClientConfig, DEFAULT_BASE_URL, Page, RetryNotice, Token, http_client_builder,
+    is_loopback,
+};
 pub use error::ApiError;
 pub use items::{
     ContactKey, DecodedPage, FlatContact, PageItem, RawContact, Unusable, decode_page_items,

@@ -10,6 +10,7 @@ use std::process::{Command, Output, Stdio};
 
 use common::{CANARY_TOKEN, start_server_with, text};
 use inbox_tui::api::{Query, Status};
+use inbox_tui::app::keymap::{KeyCombo, action_table};
 use inbox_tui::app::{Action, Layer};
 use inbox_tui::config::{Config, ConfigError, LastFilters};
 use inbox_tui::dates::ZoneSetting;
@@ -536,6 +537,41 @@ fn key_conflicts_unknown_actions_and_bad_keys_are_reported_with_their_lines() {
         ["Space"],
         "nor the filter panel's toggle"
     );
+}
+
+/// Every action the browser has can be bound from the config file: for each one, a config that
+/// binds it to F5 in a layer that has it loads, and the keymap then has F5, and only F5, there.
+#[test]
+fn every_action_can_be_bound_from_the_config() {
+    let sandbox = Sandbox::new();
+    let f5 = KeyCombo::parse("f5").expect("F5 parses").label();
+    let table = action_table();
+    let mut checked = 0;
+    for action in Action::all() {
+        let layer = table
+            .iter()
+            .find(|entry| entry.action == action)
+            .map(|entry| entry.layer)
+            .unwrap_or_else(|| panic!("{} has no row in the action table", action.name()));
+        sandbox.write_config(&format!(
+            "[keys.{}]\n{} = [\"f5\"]\n",
+            layer.name(),
+            action.name()
+        ));
+        let loaded = Config::load(Some(&sandbox.config_path())).expect("a valid config");
+        let keymap = loaded
+            .config
+            .keymap()
+            .unwrap_or_else(|problems| panic!("{}: {problems:?}", action.name()));
+        assert_eq!(
+            keymap.keys_for(layer, action),
+            [f5.clone()],
+            "{}",
+            action.name()
+        );
+        checked += 1;
+    }
+    assert!(checked > 60, "only {checked} actions were tried");
 }
 
 #[test]

@@ -2,9 +2,13 @@
 //! they can never disagree with the keys that actually work.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use strum::{EnumIter, EnumMessage, IntoEnumIterator, IntoStaticStr};
 
-/// Everything a key can ask the browser to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Everything a key can ask the browser to do. This declaration is the only list: the config
+/// name is the variant's in snake case (`NextPage` is `next_page`), and [`Action::all`] walks
+/// the variants, so a new action can be bound from the config without another edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Action {
     Quit,
     Help,
@@ -78,8 +82,9 @@ pub enum Action {
 }
 
 /// What the copy menu copies of a contact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, EnumIter)]
 pub enum CopyField {
+    #[default]
     Email,
     /// In E.164, as other tools want it.
     Phone,
@@ -105,129 +110,30 @@ impl CopyField {
 }
 
 impl Action {
-    /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 61] = [
-        Action::FocusNext,
-        Action::FocusPrev,
-        Action::MoveDown,
-        Action::MoveUp,
-        Action::Top,
-        Action::Bottom,
-        Action::NextPage,
-        Action::PrevPage,
-        Action::FocusSearch,
-        Action::Activate,
-        Action::Toggle,
-        Action::RangeSelect,
-        Action::SelectPage,
-        Action::SelectAllMatching,
-        Action::ClearSelection,
-        Action::Export,
-        Action::ClearFilters,
-        Action::Refresh,
-        Action::Fullscreen,
-        Action::RawJson,
-        Action::SaveView,
-        Action::ShowViews,
-        Action::DeleteView,
-        Action::PrevChoice,
-        Action::NextChoice,
-        Action::ApplyView(1),
-        Action::ApplyView(2),
-        Action::ApplyView(3),
-        Action::ApplyView(4),
-        Action::ApplyView(5),
-        Action::ApplyView(6),
-        Action::ApplyView(7),
-        Action::ApplyView(8),
-        Action::ApplyView(9),
-        Action::Help,
-        Action::Quit,
-        Action::Redraw,
-        Action::ScreenDown,
-        Action::ScreenUp,
-        Action::Back,
-        Action::ShowError,
-        Action::TogglePanel,
-        Action::NextSection,
-        Action::PrevSection,
-        Action::Copy,
-        Action::CopySelection,
-        Action::Open,
-        Action::CopyField(CopyField::Email),
-        Action::CopyField(CopyField::Phone),
-        Action::CopyField(CopyField::Id),
-        Action::CopyField(CopyField::Uuid),
-        Action::CopyField(CopyField::Name),
-        Action::CopyField(CopyField::Json),
-        Action::Palette,
-        Action::CountAll,
-        Action::ShowCounts,
-        Action::Undo,
-        Action::GoToPage,
-        Action::SwitchProfile,
-        Action::SetStatus,
-        Action::Delete,
-    ];
+    /// Every action: each variant once, "apply view" as its nine numbers and "copy a field" as
+    /// each field.
+    pub fn all() -> impl Iterator<Item = Action> {
+        Action::iter().flat_map(|action| -> Vec<Action> {
+            match action {
+                Action::ApplyView(_) => (1..=9).map(Action::ApplyView).collect(),
+                Action::CopyField(_) => CopyField::iter().map(Action::CopyField).collect(),
+                action => vec![action],
+            }
+        })
+    }
 
     /// The name the config file uses for the action, e.g. `next_page` or `apply_view_3`.
     pub fn name(self) -> String {
-        let name = match self {
-            Action::Quit => "quit",
-            Action::Help => "help",
-            Action::FocusNext => "focus_next",
-            Action::FocusPrev => "focus_prev",
-            Action::FocusSearch => "focus_search",
-            Action::MoveDown => "move_down",
-            Action::MoveUp => "move_up",
-            Action::Top => "top",
-            Action::Bottom => "bottom",
-            Action::NextPage => "next_page",
-            Action::PrevPage => "prev_page",
-            Action::Activate => "activate",
-            Action::Toggle => "toggle",
-            Action::ClearFilters => "clear_filters",
-            Action::Refresh => "refresh",
-            Action::Fullscreen => "fullscreen",
-            Action::RawJson => "raw_json",
-            Action::Back => "back",
-            Action::RangeSelect => "range_select",
-            Action::SelectPage => "select_page",
-            Action::SelectAllMatching => "select_all_matching",
-            Action::ClearSelection => "clear_selection",
-            Action::Export => "export",
-            Action::SaveView => "save_view",
-            Action::ShowViews => "show_views",
-            Action::DeleteView => "delete_view",
-            Action::PrevChoice => "prev_choice",
-            Action::NextChoice => "next_choice",
-            Action::ShowError => "show_error",
-            Action::TogglePanel => "toggle_panel",
-            Action::NextSection => "next_section",
-            Action::PrevSection => "prev_section",
-            Action::Copy => "copy",
-            Action::CopySelection => "copy_selection",
-            Action::Open => "open",
-            Action::Palette => "palette",
-            Action::CountAll => "count_all",
-            Action::ShowCounts => "show_counts",
-            Action::Undo => "undo",
-            Action::GoToPage => "go_to_page",
-            Action::SwitchProfile => "switch_profile",
-            Action::Redraw => "redraw",
-            Action::ScreenDown => "screen_down",
-            Action::ScreenUp => "screen_up",
-            Action::SetStatus => "set_status",
-            Action::Delete => "delete",
-            Action::CopyField(field) => return format!("copy_{}", field.label().to_lowercase()),
-            Action::ApplyView(number) => return format!("apply_view_{number}"),
-        };
-        name.to_owned()
+        match self {
+            Action::CopyField(field) => format!("copy_{}", field.label().to_lowercase()),
+            Action::ApplyView(number) => format!("apply_view_{number}"),
+            action => <&'static str>::from(action).to_owned(),
+        }
     }
 
     /// The action a config name stands for.
     pub fn from_name(name: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|action| action.name() == name)
+        Action::all().find(|action| action.name() == name)
     }
 }
 
@@ -364,94 +270,71 @@ impl KeyCombo {
 
 /// A context with its own keys. Key routing, the help, the hint bar and the config's
 /// `[keys.LAYER]` sections all go by it, so a key means one thing per layer and the same key can
-/// mean different things in different layers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// mean different things in different layers. Declared once: the config name is the variant's
+/// in snake case, the help's heading is its `message`, and the help and the config example list
+/// the layers in this order.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, IntoStaticStr, EnumMessage,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Layer {
     /// The browser's keys wherever a pane (list, filters, detail) has the keyboard.
+    #[strum(message = "Everywhere in the browser")]
     Global,
+    #[strum(message = "Contact list")]
     List,
+    #[strum(message = "Filter panel")]
     Filters,
+    #[strum(message = "Detail pane")]
     Detail,
     /// A text field: the panel's search and dates, the view name prompt. Printable keys are
     /// text; only the keys here act.
+    #[strum(message = "Typing text (search, a tag, dates, a view's name, the export path)")]
     Text,
+    #[strum(message = "Export dialog")]
     Export,
+    #[strum(message = "Saved views list")]
     Views,
+    #[strum(message = "This help")]
     Help,
     /// The last error in full.
+    #[strum(message = "The last error, in full")]
     Error,
     /// The copy menu.
+    #[strum(message = "Copy menu")]
     Copy,
     /// The command palette: printable keys are the command.
+    #[strum(
+        message = "Command palette: page N, status S, tag T, agent NAME, search TEXT, clear, view NAME, export PATH, copy FIELD, open, count, profile NAME"
+    )]
     Palette,
     /// The chart of the counts.
+    #[strum(message = "The counts chart")]
     Counts,
     /// The status change and deletion dialog; while it asks for a typed confirmation,
     /// printable keys are the text.
+    #[strum(message = "Set status / delete dialog")]
     Write,
 }
 
 impl Layer {
     /// Every layer, in the order the help and the config example list them.
-    pub const ALL: [Layer; 13] = [
-        Layer::Global,
-        Layer::List,
-        Layer::Filters,
-        Layer::Detail,
-        Layer::Text,
-        Layer::Export,
-        Layer::Views,
-        Layer::Help,
-        Layer::Error,
-        Layer::Copy,
-        Layer::Palette,
-        Layer::Counts,
-        Layer::Write,
-    ];
+    pub fn all() -> impl Iterator<Item = Layer> {
+        Layer::iter()
+    }
 
     /// The config section's name: `[keys.list]`.
     pub fn name(self) -> &'static str {
-        match self {
-            Layer::Global => "global",
-            Layer::List => "list",
-            Layer::Filters => "filters",
-            Layer::Detail => "detail",
-            Layer::Text => "text",
-            Layer::Export => "export",
-            Layer::Views => "views",
-            Layer::Help => "help",
-            Layer::Error => "error",
-            Layer::Copy => "copy",
-            Layer::Palette => "palette",
-            Layer::Counts => "counts",
-            Layer::Write => "write",
-        }
+        self.into()
     }
 
     pub fn from_name(name: &str) -> Option<Layer> {
-        Layer::ALL.into_iter().find(|layer| layer.name() == name)
+        Layer::all().find(|layer| layer.name() == name)
     }
 
     /// How the help heads the layer's keys.
     pub fn title(self) -> &'static str {
-        match self {
-            Layer::Global => "Everywhere in the browser",
-            Layer::List => "Contact list",
-            Layer::Filters => "Filter panel",
-            Layer::Detail => "Detail pane",
-            Layer::Text => "Typing text (search, a tag, dates, a view's name, the export path)",
-            Layer::Export => "Export dialog",
-            Layer::Views => "Saved views list",
-            Layer::Help => "This help",
-            Layer::Error => "The last error, in full",
-            Layer::Copy => "Copy menu",
-            Layer::Counts => "The counts chart",
-            Layer::Write => "Set status / delete dialog",
-            Layer::Palette => {
-                "Command palette: page N, status S, tag T, agent NAME, search TEXT, clear, \
-                 view NAME, export PATH, copy FIELD, open, count, profile NAME"
-            }
-        }
+        self.get_message().unwrap_or_else(|| self.name())
     }
 
     /// The panes fall back to the global keys; the overlays and text fields have the keyboard
@@ -898,7 +781,7 @@ pub fn entry_for(layer: Layer, action: Action) -> Option<ActionEntry> {
 pub fn config_reference() -> String {
     let table = action_table();
     let mut text = String::new();
-    for layer in Layer::ALL {
+    for layer in Layer::all() {
         text.push_str(&format!("# [keys.{}]: {}\n", layer.name(), layer.title()));
         for entry in table.iter().filter(|entry| entry.layer == layer) {
             if matches!(entry.action, Action::ApplyView(2..)) {
@@ -998,8 +881,7 @@ impl Keymap {
         if current.falls_back_to_global() {
             order.push(Layer::Global);
         }
-        let rest: Vec<Layer> = Layer::ALL
-            .into_iter()
+        let rest: Vec<Layer> = Layer::all()
             .filter(|layer| !order.contains(layer))
             .collect();
         order.extend(rest);
@@ -1060,7 +942,7 @@ mod tests {
 
     #[test]
     fn action_names_round_trip() {
-        for action in Action::ALL {
+        for action in Action::all() {
             assert_eq!(Action::from_name(&action.name()), Some(action));
         }
     }

@@ -133,8 +133,7 @@ impl Config {
 
     /// The layer and action a line names, or the problem with it.
     fn resolve(&self, entry: &KeyEntry) -> Result<(Layer, Action), ConfigProblem> {
-        let layers: Vec<String> = Layer::ALL
-            .iter()
+        let layers: Vec<String> = Layer::all()
             .map(|layer| format!("[keys.{}]", layer.name()))
             .collect();
         if entry.flat {

@@ -353,6 +353,20 @@ pub struct ActionEntry {
     pub description: &'static str,
     /// In the config's key syntax (see [`KeyCombo::parse`]).
     pub defaults: &'static [&'static str],
+    /// An overlay's or a text field's reminder on the hint line: its place there (smallest
+    /// first) and its word; rows of a layer with the same word share one reminder (`j/k move`).
+    /// The panes' hint lines are `ui/status.rs`'s, since they mix in the global keys.
+    pub hint: Option<(u8, &'static str)>,
+}
+
+impl ActionEntry {
+    /// The row with a reminder on the hint line.
+    const fn hinted(self, place: u8, word: &'static str) -> ActionEntry {
+        ActionEntry {
+            hint: Some((place, word)),
+            ..self
+        }
+    }
 }
 
 const fn entry(
@@ -366,15 +380,16 @@ const fn entry(
         action,
         description,
         defaults,
+        hint: None,
     }
 }
 
-/// Every action of every layer, apart from the nine "apply view" actions, which
-/// [`action_table`] adds.
-const ACTIONS: [ActionEntry; 64] = {
+/// Every action of every layer, in the order the help lists them: the only declaration of what
+/// a key can do where. A new overlay's keys are rows here, with their hints.
+const ROWS: &[ActionEntry] = {
     use Action as A;
     use Layer as L;
-    [
+    &[
         entry(L::Global, A::FocusNext, "focus the next pane", &["tab"]),
         entry(
             L::Global,
@@ -580,71 +595,73 @@ const ACTIONS: [ActionEntry; 64] = {
             A::Activate,
             "apply the text (search, tag, date, view name)",
             &["enter"],
-        ),
-        entry(L::Text, A::Back, "leave the field", &["esc"]),
+        )
+        .hinted(1, "apply"),
+        entry(L::Text, A::Back, "leave the field", &["esc"]).hinted(2, "leave the field"),
         entry(
             L::Text,
             A::FocusNext,
             "leave the field, focus the next pane",
             &["tab"],
-        ),
+        )
+        .hinted(3, "next pane"),
         entry(
             L::Text,
             A::FocusPrev,
             "leave the field, focus the previous pane",
             &["shift-tab"],
         ),
-        entry(L::Export, A::MoveDown, "next row", &["down", "j", "tab"]),
+        entry(L::Export, A::MoveDown, "next row", &["down", "j", "tab"]).hinted(1, "row"),
         entry(
             L::Export,
             A::MoveUp,
             "previous row",
             &["up", "k", "shift-tab"],
-        ),
+        )
+        .hinted(1, "row"),
         entry(
             L::Export,
             A::PrevChoice,
             "previous value of the row",
             &["left", "h"],
-        ),
+        )
+        .hinted(2, "value"),
         entry(
             L::Export,
             A::NextChoice,
             "next value of the row",
             &["right", "l", "space"],
-        ),
-        entry(L::Export, A::Activate, "start the export", &["enter"]),
+        )
+        .hinted(2, "value"),
+        entry(L::Export, A::Activate, "start the export", &["enter"]).hinted(3, "export"),
         entry(
             L::Export,
             A::Back,
             "close the dialog, or cancel the running export",
             &["esc"],
-        ),
-        entry(L::Views, A::MoveDown, "next view", &["j", "down"]),
-        entry(L::Views, A::MoveUp, "previous view", &["k", "up"]),
+        )
+        .hinted(4, "close or cancel"),
+        entry(L::Views, A::MoveDown, "next view", &["j", "down"]).hinted(3, "move"),
+        entry(L::Views, A::MoveUp, "previous view", &["k", "up"]).hinted(3, "move"),
         entry(
             L::Views,
             A::Activate,
             "apply the view under the cursor",
             &["enter", "space"],
-        ),
+        )
+        .hinted(1, "apply"),
         entry(
             L::Views,
             A::DeleteView,
             "delete the view under the cursor",
             &["d", "delete"],
-        ),
-    ]
-};
-
-/// The keys of the help overlay and of closing the views list, which come last in the table.
-const CLOSING: [ActionEntry; 31] = {
-    use Action as A;
-    use Layer as L;
-    [
-        entry(L::Views, A::Back, "close the list", &["esc", "V", "q"]),
-        entry(L::Help, A::MoveDown, "scroll down", &["j", "down"]),
-        entry(L::Help, A::MoveUp, "scroll up", &["k", "up"]),
+        )
+        .hinted(2, "delete"),
+        entry(L::Global, A::ApplyView(0), "apply saved view 1–9", &[]),
+        entry(L::Views, A::ApplyView(0), "apply saved view 1–9", &[]),
+        entry(L::Views, A::Back, "close the list", &["esc", "V", "q"]).hinted(4, "close"),
+        entry(L::Help, A::MoveDown, "scroll down", &["j", "down"]).hinted(1, "scroll"),
+        entry(L::Help, A::MoveUp, "scroll up", &["k", "up"]).hinted(1, "scroll"),
         entry(
             L::Help,
             A::ScreenDown,
@@ -659,53 +676,59 @@ const CLOSING: [ActionEntry; 31] = {
         ),
         entry(L::Help, A::Top, "scroll to the top", &["g", "home"]),
         entry(L::Help, A::Bottom, "scroll to the bottom", &["G", "end"]),
-        entry(L::Help, A::Back, "close the help", &["esc", "?", "q"]),
-        entry(L::Error, A::MoveDown, "scroll down", &["j", "down"]),
-        entry(L::Error, A::MoveUp, "scroll up", &["k", "up"]),
-        entry(L::Error, A::Back, "close", &["esc", "!", "q"]),
+        entry(L::Help, A::Back, "close the help", &["esc", "?", "q"]).hinted(2, "close"),
+        entry(L::Error, A::MoveDown, "scroll down", &["j", "down"]).hinted(1, "scroll"),
+        entry(L::Error, A::MoveUp, "scroll up", &["k", "up"]).hinted(1, "scroll"),
+        entry(L::Error, A::Back, "close", &["esc", "!", "q"]).hinted(2, "close"),
         entry(
             L::Copy,
             A::CopyField(CopyField::Email),
             "copy the email",
             &["e"],
-        ),
+        )
+        .hinted(1, "email"),
         entry(
             L::Copy,
             A::CopyField(CopyField::Phone),
             "copy the phone, in E.164",
             &["p"],
-        ),
-        entry(L::Copy, A::CopyField(CopyField::Id), "copy the id", &["i"]),
+        )
+        .hinted(2, "phone"),
+        entry(L::Copy, A::CopyField(CopyField::Id), "copy the id", &["i"]).hinted(3, "id"),
         entry(
             L::Copy,
             A::CopyField(CopyField::Uuid),
             "copy the uuid",
             &["u"],
-        ),
+        )
+        .hinted(4, "uuid"),
         entry(
             L::Copy,
             A::CopyField(CopyField::Name),
             "copy the name",
             &["n"],
-        ),
+        )
+        .hinted(5, "name"),
         entry(
             L::Copy,
             A::CopyField(CopyField::Json),
             "copy the contact as JSON",
             &["j"],
-        ),
-        entry(L::Copy, A::Back, "close the menu", &["esc", "y", "q"]),
-        entry(L::Counts, A::Back, "close the chart", &["esc", "S", "q"]),
-        entry(L::Palette, A::Activate, "run the command", &["enter"]),
-        entry(L::Palette, A::Back, "close the palette", &["esc"]),
+        )
+        .hinted(6, "JSON"),
+        entry(L::Copy, A::Back, "close the menu", &["esc", "y", "q"]).hinted(7, "close"),
+        entry(L::Counts, A::Back, "close the chart", &["esc", "S", "q"]).hinted(1, "close"),
+        entry(L::Palette, A::Activate, "run the command", &["enter"]).hinted(1, "run"),
+        entry(L::Palette, A::Back, "close the palette", &["esc"]).hinted(4, "close"),
         entry(
             L::Palette,
             A::FocusNext,
             "complete the command or its argument",
             &["tab"],
-        ),
-        entry(L::Palette, A::MoveUp, "the previous command", &["up"]),
-        entry(L::Palette, A::MoveDown, "the next command", &["down"]),
+        )
+        .hinted(2, "complete"),
+        entry(L::Palette, A::MoveUp, "the previous command", &["up"]).hinted(3, "history"),
+        entry(L::Palette, A::MoveDown, "the next command", &["down"]).hinted(3, "history"),
         entry(
             L::Global,
             A::SetStatus,
@@ -718,14 +741,15 @@ const CLOSING: [ActionEntry; 31] = {
             "delete the selection (or the contact under the cursor)",
             &["D"],
         ),
-        entry(L::Write, A::MoveDown, "next status", &["down", "j"]),
-        entry(L::Write, A::MoveUp, "previous status", &["up", "k"]),
+        entry(L::Write, A::MoveDown, "next status", &["down", "j"]).hinted(1, "status"),
+        entry(L::Write, A::MoveUp, "previous status", &["up", "k"]).hinted(1, "status"),
         entry(
             L::Write,
             A::Activate,
             "choose the status; confirm",
             &["enter"],
-        ),
+        )
+        .hinted(2, "go on"),
         entry(
             L::Write,
             A::Toggle,
@@ -737,36 +761,36 @@ const CLOSING: [ActionEntry; 31] = {
             A::Back,
             "cancel; while writing, stop after the request in flight",
             &["esc"],
-        ),
+        )
+        .hinted(3, "cancel or stop"),
     ]
 };
 
-const DIGITS: [&[&str]; 9] = [
-    &["1"],
-    &["2"],
-    &["3"],
-    &["4"],
-    &["5"],
-    &["6"],
-    &["7"],
-    &["8"],
-    &["9"],
-];
-
-/// The whole table: the actions of every layer, then "apply view 1–9" in the global layer and
-/// the views list, then the keys that close the overlays.
+/// The whole table, each "apply view" row expanded into its nine actions, view N on key N.
 pub fn action_table() -> Vec<ActionEntry> {
-    let views = [Layer::Global, Layer::Views].into_iter().flat_map(|layer| {
-        (1..=9u8).map(move |number| {
-            entry(
-                layer,
-                Action::ApplyView(number),
-                "apply saved view 1–9",
-                DIGITS[usize::from(number - 1)],
-            )
+    const KEYS: [&[&str]; 9] = [
+        &["1"],
+        &["2"],
+        &["3"],
+        &["4"],
+        &["5"],
+        &["6"],
+        &["7"],
+        &["8"],
+        &["9"],
+    ];
+    ROWS.iter()
+        .flat_map(|row| match row.action {
+            Action::ApplyView(_) => (1..=9u8)
+                .map(|number| ActionEntry {
+                    action: Action::ApplyView(number),
+                    defaults: KEYS[usize::from(number - 1)],
+                    ..*row
+                })
+                .collect(),
+            _ => vec![*row],
         })
-    });
-    ACTIONS.into_iter().chain(views).chain(CLOSING).collect()
+        .collect()
 }
 
 /// The table's entry for `action` in `layer`, if the layer has it.
@@ -873,6 +897,27 @@ impl Keymap {
             .unwrap_or_else(|| "(unbound)".into())
     }
 
+    /// The hint line of an overlay or a text field, from its rows in the table: each word once,
+    /// with the first key of every row that has it (`j/k`), in the rows' hint order.
+    pub fn row_hints(&self, layer: Layer) -> Vec<(String, &'static str)> {
+        let mut hints: Vec<(u8, &'static str, Vec<String>)> = Vec::new();
+        for row in ROWS.iter().filter(|row| row.layer == layer) {
+            let Some((place, word)) = row.hint else {
+                continue;
+            };
+            let key = self.first_key(layer, row.action);
+            match hints.iter_mut().find(|(_, known, _)| *known == word) {
+                Some((_, _, keys)) => keys.push(key),
+                None => hints.push((place, word, vec![key])),
+            }
+        }
+        hints.sort_by_key(|(place, _, _)| *place);
+        hints
+            .into_iter()
+            .map(|(_, word, keys)| (keys.join("/"), word))
+            .collect()
+    }
+
     /// The help's sections: `current` first, then, for a pane, the global keys, then every
     /// other layer. Each row is the keys and the description, with the nine "apply view"
     /// actions folded into one row.
@@ -945,6 +990,46 @@ mod tests {
         for action in Action::all() {
             assert_eq!(Action::from_name(&action.name()), Some(action));
         }
+    }
+
+    /// An overlay's hint line comes from its rows: words in their hint order, the keys of rows
+    /// sharing a word joined, the first default key of each.
+    #[test]
+    fn overlay_hints_come_from_the_table_rows() {
+        let keymap = Keymap::default();
+        let hints = |layer| keymap.row_hints(layer);
+        let owned = |pairs: &[(&str, &'static str)]| -> Vec<(String, &'static str)> {
+            pairs
+                .iter()
+                .map(|(keys, word)| ((*keys).to_owned(), *word))
+                .collect()
+        };
+        assert_eq!(
+            hints(Layer::Palette),
+            owned(&[
+                ("Enter", "run"),
+                ("Tab", "complete"),
+                ("↑/↓", "history"),
+                ("Esc", "close")
+            ])
+        );
+        assert_eq!(
+            hints(Layer::Views),
+            owned(&[
+                ("Enter", "apply"),
+                ("d", "delete"),
+                ("j/k", "move"),
+                ("Esc", "close")
+            ])
+        );
+        assert_eq!(
+            hints(Layer::Help),
+            owned(&[("j/k", "scroll"), ("Esc", "close")])
+        );
+        assert!(
+            hints(Layer::List).is_empty(),
+            "the panes' hints are ui/status.rs's"
+        );
     }
 
     #[test]

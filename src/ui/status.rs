@@ -11,7 +11,6 @@ use super::time::Clock;
 use super::{Theme, clip};
 use crate::api::ApiError;
 use crate::app::filters;
-use crate::app::keymap::CopyField;
 use crate::app::state::Counting;
 use crate::app::{Action, Layer, Load, State};
 use crate::text::{single_line, thousands};
@@ -21,10 +20,12 @@ const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 /// One reminder on the hint line: these actions' first keys, then a short name.
 type Hint = (&'static [Action], &'static str);
 
-/// The hint line of each layer: the actions worth a reminder there, most wanted first.
-fn hints_for(layer: Layer) -> &'static [Hint] {
+/// The hint line of each pane: the actions worth a reminder there, most wanted first. The panes
+/// fall back to the global keys, so their lines are chosen here; an overlay's or a text field's
+/// hints are rows of the action table (`Keymap::row_hints`).
+fn pane_hints(layer: Layer) -> Option<&'static [Hint]> {
     use Action as A;
-    match layer {
+    let hints: &'static [Hint] = match layer {
         Layer::Global | Layer::List => &[
             (&[A::Help], "help"),
             (&[A::FocusSearch], "search"),
@@ -58,48 +59,9 @@ fn hints_for(layer: Layer) -> &'static [Hint] {
             (&[A::NextPage, A::PrevPage], "page"),
             (&[A::Quit], "quit"),
         ],
-        Layer::Text => &[
-            (&[A::Activate], "apply"),
-            (&[A::Back], "leave the field"),
-            (&[A::FocusNext], "next pane"),
-        ],
-        Layer::Export => &[
-            (&[A::MoveDown, A::MoveUp], "row"),
-            (&[A::PrevChoice, A::NextChoice], "value"),
-            (&[A::Activate], "export"),
-            (&[A::Back], "close or cancel"),
-        ],
-        Layer::Views => &[
-            (&[A::Activate], "apply"),
-            (&[A::DeleteView], "delete"),
-            (&[A::MoveDown, A::MoveUp], "move"),
-            (&[A::Back], "close"),
-        ],
-        Layer::Counts => &[(&[A::Back], "close")],
-        Layer::Write => &[
-            (&[A::MoveDown, A::MoveUp], "status"),
-            (&[A::Activate], "go on"),
-            (&[A::Back], "cancel or stop"),
-        ],
-        Layer::Palette => &[
-            (&[A::Activate], "run"),
-            (&[A::FocusNext], "complete"),
-            (&[A::MoveUp, A::MoveDown], "history"),
-            (&[A::Back], "close"),
-        ],
-        Layer::Copy => &[
-            (&[A::CopyField(CopyField::Email)], "email"),
-            (&[A::CopyField(CopyField::Phone)], "phone"),
-            (&[A::CopyField(CopyField::Id)], "id"),
-            (&[A::CopyField(CopyField::Uuid)], "uuid"),
-            (&[A::CopyField(CopyField::Name)], "name"),
-            (&[A::CopyField(CopyField::Json)], "JSON"),
-            (&[A::Back], "close"),
-        ],
-        Layer::Help | Layer::Error => {
-            &[(&[A::MoveDown, A::MoveUp], "scroll"), (&[A::Back], "close")]
-        }
-    }
+        _ => return None,
+    };
+    Some(hints)
 }
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, clock: &Clock) {
@@ -356,21 +318,24 @@ const RAW_JSON_HINTS: &[Hint] = {
 /// `q quit`.
 fn hints(state: &State, theme: &Theme, width: usize) -> Line<'static> {
     let layer = state.layer();
-    let hints = if layer == Layer::Detail && state.detail.raw_json {
-        RAW_JSON_HINTS
+    let pane = if layer == Layer::Detail && state.detail.raw_json {
+        Some(RAW_JSON_HINTS)
     } else {
-        hints_for(layer)
+        pane_hints(layer)
     };
-    let rendered: Vec<(String, &str)> = hints
-        .iter()
-        .map(|(actions, name)| {
-            let keys: Vec<String> = actions
-                .iter()
-                .map(|action| state.keymap.first_key(layer, *action))
-                .collect();
-            (keys.join("/"), *name)
-        })
-        .collect();
+    let rendered: Vec<(String, &str)> = match pane {
+        Some(hints) => hints
+            .iter()
+            .map(|(actions, name)| {
+                let keys: Vec<String> = actions
+                    .iter()
+                    .map(|action| state.keymap.first_key(layer, *action))
+                    .collect();
+                (keys.join("/"), *name)
+            })
+            .collect(),
+        None => state.keymap.row_hints(layer),
+    };
     let cells = |(keys, name): &(String, &str)| 2 + keys.width() + 1 + name.len();
     let last = rendered.len().saturating_sub(1);
     let mut used = rendered.last().map_or(0, cells);

@@ -565,7 +565,7 @@ fn every_action_can_be_bound_from_the_config() {
             .unwrap_or_else(|problems| panic!("{}: {problems:?}", action.name()));
         assert_eq!(
             keymap.keys_for(layer, action),
-            [f5.clone()],
+            std::slice::from_ref(&f5),
             "{}",
             action.name()
         );

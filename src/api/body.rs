@@ -91,12 +91,12 @@ fn too_large() -> ApiError {
 
 fn read_error(error: reqwest::Error) -> ApiError {
     if error.is_timeout() {
-        super::client::transport_error(error)
+        super::error::transport_error(error)
     } else {
         ApiError::Truncated {
             what: format!(
                 "the connection broke while reading the body ({})",
-                super::client::root_cause(&error)
+                super::error::root_cause(&error)
             ),
         }
     }

@@ -11,6 +11,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::body;
+use super::error::transport_error;
 use super::pace::{PaceStart, RateHints, SharedPace};
 use super::response::{decode_envelope, decode_list};
 use super::retry::parse_retry_after;
@@ -646,34 +647,4 @@ pub fn is_loopback(url: &Url) -> bool {
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
         None => false,
     }
-}
-
-pub(super) fn transport_error(error: reqwest::Error) -> ApiError {
-    let host = error
-        .url()
-        .and_then(|url| url.host_str().map(str::to_owned))
-        .unwrap_or_else(|| "the API host".into());
-    if error.is_timeout() {
-        ApiError::Timeout {
-            what: format!("the request to {host}"),
-        }
-    } else if error.is_connect() {
-        ApiError::Network {
-            what: format!("connecting to {host}: {}", root_cause(&error)),
-        }
-    } else {
-        ApiError::Network {
-            what: format!("talking to {host}: {}", root_cause(&error)),
-        }
-    }
-}
-
-/// The innermost cause, which says what actually happened ("Connection refused") without the
-/// URL-laden wrappers around it.
-pub(super) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = error;
-    while let Some(source) = cause.source() {
-        cause = source;
-    }
-    cause.to_string()
 }

@@ -229,6 +229,38 @@ impl ApiError {
     }
 }
 
+/// What a failed request at the transport level means to a user: which host, and whether it
+/// timed out or could not connect.
+pub(super) fn transport_error(error: reqwest::Error) -> ApiError {
+    let host = error
+        .url()
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "the API host".into());
+    if error.is_timeout() {
+        ApiError::Timeout {
+            what: format!("the request to {host}"),
+        }
+    } else if error.is_connect() {
+        ApiError::Network {
+            what: format!("connecting to {host}: {}", root_cause(&error)),
+        }
+    } else {
+        ApiError::Network {
+            what: format!("talking to {host}: {}", root_cause(&error)),
+        }
+    }
+}
+
+/// The innermost cause, which says what actually happened ("Connection refused") without the
+/// URL-laden wrappers around it.
+pub(super) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,8 +11,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
+use super::contact::{Contact, NameParts, Phone, channel, display_name};
 use super::lenient::{Flag, List, Obj, ObjectOnly, Str, Text, Texts};
-use super::response::{NameParts, Phone, channel, decode_envelope, display_name};
+use super::response::decode_envelope;
 use super::{ApiError, Channel};
 
 /// A contact as one kind of caller needs it. What every walk over pages needs of each contact:
@@ -609,6 +610,30 @@ pub fn decode_page_items_named<T: PageItem>(
             what: "the reply's `data` is not a list of contacts".into(),
         }),
     }
+}
+
+impl PageItem for Contact {
+    fn id(&self) -> Option<&str> {
+        Contact::id(self)
+    }
+
+    fn last_message_at(&self) -> Option<&str> {
+        self.last_message().and_then(|message| message.at)
+    }
+}
+
+/// Decodes a whole `/inbox/users` response body into its contacts. A contact that cannot be
+/// read (not an object, a lone surrogate in a string) is left out and counted, as in exports.
+pub fn decode_contacts_page(status: u16, body: &[u8]) -> Result<DecodedPage<Contact>, ApiError> {
+    decode_page_items::<Contact>(status, body)
+}
+
+/// `decode_contacts_page`, with what was left out named.
+pub fn decode_contacts_page_named(
+    status: u16,
+    body: &[u8],
+) -> Result<(DecodedPage<Contact>, Vec<Unusable>), ApiError> {
+    decode_page_items_named::<Contact>(status, body)
 }
 
 #[cfg(test)]

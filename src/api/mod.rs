@@ -1,10 +1,11 @@
 //! The client side of the platform's v7 inbox contract: what we send, what we accept back, and how
 //! we survive the network in between. Everything the live API has not settled (see
-//! `shared/api/README.md`, "What a live account would settle") is kept in one obvious place here.
+//! `docs/api-contract.md`, "What a live account would settle") is kept in one obvious place here.
 
 mod body;
 mod channel;
 mod client;
+mod contact;
 mod error;
 mod items;
 pub mod lenient;
@@ -19,17 +20,15 @@ pub use client::{
     Client, ClientConfig, DEFAULT_BASE_URL, Page, RetryNotice, Token, http_client_builder,
     is_loopback,
 };
+pub use contact::{Contact, LastMessage, Phone};
 pub use error::ApiError;
 pub use items::{
-    ContactKey, DecodedPage, FlatContact, PageItem, RawContact, Unusable, decode_page_items,
-    decode_page_items_named, repair_lone_surrogates,
+    ContactKey, DecodedPage, FlatContact, PageItem, RawContact, Unusable, decode_contacts_page,
+    decode_contacts_page_named, decode_page_items, decode_page_items_named, repair_lone_surrogates,
 };
 pub use lenient::ObjectOnly;
 pub use request::{DateRange, HasOrdered, PageRequest, Query, Sender, Status};
-pub use response::{
-    Agent, Contact, MAX_SERVER_TEXT_CHARS, Phone, SERVER_TEXT_TARGET, Segment, WhatsappBot,
-    decode_contacts_page, decode_contacts_page_named,
-};
+pub use response::{Agent, MAX_SERVER_TEXT_CHARS, SERVER_TEXT_TARGET, Segment, WhatsappBot};
 pub use retry::RetryPolicy;
 pub use walk::IdSet;
 

@@ -823,6 +823,16 @@ pub fn config_reference() -> String {
     text
 }
 
+/// The action a key stands for where text is typed: printable characters are text first, so
+/// only keys that cannot be text (Esc, Enter, Tab, arrows…) act.
+pub fn unless_text(key: &KeyEvent, action: Option<Action>) -> Option<Action> {
+    let printable = matches!(key.code, KeyCode::Char(_))
+        && !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    if printable { None } else { action }
+}
+
 /// The bindings in force: per layer, a key maps to one action.
 #[derive(Debug, Clone)]
 pub struct Keymap {

@@ -13,7 +13,7 @@ pub mod update;
 pub mod writes;
 
 pub use keymap::{Action, Keymap, Layer};
-pub use msg::{Account, Cmd, Msg, PickList, Purpose};
+pub use msg::{Account, Cmd, Msg, Purpose};
 pub use runtime::{BrowserExit, BrowserOptions, Profiles, ViewStore, run_browser};
-pub use state::{Focus, Load, Mode, PageEnd, SavedView, State, TextField};
+pub use state::{Focus, Load, Mode, PageEnd, PickList, SavedView, State, TextField};
 pub use update::{restore_filters, start, update};

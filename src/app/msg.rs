@@ -7,7 +7,9 @@ use crossterm::event::KeyEvent;
 
 use std::sync::Arc;
 
-use super::state::{CountRun, Facets, FetchGeneration, SavedView, ScrollLimits, SelectAllRun};
+use super::state::{
+    CountRun, Facets, FetchGeneration, PickList, SavedView, ScrollLimits, SelectAllRun,
+};
 use crate::api::walk::WalkError;
 use crate::api::{Agent, ApiError, Client, IdSet, Page, Query, Segment, WhatsappBot};
 use crate::export::{ExportError, ExportFormat, Progress, Scope};
@@ -148,27 +150,6 @@ pub struct Account {
     pub host_label: String,
     /// Where its web panel shows a contact, `{id}` standing for its id.
     pub web_url: Option<String>,
-}
-
-/// A pick-list of the filter panel that comes from the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PickList {
-    Agents,
-    Segments,
-    WhatsappBots,
-}
-
-impl PickList {
-    pub const ALL: [PickList; 3] = [PickList::Agents, PickList::Segments, PickList::WhatsappBots];
-
-    /// As in "could not load agents".
-    pub fn describe(self) -> &'static str {
-        match self {
-            PickList::Agents => "agents",
-            PickList::Segments => "segments",
-            PickList::WhatsappBots => "WhatsApp bots",
-        }
-    }
 }
 
 /// Why a page is fetched: to show it now, or to have it ready.

@@ -9,7 +9,6 @@ use tui_input::Input;
 
 use super::filters::{self, Choices, DateField, FilterItem};
 use super::keymap::{Keymap, Layer};
-use super::msg::PickList;
 use crate::api::IdSet;
 use crate::api::{ApiError, Contact, Query};
 use crate::export::{self, CsvStyle, ExportFormat, Progress};
@@ -427,6 +426,27 @@ impl Default for ScrollLimits {
 /// value, so that key routing, drawing, the hint bar and the mouse cannot disagree about it;
 /// [`State::layer`] names its keys. A new overlay is one variant here, one handler in
 /// `update/`, and one draw function in `ui/`.
+/// A pick-list of the filter panel that comes from the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PickList {
+    Agents,
+    Segments,
+    WhatsappBots,
+}
+
+impl PickList {
+    pub const ALL: [PickList; 3] = [PickList::Agents, PickList::Segments, PickList::WhatsappBots];
+
+    /// As in "could not load agents".
+    pub fn describe(self) -> &'static str {
+        match self {
+            PickList::Agents => "agents",
+            PickList::Segments => "segments",
+            PickList::WhatsappBots => "WhatsApp bots",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub enum Mode {
     /// A pane (`State::focus`) has the keyboard.

@@ -1,7 +1,7 @@
 //! An embedded demo of the BotPenguin v7 inbox API, served over real HTTP on loopback.
 //!
 //! It is what a new user runs before they have a token, and what every test talks to, so it
-//! reproduces the contract (`/shared/api/README.md`) over a seeded, deliberately messy data set of
+//! reproduces the contract (`docs/api-contract.md`) over a seeded, deliberately messy data set of
 //! realistically heavy contacts, and can reproduce what a live account does to a client: latency,
 //! a real rate limit, injected 429s and 500s, truncated bodies, 200s without a contact list,
 //! compressed responses, and contacts moving to page 1 as they get new messages.

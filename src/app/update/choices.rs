@@ -2,8 +2,8 @@
 //! start, kept when they answer, asked again after a failure that can pass.
 
 use crate::api::ApiError;
-use crate::app::msg::{Cmd, PickList};
-use crate::app::state::{ChoicesError, State};
+use crate::app::msg::Cmd;
+use crate::app::state::{ChoicesError, PickList, State};
 
 /// Asks for those of `lists` not already on their way.
 pub(super) fn load(state: &mut State, lists: &[PickList]) -> Vec<Cmd> {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crossterm::event::{Event, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 
-use super::keys::unless_text;
+use crate::app::keymap::unless_text;
 use crate::app::keymap::{Action, Layer};
 use crate::app::msg::{Cmd, ExportFinished, ExportRequest};
 use crate::app::state::{

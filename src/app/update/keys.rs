@@ -8,7 +8,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::{copy, counts, export_dialog, filters, paging, palette, selection, views, writes};
 use crate::app::filters::FilterItem;
-use crate::app::keymap::{Action, Layer};
+use crate::app::keymap::{Action, Layer, unless_text};
 use crate::app::msg::Cmd;
 use crate::app::state::{Focus, Mode, State, TextField};
 use crate::dates::parse_when;
@@ -97,16 +97,6 @@ fn on_scrolled_overlay_key(state: &mut State, action: Option<Action>) {
         Some(Action::Bottom) => *scroll = most,
         _ => {}
     }
-}
-
-/// The action a key stands for where text is typed: printable characters are text first, so
-/// only keys that cannot be text (Esc, Enter, Tab, arrows…) act.
-pub(super) fn unless_text(key: &KeyEvent, action: Option<Action>) -> Option<Action> {
-    let printable = matches!(key.code, KeyCode::Char(_))
-        && !key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-    if printable { None } else { action }
 }
 
 /// Keys while a text field of the panel has the keyboard.

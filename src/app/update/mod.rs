@@ -25,8 +25,8 @@ mod writes;
 
 pub use filters::restore_filters;
 
-use super::msg::{Cmd, Msg, PickList};
-use super::state::{Focus, Mode, State};
+use super::msg::{Cmd, Msg};
+use super::state::{Focus, Mode, PickList, State};
 use crate::api::ApiError;
 
 /// The commands that open the browser: the first page and the pick-lists.

@@ -5,10 +5,10 @@ use crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::keys::unless_text;
 use super::{copy, counts, export_dialog, filters, paging, profile, views};
 use crate::app::filters::FilterItem;
 use crate::app::keymap::Action;
+use crate::app::keymap::unless_text;
 use crate::app::msg::Cmd;
 use crate::app::palette::{self, FilterTarget, PaletteCommand};
 use crate::app::state::{Mode, State};

@@ -4,8 +4,8 @@
 //! new account's pick-lists and page 1 are loaded.
 
 use super::{choices, paging};
-use crate::app::msg::{Account, Cmd, PickList};
-use crate::app::state::{ExportPhase, Load, Mode, PageCache, State};
+use crate::app::msg::{Account, Cmd};
+use crate::app::state::{ExportPhase, Load, Mode, PageCache, PickList, State};
 
 /// `profile NAME`: asks for the account of the profile, unless it is the one in use or the
 /// config has no such profile.

@@ -7,8 +7,8 @@ use crossterm::event::{Event, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 
 use super::filters::{query_changed, restore_filters};
-use super::keys::unless_text;
 use super::paging::offset;
+use crate::app::keymap::unless_text;
 use crate::app::keymap::{Action, Layer};
 use crate::app::msg::{Cmd, ViewStoreError};
 use crate::app::state::{Mode, SavedView, State, ViewsList};

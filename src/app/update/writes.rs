@@ -8,8 +8,8 @@ use crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::keys::unless_text;
 use crate::app::keymap::Action;
+use crate::app::keymap::unless_text;
 use crate::app::msg::Cmd;
 use crate::app::state::{Mode, PageCache, State};
 use crate::app::writes::{STATUSES, WriteDialog, WriteKind, WritePhase, WriteSummary, single};

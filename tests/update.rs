@@ -12,7 +12,7 @@ use inbox_tui::app::state::{ExportPhase, FetchGeneration, SelectAllRun};
 use inbox_tui::app::{
     Action, Cmd, Focus, Keymap, Layer, Load, Mode, Msg, PageEnd, PickList, Purpose, State, update,
 };
-use inbox_tui::export::{Progress, Scope, Selection as ExportSelection};
+use inbox_tui::export::{FrozenSelection as ExportSelection, Progress, Scope};
 use serde_json::json;
 
 #[path = "common/browser_state.rs"]

@@ -223,7 +223,7 @@ pub enum Cmd {
     CancelCount,
     /// Walk `target` and decide, for each contact, whether setting `status` changes it.
     PlanWrite {
-        target: Box<crate::export::Selection>,
+        target: Box<crate::export::FrozenSelection>,
         status: String,
     },
     /// Stop the walk of `PlanWrite`; nothing was written.

@@ -861,8 +861,8 @@ impl Selection {
     }
 
     /// What an export of the selection walks and writes.
-    pub fn to_export(&self) -> export::Selection {
-        export::Selection {
+    pub fn to_export(&self) -> export::FrozenSelection {
+        export::FrozenSelection {
             queries: self.matching.iter().map(|set| set.query.clone()).collect(),
             marked: self.marked.clone(),
             excluded: self.excluded.clone(),

@@ -11,7 +11,7 @@ use crate::api::walk::WalkOptions;
 use crate::api::{Client, Contact, IdSet, Status};
 use crate::export;
 use crate::write::journal::{Journal, Record, now};
-use crate::write::plan::{self, SAMPLE_SIZE, Selection, set_to};
+use crate::write::plan::{self, SAMPLE_SIZE, Target, set_to};
 use crate::write::run::{self, Progress};
 use crate::write::{Action as RunAction, Change, DELETED, Decision, Plan, verify};
 
@@ -37,7 +37,7 @@ pub enum WriteKind {
 pub struct WriteDialog {
     pub kind: WriteKind,
     /// The selection, or the contact under the cursor, when the dialog opened.
-    pub target: export::Selection,
+    pub target: export::FrozenSelection,
     /// "the selection (12 contacts)", "the contact under the cursor".
     pub describe: String,
     pub phase: WritePhase,
@@ -88,7 +88,7 @@ pub struct WriteSummary {
 /// is the one shown when they were marked.
 pub async fn plan_target(
     client: &Client,
-    target: &export::Selection,
+    target: &export::FrozenSelection,
     status: &str,
     options: &WalkOptions,
     on_progress: &(dyn Fn(u64) + Send + Sync),
@@ -97,7 +97,7 @@ pub async fn plan_target(
     let mut combined = Plan::default();
     let mut taken = target.excluded.clone();
     for query in &target.queries {
-        let selection = Selection {
+        let selection = Target {
             query: query.clone(),
             only: None,
             except: taken.clone(),
@@ -253,8 +253,8 @@ pub async fn run_changes(
 }
 
 /// The contact a dialog opened on the row under the cursor applies to.
-pub fn single(contact: &Contact) -> export::Selection {
-    export::Selection {
+pub fn single(contact: &Contact) -> export::FrozenSelection {
+    export::FrozenSelection {
         queries: Vec::new(),
         marked: vec![contact.clone()],
         excluded: IdSet::new(),

@@ -17,7 +17,7 @@ use crate::text::terminal_safe;
 use crate::write::journal::{self, Record};
 use crate::write::plan::{self, SAMPLE_SIZE};
 use crate::write::run::{self, Progress};
-use crate::write::{Action, Change, DELETED, Decision, Journal, Plan, RunLog, Selection, verify};
+use crate::write::{Action, Change, DELETED, Decision, Journal, Plan, RunLog, Target, verify};
 
 /// Failed or unchanged ids named on stderr; the journal has them all.
 const IDS_SHOWN: usize = 20;
@@ -206,7 +206,7 @@ async fn write_command(
         None => None,
     };
     let describe = describe_selection(args);
-    let selection = Selection {
+    let selection = Target {
         query,
         only,
         except: IdSet::new(),
@@ -288,7 +288,7 @@ async fn plan_and_run(
     client: &Client,
     action: Action,
     status: &str,
-    selection: &Selection,
+    selection: &Target,
     args: &WriteArgs,
 ) -> Result<(), CliError> {
     let stop = Arc::new(AtomicBool::new(false));
@@ -761,7 +761,7 @@ pub async fn undo(client: &Client, args: &UndoArgs) -> Result<(), CliError> {
     }
     let statuses: std::collections::BTreeSet<&str> =
         back.values().map(|(now, _)| now.as_str()).collect();
-    let selection = Selection {
+    let selection = Target {
         query: crate::api::Query {
             status: statuses
                 .iter()

@@ -22,11 +22,12 @@ use crate::api::walk::{ContactStream, WalkError, WalkOptions, WalkStats, WalkSte
 use crate::api::{Client, Contact, IdSet, PageItem, Query, RawContact};
 use crate::text::{EscapeStyle, TerminalWriter};
 
-/// A selection that scales: the queries of "select every matching contact", the rows marked by
+/// The browser's selection as it stood when an export or a write began (the live one is
+/// `app::state::Selection`): the queries of "select every matching contact", the rows marked by
 /// hand (kept whole: a person marks at most a few thousand), and the rows unmarked from a
 /// query's set. It holds queries, not contacts, so a million selected cost nothing.
 #[derive(Debug, Clone, Default)]
-pub struct Selection {
+pub struct FrozenSelection {
     pub queries: Vec<Query>,
     pub marked: Vec<Contact>,
     pub excluded: IdSet,
@@ -40,7 +41,7 @@ pub enum Scope {
     /// Only these ids among the contacts matching the query.
     Ids(IdSet),
     /// Every contact of each query, plus the marked ones, less the excluded ones.
-    Selection(Selection),
+    Selection(FrozenSelection),
     /// Contacts already in hand (the current page); nothing is fetched.
     Contacts(Vec<Contact>),
 }

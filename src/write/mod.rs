@@ -22,7 +22,7 @@ pub mod run;
 pub mod verify;
 
 pub use journal::{Action, Journal, RunLog};
-pub use plan::{Change, Decision, Plan, Selection};
+pub use plan::{Change, Decision, Plan, Target};
 pub use run::{Executed, Progress};
 
 /// Ids per request. The platform's limit is unknown; fifty is a page's worth, which keeps a

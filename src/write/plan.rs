@@ -6,7 +6,7 @@ use crate::api::{Client, Contact, IdSet, Query};
 
 /// Which contacts a run is for.
 #[derive(Debug, Clone)]
-pub struct Selection {
+pub struct Target {
     /// The filters walked.
     pub query: Query,
     /// Only these ids, when the user listed them (`--ids-from`, the browser's marked rows).
@@ -74,7 +74,7 @@ impl Plan {
 /// contact and its status now. Nothing is written. `on_progress` hears the contacts seen so far.
 pub async fn plan(
     client: &Client,
-    selection: &Selection,
+    selection: &Target,
     options: &WalkOptions,
     decide: impl Fn(&Contact, &str) -> Decision,
     on_progress: &(dyn Fn(u64) + Send + Sync),

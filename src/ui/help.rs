@@ -10,7 +10,7 @@ use super::{Theme, centered, pane, wrap};
 use crate::app::{Action, Layer, State};
 
 /// Widest the overlay gets: long lines read badly.
-const MAX_WIDTH: u16 = 84;
+pub(super) const MAX_WIDTH: u16 = 84;
 /// Widest the key column gets before a key list just pushes its description right.
 const MAX_KEY_WIDTH: usize = 20;
 
@@ -99,41 +99,4 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, scroll: u16, state: &State, th
     let rows: Vec<Line<'static>> = rows.into_iter().skip(scroll).collect();
     frame.render_widget(Clear, overlay);
     frame.render_widget(Paragraph::new(rows).block(block), overlay);
-}
-
-/// The last error, whole and wrapped, where the status line could show only its start.
-pub(super) fn draw_error(frame: &mut Frame, area: Rect, scroll: u16, state: &State, theme: &Theme) {
-    let width = area.width.saturating_sub(4).min(MAX_WIDTH);
-    let inner_width = usize::from(width.saturating_sub(2));
-    let text = state
-        .status
-        .last_error
-        .as_deref()
-        .unwrap_or("no error so far");
-    let rows: Vec<Line<'static>> = crate::text::single_line(text)
-        .split("; ")
-        .enumerate()
-        .flat_map(|(index, part)| {
-            let part = if index == 0 {
-                part.to_owned()
-            } else {
-                format!("  {part}")
-            };
-            wrap(&Line::styled(part, theme.error), inner_width, 2)
-        })
-        .collect();
-    let height = u16::try_from(rows.len() + 2)
-        .unwrap_or(u16::MAX)
-        .min(area.height.saturating_sub(2));
-    let overlay = centered(area, width, height);
-    let title = format!(
-        "Last error — press {} to close",
-        state.keymap.first_key(Layer::Error, Action::Back)
-    );
-    let rows: Vec<Line<'static>> = rows.into_iter().skip(usize::from(scroll)).collect();
-    frame.render_widget(Clear, overlay);
-    frame.render_widget(
-        Paragraph::new(rows).block(pane(Line::from(title), true, theme)),
-        overlay,
-    );
 }

@@ -3,11 +3,15 @@
 //! `draw` reads nothing but its arguments (no clock, environment or network), so the same state
 //! always draws the same frame; that is what makes the snapshot tests meaningful.
 
+mod copy_menu;
+mod counts;
 mod detail;
+mod error;
 mod export;
 mod filters;
 mod help;
 mod list;
+mod palette;
 mod status;
 mod theme;
 mod time;
@@ -147,10 +151,10 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme, clock: &Clock) {
         Mode::Views(list) => views::draw_list(frame, area, *list, state, theme),
         Mode::NamingView(input) => views::draw_prompt(frame, area, input, &state.keymap, theme),
         Mode::Help { scroll } => help::draw(frame, area, *scroll, state, theme),
-        Mode::LastError { scroll } => help::draw_error(frame, area, *scroll, state, theme),
-        Mode::Copy => views::draw_copy_menu(frame, area, state, theme),
-        Mode::Palette(palette) => views::draw_palette(frame, area, palette, theme),
-        Mode::Counts => views::draw_counts(frame, area, state, theme, clock),
+        Mode::LastError { scroll } => error::draw(frame, area, *scroll, state, theme),
+        Mode::Copy => copy_menu::draw(frame, area, state, theme),
+        Mode::Palette(palette) => palette::draw(frame, area, palette, theme),
+        Mode::Counts => counts::draw(frame, area, state, theme, clock),
         Mode::Write(dialog) => write::draw(frame, area, dialog, state, theme),
     }
 }

@@ -549,7 +549,7 @@ pub struct DetailView {
     /// Lines scrolled past; the renderer clamps it to the content.
     pub scroll: u16,
     /// The field under the cursor, which `y` copies: an index into what
-    /// `ui::detail_fields` lists for the contact. Only the normal view has one.
+    /// `app::detail::detail_fields` lists for the contact. Only the normal view has one.
     pub cursor: usize,
 }
 

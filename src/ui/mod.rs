@@ -28,7 +28,8 @@ use unicode_width::UnicodeWidthStr;
 use crate::app::state::ScrollLimits;
 use crate::app::{Focus, Mode, State};
 
-pub use detail::{DetailField, detail_fields};
+/// The fields the detail pane draws, as the model lists them (tests step through them).
+pub use crate::app::detail::{DetailField, detail_fields};
 pub use theme::Theme;
 pub use time::{Clock, as_of};
 

@@ -30,11 +30,6 @@ pub fn parse(text: &str) -> Option<Timestamp> {
     text.trim().parse().ok()
 }
 
-/// `2025-01-02 10:05 UTC` or `2025-01-02 15:35 +05:30`: see `dates::format_in_zone`.
-pub fn local(timestamp: Timestamp, time_zone: &TimeZone) -> String {
-    crate::dates::format_in_zone(timestamp, time_zone)
-}
-
 /// How old an answer from the local snapshot is: "as of 12:03, 4m ago" (the date too when it
 /// is not today's), or just "as of 12:03" without a clock (in a notice, which outlives it).
 pub fn as_of(at: Timestamp, now: Option<Timestamp>, time_zone: &TimeZone) -> String {
@@ -106,9 +101,15 @@ mod tests {
     #[test]
     fn local_time_uses_the_given_zone() {
         let then = at("2025-01-02T10:05:00Z");
-        assert_eq!(local(then, &TimeZone::UTC), "2025-01-02 10:05 UTC");
+        assert_eq!(
+            crate::dates::format_in_zone(then, &TimeZone::UTC),
+            "2025-01-02 10:05 UTC"
+        );
         let plus_five = TimeZone::fixed(jiff::tz::offset(5));
-        assert_eq!(local(then, &plus_five), "2025-01-02 15:05 +05:00");
+        assert_eq!(
+            crate::dates::format_in_zone(then, &plus_five),
+            "2025-01-02 15:05 +05:00"
+        );
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub(super) fn copy_detail_field(state: &mut State) -> Vec<Cmd> {
     if state.detail.raw_json {
         return copy_field(state, CopyField::Json);
     }
-    let fields = crate::ui::detail_fields(state);
+    let fields = crate::app::detail::detail_fields(state);
     let Some(field) = fields.get(state.detail.cursor) else {
         state.status.notice = Some("no field to copy".into());
         return vec![];

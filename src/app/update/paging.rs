@@ -280,7 +280,7 @@ pub(super) fn move_by(state: &mut State, delta: isize) -> Vec<Cmd> {
         }
         Focus::List => move_selection(state, delta),
         Focus::Detail => {
-            let fields = crate::ui::detail_fields(state).len();
+            let fields = crate::app::detail::detail_fields(state).len();
             if fields == 0 {
                 scroll_detail(state, delta);
             } else {

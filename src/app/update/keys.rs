@@ -6,7 +6,9 @@ use std::time::Instant;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::backend::crossterm::EventHandler;
 
-use super::{copy, counts, export_dialog, filters, paging, palette, selection, views, writes};
+use super::{
+    copy, counts, export_dialog, filters, paging, palette, selection, views, web_panel, writes,
+};
 use crate::app::filters::FilterItem;
 use crate::app::keymap::{Action, Layer, unless_text};
 use crate::app::msg::Cmd;
@@ -308,7 +310,7 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
             vec![]
         }
         Action::CopySelection => copy::copy_selection(state),
-        Action::Open => copy::open_in_web_panel(state),
+        Action::Open => web_panel::open_in_web_panel(state),
         Action::CountAll => counts::count_all(state),
         Action::Undo => filters::undo(state),
         Action::ShowCounts => {

@@ -3,16 +3,17 @@
 //! unit-tested without a terminal or a server.
 //!
 //! One module per concern: `keys` sends a key to the handler of the layer that has the keyboard
-//! (see `State::layer`); `paging` shows pages and moves cursors; `filters` changes the query;
-//! `selection` marks contacts and runs select-all; `export_dialog` and `views` are overlays whose
-//! key handlers return an outcome for their parent to act on; `choices` keeps the pick-lists;
-//! `profile` switches accounts; `copy` copies a field or the selection and opens the web panel
-//! (`o`); `counts` runs and shows the count; `palette` runs typed commands; `writes` is the status
-//! change and deletion dialog.
+//! (see `State::layer`); `paging` shows pages and moves the list and panel cursors; `detail`
+//! moves the detail's field cursor; `filters` changes the query; `selection` marks contacts and
+//! runs select-all; `export_dialog`, `views`, `palette` and `writes` (the status change and
+//! deletion dialog) are overlays; `choices` keeps the pick-lists; `profile` switches accounts;
+//! `copy` copies a field or the selection; `web_panel` opens a contact in the web panel (`o`);
+//! `counts` runs and shows the count.
 
 mod choices;
 mod copy;
 mod counts;
+mod detail;
 mod export_dialog;
 mod filters;
 mod keys;
@@ -21,6 +22,7 @@ mod palette;
 mod profile;
 mod selection;
 mod views;
+mod web_panel;
 mod writes;
 
 pub use filters::restore_filters;

@@ -1,7 +1,7 @@
-//! Pages and cursors: fetching and showing pages, prefetching the next, moving the list
-//! cursor, the panel cursor and the detail's scroll and field cursor.
+//! Pages and cursors: fetching and showing pages, prefetching the next, moving the list cursor
+//! and the panel cursor (the detail's cursor is `detail.rs`'s).
 
-use super::choices;
+use super::{choices, detail};
 use crate::api::{ApiError, Query, TYPICAL_PAGE_SIZE};
 use std::time::{Duration, Instant};
 
@@ -183,7 +183,7 @@ fn apply_page(state: &mut State, page: u32, fetched: FetchedPage) -> Vec<Cmd> {
     });
     state.list.selected = follow.unwrap_or(0);
     if follow.is_none() {
-        reset_detail(state);
+        detail::reset(state);
     }
     state.list.end = if contacts.len() + unreadable < TYPICAL_PAGE_SIZE {
         PageEnd::End
@@ -280,57 +280,10 @@ pub(super) fn move_by(state: &mut State, delta: isize) -> Vec<Cmd> {
         }
         Focus::List => move_selection(state, delta),
         Focus::Detail => {
-            let fields = crate::app::detail::detail_fields(state).len();
-            if fields == 0 {
-                scroll_detail(state, delta);
-            } else {
-                state.detail.cursor = offset(state.detail.cursor, delta, fields - 1);
-                match delta {
-                    isize::MIN => state.detail.scroll = 0,
-                    isize::MAX => state.detail.scroll = state.limits.detail,
-                    _ => follow_detail_cursor(state),
-                }
-            }
+            detail::move_cursor(state, delta);
             vec![]
         }
     }
-}
-
-/// Scrolls the detail by `delta` rows, where it has no field cursor (raw JSON).
-fn scroll_detail(state: &mut State, delta: isize) {
-    let most = state.limits.detail;
-    state.detail.scroll = match delta {
-        isize::MIN => 0,
-        isize::MAX => most,
-        _ => offset(usize::from(state.detail.scroll), delta, usize::from(most))
-            .try_into()
-            .unwrap_or(most),
-    };
-}
-
-/// Scrolls the detail just enough to show the whole field under the cursor, as the last frame
-/// laid the fields out; a field taller than the pane shows its first rows.
-fn follow_detail_cursor(state: &mut State) {
-    let Some(rows) = state.limits.detail_fields.get(state.detail.cursor) else {
-        return;
-    };
-    if state.detail.cursor == 0 {
-        // The first field: its section's title too.
-        state.detail.scroll = 0;
-        return;
-    }
-    let height = state.limits.detail_height.max(1);
-    let last = rows.first.saturating_add(rows.count.saturating_sub(1));
-    if last >= state.detail.scroll.saturating_add(height) {
-        state.detail.scroll = last.saturating_sub(height - 1);
-    }
-    state.detail.scroll = state.detail.scroll.min(rows.first).min(state.limits.detail);
-}
-
-/// Another contact in the detail: its top, the cursor on its first field.
-pub(super) fn reset_detail(state: &mut State) {
-    state.detail.scroll = 0;
-    state.detail.cursor = 0;
 }
 
 pub(super) fn move_selection(state: &mut State, delta: isize) -> Vec<Cmd> {
@@ -342,7 +295,7 @@ pub(super) fn move_selection(state: &mut State, delta: isize) -> Vec<Cmd> {
 pub(super) fn select_row(state: &mut State, row: usize) -> Vec<Cmd> {
     if row != state.list.selected {
         state.list.selected = row;
-        reset_detail(state);
+        detail::reset(state);
     }
     maybe_prefetch(state)
 }
@@ -360,7 +313,7 @@ pub(super) fn on_layout(state: &mut State, limits: ScrollLimits) {
         *scroll = (*scroll).min(limits.help);
     }
     state.limits = limits;
-    follow_detail_cursor(state);
+    detail::follow_cursor(state);
 }
 
 /// How long the user must leave the keys alone before page 1 is refreshed under them.

@@ -5,7 +5,7 @@ use crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use super::{copy, counts, export_dialog, filters, paging, profile, views};
+use super::{copy, counts, export_dialog, filters, paging, profile, views, web_panel};
 use crate::app::filters::FilterItem;
 use crate::app::keymap::Action;
 use crate::app::keymap::unless_text;
@@ -169,7 +169,7 @@ fn run(state: &mut State, command: PaletteCommand) -> Result<Vec<Cmd>, String> {
             vec![]
         }
         PaletteCommand::Copy(field) => copy::copy_field(state, field),
-        PaletteCommand::Open => copy::open_in_web_panel(state),
+        PaletteCommand::Open => web_panel::open_in_web_panel(state),
         PaletteCommand::Profile(name) => profile::switch(state, &name),
         PaletteCommand::Count => counts::count_all(state),
         PaletteCommand::Help => {

@@ -3,7 +3,7 @@
 //! the pages, the pick-lists and the filters that name its agents, segments or bots), and the
 //! new account's pick-lists and page 1 are loaded.
 
-use super::{choices, paging};
+use super::{choices, detail, paging};
 use crate::app::msg::{Account, Cmd};
 use crate::app::state::{ExportPhase, Load, Mode, PageCache, PickList, State};
 
@@ -99,7 +99,7 @@ fn forget_the_old_account(state: &mut State) {
     state.list.selected = 0;
     state.list.load = Load::Idle;
     state.list.fresh.clear();
-    paging::reset_detail(state);
+    detail::reset(state);
     let names = std::mem::take(&mut state.choices.names);
     state.choices = Default::default();
     state.choices.names = names;

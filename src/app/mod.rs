@@ -2,6 +2,7 @@
 //! loop that feeds them. Drawing lives in `crate::ui`.
 
 pub mod background;
+mod commands;
 pub mod detail;
 pub mod filters;
 pub mod keymap;

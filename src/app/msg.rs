@@ -12,7 +12,7 @@ use super::state::{
 };
 use crate::api::walk::WalkError;
 use crate::api::{Agent, ApiError, Client, IdSet, Page, Query, Segment, WhatsappBot};
-use crate::export::{ExportError, ExportFormat, Progress, Scope};
+use crate::export::{ExportError, ExportRequest, Progress};
 
 /// Something that happened. Time comes with the message so `update` never reads a clock.
 #[derive(Debug, Clone)]
@@ -263,22 +263,4 @@ pub type ViewStoreError = dyn std::error::Error + Send + Sync;
 pub struct ExportFinished {
     pub path: String,
     pub contacts: u64,
-}
-
-/// An export as the dialog asked for it.
-#[derive(Debug, Clone)]
-pub struct ExportRequest {
-    pub query: Query,
-    pub scope: Scope,
-    pub format: ExportFormat,
-    pub path: String,
-    pub agent_names: std::collections::HashMap<String, String>,
-    pub csv: crate::export::CsvStyle,
-    /// The folder of the default file name when `path` is empty; the current one if `None`.
-    pub folder: Option<String>,
-    /// Replace an existing file; without it, an existing file stops the export to ask.
-    pub overwrite: bool,
-    /// Write from the local snapshot after a catch-up read from page 1, instead of walking
-    /// the API.
-    pub from_snapshot: bool,
 }

@@ -327,17 +327,8 @@ pub(super) const PROGRESS_LINE_EVERY: Duration = Duration::from_secs(5);
 
 /// The format a destination's extension asks for; CSV when it says nothing.
 pub(super) fn format_for(destination: &Destination) -> ExportFormat {
-    let Destination::File(path) = destination else {
-        return ExportFormat::Csv;
-    };
-    match path
-        .extension()
-        .and_then(|extension| extension.to_str())
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        Some("json") => ExportFormat::Json,
-        Some("ndjson" | "jsonl") => ExportFormat::Ndjson,
+    match destination {
+        Destination::File(path) => ExportFormat::of_path(path).unwrap_or(ExportFormat::Csv),
         _ => ExportFormat::Csv,
     }
 }

@@ -29,6 +29,18 @@ impl ExportFormat {
             ExportFormat::Ndjson => "ndjson",
         }
     }
+
+    /// The format a file's extension names (`.jsonl` is NDJSON too), any case; `None` when it
+    /// names none. The CLI and the export dialog both choose by it.
+    pub fn of_path(path: &std::path::Path) -> Option<ExportFormat> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "csv" => Some(ExportFormat::Csv),
+            "json" => Some(ExportFormat::Json),
+            "ndjson" | "jsonl" => Some(ExportFormat::Ndjson),
+            _ => None,
+        }
+    }
 }
 
 /// The CSV header, in column order.

@@ -8,6 +8,7 @@
 
 mod destination;
 mod format;
+mod request;
 
 use std::collections::HashMap;
 use std::io::{self, IsTerminal};
@@ -17,6 +18,7 @@ pub use destination::{Destination, Output, stdout_was_closed};
 pub use format::{
     CSV_COLUMNS, ContactWriter, CsvColumns, CsvStyle, ExportFormat, FlatRow, spreadsheet_safe,
 };
+pub use request::{ExportRequest, default_file_pattern, would_replace_a_file};
 
 use crate::api::walk::{ContactStream, WalkError, WalkOptions, WalkStats, WalkStep};
 use crate::api::{Client, Contact, IdSet, PageItem, Query, RawContact};

@@ -48,8 +48,8 @@ pub(super) fn draw(
         Span::styled(
             clip(
                 &format!(
-                    "{folder}contacts-YYYYMMDD-HHMMSS.{} (default)",
-                    dialog.format.extension()
+                    "{folder}{} (default)",
+                    crate::export::default_file_pattern(dialog.format)
                 ),
                 room,
             ),

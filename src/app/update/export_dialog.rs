@@ -1,17 +1,18 @@
 //! The export dialog: its keys change only the dialog and return an outcome; starting,
 //! closing and cancelling are done here, by its parent.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use crossterm::event::{Event, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 
-use crate::app::keymap::unless_text;
-use crate::app::keymap::{Action, Layer};
-use crate::app::msg::{Cmd, ExportFinished, ExportRequest};
+use crate::app::keymap::{Action, Layer, unless_text};
+use crate::app::msg::{Cmd, ExportFinished};
 use crate::app::state::{
     DialogRow, ExportDialog, ExportPhase, ExportScope, LastExport, Load, Mode, State,
 };
+use crate::export::ExportRequest;
 use crate::export::{ExportError, ExportFormat, Progress, Scope};
 
 /// What a key did in the dialog, for the parent to act on.
@@ -135,7 +136,7 @@ fn handle_key(dialog: &mut ExportDialog, key: KeyEvent, action: Option<Action>) 
             dialog.phase = ExportPhase::Editing;
             dialog.path.handle_event(&Event::Key(key));
             // The extension typed chooses the format: `out.json` is written as JSON.
-            if let Some(format) = format_of(dialog.path.value()) {
+            if let Some(format) = ExportFormat::of_path(Path::new(dialog.path.value().trim())) {
                 dialog.format = format;
             }
             Outcome::Stay
@@ -152,20 +153,9 @@ pub(super) fn open_with_path(state: &mut State, path: &str) {
     {
         dialog.path = tui_input::Input::new(path.to_owned());
         dialog.row = DialogRow::Path;
-        if let Some(format) = format_of(path) {
+        if let Some(format) = ExportFormat::of_path(Path::new(path.trim())) {
             dialog.format = format;
         }
-    }
-}
-
-/// The format a path's extension names, if it names one.
-fn format_of(path: &str) -> Option<ExportFormat> {
-    let extension = path.trim().rsplit_once('.')?.1.to_ascii_lowercase();
-    match extension.as_str() {
-        "csv" => Some(ExportFormat::Csv),
-        "json" => Some(ExportFormat::Json),
-        "ndjson" | "jsonl" => Some(ExportFormat::Ndjson),
-        _ => None,
     }
 }
 

@@ -26,6 +26,7 @@ mod web_panel;
 mod writes;
 
 pub use filters::restore_filters;
+pub(crate) use views::{deleted_notice, saved_notice};
 
 use super::msg::{Cmd, Msg};
 use super::state::{Focus, Mode, PickList, State};

@@ -163,3 +163,13 @@ pub(super) fn on_changed(
         Err(error) => state.status.notice = Some(format!("could not save the views: {error}")),
     }
 }
+
+/// The notice once the views are written: what the store did, named by the view.
+pub(crate) fn saved_notice(name: &str) -> String {
+    format!("saved view {:?}", crate::text::single_line(name))
+}
+
+/// The notice once a view is deleted from the store.
+pub(crate) fn deleted_notice(name: &str) -> String {
+    format!("deleted view {:?}", crate::text::single_line(name))
+}

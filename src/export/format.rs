@@ -43,39 +43,56 @@ impl ExportFormat {
     }
 }
 
-/// The CSV header, in column order.
-pub const CSV_COLUMNS: [&str; 22] = [
-    "id",
-    "uuid",
-    "name",
-    "email",
-    "phone",
-    "channel",
-    "bot_id",
-    "status",
-    "agent_id",
-    "agent_name",
-    "tags",
-    "segments",
-    "attributes",
-    "last_message_by",
-    "last_message_at",
-    "last_message_text",
-    "last_seen_at",
-    "created_at",
-    "online",
-    "live_chat",
-    "ordered",
-    "interacted",
-];
+/// Declares the CSV's columns once: the enum the writer addresses cells by, and the header.
+macro_rules! csv_columns {
+    ($($column:ident = $name:literal,)*) => {
+        /// One CSV column, named as in the header; the order here is the file's.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        enum Column {
+            $($column,)*
+        }
+
+        impl Column {
+            const ALL: [Column; CSV_COLUMNS.len()] = [$(Column::$column,)*];
+        }
+
+        /// The CSV header, in column order.
+        pub const CSV_COLUMNS: [&str; [$($name,)*].len()] = [$($name,)*];
+    };
+}
+
+csv_columns! {
+    Id = "id",
+    Uuid = "uuid",
+    Name = "name",
+    Email = "email",
+    Phone = "phone",
+    Channel = "channel",
+    BotId = "bot_id",
+    Status = "status",
+    AgentId = "agent_id",
+    AgentName = "agent_name",
+    Tags = "tags",
+    Segments = "segments",
+    Attributes = "attributes",
+    LastMessageBy = "last_message_by",
+    LastMessageAt = "last_message_at",
+    LastMessageText = "last_message_text",
+    LastSeenAt = "last_seen_at",
+    CreatedAt = "created_at",
+    Online = "online",
+    LiveChat = "live_chat",
+    Ordered = "ordered",
+    Interacted = "interacted",
+}
 
 /// Which CSV columns an export writes, in order: every one of [`CSV_COLUMNS`] by default.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CsvColumns(Vec<usize>);
+pub struct CsvColumns(Vec<Column>);
 
 impl Default for CsvColumns {
     fn default() -> Self {
-        CsvColumns((0..CSV_COLUMNS.len()).collect())
+        CsvColumns(Column::ALL.to_vec())
     }
 }
 
@@ -89,6 +106,7 @@ impl CsvColumns {
                 CSV_COLUMNS
                     .iter()
                     .position(|column| column.eq_ignore_ascii_case(name))
+                    .map(|index| Column::ALL[index])
                     .ok_or_else(|| {
                         format!(
                             "{name:?} is not a CSV column; choose from {}",
@@ -96,12 +114,12 @@ impl CsvColumns {
                         )
                     })
             })
-            .collect::<Result<Vec<usize>, String>>()?;
+            .collect::<Result<Vec<Column>, String>>()?;
         Ok(CsvColumns(columns))
     }
 
     fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.0.iter().map(|&index| CSV_COLUMNS[index])
+        self.0.iter().map(|&column| CSV_COLUMNS[column as usize])
     }
 }
 
@@ -218,12 +236,11 @@ impl<W: Write> ContactWriter<W> {
         };
         let agent_name = self
             .agent_names
-            .get(row.cell(AGENT_ID_CELL))
+            .get(row.cell(Column::AgentId))
             .map_or("", String::as_str);
         let cells = self.columns.0.iter().map(|&column| match column {
-            AGENT_NAME_COLUMN => agent_name,
-            before if before < AGENT_NAME_COLUMN => row.cell(before),
-            after => row.cell(after - 1),
+            Column::AgentName => agent_name,
+            other => row.cell(other),
         });
         if self.csv_style.raw {
             csv.write_record(cells)
@@ -279,90 +296,67 @@ fn csv_to_io(error: csv::Error) -> io::Error {
     }
 }
 
-/// `CSV_COLUMNS` without `agent_name`, which the writer fills from the agents it was given.
-const ROW_CELLS: usize = CSV_COLUMNS.len() - 1;
-/// Where `agent_name` goes, and the cells a walk needs.
-const AGENT_NAME_COLUMN: usize = 9;
-const ID_CELL: usize = 0;
-const AGENT_ID_CELL: usize = 8;
-const MESSAGE_AT_CELL: usize = 13;
-
 /// A contact rendered to its CSV cells where its page was decoded, so that the many fields of a
 /// big export are neither copied one by one nor rendered on the thread that writes the file:
-/// one buffer with every cell, and where each ends.
+/// one buffer with every cell, and where each ends. `agent_name` stays empty here: the writer
+/// fills it from the agents it was given.
 #[derive(Debug, Clone)]
 pub struct FlatRow {
     cells: String,
-    ends: [u32; ROW_CELLS],
+    ends: [u32; CSV_COLUMNS.len()],
 }
 
 impl FlatRow {
     fn render(contact: &FlatContact<'_>) -> FlatRow {
         let mut row = FlatRow {
             cells: String::with_capacity(512),
-            ends: [0; ROW_CELLS],
+            ends: [0; CSV_COLUMNS.len()],
         };
-        let mut cell = 0;
-        let mut end_cell = |row: &mut FlatRow| {
-            row.ends[cell] = u32::try_from(row.cells.len()).unwrap_or(u32::MAX);
-            cell += 1;
-        };
-        let text = |row: &mut FlatRow, value: Option<&str>| row.cells.push_str(value.unwrap_or(""));
-        let flag =
-            |row: &mut FlatRow, on: bool| row.cells.push_str(if on { "true" } else { "false" });
         let (message_text, message_at, message_by) = contact.last_message();
-
-        text(&mut row, contact.id());
-        end_cell(&mut row);
-        text(&mut row, contact.uuid());
-        end_cell(&mut row);
-        row.cells.push_str(&contact.display_name());
-        end_cell(&mut row);
-        text(&mut row, contact.email());
-        end_cell(&mut row);
-        if let Some(phone) = contact.phone() {
-            match phone.e164() {
-                Some(e164) => row.cells.push_str(&e164),
-                None => row.cells.push_str(&phone.display()),
+        for column in Column::ALL {
+            let cells = &mut row.cells;
+            let text =
+                |cells: &mut String, value: Option<&str>| cells.push_str(value.unwrap_or(""));
+            let flag =
+                |cells: &mut String, on: bool| cells.push_str(if on { "true" } else { "false" });
+            match column {
+                Column::Id => text(cells, contact.id()),
+                Column::Uuid => text(cells, contact.uuid()),
+                Column::Name => cells.push_str(&contact.display_name()),
+                Column::Email => text(cells, contact.email()),
+                Column::Phone => {
+                    if let Some(phone) = contact.phone() {
+                        match phone.e164() {
+                            Some(e164) => cells.push_str(&e164),
+                            None => cells.push_str(&phone.display()),
+                        }
+                    }
+                }
+                Column::Channel => text(cells, contact.channel()),
+                Column::BotId => text(cells, contact.bot_id()),
+                Column::Status => text(cells, contact.status()),
+                Column::AgentId => text(cells, contact.agent_id()),
+                Column::AgentName => {}
+                Column::Tags => join(cells, contact.tags()),
+                Column::Segments => join(cells, contact.segments()),
+                Column::Attributes => attributes_json(cells, contact),
+                Column::LastMessageBy => text(cells, message_by),
+                Column::LastMessageAt => text(cells, message_at),
+                Column::LastMessageText => text(cells, message_text),
+                Column::LastSeenAt => text(cells, contact.last_seen_at()),
+                Column::CreatedAt => text(cells, contact.created_at()),
+                Column::Online => flag(cells, contact.is_online()),
+                Column::LiveChat => flag(cells, contact.is_live_chat_active()),
+                Column::Ordered => flag(cells, contact.has_ordered()),
+                Column::Interacted => flag(cells, contact.user_interacted()),
             }
+            row.ends[column as usize] = u32::try_from(row.cells.len()).unwrap_or(u32::MAX);
         }
-        end_cell(&mut row);
-        text(&mut row, contact.channel());
-        end_cell(&mut row);
-        text(&mut row, contact.bot_id());
-        end_cell(&mut row);
-        text(&mut row, contact.status());
-        end_cell(&mut row);
-        text(&mut row, contact.agent_id());
-        end_cell(&mut row);
-        join(&mut row.cells, contact.tags());
-        end_cell(&mut row);
-        join(&mut row.cells, contact.segments());
-        end_cell(&mut row);
-        attributes_json(&mut row.cells, contact);
-        end_cell(&mut row);
-        text(&mut row, message_by);
-        end_cell(&mut row);
-        text(&mut row, message_at);
-        end_cell(&mut row);
-        text(&mut row, message_text);
-        end_cell(&mut row);
-        text(&mut row, contact.last_seen_at());
-        end_cell(&mut row);
-        text(&mut row, contact.created_at());
-        end_cell(&mut row);
-        flag(&mut row, contact.is_online());
-        end_cell(&mut row);
-        flag(&mut row, contact.is_live_chat_active());
-        end_cell(&mut row);
-        flag(&mut row, contact.has_ordered());
-        end_cell(&mut row);
-        flag(&mut row, contact.user_interacted());
-        end_cell(&mut row);
         row
     }
 
-    fn cell(&self, index: usize) -> &str {
+    fn cell(&self, column: Column) -> &str {
+        let index = column as usize;
         let start = match index {
             0 => 0,
             _ => self.ends[index - 1] as usize,
@@ -372,8 +366,8 @@ impl FlatRow {
             .unwrap_or("")
     }
 
-    fn non_blank_cell(&self, index: usize) -> Option<&str> {
-        Some(self.cell(index)).filter(|cell| !cell.trim().is_empty())
+    fn non_blank_cell(&self, column: Column) -> Option<&str> {
+        Some(self.cell(column)).filter(|cell| !cell.trim().is_empty())
     }
 }
 
@@ -386,11 +380,11 @@ impl<'de> Deserialize<'de> for FlatRow {
 
 impl PageItem for FlatRow {
     fn id(&self) -> Option<&str> {
-        self.non_blank_cell(ID_CELL)
+        self.non_blank_cell(Column::Id)
     }
 
     fn last_message_at(&self) -> Option<&str> {
-        self.non_blank_cell(MESSAGE_AT_CELL)
+        self.non_blank_cell(Column::LastMessageAt)
     }
 }
 

@@ -7,6 +7,7 @@ pub mod detail;
 pub mod filters;
 pub mod keymap;
 pub mod local;
+pub mod mode;
 pub mod msg;
 pub mod palette;
 pub mod runtime;

@@ -7,8 +7,11 @@ use std::time::{Duration, Instant};
 
 use tui_input::Input;
 
-use super::filters::{self, Choices, DateField, FilterItem};
+use super::filters::{self, Choices, FilterItem};
 use super::keymap::{Keymap, Layer};
+pub use super::mode::{
+    DialogRow, ExportDialog, ExportPhase, ExportScope, Mode, PaletteInput, TextField, ViewsList,
+};
 use crate::api::IdSet;
 use crate::api::{ApiError, Contact, Query};
 use crate::export::{self, CsvStyle, ExportFormat, Progress};
@@ -422,10 +425,6 @@ impl Default for ScrollLimits {
     }
 }
 
-/// What has the keyboard: the panes, a text field of the filter panel, or one overlay. One
-/// value, so that key routing, drawing, the hint bar and the mouse cannot disagree about it;
-/// [`State::layer`] names its keys. A new overlay is one variant here, one handler in
-/// `update/`, and one draw function in `ui/`.
 /// A pick-list of the filter panel that comes from the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PickList {
@@ -447,60 +446,12 @@ impl PickList {
     }
 }
 
-#[derive(Debug, Clone, Default)]
-pub enum Mode {
-    /// A pane (`State::focus`) has the keyboard.
-    #[default]
-    Browse,
-    /// A text field of the filter panel takes printable keys.
-    Editing(TextField),
-    /// The help overlay, scrolled by this many lines (clamped to its content).
-    Help {
-        scroll: u16,
-    },
-    Export(ExportDialog),
-    /// The "save view as" prompt.
-    NamingView(Input),
-    /// The saved-views list.
-    Views(ViewsList),
-    /// The last error in full, scrolled by this many lines.
-    LastError {
-        scroll: u16,
-    },
-    /// The copy menu for the contact under the cursor.
-    Copy,
-    /// The command palette.
-    Palette(PaletteInput),
-    /// The counts by status, channel and last sender, as a chart.
-    Counts,
-    /// Setting the status of, or deleting, the selection (see `app/writes.rs`).
-    Write(Box<crate::app::writes::WriteDialog>),
-}
-
-/// The palette's line, where it is in the history, and why the last command failed.
-#[derive(Debug, Clone, Default)]
-pub struct PaletteInput {
-    pub input: Input,
-    /// Which history entry is shown, counting back from the newest; `None` for a new line.
-    pub history: Option<usize>,
-    pub error: Option<String>,
-}
-
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
     Filters,
     List,
     Detail,
-}
-
-/// A text field that can hold the keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextField {
-    Search,
-    /// A tag typed in, which Enter switches on.
-    NewTag,
-    Date(DateField),
 }
 
 /// What the list is waiting for. Loading, empty and failed are distinct screens.
@@ -889,57 +840,6 @@ impl Selection {
     }
 }
 
-/// What the export dialog exports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportScope {
-    Selection,
-    Page,
-    Matching,
-    /// Everything matching, written from the local snapshot (then a catch-up read of page 1
-    /// for what moved since): offered only when the account has one.
-    Snapshot,
-}
-
-impl ExportScope {
-    pub const ALL: [ExportScope; 4] = [
-        ExportScope::Selection,
-        ExportScope::Page,
-        ExportScope::Matching,
-        ExportScope::Snapshot,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ExportScope::Selection => "the selection",
-            ExportScope::Page => "this page",
-            ExportScope::Matching => "everything matching the filters",
-            ExportScope::Snapshot => "everything matching, from the snapshot",
-        }
-    }
-}
-
-/// The export dialog's rows, which Tab and the arrows move between.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DialogRow {
-    Scope,
-    Format,
-    /// CSV only: spreadsheet-safe cells, or cells as sent.
-    Cells,
-    Path,
-}
-
-impl ExportDialog {
-    /// The rows the dialog shows, top to bottom: `Cells` last, and only for a CSV, so the
-    /// path stays the third row whatever the format.
-    pub fn rows(&self) -> Vec<DialogRow> {
-        let mut rows = vec![DialogRow::Scope, DialogRow::Format, DialogRow::Path];
-        if self.format == ExportFormat::Csv {
-            rows.push(DialogRow::Cells);
-        }
-        rows
-    }
-}
-
 /// Something `x` or `d` took away, that `U` brings back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Undo {
@@ -955,49 +855,11 @@ pub struct LastExport {
     pub folder: Option<String>,
 }
 
-/// Where an export stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ExportPhase {
-    Editing,
-    /// The destination is a file that exists: Enter replaces it, Back goes back to editing.
-    ConfirmOverwrite {
-        path: String,
-    },
-    /// Running; `total` is known when the contacts are in hand (selection, page).
-    Running {
-        progress: Progress,
-        total: Option<usize>,
-    },
-    Failed(String),
-}
-
-/// The export dialog.
-#[derive(Debug, Clone)]
-pub struct ExportDialog {
-    pub scope: ExportScope,
-    pub format: ExportFormat,
-    /// Raw or spreadsheet-safe cells (the dialog toggles `raw`), and the byte-order mark.
-    pub csv: CsvStyle,
-    /// Empty means the default name, `contacts-YYYYMMDD-HHMMSS.<ext>` in the current directory,
-    /// stamped when the export starts.
-    pub path: Input,
-    pub row: DialogRow,
-    pub phase: ExportPhase,
-    /// The account has a local snapshot: the scope offers [`ExportScope::Snapshot`].
-    pub snapshot: bool,
-}
-
 /// A named set of filters the user saved; `1`–`9` apply the first nine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SavedView {
     pub name: String,
     pub query: Query,
-}
-
-/// The saved-views list overlay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ViewsList {
-    pub cursor: usize,
 }
 
 /// Where the browser is connected, for the status bar.
@@ -1195,17 +1057,10 @@ impl State {
     /// The layer whose keys act now: the overlay's, the text field's, or the focused pane's.
     /// Key routing, the help, the hint bar and the mouse all ask this one question.
     pub fn layer(&self) -> Layer {
-        match &self.mode {
-            Mode::Browse => self.pane_layer(),
-            Mode::Editing(_) | Mode::NamingView(_) => Layer::Text,
-            Mode::Help { .. } => Layer::Help,
-            Mode::Export(_) => Layer::Export,
-            Mode::Views(_) => Layer::Views,
-            Mode::LastError { .. } => Layer::Error,
-            Mode::Copy => Layer::Copy,
-            Mode::Palette(_) => Layer::Palette,
-            Mode::Counts => Layer::Counts,
-            Mode::Write(_) => Layer::Write,
+        match self.mode.overlay_layer() {
+            Some(overlay) => overlay,
+            None if matches!(self.mode, Mode::Browse) => self.pane_layer(),
+            None => Layer::Text,
         }
     }
 

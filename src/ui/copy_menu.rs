@@ -5,12 +5,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::Clock;
 use super::{Theme, clip, open_overlay};
 use crate::app::keymap::CopyField;
 use crate::app::{Action, Layer, State};
 
 /// The copy menu: each key with what it would copy of the contact under the cursor.
-pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, _clock: &Clock) {
     let Some(contact) = state.selected_contact() else {
         return;
     };

@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use unicode_width::UnicodeWidthStr;
 
+use super::Clock;
 use super::{Theme, open_overlay};
 use crate::app::state::CountPhase;
 use crate::app::{State, filters};
@@ -12,13 +13,7 @@ use crate::text::thousands;
 
 /// The counts as bar charts: by status, by channel and by last sender, with how many matched
 /// in all and how long ago they were counted.
-pub(super) fn draw(
-    frame: &mut Frame,
-    area: Rect,
-    state: &State,
-    theme: &Theme,
-    clock: &super::Clock,
-) {
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, clock: &Clock) {
     use ratatui::layout::{Constraint, Direction, Layout};
     use ratatui::widgets::{Bar, BarChart, BarGroup};
     let Some(count) = &state.count else {

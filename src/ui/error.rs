@@ -5,6 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph};
 
+use super::Clock;
+use crate::app::Mode;
 use super::{Theme, centered, pane, wrap};
 use crate::app::{Action, Layer, State};
 
@@ -12,7 +14,10 @@ use crate::app::{Action, Layer, State};
 const MAX_WIDTH: u16 = super::help::MAX_WIDTH;
 
 /// The last error, whole and wrapped, where the status line could show only its start.
-pub(super) fn draw(frame: &mut Frame, area: Rect, scroll: u16, state: &State, theme: &Theme) {
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, _clock: &Clock) {
+    let Mode::LastError { scroll } = state.mode else {
+        return;
+    };
     let width = area.width.saturating_sub(4).min(MAX_WIDTH);
     let inner_width = usize::from(width.saturating_sub(2));
     let text = state

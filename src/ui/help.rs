@@ -6,6 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
+use super::Clock;
+use crate::app::Mode;
 use super::{Theme, centered, pane, wrap};
 use crate::app::{Action, Layer, State};
 
@@ -82,7 +84,10 @@ pub(super) fn visible_rows(area: Rect, state: &State) -> u16 {
         .saturating_sub(2)
 }
 
-pub(super) fn draw(frame: &mut Frame, area: Rect, scroll: u16, state: &State, theme: &Theme) {
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, _clock: &Clock) {
+    let Mode::Help { scroll } = state.mode else {
+        return;
+    };
     let keymap = &state.keymap;
     let (rows, overlay) = layout(area, state, theme);
     let title = format!(

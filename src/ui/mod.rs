@@ -3,20 +3,31 @@
 //! `draw` reads nothing but its arguments (no clock, environment or network), so the same state
 //! always draws the same frame; that is what makes the snapshot tests meaningful.
 
-mod copy_menu;
-mod counts;
 mod detail;
-mod error;
-mod export;
 mod filters;
-mod help;
 mod list;
-mod palette;
 mod status;
 mod theme;
 mod time;
-mod views;
-mod write;
+
+macro_rules! overlay_drawings {
+    ($(Mode::$mode:ident => Layer::$layer:ident in $module:ident,)*) => {
+        $(mod $module;)*
+
+        /// The overlay open, if one is, drawn over the panes by its module's `draw`.
+        fn draw_overlay(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, clock: &Clock) {
+            match state.mode {
+                $(Mode::$mode { .. } => $module::draw(frame, area, state, theme, clock),)*
+                Mode::NamingView(ref input) => {
+                    views::draw_prompt(frame, area, input, &state.keymap, theme);
+                }
+                Mode::Browse | Mode::Editing(_) => {}
+            }
+        }
+    };
+}
+// Each overlay's drawing, in the module `app/mode.rs` names for it.
+crate::app::mode::for_each_overlay!(overlay_drawings);
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -146,18 +157,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme, clock: &Clock) {
     }
     detail::draw(frame, regions.detail, state, theme, clock);
     status::draw(frame, regions.status, state, theme, clock);
-    match &state.mode {
-        Mode::Browse | Mode::Editing(_) => {}
-        Mode::Export(dialog) => export::draw(frame, area, dialog, state, theme),
-        Mode::Views(list) => views::draw_list(frame, area, *list, state, theme),
-        Mode::NamingView(input) => views::draw_prompt(frame, area, input, &state.keymap, theme),
-        Mode::Help { scroll } => help::draw(frame, area, *scroll, state, theme),
-        Mode::LastError { scroll } => error::draw(frame, area, *scroll, state, theme),
-        Mode::Copy => copy_menu::draw(frame, area, state, theme),
-        Mode::Palette(palette) => palette::draw(frame, area, palette, theme),
-        Mode::Counts => counts::draw(frame, area, state, theme, clock),
-        Mode::Write(dialog) => write::draw(frame, area, dialog, state, theme),
-    }
+    draw_overlay(frame, area, state, theme, clock);
 }
 
 /// Which contact (index into `state.list.contacts`) is drawn at terminal cell (`column`, `row`)

@@ -5,12 +5,17 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::Clock;
+use crate::app::Mode;
 use super::{Theme, clip};
-use crate::app::state::PaletteInput;
+use crate::app::State;
 
 /// The command palette: a line at the bottom, over the status bar, like an editor's command
 /// line, with the last command's error under it.
-pub(super) fn draw(frame: &mut Frame, area: Rect, palette: &PaletteInput, theme: &Theme) {
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, _clock: &Clock) {
+    let Mode::Palette(palette) = &state.mode else {
+        return;
+    };
     let height = 2u16.min(area.height);
     let line_area = Rect {
         y: area.bottom() - height,

@@ -7,8 +7,10 @@ use ratatui::widgets::Paragraph;
 use tui_input::Input;
 use unicode_width::UnicodeWidthStr;
 
+use super::Clock;
+use crate::app::Mode;
 use super::{Theme, clip, open_overlay};
-use crate::app::state::{PageCache, ViewsList};
+use crate::app::state::PageCache;
 use crate::app::{Action, Keymap, Layer, State, filters};
 use crate::text::thousands;
 
@@ -47,13 +49,10 @@ pub(super) fn draw_prompt(
     }
 }
 
-pub(super) fn draw_list(
-    frame: &mut Frame,
-    area: Rect,
-    list: ViewsList,
-    state: &State,
-    theme: &Theme,
-) {
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, _clock: &Clock) {
+    let Mode::Views(list) = state.mode else {
+        return;
+    };
     let rows = u16::try_from(state.views.len().max(1)).unwrap_or(u16::MAX);
     let inner = open_overlay(
         frame,

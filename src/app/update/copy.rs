@@ -3,35 +3,13 @@
 //! refuses OSC 52 the value is still there to select.
 
 use crate::api::IdSet;
-use crate::app::keymap::{Action, CopyField};
+use crate::app::keymap::CopyField;
 use crate::app::msg::Cmd;
-use crate::app::state::{Counting, Mode, State};
+use crate::app::state::{Counting, State};
 use crate::text::{single_line, thousands};
 
 /// The most ids `Y` copies: beyond that, an export is the way to get them out.
 const MAX_COPIED_IDS: usize = 10_000;
-
-pub(super) fn open_menu(state: &mut State) {
-    if state.selected_contact().is_some() {
-        state.mode = Mode::Copy;
-    } else {
-        state.status.notice = Some("no contact to copy from".into());
-    }
-}
-
-pub(super) fn on_menu_key(state: &mut State, action: Option<Action>) -> Vec<Cmd> {
-    match action {
-        Some(Action::Back) => {
-            state.mode = Mode::Browse;
-            vec![]
-        }
-        Some(Action::CopyField(field)) => {
-            state.mode = Mode::Browse;
-            copy_field(state, field)
-        }
-        _ => vec![],
-    }
-}
 
 pub(super) fn copy_field(state: &mut State, field: CopyField) -> Vec<Cmd> {
     let Some(contact) = state.selected_contact() else {

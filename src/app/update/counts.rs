@@ -8,6 +8,9 @@
 //! once, labelled with its age; the search text still walks the API, and offline it is not
 //! counted at all.
 
+use crossterm::event::KeyEvent;
+
+use crate::app::keymap::Action;
 use crate::app::msg::{Cmd, CountEnd};
 use crate::app::state::{CountPhase, Facets, MatchCount, Mode, PageCache, State};
 
@@ -236,4 +239,20 @@ pub(super) fn show_chart(state: &mut State) {
     } else {
         state.status.notice = Some("nothing counted yet".into());
     }
+}
+
+/// The counts chart's keys: it only closes.
+pub(super) fn on_key(state: &mut State, _key: KeyEvent, action: Option<Action>) -> Vec<Cmd> {
+    if action == Some(Action::Back) {
+        state.mode = Mode::Browse;
+    }
+    vec![]
+}
+
+/// `S` shows the counts as a chart.
+pub(super) fn opens(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
+    (action == Action::ShowCounts).then(|| {
+        show_chart(state);
+        vec![]
+    })
 }

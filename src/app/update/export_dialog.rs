@@ -290,3 +290,11 @@ fn start(state: &mut State, overwrite: bool) -> Vec<Cmd> {
         from_snapshot,
     }))]
 }
+
+/// `e` opens the dialog.
+pub(super) fn opens(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
+    (action == Action::Export).then(|| {
+        open(state);
+        vec![]
+    })
+}

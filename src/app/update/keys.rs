@@ -6,11 +6,10 @@ use std::time::Instant;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::backend::crossterm::EventHandler;
 
-use super::{
-    copy, counts, export_dialog, filters, paging, palette, selection, views, web_panel, writes,
-};
+use super::{copy, counts, filters, paging, selection, views, web_panel};
 use crate::app::filters::FilterItem;
 use crate::app::keymap::{Action, Layer, unless_text};
+use crate::app::mode::for_each_overlay;
 use crate::app::msg::Cmd;
 use crate::app::state::{Focus, Mode, State, TextField};
 use crate::dates::parse_when;
@@ -50,56 +49,49 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, at: Instant) -> Vec<Cmd> 
     }
     let layer = state.layer();
     let action = state.keymap.action_for(layer, &key);
+    if let Some(commands) = on_overlay_key(state, key, action) {
+        return commands;
+    }
     match layer {
-        Layer::Counts => {
-            if action == Some(Action::Back) {
-                state.mode = Mode::Browse;
-            }
-            vec![]
-        }
-        Layer::Help | Layer::Error => {
-            on_scrolled_overlay_key(state, action);
-            vec![]
-        }
-        Layer::Export => export_dialog::on_key(state, key, action),
-        Layer::Views => views::on_list_key(state, action),
-        Layer::Copy => copy::on_menu_key(state, action),
-        Layer::Palette => palette::on_key(state, key, action),
-        Layer::Write => writes::on_key(state, key, action),
         Layer::Text => match state.mode {
             Mode::NamingView(_) => views::on_name_key(state, key, action),
             Mode::Editing(field) => on_text_key(state, field, key, action, at),
             _ => vec![],
         },
-        Layer::Global | Layer::List | Layer::Filters | Layer::Detail => match action {
+        _ => match action {
             Some(action) => on_pane_action(state, action),
             None => vec![],
         },
     }
 }
 
-/// Keys in the help or the error overlay: scroll, or close.
-fn on_scrolled_overlay_key(state: &mut State, action: Option<Action>) {
-    let (scroll, most) = match &mut state.mode {
-        Mode::Help { scroll } => (scroll, state.limits.help),
-        Mode::LastError { scroll } => (scroll, u16::MAX),
-        _ => return,
-    };
-    match action {
-        Some(Action::Back) => state.mode = Mode::Browse,
-        Some(Action::MoveDown) => *scroll = scroll.saturating_add(1).min(most),
-        Some(Action::MoveUp) => *scroll = scroll.saturating_sub(1),
-        Some(Action::ScreenDown) => {
-            *scroll = scroll
-                .saturating_add(state.limits.help_height.max(1))
-                .min(most);
+macro_rules! overlay_keys {
+    ($(Mode::$mode:ident => Layer::$layer:ident in $module:ident,)*) => {
+        /// A key for the overlay that has the keyboard, to its module's `on_key`; `None` when
+        /// no overlay is open.
+        fn on_overlay_key(
+            state: &mut State,
+            key: KeyEvent,
+            action: Option<Action>,
+        ) -> Option<Vec<Cmd>> {
+            match state.mode {
+                $(Mode::$mode { .. } => Some(super::$module::on_key(state, key, action)),)*
+                Mode::Browse | Mode::Editing(_) | Mode::NamingView(_) => None,
+            }
         }
-        Some(Action::ScreenUp) => *scroll = scroll.saturating_sub(state.limits.help_height.max(1)),
-        Some(Action::Top) => *scroll = 0,
-        Some(Action::Bottom) => *scroll = most,
-        _ => {}
-    }
+
+        /// A pane's action that opens an overlay, to that overlay's module's `opens`.
+        fn open_overlay(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
+            $(
+                if let Some(commands) = super::$module::opens(state, action) {
+                    return Some(commands);
+                }
+            )*
+            None
+        }
+    };
 }
+for_each_overlay!(overlay_keys);
 
 /// Keys while a text field of the panel has the keyboard.
 fn on_text_key(
@@ -175,8 +167,12 @@ fn on_text_key(
     }
 }
 
-/// An action of a pane or of the global layer.
+/// An action of a pane or of the global layer: one that opens an overlay goes to that
+/// overlay's `opens`, the others are done here.
 fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
+    if let Some(commands) = open_overlay(state, action) {
+        return commands;
+    }
     match action {
         Action::Quit => {
             state.should_quit = true;
@@ -184,10 +180,6 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::Redraw => {
             state.repaint = true;
-            vec![]
-        }
-        Action::Help => {
-            state.mode = Mode::Help { scroll: 0 };
             vec![]
         }
         Action::FocusNext | Action::FocusPrev => {
@@ -243,14 +235,6 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::ClearFilters => filters::clear(state),
         Action::Refresh => paging::refresh(state),
-        Action::ShowError => {
-            if state.status.last_error.is_some() {
-                state.mode = Mode::LastError { scroll: 0 };
-            } else {
-                state.status.notice = Some("no error so far".into());
-            }
-            vec![]
-        }
         Action::NextPage => paging::next_page(state),
         Action::PrevPage => paging::prev_page(state),
         Action::Fullscreen => {
@@ -291,54 +275,18 @@ fn on_pane_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::SelectAllMatching => selection::select_all_matching(state),
         Action::ClearSelection => selection::clear(state),
-        Action::Export => {
-            export_dialog::open(state);
-            vec![]
-        }
         Action::SaveView => {
             state.mode = Mode::NamingView(tui_input::Input::default());
             vec![]
         }
-        Action::ShowViews => {
-            state.mode = Mode::Views(crate::app::state::ViewsList { cursor: 0 });
-            vec![]
-        }
         Action::ApplyView(number) => views::apply_numbered(state, number),
         Action::Copy if state.focus == Focus::Detail => copy::copy_detail_field(state),
-        Action::Copy => {
-            copy::open_menu(state);
-            vec![]
-        }
         Action::CopySelection => copy::copy_selection(state),
         Action::Open => web_panel::open_in_web_panel(state),
         Action::CountAll => counts::count_all(state),
         Action::Undo => filters::undo(state),
-        Action::ShowCounts => {
-            counts::show_chart(state);
-            vec![]
-        }
-        Action::Palette => {
-            palette::open_with(state, "");
-            vec![]
-        }
-        Action::GoToPage => {
-            palette::open_with(state, "page ");
-            vec![]
-        }
-        Action::SwitchProfile => {
-            palette::open_with(state, "profile ");
-            vec![]
-        }
-        Action::SetStatus => writes::open(state, crate::app::writes::WriteKind::SetStatus),
-        Action::Delete => writes::open(state, crate::app::writes::WriteKind::Delete),
-        Action::PrevChoice
-        | Action::NextChoice
-        | Action::DeleteView
-        | Action::CopyField(_)
-        | Action::ScreenDown
-        | Action::ScreenUp => {
-            vec![]
-        }
+        // The keys of the overlays' own layers do nothing here.
+        _ => vec![],
     }
 }
 

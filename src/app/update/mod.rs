@@ -12,18 +12,21 @@
 
 mod choices;
 mod copy;
-mod counts;
 mod detail;
-mod export_dialog;
 mod filters;
 mod keys;
 mod paging;
-mod palette;
 mod profile;
 mod selection;
-mod views;
 mod web_panel;
-mod writes;
+
+macro_rules! overlay_modules {
+    ($(Mode::$mode:ident => Layer::$layer:ident in $module:ident,)*) => {
+        $(mod $module;)*
+    };
+}
+// Each overlay's keys, in the module `app/mode.rs` names for it.
+crate::app::mode::for_each_overlay!(overlay_modules);
 
 pub use filters::restore_filters;
 pub(crate) use views::{deleted_notice, saved_notice};
@@ -173,18 +176,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::ProfileConnected { name, result } => profile::on_connected(state, name, result),
         Msg::WritePlanProgress(seen) => {
-            writes::on_plan_progress(state, seen);
+            write_dialog::on_plan_progress(state, seen);
             vec![]
         }
         Msg::WritePlanned(planned) => {
-            writes::on_planned(state, planned);
+            write_dialog::on_planned(state, planned);
             vec![]
         }
         Msg::WriteProgress(progress) => {
-            writes::on_progress(state, progress);
+            write_dialog::on_progress(state, progress);
             vec![]
         }
-        Msg::WriteDone(summary) => writes::on_done(state, summary),
+        Msg::WriteDone(summary) => write_dialog::on_done(state, summary),
         Msg::WhatsappBotsLoaded(result) => {
             if let Some(bots) = choices::answered(state, PickList::WhatsappBots, result) {
                 state.choices.whatsapp_bots = bots;

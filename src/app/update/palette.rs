@@ -259,3 +259,15 @@ fn set(state: &mut State, item: FilterItem, on: bool) -> Vec<Cmd> {
     crate::app::filters::toggle(&mut state.query, &item);
     filters::query_changed(state)
 }
+
+/// `:` opens the palette empty; `#` and `@` open it with `page ` or `profile ` typed.
+pub(super) fn opens(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
+    let line = match action {
+        Action::Palette => "",
+        Action::GoToPage => "page ",
+        Action::SwitchProfile => "profile ",
+        _ => return None,
+    };
+    open_with(state, line);
+    Some(vec![])
+}

@@ -54,7 +54,7 @@ pub(super) fn on_name_key(state: &mut State, key: KeyEvent, action: Option<Actio
     }
 }
 
-pub(super) fn on_list_key(state: &mut State, action: Option<Action>) -> Vec<Cmd> {
+pub(super) fn on_key(state: &mut State, _key: KeyEvent, action: Option<Action>) -> Vec<Cmd> {
     let Mode::Views(list) = &mut state.mode else {
         return vec![];
     };
@@ -172,4 +172,12 @@ pub(crate) fn saved_notice(name: &str) -> String {
 /// The notice once a view is deleted from the store.
 pub(crate) fn deleted_notice(name: &str) -> String {
     format!("deleted view {:?}", crate::text::single_line(name))
+}
+
+/// `V` lists the saved views.
+pub(super) fn opens(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
+    (action == Action::ShowViews).then(|| {
+        state.mode = Mode::Views(ViewsList { cursor: 0 });
+        vec![]
+    })
 }

@@ -266,3 +266,13 @@ fn first_ids(ids: &[String]) -> String {
         shown.join(", ")
     }
 }
+
+/// `T` sets the status of the selection, `D` deletes it.
+pub(super) fn opens(state: &mut State, action: Action) -> Option<Vec<Cmd>> {
+    let kind = match action {
+        Action::SetStatus => WriteKind::SetStatus,
+        Action::Delete => WriteKind::Delete,
+        _ => return None,
+    };
+    Some(open(state, kind))
+}

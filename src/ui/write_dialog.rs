@@ -6,21 +6,20 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
+use super::Clock;
+use crate::app::Mode;
 use super::{Theme, clip, open_overlay};
-use crate::app::writes::{STATUSES, WriteDialog, WriteKind, WritePhase};
+use crate::app::writes::{STATUSES, WriteKind, WritePhase};
 use crate::app::{Action, Layer, State};
 use crate::text::{single_line, thousands};
 
 const WIDTH: u16 = 76;
 const HEIGHT: u16 = 14;
 
-pub(super) fn draw(
-    frame: &mut Frame,
-    area: Rect,
-    dialog: &WriteDialog,
-    state: &State,
-    theme: &Theme,
-) {
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, _clock: &Clock) {
+    let Mode::Write(dialog) = &state.mode else {
+        return;
+    };
     let width = WIDTH.min(area.width.saturating_sub(2));
     let height = HEIGHT.min(area.height.saturating_sub(2));
     let title = match dialog.kind {

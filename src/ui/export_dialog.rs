@@ -5,8 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Paragraph, Wrap};
 
+use super::Clock;
+use crate::app::Mode;
 use super::{Theme, clip, open_overlay};
-use crate::app::state::{DialogRow, ExportDialog, ExportPhase, ExportScope};
+use crate::app::state::{DialogRow, ExportPhase, ExportScope};
 use crate::app::{Action, Layer, State};
 use crate::export::ExportFormat;
 use crate::text::thousands;
@@ -14,13 +16,10 @@ use crate::text::thousands;
 const WIDTH: u16 = 72;
 const HEIGHT: u16 = 12;
 
-pub(super) fn draw(
-    frame: &mut Frame,
-    area: Rect,
-    dialog: &ExportDialog,
-    state: &State,
-    theme: &Theme,
-) {
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, _clock: &Clock) {
+    let Mode::Export(dialog) = &state.mode else {
+        return;
+    };
     let width = WIDTH.min(area.width.saturating_sub(2));
     let inner_width = usize::from(width.saturating_sub(2));
     let room = inner_width.saturating_sub(12);

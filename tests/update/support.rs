@@ -9,6 +9,7 @@ use inbox_tui::app::filters::FilterItem;
 use inbox_tui::app::state::{FetchGeneration, SelectAllRun};
 use inbox_tui::app::{Cmd, Focus, Msg, Purpose, State, update};
 
+/// A key press, without modifiers, at `at`.
 pub(crate) fn key_at(code: KeyCode, at: Instant) -> Msg {
     Msg::Key {
         key: KeyEvent::new(code, KeyModifiers::NONE),
@@ -16,10 +17,12 @@ pub(crate) fn key_at(code: KeyCode, at: Instant) -> Msg {
     }
 }
 
+/// A key press, without modifiers, now.
 pub(crate) fn key(code: KeyCode) -> Msg {
     key_at(code, Instant::now())
 }
 
+/// Presses `code` now and returns the commands `update` answers with.
 pub(crate) fn press(state: &mut State, code: KeyCode) -> Vec<Cmd> {
     update(state, key(code))
 }
@@ -52,6 +55,8 @@ pub(crate) fn only_fetches(commands: &[Cmd]) -> Vec<&Cmd> {
         .collect()
 }
 
+/// Page `page` of `query` arriving with `contacts`, for the fetch `generation` and `purpose`
+/// asked for.
 pub(crate) fn loaded(
     generation: FetchGeneration,
     purpose: Purpose,
@@ -73,6 +78,7 @@ pub(crate) fn loaded(
     }
 }
 
+/// Whether the status line's notice says `text`.
 pub(crate) fn notice_contains(state: &State, text: &str) -> bool {
     state
         .status
@@ -81,6 +87,7 @@ pub(crate) fn notice_contains(state: &State, text: &str) -> bool {
         .is_some_and(|notice| notice.contains(text))
 }
 
+/// Gives the filter panel the keyboard, its cursor on `item` (which must be offered).
 pub(crate) fn focus_item(state: &mut State, item: &FilterItem) {
     state.focus = Focus::Filters;
     state.panel_cursor = state
@@ -90,6 +97,7 @@ pub(crate) fn focus_item(state: &mut State, item: &FilterItem) {
         .unwrap_or_else(|| panic!("{item:?} is offered"));
 }
 
+/// The ids of the contacts marked by hand, in the order they were marked.
 pub(crate) fn selected_ids(state: &State) -> Vec<String> {
     state
         .selection
@@ -99,6 +107,7 @@ pub(crate) fn selected_ids(state: &State) -> Vec<String> {
         .collect()
 }
 
+/// Types `text` a character at a time and returns the commands that gives.
 pub(crate) fn type_line(state: &mut State, text: &str) -> Vec<Cmd> {
     let mut commands = Vec::new();
     for character in text.chars() {
@@ -125,6 +134,7 @@ pub(crate) fn select_all(state: &mut State) -> (SelectAllRun, Query) {
     (*run, (**query).clone())
 }
 
+/// Select-all run `run` finished, matching `contacts`.
 pub(crate) fn done(run: SelectAllRun, contacts: &[Contact]) -> Msg {
     Msg::SelectAllDone {
         run,

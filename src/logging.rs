@@ -19,7 +19,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use tracing_appender::non_blocking::WorkerGuard;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
 
 /// The environment variable that sets the log filter, e.g. `INBOX_TUI_LOG=debug`.
 pub const LOG_ENV: &str = "INBOX_TUI_LOG";
@@ -95,7 +95,7 @@ pub fn init(verbose: u8) -> Option<WorkerGuard> {
 const CHATTY_CRATES: [&str; 5] = ["hyper", "hyper_util", "reqwest", "rustls", "h2"];
 
 /// `INBOX_TUI_LOG`, else `info`; the HTTP stack's debug chatter stays out unless named.
-fn file_filter() -> EnvFilter {
+fn file_filter() -> Targets {
     let wanted = std::env::var(LOG_ENV).unwrap_or_else(|_| "info".into());
     let mut directives = wanted.clone();
     for chatty in CHATTY_CRATES {
@@ -103,18 +103,22 @@ fn file_filter() -> EnvFilter {
             directives.push_str(&format!(",{chatty}=info"));
         }
     }
-    EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new("info"))
+    directives
+        .parse()
+        .unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO))
 }
 
 /// `-v`: inbox-tui's own requests and timings; `-vv`: everything inbox-tui logs, and the HTTP
 /// stack's debug output too. Whole server messages (a 200 KB error) go to the file only: the
 /// error on stderr is cut and points there.
-fn stderr_filter(verbose: u8) -> EnvFilter {
+fn stderr_filter(verbose: u8) -> Targets {
     let base = match verbose {
         1 => "warn,inbox_tui=debug",
         _ => "debug,inbox_tui=trace",
     };
-    EnvFilter::new(format!("{base},{}=off", crate::api::SERVER_TEXT_TARGET))
+    format!("{base},{}=off", crate::api::SERVER_TEXT_TARGET)
+        .parse()
+        .unwrap_or_default()
 }
 
 /// Stderr for `-v`, through the log file's escaping: server text cannot drive the terminal.

@@ -27,7 +27,7 @@ pub use items::{
     decode_contacts_page_named, decode_page_items, decode_page_items_named, repair_lone_surrogates,
 };
 pub use lenient::ObjectOnly;
-pub use request::{DateRange, HasOrdered, PageRequest, Query, Sender, Status};
+pub use request::{DateRange, HasOrdered, PageRequest, Query, QueryKey, Sender, Status};
 pub use response::{Agent, MAX_SERVER_TEXT_CHARS, SERVER_TEXT_TARGET, Segment, WhatsappBot};
 pub use retry::RetryPolicy;
 pub use walk::IdSet;

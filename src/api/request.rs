@@ -150,6 +150,10 @@ pub struct HasOrdered {
     pub last_at: String,
 }
 
+/// A [`Query`]'s identity ([`Query::key`]), for maps of what is known per query.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct QueryKey(String);
+
 /// Every documented filter of the inbox. The API wants the full set on every request, so a filter
 /// that is off is sent as its empty value rather than left out. Deserialize is lenient so saved
 /// views written by older versions still load.
@@ -276,6 +280,12 @@ impl Query {
                 )
             });
         statuses.chain(senders).collect()
+    }
+
+    /// The query's identity: its request body, which is what the server sees, so two queries
+    /// that send the same body are the same query to caches and counts.
+    pub fn key(&self) -> QueryKey {
+        QueryKey(serde_json::to_string(self).unwrap_or_default())
     }
 
     /// The body for one page of this query.

@@ -13,7 +13,7 @@ pub use super::mode::{
     DialogRow, ExportDialog, ExportPhase, ExportScope, Mode, PaletteInput, TextField, ViewsList,
 };
 use crate::api::IdSet;
-use crate::api::{ApiError, Contact, Query};
+use crate::api::{ApiError, Contact, Query, QueryKey};
 use crate::export::{self, CsvStyle, ExportFormat, Progress};
 
 /// Which list fetch a result belongs to: a result from a superseded fetch is dropped.
@@ -563,7 +563,7 @@ impl From<crate::api::Page> for FetchedPage {
 /// 50 contacts.
 #[derive(Debug, Clone)]
 pub struct PageCache {
-    entries: VecDeque<(String, u32, FetchedPage)>,
+    entries: VecDeque<(QueryKey, u32, FetchedPage)>,
     capacity: usize,
 }
 
@@ -577,23 +577,23 @@ impl Default for PageCache {
 }
 
 impl PageCache {
-    /// The cache key of a query: its request body, which is what the server sees.
-    pub fn key(query: &Query) -> String {
-        serde_json::to_string(query).unwrap_or_default()
+    /// The key the cache files a query's pages under: the query's identity.
+    pub fn key(query: &Query) -> QueryKey {
+        query.key()
     }
 
-    pub fn get(&self, key: &str, page: u32) -> Option<FetchedPage> {
+    pub fn get(&self, key: &QueryKey, page: u32) -> Option<FetchedPage> {
         self.entries
             .iter()
             .find(|(cached_key, cached_page, _)| cached_key == key && *cached_page == page)
             .map(|(_, _, fetched)| fetched.clone())
     }
 
-    pub fn contains(&self, key: &str, page: u32) -> bool {
+    pub fn contains(&self, key: &QueryKey, page: u32) -> bool {
         self.get(key, page).is_some()
     }
 
-    pub fn insert(&mut self, key: String, page: u32, fetched: FetchedPage) {
+    pub fn insert(&mut self, key: QueryKey, page: u32, fetched: FetchedPage) {
         self.entries
             .retain(|(cached_key, cached_page, _)| !(*cached_key == key && *cached_page == page));
         if self.entries.len() == self.capacity {
@@ -603,7 +603,7 @@ impl PageCache {
     }
 
     /// Forgets every page of one query, for a refresh.
-    pub fn forget(&mut self, key: &str) {
+    pub fn forget(&mut self, key: &QueryKey) {
         self.entries.retain(|(cached_key, _, _)| cached_key != key);
     }
 }
@@ -939,12 +939,12 @@ pub struct State {
     pub snapshot: Option<LocalSnapshot>,
     /// Numbers each count, so a cancelled one's late results are ignored.
     pub count_runs: CountRun,
-    /// The last finished count of each query (by `PageCache::key`): how many, and whether
+    /// The last finished count of each query (by `Query::key`): how many, and whether
     /// exactly; the views list shows them.
-    pub counts_by_query: BTreeMap<String, (u64, bool)>,
-    /// The facets of the queries counted this session, by `PageCache::key`, and whether they
+    pub counts_by_query: BTreeMap<QueryKey, (u64, bool)>,
+    /// The facets of the queries counted this session, by `Query::key`, and whether they
     /// were counted to the end: where the would-add counts beside an active filter come from.
-    pub facets_by_query: BTreeMap<String, (Facets, bool)>,
+    pub facets_by_query: BTreeMap<QueryKey, (Facets, bool)>,
     pub views: Vec<SavedView>,
     pub status: StatusLine,
     pub spinner_frame: usize,

@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{Clock, Theme, clip, pane, wrap};
 use crate::app::filters::{self, FilterItem, short_id};
-use crate::app::state::{CountPhase, PageCache};
+use crate::app::state::CountPhase;
 use crate::app::{Action, Focus, Layer, State, TextField};
 
 /// One panel row, remembering which filter item it belongs to. Only the rows in view are drawn,
@@ -249,7 +249,7 @@ fn facet_number(state: &State, item: &FilterItem) -> Option<String> {
         let n = count.facets.count(item)?;
         return Some(bound(n, exact));
     };
-    let (base_facets, base_exact) = state.facets_by_query.get(&PageCache::key(&base))?;
+    let (base_facets, base_exact) = state.facets_by_query.get(&base.key())?;
     let in_base = base_facets.count(item)?;
     if filters::single_valued(item) {
         // No contact shown has the item, so all that have it in the wider query are added.

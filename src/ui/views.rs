@@ -10,7 +10,6 @@ use unicode_width::UnicodeWidthStr;
 use super::Clock;
 use crate::app::Mode;
 use super::{Theme, clip, open_overlay};
-use crate::app::state::PageCache;
 use crate::app::{Action, Keymap, Layer, State, filters};
 use crate::text::thousands;
 
@@ -85,7 +84,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
         } else {
             summary
         };
-        let counted = match state.counts_by_query.get(&PageCache::key(&view.query)) {
+        let counted = match state.counts_by_query.get(&view.query.key()) {
             Some((n, true)) => format!("  ·  {} matching", thousands(*n)),
             Some((n, false)) => format!("  ·  ≥ {} matching", thousands(*n)),
             None => String::new(),

@@ -12,7 +12,7 @@ use crossterm::event::KeyEvent;
 
 use crate::app::keymap::Action;
 use crate::app::msg::{Cmd, CountEnd};
-use crate::app::state::{CountPhase, Facets, MatchCount, Mode, PageCache, State};
+use crate::app::state::{CountPhase, Facets, MatchCount, Mode, State};
 
 /// Pages an automatic count reads: 1,000 contacts, a few seconds under a rate limit.
 pub const AUTOMATIC_PAGES: u32 = 20;
@@ -152,14 +152,14 @@ pub(super) fn on_counted(
         Some(CountEnd::Failed(error)) => count.phase = CountPhase::Failed(error),
     }
     state.facets_by_query.insert(
-        PageCache::key(&count.query),
+        count.query.key(),
         (count.facets.clone(), count.phase == CountPhase::Exact),
     );
     if matches!(count.phase, CountPhase::Exact | CountPhase::Capped) {
         let exact = count.phase == CountPhase::Exact;
         state
             .counts_by_query
-            .insert(PageCache::key(&count.query), (count.counted, exact));
+            .insert(count.query.key(), (count.counted, exact));
     }
 }
 

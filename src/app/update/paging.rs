@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use crate::app::msg::{Cmd, Purpose};
 use crate::app::state::{
-    FetchGeneration, FetchedPage, Focus, LastPageSeek, Load, Mode, PREFETCH_MARGIN, PageCache,
-    PageEnd, ScrollLimits, State,
+    FetchGeneration, FetchedPage, Focus, LastPageSeek, Load, Mode, PREFETCH_MARGIN, PageEnd,
+    ScrollLimits, State,
 };
 
 pub(super) fn next_page(state: &mut State) -> Vec<Cmd> {
@@ -39,7 +39,7 @@ pub(super) fn prev_page(state: &mut State) -> Vec<Cmd> {
 /// `r`: the page that failed, if the last fetch failed, else the page shown, fresh from the
 /// server.
 pub(super) fn refresh(state: &mut State) -> Vec<Cmd> {
-    state.cache.forget(&PageCache::key(&state.query));
+    state.cache.forget(&state.query.key());
     let page = match state.list.load {
         Load::Failed { page, .. } | Load::Loading { page } => page,
         Load::Idle => state.list.page.max(1),
@@ -74,7 +74,7 @@ fn show(state: &mut State, page: u32, seek: Option<LastPageSeek>) -> Vec<Cmd> {
     state.generation = state.generation.next();
     state.prefetching = None;
     state.status.backoff_until = None;
-    if let Some(fetched) = state.cache.get(&PageCache::key(&state.query), page) {
+    if let Some(fetched) = state.cache.get(&state.query.key(), page) {
         let mut commands = apply_page(state, page, fetched);
         commands.extend(maybe_prefetch(state));
         if page == 1 {
@@ -113,7 +113,7 @@ pub(super) fn on_page_loaded(
                 state.choices.learn_from(&fetched.contacts);
                 state
                     .cache
-                    .insert(PageCache::key(query), page, FetchedPage::from(fetched));
+                    .insert(query.key(), page, FetchedPage::from(fetched));
             }
             vec![]
         }
@@ -128,9 +128,7 @@ pub(super) fn on_page_loaded(
                     state.list.stale = false;
                     state.choices.learn_from(&fetched.contacts);
                     let fetched = FetchedPage::from(fetched);
-                    state
-                        .cache
-                        .insert(PageCache::key(query), page, fetched.clone());
+                    state.cache.insert(query.key(), page, fetched.clone());
                     let mut commands = apply_page(state, page, fetched);
                     commands.extend(choices::retry_failed(state, true));
                     commands.extend(maybe_prefetch(state));
@@ -256,8 +254,7 @@ fn maybe_prefetch(state: &mut State) -> Vec<Cmd> {
         return vec![];
     }
     let next = list.page + 1;
-    if state.prefetching == Some(next) || state.cache.contains(&PageCache::key(&state.query), next)
-    {
+    if state.prefetching == Some(next) || state.cache.contains(&state.query.key(), next) {
         return vec![];
     }
     state.prefetching = Some(next);
@@ -393,9 +390,7 @@ fn on_refreshed(state: &mut State, query: &Query, result: Result<crate::api::Pag
         .collect();
     let first_load = before.is_empty();
     state.choices.learn_from(&fetched.contacts);
-    state
-        .cache
-        .insert(PageCache::key(query), 1, fetched.clone());
+    state.cache.insert(query.key(), 1, fetched.clone());
     let detail = (state.detail.scroll, state.detail.cursor);
     let selected_id = state
         .selected_contact()

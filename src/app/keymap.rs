@@ -4,7 +4,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-pub use super::mode::{Action, ActionEntry, CopyField, Layer, action_table, entry_for};
+pub use super::copy_field::CopyField;
+pub use super::mode::{Action, ActionEntry, Layer, action_table, entry_for};
 
 /// A key with its modifiers, as the user presses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -377,6 +378,47 @@ mod tests {
             hints(Layer::List).is_empty(),
             "the panes' hints are ui/status.rs's"
         );
+    }
+
+    /// Every command the palette knows is also a key: the action that does it, or, for a
+    /// command that needs a value no key can carry, the one that opens the palette with the
+    /// command typed. A new command without one fails here.
+    #[test]
+    fn every_palette_command_is_an_action_in_the_keymap() {
+        use crate::app::palette::Word;
+        use strum::IntoEnumIterator;
+        for word in Word::iter() {
+            let command = word.name();
+            let (layer, action) = match command {
+                "page" => (Layer::Global, Action::GoToPage),
+                // The panel toggles a status, a tag (seen or typed), an agent, a segment, a
+                // bot or a switch, and edits a date.
+                "status" | "tag" | "agent" | "segment" | "bot" | "only" => {
+                    (Layer::Filters, Action::Toggle)
+                }
+                "created-after" | "created-before" | "seen-after" | "seen-before" => {
+                    (Layer::Filters, Action::Activate)
+                }
+                "help" => (Layer::Global, Action::Help),
+                "quit" => (Layer::Global, Action::Quit),
+                "search" => (Layer::Global, Action::FocusSearch),
+                "clear" => (Layer::Global, Action::ClearFilters),
+                "view" => (Layer::Global, Action::ShowViews),
+                "export" => (Layer::Global, Action::Export),
+                "copy" => (Layer::List, Action::Copy),
+                "open" => (Layer::Global, Action::Open),
+                "count" => (Layer::Global, Action::CountAll),
+                "profile" => (Layer::Global, Action::SwitchProfile),
+                other => panic!("the palette's {other:?} has no action in the keymap"),
+            };
+            let entry = action_table()
+                .into_iter()
+                .find(|entry| entry.layer == layer && entry.action == action);
+            assert!(
+                entry.is_some_and(|entry| !entry.defaults.is_empty()),
+                "{command:?}: {action:?} has no default key in {layer:?}"
+            );
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod background;
 mod commands;
+pub mod copy_field;
 pub mod detail;
 pub mod filters;
 pub mod keymap;

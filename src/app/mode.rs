@@ -11,6 +11,7 @@
 use strum::{EnumIter, EnumMessage, IntoEnumIterator, IntoStaticStr};
 use tui_input::Input;
 
+use super::copy_field::CopyField;
 use super::filters::DateField;
 use crate::export::{CsvStyle, ExportFormat, Progress};
 
@@ -268,34 +269,6 @@ pub enum Action {
     Delete,
 }
 
-/// What the copy menu copies of a contact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, EnumIter)]
-pub enum CopyField {
-    #[default]
-    Email,
-    /// In E.164, as other tools want it.
-    Phone,
-    Id,
-    Uuid,
-    Name,
-    /// The whole contact as the API sent it, pretty-printed.
-    Json,
-}
-
-impl CopyField {
-    /// As the menu and the notices name it.
-    pub fn label(self) -> &'static str {
-        match self {
-            CopyField::Email => "email",
-            CopyField::Phone => "phone",
-            CopyField::Id => "id",
-            CopyField::Uuid => "uuid",
-            CopyField::Name => "name",
-            CopyField::Json => "JSON",
-        }
-    }
-}
-
 impl Action {
     /// Every action: each variant once, "apply view" as its nine numbers and "copy a field" as
     /// each field.
@@ -360,9 +333,6 @@ pub enum Layer {
     #[strum(message = "Copy menu")]
     Copy,
     /// The command palette: printable keys are the command.
-    #[strum(
-        message = "Command palette: page N, status S, tag T, agent NAME, search TEXT, clear, view NAME, export PATH, copy FIELD, open, count, profile NAME"
-    )]
     Palette,
     /// The chart of the counts.
     #[strum(message = "The counts chart")]
@@ -388,9 +358,12 @@ impl Layer {
         Layer::all().find(|layer| layer.name() == name)
     }
 
-    /// How the help heads the layer's keys.
+    /// How the help heads the layer's keys; the palette's heading names its commands.
     pub fn title(self) -> &'static str {
-        self.get_message().unwrap_or_else(|| self.name())
+        match self {
+            Layer::Palette => super::palette::heading(),
+            _ => self.get_message().unwrap_or_else(|| self.name()),
+        }
     }
 
     /// The panes fall back to the global keys; the overlays and text fields have the keyboard

@@ -6,8 +6,12 @@
 //! parsing and completion are tested on their own; `update/palette.rs` carries the commands
 //! out, through the same functions as the keys that do the same.
 
+use std::sync::LazyLock;
+
+use strum::{EnumIter, IntoEnumIterator, IntoStaticStr};
+
+use super::copy_field::CopyField;
 use super::filters::{DateField, Switch};
-use super::keymap::CopyField;
 use crate::api::Status;
 
 /// A command the palette understood.
@@ -54,39 +58,155 @@ pub enum FilterTarget {
     Switch(Switch),
 }
 
-/// The command words, in the order completion offers them.
-pub const COMMANDS: [&str; 21] = [
-    "page",
-    "status",
-    "tag",
-    "agent",
-    "segment",
-    "bot",
-    "only",
-    "created-after",
-    "created-before",
-    "seen-after",
-    "seen-before",
-    "search",
-    "clear",
-    "view",
-    "export",
-    "copy",
-    "open",
-    "count",
-    "profile",
-    "help",
-    "quit",
-];
+/// A command word: the palette's only list of them. Parsing, completion, the messages, the
+/// help's heading of the palette's keys and the palette's own help line all read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
+pub enum Word {
+    Page,
+    Status,
+    Tag,
+    Agent,
+    Segment,
+    Bot,
+    Only,
+    CreatedAfter,
+    CreatedBefore,
+    SeenAfter,
+    SeenBefore,
+    Search,
+    Clear,
+    View,
+    Export,
+    Copy,
+    Open,
+    Count,
+    Profile,
+    Help,
+    Quit,
+}
 
-const COPY_FIELDS: [(&str, CopyField); 6] = [
-    ("email", CopyField::Email),
-    ("phone", CopyField::Phone),
-    ("id", CopyField::Id),
-    ("uuid", CopyField::Uuid),
-    ("name", CopyField::Name),
-    ("json", CopyField::Json),
-];
+impl Word {
+    /// As typed: `page`, `created-after`.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// The word `name` is, in any case, or one of its short forms (`p`, `/`, `h`, `q`).
+    fn parse(name: &str) -> Option<Word> {
+        let short = match name {
+            "p" => Some(Word::Page),
+            "/" => Some(Word::Search),
+            "h" => Some(Word::Help),
+            "q" | "q!" | "qa" => Some(Word::Quit),
+            _ => None,
+        };
+        short.or_else(|| Word::iter().find(|word| word.name() == name))
+    }
+
+    /// Its argument, as the palette's help writes it (`page N`); `None` for a word alone.
+    fn argument(self) -> Option<&'static str> {
+        Some(match self {
+            Word::Page => "N",
+            Word::Status | Word::Segment => "S",
+            Word::Tag => "T",
+            Word::Agent | Word::View | Word::Profile => "NAME",
+            Word::Bot => "B",
+            Word::Only => "online",
+            Word::CreatedAfter | Word::CreatedBefore | Word::SeenAfter | Word::SeenBefore => "DATE",
+            Word::Search => "TEXT",
+            Word::Export => "PATH",
+            Word::Copy => "FIELD",
+            Word::Clear | Word::Open | Word::Count | Word::Help | Word::Quit => return None,
+        })
+    }
+
+    /// An argument that works, for the message when one is missing.
+    fn example(self) -> &'static str {
+        match self {
+            Word::Page => "12",
+            Word::Status => "open",
+            Word::Tag => "vip",
+            Word::Agent => "Alice",
+            Word::Segment => "Hot leads",
+            Word::Bot => "65a0",
+            Word::CreatedAfter | Word::CreatedBefore | Word::SeenAfter | Word::SeenBefore => {
+                "2026-01-31"
+            }
+            Word::View => "Open VIPs",
+            Word::Profile => "main",
+            _ => "…",
+        }
+    }
+
+    /// A filter, which `-` before the word unsets.
+    fn is_filter(self) -> bool {
+        matches!(
+            self,
+            Word::Status | Word::Tag | Word::Agent | Word::Segment | Word::Bot | Word::Only
+        )
+    }
+
+    /// The date bound the word sets, for the four date words.
+    fn date(self) -> Option<DateField> {
+        match self {
+            Word::CreatedAfter => Some(DateField::CreatedAfter),
+            Word::CreatedBefore => Some(DateField::CreatedBefore),
+            Word::SeenAfter => Some(DateField::LastSeenAfter),
+            Word::SeenBefore => Some(DateField::LastSeenBefore),
+            _ => None,
+        }
+    }
+
+    /// Named in the help's heading of the palette's keys (the rest are in the palette's own
+    /// help line).
+    fn in_heading(self) -> bool {
+        !matches!(
+            self,
+            Word::Segment
+                | Word::Bot
+                | Word::Only
+                | Word::CreatedAfter
+                | Word::CreatedBefore
+                | Word::SeenAfter
+                | Word::SeenBefore
+                | Word::Help
+                | Word::Quit
+        )
+    }
+
+    /// `page N`, or the word alone.
+    fn usage(self) -> String {
+        match self.argument() {
+            Some(argument) => format!("{} {argument}", self.name()),
+            None => self.name().to_owned(),
+        }
+    }
+}
+
+/// The help's heading of the palette's keys: "Command palette: page N, status S, …".
+pub fn heading() -> &'static str {
+    static HEADING: LazyLock<String> = LazyLock::new(|| {
+        let words: Vec<String> = Word::iter()
+            .filter(|word| word.in_heading())
+            .map(Word::usage)
+            .collect();
+        format!("Command palette: {}", words.join(", "))
+    });
+    &HEADING
+}
+
+/// The palette's own help line, under the command: every word, and how to unset a filter.
+pub fn help_line() -> String {
+    let mut parts: Vec<String> = Word::iter().map(Word::usage).collect();
+    parts.push("-status S unsets".to_owned());
+    parts.join(" · ")
+}
+
+/// The copy menu's fields by the names the palette takes (`copy email`).
+fn copy_fields() -> impl Iterator<Item = (String, CopyField)> {
+    CopyField::iter().map(|field| (field.label().to_lowercase(), field))
+}
 
 /// The names `only` takes, one per on/off switch.
 pub const SWITCHES: [(&str, Switch); 5] = [
@@ -97,12 +217,10 @@ pub const SWITCHES: [(&str, Switch); 5] = [
     ("contacts", Switch::ContactsOnly),
 ];
 
-const DATES: [(&str, DateField); 4] = [
-    ("created-after", DateField::CreatedAfter),
-    ("created-before", DateField::CreatedBefore),
-    ("seen-after", DateField::LastSeenAfter),
-    ("seen-before", DateField::LastSeenBefore),
-];
+/// Every command word, for messages.
+fn all_words() -> String {
+    Word::iter().map(Word::name).collect::<Vec<_>>().join(", ")
+}
 
 /// Parses one command line, or says what is wrong and how it should read.
 pub fn parse(line: &str) -> Result<PaletteCommand, String> {
@@ -115,34 +233,38 @@ pub fn parse(line: &str) -> Result<PaletteCommand, String> {
         Some(name) => (false, name),
         None => (true, lower.as_str()),
     };
+    if name.is_empty() {
+        return Err(format!("type a command: {}", all_words()));
+    }
+    let Some(command) = Word::parse(name) else {
+        return Err(format!(
+            "no command {name:?}; the commands are {}",
+            all_words()
+        ));
+    };
     let needs = |what: &str| {
         Err(format!(
             "`{word}` needs {what}, e.g. `{word} {}`",
-            example(name)
+            command.example()
         ))
     };
     let filter = |target: FilterTarget| Ok(PaletteCommand::Filter { target, on });
-    if let Some((_, field)) = DATES.iter().find(|(date, _)| *date == name) {
-        return match (on, rest.is_empty()) {
-            (true, true) => needs("a date"),
-            (true, false) => Ok(PaletteCommand::Date(*field, rest.to_owned())),
-            (false, _) => Ok(PaletteCommand::Date(*field, String::new())),
-        };
-    }
-    let filters = ["status", "tag", "agent", "segment", "bot", "only"];
-    if !on && !filters.contains(&name) {
+    if !on && !command.is_filter() && command.date().is_none() {
+        let filters: Vec<String> = Word::iter()
+            .filter(|word| word.is_filter())
+            .map(|word| format!("-{}", word.name()))
+            .collect();
         return Err(format!(
             "only a filter or a date can be unset with `-`: {}",
-            filters.map(|filter| format!("-{filter}")).join(", ")
+            filters.join(", ")
         ));
     }
-    match name {
-        "" => Err(format!("type a command: {}", COMMANDS.join(", "))),
-        "page" | "p" => match rest.parse::<u32>() {
+    match command {
+        Word::Page => match rest.parse::<u32>() {
             Ok(page) if page >= 1 => Ok(PaletteCommand::Page(page)),
             _ => needs("a page number from 1"),
         },
-        "status" => {
+        Word::Status => {
             if rest.is_empty() {
                 return needs("a status");
             }
@@ -160,15 +282,15 @@ pub fn parse(line: &str) -> Result<PaletteCommand, String> {
                 ))
             }
         }
-        "tag" if rest.is_empty() => needs("a tag"),
-        "tag" => filter(FilterTarget::Tag(rest.to_owned())),
-        "agent" if rest.is_empty() => needs("an agent's name"),
-        "agent" => filter(FilterTarget::Agent(rest.to_owned())),
-        "segment" if rest.is_empty() => needs("a segment's name"),
-        "segment" => filter(FilterTarget::Segment(rest.to_owned())),
-        "bot" if rest.is_empty() => needs("a bot's name or id"),
-        "bot" => filter(FilterTarget::Bot(rest.to_owned())),
-        "only" => match SWITCHES
+        Word::Tag if rest.is_empty() => needs("a tag"),
+        Word::Tag => filter(FilterTarget::Tag(rest.to_owned())),
+        Word::Agent if rest.is_empty() => needs("an agent's name"),
+        Word::Agent => filter(FilterTarget::Agent(rest.to_owned())),
+        Word::Segment if rest.is_empty() => needs("a segment's name"),
+        Word::Segment => filter(FilterTarget::Segment(rest.to_owned())),
+        Word::Bot if rest.is_empty() => needs("a bot's name or id"),
+        Word::Bot => filter(FilterTarget::Bot(rest.to_owned())),
+        Word::Only => match SWITCHES
             .iter()
             .find(|(switch, _)| switch.eq_ignore_ascii_case(rest))
         {
@@ -178,50 +300,36 @@ pub fn parse(line: &str) -> Result<PaletteCommand, String> {
                 SWITCHES.map(|(switch, _)| switch).join(", ")
             )),
         },
-        "search" | "/" => Ok(PaletteCommand::Search(rest.to_owned())),
-        "clear" => Ok(PaletteCommand::Clear),
-        "view" if rest.is_empty() => needs("a saved view's name"),
-        "view" => Ok(PaletteCommand::View(rest.to_owned())),
-        "export" => Ok(PaletteCommand::Export(rest.to_owned())),
-        "copy" => COPY_FIELDS
-            .iter()
+        Word::Search => Ok(PaletteCommand::Search(rest.to_owned())),
+        Word::Clear => Ok(PaletteCommand::Clear),
+        Word::View if rest.is_empty() => needs("a saved view's name"),
+        Word::View => Ok(PaletteCommand::View(rest.to_owned())),
+        Word::Export => Ok(PaletteCommand::Export(rest.to_owned())),
+        Word::Copy => copy_fields()
             .find(|(name, _)| name.eq_ignore_ascii_case(rest))
-            .map(|(_, field)| PaletteCommand::Copy(*field))
+            .map(|(_, field)| PaletteCommand::Copy(field))
             .ok_or_else(|| {
                 format!(
                     "copy what? {}",
-                    COPY_FIELDS
-                        .iter()
-                        .map(|(name, _)| *name)
+                    copy_fields()
+                        .map(|(name, _)| name)
                         .collect::<Vec<_>>()
                         .join(", ")
                 )
             }),
-        "open" => Ok(PaletteCommand::Open),
-        "count" => Ok(PaletteCommand::Count),
-        "profile" if rest.is_empty() => needs("a profile name"),
-        "profile" => Ok(PaletteCommand::Profile(rest.to_owned())),
-        "help" | "h" => Ok(PaletteCommand::Help),
-        "quit" | "q" | "q!" | "qa" => Ok(PaletteCommand::Quit),
-        other => Err(format!(
-            "no command {other:?}; the commands are {}",
-            COMMANDS.join(", ")
-        )),
-    }
-}
-
-fn example(word: &str) -> &'static str {
-    match word {
-        "page" | "p" => "12",
-        "status" => "open",
-        "tag" => "vip",
-        "agent" => "Alice",
-        "segment" => "Hot leads",
-        "bot" => "65a0",
-        "created-after" | "created-before" | "seen-after" | "seen-before" => "2026-01-31",
-        "view" => "Open VIPs",
-        "profile" => "main",
-        _ => "…",
+        Word::Open => Ok(PaletteCommand::Open),
+        Word::Count => Ok(PaletteCommand::Count),
+        Word::Profile if rest.is_empty() => needs("a profile name"),
+        Word::Profile => Ok(PaletteCommand::Profile(rest.to_owned())),
+        Word::Help => Ok(PaletteCommand::Help),
+        Word::Quit => Ok(PaletteCommand::Quit),
+        Word::CreatedAfter | Word::CreatedBefore | Word::SeenAfter | Word::SeenBefore => {
+            match (command.date(), on, rest.is_empty()) {
+                (Some(field), true, false) => Ok(PaletteCommand::Date(field, rest.to_owned())),
+                (Some(field), false, _) => Ok(PaletteCommand::Date(field, String::new())),
+                _ => needs("a date"),
+            }
+        }
     }
 }
 
@@ -239,10 +347,10 @@ pub fn complete(line: &str, arguments: impl Fn(&str) -> Vec<String>) -> Option<S
     };
     let completed = match rest {
         None => {
-            let candidates: Vec<String> = COMMANDS
-                .iter()
+            let candidates: Vec<String> = Word::iter()
+                .map(Word::name)
                 .filter(|command| command.starts_with(&word.to_ascii_lowercase()))
-                .map(|command| (*command).to_owned())
+                .map(str::to_owned)
                 .collect();
             let common = common_start(&candidates)?;
             if candidates.len() == 1 {
@@ -253,17 +361,14 @@ pub fn complete(line: &str, arguments: impl Fn(&str) -> Vec<String>) -> Option<S
         }
         Some(rest) => {
             let mut candidates = arguments(word);
-            if word == "copy" {
-                candidates = COPY_FIELDS
-                    .iter()
-                    .map(|(name, _)| (*name).to_owned())
-                    .collect();
-            } else if word == "status" {
+            if word == Word::Copy.name() {
+                candidates = copy_fields().map(|(name, _)| name).collect();
+            } else if word == Word::Status.name() {
                 candidates = Status::ALL
                     .iter()
                     .map(|s| s.as_str().to_lowercase())
                     .collect();
-            } else if word == "only" {
+            } else if word == Word::Only.name() {
                 candidates = SWITCHES
                     .iter()
                     .map(|(name, _)| (*name).to_owned())
@@ -368,45 +473,6 @@ mod tests {
             Ok(PaletteCommand::Profile("work".into()))
         );
         assert!(parse("profile").is_err_and(|error| error.contains("profile main")));
-    }
-
-    /// Every command the palette knows is also a key: the action that does it, or, for a
-    /// command that needs a value no key can carry, the one that opens the palette with the
-    /// command typed. A new command without one fails here.
-    #[test]
-    fn every_palette_command_is_an_action_in_the_keymap() {
-        use crate::app::keymap::{Action, Layer, action_table};
-        for command in COMMANDS {
-            let (layer, action) = match command {
-                "page" => (Layer::Global, Action::GoToPage),
-                // The panel toggles a status, a tag (seen or typed), an agent, a segment, a
-                // bot or a switch, and edits a date.
-                "status" | "tag" | "agent" | "segment" | "bot" | "only" => {
-                    (Layer::Filters, Action::Toggle)
-                }
-                "created-after" | "created-before" | "seen-after" | "seen-before" => {
-                    (Layer::Filters, Action::Activate)
-                }
-                "help" => (Layer::Global, Action::Help),
-                "quit" => (Layer::Global, Action::Quit),
-                "search" => (Layer::Global, Action::FocusSearch),
-                "clear" => (Layer::Global, Action::ClearFilters),
-                "view" => (Layer::Global, Action::ShowViews),
-                "export" => (Layer::Global, Action::Export),
-                "copy" => (Layer::List, Action::Copy),
-                "open" => (Layer::Global, Action::Open),
-                "count" => (Layer::Global, Action::CountAll),
-                "profile" => (Layer::Global, Action::SwitchProfile),
-                other => panic!("the palette's {other:?} has no action in the keymap"),
-            };
-            let entry = action_table()
-                .into_iter()
-                .find(|entry| entry.layer == layer && entry.action == action);
-            assert!(
-                entry.is_some_and(|entry| !entry.defaults.is_empty()),
-                "{command:?}: {action:?} has no default key in {layer:?}"
-            );
-        }
     }
 
     #[test]

@@ -34,9 +34,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
         Some(error) => Line::styled(clip(error, usize::from(area.width)), theme.error),
         None => Line::styled(
             clip(
-                "status S · tag T · agent A · segment S · bot B · only online · \
-                 created-after DATE · -status S unsets · page N · search TEXT · clear · \
-                 view NAME · export PATH · copy FIELD · open · help · q",
+                &crate::app::palette::help_line(),
                 usize::from(area.width),
             ),
             theme.dim,

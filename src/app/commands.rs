@@ -13,14 +13,33 @@ use tokio::task::JoinHandle;
 
 use super::background::{Counting, background_options, collect_matching_ids};
 use super::local::{self, SnapshotOptions};
-use super::msg::{Cmd, ExportFinished, Msg, Purpose, ViewStoreError};
-use super::runtime::{Profiles, ViewStore};
+use super::msg::{Account, Cmd, ExportFinished, Msg, Purpose, ViewStoreError};
 use super::state::{CountRun, Facets, FetchGeneration, PickList, SavedView, SelectAllRun};
 use super::update::{deleted_notice, saved_notice};
 use crate::api::walk::{Background, WalkError};
 use crate::api::{ApiError, Client, Contact, Page, Query, RetryNotice};
 use crate::export::{self, ExportRequest, Progress, would_replace_a_file};
 use crate::write::Change;
+
+/// Where saved views are kept (the config file). Calls block on file I/O, so the event loop
+/// runs them on the blocking pool.
+pub trait ViewStore: Send + Sync {
+    /// Saves `query` as `name`, replacing a view of that name; returns every view.
+    fn save(&self, name: &str, query: &Query) -> Result<Vec<SavedView>, Box<ViewStoreError>>;
+    /// Deletes the view `name`; returns the views left.
+    fn delete(&self, name: &str) -> Result<Vec<SavedView>, Box<ViewStoreError>>;
+}
+
+/// The config's profiles, which the browser switches between in place (`profile NAME`).
+/// Connecting one may read its token from a file, so the event loop calls it on the blocking
+/// pool.
+pub trait Profiles: Send + Sync {
+    /// Every profile's name.
+    fn names(&self) -> Vec<String>;
+    /// The account of the profile `name`, or why it cannot be used, in a message that never
+    /// holds the token.
+    fn connect(&self, name: &str) -> Result<Account, String>;
+}
 
 /// Every task in flight, kept so a superseded one can be aborted and all of them stopped when
 /// the browser ends.

@@ -16,8 +16,9 @@ pub mod state;
 pub mod update;
 pub mod writes;
 
+pub use commands::{Profiles, ViewStore};
 pub use keymap::{Action, Keymap, Layer};
 pub use msg::{Account, Cmd, Msg, Purpose};
-pub use runtime::{BrowserExit, BrowserOptions, Profiles, ViewStore, run_browser};
+pub use runtime::{BrowserExit, BrowserOptions, run_browser};
 pub use state::{Focus, Load, Mode, PageEnd, PickList, SavedView, State, TextField};
 pub use update::{restore_filters, start, update};

@@ -18,11 +18,11 @@ use tokio::sync::mpsc::unbounded_channel;
 use tokio::time::sleep_until;
 
 use super::background::background_options;
-use super::commands::{CommandContext, Tasks, run_command};
+use super::commands::{CommandContext, Profiles, Tasks, ViewStore, run_command};
 use super::filters::FriendlyNames;
 use super::keymap::Keymap;
 use super::local::{self, SnapshotOptions};
-use super::msg::{Account, Msg, ViewStoreError};
+use super::msg::Msg;
 use super::state::{Connection, LocalSnapshot, SavedView, State};
 use super::update::{restore_filters, start, update};
 use crate::api::walk::Background;
@@ -39,26 +39,6 @@ const SPINNER_STEP: Duration = Duration::from_millis(100);
 const AGE_TICK: Duration = Duration::from_secs(15);
 /// How often the back-off countdown is redrawn.
 const COUNTDOWN_STEP: Duration = Duration::from_secs(1);
-
-/// Where saved views are kept (the config file). Calls block on file I/O, so the event loop
-/// runs them on the blocking pool.
-pub trait ViewStore: Send + Sync {
-    /// Saves `query` as `name`, replacing a view of that name; returns every view.
-    fn save(&self, name: &str, query: &Query) -> Result<Vec<SavedView>, Box<ViewStoreError>>;
-    /// Deletes the view `name`; returns the views left.
-    fn delete(&self, name: &str) -> Result<Vec<SavedView>, Box<ViewStoreError>>;
-}
-
-/// The config's profiles, which the browser switches between in place (`profile NAME`).
-/// Connecting one may read its token from a file, so the event loop calls it on the blocking
-/// pool.
-pub trait Profiles: Send + Sync {
-    /// Every profile's name.
-    fn names(&self) -> Vec<String>;
-    /// The account of the profile `name`, or why it cannot be used, in a message that never
-    /// holds the token.
-    fn connect(&self, name: &str) -> Result<Account, String>;
-}
 
 /// What the browser needs from the command line.
 pub struct BrowserOptions {

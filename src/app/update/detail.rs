@@ -1,7 +1,7 @@
 //! The detail pane's field cursor and scroll: moving between the fields the model lists
 //! (`app/detail.rs`), and scrolling raw JSON, which has none.
 
-use super::paging::offset;
+use super::cursor::offset;
 use crate::app::state::State;
 
 /// Moves the field cursor, keeping the field in view; scrolls where there are no fields.

@@ -12,6 +12,7 @@
 
 mod choices;
 mod copy;
+mod cursor;
 mod detail;
 mod filters;
 mod keys;

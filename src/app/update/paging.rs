@@ -1,6 +1,7 @@
 //! Pages and cursors: fetching and showing pages, prefetching the next, moving the list cursor
 //! and the panel cursor (the detail's cursor is `detail.rs`'s).
 
+use super::cursor::offset;
 use super::{choices, detail};
 use crate::api::{ApiError, Query, TYPICAL_PAGE_SIZE};
 use std::time::{Duration, Instant};
@@ -295,11 +296,6 @@ pub(super) fn select_row(state: &mut State, row: usize) -> Vec<Cmd> {
         detail::reset(state);
     }
     maybe_prefetch(state)
-}
-
-/// `position + delta`, kept within `0..=last`.
-pub(super) fn offset(position: usize, delta: isize, last: usize) -> usize {
-    position.saturating_add_signed(delta).min(last)
 }
 
 /// The layout changed what the detail and the help can scroll: keep both within their

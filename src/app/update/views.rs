@@ -7,7 +7,7 @@ use crossterm::event::{Event, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 
 use super::filters::{query_changed, restore_filters};
-use super::paging::offset;
+use super::cursor::offset;
 use crate::app::keymap::unless_text;
 use crate::app::keymap::{Action, Layer};
 use crate::app::msg::{Cmd, ViewStoreError};

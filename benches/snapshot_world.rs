@@ -19,7 +19,7 @@ use inbox_tui::api::walk::WalkOptions;
 use inbox_tui::api::{Client, ClientConfig, IdSet, Query, Status, Token};
 use inbox_tui::demo::DEFAULT_TOKEN;
 use inbox_tui::export::{self, CsvColumns, CsvStyle, Destination, ExportFormat, ExportJob, Scope};
-use inbox_tui::snapshot::{self, Facet, LocalQuery, Needs, Snapshot, SyncMode};
+use inbox_tui::snapshot::{self, Facet, LocalQuery, Needs, OnBusy, Snapshot, SyncMode};
 
 const DEFAULT_CONTACTS: u64 = 100_000;
 
@@ -68,6 +68,7 @@ fn main() {
                     &client,
                     &mut snapshot,
                     SyncMode::Full,
+                    OnBusy::Skip,
                     &WalkOptions::default(),
                     &|_, _| {},
                 ))
@@ -201,6 +202,7 @@ fn main() {
             &client,
             &mut snapshot,
             SyncMode::Incremental,
+            OnBusy::Skip,
             &WalkOptions::default(),
             &|_, _| {},
         ))

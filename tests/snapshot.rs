@@ -602,3 +602,90 @@ async fn changes_follow_prints_a_move_as_it_is_seen() {
     assert_eq!(seen, moved);
     server.shutdown().await;
 }
+
+/// Two syncs of one snapshot at once do not collide. While another sync holds the account's
+/// sync lock: the browser's background round is skipped, not failed, and sends nothing; a
+/// `snapshot sync` says it is waiting, then runs once the lock is let go and exits 0. A count
+/// reads the snapshot meanwhile, even while a sync's write transaction is open.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_syncs_at_once_wait_or_skip_and_never_fail() {
+    use inbox_tui::app::local::{SnapshotOptions, keep_fresh};
+    use inbox_tui::app::msg::Msg;
+    use inbox_tui::snapshot::{OnBusy, SyncLock};
+    let server = start_server_with(DemoConfig {
+        contacts: 300,
+        ..DemoConfig::default()
+    })
+    .await;
+    ok(&server, &["snapshot", "sync"]).await;
+    let path = snapshot_path(&server).await;
+    let held = SyncLock::acquire(&path, OnBusy::Skip)
+        .await
+        .expect("the lock file opens")
+        .expect("no sync is running");
+
+    let served = server.requests_served();
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+    let background = tokio::spawn(keep_fresh(
+        std::sync::Arc::new(client(&server)),
+        SnapshotOptions {
+            path: path.clone(),
+            offline: false,
+            full_every: Duration::from_secs(24 * 3600),
+        },
+        Default::default(),
+        sender,
+    ));
+    let round = loop {
+        match receiver.recv().await.expect("the sync task reports") {
+            Msg::SnapshotSynced(Some(round)) => break round,
+            _ => continue,
+        }
+    };
+    background.abort();
+    let round = round.expect("a busy snapshot skips the round, it does not fail it");
+    assert_eq!(round.requests, 0);
+    assert_eq!(
+        server.requests_served(),
+        served,
+        "the skipped round sent nothing"
+    );
+
+    {
+        let mut syncing = Snapshot::open(&path).expect("opens");
+        let transaction = syncing.begin(false).expect("a write transaction");
+        let counted = run(&server, &["count", "--format", "json"]).await;
+        assert!(counted.status.success(), "{}", text(&counted.stderr));
+        let counted: Value = serde_json::from_slice(&counted.stdout).expect("JSON");
+        assert_eq!(
+            (counted["source"].as_str(), counted["count"].as_u64()),
+            (Some("snapshot"), Some(300))
+        );
+        drop(transaction);
+    }
+
+    let state = std::env::temp_dir().join(format!("inbox-tui-tests-{}", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+        .args(["snapshot", "sync", "--base-url", &server.url()])
+        .env("INBOX_TUI_TOKEN", server.token())
+        .env("XDG_CONFIG_HOME", state.join("config"))
+        .env("XDG_STATE_HOME", state.join("state"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the second sync starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("piped")).lines();
+    let waiting = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|line| line.contains("another sync of this snapshot is running"));
+    assert!(waiting, "the second sync did not say it waits");
+    drop(held);
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().expect("reaped");
+    assert!(status.success(), "{rest:?}");
+    assert!(
+        rest.iter().any(|line| line.contains("incremental sync")),
+        "{rest:?}"
+    );
+    server.shutdown().await;
+}

@@ -136,6 +136,9 @@ pub struct SnapshotSynced {
     pub as_of: jiff::Timestamp,
     /// Contacts new, moved, changed or gone: 0 leaves the counts as they were.
     pub changed: u64,
+    /// When a sync, this one or another process's, last changed a contact: a count from the
+    /// snapshot older than that is asked again.
+    pub changed_at: Option<jiff::Timestamp>,
     pub requests: u64,
 }
 

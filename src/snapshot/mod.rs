@@ -19,6 +19,7 @@
 mod columns;
 mod facets;
 mod fields;
+mod lock;
 mod matcher;
 mod pages;
 mod store;
@@ -29,6 +30,7 @@ use std::path::PathBuf;
 pub use columns::Codes;
 pub use facets::{Facet, Tally};
 pub use fields::{LIST_SEPARATOR, Record, flag};
+pub use lock::{OnBusy, SyncLock, lock_path};
 pub use matcher::{LocalQuery, Needs, RowView, Unanswerable};
 pub use store::{Change, ChangeKind, Snapshot, SnapshotError, Status, Written};
 pub use sync::{DEFAULT_FULL_EVERY, SyncError, SyncMode, SyncOutcome, sync};

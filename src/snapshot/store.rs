@@ -310,15 +310,21 @@ impl Snapshot {
                 found,
             });
         }
-        // Larger pages waste less room around the deflated contacts (about 1.4 KB each) than
-        // the default 4 KiB; it only takes effect on a new file.
-        connection.execute_batch("PRAGMA page_size = 16384; PRAGMA synchronous = NORMAL;")?;
-        connection.execute_batch(SCHEMA)?;
-        // WAL: a sync's transaction is all or nothing, and readers (a count while the browser
-        // syncs) see the last committed state meanwhile.
-        let _mode: String =
-            connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
-        connection.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        connection.execute_batch("PRAGMA synchronous = NORMAL;")?;
+        // A file already at this schema is only read here: writing to it (even the same
+        // version number) would wait for a sync's write transaction, which lasts as long as
+        // that sync reads the API, and a count opened meanwhile would fail.
+        if found < SCHEMA_VERSION {
+            // Larger pages waste less room around the deflated contacts (about 1.4 KB each)
+            // than the default 4 KiB; it only takes effect on a new file.
+            connection.execute_batch("PRAGMA page_size = 16384;")?;
+            connection.execute_batch(SCHEMA)?;
+            // WAL: a sync's transaction is all or nothing, and readers (a count while the
+            // browser syncs) see the last committed state meanwhile. It stays set in the file.
+            let _mode: String =
+                connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+            connection.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        }
         for file in files_of(path).iter().skip(1).filter(|file| file.exists()) {
             restrict(file, 0o600)?;
         }
@@ -331,6 +337,15 @@ impl Snapshot {
     /// Deletes the snapshot at `path`; `false` when there was none.
     pub fn remove(path: &Path) -> Result<bool, SnapshotError> {
         let mut removed = false;
+        match std::fs::remove_file(super::lock::lock_path(path)) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => {
+                return Err(SnapshotError::Io {
+                    context: format!("cannot delete {}", path.display()),
+                    source: error,
+                });
+            }
+            _ => {}
+        }
         for file in files_of(path) {
             match std::fs::remove_file(&file) {
                 Ok(()) => removed = true,
@@ -378,6 +393,12 @@ impl Snapshot {
     /// When the last full read ended.
     pub fn full_at(&self) -> Result<Option<Timestamp>, SnapshotError> {
         self.meta_time("full_at")
+    }
+
+    /// When a sync last changed a contact (the time it ended): a count made from an older state
+    /// is stale, whichever process synced.
+    pub fn changed_at(&self) -> Result<Option<Timestamp>, SnapshotError> {
+        self.meta_time("changed_at")
     }
 
     /// Size, contact count, age and mark.
@@ -875,7 +896,12 @@ impl Writer<'_> {
         if let Some(mark) = mark {
             self.set_meta("mark", mark)?;
         }
-        self.set_meta("synced_at", &now_ms().to_string())?;
+        let synced_at = now_ms().to_string();
+        self.set_meta("synced_at", &synced_at)?;
+        let written = &self.written;
+        if written.new + written.moved + written.changed + written.gone > 0 {
+            self.set_meta("changed_at", &synced_at)?;
+        }
         self.write_pages()?;
         self.write_blocks()?;
         let kept_since = self

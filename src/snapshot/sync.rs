@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use super::lock::{OnBusy, SyncLock};
 use super::store::{Snapshot, SnapshotError, Writer, Written};
 use crate::api::walk::{self, ContactStream, WalkError, WalkOptions, WalkStep};
 use crate::api::{Client, IdSet, PageItem, Query, RawContact};
@@ -54,6 +55,9 @@ pub enum SyncError {
     Snapshot(#[from] SnapshotError),
     #[error(transparent)]
     Walk(#[from] WalkError),
+    /// Another sync of this snapshot was running, and the caller chose not to wait.
+    #[error("another sync of this snapshot is running; this one was skipped")]
+    Busy,
 }
 
 fn newest<'a>(items: impl Iterator<Item = &'a str>) -> Option<(&'a str, Timestamp)> {
@@ -63,14 +67,20 @@ fn newest<'a>(items: impl Iterator<Item = &'a str>) -> Option<(&'a str, Timestam
 }
 
 /// Brings `snapshot` up to date from `client`'s account. `on_progress` is told the contacts
-/// and pages read so far. Nothing is visible until the sync has finished.
+/// and pages read so far. Nothing is visible until the sync has finished. Only one sync of a
+/// snapshot runs at a time (`lock.rs`): `on_busy` says whether to wait for another or skip.
 pub async fn sync(
     client: &Client,
     snapshot: &mut Snapshot,
     mode: SyncMode,
+    on_busy: OnBusy<'_>,
     walk: &WalkOptions,
     on_progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<SyncOutcome, SyncError> {
+    let Some(_lock) = SyncLock::acquire(snapshot.path(), on_busy).await? else {
+        return Err(SyncError::Busy);
+    };
+    // Read under the lock: a sync that waited starts from what the other one committed.
     let mark = snapshot.mark()?;
     let full = match mode {
         SyncMode::Full => true,

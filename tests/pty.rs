@@ -1257,3 +1257,42 @@ fn with_a_snapshot_counts_and_select_all_come_from_it_labelled_with_its_age() {
     tui.wait_for(&format!("{everyone} matching as of "));
     tui.quit();
 }
+
+/// `--offline` needs no token: with no `INBOX_TUI_TOKEN`, no config and the server shut down,
+/// the browser opens on the snapshot that `--base-url` names, shows its contacts and count,
+/// marked OFFLINE.
+#[test]
+fn offline_needs_no_token() {
+    let contacts = demo_contacts();
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime for the demo server");
+    let server = runtime
+        .block_on(inbox_tui::demo::DemoServer::start(DemoConfig::default()))
+        .expect("a demo server starts");
+    let url = server.url();
+    let state = tempfile::tempdir().expect("a temp dir");
+    let state_dir = state.path().join("state");
+    let synced = std::process::Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+        .args(["snapshot", "sync", "--base-url", &url])
+        .env("HOME", state.path())
+        .env("XDG_STATE_HOME", &state_dir)
+        .env("XDG_CONFIG_HOME", state.path().join("config"))
+        .env("INBOX_TUI_TOKEN", server.token())
+        .output()
+        .expect("the binary runs");
+    assert!(
+        synced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&synced.stderr)
+    );
+    runtime.block_on(server.shutdown());
+
+    let state_env = state_dir.display().to_string();
+    let tui = Tui::start_with_env(
+        &["--base-url", &url, "--offline"],
+        &[("XDG_STATE_HOME", state_env.as_str())],
+    );
+    tui.wait_for("OFFLINE: snapshot as of ");
+    tui.wait_for(&name_near_the_top(&contacts));
+    tui.wait_for("5,000 matching as of ");
+    tui.quit();
+}

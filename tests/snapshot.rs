@@ -689,3 +689,30 @@ async fn two_syncs_at_once_wait_or_skip_and_never_fail() {
     );
     server.shutdown().await;
 }
+
+/// The client `--offline` uses sends nothing: a page, a pick-list and a write all fail with
+/// the offline error, and the server (running, and reachable) is asked nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_offline_client_sends_nothing() {
+    use inbox_tui::api::ApiError;
+    let server = start_server_with(DemoConfig {
+        contacts: 50,
+        ..DemoConfig::default()
+    })
+    .await;
+    let offline = Client::offline(&server.url()).expect("a client");
+    let page = offline.fetch_page(&Query::default(), 1).await;
+    assert!(matches!(page, Err(ApiError::Offline { .. })), "{page:?}");
+    let agents = offline.agents().await;
+    assert!(
+        matches!(agents, Err(ApiError::Offline { .. })),
+        "{agents:?}"
+    );
+    let write = offline
+        .update_status_once(br#"{"ids":["65f1c0ffee0000000000abcd"],"status":"CLOSED"}"#)
+        .await;
+    assert!(matches!(write, Err(ApiError::Offline { .. })), "{write:?}");
+    assert_eq!(server.requests_served(), 0);
+    assert_eq!(server.writes_received(), 0);
+    server.shutdown().await;
+}

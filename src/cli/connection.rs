@@ -371,6 +371,8 @@ pub struct Connection {
     /// Where the web panel shows a contact (`{id}` is replaced), when known.
     pub web_url: Option<String>,
     demo: Option<DemoServer>,
+    /// `--demo --offline`: the demo account's snapshot, with no demo server started.
+    demo_offline: bool,
 }
 
 impl Connection {
@@ -413,18 +415,45 @@ impl Connection {
             profile,
             web_url,
             demo,
+            demo_offline: false,
         })
     }
 
-    /// Whether this is the embedded demo API.
+    /// `--offline`: the account the flags and the config name, with a client that sends
+    /// nothing ([`Client::offline`]). No token is read and no demo server is started: the
+    /// snapshot is named by the profile and host alone.
+    pub fn offline(args: &ConnectionArgs, config: &Config) -> Result<Connection, CliError> {
+        args.check()?;
+        if args.demo {
+            return Ok(Connection {
+                client: Client::offline("http://127.0.0.1/")?,
+                profile: None,
+                web_url: None,
+                demo: None,
+                demo_offline: true,
+            });
+        }
+        let profile = config.profile(args.location.profile.as_deref())?;
+        let account = ProfileAccount::of(args, profile, args.base_url.as_deref(), Token::new(""))?;
+        Ok(Connection {
+            client: Client::offline(&account.base_url)?,
+            profile: profile.map(|profile| profile.name.to_owned()),
+            web_url: account.web_url,
+            demo: None,
+            demo_offline: false,
+        })
+    }
+
+    /// Whether this is the embedded demo API (or, offline, its snapshot).
     pub fn is_demo(&self) -> bool {
-        self.demo.is_some()
+        self.demo.is_some() || self.demo_offline
     }
 
     /// The host for the status bar; the demo says so.
     pub fn host_label(&self) -> String {
         let host = host_of(&self.client);
         match (&self.demo, &self.profile) {
+            _ if self.demo_offline => "demo API".to_owned(),
             (Some(_), _) => format!("demo API on {host}"),
             (None, Some(profile)) => format!("{profile} · {host}"),
             (None, None) => host,

@@ -151,6 +151,11 @@ pub struct Account {
     pub host_label: String,
     /// Where its web panel shows a contact, `{id}` standing for its id.
     pub web_url: Option<String>,
+    /// Its local snapshot, when it has one: the browser answers from it as it did from the
+    /// first account's (each account keeps its own).
+    pub snapshot: Option<super::local::SnapshotOptions>,
+    /// When that snapshot was last synced.
+    pub snapshot_as_of: Option<jiff::Timestamp>,
 }
 
 /// A pick-list of the filter panel that comes from the API.
@@ -263,8 +268,8 @@ pub enum Cmd {
     },
     /// From now on talk to this account: every task still running for the old one is stopped
     /// and its results still on their way are dropped, so none lands in the new account's
-    /// state.
-    UseAccount(Arc<Client>),
+    /// state. Its snapshot, if it has one, takes the old one's place.
+    UseAccount(Box<Account>),
 }
 
 /// How a count ended.

@@ -319,18 +319,7 @@ async fn event_loop(
         snapshot,
     };
     let mut tasks = Tasks::default();
-    if let Some(snapshot) = context
-        .snapshot
-        .clone()
-        .filter(|snapshot| !snapshot.offline)
-    {
-        tasks.sync = Some(tokio::spawn(local::keep_fresh(
-            Arc::clone(&context.client),
-            snapshot,
-            background_options(&context.background),
-            context.sender.clone(),
-        )));
-    }
+    start_background_sync(&context, &mut tasks);
     for command in start(&mut state) {
         run_command(command, &mut context, &mut tasks);
     }
@@ -490,6 +479,22 @@ async fn refresh_once(client: &Client, query: &Query, page: u32) -> Result<Page,
         unreadable: decoded.skipped,
         elapsed: started.elapsed(),
     })
+}
+
+/// Keeps the account's snapshot fresh in the background, when it has one and is online.
+fn start_background_sync(context: &CommandContext, tasks: &mut Tasks) {
+    if let Some(snapshot) = context
+        .snapshot
+        .clone()
+        .filter(|snapshot| !snapshot.offline)
+    {
+        tasks.sync = Some(tokio::spawn(local::keep_fresh(
+            Arc::clone(&context.client),
+            snapshot,
+            background_options(&context.background),
+            context.sender.clone(),
+        )));
+    }
 }
 
 /// Starts the task for one command; it reports back over the context's sender.
@@ -870,18 +875,19 @@ fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
                 let _ = sender.send(Msg::ProfileConnected { name, result });
             }));
         }
-        Cmd::UseAccount(client) => {
+        Cmd::UseAccount(account) => {
             // Nothing of the old account may reach the new one: its tasks stop, and a new
             // channel leaves behind whatever they had already sent.
             tasks.abort_all();
             let (sender, receiver) = unbounded_channel();
             context.sender = sender;
             context.receiver = receiver;
-            context.client = client;
-            context.snapshot = None;
+            context.client = account.client;
+            context.snapshot = account.snapshot;
             // Another account has a rate limit of its own: what was learnt of the old one's
             // does not apply.
             context.background = Background::default();
+            start_background_sync(context, tasks);
         }
         Cmd::LoadChoices(lists) => {
             for list in lists {

@@ -88,6 +88,7 @@ pub async fn run(connection: &ConnectionArgs, args: &BrowserArgs) -> Result<(), 
     let profiles = ConfigProfiles {
         config: loaded.config.clone(),
         args: connection.clone(),
+        offline: args.offline,
     };
     let options = BrowserOptions {
         client: api.client.clone(),

@@ -716,3 +716,27 @@ async fn the_offline_client_sends_nothing() {
     assert_eq!(server.writes_received(), 0);
     server.shutdown().await;
 }
+
+/// `export --from-snapshot` ends by saying what time the data is: its summary on stderr names
+/// the snapshot's sync time, the catch-up included.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_from_the_snapshot_says_as_of_when_it_ends() {
+    let server = start_server_with(DemoConfig {
+        contacts: 120,
+        ..DemoConfig::default()
+    })
+    .await;
+    ok(&server, &["snapshot", "sync"]).await;
+    let output = run(&server, &["export", "--from-snapshot", "-o", "-"]).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    let summary = stderr
+        .lines()
+        .find(|line| line.starts_with("exported 120 contacts"))
+        .unwrap_or_else(|| panic!("no summary: {stderr}"));
+    assert!(
+        summary.contains("from the snapshot as of ") && summary.ends_with("just now"),
+        "{summary}"
+    );
+    server.shutdown().await;
+}

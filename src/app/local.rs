@@ -221,15 +221,15 @@ impl Drop for StopOnDrop {
 
 /// The export of `job` (everything matching its query) from the snapshot: first a catch-up
 /// read from page 1 for what moved since the last sync (none offline), then every matching
-/// contact's stored JSON, newest first. Dropping the future stops it; nothing is left at the
-/// destination.
+/// contact's stored JSON, newest first, with the time the snapshot was synced (the data's
+/// time). Dropping the future stops it; nothing is left at the destination.
 pub async fn export(
     client: Arc<Client>,
     options: SnapshotOptions,
     walk: WalkOptions,
     job: ExportJob,
     on_progress: Arc<dyn Fn(Progress) + Send + Sync>,
-) -> Result<Summary, String> {
+) -> Result<(Summary, Option<jiff::Timestamp>), String> {
     let local = LocalQuery::new(&job.query).map_err(|why| why.to_string())?;
     if !options.offline {
         let mut snapshot = Snapshot::open(&options.path).map_err(|error| error.to_string())?;
@@ -250,6 +250,7 @@ pub async fn export(
     let path = options.path;
     tokio::task::spawn_blocking(move || {
         let snapshot = Snapshot::open(&path).map_err(|error| error.to_string())?;
+        let as_of = snapshot.synced_at().map_err(|error| error.to_string())?;
         let mut written = 0u64;
         handle
             .block_on(crate::export::run_from_json(&job, |each| {
@@ -275,6 +276,7 @@ pub async fn export(
                     })
                     .map_err(std::io::Error::other)
             }))
+            .map(|summary| (summary, as_of))
             .map_err(|error| error.to_string())
     })
     .await

@@ -290,6 +290,9 @@ pub type ViewStoreError = dyn std::error::Error + Send + Sync;
 pub struct ExportFinished {
     pub path: String,
     pub contacts: u64,
+    /// Written from the snapshot: when it was last synced (the catch-up included), so the
+    /// notice says what time the data is.
+    pub as_of: Option<jiff::Timestamp>,
 }
 
 /// An export as the dialog asked for it.

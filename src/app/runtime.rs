@@ -683,12 +683,15 @@ fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
                                 source: io::Error::other(error),
                             })
                     }
-                    None => export::run(&client, job, &on_progress).await,
+                    None => export::run(&client, job, &on_progress)
+                        .await
+                        .map(|summary| (summary, None)),
                 };
                 let outcome = exported
-                    .map(|summary| ExportFinished {
+                    .map(|(summary, as_of)| ExportFinished {
                         path: path.display().to_string(),
                         contacts: summary.contacts,
+                        as_of,
                     })
                     .map_err(Arc::new);
                 let _ = sender.send(Msg::ExportDone(outcome));

@@ -740,3 +740,77 @@ async fn an_export_from_the_snapshot_says_as_of_when_it_ends() {
     );
     server.shutdown().await;
 }
+
+/// The browser's background sync yields to the user's pages, end to end: while it reads a
+/// whole account (80 pages at a pace of 20 requests a second), a page the user asks for
+/// (marked as waited for, as the browser marks a shown page) arrives while the sync is still
+/// running, with the sync's requests going on after it; and the sync then completes.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_background_sync_yields_to_the_users_page() {
+    use inbox_tui::api::pace::PaceStart;
+    use inbox_tui::api::walk::Background;
+    use inbox_tui::app::background::background_options;
+    use inbox_tui::app::local::{SnapshotOptions, keep_fresh};
+    use inbox_tui::app::msg::Msg;
+    let server = start_server_with(DemoConfig {
+        contacts: 4000,
+        ..DemoConfig::default()
+    })
+    .await;
+    let client = std::sync::Arc::new(client(&server).with_pace_start(PaceStart::Set(20.0)));
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("account.sqlite");
+    drop(Snapshot::create(&path).expect("an empty snapshot"));
+    let background = Background::default();
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+    let sync = tokio::spawn(keep_fresh(
+        std::sync::Arc::clone(&client),
+        SnapshotOptions {
+            path: path.clone(),
+            offline: false,
+            full_every: Duration::from_secs(24 * 3600),
+        },
+        background_options(&background),
+        sender,
+    ));
+    while server.requests_served() < 5 {
+        tokio::task::yield_now().await;
+    }
+    let page = {
+        let _waited_for = background.foreground_wait();
+        client.fetch_page(&Query::default(), 3).await
+    };
+    let served_at_the_page = server.requests_served();
+    assert_eq!(page.expect("the user's page").contacts.len(), 50);
+    let still_running = loop {
+        match receiver.try_recv() {
+            Ok(Msg::SnapshotSynced(Some(_))) => break false,
+            Ok(_) => continue,
+            Err(_) => break true,
+        }
+    };
+    assert!(still_running, "the page waited for the whole sync");
+    let synced = loop {
+        match receiver.recv().await.expect("the sync reports") {
+            Msg::SnapshotSynced(Some(result)) => break result.expect("the sync completes"),
+            _ => continue,
+        }
+    };
+    sync.abort();
+    assert!(synced.requests >= 80, "{synced:?}");
+    assert!(
+        server.requests_served() >= served_at_the_page + 40,
+        "the sync's requests went on after the page: {} then {}",
+        served_at_the_page,
+        server.requests_served()
+    );
+    assert_eq!(
+        Snapshot::open(&path)
+            .expect("opens")
+            .status()
+            .expect("status")
+            .contacts,
+        4000
+    );
+    server.shutdown().await;
+}

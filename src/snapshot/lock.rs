@@ -5,12 +5,15 @@
 //! long as it reads the API: one request on a still account, but a full read of a million
 //! contacts is 20,000 requests, half an hour at a real rate limit. A busy timeout would have to
 //! be that long, and the second sync, once let in, would redo reads the first just did. With
-//! an exclusive lock (`<snapshot>.lock`, `flock`/`LockFileEx` through the standard library)
+//! an exclusive lock (`<snapshot>.lock`, `flock`/`LockFileEx` through `fs4`: the minimum Rust,
+//! 1.88, has no `File::lock`)
 //! taken *before* the snapshot's mark is read, the second sync starts after the first has
 //! committed and reads only what moved since: on a still account, one request. The system
 //! drops the lock when its holder ends, even killed, so a crash never leaves a stale lock.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, OpenOptions};
+
+use fs4::{FileExt, TryLockError};
 use std::path::{Path, PathBuf};
 
 use super::store::SnapshotError;
@@ -59,7 +62,9 @@ impl SyncLock {
             options.mode(0o600);
         }
         let file = options.open(&lock_path).map_err(io_error(&lock_path))?;
-        match file.try_lock() {
+        // Called through the trait: the standard library's own `File::try_lock` is newer than
+        // the minimum Rust.
+        match FileExt::try_lock(&file) {
             Ok(()) => return Ok(Some(SyncLock { _file: file })),
             Err(TryLockError::WouldBlock) => {}
             Err(TryLockError::Error(error)) => return Err(io_error(&lock_path)(error)),
@@ -71,7 +76,7 @@ impl SyncLock {
         // The same open file (a duplicated handle) is locked on the blocking pool, so the
         // async runtime goes on meanwhile; the lock belongs to the file, which `SyncLock` keeps.
         let waiting = file.try_clone().map_err(io_error(&lock_path))?;
-        let locked = tokio::task::spawn_blocking(move || waiting.lock())
+        let locked = tokio::task::spawn_blocking(move || FileExt::lock(&waiting))
             .await
             .map_err(|error| io_error(&lock_path)(std::io::Error::other(error)))?;
         locked.map_err(io_error(&lock_path))?;

@@ -60,6 +60,19 @@ pub enum SyncError {
     Busy,
 }
 
+/// Runs `work` (SQLite writes, the commit's rebuild of column blocks) so that the async
+/// runtime's other tasks go on meanwhile: on a multi-threaded runtime (the browser's, the
+/// command line's) they move to another thread (`block_in_place`); elsewhere it just runs.
+fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    let threaded = tokio::runtime::Handle::try_current()
+        .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if threaded {
+        tokio::task::block_in_place(work)
+    } else {
+        work()
+    }
+}
+
 fn newest<'a>(items: impl Iterator<Item = &'a str>) -> Option<(&'a str, Timestamp)> {
     items
         .filter_map(|at| Some((at, at.trim().parse::<Timestamp>().ok()?)))
@@ -100,7 +113,7 @@ pub async fn sync(
             match read {
                 Some((pages, newest)) => {
                     let newest = newest.unwrap_or(mark_text);
-                    let written = writer.commit(Some(&newest))?;
+                    let written = blocking(|| writer.commit(Some(&newest)))?;
                     Ok(SyncOutcome {
                         full: false,
                         requests: pages,
@@ -138,8 +151,13 @@ async fn read_newer(
                 .map(|(text, _)| text.to_owned());
         }
         let mut older_seen = decoded.items.is_empty();
+        blocking(|| {
+            decoded
+                .items
+                .iter()
+                .try_for_each(|item| writer.put(item.json()))
+        })?;
         for item in &decoded.items {
-            writer.put(item.json())?;
             contacts += 1;
             if item
                 .last_message_at()
@@ -179,9 +197,12 @@ async fn full_sync(
                         newest(batch.items.iter().filter_map(PageItem::last_message_at))
                             .map(|(text, at)| (text.to_owned(), at));
                 }
-                for item in &batch.items {
-                    writer.put(item.json())?;
-                }
+                blocking(|| {
+                    batch
+                        .items
+                        .iter()
+                        .try_for_each(|item| writer.put(item.json()))
+                })?;
                 contacts += batch.items.len() as u64;
                 on_progress(contacts, u64::from(batch.pages_fetched));
             }
@@ -198,7 +219,7 @@ async fn full_sync(
         }
         None => (requests, None),
     };
-    let written = writer.commit(mark.as_deref())?;
+    let written = blocking(|| writer.commit(mark.as_deref()))?;
     Ok(SyncOutcome {
         full: true,
         requests,

@@ -12,8 +12,7 @@
 use std::collections::HashMap;
 
 use super::facets::{Facet, Tally};
-use super::fields::LIST_SEPARATOR;
-use super::matcher::{Needs, RowView};
+use super::fields::{LIST_SEPARATOR, Needs, RowView};
 
 /// Rows a block holds: a block is read whole, so this bounds a scan's memory (about 0.5 MB).
 pub const ROWS_PER_BLOCK: usize = 8192;

@@ -19,8 +19,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::columns;
 use super::facets::{Facet, Tally};
-use super::fields::Record;
-use super::matcher::{LocalQuery, Needs, RowView};
+use super::fields::{Needs, Record, RowView};
+use super::matcher::LocalQuery;
 use super::pages::{self, Entries, page_of};
 
 /// The schema this version writes (`PRAGMA user_version`).

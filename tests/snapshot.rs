@@ -814,3 +814,139 @@ async fn the_background_sync_yields_to_the_users_page() {
     );
     server.shutdown().await;
 }
+
+/// An incremental sync reads about `moved / 50 + 1` pages and takes every move: after 120
+/// moves, `snapshot sync` reports exactly the contacts that moved, and as many requests as it
+/// takes to reach a page holding a contact older than the last sync's newest (the server
+/// served exactly the requests it reports); its progress counts every contact it read, and the
+/// next sync on the still account sends one request. A full sync also reports the requests
+/// the server served and counts all it read, and a full read older than `--full-every` makes
+/// the next sync a full one.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_incremental_sync_reads_what_moved_and_one_page_more() {
+    let server = start_server_with(DemoConfig {
+        contacts: 600,
+        ..DemoConfig::default()
+    })
+    .await;
+    let requests = |stderr: &str, kind: &str| -> u64 {
+        let line = stderr
+            .lines()
+            .find(|line| line.starts_with(&format!("{kind} sync:")))
+            .unwrap_or_else(|| panic!("no {kind} sync: {stderr}"));
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let at = words
+            .iter()
+            .position(|word| word.starts_with("request"))
+            .unwrap_or_else(|| panic!("{line}"));
+        words[at - 1].parse().expect("a number of requests")
+    };
+    let read = |stderr: &str| -> u64 {
+        stderr
+            .lines()
+            .filter_map(|line| {
+                let (_, after) = line.split_once("snapshot sync: ")?;
+                after.split_whitespace().next()?.parse().ok()
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let served = server.requests_served();
+    let full = run(&server, &["snapshot", "sync", "-v"]).await;
+    assert!(full.status.success(), "{}", text(&full.stderr));
+    let stderr = text(&full.stderr);
+    assert_eq!(requests(&stderr, "full"), server.requests_served() - served);
+    assert_eq!(read(&stderr), 600, "{stderr}");
+
+    let client = client(&server);
+    let before = fetch_all(&client, &Query::default()).await;
+    server.set_live_rate(400.0).expect("a rate");
+    while server.moves() < 120 {
+        tokio::task::yield_now().await;
+    }
+    server.set_live_rate(0.0).expect("frozen");
+    let after = fetch_all(&client, &Query::default()).await;
+    let moved = ids(&after)
+        .into_iter()
+        .zip(&after)
+        .filter(|(id, contact)| {
+            !before.iter().any(|old| {
+                old["_id"].as_str() == Some(id.as_str())
+                    && old["lastMessage"] == contact["lastMessage"]
+            })
+        })
+        .count() as u64;
+    assert!(moved >= 60, "{moved} moved");
+    // The sync reads to the first page holding a contact older than the last sync's newest:
+    // the page after the moved ones (one more when only that newest one follows them there).
+    let at = |contact: &Value| {
+        contact["lastMessage"]["at"]
+            .as_str()
+            .and_then(|at| at.parse::<jiff::Timestamp>().ok())
+            .expect("a time")
+    };
+    let mark = before.iter().map(at).max().expect("contacts");
+    let first_older = after
+        .iter()
+        .position(|contact| at(contact) < mark)
+        .expect("an older contact") as u64;
+    let pages = first_older / 50 + 1;
+    assert!(pages >= moved / 50 + 1 && pages <= moved / 50 + 2);
+
+    let served = server.requests_served();
+    let incremental = run(&server, &["snapshot", "sync", "-v"]).await;
+    let stderr = text(&incremental.stderr);
+    assert!(incremental.status.success(), "{stderr}");
+    assert_eq!(requests(&stderr, "incremental"), pages, "{stderr}");
+    assert_eq!(server.requests_served() - served, pages);
+    assert!(stderr.contains(&format!(" {moved} moved")), "{stderr}");
+    assert_eq!(read(&stderr), pages * 50, "{stderr}");
+
+    let still = run(&server, &["snapshot", "sync"]).await;
+    let stderr = text(&still.stderr);
+    assert_eq!(requests(&stderr, "incremental"), 1, "{stderr}");
+    assert!(stderr.contains(" 0 moved"), "{stderr}");
+
+    // A full read older than --full-every makes the next sync a full one.
+    let path = snapshot_path(&server).await;
+    let full_at = Snapshot::open(&path)
+        .expect("opens")
+        .full_at()
+        .expect("read")
+        .expect("a full read");
+    while jiff::Timestamp::now().duration_since(full_at) <= jiff::SignedDuration::from_secs(1) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let forced = run(&server, &["snapshot", "sync", "--full-every", "1s"]).await;
+    let stderr = text(&forced.stderr);
+    assert!(forced.status.success(), "{stderr}");
+    assert!(stderr.contains("full sync:"), "{stderr}");
+    server.shutdown().await;
+}
+
+/// A sync runs on a single-threaded async runtime too (a library caller's, or a test's): its
+/// database work does not assume a runtime with other threads to hand its tasks to.
+#[tokio::test(flavor = "current_thread")]
+async fn a_sync_runs_on_a_single_threaded_runtime() {
+    use inbox_tui::snapshot::{OnBusy, SyncMode};
+    let server = start_server_with(DemoConfig {
+        contacts: 120,
+        ..DemoConfig::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut snapshot = Snapshot::create(&dir.path().join("one.sqlite")).expect("created");
+    let outcome = inbox_tui::snapshot::sync(
+        &client(&server),
+        &mut snapshot,
+        SyncMode::Full,
+        OnBusy::Skip,
+        &Default::default(),
+        &|_, _| {},
+    )
+    .await
+    .expect("the sync");
+    assert_eq!(outcome.written.new, 120);
+    assert_eq!(snapshot.status().expect("status").contacts, 120);
+    server.shutdown().await;
+}

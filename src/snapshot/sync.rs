@@ -226,3 +226,14 @@ async fn full_sync(
         written,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The default period between full reads: a day.
+    #[test]
+    fn a_full_read_is_daily_by_default() {
+        assert_eq!(DEFAULT_FULL_EVERY, Duration::from_secs(86_400));
+    }
+}

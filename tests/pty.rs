@@ -1257,3 +1257,135 @@ fn with_a_snapshot_counts_and_select_all_come_from_it_labelled_with_its_age() {
     tui.wait_for(&format!("{everyone} matching as of "));
     tui.quit();
 }
+
+/// `--offline` needs no token: with no `INBOX_TUI_TOKEN`, no config and the server shut down,
+/// the browser opens on the snapshot that `--base-url` names, shows its contacts and count,
+/// marked OFFLINE.
+#[test]
+fn offline_needs_no_token() {
+    let contacts = demo_contacts();
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime for the demo server");
+    let server = runtime
+        .block_on(inbox_tui::demo::DemoServer::start(DemoConfig::default()))
+        .expect("a demo server starts");
+    let url = server.url();
+    let state = tempfile::tempdir().expect("a temp dir");
+    let state_dir = state.path().join("state");
+    let synced = std::process::Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+        .args(["snapshot", "sync", "--base-url", &url])
+        .env("HOME", state.path())
+        .env("XDG_STATE_HOME", &state_dir)
+        .env("XDG_CONFIG_HOME", state.path().join("config"))
+        .env("INBOX_TUI_TOKEN", server.token())
+        .output()
+        .expect("the binary runs");
+    assert!(
+        synced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&synced.stderr)
+    );
+    runtime.block_on(server.shutdown());
+
+    let state_env = state_dir.display().to_string();
+    let tui = Tui::start_with_env(
+        &["--base-url", &url, "--offline"],
+        &[("XDG_STATE_HOME", state_env.as_str())],
+    );
+    tui.wait_for("OFFLINE: snapshot as of ");
+    tui.wait_for(&name_near_the_top(&contacts));
+    tui.wait_for("5,000 matching as of ");
+    tui.quit();
+}
+
+/// A profile switch keeps each account's snapshot: the first account (300 contacts) counts
+/// from its snapshot, `profile second` counts from the second's (200), and switching back
+/// finds the first one's again, each labelled with its age. Then, with both servers shut down
+/// and no token, `--offline` switches between the two snapshots the same way.
+#[test]
+fn a_profile_switch_answers_from_each_accounts_own_snapshot() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime for the demo servers");
+    let start = |contacts: usize, seed: u64, token: &str| {
+        runtime
+            .block_on(inbox_tui::demo::DemoServer::start(DemoConfig {
+                contacts,
+                seed,
+                token: token.into(),
+                ..DemoConfig::default()
+            }))
+            .expect("a demo server starts")
+    };
+    let first = start(300, 1, "first-token");
+    let second = start(200, 2, "second-token");
+    let folder = tempfile::tempdir().expect("a temp dir");
+    let config = folder.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_profile = \"first\"\n\n\
+             [profiles.first]\nbase_url = \"{}\"\ntoken_env = \"FIRST_TOKEN\"\n\n\
+             [profiles.second]\nbase_url = \"{}\"\ntoken_env = \"SECOND_TOKEN\"\n",
+            first.url(),
+            second.url()
+        ),
+    )
+    .expect("the config is written");
+    let config = config.display().to_string();
+    let state_dir = folder.path().join("state");
+    for profile in ["first", "second"] {
+        let synced = std::process::Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+            .args([
+                "snapshot",
+                "sync",
+                "--config",
+                &config,
+                "--profile",
+                profile,
+            ])
+            .env("HOME", folder.path())
+            .env("XDG_STATE_HOME", &state_dir)
+            .env_remove("INBOX_TUI_TOKEN")
+            .env("FIRST_TOKEN", "first-token")
+            .env("SECOND_TOKEN", "second-token")
+            .output()
+            .expect("the binary runs");
+        assert!(
+            synced.status.success(),
+            "{}",
+            String::from_utf8_lossy(&synced.stderr)
+        );
+    }
+    let state_env = state_dir.display().to_string();
+    let switch = |tui: &mut Tui, profile: &str| {
+        tui.send(":");
+        tui.type_text(&format!("profile {profile}"));
+        tui.send("\r");
+        tui.wait_for(&format!("switched to profile \"{profile}\""));
+    };
+    let mut tui = Tui::start_with_env(
+        &["--config", &config],
+        &[
+            ("XDG_STATE_HOME", state_env.as_str()),
+            ("FIRST_TOKEN", "first-token"),
+            ("SECOND_TOKEN", "second-token"),
+        ],
+    );
+    tui.wait_for("300 matching as of ");
+    switch(&mut tui, "second");
+    tui.wait_for("200 matching as of ");
+    tui.wait_for("snapshot as of ");
+    switch(&mut tui, "first");
+    tui.wait_for("300 matching as of ");
+    tui.quit();
+
+    runtime.block_on(first.shutdown());
+    runtime.block_on(second.shutdown());
+    let mut tui = Tui::start_with_env(
+        &["--config", &config, "--offline"],
+        &[("XDG_STATE_HOME", state_env.as_str())],
+    );
+    tui.wait_for("300 matching as of ");
+    switch(&mut tui, "second");
+    tui.wait_for("200 matching as of ");
+    tui.wait_for("OFFLINE: snapshot as of ");
+    tui.quit();
+}

@@ -602,3 +602,351 @@ async fn changes_follow_prints_a_move_as_it_is_seen() {
     assert_eq!(seen, moved);
     server.shutdown().await;
 }
+
+/// Two syncs of one snapshot at once do not collide. While another sync holds the account's
+/// sync lock: the browser's background round is skipped, not failed, and sends nothing; a
+/// `snapshot sync` says it is waiting, then runs once the lock is let go and exits 0. A count
+/// reads the snapshot meanwhile, even while a sync's write transaction is open.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_syncs_at_once_wait_or_skip_and_never_fail() {
+    use inbox_tui::app::local::{SnapshotOptions, keep_fresh};
+    use inbox_tui::app::msg::Msg;
+    use inbox_tui::snapshot::{OnBusy, SyncLock};
+    let server = start_server_with(DemoConfig {
+        contacts: 300,
+        ..DemoConfig::default()
+    })
+    .await;
+    ok(&server, &["snapshot", "sync"]).await;
+    let path = snapshot_path(&server).await;
+    let held = SyncLock::acquire(&path, OnBusy::Skip)
+        .await
+        .expect("the lock file opens")
+        .expect("no sync is running");
+
+    let served = server.requests_served();
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+    let background = tokio::spawn(keep_fresh(
+        std::sync::Arc::new(client(&server)),
+        SnapshotOptions {
+            path: path.clone(),
+            offline: false,
+            full_every: Duration::from_secs(24 * 3600),
+        },
+        Default::default(),
+        sender,
+    ));
+    let round = loop {
+        match receiver.recv().await.expect("the sync task reports") {
+            Msg::SnapshotSynced(Some(round)) => break round,
+            _ => continue,
+        }
+    };
+    background.abort();
+    let round = round.expect("a busy snapshot skips the round, it does not fail it");
+    assert_eq!(round.requests, 0);
+    assert_eq!(
+        server.requests_served(),
+        served,
+        "the skipped round sent nothing"
+    );
+
+    {
+        let mut syncing = Snapshot::open(&path).expect("opens");
+        let transaction = syncing.begin(false).expect("a write transaction");
+        let counted = run(&server, &["count", "--format", "json"]).await;
+        assert!(counted.status.success(), "{}", text(&counted.stderr));
+        let counted: Value = serde_json::from_slice(&counted.stdout).expect("JSON");
+        assert_eq!(
+            (counted["source"].as_str(), counted["count"].as_u64()),
+            (Some("snapshot"), Some(300))
+        );
+        drop(transaction);
+    }
+
+    let state = std::env::temp_dir().join(format!("inbox-tui-tests-{}", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+        .args(["snapshot", "sync", "--base-url", &server.url()])
+        .env("INBOX_TUI_TOKEN", server.token())
+        .env("XDG_CONFIG_HOME", state.join("config"))
+        .env("XDG_STATE_HOME", state.join("state"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the second sync starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("piped")).lines();
+    let waiting = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|line| line.contains("another sync of this snapshot is running"));
+    assert!(waiting, "the second sync did not say it waits");
+    drop(held);
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().expect("reaped");
+    assert!(status.success(), "{rest:?}");
+    assert!(
+        rest.iter().any(|line| line.contains("incremental sync")),
+        "{rest:?}"
+    );
+    server.shutdown().await;
+}
+
+/// The client `--offline` uses sends nothing: a page, a pick-list and a write all fail with
+/// the offline error, and the server (running, and reachable) is asked nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_offline_client_sends_nothing() {
+    use inbox_tui::api::ApiError;
+    let server = start_server_with(DemoConfig {
+        contacts: 50,
+        ..DemoConfig::default()
+    })
+    .await;
+    let offline = Client::offline(&server.url()).expect("a client");
+    let page = offline.fetch_page(&Query::default(), 1).await;
+    assert!(matches!(page, Err(ApiError::Offline { .. })), "{page:?}");
+    let agents = offline.agents().await;
+    assert!(
+        matches!(agents, Err(ApiError::Offline { .. })),
+        "{agents:?}"
+    );
+    let write = offline
+        .update_status_once(br#"{"ids":["65f1c0ffee0000000000abcd"],"status":"CLOSED"}"#)
+        .await;
+    assert!(matches!(write, Err(ApiError::Offline { .. })), "{write:?}");
+    assert_eq!(server.requests_served(), 0);
+    assert_eq!(server.writes_received(), 0);
+    server.shutdown().await;
+}
+
+/// `export --from-snapshot` ends by saying what time the data is: its summary on stderr names
+/// the snapshot's sync time, the catch-up included.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_from_the_snapshot_says_as_of_when_it_ends() {
+    let server = start_server_with(DemoConfig {
+        contacts: 120,
+        ..DemoConfig::default()
+    })
+    .await;
+    ok(&server, &["snapshot", "sync"]).await;
+    let output = run(&server, &["export", "--from-snapshot", "-o", "-"]).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    let summary = stderr
+        .lines()
+        .find(|line| line.starts_with("exported 120 contacts"))
+        .unwrap_or_else(|| panic!("no summary: {stderr}"));
+    assert!(
+        summary.contains("from the snapshot as of ") && summary.ends_with("just now"),
+        "{summary}"
+    );
+    server.shutdown().await;
+}
+
+/// The browser's background sync yields to the user's pages, end to end: while it reads a
+/// whole account (80 pages at a pace of 20 requests a second), a page the user asks for
+/// (marked as waited for, as the browser marks a shown page) arrives while the sync is still
+/// running, with the sync's requests going on after it; and the sync then completes.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_background_sync_yields_to_the_users_page() {
+    use inbox_tui::api::pace::PaceStart;
+    use inbox_tui::api::walk::Background;
+    use inbox_tui::app::background::background_options;
+    use inbox_tui::app::local::{SnapshotOptions, keep_fresh};
+    use inbox_tui::app::msg::Msg;
+    let server = start_server_with(DemoConfig {
+        contacts: 4000,
+        ..DemoConfig::default()
+    })
+    .await;
+    let client = std::sync::Arc::new(client(&server).with_pace_start(PaceStart::Set(20.0)));
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("account.sqlite");
+    drop(Snapshot::create(&path).expect("an empty snapshot"));
+    let background = Background::default();
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+    let sync = tokio::spawn(keep_fresh(
+        std::sync::Arc::clone(&client),
+        SnapshotOptions {
+            path: path.clone(),
+            offline: false,
+            full_every: Duration::from_secs(24 * 3600),
+        },
+        background_options(&background),
+        sender,
+    ));
+    while server.requests_served() < 5 {
+        tokio::task::yield_now().await;
+    }
+    let page = {
+        let _waited_for = background.foreground_wait();
+        client.fetch_page(&Query::default(), 3).await
+    };
+    let served_at_the_page = server.requests_served();
+    assert_eq!(page.expect("the user's page").contacts.len(), 50);
+    let still_running = loop {
+        match receiver.try_recv() {
+            Ok(Msg::SnapshotSynced(Some(_))) => break false,
+            Ok(_) => continue,
+            Err(_) => break true,
+        }
+    };
+    assert!(still_running, "the page waited for the whole sync");
+    let synced = loop {
+        match receiver.recv().await.expect("the sync reports") {
+            Msg::SnapshotSynced(Some(result)) => break result.expect("the sync completes"),
+            _ => continue,
+        }
+    };
+    sync.abort();
+    assert!(synced.requests >= 80, "{synced:?}");
+    assert!(
+        server.requests_served() >= served_at_the_page + 40,
+        "the sync's requests went on after the page: {} then {}",
+        served_at_the_page,
+        server.requests_served()
+    );
+    assert_eq!(
+        Snapshot::open(&path)
+            .expect("opens")
+            .status()
+            .expect("status")
+            .contacts,
+        4000
+    );
+    server.shutdown().await;
+}
+
+/// An incremental sync reads about `moved / 50 + 1` pages and takes every move: after 120
+/// moves, `snapshot sync` reports exactly the contacts that moved, and as many requests as it
+/// takes to reach a page holding a contact older than the last sync's newest (the server
+/// served exactly the requests it reports); its progress counts every contact it read, and the
+/// next sync on the still account sends one request. A full sync also reports the requests
+/// the server served and counts all it read, and a full read older than `--full-every` makes
+/// the next sync a full one.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_incremental_sync_reads_what_moved_and_one_page_more() {
+    let server = start_server_with(DemoConfig {
+        contacts: 600,
+        ..DemoConfig::default()
+    })
+    .await;
+    let requests = |stderr: &str, kind: &str| -> u64 {
+        let line = stderr
+            .lines()
+            .find(|line| line.starts_with(&format!("{kind} sync:")))
+            .unwrap_or_else(|| panic!("no {kind} sync: {stderr}"));
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let at = words
+            .iter()
+            .position(|word| word.starts_with("request"))
+            .unwrap_or_else(|| panic!("{line}"));
+        words[at - 1].parse().expect("a number of requests")
+    };
+    let read = |stderr: &str| -> u64 {
+        stderr
+            .lines()
+            .filter_map(|line| {
+                let (_, after) = line.split_once("snapshot sync: ")?;
+                after.split_whitespace().next()?.parse().ok()
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let served = server.requests_served();
+    let full = run(&server, &["snapshot", "sync", "-v"]).await;
+    assert!(full.status.success(), "{}", text(&full.stderr));
+    let stderr = text(&full.stderr);
+    assert_eq!(requests(&stderr, "full"), server.requests_served() - served);
+    assert_eq!(read(&stderr), 600, "{stderr}");
+
+    let client = client(&server);
+    let before = fetch_all(&client, &Query::default()).await;
+    server.set_live_rate(400.0).expect("a rate");
+    while server.moves() < 120 {
+        tokio::task::yield_now().await;
+    }
+    server.set_live_rate(0.0).expect("frozen");
+    let after = fetch_all(&client, &Query::default()).await;
+    let moved = ids(&after)
+        .into_iter()
+        .zip(&after)
+        .filter(|(id, contact)| {
+            !before.iter().any(|old| {
+                old["_id"].as_str() == Some(id.as_str())
+                    && old["lastMessage"] == contact["lastMessage"]
+            })
+        })
+        .count() as u64;
+    assert!(moved >= 60, "{moved} moved");
+    // The sync reads to the first page holding a contact older than the last sync's newest:
+    // the page after the moved ones (one more when only that newest one follows them there).
+    let at = |contact: &Value| {
+        contact["lastMessage"]["at"]
+            .as_str()
+            .and_then(|at| at.parse::<jiff::Timestamp>().ok())
+            .expect("a time")
+    };
+    let mark = before.iter().map(at).max().expect("contacts");
+    let first_older = after
+        .iter()
+        .position(|contact| at(contact) < mark)
+        .expect("an older contact") as u64;
+    let pages = first_older / 50 + 1;
+    assert!((moved / 50 + 1..=moved / 50 + 2).contains(&pages));
+
+    let served = server.requests_served();
+    let incremental = run(&server, &["snapshot", "sync", "-v"]).await;
+    let stderr = text(&incremental.stderr);
+    assert!(incremental.status.success(), "{stderr}");
+    assert_eq!(requests(&stderr, "incremental"), pages, "{stderr}");
+    assert_eq!(server.requests_served() - served, pages);
+    assert!(stderr.contains(&format!(" {moved} moved")), "{stderr}");
+    assert_eq!(read(&stderr), pages * 50, "{stderr}");
+
+    let still = run(&server, &["snapshot", "sync"]).await;
+    let stderr = text(&still.stderr);
+    assert_eq!(requests(&stderr, "incremental"), 1, "{stderr}");
+    assert!(stderr.contains(" 0 moved"), "{stderr}");
+
+    // A full read older than --full-every makes the next sync a full one.
+    let path = snapshot_path(&server).await;
+    let full_at = Snapshot::open(&path)
+        .expect("opens")
+        .full_at()
+        .expect("read")
+        .expect("a full read");
+    while jiff::Timestamp::now().duration_since(full_at) <= jiff::SignedDuration::from_secs(1) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let forced = run(&server, &["snapshot", "sync", "--full-every", "1s"]).await;
+    let stderr = text(&forced.stderr);
+    assert!(forced.status.success(), "{stderr}");
+    assert!(stderr.contains("full sync:"), "{stderr}");
+    server.shutdown().await;
+}
+
+/// A sync runs on a single-threaded async runtime too (a library caller's, or a test's): its
+/// database work does not assume a runtime with other threads to hand its tasks to.
+#[tokio::test(flavor = "current_thread")]
+async fn a_sync_runs_on_a_single_threaded_runtime() {
+    use inbox_tui::snapshot::{OnBusy, SyncMode};
+    let server = start_server_with(DemoConfig {
+        contacts: 120,
+        ..DemoConfig::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut snapshot = Snapshot::create(&dir.path().join("one.sqlite")).expect("created");
+    let outcome = inbox_tui::snapshot::sync(
+        &client(&server),
+        &mut snapshot,
+        SyncMode::Full,
+        OnBusy::Skip,
+        &Default::default(),
+        &|_, _| {},
+    )
+    .await
+    .expect("the sync");
+    assert_eq!(outcome.written.new, 120);
+    assert_eq!(snapshot.status().expect("status").contacts, 120);
+    server.shutdown().await;
+}

@@ -211,6 +211,8 @@ pub struct Client {
     /// The one pace of this account, shared by every clone.
     pace: Arc<SharedPace>,
     unusable: std::sync::Arc<std::sync::Mutex<UnusableLog>>,
+    /// `--offline`: every request fails with [`ApiError::Offline`] before anything is sent.
+    offline: bool,
 }
 
 impl Client {
@@ -255,6 +257,18 @@ impl Client {
             pace: Arc::new(SharedPace::new(config.pace, config.retry.max_retry_after)),
             retry: config.retry,
             unusable: std::sync::Arc::default(),
+            offline: false,
+        })
+    }
+
+    /// A client for the account at `base_url` that sends nothing: `--offline` browses the
+    /// snapshot, needs no token, and any request that would reach the network fails at once
+    /// with [`ApiError::Offline`] instead.
+    pub fn offline(base_url: &str) -> Result<Client, ApiError> {
+        let client = Client::new(ClientConfig::new(base_url, Token::new("")))?;
+        Ok(Client {
+            offline: true,
+            ..client
         })
     }
 
@@ -555,6 +569,13 @@ impl Client {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<(u16, bytes::Bytes), ApiError> {
+        if self.offline {
+            return Err(ApiError::Offline {
+                what: "nothing is sent to the API; this needs the network (run without \
+                       --offline)"
+                    .into(),
+            });
+        }
         let sent = Instant::now();
         let response = request.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();

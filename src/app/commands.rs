@@ -184,7 +184,7 @@ pub(super) fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mu
         Cmd::StopWrite => context.write_stop.store(true, Ordering::SeqCst),
         Cmd::Open { url } => tasks.keep(open_in_browser(url, context.sender.clone())),
         Cmd::ConnectProfile { name } => tasks.keep(connect_profile(name, context)),
-        Cmd::UseAccount(client) => use_account(client, context, tasks),
+        Cmd::UseAccount(account) => use_account(*account, context, tasks),
         Cmd::LoadChoices(lists) => {
             for list in lists {
                 tasks.keep(load_choices(list, context));
@@ -377,12 +377,15 @@ fn start_export(request: ExportRequest, context: &CommandContext, tasks: &mut Ta
                     context: "the export from the snapshot failed".into(),
                     source: io::Error::other(error),
                 }),
-            None => export::run(&client, job, &on_progress).await,
+            None => export::run(&client, job, &on_progress)
+                .await
+                .map(|summary| (summary, None)),
         };
         let outcome = exported
-            .map(|summary| ExportFinished {
+            .map(|(summary, as_of)| ExportFinished {
                 path: file.display().to_string(),
                 contacts: summary.contacts,
+                as_of,
             })
             .map_err(Arc::new);
         let _ = sender.send(Msg::ExportDone(outcome));
@@ -565,15 +568,33 @@ fn connect_profile(name: String, context: &CommandContext) -> JoinHandle<()> {
 
 /// Another account from now on. Nothing of the old one may reach the new one: its tasks
 /// stop, and a new channel leaves behind whatever they had already sent. Its rate limit is
-/// its own, so what was learnt of the old one's does not apply.
-fn use_account(client: Arc<Client>, context: &mut CommandContext, tasks: &mut Tasks) {
+/// its own, so what was learnt of the old one's does not apply; its snapshot, if it has one,
+/// is kept fresh from now on.
+fn use_account(account: Account, context: &mut CommandContext, tasks: &mut Tasks) {
     tasks.abort_all();
     let (sender, receiver) = unbounded_channel();
     context.sender = sender;
     context.receiver = receiver;
-    context.client = client;
-    context.snapshot = None;
+    context.client = account.client;
+    context.snapshot = account.snapshot;
     context.background = Background::default();
+    start_background_sync(context, tasks);
+}
+
+/// Keeps the account's snapshot fresh in the background, when it has one and is online.
+pub(super) fn start_background_sync(context: &CommandContext, tasks: &mut Tasks) {
+    if let Some(snapshot) = context
+        .snapshot
+        .clone()
+        .filter(|snapshot| !snapshot.offline)
+    {
+        tasks.sync = Some(tokio::spawn(local::keep_fresh(
+            Arc::clone(&context.client),
+            snapshot,
+            background_options(&context.background),
+            context.sender.clone(),
+        )));
+    }
 }
 
 /// Loads one pick-list of the filter panel.

@@ -15,7 +15,9 @@ use super::state::{CodedRowFacets, RowFacets};
 use crate::api::walk::WalkOptions;
 use crate::api::{ApiError, Client, Contact, IdSet, Page, Query, TYPICAL_PAGE_SIZE};
 use crate::export::{ExportJob, Progress, Summary};
-use crate::snapshot::{self, LocalQuery, Needs, Snapshot, SnapshotError, SyncMode};
+use crate::snapshot::{
+    self, LocalQuery, Needs, OnBusy, Snapshot, SnapshotError, SyncError, SyncMode,
+};
 
 /// How long the browser waits between two incremental syncs: one request a minute on a still
 /// account.
@@ -147,7 +149,8 @@ pub fn page(path: &Path, query: &Query, number: u32) -> Result<Page, ApiError> {
 }
 
 /// One sync of the snapshot at `path`: incremental, or full when the last full read is older
-/// than `full_every`.
+/// than `full_every`. When another sync of it is running (a `snapshot sync` in another
+/// terminal), this round is skipped, not failed: it reports the snapshot as that one leaves it.
 async fn sync_once(
     client: &Client,
     path: &Path,
@@ -159,20 +162,31 @@ async fn sync_once(
         client,
         &mut snapshot,
         SyncMode::Auto { full_every },
+        OnBusy::Skip,
         walk,
         &|_, _| {},
     )
-    .await
-    .map_err(|error| error.to_string())?;
-    let as_of = snapshot
-        .synced_at()
-        .map_err(|error| error.to_string())?
-        .unwrap_or_else(jiff::Timestamp::now);
-    let written = outcome.written;
+    .await;
+    let (changed, requests) = match outcome {
+        Ok(outcome) => {
+            let written = outcome.written;
+            (
+                written.new + written.moved + written.changed + written.gone,
+                outcome.requests,
+            )
+        }
+        Err(SyncError::Busy) => {
+            tracing::info!("another sync of the snapshot is running; this round is skipped");
+            (0, 0)
+        }
+        Err(error) => return Err(error.to_string()),
+    };
+    let read = |at: Result<Option<jiff::Timestamp>, SnapshotError>| at.map_err(|e| e.to_string());
     Ok(SnapshotSynced {
-        as_of,
-        changed: written.new + written.moved + written.changed + written.gone,
-        requests: outcome.requests,
+        as_of: read(snapshot.synced_at())?.unwrap_or_else(jiff::Timestamp::now),
+        changed,
+        changed_at: read(snapshot.changed_at())?,
+        requests,
     })
 }
 
@@ -207,15 +221,15 @@ impl Drop for StopOnDrop {
 
 /// The export of `job` (everything matching its query) from the snapshot: first a catch-up
 /// read from page 1 for what moved since the last sync (none offline), then every matching
-/// contact's stored JSON, newest first. Dropping the future stops it; nothing is left at the
-/// destination.
+/// contact's stored JSON, newest first, with the time the snapshot was synced (the data's
+/// time). Dropping the future stops it; nothing is left at the destination.
 pub async fn export(
     client: Arc<Client>,
     options: SnapshotOptions,
     walk: WalkOptions,
     job: ExportJob,
     on_progress: Arc<dyn Fn(Progress) + Send + Sync>,
-) -> Result<Summary, String> {
+) -> Result<(Summary, Option<jiff::Timestamp>), String> {
     let local = LocalQuery::new(&job.query).map_err(|why| why.to_string())?;
     if !options.offline {
         let mut snapshot = Snapshot::open(&options.path).map_err(|error| error.to_string())?;
@@ -223,6 +237,7 @@ pub async fn export(
             &client,
             &mut snapshot,
             SyncMode::Incremental,
+            OnBusy::Wait(&|| {}),
             &walk,
             &|_, _| {},
         )
@@ -235,6 +250,7 @@ pub async fn export(
     let path = options.path;
     tokio::task::spawn_blocking(move || {
         let snapshot = Snapshot::open(&path).map_err(|error| error.to_string())?;
+        let as_of = snapshot.synced_at().map_err(|error| error.to_string())?;
         let mut written = 0u64;
         handle
             .block_on(crate::export::run_from_json(&job, |each| {
@@ -260,6 +276,7 @@ pub async fn export(
                     })
                     .map_err(std::io::Error::other)
             }))
+            .map(|summary| (summary, as_of))
             .map_err(|error| error.to_string())
     })
     .await

@@ -138,6 +138,9 @@ pub struct SnapshotSynced {
     pub as_of: jiff::Timestamp,
     /// Contacts new, moved, changed or gone: 0 leaves the counts as they were.
     pub changed: u64,
+    /// When a sync, this one or another process's, last changed a contact: a count from the
+    /// snapshot older than that is asked again.
+    pub changed_at: Option<jiff::Timestamp>,
     pub requests: u64,
 }
 
@@ -150,6 +153,11 @@ pub struct Account {
     pub host_label: String,
     /// Where its web panel shows a contact, `{id}` standing for its id.
     pub web_url: Option<String>,
+    /// Its local snapshot, when it has one: the browser answers from it as it did from the
+    /// first account's (each account keeps its own).
+    pub snapshot: Option<super::local::SnapshotOptions>,
+    /// When that snapshot was last synced.
+    pub snapshot_as_of: Option<jiff::Timestamp>,
 }
 
 /// Why a page is fetched: to show it now, or to have it ready.
@@ -241,8 +249,8 @@ pub enum Cmd {
     },
     /// From now on talk to this account: every task still running for the old one is stopped
     /// and its results still on their way are dropped, so none lands in the new account's
-    /// state.
-    UseAccount(Arc<Client>),
+    /// state. Its snapshot, if it has one, takes the old one's place.
+    UseAccount(Box<Account>),
 }
 
 /// How a count ended.
@@ -263,4 +271,7 @@ pub type ViewStoreError = dyn std::error::Error + Send + Sync;
 pub struct ExportFinished {
     pub path: String,
     pub contacts: u64,
+    /// Written from the snapshot: when it was last synced (the catch-up included), so the
+    /// notice says what time the data is.
+    pub as_of: Option<jiff::Timestamp>,
 }

@@ -17,8 +17,9 @@ use ratatui::layout::Rect;
 use tokio::sync::mpsc::unbounded_channel;
 use tokio::time::sleep_until;
 
-use super::background::background_options;
-use super::commands::{CommandContext, Profiles, Tasks, ViewStore, run_command};
+use super::commands::{
+    CommandContext, Profiles, Tasks, ViewStore, run_command, start_background_sync,
+};
 use super::filters::FriendlyNames;
 use super::keymap::Keymap;
 use super::local::{self, SnapshotOptions};
@@ -251,18 +252,7 @@ async fn event_loop(
         snapshot,
     };
     let mut tasks = Tasks::default();
-    if let Some(snapshot) = context
-        .snapshot
-        .clone()
-        .filter(|snapshot| !snapshot.offline)
-    {
-        tasks.sync = Some(tokio::spawn(local::keep_fresh(
-            Arc::clone(&context.client),
-            snapshot,
-            background_options(&context.background),
-            context.sender.clone(),
-        )));
-    }
+    start_background_sync(&context, &mut tasks);
     for command in start(&mut state) {
         run_command(command, &mut context, &mut tasks);
     }

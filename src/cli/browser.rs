@@ -24,7 +24,8 @@ pub struct BrowserArgs {
     pub refresh: Option<u64>,
 
     /// Browse the account's local snapshot (`inbox-tui snapshot sync`) with no network: pages,
-    /// counts and select-all come from it, and nothing is sent to the API
+    /// counts and select-all come from it, and nothing is sent to the API, so no token is
+    /// needed (the profile and host name the snapshot)
     #[arg(long)]
     pub offline: bool,
 }
@@ -78,10 +79,16 @@ pub async fn run(connection: &ConnectionArgs, args: &BrowserArgs) -> Result<(), 
         .config
         .keymap()
         .map_err(|problems| ConfigError::Invalid { problems })?;
-    let api = Connection::open(connection, &loaded.config).await?;
+    // Offline sends nothing: no token is asked for, and no demo server started.
+    let api = if args.offline {
+        Connection::offline(connection, &loaded.config)?
+    } else {
+        Connection::open(connection, &loaded.config).await?
+    };
     let profiles = ConfigProfiles {
         config: loaded.config.clone(),
         args: connection.clone(),
+        offline: args.offline,
     };
     let options = BrowserOptions {
         client: api.client.clone(),

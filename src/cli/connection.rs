@@ -331,6 +331,8 @@ pub(super) fn account_name(profile: Option<&str>, host: &str) -> String {
 pub struct ConfigProfiles {
     pub config: Config,
     pub args: ConnectionArgs,
+    /// `--offline`: a profile switched to is browsed from its snapshot, with no token.
+    pub offline: bool,
 }
 
 impl crate::app::Profiles for ConfigProfiles {
@@ -341,22 +343,54 @@ impl crate::app::Profiles for ConfigProfiles {
     fn connect(&self, name: &str) -> Result<crate::app::Account, String> {
         let connect = || -> Result<crate::app::Account, CliError> {
             let profile = self.config.profile(Some(name))?;
-            let token = match profile {
-                Some(profile) => config::profile_token(profile),
-                None => Err(config::TokenError::Missing { profile: None }),
-            }
-            .map_err(|error| CliError::Usage(error.to_string()))?;
+            // Offline sends nothing, so it needs no token.
+            let token = if self.offline {
+                Token::new("")
+            } else {
+                match profile {
+                    Some(profile) => config::profile_token(profile),
+                    None => Err(config::TokenError::Missing { profile: None }),
+                }
+                .map_err(|error| CliError::Usage(error.to_string()))?
+            };
             let account = ProfileAccount::of(&self.args, profile, None, token)?;
-            let client = client(
-                &self.args,
-                account.base_url,
-                account.token,
-                account.rate_limit,
-            )?;
+            let web_url = account.web_url.clone();
+            let client = if self.offline {
+                Client::offline(&account.base_url)?
+            } else {
+                client(
+                    &self.args,
+                    account.base_url,
+                    account.token,
+                    account.rate_limit,
+                )?
+            };
+            // Each account keeps its own snapshot, named as `snapshot sync --profile` names it.
+            let path =
+                super::snapshot_cmd::snapshot_path(&account_name(Some(name), &host_of(&client)))?;
+            let snapshot = path.exists().then(|| crate::app::local::SnapshotOptions {
+                path: path.clone(),
+                offline: self.offline,
+                full_every: self
+                    .config
+                    .snapshot_full_every()
+                    .unwrap_or(crate::snapshot::DEFAULT_FULL_EVERY),
+            });
+            if self.offline && snapshot.is_none() {
+                return Err(CliError::Usage(format!(
+                    "offline, and profile {name:?} has no snapshot ({}): run `inbox-tui \
+                     snapshot sync --profile {name}` first",
+                    path.display()
+                )));
+            }
             Ok(crate::app::Account {
                 host_label: format!("{name} · {}", host_of(&client)),
                 client: Arc::new(client),
-                web_url: account.web_url,
+                web_url,
+                snapshot_as_of: snapshot
+                    .as_ref()
+                    .and_then(|snapshot| crate::app::local::synced_at(&snapshot.path)),
+                snapshot,
             })
         };
         connect().map_err(|error| error.to_string())
@@ -371,6 +405,8 @@ pub struct Connection {
     /// Where the web panel shows a contact (`{id}` is replaced), when known.
     pub web_url: Option<String>,
     demo: Option<DemoServer>,
+    /// `--demo --offline`: the demo account's snapshot, with no demo server started.
+    demo_offline: bool,
 }
 
 impl Connection {
@@ -413,18 +449,45 @@ impl Connection {
             profile,
             web_url,
             demo,
+            demo_offline: false,
         })
     }
 
-    /// Whether this is the embedded demo API.
+    /// `--offline`: the account the flags and the config name, with a client that sends
+    /// nothing ([`Client::offline`]). No token is read and no demo server is started: the
+    /// snapshot is named by the profile and host alone.
+    pub fn offline(args: &ConnectionArgs, config: &Config) -> Result<Connection, CliError> {
+        args.check()?;
+        if args.demo {
+            return Ok(Connection {
+                client: Client::offline("http://127.0.0.1/")?,
+                profile: None,
+                web_url: None,
+                demo: None,
+                demo_offline: true,
+            });
+        }
+        let profile = config.profile(args.location.profile.as_deref())?;
+        let account = ProfileAccount::of(args, profile, args.base_url.as_deref(), Token::new(""))?;
+        Ok(Connection {
+            client: Client::offline(&account.base_url)?,
+            profile: profile.map(|profile| profile.name.to_owned()),
+            web_url: account.web_url,
+            demo: None,
+            demo_offline: false,
+        })
+    }
+
+    /// Whether this is the embedded demo API (or, offline, its snapshot).
     pub fn is_demo(&self) -> bool {
-        self.demo.is_some()
+        self.demo.is_some() || self.demo_offline
     }
 
     /// The host for the status bar; the demo says so.
     pub fn host_label(&self) -> String {
         let host = host_of(&self.client);
         match (&self.demo, &self.profile) {
+            _ if self.demo_offline => "demo API".to_owned(),
             (Some(_), _) => format!("demo API on {host}"),
             (None, Some(profile)) => format!("{profile} · {host}"),
             (None, None) => host,

@@ -11,7 +11,7 @@ use jiff::tz::TimeZone;
 use super::{CliError, Connection, ConnectionArgs, plural};
 use crate::api::ApiError;
 use crate::api::walk::{WalkError, WalkOptions};
-use crate::snapshot::{self, Snapshot, SnapshotError, SyncError, SyncMode, SyncOutcome};
+use crate::snapshot::{self, OnBusy, Snapshot, SnapshotError, SyncError, SyncMode, SyncOutcome};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SnapshotArgs {
@@ -169,7 +169,21 @@ pub async fn run_sync(
         retry: api.client.retry_policy().clone(),
         ..WalkOptions::default()
     };
-    let outcome = snapshot::sync(&api.client, snapshot, mode, &walk, &on_progress).await;
+    let waiting = || {
+        super::say(format_args!(
+            "another sync of this snapshot is running (the browser's background sync, or another \
+             command); waiting for it to end"
+        ));
+    };
+    let outcome = snapshot::sync(
+        &api.client,
+        snapshot,
+        mode,
+        OnBusy::Wait(&waiting),
+        &walk,
+        &on_progress,
+    )
+    .await;
     if on_terminal {
         super::say(format_args!(""));
     }

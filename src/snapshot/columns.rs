@@ -12,8 +12,7 @@
 use std::collections::HashMap;
 
 use super::facets::{Facet, Tally};
-use super::fields::LIST_SEPARATOR;
-use super::matcher::{Needs, RowView};
+use super::fields::{LIST_SEPARATOR, Needs, RowView};
 
 /// Rows a block holds: a block is read whole, so this bounds a scan's memory (about 0.5 MB).
 pub const ROWS_PER_BLOCK: usize = 8192;
@@ -44,6 +43,31 @@ pub struct Encoder {
 }
 
 impl Encoder {
+    /// An encoder that keeps the codes of `strings` (a stored dictionary) and adds new values
+    /// after them: blocks rewritten with it sit beside the ones left as they were.
+    pub fn with_dictionary(strings: Vec<String>) -> Encoder {
+        let codes = strings
+            .iter()
+            .enumerate()
+            .map(|(index, value)| (value.clone(), index as u64 + 1))
+            .collect();
+        Encoder {
+            codes,
+            strings,
+            ..Encoder::default()
+        }
+    }
+
+    /// How many distinct values the dictionary holds.
+    pub fn values(&self) -> usize {
+        self.strings.len()
+    }
+
+    /// Rows added since the last block was taken.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
     fn code(&mut self, value: Option<&str>) -> u64 {
         let Some(value) = value else { return 0 };
         if let Some(code) = self.codes.get(value) {
@@ -79,6 +103,12 @@ impl Encoder {
 
     /// Adds one row; returns a finished block when this row filled one.
     pub fn push(&mut self, rowid: i64, row: &RowView<'_>) -> Option<Vec<u8>> {
+        self.add(rowid, row);
+        (self.rows == ROWS_PER_BLOCK).then(|| self.take_block())
+    }
+
+    /// Adds one row to the block being built, however many it holds.
+    pub fn add(&mut self, rowid: i64, row: &RowView<'_>) {
         put_varint(&mut self.block, zigzag(rowid));
         put_varint(&mut self.block, row.id.len() as u64);
         self.block.extend_from_slice(row.id.as_bytes());
@@ -103,10 +133,10 @@ impl Encoder {
         self.date(row.last_seen);
         self.date(row.created);
         self.rows += 1;
-        (self.rows == ROWS_PER_BLOCK).then(|| self.take_block())
     }
 
-    fn take_block(&mut self) -> Vec<u8> {
+    /// The block of the rows added since the last one was taken (none is a valid block).
+    pub fn take_block(&mut self) -> Vec<u8> {
         let mut block = Vec::with_capacity(self.block.len() + 5);
         put_varint(&mut block, self.rows as u64);
         block.append(&mut self.block);
@@ -117,13 +147,18 @@ impl Encoder {
     /// The last, partly filled block (if any rows are left), then the dictionary.
     pub fn finish(mut self) -> (Option<Vec<u8>>, Vec<u8>) {
         let last = (self.rows > 0).then(|| self.take_block());
+        (last, self.dictionary())
+    }
+
+    /// The dictionary block: every value coded so far.
+    pub fn dictionary(&self) -> Vec<u8> {
         let mut dictionary = Vec::new();
         put_varint(&mut dictionary, self.strings.len() as u64);
         for value in &self.strings {
             put_varint(&mut dictionary, value.len() as u64);
             dictionary.extend_from_slice(value.as_bytes());
         }
-        (last, dictionary)
+        dictionary
     }
 }
 

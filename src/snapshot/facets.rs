@@ -2,8 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::fields::LIST_SEPARATOR;
-use super::matcher::{Needs, RowView};
+use super::fields::{LIST_SEPARATOR, Needs, RowView};
 
 /// A field to count contacts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,7 +1,8 @@
 //! What the snapshot keeps of a contact beside its JSON: the fields the filters, facets, the
-//! list and the changes report read, taken from the same tolerant reading the CSV export uses.
+//! list and the changes report read, taken from the same tolerant reading the CSV export uses;
+//! and how a reader sees them ([`RowView`], borrowed from a stored row, and the [`Needs`] that
+//! say which of them it reads).
 
-use super::matcher::RowView;
 use crate::api::{Channel, FlatContact};
 
 /// Separates the values of a multi-valued column (tags, segments); a value holding it would
@@ -15,6 +16,58 @@ pub mod flag {
     pub const LIVE_CHAT: i64 = 4;
     pub const CONTACT: i64 = 8;
     pub const ORDERED: i64 = 16;
+}
+
+/// The columns of one stored contact, borrowed from the database row being read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RowView<'a> {
+    pub id: &'a str,
+    pub status: Option<&'a str>,
+    pub last_by: Option<&'a str>,
+    pub agent: Option<&'a str>,
+    pub bots: [Option<&'a str>; 4],
+    pub channel: Option<&'a str>,
+    pub tags: &'a str,
+    pub segments: &'a str,
+    pub flags: i64,
+    pub ordered_at: Option<i64>,
+    pub last_seen: Option<i64>,
+    pub created: Option<i64>,
+}
+
+/// Which of a [`RowView`]'s fields a reader looks at: a scan reads only those from the file,
+/// which is most of what a count costs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub id: bool,
+    pub status: bool,
+    pub last_by: bool,
+    pub agent: bool,
+    pub bots: bool,
+    pub channel: bool,
+    pub tags: bool,
+    pub segments: bool,
+    pub flags: bool,
+    pub ordered_at: bool,
+    pub last_seen: bool,
+    pub created: bool,
+}
+
+impl Needs {
+    pub const ALL: Needs = Needs {
+        id: true,
+        status: true,
+        last_by: true,
+        agent: true,
+        bots: true,
+        channel: true,
+        tags: true,
+        segments: true,
+        flags: true,
+        ordered_at: true,
+        last_seen: true,
+        created: true,
+    };
 }
 
 /// One contact's columns.

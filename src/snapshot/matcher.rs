@@ -8,11 +8,20 @@
 //! `applicableFilters` by the request builder, so "applies only when listed" and "always
 //! applies" agree here.
 //!
-//! What the server does with `searchText` is unknown (see `shared/api/README.md`), and so is
-//! the meaning of `--field` body keys and of extra `applicableFilters` names: a query with any
-//! of those is [`Unanswerable`], and the caller walks the API instead of guessing.
+//! **A switch's "off" and "not said" are the same here, as they are to the API.** The request
+//! has one boolean per switch: `true` keeps only the contacts whose field is `true`, and
+//! `false` filters nothing. There is no way to ask the API for the contacts that say `false`,
+//! so a contact whose field is `false` and one that lacks it are kept or left out together by
+//! every query; the snapshot stores one bit per switch, set only for `true`. (Only the filter
+//! panel's number beside a switch differs: a walk shows none for a switch that no contact
+//! carries, the snapshot counts every contact as saying.)
+//!
+//! What the server does with `searchText` is unknown (the README's snapshot section, "Same
+//! answers as the server", and its `--search` flag say so), and so is the meaning of
+//! `--field` body keys and of extra `applicableFilters` names: a query with any of those is
+//! [`Unanswerable`], and the caller walks the API instead of guessing.
 
-use super::fields::{LIST_SEPARATOR, flag};
+use super::fields::{LIST_SEPARATOR, Needs, RowView, flag};
 use crate::api::{Channel, DateRange, Query};
 
 /// Why a query cannot be answered from the snapshot.
@@ -26,58 +35,6 @@ pub enum Unanswerable {
     Applicable(String),
     #[error("{0} is not a timestamp the snapshot can compare")]
     Date(String),
-}
-
-/// The columns of one stored contact, borrowed from the database row being read.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RowView<'a> {
-    pub id: &'a str,
-    pub status: Option<&'a str>,
-    pub last_by: Option<&'a str>,
-    pub agent: Option<&'a str>,
-    pub bots: [Option<&'a str>; 4],
-    pub channel: Option<&'a str>,
-    pub tags: &'a str,
-    pub segments: &'a str,
-    pub flags: i64,
-    pub ordered_at: Option<i64>,
-    pub last_seen: Option<i64>,
-    pub created: Option<i64>,
-}
-
-/// Which of a [`RowView`]'s fields a reader looks at: a scan reads only those from the file,
-/// which is most of what a count costs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Needs {
-    pub id: bool,
-    pub status: bool,
-    pub last_by: bool,
-    pub agent: bool,
-    pub bots: bool,
-    pub channel: bool,
-    pub tags: bool,
-    pub segments: bool,
-    pub flags: bool,
-    pub ordered_at: bool,
-    pub last_seen: bool,
-    pub created: bool,
-}
-
-impl Needs {
-    pub const ALL: Needs = Needs {
-        id: true,
-        status: true,
-        last_by: true,
-        agent: true,
-        bots: true,
-        channel: true,
-        tags: true,
-        segments: true,
-        flags: true,
-        ordered_at: true,
-        last_seen: true,
-        created: true,
-    };
 }
 
 /// Inclusive millisecond bounds; `None` when the range is open at both ends.
@@ -286,6 +243,34 @@ mod tests {
 
     fn matches(query: Query) -> bool {
         LocalQuery::new(&query).expect("answerable").matches(&row())
+    }
+
+    /// A contact that says `false` and one that lacks the key are alike to every query, as
+    /// they are to the API: `isOnline: true` keeps neither, `false` (no filter) keeps both.
+    #[test]
+    fn a_switch_that_says_false_and_one_not_said_are_kept_alike() {
+        use crate::snapshot::Record;
+        let on = Query {
+            is_online: true,
+            ..Query::default()
+        };
+        let kept = |json: &str, query: &Query| {
+            let record = Record::from_json(json).expect("a contact");
+            LocalQuery::new(query)
+                .expect("answerable")
+                .matches(&record.view())
+        };
+        let said_false = r#"{"_id":"a","isOnline":false}"#;
+        let not_said = r#"{"_id":"b"}"#;
+        let said_true = r#"{"_id":"c","isOnline":true}"#;
+        assert_eq!(
+            [said_false, not_said, said_true].map(|json| kept(json, &on)),
+            [false, false, true]
+        );
+        assert_eq!(
+            [said_false, not_said, said_true].map(|json| kept(json, &Query::default())),
+            [true, true, true]
+        );
     }
 
     #[test]

@@ -19,8 +19,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::columns;
 use super::facets::{Facet, Tally};
-use super::fields::Record;
-use super::matcher::{LocalQuery, Needs, RowView};
+use super::fields::{Needs, Record, RowView};
+use super::matcher::LocalQuery;
 use super::pages::{self, Entries, page_of};
 
 /// The schema this version writes (`PRAGMA user_version`).
@@ -310,15 +310,21 @@ impl Snapshot {
                 found,
             });
         }
-        // Larger pages waste less room around the deflated contacts (about 1.4 KB each) than
-        // the default 4 KiB; it only takes effect on a new file.
-        connection.execute_batch("PRAGMA page_size = 16384; PRAGMA synchronous = NORMAL;")?;
-        connection.execute_batch(SCHEMA)?;
-        // WAL: a sync's transaction is all or nothing, and readers (a count while the browser
-        // syncs) see the last committed state meanwhile.
-        let _mode: String =
-            connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
-        connection.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        connection.execute_batch("PRAGMA synchronous = NORMAL;")?;
+        // A file already at this schema is only read here: writing to it (even the same
+        // version number) would wait for a sync's write transaction, which lasts as long as
+        // that sync reads the API, and a count opened meanwhile would fail.
+        if found < SCHEMA_VERSION {
+            // Larger pages waste less room around the deflated contacts (about 1.4 KB each)
+            // than the default 4 KiB; it only takes effect on a new file.
+            connection.execute_batch("PRAGMA page_size = 16384;")?;
+            connection.execute_batch(SCHEMA)?;
+            // WAL: a sync's transaction is all or nothing, and readers (a count while the
+            // browser syncs) see the last committed state meanwhile. It stays set in the file.
+            let _mode: String =
+                connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+            connection.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        }
         for file in files_of(path).iter().skip(1).filter(|file| file.exists()) {
             restrict(file, 0o600)?;
         }
@@ -331,6 +337,15 @@ impl Snapshot {
     /// Deletes the snapshot at `path`; `false` when there was none.
     pub fn remove(path: &Path) -> Result<bool, SnapshotError> {
         let mut removed = false;
+        match std::fs::remove_file(super::lock::lock_path(path)) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => {
+                return Err(SnapshotError::Io {
+                    context: format!("cannot delete {}", path.display()),
+                    source: error,
+                });
+            }
+            _ => {}
+        }
         for file in files_of(path) {
             match std::fs::remove_file(&file) {
                 Ok(()) => removed = true,
@@ -378,6 +393,12 @@ impl Snapshot {
     /// When the last full read ended.
     pub fn full_at(&self) -> Result<Option<Timestamp>, SnapshotError> {
         self.meta_time("full_at")
+    }
+
+    /// When a sync last changed a contact (the time it ended): a count made from an older state
+    /// is stale, whichever process synced.
+    pub fn changed_at(&self) -> Result<Option<Timestamp>, SnapshotError> {
+        self.meta_time("changed_at")
     }
 
     /// Size, contact count, age and mark.
@@ -673,6 +694,7 @@ impl Snapshot {
             written: Written::default(),
             staged: BTreeMap::new(),
             staged_bytes: 0,
+            touched: BTreeMap::new(),
             open: true,
         })
     }
@@ -692,11 +714,18 @@ pub struct Writer<'a> {
     /// rewritten: at [`STAGED_BYTES`] and at the commit.
     staged: BTreeMap<i64, BTreeMap<i64, Option<String>>>,
     staged_bytes: usize,
+    /// An incremental sync's new, moved and changed contacts, by rowid, with their columns:
+    /// the column blocks that hold them are the only ones rewritten.
+    touched: BTreeMap<i64, (ChangeKind, Record)>,
     open: bool,
 }
 
 /// The JSON a sync holds before it rewrites the pages it touched: bounds its memory.
 const STAGED_BYTES: usize = 4 << 20;
+
+/// How many rows the first column block may gather from incremental syncs (each puts what
+/// moved on top of it) before every block is rebuilt: bounds a scan's memory.
+const MAX_FIRST_BLOCK_ROWS: usize = 4 * columns::ROWS_PER_BLOCK;
 
 impl Writer<'_> {
     fn connection(&self) -> &Connection {
@@ -792,10 +821,10 @@ impl Writer<'_> {
                 self.stage(rowid, Some(json))?;
                 if stored_at == record.last_message_at {
                     self.written.changed += 1;
-                    ChangeKind::Changed
+                    (rowid, ChangeKind::Changed)
                 } else {
                     self.written.moved += 1;
-                    ChangeKind::Moved
+                    (rowid, ChangeKind::Moved)
                 }
             }
             None => {
@@ -811,10 +840,21 @@ impl Writer<'_> {
                 let rowid = self.connection().last_insert_rowid();
                 self.stage(rowid, Some(json))?;
                 self.written.new += 1;
-                ChangeKind::New
+                (rowid, ChangeKind::New)
             }
         };
-        self.record(kind, &record)
+        let (rowid, mut kind) = kind;
+        self.record(kind, &record)?;
+        // Read twice in one sync (it moved again meanwhile): it is still new, or moved.
+        if let Some((earlier @ (ChangeKind::New | ChangeKind::Moved), _)) = self.touched.get(&rowid)
+        {
+            kind = *earlier;
+        }
+        // A full read rebuilds every block; an incremental one rewrites only what it touched.
+        if !self.full {
+            self.touched.insert(rowid, (kind, record));
+        }
+        Ok(())
     }
 
     /// Notes `json` (or, `None`, the removal) of the contact under `rowid` for its page.
@@ -875,9 +915,17 @@ impl Writer<'_> {
         if let Some(mark) = mark {
             self.set_meta("mark", mark)?;
         }
-        self.set_meta("synced_at", &now_ms().to_string())?;
+        let synced_at = now_ms().to_string();
+        self.set_meta("synced_at", &synced_at)?;
+        let written = &self.written;
+        if written.new + written.moved + written.changed + written.gone > 0 {
+            self.set_meta("changed_at", &synced_at)?;
+        }
         self.write_pages()?;
-        self.write_blocks()?;
+        let blocks_kept = self.snapshot.meta("columns")?.is_some();
+        if self.full || !blocks_kept || !self.write_changed_blocks()? {
+            self.write_blocks()?;
+        }
         let kept_since = self
             .now
             .saturating_sub(i64::try_from(CHANGES_KEPT.as_millis()).unwrap_or(i64::MAX));
@@ -920,6 +968,112 @@ impl Writer<'_> {
         }
         insert.execute(params![0, dictionary])?;
         self.set_meta("columns", "1")
+    }
+
+    /// Rewrites only the column blocks an incremental sync changed: a changed contact in place
+    /// (its last message, so its place in the order, is the same), the new and moved ones at
+    /// the top of the first block, the blocks that held the moved ones without them, and the
+    /// dictionary when it grew. Nothing at all when nothing changed (a still account).
+    /// `false`, having written nothing, when the result would not be in newest-first order
+    /// (a new contact older than the newest one kept) or the first block would grow past
+    /// [`MAX_FIRST_BLOCK_ROWS`]: then every block is rebuilt.
+    fn write_changed_blocks(&self) -> Result<bool, SnapshotError> {
+        if self.touched.is_empty() {
+            return Ok(true);
+        }
+        let mut top: Vec<(i64, &Record)> = self
+            .touched
+            .iter()
+            .filter(|(_, (kind, _))| *kind != ChangeKind::Changed)
+            .map(|(rowid, (_, record))| (*rowid, record))
+            .collect();
+        top.sort_by_key(|(rowid, record)| (std::cmp::Reverse(record.last_message_ms), *rowid));
+        if let Some((_, oldest)) = top.last() {
+            let Some(oldest) = oldest.last_message_ms else {
+                return Ok(false);
+            };
+            if self
+                .newest_kept_message_ms()?
+                .is_some_and(|newest| newest > oldest)
+            {
+                return Ok(false);
+            }
+        }
+        let strings = columns::dictionary(&self.snapshot.block(0)?.ok_or(columns::Damaged)?)?;
+        let mut encoder = columns::Encoder::with_dictionary(strings.clone());
+        let mut rewritten = Vec::new();
+        let mut block = 1;
+        while let Some(bytes) = self.snapshot.block(block)? {
+            let mut holds = block == 1 && !top.is_empty();
+            columns::for_each_row::<SnapshotError>(
+                &bytes,
+                &strings,
+                Needs::default(),
+                |rowid, _, _| {
+                    holds |= self.touched.contains_key(&rowid);
+                    Ok(!holds)
+                },
+            )?;
+            if holds {
+                if block == 1 {
+                    for (rowid, record) in &top {
+                        encoder.add(*rowid, &record.view());
+                    }
+                }
+                columns::for_each_row::<SnapshotError>(
+                    &bytes,
+                    &strings,
+                    Needs::ALL,
+                    |rowid, row, _| {
+                        match self.touched.get(&rowid) {
+                            None => encoder.add(rowid, row),
+                            Some((ChangeKind::Changed, record)) => {
+                                encoder.add(rowid, &record.view())
+                            }
+                            Some(_) => {}
+                        }
+                        Ok(true)
+                    },
+                )?;
+                if block == 1 && encoder.rows() > MAX_FIRST_BLOCK_ROWS {
+                    return Ok(false);
+                }
+                rewritten.push((block, encoder.take_block()));
+            }
+            block += 1;
+        }
+        if block == 1 {
+            return Ok(false);
+        }
+        let mut insert = self
+            .connection()
+            .prepare_cached("INSERT OR REPLACE INTO columns (block, data) VALUES (?1, ?2)")?;
+        for (block, data) in rewritten {
+            insert.execute(params![block, data])?;
+        }
+        if encoder.values() > strings.len() {
+            insert.execute(params![0, encoder.dictionary()])?;
+        }
+        Ok(true)
+    }
+
+    /// The newest last message among the contacts this sync did not put at the top.
+    fn newest_kept_message_ms(&self) -> Result<Option<i64>, SnapshotError> {
+        let mut statement = self.connection().prepare_cached(
+            "SELECT rowid, last_message_ms FROM contacts ORDER BY last_message_ms DESC",
+        )?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let rowid: i64 = row.get(0)?;
+            let moved = self
+                .touched
+                .get(&rowid)
+                .is_some_and(|(kind, _)| *kind != ChangeKind::Changed);
+            if !moved {
+                return Ok(row.get(1)?);
+            }
+        }
+        Ok(None)
     }
 
     fn remove_unseen(&mut self) -> Result<(), SnapshotError> {
@@ -980,6 +1134,115 @@ mod tests {
             })
             .expect("scan");
         ids
+    }
+
+    /// The rows a scan of the column blocks gives, in order: rowid, id and status.
+    fn scanned(snapshot: &Snapshot) -> Vec<(i64, String, Option<String>)> {
+        let mut rows = Vec::new();
+        snapshot
+            .scan(true, Needs::ALL, |rowid, row| {
+                rows.push((rowid, row.id.to_owned(), row.status.map(str::to_owned)));
+                Ok(true)
+            })
+            .expect("scan");
+        rows
+    }
+
+    /// The same from the `contacts` table, newest last message first.
+    fn in_table(snapshot: &Snapshot) -> Vec<(i64, String, Option<String>)> {
+        snapshot
+            .connection
+            .prepare("SELECT rowid, id, status FROM contacts ORDER BY last_message_ms DESC, rowid")
+            .expect("select")
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("read")
+    }
+
+    /// An incremental sync rewrites only the column blocks it changed: with a marker appended
+    /// to every block (bytes a decoder ignores), a move out of the first block leaves the
+    /// second block's bytes as they were, a status change in the second leaves the first's,
+    /// and a still sync leaves both; the rows read back equal the table's, newest first.
+    #[test]
+    fn an_incremental_sync_rewrites_only_the_blocks_it_changed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.sqlite");
+        let mut snapshot = Snapshot::create(&path).expect("created");
+        let count = columns::ROWS_PER_BLOCK + 100;
+        let at = |index: usize| {
+            let at = Timestamp::from_second(1_700_000_000 + index as i64).expect("a time");
+            format!("{at:.3}")
+        };
+        let mut writer = snapshot.begin(true).expect("begin");
+        for index in 0..count {
+            writer
+                .put(&contact(&format!("c{index}"), &at(index), "OPEN"))
+                .expect("put");
+        }
+        writer.commit(Some(&at(count - 1))).expect("commit");
+        let marker: &[u8] = b"~kept";
+        let mark_blocks = |snapshot: &Snapshot| {
+            snapshot
+                .connection
+                .execute(
+                    "UPDATE columns SET data = CAST(data || ?1 AS BLOB) WHERE block > 0",
+                    [marker],
+                )
+                .expect("marked");
+        };
+        let marked = |snapshot: &Snapshot, block: i64| {
+            snapshot
+                .block(block)
+                .expect("read")
+                .expect("a block")
+                .ends_with(marker)
+        };
+        mark_blocks(&snapshot);
+
+        // Block 1 holds the newest 8,192 (c8291 down to c100), block 2 the rest.
+        let sync = |snapshot: &mut Snapshot, contacts: &[String]| {
+            let mut writer = snapshot.begin(false).expect("begin");
+            for json in contacts {
+                writer.put(json).expect("put");
+            }
+            writer.commit(None).expect("commit")
+        };
+        let written = sync(
+            &mut snapshot,
+            &[
+                contact("new", &at(count + 2), "OPEN"),
+                contact("c8000", &at(count + 1), "OPEN"),
+            ],
+        );
+        assert_eq!((written.new, written.moved), (1, 1));
+        assert!(
+            !marked(&snapshot, 1),
+            "the first block took the new and moved"
+        );
+        assert!(marked(&snapshot, 2), "the second block was left as it was");
+        assert_eq!(scanned(&snapshot), in_table(&snapshot));
+        assert_eq!(scanned(&snapshot)[0].1, "new");
+
+        mark_blocks(&snapshot);
+        let written = sync(&mut snapshot, &[contact("c50", &at(50), "CLOSED")]);
+        assert_eq!(written.changed, 1);
+        assert!(marked(&snapshot, 1), "the first block was left as it was");
+        assert!(!marked(&snapshot, 2), "the second block has the change");
+        assert_eq!(scanned(&snapshot), in_table(&snapshot));
+        assert!(scanned(&snapshot).contains(&(51, "c50".into(), Some("CLOSED".into()))));
+
+        mark_blocks(&snapshot);
+        sync(&mut snapshot, &[contact("new", &at(count + 2), "OPEN")]);
+        assert!(
+            marked(&snapshot, 1) && marked(&snapshot, 2),
+            "a still sync writes none"
+        );
+
+        // A new contact older than the newest kept: every block is rebuilt, in order.
+        sync(&mut snapshot, &[contact("old", &at(7), "OPEN")]);
+        assert!(!marked(&snapshot, 1) && !marked(&snapshot, 2));
+        assert_eq!(scanned(&snapshot), in_table(&snapshot));
     }
 
     /// A file written by schema 1 (each contact deflated alone in `raw`) is still read, and a

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use super::lock::{OnBusy, SyncLock};
 use super::store::{Snapshot, SnapshotError, Writer, Written};
 use crate::api::walk::{self, ContactStream, WalkError, WalkOptions, WalkStep};
 use crate::api::{Client, IdSet, PageItem, Query, RawContact};
@@ -54,6 +55,22 @@ pub enum SyncError {
     Snapshot(#[from] SnapshotError),
     #[error(transparent)]
     Walk(#[from] WalkError),
+    /// Another sync of this snapshot was running, and the caller chose not to wait.
+    #[error("another sync of this snapshot is running; this one was skipped")]
+    Busy,
+}
+
+/// Runs `work` (SQLite writes, the commit's rebuild of column blocks) so that the async
+/// runtime's other tasks go on meanwhile: on a multi-threaded runtime (the browser's, the
+/// command line's) they move to another thread (`block_in_place`); elsewhere it just runs.
+fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    let threaded = tokio::runtime::Handle::try_current()
+        .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if threaded {
+        tokio::task::block_in_place(work)
+    } else {
+        work()
+    }
 }
 
 fn newest<'a>(items: impl Iterator<Item = &'a str>) -> Option<(&'a str, Timestamp)> {
@@ -63,14 +80,20 @@ fn newest<'a>(items: impl Iterator<Item = &'a str>) -> Option<(&'a str, Timestam
 }
 
 /// Brings `snapshot` up to date from `client`'s account. `on_progress` is told the contacts
-/// and pages read so far. Nothing is visible until the sync has finished.
+/// and pages read so far. Nothing is visible until the sync has finished. Only one sync of a
+/// snapshot runs at a time (`lock.rs`): `on_busy` says whether to wait for another or skip.
 pub async fn sync(
     client: &Client,
     snapshot: &mut Snapshot,
     mode: SyncMode,
+    on_busy: OnBusy<'_>,
     walk: &WalkOptions,
     on_progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<SyncOutcome, SyncError> {
+    let Some(_lock) = SyncLock::acquire(snapshot.path(), on_busy).await? else {
+        return Err(SyncError::Busy);
+    };
+    // Read under the lock: a sync that waited starts from what the other one committed.
     let mark = snapshot.mark()?;
     let full = match mode {
         SyncMode::Full => true,
@@ -90,7 +113,7 @@ pub async fn sync(
             match read {
                 Some((pages, newest)) => {
                     let newest = newest.unwrap_or(mark_text);
-                    let written = writer.commit(Some(&newest))?;
+                    let written = blocking(|| writer.commit(Some(&newest)))?;
                     Ok(SyncOutcome {
                         full: false,
                         requests: pages,
@@ -128,8 +151,13 @@ async fn read_newer(
                 .map(|(text, _)| text.to_owned());
         }
         let mut older_seen = decoded.items.is_empty();
+        blocking(|| {
+            decoded
+                .items
+                .iter()
+                .try_for_each(|item| writer.put(item.json()))
+        })?;
         for item in &decoded.items {
-            writer.put(item.json())?;
             contacts += 1;
             if item
                 .last_message_at()
@@ -169,9 +197,12 @@ async fn full_sync(
                         newest(batch.items.iter().filter_map(PageItem::last_message_at))
                             .map(|(text, at)| (text.to_owned(), at));
                 }
-                for item in &batch.items {
-                    writer.put(item.json())?;
-                }
+                blocking(|| {
+                    batch
+                        .items
+                        .iter()
+                        .try_for_each(|item| writer.put(item.json()))
+                })?;
                 contacts += batch.items.len() as u64;
                 on_progress(contacts, u64::from(batch.pages_fetched));
             }
@@ -188,10 +219,21 @@ async fn full_sync(
         }
         None => (requests, None),
     };
-    let written = writer.commit(mark.as_deref())?;
+    let written = blocking(|| writer.commit(mark.as_deref()))?;
     Ok(SyncOutcome {
         full: true,
         requests,
         written,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The default period between full reads: a day.
+    #[test]
+    fn a_full_read_is_daily_by_default() {
+        assert_eq!(DEFAULT_FULL_EVERY, Duration::from_secs(86_400));
+    }
 }

@@ -67,6 +67,7 @@ fn the_export_dialog_exports_the_selection_and_can_be_cancelled() {
         Msg::ExportDone(Ok(ExportFinished {
             path: "contacts.csv".into(),
             contacts: 2,
+            as_of: None,
         })),
     );
     assert!(state.export_dialog().is_none());
@@ -182,6 +183,7 @@ fn the_export_dialog_asks_before_replacing_follows_the_extension_and_remembers()
         Msg::ExportDone(Ok(ExportFinished {
             path: "/data/out/all.ndjson".into(),
             contacts: 50,
+            as_of: None,
         })),
     );
     assert!(notice_contains(&state, "to /data/out/all.ndjson"));
@@ -201,4 +203,32 @@ fn the_export_dialog_asks_before_replacing_follows_the_extension_and_remembers()
         third.path.is_empty(),
         "the default name, in the last folder"
     );
+}
+
+/// An export written from the snapshot ends with a notice that says what time the data is:
+/// "from the snapshot as of 12:03"; one that walked the API says no time.
+#[test]
+fn an_export_from_the_snapshot_says_as_of_when_it_ends() {
+    let as_of: jiff::Timestamp = "2026-12-04T12:03:00Z".parse().expect("a timestamp");
+    let mut state = browsing();
+    state.focus = Focus::List;
+    for (as_of, expected) in [
+        (
+            Some(as_of),
+            "exported 2 contacts to contacts.csv from the snapshot as of 12:03",
+        ),
+        (None, "exported 2 contacts to contacts.csv"),
+    ] {
+        press(&mut state, KeyCode::Char('e'));
+        press(&mut state, KeyCode::Enter);
+        update(
+            &mut state,
+            Msg::ExportDone(Ok(ExportFinished {
+                path: "contacts.csv".into(),
+                contacts: 2,
+                as_of,
+            })),
+        );
+        assert_eq!(state.status.notice.as_deref(), Some(expected));
+    }
 }

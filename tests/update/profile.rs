@@ -16,6 +16,8 @@ fn account(host_label: &str) -> inbox_tui::app::Account {
         client: std::sync::Arc::new(client),
         host_label: host_label.into(),
         web_url: Some("https://second.example/{id}".into()),
+        snapshot: None,
+        snapshot_as_of: None,
     }
 }
 

@@ -72,6 +72,7 @@ fn a_snapshot_answers_counts_and_select_all_and_a_search_walks_the_api() {
         Msg::SnapshotSynced(Some(Ok(SnapshotSynced {
             as_of: later,
             changed,
+            changed_at: None,
             requests: 1,
         })))
     };
@@ -222,4 +223,61 @@ fn the_browsers_count_from_the_column_blocks_equals_the_walks() {
             "the demo contacts spread over values"
         );
     }
+}
+
+/// A background round that synced nothing itself (skipped while another process synced)
+/// still asks the snapshot's count again when the snapshot changed after that count was made,
+/// and leaves it when it did not.
+#[test]
+fn a_count_from_the_snapshot_is_asked_again_when_another_process_changed_it() {
+    use inbox_tui::app::msg::{LocalCount, SnapshotSynced};
+    use inbox_tui::app::state::{Facets, LocalSnapshot};
+    let counted_at: jiff::Timestamp = "2026-12-04T12:03:00Z".parse().expect("a timestamp");
+    let later: jiff::Timestamp = "2026-12-04T12:05:00Z".parse().expect("a timestamp");
+    let mut state = browsing();
+    state.snapshot = Some(LocalSnapshot {
+        as_of: Some(counted_at),
+        ..LocalSnapshot::default()
+    });
+    state.focus = Focus::List;
+    let commands = press(&mut state, KeyCode::Char('c'));
+    let run = commands
+        .iter()
+        .find_map(|command| match command {
+            Cmd::CountLocal { run, .. } => Some(*run),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("the snapshot counts: {commands:?}"));
+    update(
+        &mut state,
+        Msg::CountedLocally {
+            run,
+            at: Instant::now(),
+            result: Ok(LocalCount {
+                counted: 3,
+                facets: Box::new(Facets::default()),
+                as_of: counted_at,
+            }),
+        },
+    );
+    let skipped = |as_of, changed_at| {
+        Msg::SnapshotSynced(Some(Ok(SnapshotSynced {
+            as_of,
+            changed: 0,
+            changed_at: Some(changed_at),
+            requests: 0,
+        })))
+    };
+    assert!(
+        update(&mut state, skipped(later, counted_at)).is_empty(),
+        "unchanged since the count"
+    );
+    let latest: jiff::Timestamp = "2026-12-04T12:07:00Z".parse().expect("a timestamp");
+    let commands = update(&mut state, skipped(latest, latest));
+    assert!(
+        commands
+            .iter()
+            .any(|command| matches!(command, Cmd::CountLocal { .. })),
+        "{commands:?}"
+    );
 }

@@ -215,8 +215,13 @@ pub(super) fn on_snapshot_synced(
             let from_snapshot = state
                 .count
                 .as_ref()
-                .is_some_and(|count| count.as_of.is_some() && count.query == state.query);
-            if synced.changed > 0 && from_snapshot {
+                .filter(|count| count.query == state.query)
+                .and_then(|count| count.as_of);
+            // Changed by this sync, or by another process's since the count was made.
+            let stale = from_snapshot.is_some_and(|counted_at| {
+                synced.changed > 0 || synced.changed_at.is_some_and(|at| at > counted_at)
+            });
+            if stale {
                 return start(state, false);
             }
             if let Some(count) = state.count.as_mut().filter(|count| count.as_of.is_some()) {

@@ -192,8 +192,17 @@ pub(super) fn on_done(state: &mut State, result: Result<ExportFinished, Arc<Expo
                     .map(|folder| folder.display().to_string()),
             });
             state.mode = Mode::Browse;
+            let source = finished
+                .as_of
+                .map(|at| {
+                    format!(
+                        " from the snapshot {}",
+                        crate::ui::as_of(at, None, &state.time_zone)
+                    )
+                })
+                .unwrap_or_default();
             state.status.notice = Some(format!(
-                "exported {} to {}",
+                "exported {} to {}{source}",
                 crate::text::count_of(finished.contacts, "contact", "contacts"),
                 finished.path
             ));

@@ -1,11 +1,12 @@
 //! Switching accounts in place (`profile NAME`): the account is connected in the background;
 //! once it is, everything tied to the old one is dropped (its tasks, the selection, the counts,
 //! the pages, the pick-lists and the filters that name its agents, segments or bots), and the
-//! new account's pick-lists and page 1 are loaded.
+//! new account's pick-lists and page 1 are loaded. Each account keeps its own snapshot: the
+//! new account's answers counts and select-all, if it has one.
 
 use super::{choices, detail, paging};
 use crate::app::msg::{Account, Cmd};
-use crate::app::state::{ExportPhase, Load, Mode, PageCache, PickList, State};
+use crate::app::state::{ExportPhase, Load, LocalSnapshot, Mode, PageCache, PickList, State};
 
 /// `profile NAME`: asks for the account of the profile, unless it is the one in use or the
 /// config has no such profile.
@@ -51,18 +52,30 @@ pub(super) fn on_connected(
     };
     let stopped = work_that_stops(state);
     forget_the_old_account(state);
-    // The snapshot was the old account's; the new one's counts walk its API.
-    state.snapshot = None;
-    state.connection.host = account.host_label;
-    state.web_url = account.web_url;
+    // Each account keeps its own snapshot: the new one's answers if it has one, else its
+    // counts walk its API.
+    state.snapshot = account.snapshot.as_ref().map(|snapshot| LocalSnapshot {
+        as_of: account.snapshot_as_of,
+        offline: snapshot.offline,
+        ..LocalSnapshot::default()
+    });
+    let offline = state
+        .snapshot
+        .as_ref()
+        .is_some_and(|snapshot| snapshot.offline);
+    state.connection.host = account.host_label.clone();
+    state.web_url = account.web_url.clone();
     state.status.notice = Some(match stopped {
         Some(stopped) => format!("switched to profile {name:?}; stopped {stopped}"),
         None => format!("switched to profile {name:?}"),
     });
     state.status.notice_outlives_next_page = true;
     state.profile = Some(name);
-    let mut commands = vec![Cmd::UseAccount(account.client)];
-    commands.extend(choices::load(state, &PickList::ALL));
+    let mut commands = vec![Cmd::UseAccount(Box::new(account))];
+    // Offline, nothing goes to the network: the pick-lists offer what the pages show.
+    if !offline {
+        commands.extend(choices::load(state, &PickList::ALL));
+    }
     commands.extend(paging::show_page(state, 1));
     commands
 }

@@ -1,7 +1,7 @@
 //! The interactive browser's brain: state, messages, the pure `update`, the keymap, and the event
 //! loop that feeds them. Drawing lives in `crate::ui`.
 
-pub mod background;
+pub mod account_walks;
 pub mod filters;
 pub mod keymap;
 pub mod local;

@@ -18,7 +18,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 use tokio::time::sleep_until;
 
-use super::background::{Counting, background_options, collect_matching_ids};
+use super::account_walks::{FullCount, background_options, collect_matching_ids};
 use super::filters::FriendlyNames;
 use super::keymap::Keymap;
 use super::local::{self, SnapshotOptions};
@@ -734,7 +734,7 @@ fn run_command(command: Cmd, context: &mut CommandContext, tasks: &mut Tasks) {
             let options = background_options(&context.background);
             let handle = tokio::spawn(async move {
                 let resume = resume.map(|resume| *resume).unwrap_or_default();
-                let count = Counting {
+                let count = FullCount {
                     client: &client,
                     run,
                     query: &query,

@@ -19,7 +19,11 @@
 //!   boundary are in neither page, though they never moved themselves. A boundary is safe when
 //!   page k's reply arrived before page k+1 was asked for, when the two pages share a contact, or
 //!   when page 1 showed the same newest contact before and after both fetches (nothing moved).
-//!   Page 1 is re-read ("probed") about once a second while doubtful boundaries wait. A boundary
+//!   Page 1 is re-read ("probed") about once a second while doubtful boundaries wait; once
+//!   contacts are seen moving (two pages share a contact, a page holds one newer than the mark,
+//!   a probe finds page 1 changed) a probe would only say so again, and doubts are repaired at
+//!   once, when one read usually finds what was pushed across (after slow start, whose rounds
+//!   they would race to an unknown limit). A boundary
 //!   that stays doubtful is repaired by reading pages k+1, k+2, … again, one after the other,
 //!   until the first unmoved contact of the original page k+1 shows up still unmoved, or a
 //!   contact older than it does (found moved, it says nothing about where the others are).
@@ -343,6 +347,7 @@ async fn walk<T: PageItem>(
         catching_up: false,
         side_taken: IdSet::new(),
         stretch,
+        moving: false,
     };
     let result = walk.run().await;
     walk.tasks.abort_all();
@@ -384,6 +389,9 @@ struct Walk<'a, T: PageItem> {
     /// ahead of it.
     side_taken: IdSet,
     stretch: Stretch,
+    /// Contacts were seen moving (two pages in a row shared a contact, a page held one newer
+    /// than the mark, or a probe found page 1 changed): doubts are repaired at once.
+    moving: bool,
 }
 
 impl<T: PageItem> Walk<'_, T> {
@@ -418,17 +426,13 @@ impl<T: PageItem> Walk<'_, T> {
     /// once rather than probed for, as a walk that goes on later cannot settle it, and every
     /// read in flight is taken.
     async fn stop_at(&mut self, pages: u32) -> Result<StopPoint, WalkError> {
-        for doubt in std::mem::take(&mut self.doubts) {
-            self.spawn_repair(doubt);
-        }
+        self.repair_doubts_now();
         while let Some((purpose, fetched)) = self.join_next().await? {
             if let Purpose::Page(_) = purpose {
                 continue;
             }
             self.handle_side_read(purpose, fetched?);
-            for doubt in std::mem::take(&mut self.doubts) {
-                self.spawn_repair(doubt);
-            }
+            self.repair_doubts_now();
             self.send_pending().await;
         }
         self.send_pending().await;
@@ -487,6 +491,11 @@ impl<T: PageItem> Walk<'_, T> {
                 self.spawn(Purpose::Page(next_to_request), next_to_request);
                 next_to_request += 1;
                 pages_in_flight += 1;
+            }
+            // Repairs sent during slow start would race its rounds to an unknown limit: they
+            // wait until one is met (or the ceiling reached).
+            if self.moving && !self.governor.sends_whole_rounds() {
+                self.repair_doubts_now();
             }
             self.maybe_probe();
             self.send_pending().await;
@@ -776,6 +785,9 @@ impl<T: PageItem> Walk<'_, T> {
             .unmoved
             .iter()
             .any(|id| before.unmoved.iter().any(|kept| kept == id));
+        if overlap || after.unmoved.len() < after.ids.len() {
+            self.moving = true;
+        }
         if served_in_order || overlap {
             return;
         }
@@ -789,6 +801,16 @@ impl<T: PageItem> Walk<'_, T> {
             page: number,
             anchor: anchor.clone(),
         });
+    }
+
+    /// Repairs every doubtful boundary at once, without waiting for a probe: once contacts are
+    /// seen moving, a probe would find page 1 changed anyway, and a repair read soon after the
+    /// boundary's pages finds the contacts pushed across it on the first page it reads, where
+    /// one read seconds later has to read on past every contact that moved meanwhile.
+    fn repair_doubts_now(&mut self) {
+        for doubt in std::mem::take(&mut self.doubts) {
+            self.spawn_repair(doubt);
+        }
     }
 
     /// Sends a probe when doubts wait for one and the last is a second old.
@@ -867,6 +889,7 @@ impl<T: PageItem> Walk<'_, T> {
                 .find(|earlier| earlier.received <= doubt.window_start);
             let calm = before.is_some_and(|before| before.newest == probe.newest);
             if !calm {
+                self.moving = true;
                 self.spawn_repair(doubt);
             }
         }

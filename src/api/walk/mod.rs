@@ -615,9 +615,10 @@ impl<T: PageItem> Walk<'_, T> {
             }
             // Repairs sent by this pass's probe read after page 1: a contact pushed across a
             // boundary may have jumped to page 1 since, where only another pass finds it.
+            // Probes only read page 1, and pages past the end bring nothing.
             let mut repaired = false;
             while let Some((purpose, fetched)) = self.join_next().await? {
-                repaired = true;
+                repaired |= matches!(purpose, Purpose::Repair { .. });
                 self.handle_side_read(purpose, fetched?);
                 self.send_pending().await;
             }

@@ -26,12 +26,6 @@ const ONE_AT_A_TIME: f64 = 0.8;
 const HEADROOM: f64 = 1.3;
 /// Weight of the newest reply in the running latency.
 const LATENCY_WEIGHT: f64 = 0.2;
-/// During slow start, a round that got at least this many times the replies a second of the
-/// round before doubles again even if its last reply was slow: a server that answers a bigger
-/// round more slowly but still faster in all is queueing only its own work, which more in
-/// flight hides (at 100 ms on a busy two-core machine, rounds of 16 were each answered slowly
-/// and the walk stayed at 16 in whole rounds, 8.8x the sequential loop where 32 gave 11x).
-const ROUND_GROWTH: f64 = 1.5;
 
 /// Shared by every request of one walk, or, through `Background`, of all the background work of
 /// a browser session: they then hold one limit of requests in flight between them.
@@ -57,9 +51,6 @@ struct State {
     /// Rounds are sent whole until a limit is met or the ceiling reached (see
     /// `sends_whole_rounds`); a slow reply does not end this, as it ends the doubling.
     whole_rounds: bool,
-    /// When the last round of `limit` replies ended, and its replies a second.
-    round_ended: Instant,
-    round_rate: Option<f64>,
     last_good: Instant,
     requests: u64,
     refused: u64,
@@ -86,8 +77,6 @@ impl Governor {
                 latency: None,
                 slow_start: true,
                 whole_rounds: true,
-                round_ended: Instant::now(),
-                round_rate: None,
                 last_good: Instant::now(),
                 requests: 0,
                 refused: 0,
@@ -139,13 +128,8 @@ impl Governor {
 
     /// A good reply that took `latency`, while the account is paced at `pace` a second.
     pub(crate) fn on_success(&self, latency: Duration, pace: Option<f64>) {
-        self.on_success_at(Instant::now(), latency, pace);
-    }
-
-    /// [`Governor::on_success`] for a reply received at `now`.
-    fn on_success_at(&self, now: Instant, latency: Duration, pace: Option<f64>) {
         let mut state = self.lock();
-        state.last_good = now;
+        state.last_good = Instant::now();
         let fastest = state
             .fastest
             .map_or(latency, |fastest| fastest.min(latency));
@@ -173,16 +157,7 @@ impl Governor {
         // One step per round of `limit` replies.
         if state.accepted_at_limit >= state.limit {
             state.accepted_at_limit = 0;
-            let seconds = now
-                .saturating_duration_since(state.round_ended)
-                .as_secs_f64();
-            let rate = state.limit as f64 / seconds.max(1e-6);
-            let faster = state
-                .round_rate
-                .is_some_and(|before| rate >= before * ROUND_GROWTH);
-            state.round_ended = now;
-            state.round_rate = Some(rate);
-            if slow && !(state.slow_start && faster) {
+            if slow {
                 state.slow_start = false;
                 state.limit = state.limit.saturating_sub(1).max(1);
             } else if state.limit < self.ceiling && latency >= LATENCY_WORTH_HIDING {
@@ -329,46 +304,6 @@ mod tests {
             slowed.limit(),
             2,
             "after a slow reply, it grows by one a round"
-        );
-    }
-
-    #[test]
-    fn slow_start_doubles_on_while_slow_rounds_still_bring_more_replies_a_second() {
-        let governor = Governor::new(4, 32);
-        let start = governor.lock().round_ended;
-        let mut at = start;
-        let mut round = |governor: &Governor, seconds: f64, last: Duration| {
-            at += Duration::from_secs_f64(seconds);
-            let limit = governor.limit();
-            for _ in 1..limit {
-                governor.on_success_at(at, Duration::from_millis(100), None);
-            }
-            governor.on_success_at(at, last, None);
-        };
-        let fast = Duration::from_millis(100);
-        let slow = Duration::from_millis(450);
-        round(&governor, 0.1, fast);
-        assert_eq!(governor.limit(), 8);
-        // Slow last replies, but 8 and then 16 replies a round in little more time each.
-        round(&governor, 0.12, slow);
-        assert_eq!(governor.limit(), 16, "8 in 0.12 s is 67/s, against 40/s");
-        round(&governor, 0.15, slow);
-        assert_eq!(governor.limit(), 32, "16 in 0.15 s is 107/s");
-        assert!(!governor.sends_whole_rounds(), "at the ceiling");
-
-        let saturated = Governor::new(4, 32);
-        let mut at = saturated.lock().round_ended;
-        for (seconds, last, limit) in [(0.1, fast, 8), (0.4, slow, 7)] {
-            at += Duration::from_secs_f64(seconds);
-            for _ in 1..saturated.limit() {
-                saturated.on_success_at(at, fast, None);
-            }
-            saturated.on_success_at(at, last, None);
-            assert_eq!(saturated.limit(), limit, "after a round of {seconds} s");
-        }
-        assert!(
-            saturated.sends_whole_rounds(),
-            "a slow server is not a limit"
         );
     }
 

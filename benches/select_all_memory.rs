@@ -16,7 +16,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use demo_process::DemoProcess;
 use inbox_tui::api::walk::WalkOptions;
 use inbox_tui::api::{Client, ClientConfig, Token};
-use inbox_tui::app::background::collect_matching_ids;
+use inbox_tui::app::account_walks::collect_matching_ids;
 use inbox_tui::app::state::Connection;
 use inbox_tui::app::{Cmd, Keymap, Msg, State, update};
 use inbox_tui::demo::DEFAULT_TOKEN;

@@ -72,7 +72,8 @@ fn figure(stderr: &str, label: &str) -> f64 {
 
 /// A busy inbox behind a token bucket, with 500s and cut-short replies: the export is exact;
 /// the server got at most half again the pages a still inbox needs, plus what moved, plus ten;
-/// an eighth at most of it refused; the summary names the learned pace and the pages read again.
+/// an eighth at most of it refused; the summary names the learned pace, and the pages read
+/// again stay within what moved over 50 plus 25.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_busy_limited_faulty_inbox_is_exported_exactly_and_politely() {
     const CONTACTS: usize = 1500;
@@ -117,6 +118,13 @@ async fn a_busy_limited_faulty_inbox_is_exported_exactly_and_politely() {
     let reread = figure(&stderr, " pages read again because contacts moved");
     let moved_seen = figure(&stderr, " contacts moved during the export");
     eprintln!("{reread} pages read again for {moved_seen} moved");
+    // A page a doubtful boundary (slow start's rounds are served out of order, and a retried
+    // page after its successor), repaired as soon as contacts are seen moving, plus the
+    // catch-up's passes: 11 to 18 read again for 39 to 59 moved in eight runs here.
+    assert!(
+        reread <= moved_seen / 50.0 + 25.0,
+        "{reread} pages read again for {moved_seen} moved: {stderr}"
+    );
     server.shutdown().await;
 }
 

@@ -1,7 +1,8 @@
-//! The browser's background work (select-all) under the account's pace, against the demo
+//! The browser's background work (select-all and the count) under the account's pace, against the demo
 //! server's live, limited and faulty modes together. A binary of its own, so it does not run
 //! beside `tests/pace.rs`'s exports and slow them (their request bounds depend on how many
-//! contacts move meanwhile).
+//! contacts move meanwhile). Its tests take turns too: side by side on two cores, replies come
+//! back slowly, and a walk's slow start meets the limit with a bigger round.
 
 mod common;
 
@@ -10,6 +11,9 @@ use std::time::Duration;
 use common::{client_for, start_server_with};
 use inbox_tui::demo::{DEFAULT_TOKEN, DemoConfig};
 
+/// Held by each test for its whole run, so they run one at a time.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// "Select every matching contact" under the same busy, limited, faulty world, through the
 /// walker and the shared background limit the browser uses: every contact exactly once, and a
 /// tenth at most of the requests refused.
@@ -17,8 +21,9 @@ use inbox_tui::demo::{DEFAULT_TOKEN, DemoConfig};
 async fn select_all_in_a_busy_limited_faulty_inbox_is_as_exact_as_the_export() {
     use inbox_tui::api::Query;
     use inbox_tui::api::walk::Background;
-    use inbox_tui::app::background::{background_options, collect_matching_ids};
+    use inbox_tui::app::account_walks::{background_options, collect_matching_ids};
 
+    let _turn = ONE_AT_A_TIME.lock().await;
     const CONTACTS: usize = 1500;
     let server = start_server_with(DemoConfig {
         contacts: CONTACTS,
@@ -52,6 +57,110 @@ async fn select_all_in_a_busy_limited_faulty_inbox_is_as_exact_as_the_export() {
     assert!(
         refused * 10 <= served + refused,
         "{refused} of {} refused: {stats:?}",
+        served + refused
+    );
+    server.shutdown().await;
+}
+
+/// The count `c` under the same busy, limited, faulty world, as the browser runs it: an
+/// automatic count stops at its cap, then goes on from there. It ends exact: the account's true
+/// number and the same facets as the data set's contacts (a move changes no filter a contact
+/// matches), with a tenth at most of the requests refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_count_in_a_busy_limited_faulty_inbox_is_as_exact_as_the_export() {
+    use inbox_tui::api::walk::Background;
+    use inbox_tui::api::{Contact, Query};
+    use inbox_tui::app::Msg;
+    use inbox_tui::app::account_walks::{FullCount, background_options};
+    use inbox_tui::app::msg::{CountEnd, CountSoFar};
+    use inbox_tui::app::state::{CountRun, Facets};
+    use inbox_tui::demo::Dataset;
+
+    let _turn = ONE_AT_A_TIME.lock().await;
+    const CONTACTS: usize = 1500;
+    const CAP: u32 = 5;
+    let server = start_server_with(DemoConfig {
+        contacts: CONTACTS,
+        live_rate: 10.0,
+        rate_limit: Some(10.0),
+        latency: Duration::from_millis(20),
+        fail_rate: 0.05,
+        truncate_rate: 0.03,
+        ..DemoConfig::default()
+    })
+    .await;
+    let client = client_for(&server, DEFAULT_TOKEN);
+    let query = Query::default();
+    let options = background_options(&Background::default());
+    let (sender, mut messages) = tokio::sync::mpsc::unbounded_channel();
+    let last_count = |messages: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>| {
+        let mut last = None;
+        while let Ok(message) = messages.try_recv() {
+            if let Msg::Counted {
+                counted,
+                pages,
+                facets,
+                end,
+                ..
+            } = message
+            {
+                last = Some((counted, pages, *facets, end));
+            }
+        }
+        last.expect("the count reported")
+    };
+    let moves_before = server.moves();
+
+    let automatic = FullCount {
+        client: &client,
+        run: CountRun::default(),
+        query: &query,
+        max_pages: Some(CAP),
+        sender: &sender,
+        options: options.clone(),
+    };
+    automatic.run(CountSoFar::default()).await;
+    let (counted, pages, facets, end) = last_count(&mut messages);
+    let Some(CountEnd::Paused(resume)) = end else {
+        panic!("the automatic count stops at its cap with its place: {end:?}");
+    };
+    assert_eq!(resume.at.pages, CAP, "it stopped after its cap");
+    assert!(
+        counted >= u64::from(CAP - 1) * 50 && counted < CONTACTS as u64,
+        "about {CAP} pages counted: {counted}"
+    );
+
+    let to_the_end = FullCount {
+        max_pages: None,
+        ..automatic
+    };
+    to_the_end
+        .run(CountSoFar {
+            pages,
+            counted,
+            facets,
+            resume: Some(resume),
+        })
+        .await;
+    let (counted, _, facets, end) = last_count(&mut messages);
+    assert!(matches!(end, Some(CountEnd::Exact)), "{end:?}");
+    let moved = server.moves() - moves_before;
+    assert!(moved >= 10, "contacts really moved: {moved}");
+    assert_eq!(counted, CONTACTS as u64, "each contact counted once");
+
+    let dataset = Dataset::generate(CONTACTS, DemoConfig::default().seed);
+    let mut truth = Facets::default();
+    for index in 0..CONTACTS {
+        let contact = Contact::from_value(dataset.contact_json(index)).expect("an object");
+        truth.add(&contact);
+    }
+    assert_eq!(facets, truth, "the facets are the data set's");
+
+    let served = server.requests_served();
+    let refused = server.requests_refused();
+    assert!(
+        refused * 10 <= served + refused,
+        "{refused} of {} refused",
         served + refused
     );
     server.shutdown().await;

@@ -749,7 +749,7 @@ async fn an_export_from_the_snapshot_says_as_of_when_it_ends() {
 async fn the_background_sync_yields_to_the_users_page() {
     use inbox_tui::api::pace::PaceStart;
     use inbox_tui::api::walk::Background;
-    use inbox_tui::app::background::background_options;
+    use inbox_tui::app::account_walks::background_options;
     use inbox_tui::app::local::{SnapshotOptions, keep_fresh};
     use inbox_tui::app::msg::Msg;
     let server = start_server_with(DemoConfig {

@@ -119,6 +119,7 @@ fn render_counts(width: u16, height: u16) -> Terminal<TestBackend> {
         facets,
         at: Some(counted_at),
         as_of: None,
+        resume: None,
     });
     state.mode = Mode::Counts;
     let clock = Clock {
@@ -855,6 +856,7 @@ fn facet_state(query: Query, phase: inbox_tui::app::state::CountPhase) -> State 
         facets: matching,
         at: None,
         as_of: None,
+        resume: None,
     });
     state.query = query;
     state

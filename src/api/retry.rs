@@ -58,6 +58,14 @@ impl RetryPolicy {
         if let Some(wait) = self.retry_after(error) {
             return Some(wait);
         }
+        // `Retry-After: 0` means now; the account's pace backs off the next one in a row.
+        if let ApiError::RateLimited {
+            retry_after: Some(wait),
+        } = error
+            && wait.is_zero()
+        {
+            return Some(Duration::ZERO);
+        }
         Some(self.backoff(failed_attempt))
     }
 
@@ -137,15 +145,18 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_zero_backs_off_and_uses_up_attempts() {
+    fn retry_after_zero_is_retried_at_once_and_uses_up_attempts() {
         let policy = RetryPolicy::default();
         let error = ApiError::RateLimited {
             retry_after: Some(Duration::ZERO),
         };
         assert!(!policy.is_patient_wait(&error, Duration::ZERO));
-        let third = policy.delay_after(3, &error).expect("retries");
-        assert!(third >= policy.base_delay * 2 && third <= policy.base_delay * 4);
+        // The account's pace backs off from the second in a row (see `Pacer::on_refused`).
+        assert_eq!(policy.delay_after(3, &error), Some(Duration::ZERO));
         assert_eq!(policy.delay_after(policy.max_attempts, &error), None);
+        let unnamed = ApiError::RateLimited { retry_after: None };
+        let third = policy.delay_after(3, &unnamed).expect("retries");
+        assert!(third >= policy.base_delay * 2 && third <= policy.base_delay * 4);
     }
 
     #[test]

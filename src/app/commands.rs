@@ -11,10 +11,10 @@ use std::time::Instant;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
-use super::background::{Counting, background_options, collect_matching_ids};
+use super::account_walks::{FullCount, background_options, collect_matching_ids};
 use super::local::{self, SnapshotOptions};
-use super::msg::{Account, Cmd, ExportFinished, Msg, Purpose, ViewStoreError};
-use super::state::{CountRun, Facets, FetchGeneration, PickList, SavedView, SelectAllRun};
+use super::msg::{Account, Cmd, CountSoFar, ExportFinished, Msg, Purpose, ViewStoreError};
+use super::state::{CountRun, FetchGeneration, PickList, SavedView, SelectAllRun};
 use super::update::{deleted_notice, saved_notice};
 use crate::api::walk::{Background, WalkError};
 use crate::api::{ApiError, Client, Contact, Page, Query, RetryNotice};
@@ -410,7 +410,7 @@ fn count(
     run: CountRun,
     query: Query,
     max_pages: Option<u32>,
-    resume: Option<Box<(u32, u64, Facets)>>,
+    resume: Option<Box<CountSoFar>>,
     context: &CommandContext,
     tasks: &mut Tasks,
 ) {
@@ -419,7 +419,7 @@ fn count(
     let options = background_options(&context.background);
     let handle = tokio::spawn(async move {
         let resume = resume.map(|resume| *resume).unwrap_or_default();
-        let count = Counting {
+        let count = FullCount {
             client: &client,
             run,
             query: &query,

@@ -1,7 +1,7 @@
 //! The interactive browser's brain: state, messages, the pure `update`, the keymap, and the event
 //! loop that feeds them. Drawing lives in `crate::ui`.
 
-pub mod background;
+pub mod account_walks;
 mod commands;
 pub mod copy_field;
 pub mod detail;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::state::{
     CountRun, Facets, FetchGeneration, PickList, SavedView, ScrollLimits, SelectAllRun,
 };
-use crate::api::walk::WalkError;
+use crate::api::walk::{WalkError, WalkResume};
 use crate::api::{Agent, ApiError, Client, IdSet, Page, Query, Segment, WhatsappBot};
 use crate::export::{ExportError, ExportRequest, Progress};
 
@@ -219,8 +219,8 @@ pub enum Cmd {
         run: CountRun,
         query: Box<Query>,
         max_pages: Option<u32>,
-        /// Go on from a count that stopped at its cap: the pages and facets counted so far.
-        resume: Option<Box<(u32, u64, Facets)>>,
+        /// Go on from a count that stopped at its cap, adding to what it counted.
+        resume: Option<Box<CountSoFar>>,
     },
     /// Count the contacts matching `query` in the local snapshot, with their facets.
     CountLocal {
@@ -254,13 +254,26 @@ pub enum Cmd {
 }
 
 /// How a count ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum CountEnd {
     /// An empty page: the count is exact.
     Exact,
-    /// The page cap of an automatic count.
+    /// The page cap of an automatic count, with nothing to go on from: `c` counts again.
     Capped,
+    /// The page cap of an automatic count, with where its walk stopped: `c` goes on from there.
+    Paused(Arc<WalkResume>),
     Failed(String),
+}
+
+/// What a count that stopped at its cap hands to the count that goes on from there.
+#[derive(Debug, Clone, Default)]
+pub struct CountSoFar {
+    /// Pages read, probes and repairs included, for the status bar.
+    pub pages: u32,
+    pub counted: u64,
+    pub facets: Facets,
+    /// Where its walk stopped and the ids it counted; without it the count starts again.
+    pub resume: Option<Arc<WalkResume>>,
 }
 
 /// Why the saved views could not be written: whatever the store reports.

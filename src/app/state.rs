@@ -51,6 +51,8 @@ pub struct MatchCount {
     /// When the count came from the local snapshot: when that was last synced, for the "as
     /// of" label; `None` for a count of the API's pages.
     pub as_of: Option<jiff::Timestamp>,
+    /// Where a count that stopped at its cap can go on from.
+    pub resume: Option<std::sync::Arc<crate::api::walk::WalkResume>>,
 }
 
 /// The account's local snapshot (`inbox-tui snapshot sync`), when it has one: the counts, the

@@ -162,4 +162,22 @@ mod tests {
         assert_eq!(combined.reset, Some(Duration::from_secs(2)));
         assert_eq!(hints(&[("RateLimit-Reset", "soon")]).reset, None);
     }
+
+    #[test]
+    fn a_policy_without_a_quota_or_a_window_sets_no_pace_and_separate_headers_win() {
+        let policy = |quota: f64, window: f64| RateHints {
+            policy: Some((quota, window)),
+            ..RateHints::default()
+        };
+        assert_eq!(policy(0.0, 60.0).policy_rate(), None);
+        assert_eq!(policy(100.0, 0.0).policy_rate(), None);
+        assert_eq!(policy(100.0, 50.0).policy_rate(), Some(2.0));
+        let both = hints(&[
+            ("RateLimit-Remaining", "3"),
+            ("RateLimit-Reset", "7"),
+            ("RateLimit", "\"default\";r=5;t=2"),
+        ]);
+        assert_eq!(both.remaining, Some(3), "the separate header is kept");
+        assert_eq!(both.reset, Some(Duration::from_secs(7)));
+    }
 }

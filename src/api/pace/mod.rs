@@ -68,12 +68,13 @@ impl SharedPace {
         self.lock().on_accepted(Instant::now(), sent, hints);
     }
 
-    /// A 429. A wait the server did not name, or named as none, is backed off exponentially
-    /// and said in the log, so a server answering `Retry-After: 0` is not asked again at once.
+    /// A 429. `Retry-After: 0` (or a date past) is asked again at once, the next in a row
+    /// backed off; a wait the server did not name, or named as none again, is backed off
+    /// exponentially and said in the log, so such a server is not hammered.
     pub fn on_refused(&self, sent: Instant, retry_after: Option<Duration>, hints: &RateHints) {
         let now = Instant::now();
         let began = self.lock().on_refused(now, sent, retry_after, hints);
-        let Some(wait) = began else {
+        let Some(wait) = began.filter(|wait| !wait.is_zero()) else {
             return;
         };
         let usable = retry_after.is_some_and(|wait| !wait.is_zero());

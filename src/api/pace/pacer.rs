@@ -79,8 +79,8 @@ const MAX_DROP: f64 = 0.7;
 /// The pace after a refusal, as a share of the rate measured: pacing exactly at a bucket's
 /// rate is refused whenever a request comes a little early.
 const MARGIN: f64 = 0.98;
-/// The back-off after a refusal that gave no usable wait (none, `0`, a date in the past):
-/// half a second, doubling with each such refusal in a row.
+/// The back-off after a refusal that gave no usable wait (none, or a second `0` or date in
+/// the past in a row): half a second, doubling with each such refusal in a row.
 const FIRST_UNEXPLAINED_WAIT: Duration = Duration::from_millis(500);
 
 /// The learned pace of one account, and the pause every request to it waits out.
@@ -110,9 +110,12 @@ pub struct Pacer {
     /// Time since `last_refusal` spent in back-offs of this client's own choosing (refusals
     /// that named no usable wait): the server's bucket says nothing about them, so they are
     /// left out of the rate measured.
-    own_pauses: Duration,
-    /// Refusals in a row that gave no usable wait.
+    uncounted: Duration,
+    /// Refusals in a row that began a back-off of this client's own choosing.
     unexplained: u32,
+    /// A refusal with `Retry-After: 0` (or a date past) was retried at once, and no reply has
+    /// been accepted since: the next such refusal backs off.
+    retried_at_once: bool,
     /// Whether the last request admitted had to wait for the pace: only then does an accepted
     /// reply say the pace could be higher.
     pace_bound: bool,
@@ -161,8 +164,9 @@ impl Pacer {
             accepted_since_lowered: 0,
             last_refusal: None,
             last_lowered: now,
-            own_pauses: Duration::ZERO,
+            uncounted: Duration::ZERO,
             unexplained: 0,
+            retried_at_once: false,
             pace_bound: false,
             max_wait,
             first_wall: None,
@@ -234,6 +238,7 @@ impl Pacer {
         self.accepted += 1;
         self.accepted_since_lowered += 1;
         self.unexplained = 0;
+        self.retried_at_once = false;
         if let Some(wall) = &mut self.first_wall
             && sent <= wall.refused_sent
         {
@@ -284,6 +289,14 @@ impl Pacer {
         if now < self.paused_until {
             return None;
         }
+        // The server says to ask again now, as a gateway refusing one request at random does,
+        // not a bucket that needs time to refill: it is asked again at once, and the pace is
+        // left as it is. A second one in a row backs off, so a server answering nothing else
+        // is not hammered.
+        if retry_after.is_some_and(|wait| wait.is_zero()) && !self.retried_at_once {
+            self.retried_at_once = true;
+            return Some(Duration::ZERO);
+        }
         let (wait, own) = match retry_after.filter(|wait| !wait.is_zero()) {
             Some(wait) => {
                 self.unexplained = 0;
@@ -304,17 +317,17 @@ impl Pacer {
         self.paused_until = now + wait;
         self.tokens = 0.0;
         self.updated = now;
-        let own_pauses = std::mem::take(&mut self.own_pauses);
-        self.learn(now, sent, burst_refused, own_pauses);
+        let uncounted = std::mem::take(&mut self.uncounted);
+        self.learn(now, sent, burst_refused, uncounted);
         if own {
-            self.own_pauses += wait;
+            self.uncounted += wait;
         }
         self.apply_hints(now, hints);
         Some(wait)
     }
 
     /// Lowers the pace to what the server was seen to let through.
-    fn learn(&mut self, now: Instant, sent: Instant, burst_refused: bool, own: Duration) {
+    fn learn(&mut self, now: Instant, sent: Instant, burst_refused: bool, uncounted: Duration) {
         let emptied = halfway(sent, now);
         let previous = self.last_refusal.replace((now, self.accepted));
         if previous.is_some() {
@@ -331,7 +344,7 @@ impl Pacer {
         }
         let measured = match (self.rate, previous) {
             (Some(rate), Some((at, accepted))) => {
-                let span = now.saturating_duration_since(at).saturating_sub(own);
+                let span = now.saturating_duration_since(at).saturating_sub(uncounted);
                 let accepted = self.accepted - accepted;
                 // One request more is within the count's own uncertainty: the refusal is
                 // taken for the limit only if even that is clearly below the pace.
@@ -737,6 +750,24 @@ mod tests {
     }
 
     #[test]
+    fn refusals_at_random_that_say_retry_now_cost_no_time() {
+        for flaky in [0.02, 0.05] {
+            let base = Instant::now();
+            let mut pacer = Pacer::new(PaceStart::Unknown, base, MAX_WAIT);
+            let mut bucket = Bucket::full(10.0, 10.0);
+            bucket.flaky = flaky;
+            let run = simulate(&mut pacer, &mut bucket, base, 0.0, 3000, 4, 0.05, 0.0);
+            let ratio = run.seconds / minimum(run.accepted, 10.0, 10.0);
+            let (rate, _) = pacer.pace().expect("a pace");
+            assert!(
+                ratio <= 1.15,
+                "{flaky}: {ratio:.2}x at {rate:.2}/s: {run:?}"
+            );
+            assert!(rate >= 9.0, "{flaky}: paced at {rate:.2}/s: {run:?}");
+        }
+    }
+
+    #[test]
     fn a_set_pace_is_kept_and_an_announced_policy_sets_the_pace() {
         let now = Instant::now();
         let mut set = Pacer::new(PaceStart::Set(4.0), now, MAX_WAIT);
@@ -783,19 +814,33 @@ mod tests {
     }
 
     #[test]
-    fn a_wait_of_zero_or_none_backs_off_exponentially_and_a_named_wait_is_kept() {
+    fn a_wait_of_zero_is_retried_at_once_then_backs_off_exponentially_and_a_named_wait_is_kept() {
         let now = Instant::now();
         let mut pacer = Pacer::new(PaceStart::Unknown, now, MAX_WAIT);
         let mut at = now;
         let mut waits = Vec::new();
-        for retry_after in [Some(Duration::ZERO), None, Some(Duration::ZERO), None] {
+        for retry_after in [
+            Some(Duration::ZERO),
+            Some(Duration::ZERO),
+            None,
+            Some(Duration::ZERO),
+        ] {
             let wait = pacer
                 .on_refused(at, at, retry_after, &RateHints::default())
                 .expect("a new pause");
             waits.push(wait.as_millis());
             at += wait;
         }
-        assert_eq!(waits, [500, 1000, 2000, 4000]);
+        // `Retry-After: 0` is asked again at once, the second in a row backs off.
+        assert_eq!(waits, [0, 500, 1000, 2000]);
+        pacer.on_accepted(at, at, &RateHints::default());
+        let after_one_accepted =
+            pacer.on_refused(at, at, Some(Duration::ZERO), &RateHints::default());
+        assert_eq!(
+            after_one_accepted,
+            Some(Duration::ZERO),
+            "a reply accepted starts over"
+        );
         let named = pacer.on_refused(at, at, Some(Duration::from_secs(3)), &RateHints::default());
         assert_eq!(named, Some(Duration::from_secs(3)));
         assert_eq!(

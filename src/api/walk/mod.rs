@@ -1,8 +1,8 @@
 //! The walk over every page of a query that loses nothing on a live inbox, read as an ordered
 //! stream of contacts: exports and "select every matching contact" consume [`ContactStream`], so
-//! they share one way of paging, one rate limit and one way to stop. The browser's count reads
-//! page after page through [`fetch_one`] instead, with no catch-up, so on a busy inbox it can
-//! miss contacts that moved; moving it onto the stream is still to do.
+//! they share one way of paging, one rate limit and one way to stop. So does the browser's
+//! count, over a [`Stretch`]: it reads the first pages, stops there, and may go on later from
+//! where it stopped with the first walk's mark, so its catch-up finds what moved in between.
 //!
 //! The list is sorted by last message, newest first, and each new message lifts a contact to
 //! page 1 while the walk pages through. That moves every contact above it down one place, so a
@@ -19,7 +19,11 @@
 //!   boundary are in neither page, though they never moved themselves. A boundary is safe when
 //!   page k's reply arrived before page k+1 was asked for, when the two pages share a contact, or
 //!   when page 1 showed the same newest contact before and after both fetches (nothing moved).
-//!   Page 1 is re-read ("probed") about once a second while doubtful boundaries wait. A boundary
+//!   Page 1 is re-read ("probed") about once a second while doubtful boundaries wait; once
+//!   contacts are seen moving (two pages share a contact, a page holds one newer than the mark,
+//!   a probe finds page 1 changed) a probe would only say so again, and doubts are repaired at
+//!   once, when one read usually finds what was pushed across (after slow start, whose rounds
+//!   they would race to an unknown limit). A boundary
 //!   that stays doubtful is repaired by reading pages k+1, k+2, … again, one after the other,
 //!   until the first unmoved contact of the original page k+1 shows up still unmoved, or a
 //!   contact older than it does (found moved, it says nothing about where the others are).
@@ -110,6 +114,35 @@ impl Default for WalkOptions {
             attempts: None,
         }
     }
+}
+
+/// The part of the list a walk reads: all of it by default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stretch {
+    /// Go on from where an earlier walk of the same query stopped (its ids are passed as
+    /// `taken`): page 1 is read again, then the pages after the earlier walk's last, and the
+    /// catch-up reads back to the earlier walk's mark, so what moved in between is taken too.
+    pub from: Option<StopPoint>,
+    /// Stop after this page of the main walk, its doubtful boundaries settled, without the
+    /// catch-up; the end tells where to go on from.
+    pub last_page: Option<u32>,
+}
+
+/// Where a walk stopped at its stretch's last page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StopPoint {
+    /// Pages of the main walk read: a walk that goes on starts after them.
+    pub pages: u32,
+    /// The walk's mark (see the module's docs), which a walk that goes on keeps.
+    pub mark: Option<Timestamp>,
+}
+
+/// A walk stopped at its stretch's last page, for a later walk to go on from: its place, and
+/// the ids it took so none is taken twice.
+#[derive(Debug)]
+pub struct WalkResume {
+    pub at: StopPoint,
+    pub taken: IdSet,
 }
 
 /// What a walk did, for the summary line.
@@ -291,6 +324,7 @@ async fn walk<T: PageItem>(
     query: Query,
     options: WalkOptions,
     mut taken: IdSet,
+    stretch: Stretch,
     out: mpsc::Sender<Batch<T>>,
 ) -> Result<WalkEnd, WalkError> {
     let governor = governor_for(&options);
@@ -312,13 +346,19 @@ async fn walk<T: PageItem>(
         probe_in_flight: false,
         catching_up: false,
         side_taken: IdSet::new(),
+        stretch,
+        moving: false,
     };
     let result = walk.run().await;
     walk.tasks.abort_all();
     let mut stats = walk.stats;
     stats.pages = walk.pages_fetched;
     stats.traffic = governor.traffic();
-    result.map(|()| WalkEnd { taken, stats })
+    result.map(|stopped_at| WalkEnd {
+        taken,
+        stats,
+        stopped_at,
+    })
 }
 
 struct Walk<'a, T: PageItem> {
@@ -348,35 +388,83 @@ struct Walk<'a, T: PageItem> {
     /// yet: when it does, they count as new for its runaway guard, as a busy inbox moves them
     /// ahead of it.
     side_taken: IdSet,
+    stretch: Stretch,
+    /// Contacts were seen moving (two pages in a row shared a contact, a page held one newer
+    /// than the mark, or a probe found page 1 changed): doubts are repaired at once.
+    moving: bool,
 }
 
 impl<T: PageItem> Walk<'_, T> {
-    async fn run(&mut self) -> Result<(), WalkError> {
+    /// Walks the stretch; returns where it stopped when that was before the end of the list.
+    async fn run(&mut self) -> Result<Option<StopPoint>, WalkError> {
         // Page 1 alone first: it sets the mark, and every later fetch starts after it was
         // served, so it is the "before" of every boundary's window.
         let first: Fetched<T> = self.fetcher().fetch(1).await?;
-        self.mark = first
+        let newest = first
             .items
             .iter()
             .filter_map(|item| parse_time(item.last_message_at()))
             .max();
+        self.mark = self.stretch.from.and_then(|from| from.mark).or(newest);
         self.probes.push(probe_of(&first));
         let done = first.is_end();
         let mut previous = self.write_page(first)?;
         self.send_pending().await;
         if done {
-            return Ok(());
+            return Ok(None);
         }
-        self.walk_pages(&mut previous).await?;
+        let from = self.stretch.from.map_or(2, |from| from.pages.max(1) + 1);
+        if let Some(stopped) = self.walk_pages(&mut previous, from).await? {
+            return Ok(Some(stopped));
+        }
         self.catching_up = true;
-        self.catch_up().await
+        self.catch_up().await?;
+        Ok(None)
     }
 
-    /// Pages 2, 3, … with adaptive concurrency, written in page order, to the first empty one.
-    async fn walk_pages(&mut self, previous: &mut PageTrace) -> Result<(), WalkError> {
+    /// Ends a walk at its stretch's last page: every boundary still in doubt is repaired at
+    /// once rather than probed for, as a walk that goes on later cannot settle it, and every
+    /// read in flight is taken.
+    async fn stop_at(&mut self, pages: u32) -> Result<StopPoint, WalkError> {
+        self.repair_doubts_now();
+        while let Some((purpose, fetched)) = self.join_next().await? {
+            if let Purpose::Page(_) = purpose {
+                continue;
+            }
+            self.handle_side_read(purpose, fetched?);
+            self.repair_doubts_now();
+            self.send_pending().await;
+        }
+        self.send_pending().await;
+        Ok(StopPoint {
+            pages,
+            mark: self.mark,
+        })
+    }
+
+    fn spawn_repair(&mut self, doubt: Doubt) {
+        tracing::debug!(page = doubt.page, "repairing a page boundary");
+        self.spawn(
+            Purpose::Repair {
+                anchor: doubt.anchor,
+                page: doubt.page,
+                first: doubt.page,
+            },
+            doubt.page,
+        );
+    }
+
+    /// Pages `from`, `from + 1`, … with adaptive concurrency, written in page order, to the first
+    /// empty one, or to the stretch's last page: then it returns where it stopped.
+    async fn walk_pages(
+        &mut self,
+        previous: &mut PageTrace,
+        from: u32,
+    ) -> Result<Option<StopPoint>, WalkError> {
+        let last_page = self.stretch.last_page;
         let mut arrived: BTreeMap<u32, Fetched<T>> = BTreeMap::new();
-        let mut next_to_request = 2u32;
-        let mut next_to_write = 2u32;
+        let mut next_to_request = from;
+        let mut next_to_write = from;
         let mut pages_in_flight = 0usize;
         let mut end: Option<u32> = None;
         // A short page probably is the last: past it, only the page that proves the end is
@@ -395,6 +483,7 @@ impl<T: PageItem> Walk<'_, T> {
             let round_open = pages_in_flight == 0 || !self.governor.sends_whole_rounds();
             while round_open
                 && end.is_none()
+                && last_page.is_none_or(|last| next_to_request <= last)
                 && short.is_none_or(|short| next_to_request <= short + 1)
                 && pages_in_flight < self.governor.limit()
                 && next_to_request < next_to_write + read_ahead
@@ -403,13 +492,21 @@ impl<T: PageItem> Walk<'_, T> {
                 next_to_request += 1;
                 pages_in_flight += 1;
             }
+            // Repairs sent during slow start would race its rounds to an unknown limit: they
+            // wait until one is met (or the ceiling reached).
+            if self.moving && !self.governor.sends_whole_rounds() {
+                self.repair_doubts_now();
+            }
             self.maybe_probe();
             self.send_pending().await;
             if end.is_some_and(|end| next_to_write > end) {
-                return Ok(());
+                return Ok(None);
+            }
+            if let Some(last) = last_page.filter(|last| next_to_write > *last) {
+                return self.stop_at(last).await.map(Some);
             }
             let Some((purpose, fetched)) = self.join_next().await? else {
-                return Ok(());
+                return Ok(None);
             };
             match purpose {
                 Purpose::Page(number) => {
@@ -518,9 +615,10 @@ impl<T: PageItem> Walk<'_, T> {
             }
             // Repairs sent by this pass's probe read after page 1: a contact pushed across a
             // boundary may have jumped to page 1 since, where only another pass finds it.
+            // Probes only read page 1, and pages past the end bring nothing.
             let mut repaired = false;
             while let Some((purpose, fetched)) = self.join_next().await? {
-                repaired = true;
+                repaired |= matches!(purpose, Purpose::Repair { .. });
                 self.handle_side_read(purpose, fetched?);
                 self.send_pending().await;
             }
@@ -688,6 +786,9 @@ impl<T: PageItem> Walk<'_, T> {
             .unmoved
             .iter()
             .any(|id| before.unmoved.iter().any(|kept| kept == id));
+        if overlap || after.unmoved.len() < after.ids.len() {
+            self.moving = true;
+        }
         if served_in_order || overlap {
             return;
         }
@@ -701,6 +802,16 @@ impl<T: PageItem> Walk<'_, T> {
             page: number,
             anchor: anchor.clone(),
         });
+    }
+
+    /// Repairs every doubtful boundary at once, without waiting for a probe: once contacts are
+    /// seen moving, a probe would find page 1 changed anyway, and a repair read soon after the
+    /// boundary's pages finds the contacts pushed across it on the first page it reads, where
+    /// one read seconds later has to read on past every contact that moved meanwhile.
+    fn repair_doubts_now(&mut self) {
+        for doubt in std::mem::take(&mut self.doubts) {
+            self.spawn_repair(doubt);
+        }
     }
 
     /// Sends a probe when doubts wait for one and the last is a second old.
@@ -779,15 +890,8 @@ impl<T: PageItem> Walk<'_, T> {
                 .find(|earlier| earlier.received <= doubt.window_start);
             let calm = before.is_some_and(|before| before.newest == probe.newest);
             if !calm {
-                tracing::debug!(page = doubt.page, "repairing a page boundary");
-                self.spawn(
-                    Purpose::Repair {
-                        anchor: doubt.anchor,
-                        page: doubt.page,
-                        first: doubt.page,
-                    },
-                    doubt.page,
-                );
+                self.moving = true;
+                self.spawn_repair(doubt);
             }
         }
     }
@@ -835,7 +939,7 @@ fn governor_for(options: &WalkOptions) -> Arc<Governor> {
 
 /// Fetches one page the way a walk does (retries, the rate limit shared with the other
 /// background work, the user's pages first), for work that reads a page at a time on its own,
-/// like the browser's count.
+/// like the snapshot's sync.
 pub async fn fetch_one<T: PageItem>(
     client: &Client,
     query: &Query,

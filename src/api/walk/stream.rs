@@ -5,7 +5,7 @@
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::{IdSet, WalkError, WalkOptions, WalkStats, walk};
+use super::{IdSet, StopPoint, Stretch, WalkError, WalkOptions, WalkStats, walk};
 use crate::api::{Client, PageItem, Query};
 
 /// Batches the walk may get ahead of its reader: enough to keep the reader busy while the next
@@ -45,6 +45,8 @@ pub struct WalkEnd {
     /// so a contact matching two queries comes once.
     pub taken: IdSet,
     pub stats: WalkStats,
+    /// Set when the walk stopped at its stretch's last page: where a later walk goes on from.
+    pub stopped_at: Option<StopPoint>,
 }
 
 /// One read from a [`ContactStream`].
@@ -64,12 +66,25 @@ impl<T: PageItem> ContactStream<T> {
         options: &WalkOptions,
         taken: IdSet,
     ) -> ContactStream<T> {
+        ContactStream::start_within(client, query, options, taken, Stretch::default())
+    }
+
+    /// Starts walking the part of `query` that `stretch` says, leaving out the contacts in
+    /// `taken`: a count reads a few pages first, and goes on later from where it stopped.
+    pub fn start_within(
+        client: &Client,
+        query: &Query,
+        options: &WalkOptions,
+        taken: IdSet,
+        stretch: Stretch,
+    ) -> ContactStream<T> {
         let (sender, batches) = mpsc::channel(BATCHES_AHEAD);
         let task = tokio::spawn(walk(
             client.clone(),
             query.clone(),
             options.clone(),
             taken,
+            stretch,
             sender,
         ));
         ContactStream {

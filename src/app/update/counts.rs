@@ -11,7 +11,7 @@
 use crossterm::event::KeyEvent;
 
 use crate::app::keymap::Action;
-use crate::app::msg::{Cmd, CountEnd};
+use crate::app::msg::{Cmd, CountEnd, CountSoFar};
 use crate::app::state::{CountPhase, Facets, MatchCount, Mode, State};
 
 /// Pages an automatic count reads: 1,000 contacts, a few seconds under a rate limit.
@@ -30,7 +30,7 @@ pub(super) fn start_automatic(state: &mut State) -> Vec<Cmd> {
 }
 
 /// `c`: counts the query shown to the end, with progress; Esc stops it. A count that stopped
-/// at its cap goes on from there, keeping what it counted.
+/// at its cap goes on from there, keeping what it counted; one Esc stopped counts again.
 pub(super) fn count_all(state: &mut State) -> Vec<Cmd> {
     let query = state.query.clone();
     let Some(count) = state.count.as_mut().filter(|count| count.query == query) else {
@@ -49,6 +49,17 @@ pub(super) fn count_all(state: &mut State) -> Vec<Cmd> {
         CountPhase::Capped if state.snapshot.as_ref().is_some_and(|local| local.offline) => {
             start(state, true)
         }
+        // Stopped by Esc, the walk's place is lost: it counts again, so nothing is counted
+        // twice, showing what the stopped count found until the new one reports.
+        CountPhase::Capped if count.resume.is_none() => {
+            let (counted, pages, facets) = (count.counted, count.pages, count.facets.clone());
+            let commands = start(state, true);
+            if let Some(count) = state.count.as_mut() {
+                (count.counted, count.pages, count.facets) = (counted, pages, facets);
+            }
+            state.status.notice = Some("counting again from page 1".into());
+            commands
+        }
         CountPhase::Capped => {
             state.count_runs = state.count_runs.next();
             count.run = state.count_runs;
@@ -57,7 +68,12 @@ pub(super) fn count_all(state: &mut State) -> Vec<Cmd> {
                 run: count.run,
                 query: Box::new(query),
                 max_pages: None,
-                resume: Some(Box::new((count.pages, count.counted, count.facets.clone()))),
+                resume: Some(Box::new(CountSoFar {
+                    pages: count.pages,
+                    counted: count.counted,
+                    facets: count.facets.clone(),
+                    resume: count.resume.take(),
+                })),
             }]
         }
         CountPhase::Running { to_end: false } | CountPhase::Failed(_) => start(state, true),
@@ -82,6 +98,7 @@ fn start(state: &mut State, to_end: bool) -> Vec<Cmd> {
         facets: Facets::default(),
         at: None,
         as_of: None,
+        resume: None,
     });
     match local {
         Some((_, None)) => {
@@ -149,6 +166,10 @@ pub(super) fn on_counted(
         None => {}
         Some(CountEnd::Exact) => count.phase = CountPhase::Exact,
         Some(CountEnd::Capped) => count.phase = CountPhase::Capped,
+        Some(CountEnd::Paused(resume)) => {
+            count.phase = CountPhase::Capped;
+            count.resume = Some(resume);
+        }
         Some(CountEnd::Failed(error)) => count.phase = CountPhase::Failed(error),
     }
     state.facets_by_query.insert(

@@ -599,4 +599,14 @@ mod tests {
         assert_eq!(skip_cells("王小明", 1), "小明");
         assert_eq!(skip_cells("abc", 5), "");
     }
+
+    #[test]
+    fn flushing_the_terminal_writer_flushes_the_stream_below() {
+        use std::io::Write;
+        let buffered = std::io::BufWriter::new(Vec::new());
+        let mut writer = TerminalWriter::new(buffered, EscapeStyle::Visible);
+        writer.write_all(b"a\x1bb").expect("in memory");
+        writer.flush().expect("in memory");
+        assert_eq!(writer.inner.get_ref().as_slice(), b"a\\x1bb");
+    }
 }

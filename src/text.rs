@@ -533,4 +533,80 @@ mod tests {
         );
         assert_eq!(fit_width("a\nb", 5), "a b  ");
     }
+
+    #[test]
+    fn c1_controls_are_escaped_as_unicode_from_their_first_code_point() {
+        assert_eq!(terminal_safe("a\u{7f}b\u{80}c"), "a\\x7fb\\u{80}c");
+    }
+
+    #[test]
+    fn a_tsv_cell_of_one_hazard_alone_is_still_escaped() {
+        for (cell, escaped) in [
+            ("\u{1b}", "\\x1b"),
+            ("\u{202e}", "\\u{202e}"),
+            ("\u{200b}", "\\u{200b}"),
+            ("\t", "\\t"),
+            ("\n", "\\n"),
+            ("\\", "\\\\"),
+        ] {
+            assert_eq!(tsv_escaped(cell), escaped, "{cell:?}");
+            assert_eq!(
+                tsv_escaped(&format!("name{cell}")),
+                format!("name{escaped}")
+            );
+        }
+    }
+
+    #[test]
+    fn a_single_line_has_no_space_at_either_end_and_none_doubled() {
+        assert_eq!(single_line(" Ann"), "Ann");
+        assert_eq!(single_line("Ann "), "Ann");
+        assert_eq!(single_line("Ann  Lee"), "Ann Lee");
+        assert_eq!(single_line("Ann Lee"), "Ann Lee");
+    }
+
+    #[test]
+    fn counts_name_their_noun_singular_for_one() {
+        assert_eq!(count_of(1, "contact", "contacts"), "1 contact");
+        assert_eq!(count_of(0, "contact", "contacts"), "0 contacts");
+        assert_eq!(count_of(12_345, "page", "pages"), "12,345 pages");
+    }
+
+    #[test]
+    fn fit_middle_in_two_cells_or_fewer() {
+        assert_eq!(fit_middle("abcdef", 0), "");
+        assert_eq!(fit_middle("abcdef", 1), "…");
+        assert_eq!(fit_middle("abcdef", 2), "…f");
+        assert_eq!(fit_middle("abcdef", 3), "…ef");
+    }
+
+    #[test]
+    fn fit_middle_gives_a_third_to_the_start_and_the_rest_to_the_end() {
+        let alphabet = "abcdefghijklmnopqrstuvwxyz";
+        assert_eq!(fit_middle(alphabet, 9), "ab…uvwxyz");
+        assert_eq!(fit_middle(alphabet, 10), "abc…uvwxyz");
+        assert_eq!(fit_middle("abcdefgh王王", 6), "a…王王");
+        // A wide character that does not fit the end's room leaves its cell to the start.
+        assert_eq!(fit_middle("abcdefgh王王y", 6), "ab…王y");
+    }
+
+    #[test]
+    fn skip_cells_skips_whole_characters_from_the_left() {
+        assert_eq!(skip_cells("abc", 0), "abc");
+        assert_eq!(skip_cells("abc", 1), "bc");
+        assert_eq!(skip_cells("a王b", 2), "b");
+        // Half of a wide character cannot be skipped: all of it is.
+        assert_eq!(skip_cells("王小明", 1), "小明");
+        assert_eq!(skip_cells("abc", 5), "");
+    }
+
+    #[test]
+    fn flushing_the_terminal_writer_flushes_the_stream_below() {
+        use std::io::Write;
+        let buffered = std::io::BufWriter::new(Vec::new());
+        let mut writer = TerminalWriter::new(buffered, EscapeStyle::Visible);
+        writer.write_all(b"a\x1bb").expect("in memory");
+        writer.flush().expect("in memory");
+        assert_eq!(writer.inner.get_ref().as_slice(), b"a\\x1bb");
+    }
 }

@@ -1221,5 +1221,11 @@ fn an_export_into_a_missing_folder_names_the_users_path() {
     assert!(stderr.contains(&path.display().to_string()), "{stderr}");
     assert!(stderr.contains("does not exist"), "{stderr}");
     assert!(!stderr.contains(".inbox-tui-export"), "{stderr}");
-    assert!(!path.exists());
+    assert_eq!(
+        std::fs::read_dir(directory.path())
+            .expect("the temp dir")
+            .count(),
+        0,
+        "neither the folder nor a staged file was made"
+    );
 }

@@ -118,7 +118,7 @@ fn assert_not_contacts_named(stderr: &str) {
 
 /// The CSV keeps every contact, numbers as their text and the broken character as U+FFFD,
 /// leaves a phone number unquoted but quotes a formula typed into a phone field, and names
-/// every value that is not a contact; the walk ends after the empty page.
+/// every value that is not a contact; the walk stops within 16 page requests.
 #[tokio::test(flavor = "multi_thread")]
 async fn every_contact_is_written_and_every_value_that_is_not_one_is_named() {
     let server = FakeServer::start(answer).await;
@@ -318,7 +318,7 @@ async fn the_hostile_demo_lists_every_contact() {
     server.shutdown().await;
 }
 
-/// `--ids-from /dev/zero` ends at once, naming the cap it hit.
+/// `--ids-from /dev/zero` is refused, naming the cap it hit, instead of reading forever.
 #[tokio::test(flavor = "multi_thread")]
 async fn ids_from_a_file_that_never_ends_is_refused_at_its_cap() {
     let output = run_binary_async(
@@ -390,7 +390,7 @@ async fn a_link_planted_in_a_sticky_directory_is_refused() {
             .is_symlink()
     );
 
-    // The directory's owner's link, or one of a directory that is not sticky, is followed.
+    // The same link in a directory that is not sticky is followed.
     std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o777))
         .expect("no longer sticky");
     let output = run_binary_async(
@@ -413,19 +413,25 @@ async fn a_link_planted_in_a_sticky_directory_is_refused() {
     );
 }
 
-/// A token pasted under the wrong key, and any long value, is never repeated by the error that
-/// names the key.
+/// A token pasted under the wrong key, and any long value, is never repeated by the error, which
+/// names the file and the key.
 #[test]
 fn config_errors_never_repeat_a_token_or_a_long_value() {
     let token = "bp7K3x9QmZ2vL8wN4rT6yU1iO5pA0sDfGhJkLz";
     let long = "a value that is far longer than forty characters, typed by mistake";
-    for config in [
-        format!("theme = \"{token}\"\n"),
-        format!("[ui]\ntime_zone = \"{token}\"\n"),
-        format!("[profiles.work]\nbase_url = \"{token}\"\n"),
-        format!("[profiles.work]\nbase_url = \"{long}\"\n"),
-        format!("[keys]\nnext_page = [\"{token}\"]\n"),
-        format!("[ui]\nrefresh = \"{token}\"\n"),
+    for (key, config) in [
+        ("theme", format!("theme = \"{token}\"\n")),
+        ("time_zone", format!("[ui]\ntime_zone = \"{token}\"\n")),
+        (
+            "base_url",
+            format!("[profiles.work]\nbase_url = \"{token}\"\n"),
+        ),
+        (
+            "base_url",
+            format!("[profiles.work]\nbase_url = \"{long}\"\n"),
+        ),
+        ("next_page", format!("[keys]\nnext_page = [\"{token}\"]\n")),
+        ("refresh", format!("[ui]\nrefresh = \"{token}\"\n")),
     ] {
         let error = inbox_tui::config::Config::parse(&config, std::path::Path::new("c.toml"))
             .err()
@@ -434,5 +440,6 @@ fn config_errors_never_repeat_a_token_or_a_long_value() {
         assert!(!shown.contains(token), "{shown}");
         assert!(!shown.contains(&long[..30]), "{shown}");
         assert!(shown.contains("c.toml"), "{shown}");
+        assert!(shown.contains(key), "the key {key} is named: {shown}");
     }
 }

@@ -133,7 +133,8 @@ fn a_deletion_needs_delete_n_typed() {
     assert_eq!(start_write(&key(&mut state, KeyCode::Enter)), Some(1));
 }
 
-/// Esc while writing asks the run to stop between requests, once.
+/// Esc while writing asks the run to stop (one `StopWrite`, however often Esc is pressed), and
+/// the dialog shows it stopping.
 #[test]
 fn esc_while_writing_stops_between_requests() {
     let mut state = browsing();

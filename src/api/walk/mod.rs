@@ -251,8 +251,8 @@ impl<T> Fetched<T> {
     }
 }
 
-/// What a finished request was for.
-enum Purpose {
+/// What a walk's read was for: a page in order, a probe of page 1, or a repair.
+enum ReadFor {
     Page(u32),
     Probe,
     Repair {
@@ -372,7 +372,7 @@ struct Walk<'a, T: PageItem> {
     out: mpsc::Sender<Batch<T>>,
     /// The contacts taken since the last batch was sent.
     pending: Batch<T>,
-    tasks: JoinSet<(Purpose, Result<Fetched<T>, WalkError>)>,
+    tasks: JoinSet<(ReadFor, Result<Fetched<T>, WalkError>)>,
     stats: WalkStats,
     pages_fetched: u32,
     /// `pages_fetched` as the last batch told it.
@@ -428,7 +428,7 @@ impl<T: PageItem> Walk<'_, T> {
     async fn stop_at(&mut self, pages: u32) -> Result<StopPoint, WalkError> {
         self.repair_doubts_now();
         while let Some((purpose, fetched)) = self.join_next().await? {
-            if let Purpose::Page(_) = purpose {
+            if let ReadFor::Page(_) = purpose {
                 continue;
             }
             self.handle_side_read(purpose, fetched?);
@@ -445,7 +445,7 @@ impl<T: PageItem> Walk<'_, T> {
     fn spawn_repair(&mut self, doubt: Doubt) {
         tracing::debug!(page = doubt.page, "repairing a page boundary");
         self.spawn(
-            Purpose::Repair {
+            ReadFor::Repair {
                 anchor: doubt.anchor,
                 page: doubt.page,
                 first: doubt.page,
@@ -488,7 +488,7 @@ impl<T: PageItem> Walk<'_, T> {
                 && pages_in_flight < self.governor.limit()
                 && next_to_request < next_to_write + read_ahead
             {
-                self.spawn(Purpose::Page(next_to_request), next_to_request);
+                self.spawn(ReadFor::Page(next_to_request), next_to_request);
                 next_to_request += 1;
                 pages_in_flight += 1;
             }
@@ -509,7 +509,7 @@ impl<T: PageItem> Walk<'_, T> {
                 return Ok(None);
             };
             match purpose {
-                Purpose::Page(number) => {
+                ReadFor::Page(number) => {
                     pages_in_flight -= 1;
                     let fetched = fetched?;
                     if fetched.is_end() {
@@ -618,7 +618,7 @@ impl<T: PageItem> Walk<'_, T> {
             // Probes only read page 1, and pages past the end bring nothing.
             let mut repaired = false;
             while let Some((purpose, fetched)) = self.join_next().await? {
-                repaired |= matches!(purpose, Purpose::Repair { .. });
+                repaired |= matches!(purpose, ReadFor::Repair { .. });
                 self.handle_side_read(purpose, fetched?);
                 self.send_pending().await;
             }
@@ -828,13 +828,13 @@ impl<T: PageItem> Walk<'_, T> {
             return;
         }
         self.probe_in_flight = true;
-        self.spawn(Purpose::Probe, 1);
+        self.spawn(ReadFor::Probe, 1);
     }
 
-    fn handle_side_read(&mut self, purpose: Purpose, page: Fetched<T>) {
+    fn handle_side_read(&mut self, purpose: ReadFor, page: Fetched<T>) {
         match purpose {
-            Purpose::Page(_) => {}
-            Purpose::Probe => {
+            ReadFor::Page(_) => {}
+            ReadFor::Probe => {
                 self.pages_fetched += 1;
                 self.stats.reread += 1;
                 self.probe_in_flight = false;
@@ -842,7 +842,7 @@ impl<T: PageItem> Walk<'_, T> {
                 self.settle_doubts(&probe);
                 self.probes.push(probe);
             }
-            Purpose::Repair {
+            ReadFor::Repair {
                 anchor,
                 page: number,
                 first,
@@ -857,7 +857,7 @@ impl<T: PageItem> Walk<'_, T> {
                 self.take_all(page.items, false);
                 if !found && !last && !cut_short {
                     self.spawn(
-                        Purpose::Repair {
+                        ReadFor::Repair {
                             anchor,
                             page: number + 1,
                             first,
@@ -905,7 +905,7 @@ impl<T: PageItem> Walk<'_, T> {
 
     async fn join_next(
         &mut self,
-    ) -> Result<Option<(Purpose, Result<Fetched<T>, WalkError>)>, WalkError> {
+    ) -> Result<Option<(ReadFor, Result<Fetched<T>, WalkError>)>, WalkError> {
         match self.tasks.join_next().await {
             None => Ok(None),
             Some(Ok(done)) => Ok(Some(done)),
@@ -913,7 +913,7 @@ impl<T: PageItem> Walk<'_, T> {
         }
     }
 
-    fn spawn(&mut self, purpose: Purpose, number: u32) {
+    fn spawn(&mut self, purpose: ReadFor, number: u32) {
         let fetcher = self.fetcher();
         self.tasks
             .spawn(async move { (purpose, fetcher.fetch(number).await) });

@@ -3,13 +3,14 @@
 //! fresh. SQLite calls block, so the event loop runs the reads on the blocking pool; the sync
 //! goes through the walk's fetch with the session's `Background`, behind the user's own pages.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
 
+pub use super::msg::SnapshotOptions;
 use super::msg::{LocalCount, Msg, SnapshotSynced};
 use super::state::{CodedRowFacets, RowFacets};
 use crate::api::walk::WalkOptions;
@@ -22,16 +23,6 @@ use crate::snapshot::{
 /// How long the browser waits between two incremental syncs: one request a minute on a still
 /// account.
 pub const SYNC_EVERY: Duration = Duration::from_secs(60);
-
-/// Where the browser finds the account's snapshot, and how it uses it.
-#[derive(Debug, Clone)]
-pub struct SnapshotOptions {
-    pub path: PathBuf,
-    /// `--offline`: no request at all.
-    pub offline: bool,
-    /// How old the last full read may get before the background sync does another.
-    pub full_every: Duration,
-}
 
 fn opened(path: &Path) -> Result<(Snapshot, jiff::Timestamp), String> {
     let snapshot = Snapshot::open(path).map_err(|error| error.to_string())?;

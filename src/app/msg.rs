@@ -1,6 +1,7 @@
 //! The messages `update` consumes and the commands it asks the event loop to run.
 
 use crate::api::pace::PaceOrigin;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crossterm::event::KeyEvent;
@@ -13,6 +14,16 @@ use super::state::{
 use crate::api::walk::{WalkError, WalkResume};
 use crate::api::{Agent, ApiError, Client, IdSet, Page, Query, Segment, WhatsappBot};
 use crate::export::{ExportError, ExportRequest, Progress};
+
+/// Where the browser finds the account's snapshot, and how it uses it.
+#[derive(Debug, Clone)]
+pub struct SnapshotOptions {
+    pub path: PathBuf,
+    /// `--offline`: no request at all.
+    pub offline: bool,
+    /// How old the last full read may get before the background sync does another.
+    pub full_every: Duration,
+}
 
 /// Something that happened. Time comes with the message so `update` never reads a clock.
 #[derive(Debug, Clone)]
@@ -155,7 +166,7 @@ pub struct Account {
     pub web_url: Option<String>,
     /// Its local snapshot, when it has one: the browser answers from it as it did from the
     /// first account's (each account keeps its own).
-    pub snapshot: Option<super::local::SnapshotOptions>,
+    pub snapshot: Option<SnapshotOptions>,
     /// When that snapshot was last synced.
     pub snapshot_as_of: Option<jiff::Timestamp>,
 }

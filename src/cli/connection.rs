@@ -366,8 +366,7 @@ impl crate::app::Profiles for ConfigProfiles {
                 )?
             };
             // Each account keeps its own snapshot, named as `snapshot sync --profile` names it.
-            let path =
-                super::snapshot_cmd::snapshot_path(&account_name(Some(name), &host_of(&client)))?;
+            let path = snapshot_path(&account_name(Some(name), &host_of(&client)))?;
             let snapshot = path.exists().then(|| crate::app::local::SnapshotOptions {
                 path: path.clone(),
                 offline: self.offline,
@@ -506,4 +505,15 @@ impl Connection {
             server.shutdown().await;
         }
     }
+}
+
+/// Where the snapshot of `account` lives, or why there is nowhere to keep one.
+pub fn snapshot_path(account: &str) -> Result<PathBuf, CliError> {
+    crate::snapshot::path_for(account).ok_or_else(|| {
+        CliError::Usage(
+            "the snapshot needs a state directory, and neither XDG_STATE_HOME nor HOME is set \
+             to an absolute path; set one"
+                .into(),
+        )
+    })
 }

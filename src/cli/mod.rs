@@ -325,13 +325,13 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 let loaded = connection.location.load()?;
                 let account = connection::snapshot_account(&connection, &loaded.config)?;
                 let time_zone = loaded.config.time_zone().time_zone();
-                snapshot_cmd::status(&snapshot_cmd::snapshot_path(&account)?, &status, &time_zone)
+                snapshot_cmd::status(&connection::snapshot_path(&account)?, &status, &time_zone)
             }
             SnapshotCommand::Drop(drop) => {
                 let connection = drop.connection.clone().or(&outer);
                 let loaded = connection.location.load()?;
                 let account = connection::snapshot_account(&connection, &loaded.config)?;
-                snapshot_cmd::drop_snapshot(&snapshot_cmd::snapshot_path(&account)?)
+                snapshot_cmd::drop_snapshot(&connection::snapshot_path(&account)?)
             }
         },
         Command::Changes(args) => {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
+use super::connection::snapshot_path;
 use super::{CliError, Connection, ConnectionArgs, plural};
 use crate::api::ApiError;
 use crate::api::walk::{WalkError, WalkOptions};
@@ -100,17 +101,6 @@ impl Connection {
         };
         snapshot_path(&account)
     }
-}
-
-/// Where the snapshot of `account` lives, or why there is nowhere to keep one.
-pub fn snapshot_path(account: &str) -> Result<PathBuf, CliError> {
-    snapshot::path_for(account).ok_or_else(|| {
-        CliError::Usage(
-            "the snapshot needs a state directory, and neither XDG_STATE_HOME nor HOME is set \
-             to an absolute path; set one"
-                .into(),
-        )
-    })
 }
 
 /// "as of 2026-12-04 12:03 UTC, 4m ago": the age every answer from the snapshot carries.

@@ -14,9 +14,9 @@
 use std::fs::{File, OpenOptions};
 
 use fs4::{FileExt, TryLockError};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::store::SnapshotError;
+use super::store::{SnapshotError, lock_path};
 
 /// What a sync does when another sync of the same snapshot is running.
 #[derive(Clone, Copy)]
@@ -32,13 +32,6 @@ pub enum OnBusy<'a> {
 #[derive(Debug)]
 pub struct SyncLock {
     _file: File,
-}
-
-/// The lock file of the snapshot at `path`: beside it, `<name>.lock`.
-pub fn lock_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".lock");
-    PathBuf::from(name)
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> SnapshotError {

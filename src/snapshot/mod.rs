@@ -30,9 +30,9 @@ use std::path::PathBuf;
 pub use columns::Codes;
 pub use facets::{Facet, Tally};
 pub use fields::{LIST_SEPARATOR, Needs, Record, RowView, flag};
-pub use lock::{OnBusy, SyncLock, lock_path};
+pub use lock::{OnBusy, SyncLock};
 pub use matcher::{LocalQuery, Unanswerable};
-pub use store::{Change, ChangeKind, Snapshot, SnapshotError, Status, Written};
+pub use store::{Change, ChangeKind, Snapshot, SnapshotError, Status, Written, lock_path};
 pub use sync::{DEFAULT_FULL_EVERY, SyncError, SyncMode, SyncOutcome, sync};
 
 /// Where the snapshot of `account` lives: `<state dir>/snapshots/<account>.sqlite`, the name

@@ -337,7 +337,7 @@ impl Snapshot {
     /// Deletes the snapshot at `path`; `false` when there was none.
     pub fn remove(path: &Path) -> Result<bool, SnapshotError> {
         let mut removed = false;
-        match std::fs::remove_file(super::lock::lock_path(path)) {
+        match std::fs::remove_file(lock_path(path)) {
             Err(error) if error.kind() != io::ErrorKind::NotFound => {
                 return Err(SnapshotError::Io {
                     context: format!("cannot delete {}", path.display()),
@@ -1115,6 +1115,13 @@ impl Drop for Writer<'_> {
             let _ = self.snapshot.connection.execute_batch("ROLLBACK");
         }
     }
+}
+
+/// The lock file of the snapshot at `path`: beside it, `<name>.lock`.
+pub fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
 }
 
 #[cfg(test)]

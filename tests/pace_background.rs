@@ -15,8 +15,8 @@ use inbox_tui::demo::{DEFAULT_TOKEN, DemoConfig};
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// "Select every matching contact" under the same busy, limited, faulty world, through the
-/// walker and the shared background limit the browser uses: every contact exactly once, and a
-/// eighth at most of the requests refused.
+/// walker and the shared background limit the browser uses: every contact exactly once, and
+/// an eighth at most of the requests refused.
 #[tokio::test(flavor = "multi_thread")]
 async fn select_all_in_a_busy_limited_faulty_inbox_is_as_exact_as_the_export() {
     use inbox_tui::api::Query;

@@ -4,6 +4,7 @@
 //! model's (`update`) and the engines' (`export`, `api::walk`, `write`).
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -114,7 +115,7 @@ pub(super) struct CommandContext {
 
 impl CommandContext {
     /// The snapshot file, for the commands `update` sends only when there is one.
-    fn snapshot_path(&self) -> std::path::PathBuf {
+    fn snapshot_path(&self) -> PathBuf {
         self.snapshot
             .as_ref()
             .map(|snapshot| snapshot.path.clone())
@@ -335,9 +336,7 @@ fn select_all_locally(
     let sender = context.sender.clone();
     let path = context.snapshot_path();
     let handle = tokio::spawn(async move {
-        let result = tokio::task::spawn_blocking(move || local::matching_ids(&path, &query))
-            .await
-            .unwrap_or_else(|error| Err(error.to_string()));
+        let result = read_snapshot(path, move |path| local::matching_ids(path, &query)).await;
         let _ = sender.send(Msg::SelectAllDone {
             run,
             result: result.map_err(|error| {
@@ -351,6 +350,17 @@ fn select_all_locally(
         });
     });
     Tasks::replace(&mut tasks.select_all, handle);
+}
+
+/// A read of the snapshot file, on the blocking pool: SQLite blocks. A read that panicked is
+/// an error like any other.
+async fn read_snapshot<T: Send + 'static>(
+    path: PathBuf,
+    read: impl FnOnce(&Path) -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(move || read(&path))
+        .await
+        .unwrap_or_else(|error| Err(error.to_string()))
 }
 
 /// The dialog's export: to its file, unless that would replace one the user did not agree to
@@ -437,9 +447,7 @@ fn count_locally(run: CountRun, query: Query, context: &CommandContext, tasks: &
     let sender = context.sender.clone();
     let path = context.snapshot_path();
     let handle = tokio::spawn(async move {
-        let result = tokio::task::spawn_blocking(move || local::count(&path, &query))
-            .await
-            .unwrap_or_else(|error| Err(error.to_string()));
+        let result = read_snapshot(path, move |path| local::count(path, &query)).await;
         let _ = sender.send(Msg::CountedLocally {
             run,
             at: Instant::now(),

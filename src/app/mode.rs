@@ -4,8 +4,8 @@
 //! `[keys.LAYER]` sections and key routing all read these declarations.
 //!
 //! An overlay lives in three files: its `Mode` variant, `Layer` and rows here, with a line in
-//! [`for_each_overlay`]; its keys in `app/update/<module>.rs` (`on_key`); its drawing in
-//! `ui/<module>.rs` (`draw`). `update` and `ui` expand [`for_each_overlay`] into their module
+//! `for_each_overlay!`; its keys in `app/update/<module>.rs` (`on_key`); its drawing in
+//! `ui/<module>.rs` (`draw`). `update` and `ui` expand `for_each_overlay!` into their module
 //! declarations and their dispatch, so nothing else needs an arm.
 
 use strum::{EnumIter, EnumMessage, IntoEnumIterator, IntoStaticStr};
@@ -18,7 +18,7 @@ use crate::export::{CsvStyle, ExportFormat, Progress};
 /// What has the keyboard: the panes, a text field of the filter panel, or one overlay. One
 /// value, so that key routing, drawing, the hint bar and the mouse cannot disagree about it;
 /// [`crate::app::State::layer`] names its keys. A new overlay is a variant here (see
-/// [`for_each_overlay`]).
+/// `for_each_overlay!`).
 #[derive(Debug, Clone, Default)]
 pub enum Mode {
     /// A pane (`State::focus`) has the keyboard.
@@ -380,7 +380,7 @@ pub struct ActionEntry {
     pub layer: Layer,
     pub action: Action,
     pub description: &'static str,
-    /// In the config's key syntax (see [`KeyCombo::parse`]).
+    /// In the config's key syntax (see [`KeyCombo::parse`](super::keymap::KeyCombo::parse)).
     pub defaults: &'static [&'static str],
     /// An overlay's or a text field's reminder on the hint line: its place there (smallest
     /// first) and its word; rows of a layer with the same word share one reminder (`j/k move`).

@@ -72,10 +72,6 @@ const MAX_CATCH_UP_PASSES: usize = 50;
 /// Passes in a row no shorter than the one before after which the catch-up gives up: one or
 /// two can be a page boundary falling differently.
 const MAX_UNSHRINKING_PASSES: u32 = 3;
-/// Without a limit met, the catch-up stops after this many passes with a warning: each pass
-/// is read one page at a time, so a fast inbox can outrun it where concurrent reads would not,
-/// and what it caught by then is nearly all.
-const UNPACED_CATCH_UP_PASSES: usize = 5;
 /// A page read costs at least this share of a second's pace between probes: under a limit,
 /// a probe a second would spend a tenth of ten requests a second.
 const PROBE_BUDGET: f64 = 50.0;
@@ -213,12 +209,11 @@ pub enum WalkError {
     #[error(
         "contacts move faster than the rate limit lets them be read: catch-up pass {pass} read \
          {pages} pages in {:.1} s and {moved} contacts moved meanwhile (about {:.0} a second), \
-         while the pace allows {} ({:.0} contacts a second); stopped without finishing, so \
-         nothing is complete. Try again when the inbox is quieter, or narrow the filters",
+         while {}; stopped without finishing, so nothing is complete. Try again when the inbox \
+         is quieter, or narrow the filters",
         seconds,
         *moved as f64 / seconds.max(0.001),
-        crate::api::pace::describe_rate(*pace),
-        pace * TYPICAL_PAGE_SIZE as f64
+        what_the_pace_allows(*pace)
     )]
     Outpaced {
         pass: usize,
@@ -260,6 +255,19 @@ enum ReadFor {
         page: u32,
         first: u32,
     },
+}
+
+/// The pace an outpaced catch-up read at, for its error: a limit's rate, or none met.
+fn what_the_pace_allows(pace: f64) -> String {
+    if pace > 0.0 {
+        format!(
+            "the pace allows {} ({:.0} contacts a second)",
+            crate::api::pace::describe_rate(pace),
+            pace * TYPICAL_PAGE_SIZE as f64
+        )
+    } else {
+        "no rate limit was met, so the walk read as fast as the server answered".to_owned()
+    }
 }
 
 /// The first unmoved contact after a doubtful boundary. A repair is complete once it reaches
@@ -631,13 +639,6 @@ impl<T: PageItem> Walk<'_, T> {
                 0
             };
             let pace = self.client.pace().pace().map(|(rate, _)| rate);
-            if pace.is_none() && pass + 1 >= UNPACED_CATCH_UP_PASSES {
-                tracing::warn!(
-                    "the catch-up stopped after {UNPACED_CATCH_UP_PASSES} passes while contacts \
-                     kept moving; one that moved during the last may be missing"
-                );
-                return Ok(());
-            }
             if unshrinking >= MAX_UNSHRINKING_PASSES || pass + 1 == MAX_CATCH_UP_PASSES {
                 return Err(WalkError::Outpaced {
                     pass: pass + 1,

@@ -16,7 +16,7 @@ static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(())
 
 /// "Select every matching contact" under the same busy, limited, faulty world, through the
 /// walker and the shared background limit the browser uses: every contact exactly once, and
-/// an eighth at most of the requests refused.
+/// a fifth at most of the requests refused.
 #[tokio::test(flavor = "multi_thread")]
 async fn select_all_in_a_busy_limited_faulty_inbox_is_as_exact_as_the_export() {
     use inbox_tui::api::Query;
@@ -55,10 +55,12 @@ async fn select_all_in_a_busy_limited_faulty_inbox_is_as_exact_as_the_export() {
     let served = server.requests_served();
     let refused = server.requests_refused();
     // Meeting the unknown limit costs the refused part of one slow-start round, a large share
-    // of a walk this short: as in tests/pace.rs, an eighth at most (the tenth for a
-    // short run is the bench's, pace-short).
+    // of a walk this short: 1 to 5 of about 50 in the whole suite, but 13 of 67 with two CPU
+    // hogs and three other test binaries beside it (replies slowed by the load let slow start
+    // reach 16 in flight first). So a fifth at most here, far below the half and more refused
+    // before the pace; the tenth for a short run is the bench's (pace-short).
     assert!(
-        refused * 8 <= served + refused,
+        refused * 5 <= served + refused,
         "{refused} of {} refused: {stats:?}",
         served + refused
     );
@@ -68,7 +70,7 @@ async fn select_all_in_a_busy_limited_faulty_inbox_is_as_exact_as_the_export() {
 /// The count `c` under the same busy, limited, faulty world, as the browser runs it: an
 /// automatic count stops at its cap, then goes on from there. It ends exact: the account's true
 /// number and the same facets as the data set's contacts (a move changes no filter a contact
-/// matches), with a sixth at most of the requests refused.
+/// matches), with a fifth at most of the requests refused.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_count_in_a_busy_limited_faulty_inbox_is_as_exact_as_the_export() {
     use inbox_tui::api::walk::Background;
@@ -162,10 +164,10 @@ async fn the_count_in_a_busy_limited_faulty_inbox_is_as_exact_as_the_export() {
     let served = server.requests_served();
     let refused = server.requests_refused();
     // Two walks, each can meet the limit in slow start: 5 of 49 (10.2%) was seen in the whole
-    // suite, 12 of 73 with two CPU hogs and three other test binaries beside it, so a sixth at
-    // most.
+    // suite, 12 of 73 with two CPU hogs and three other test binaries beside it, so a fifth at
+    // most, as for select-all above.
     assert!(
-        refused * 6 <= served + refused,
+        refused * 5 <= served + refused,
         "{refused} of {} refused",
         served + refused
     );

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{run_binary, start_server_with, text};
+use common::{busy_limited_faulty, run_binary, start_server_with, text};
 use inbox_tui::demo::{DEFAULT_TOKEN, DemoConfig, DemoServer};
 use serde_json::Value;
 
@@ -77,16 +77,7 @@ fn figure(stderr: &str, label: &str) -> f64 {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_busy_limited_faulty_inbox_is_exported_exactly_and_politely() {
     const CONTACTS: usize = 1500;
-    let server = start_server_with(DemoConfig {
-        contacts: CONTACTS,
-        live_rate: 10.0,
-        rate_limit: Some(10.0),
-        latency: Duration::from_millis(20),
-        fail_rate: 0.05,
-        truncate_rate: 0.03,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = start_server_with(busy_limited_faulty(CONTACTS)).await;
     let directory = tempfile::tempdir().expect("a temp dir");
     let output = directory.path().join("busy.ndjson");
     let moves_before = server.moves();

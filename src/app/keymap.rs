@@ -5,6 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub use super::copy_field::CopyField;
+use super::mode::ROWS;
 pub use super::mode::{Action, ActionEntry, Layer, action_table, entry_for};
 
 /// A key with its modifiers, as the user presses it.
@@ -249,7 +250,9 @@ impl Keymap {
     /// with the first key of every row that has it (`j/k`), in the rows' hint order.
     pub fn row_hints(&self, layer: Layer) -> Vec<(String, &'static str)> {
         let mut hints: Vec<(u8, &'static str, Vec<String>)> = Vec::new();
-        for row in action_table().iter().filter(|row| row.layer == layer) {
+        // The rows as declared: no "apply view" row has a hint, so none needs expanding, and
+        // the hint line, drawn every frame, builds no table.
+        for row in ROWS.iter().filter(|row| row.layer == layer) {
             let Some((place, word)) = row.hint else {
                 continue;
             };

@@ -415,7 +415,7 @@ const fn entry(
 
 /// Every action of every layer, in the order the help lists them: the only declaration of what
 /// a key can do where. A new overlay's keys are rows here, with their hints.
-const ROWS: &[ActionEntry] = {
+pub(super) const ROWS: &[ActionEntry] = {
     use Action as A;
     use Layer as L;
     &[

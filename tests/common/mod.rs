@@ -23,6 +23,20 @@ pub async fn start_server(contacts: usize, seed: u64) -> DemoServer {
     .await
 }
 
+/// The busy inbox behind a limit that the pace tests share: contacts moving to page 1 at 10 a
+/// second, a 10 requests a second token bucket, 20 ms a reply, 5% 500s and 3% cut-short replies.
+pub fn busy_limited_faulty(contacts: usize) -> DemoConfig {
+    DemoConfig {
+        contacts,
+        live_rate: 10.0,
+        rate_limit: Some(10.0),
+        latency: std::time::Duration::from_millis(20),
+        fail_rate: 0.05,
+        truncate_rate: 0.03,
+        ..DemoConfig::default()
+    }
+}
+
 /// Starts a demo server with `config`, its faults seeded from `INBOX_TUI_TEST_FAULT_SEED` when
 /// set (else at random, unless `config` names a seed). The seed is printed, which the test
 /// harness shows only when the test fails: rerun with the variable set to replay its faults.

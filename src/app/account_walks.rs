@@ -109,6 +109,7 @@ impl FullCount<'_> {
                     return;
                 }
                 Err(error) => {
+                    tracing::warn!(%error, "the count stopped");
                     let end = CountEnd::Failed(error.to_string());
                     self.report(counted, pages, &facets, Some(end));
                     return;

@@ -202,6 +202,47 @@ fn every_truncation_of_a_page_is_an_error_not_a_panic() {
     ));
 }
 
+/// A page cut anywhere is reported as cut short, which the walk retries, and never as a
+/// malformed reply, which it does not: even cut inside a multi-byte character, and even when a
+/// hostile contact before the cut carries a byte that is not UTF-8 and a lone surrogate escape
+/// (seen: the count failed on such a page in the hostile demo).
+#[test]
+fn a_page_cut_anywhere_is_cut_short_even_after_hostile_text() {
+    let mut hostile = sample_contact();
+    hostile["profile"]["userDetails"]["name"] = json!("HOSTILE");
+    let mut contact = sample_contact();
+    contact["profile"]["userDetails"]["name"] = json!("Zoë 🦜 دانا 日本");
+    let clean = envelope(json!([hostile, contact]));
+    let marker = clean
+        .windows(7)
+        .position(|window| window == b"HOSTILE")
+        .expect("the marker is in the body");
+    let body = [
+        &clean[..marker],
+        b"\\ud800 \xff\xfe".as_slice(),
+        &clean[marker + 7..],
+    ]
+    .concat();
+    assert!(
+        decode_contacts_page(200, &body).is_ok(),
+        "the whole page decodes"
+    );
+    let after_the_hostile_bytes = marker + 12;
+    let inside_a_character = (after_the_hostile_bytes..body.len())
+        .filter(|&cut| std::str::from_utf8(&body[after_the_hostile_bytes..cut]).is_err())
+        .count();
+    assert!(
+        inside_a_character >= 10,
+        "the name has multi-byte characters to cut into"
+    );
+    for cut in 0..body.len() {
+        match decode_contacts_page(200, &body[..cut]) {
+            Err(ApiError::Truncated { .. }) => {}
+            other => panic!("cut at {cut} of {} gave {other:?}", body.len()),
+        }
+    }
+}
+
 #[test]
 fn envelopes_that_are_not_pages_are_errors() {
     let refused = br#"{"success": false, "message": "Validation failed", "data": ["tags is required"], "code": 400}"#;

@@ -13,6 +13,7 @@ use serde_json::value::RawValue;
 
 use super::contact::{Contact, NameParts, Phone, channel, display_name};
 use super::lenient::{Flag, List, Obj, ObjectOnly, Str, Text, Texts};
+use super::repair::repair_lone_surrogates;
 use super::response::decode_envelope;
 use super::{ApiError, Channel};
 
@@ -463,64 +464,6 @@ fn id_of(json: &str) -> Option<String> {
         .and_then(|just| just.id.get().map(str::to_owned))
 }
 
-/// `text` with every lone surrogate escape (`"\ud800"` without its pair) inside a JSON string
-/// replaced by `\ufffd`, as other JSON readers do: one broken character must not make a whole
-/// contact unreadable. Escaped backslashes (`"\\ud800"`) are left alone.
-pub fn repair_lone_surrogates(text: &str) -> Cow<'_, str> {
-    if !text.contains("\\u") && !text.contains("\\U") {
-        return Cow::Borrowed(text);
-    }
-    let bytes = text.as_bytes();
-    let hex_at = |at: usize| -> Option<u16> {
-        let digits = bytes.get(at..at + 4)?;
-        u16::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
-    };
-    let escape_at = |at: usize| -> Option<u16> {
-        (bytes.get(at) == Some(&b'\\') && matches!(bytes.get(at + 1), Some(b'u' | b'U')))
-            .then(|| hex_at(at + 2))
-            .flatten()
-    };
-    let mut out: Option<String> = None;
-    let mut copied = 0;
-    let mut in_string = false;
-    let mut at = 0;
-    while at < bytes.len() {
-        match bytes[at] {
-            b'"' => {
-                in_string = !in_string;
-                at += 1;
-            }
-            b'\\' if in_string => {
-                let Some(unit) = escape_at(at) else {
-                    at += 2;
-                    continue;
-                };
-                let paired = (0xD800..=0xDBFF).contains(&unit)
-                    && escape_at(at + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low));
-                if paired {
-                    at += 12;
-                } else if (0xD800..=0xDFFF).contains(&unit) {
-                    let repaired = out.get_or_insert_with(|| String::with_capacity(text.len()));
-                    repaired.push_str(&text[copied..at]);
-                    repaired.push_str("\\ufffd");
-                    at += 6;
-                    copied = at;
-                } else {
-                    at += 6;
-                }
-            }
-            _ => at += 1,
-        }
-    }
-    match out {
-        Some(mut repaired) => {
-            repaired.push_str(&text[copied..]);
-            Cow::Owned(repaired)
-        }
-        None => Cow::Borrowed(text),
-    }
-}
-
 /// A page whose contacts do not all decode at once, read contact by contact. Bytes that are
 /// not UTF-8 become U+FFFD first, and so does a lone surrogate escape; a value that still
 /// cannot be read (one that is not an object) is left out and named. `None` when even that
@@ -684,34 +627,6 @@ mod tests {
             assert!(matches!(error, ApiError::BrokenPage { .. }), "{error:?}");
             assert!(error.is_retryable());
         }
-    }
-
-    #[test]
-    fn lone_surrogates_become_replacement_characters_and_nothing_else_changes() {
-        let repaired = |text: &str| repair_lone_surrogates(text).into_owned();
-        assert_eq!(repaired(r#"{"a":"x\ud800y"}"#), r#"{"a":"x\ufffdy"}"#);
-        assert_eq!(
-            repaired(r#"{"a":"\uDC00\ud800"}"#),
-            r#"{"a":"\ufffd\ufffd"}"#
-        );
-        assert_eq!(
-            repaired(r#"{"a":"\ud800\u0041"}"#),
-            r#"{"a":"\ufffd\u0041"}"#
-        );
-        for unchanged in [
-            r#"{"a":"\ud83d\ude00 \u00e9"}"#,
-            r#"{"a":"\\ud800"}"#,
-            r#"{"\\":"\\\\ud800"}"#,
-            r#"{"a":"\ud80"}"#,
-        ] {
-            assert!(
-                matches!(repair_lone_surrogates(unchanged), Cow::Borrowed(_)),
-                "{unchanged}"
-            );
-        }
-        let value: serde_json::Value =
-            serde_json::from_str(&repaired(r#"{"a":"\ud800\ud800\udc00"}"#)).expect("JSON");
-        assert_eq!(value["a"], "\u{fffd}\u{10000}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod error;
 mod items;
 pub mod lenient;
 pub mod pace;
+mod repair;
 mod request;
 mod response;
 mod retry;
@@ -24,9 +25,10 @@ pub use contact::{Contact, LastMessage, Phone};
 pub use error::ApiError;
 pub use items::{
     ContactKey, DecodedPage, FlatContact, PageItem, RawContact, Unusable, decode_contacts_page,
-    decode_contacts_page_named, decode_page_items, decode_page_items_named, repair_lone_surrogates,
+    decode_contacts_page_named, decode_page_items, decode_page_items_named,
 };
 pub use lenient::ObjectOnly;
+pub use repair::repair_lone_surrogates;
 pub use request::{DateRange, HasOrdered, PageRequest, Query, QueryKey, Sender, Status};
 pub use response::{Agent, MAX_SERVER_TEXT_CHARS, SERVER_TEXT_TARGET, Segment, WhatsappBot};
 pub use retry::RetryPolicy;

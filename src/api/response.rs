@@ -99,7 +99,7 @@ pub(crate) fn decode_envelope(
                     ),
                 });
             }
-            if error.is_eof() {
+            if error.is_eof() || super::repair::ends_early_once_repaired(body) {
                 return Err(ApiError::Truncated {
                     what: format!("the JSON ended after {} bytes", body.len()),
                 });

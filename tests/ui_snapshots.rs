@@ -1172,3 +1172,39 @@ fn the_status_line_shows_the_pace_and_where_it_came_from_while_walking() {
     let text = screen_text(&render(&idle, 240, 40));
     assert!(!text.contains("pace 9.7/s"), "idle: {text}");
 }
+
+/// A count of the API that fails keeps what it counted as a lower bound and says in the list's
+/// title that it failed; the status line says why and which key counts again. Pressing that key
+/// starts a new count to the end.
+#[test]
+fn a_failed_count_shows_its_lower_bound_says_why_and_c_counts_again() {
+    use inbox_tui::app::msg::CountEnd;
+    use inbox_tui::app::state::CountPhase;
+    let mut state = facet_state(Query::default(), CountPhase::Running { to_end: true });
+    let run = state
+        .count
+        .as_ref()
+        .map(|count| count.run)
+        .expect("a count");
+    inbox_tui::app::update(
+        &mut state,
+        inbox_tui::app::Msg::Counted {
+            run,
+            at: Instant::now(),
+            counted: 950,
+            pages: 19,
+            facets: Box::default(),
+            end: Some(CountEnd::Failed("the server went away".into())),
+        },
+    );
+    let text = screen_text(&render(&state, 160, 40));
+    assert!(text.contains("≥ 950 matching, count failed"), "{text}");
+    assert!(
+        text.contains("the count stopped after 950 contacts: the server went away; c counts again"),
+        "{text}"
+    );
+    let state = after_keys(state, "c");
+    let count = state.count.as_ref().expect("a count");
+    assert_eq!(count.phase, CountPhase::Running { to_end: true });
+    assert_ne!(count.run, run, "a new count runs");
+}

@@ -375,7 +375,8 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, 
 
 /// ` · ≥ 1,000 matching` while the count of the query shown is short of the end, ` · 1,234
 /// matching` once exact, ` · 1,234 matching as of 12:03, 4m ago` from the local snapshot;
-/// nothing before a count.
+/// nothing before a count. A failed count keeps what it counted as a lower bound and says it
+/// failed, so that no one takes the bound for the total.
 fn matching(state: &State, clock: &Clock) -> String {
     use crate::app::state::CountPhase;
     let Some(count) = state
@@ -396,7 +397,8 @@ fn matching(state: &State, clock: &Clock) -> String {
         },
         CountPhase::Running { .. } if count.counted == 0 => " · counting…".to_owned(),
         CountPhase::Running { .. } | CountPhase::Capped => format!(" · ≥ {counted} matching"),
-        CountPhase::Failed(_) => String::new(),
+        CountPhase::Failed(_) if count.counted == 0 => " · count failed".to_owned(),
+        CountPhase::Failed(_) => format!(" · ≥ {counted} matching, count failed"),
     }
 }
 

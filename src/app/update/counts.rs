@@ -10,7 +10,7 @@
 
 use crossterm::event::KeyEvent;
 
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, Layer};
 use crate::app::msg::{Cmd, CountEnd, CountSoFar};
 use crate::app::state::{CountPhase, Facets, MatchCount, Mode, State};
 
@@ -170,7 +170,15 @@ pub(super) fn on_counted(
             count.phase = CountPhase::Capped;
             count.resume = Some(resume);
         }
-        Some(CountEnd::Failed(error)) => count.phase = CountPhase::Failed(error),
+        Some(CountEnd::Failed(error)) => {
+            let again = state.keymap.first_key(Layer::Global, Action::CountAll);
+            state.status.notice = Some(format!(
+                "the count stopped after {} contacts: {error}; {again} counts again",
+                crate::text::thousands(count.counted)
+            ));
+            state.status.last_error = Some(format!("the count failed: {error}"));
+            count.phase = CountPhase::Failed(error);
+        }
     }
     state.facets_by_query.insert(
         count.query.key(),

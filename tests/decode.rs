@@ -243,6 +243,22 @@ fn a_page_cut_anywhere_is_cut_short_even_after_hostile_text() {
     }
 }
 
+/// A page broken in its middle, not at its end, is malformed and not retried, even when a
+/// hostile contact before the break holds a lone surrogate and bytes that are not UTF-8: only a
+/// page that ends early is cut short.
+#[test]
+fn a_page_broken_in_its_middle_is_malformed_not_cut_short() {
+    let body = [
+        br#"{"success":true,"code":200,"message":"","data":[{"_id":"a","name":"\ud800 "#.as_slice(),
+        b"\xff\xfe",
+        br#""}]]}"#.as_slice(),
+    ]
+    .concat();
+    let error = decode_contacts_page(200, &body).expect_err("malformed");
+    assert!(matches!(error, ApiError::Decode { .. }), "{error:?}");
+    assert!(!error.is_retryable());
+}
+
 #[test]
 fn envelopes_that_are_not_pages_are_errors() {
     let refused = br#"{"success": false, "message": "Validation failed", "data": ["tags is required"], "code": 400}"#;

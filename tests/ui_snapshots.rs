@@ -1208,3 +1208,26 @@ fn a_failed_count_shows_its_lower_bound_says_why_and_c_counts_again() {
     assert_eq!(count.phase, CountPhase::Running { to_end: true });
     assert_ne!(count.run, run, "a new count runs");
 }
+
+/// Before its first page a count says it is counting, and after it a lower bound; one that
+/// failed before it counted anything says only that it failed: no `≥ 0`.
+#[test]
+fn a_count_with_nothing_counted_says_counting_or_failed() {
+    use inbox_tui::app::state::CountPhase;
+    let title = |phase: CountPhase, counted: u64| {
+        let mut state = facet_state(Query::default(), phase);
+        if let Some(count) = state.count.as_mut() {
+            count.counted = counted;
+        }
+        let text = screen_text(&render(&state, 160, 40));
+        text.lines().next().unwrap_or_default().to_owned()
+    };
+    let running = title(CountPhase::Running { to_end: false }, 0);
+    assert!(running.contains("· counting…"), "{running}");
+    assert!(!running.contains("matching"), "{running}");
+    let running = title(CountPhase::Running { to_end: false }, 50);
+    assert!(running.contains("· ≥ 50 matching"), "{running}");
+    let failed = title(CountPhase::Failed("the server went away".into()), 0);
+    assert!(failed.contains("· count failed"), "{failed}");
+    assert!(!failed.contains("matching"), "{failed}");
+}

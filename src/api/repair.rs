@@ -87,11 +87,22 @@ mod tests {
             repaired(r#"{"a":"\ud800\u0041"}"#),
             r#"{"a":"\ufffd\u0041"}"#
         );
+        assert_eq!(
+            repaired(r#"{"a":"\ud83d\ude00 \ud800"}"#),
+            r#"{"a":"\ud83d\ude00 \ufffd"}"#,
+            "a lone surrogate after a pair"
+        );
+        assert_eq!(
+            repaired(r#"{"a":"x\UD800y"}"#),
+            r#"{"a":"x\ufffdy"}"#,
+            "an upper-case escape, in a text without a lower-case one"
+        );
         for unchanged in [
             r#"{"a":"\ud83d\ude00 \u00e9"}"#,
             r#"{"a":"\\ud800"}"#,
             r#"{"\\":"\\\\ud800"}"#,
             r#"{"a":"\ud80"}"#,
+            r#"{"a":"\u00e9 \"D800 \\DC00"}"#,
         ] {
             assert!(
                 matches!(repair_lone_surrogates(unchanged), Cow::Borrowed(_)),

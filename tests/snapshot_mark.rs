@@ -113,10 +113,10 @@ async fn a_page_ending_at_the_mark_is_read_past() {
 }
 
 /// When every contact of a 10,050-contact account moves just as a full read's walk has taken
-/// them all, the read after the walk finds 200 pages of contacts newer than the walk's first
-/// page and stops there (a full read would be cheaper than reading on): the sync still
-/// completes with every contact, and reports the requests the server served, those 200 pages
-/// included.
+/// the last of them, the read after the walk meets only contacts newer than the walk's first
+/// page and stops at its cap of 200 pages: the sync still completes with all 10,050 contacts
+/// and reports exactly the requests the server served, more than the walk's 201 pages and
+/// those 200.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_read_that_everything_moved_under_counts_every_request() {
     const CONTACTS: u64 = 10_050;

@@ -343,11 +343,11 @@ pub struct PageRequest<'a> {
 
 impl Serialize for PageRequest<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Value::Object(mut fields) = serde_json::to_value(Query {
-            raw_fields: Map::new(),
-            ..self.query.clone()
-        })
-        .map_err(serde::ser::Error::custom)?
+        // The documented fields alone: the raw ones are written over them below.
+        let mut documented = self.query.clone();
+        documented.raw_fields = Map::new();
+        let Value::Object(mut fields) =
+            serde_json::to_value(documented).map_err(serde::ser::Error::custom)?
         else {
             return Err(serde::ser::Error::custom("a query serializes to an object"));
         };

@@ -118,6 +118,13 @@ impl Moves {
         self.applied_in_epoch = 0;
     }
 
+    /// Gives the base record at `index` a new message now, after the moves due so far: a live
+    /// move of a contact the caller chose rather than one the seed drew.
+    pub(crate) fn move_now(&mut self, index: u32) {
+        self.catch_up();
+        self.move_to_top(index, Instant::now());
+    }
+
     /// How many moves were applied so far (a contact moved twice counts twice).
     pub(crate) fn count(&self) -> u64 {
         self.count

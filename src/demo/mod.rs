@@ -217,6 +217,24 @@ impl DemoServer {
         moves.count()
     }
 
+    /// Gives each contact of `ids` a new message now, in that order, so they move to page 1 as
+    /// live moves do (and count in [`DemoServer::moves`]): a test can move the contacts it needs
+    /// moved (the one whose time a snapshot keeps as its mark, say) where live mode draws them
+    /// at random. Returns how many were moved; an id not in the data set is passed over.
+    pub fn move_contacts(&self, ids: &[&str]) -> usize {
+        let dataset = &self.state.dataset;
+        let index: HashMap<String, u32> = (0..dataset.len())
+            .filter_map(|at| Some((dataset.contact_id(at), u32::try_from(at).ok()?)))
+            .collect();
+        let mut moves = self.state.moves_mut();
+        let mut moved = 0;
+        for &at in ids.iter().filter_map(|id| index.get(*id)) {
+            moves.move_now(at);
+            moved += 1;
+        }
+        moved
+    }
+
     /// Changes the live rate from now on (moves due at the old rate are applied first); `0`
     /// freezes the data set, so a test can page through it knowing nothing moves meanwhile.
     /// A negative or non-finite rate is refused as `InvalidInput`.

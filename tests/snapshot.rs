@@ -950,3 +950,39 @@ async fn a_sync_runs_on_a_single_threaded_runtime() {
     assert_eq!(snapshot.status().expect("status").contacts, 120);
     server.shutdown().await;
 }
+
+/// `--offline` with a profile that names no `base_url` looks for that profile's snapshot of the
+/// platform's own host; when there is none it says where it looked and what to run, and exits
+/// with 2, with no token given and before drawing anything.
+#[test]
+fn offline_with_a_profile_without_a_base_url_names_the_platform_hosts_snapshot() {
+    let folder = tempfile::tempdir().expect("a temp dir");
+    let config_dir = folder.path().join("config").join("inbox-tui");
+    std::fs::create_dir_all(&config_dir).expect("the config folder");
+    std::fs::write(
+        config_dir.join("config.toml"),
+        "[profiles.work]\ntoken_env = \"WORK_TOKEN\"\n",
+    )
+    .expect("the config");
+    let output = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+        .args(["--offline", "--profile", "work"])
+        .env_remove("INBOX_TUI_TOKEN")
+        .env_remove("WORK_TOKEN")
+        .env("HOME", folder.path())
+        .env("XDG_CONFIG_HOME", folder.path().join("config"))
+        .env("XDG_STATE_HOME", folder.path().join("state"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("snapshots/work@api.v7.botpenguin.com.sqlite"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("run `inbox-tui snapshot sync` first"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty(), "nothing drawn");
+}

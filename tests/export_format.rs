@@ -7,7 +7,9 @@ use std::io;
 use std::path::Path;
 
 use inbox_tui::api::PageItem;
-use inbox_tui::export::{ContactWriter, CsvColumns, CsvStyle, ExportFormat, FlatRow};
+use inbox_tui::export::{
+    ContactWriter, CsvColumns, CsvStyle, ExportFormat, FlatRow, spreadsheet_safe,
+};
 
 /// A contact with every CSV column filled: three tags, two segments, an attribute given twice
 /// (its first place, its last value), a formula for a name and a phone number.
@@ -241,4 +243,16 @@ fn the_extension_chooses_the_format() {
         .map(|format| format.extension())
         .collect();
     assert_eq!(names, ["csv", "json", "ndjson"]);
+}
+
+/// A cell a spreadsheet could run gets a leading `'`; a phone number (`+`, digits, spaces,
+/// dashes, brackets, at least one digit) and text that starts harmlessly are left as they are.
+#[test]
+fn only_what_a_spreadsheet_could_run_gets_a_quote() {
+    for kept in ["+47 412 34 567", "+1 (555) 010-0100", "Ann +1", ""] {
+        assert_eq!(spreadsheet_safe(kept), kept);
+    }
+    for quoted in ["+1e5", "+ - ( )", "+", "-2", "@SUM(A1)", "=1"] {
+        assert_eq!(spreadsheet_safe(quoted), format!("'{quoted}"), "{quoted:?}");
+    }
 }

@@ -1,0 +1,214 @@
+//! Where an export goes, through the library's `Destination` and `Output`: a file staged
+//! beside its destination and renamed into place whole, nothing left by an export that is not
+//! committed, and the messages that name what was wrong. No server: each test takes
+//! milliseconds, so a mutation run of `src/export/destination.rs` can afford them all.
+#![cfg(unix)]
+
+use std::fs;
+use std::io::Write;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+
+use inbox_tui::export::{Destination, Output};
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .expect("the directory lists")
+        .map(|entry| {
+            entry
+                .expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// An export over an existing file is written to a hidden `.partial` file beside it: the old
+/// file stays whole until the commit, which puts the new one in its place and leaves nothing
+/// else behind.
+#[tokio::test]
+async fn an_existing_file_is_replaced_whole_only_at_the_commit() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("out.csv");
+    fs::write(&path, "old").expect("the old export");
+    let destination = Destination::File(path.clone());
+    assert_eq!(destination.direct_write_note(), None);
+    let mut output = Output::open(&destination).await.expect("it opens");
+    output.write_all(b"id\n1\n").expect("written");
+    output.flush().expect("flushed");
+    assert_eq!(fs::read_to_string(&path).expect("readable"), "old");
+    let staged: Vec<String> = names(dir.path())
+        .into_iter()
+        .filter(|name| name != "out.csv")
+        .collect();
+    assert_eq!(staged.len(), 1, "{staged:?}");
+    assert!(
+        staged[0].starts_with(".inbox-tui-export-") && staged[0].ends_with(".partial"),
+        "{staged:?}"
+    );
+    assert_eq!(
+        fs::read(dir.path().join(&staged[0])).expect("the staged file"),
+        b"id\n1\n",
+        "flushed into the staged file"
+    );
+    output.commit().expect("committed");
+    assert_eq!(fs::read_to_string(&path).expect("readable"), "id\n1\n");
+    assert_eq!(names(dir.path()), ["out.csv"]);
+}
+
+/// An export dropped before its commit (an error, a cancel) leaves no file and no staged one.
+#[tokio::test]
+async fn an_export_never_committed_leaves_nothing() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let destination = Destination::File(dir.path().join("out.csv"));
+    let mut output = Output::open(&destination).await.expect("it opens");
+    output.write_all(b"id\n1\n").expect("written");
+    drop(output);
+    assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+}
+
+/// A folder that does not exist is named, with what to do; a directory given as the file is
+/// refused, asking for a file name.
+#[tokio::test]
+async fn a_missing_folder_or_a_directory_is_named() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let missing = dir.path().join("missing");
+    let error = Output::open(&Destination::File(missing.join("out.csv")))
+        .await
+        .err()
+        .expect("no folder");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "the folder {} does not exist; create it or choose another path",
+            missing.display()
+        )
+    );
+    let error = Output::open(&Destination::File(dir.path().to_owned()))
+        .await
+        .err()
+        .expect("a directory");
+    assert!(
+        error
+            .to_string()
+            .ends_with("is a directory; give a file name"),
+        "{error}"
+    );
+    assert!(names(dir.path()).is_empty());
+}
+
+/// A link to nowhere is followed: the export is created where it points, and the link stays.
+#[tokio::test]
+async fn a_dangling_link_gets_its_target_created() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink("real.csv", &link).expect("a link");
+    let mut output = Output::open(&Destination::File(link.clone()))
+        .await
+        .expect("it opens");
+    output.write_all(b"x").expect("written");
+    output.commit().expect("committed");
+    assert_eq!(
+        fs::read(dir.path().join("real.csv")).expect("created"),
+        b"x"
+    );
+    assert!(
+        fs::symlink_metadata(&link)
+            .expect("the link")
+            .file_type()
+            .is_symlink()
+    );
+}
+
+/// `/dev/full` is written directly and a full device's error names it, when the bytes are
+/// flushed, not only at the end.
+#[tokio::test]
+async fn a_full_device_fails_naming_it() {
+    let destination = Destination::File("/dev/full".into());
+    let note = destination.direct_write_note().expect("a note");
+    assert!(
+        note.starts_with("/dev/full is a character device"),
+        "{note}"
+    );
+    let mut output = Output::open(&destination).await.expect("it opens");
+    output.write_all(b"x").expect("buffered");
+    let error = output.flush().expect_err("the device is full");
+    assert!(
+        error.to_string().starts_with("cannot write to /dev/full: "),
+        "{error}"
+    );
+}
+
+/// An open descriptor (`/proc/self/fd/N`, as a shell's redirection is) is written through,
+/// added to what its file holds; its note says what it is: a file's descriptor, or a FIFO.
+#[tokio::test]
+async fn an_open_descriptor_is_written_through_and_named() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("redirected.csv");
+    fs::write(&path, "before\n").expect("a file");
+    let file = fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .expect("it opens");
+    let descriptor = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+    let destination = Destination::File(descriptor.clone());
+    let note = destination.direct_write_note().expect("a note");
+    assert!(
+        note.starts_with(&format!(
+            "{} is an open file descriptor, not a file",
+            descriptor.display()
+        )),
+        "{note}"
+    );
+    let mut output = Output::open(&destination).await.expect("it opens");
+    output.write_all(b"after\n").expect("written");
+    output.commit().expect("committed");
+    assert_eq!(
+        fs::read_to_string(&path).expect("readable"),
+        "before\nafter\n"
+    );
+
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    let pipe = Destination::File(format!("/proc/self/fd/{}", writer.as_raw_fd()).into());
+    let note = pipe.direct_write_note().expect("a note");
+    assert!(
+        note.contains(" is a FIFO, not a file") && note.ends_with(", once something reads it"),
+        "{note}"
+    );
+    drop((reader, writer));
+}
+
+/// `-` is standard output, anything else a path; each is named as messages name it.
+#[test]
+fn a_destination_is_parsed_and_named() {
+    assert_eq!(Destination::parse("-"), Destination::Stdout);
+    assert_eq!(Destination::Stdout.describe(), "standard output");
+    let file = Destination::parse("out/-.csv");
+    assert_eq!(file, Destination::File("out/-.csv".into()));
+    assert_eq!(file.describe(), "out/-.csv");
+}
+
+/// Standard output opened read-write on a device that is not `/dev/null` (as `1<>/dev/zero`
+/// does) is not taken for a closed one: the export goes there and succeeds.
+#[test]
+fn standard_output_on_another_device_is_not_taken_for_closed() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let output = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "exec \"$0\" --demo export --limit 5 -o - 1<>/dev/zero",
+            env!("CARGO_BIN_EXE_inbox-tui"),
+        ])
+        .env_remove("INBOX_TUI_TOKEN")
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .output()
+        .expect("sh runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("closed"), "{stderr}");
+}

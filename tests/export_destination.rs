@@ -143,7 +143,7 @@ async fn a_full_device_fails_naming_it() {
     );
 }
 
-/// An open descriptor (`/proc/self/fd/N`, as a shell's redirection is) is written through,
+/// An open descriptor (`/proc/self/fd/N` or `/dev/fd/N`, as a shell's redirection is) is written through,
 /// added to what its file holds; its note says what it is: a file's descriptor, or a FIFO.
 #[tokio::test]
 async fn an_open_descriptor_is_written_through_and_named() {
@@ -162,6 +162,12 @@ async fn an_open_descriptor_is_written_through_and_named() {
             "{} is an open file descriptor, not a file",
             descriptor.display()
         )),
+        "{note}"
+    );
+    let dev_fd = Destination::File(format!("/dev/fd/{}", file.as_raw_fd()).into());
+    let note = dev_fd.direct_write_note().expect("a note");
+    assert!(
+        note.contains(" is an open file descriptor, not a file"),
         "{note}"
     );
     let mut output = Output::open(&destination).await.expect("it opens");
@@ -211,4 +217,124 @@ fn standard_output_on_another_device_is_not_taken_for_closed() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(!stderr.contains("closed"), "{stderr}");
+}
+
+/// A directory that is sticky and anyone can write to (`/tmp`), with the given mode and owner.
+fn shared_directory(mode: u32, owner: u32) -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::os::unix::fs::chown(dir.path(), Some(owner), None).expect("owned");
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(mode)).expect("its mode");
+    dir
+}
+
+/// Plants `name` in `dir`, a link to `target` owned by `owner`; `false` where the test cannot
+/// give a link another owner (not root).
+fn plant(dir: &Path, name: &str, target: &Path, owner: u32) -> bool {
+    let link = dir.join(name);
+    std::os::unix::fs::symlink(target, &link).expect("a link");
+    std::os::unix::fs::lchown(&link, Some(owner), Some(owner)).is_ok()
+}
+
+/// In a sticky directory anyone can write to, a link owned by another user than this one and
+/// the directory's owner is refused, naming it and its owner (by name where `/etc/passwd`
+/// has one); links owned by this user or by the directory's owner are followed, and so is
+/// any link in a directory that is not both sticky and writable by anyone.
+/// Skipped where the test cannot give a link another owner (not root).
+#[tokio::test]
+async fn only_a_link_planted_by_another_user_in_a_shared_directory_is_refused() {
+    let private = tempfile::tempdir().expect("a temp dir");
+    let victim = private.path().join("precious.txt");
+    let me = fs::metadata(private.path())
+        .map(|metadata| std::os::unix::fs::MetadataExt::uid(&metadata))
+        .expect("the temp dir's owner");
+    let shared = shared_directory(0o1777, 4243);
+    if !plant(shared.path(), "planted.csv", &victim, 4242) {
+        eprintln!("skipped: a link's owner cannot be changed here");
+        return;
+    }
+    let planted = shared.path().join("planted.csv");
+    let error = Output::open(&Destination::File(planted.clone()))
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        error.to_string().starts_with(&format!(
+            "{} is a symbolic link owned by uid 4242, in {}, a shared directory",
+            planted.display(),
+            shared.path().display()
+        )),
+        "{error}"
+    );
+    assert!(plant(shared.path(), "daemons.csv", &victim, 1));
+    let error = Output::open(&Destination::File(shared.path().join("daemons.csv")))
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        error
+            .to_string()
+            .contains("owned by user \"daemon\" (uid 1), in "),
+        "{error}"
+    );
+    for owner in [me, 4243] {
+        let name = format!("owned-by-{owner}.csv");
+        assert!(plant(shared.path(), &name, &victim, owner));
+        let output = Output::open(&Destination::File(shared.path().join(&name))).await;
+        assert!(output.is_ok(), "a link owned by {owner} is followed");
+    }
+    for mode in [0o0777, 0o1770] {
+        let other = shared_directory(mode, 4243);
+        assert!(plant(other.path(), "planted.csv", &victim, 4242));
+        let output = Output::open(&Destination::File(other.path().join("planted.csv"))).await;
+        assert!(output.is_ok(), "followed in a directory of mode {mode:o}");
+    }
+    assert!(!victim.exists(), "nothing was committed");
+}
+
+/// A bare file name is the working directory's: the export is staged and written there, and
+/// a link planted there by another user, in a shared working directory, is refused.
+/// The link's half is skipped where the test cannot give a link another owner (not root).
+#[test]
+fn a_bare_file_name_is_in_the_working_directory() {
+    let export = |cwd: &Path, name: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+            .args(["--demo", "export", "--limit", "2", "-o", name])
+            .current_dir(cwd)
+            .env_remove("INBOX_TUI_TOKEN")
+            .env("XDG_STATE_HOME", cwd.join(".state"))
+            .env("XDG_CONFIG_HOME", cwd.join(".config"))
+            .output()
+            .expect("the binary runs")
+    };
+    let plain = tempfile::tempdir().expect("a temp dir");
+    let output = export(plain.path(), "out.csv");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let csv = fs::read_to_string(plain.path().join("out.csv")).expect("exported");
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(
+        !names(plain.path())
+            .iter()
+            .any(|name| name.ends_with(".partial"))
+    );
+
+    let private = tempfile::tempdir().expect("a temp dir");
+    let victim = private.path().join("precious.txt");
+    let shared = shared_directory(0o1777, 4243);
+    if !plant(shared.path(), "contacts.csv", &victim, 4242) {
+        eprintln!("skipped: a link's owner cannot be changed here");
+        return;
+    }
+    let output = export(shared.path(), "contacts.csv");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("owned by uid 4242, in ., a shared directory"),
+        "{stderr}"
+    );
+    assert!(!victim.exists());
 }

@@ -219,6 +219,35 @@ fn standard_output_on_another_device_is_not_taken_for_closed() {
     assert!(!stderr.contains("closed"), "{stderr}");
 }
 
+/// Standard output closed (`>&-`, which the runtime fills with `/dev/null` opened read-write)
+/// fails the export, saying so; `>/dev/null` (write-only) is a choice and succeeds; and
+/// standard output as the test harness has it opens.
+#[tokio::test]
+async fn only_a_closed_standard_output_is_refused() {
+    assert!(Output::open(&Destination::Stdout).await.is_ok());
+    let dir = tempfile::tempdir().expect("a temp dir");
+    for (redirection, closed) in [(">&-", true), (">/dev/null", false)] {
+        let output = std::process::Command::new("sh")
+            .args([
+                "-c",
+                &format!("exec \"$0\" --demo export --limit 2 -o - {redirection}"),
+                env!("CARGO_BIN_EXE_inbox-tui"),
+            ])
+            .env_remove("INBOX_TUI_TOKEN")
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .output()
+            .expect("sh runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(!output.status.success(), closed, "{redirection}: {stderr}");
+        assert_eq!(
+            stderr.contains("it was closed when inbox-tui started"),
+            closed,
+            "{stderr}"
+        );
+    }
+}
+
 /// A directory that is sticky and anyone can write to (`/tmp`), with the given mode and owner.
 fn shared_directory(mode: u32, owner: u32) -> tempfile::TempDir {
     use std::os::unix::fs::PermissionsExt;
@@ -337,4 +366,93 @@ fn a_bare_file_name_is_in_the_working_directory() {
         "{stderr}"
     );
     assert!(!victim.exists());
+}
+
+/// Paths shaped like a descriptor's but not one (another directory, a name that is not a
+/// number) are files like any other: no note, and only `/dev/fd/N` and `/proc/{self,PID}/fd/N`
+/// are taken for descriptors.
+#[test]
+fn only_real_descriptor_paths_are_taken_for_descriptors() {
+    for path in [
+        "/dev/null/1",
+        "/tmp/inbox-tui-no-such/1",
+        "/tmp/self/fd/1",
+        "/tmp/inbox-tui-no-such/fd/1",
+        "/tmp/inbox-tui-no-such/x/1",
+        "/proc/x/fd/1",
+    ] {
+        assert_eq!(
+            Destination::File(path.into()).direct_write_note(),
+            None,
+            "{path}"
+        );
+    }
+}
+
+/// A FIFO is waited on until something reads it, then streamed to: the reader gets every
+/// byte, and the FIFO stays a FIFO.
+#[tokio::test]
+async fn a_fifo_is_waited_for_then_streamed_to() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let fifo = dir.path().join("contacts.fifo");
+    make_fifo(&fifo);
+    let destination = Destination::File(fifo.clone());
+    let note = destination.direct_write_note().expect("a note");
+    assert!(note.ends_with(", once something reads it"), "{note}");
+    let first_try =
+        tokio::time::timeout(std::time::Duration::ZERO, Output::open(&destination)).await;
+    assert!(first_try.is_err(), "without a reader, the open waits");
+    let reading = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            fs::File::open(&fifo)
+                .and_then(|mut file| file.read_to_end(&mut bytes))
+                .expect("the FIFO reads");
+            bytes
+        })
+    };
+    let mut output = Output::open(&destination)
+        .await
+        .expect("it opens once read");
+    output.write_all(b"id\n1\n").expect("written");
+    output.commit().expect("committed");
+    assert_eq!(reading.join().expect("the reader"), b"id\n1\n");
+    assert!(
+        fs::symlink_metadata(&fifo)
+            .expect("there")
+            .file_type()
+            .is_fifo()
+    );
+}
+
+/// A socket is connected to and streamed to, not opened.
+#[tokio::test]
+async fn a_socket_is_connected_to() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let socket = dir.path().join("contacts.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).expect("it binds");
+    let destination = Destination::File(socket);
+    let note = destination.direct_write_note().expect("a note");
+    assert!(note.contains(" is a socket, not a file"), "{note}");
+    let mut output = Output::open(&destination).await.expect("it connects");
+    output.write_all(b"id\n1\n").expect("written");
+    output.commit().expect("committed");
+    let (mut stream, _) = listener.accept().expect("the connection");
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).expect("read");
+    assert_eq!(bytes, b"id\n1\n");
+}
+
+/// Makes a FIFO only its owner may open, as `mkfifo -m 600` does.
+fn make_fifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .args(["-m", "600"])
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "the FIFO is made");
 }

@@ -456,3 +456,18 @@ fn make_fifo(path: &Path) {
         .expect("mkfifo runs");
     assert!(made.success(), "the FIFO is made");
 }
+
+/// A file name longer than the file system allows is refused when the export opens, before
+/// any contact is fetched, and nothing is staged: not found out at the end, when the finished
+/// export would be renamed onto it.
+#[tokio::test]
+async fn a_name_too_long_is_refused_before_the_export() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let destination = Destination::File(dir.path().join(format!("{}.csv", "x".repeat(300))));
+    let error = Output::open(&destination)
+        .await
+        .err()
+        .expect("the name is too long");
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidFilename, "{error}");
+    assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+}

@@ -1,7 +1,8 @@
 //! Where an export goes, through the library's `Destination` and `Output`: a file staged
 //! beside its destination and renamed into place whole, nothing left by an export that is not
-//! committed, and the messages that name what was wrong. No server: each test takes
-//! milliseconds, so a mutation run of `src/export/destination.rs` can afford them all.
+//! committed, and the messages that name what was wrong. No server of their own (a few run the
+//! binary with `--demo`): the file takes under a second, so a mutation run of
+//! `src/export/destination.rs` can afford it for every mutant.
 #![cfg(unix)]
 
 use std::fs;

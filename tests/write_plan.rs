@@ -144,7 +144,7 @@ async fn a_listed_id_not_found_is_named_under_a_limit_not_reached() {
 }
 
 /// Planning a change of every contact reports, as it walks, the contacts read so far, up to
-/// all 300, and keeps the first five changes, in order, with their names, as the sample a
+/// all 300, and keeps the first five changes, in order, each with a name, as the sample a
 /// confirmation shows.
 #[tokio::test]
 async fn planning_counts_the_contacts_it_reads_and_keeps_the_first_five_as_its_sample() {

@@ -58,3 +58,230 @@ fn a_dry_run_says_how_many_are_left_out_and_why() {
     );
     assert_eq!(common::text(&output.stdout).lines().count(), changed);
 }
+
+/// The ids of the first `count` OPEN contacts of `server`, newest first, as the walk meets them.
+async fn open_ids(server: &inbox_tui::demo::DemoServer, count: usize) -> Vec<String> {
+    let client = common::client_for(server, server.token());
+    let all = common::fetch_all(&client, &inbox_tui::api::Query::default()).await;
+    all.iter()
+        .filter(|contact| contact["status"] == "OPEN")
+        .take(count)
+        .map(|contact| contact["_id"].as_str().expect("an _id").to_owned())
+        .collect()
+}
+
+/// Runs `set-status closed --dry-run --ids-from FILE` (the file listing `listed`) with `extra`
+/// arguments against `server`.
+async fn dry_run_listed(
+    server: &inbox_tui::demo::DemoServer,
+    listed: &[String],
+    extra: &[&str],
+) -> std::process::Output {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let file = dir.path().join("ids.txt");
+    let lines: String = listed.iter().map(|id| format!("{id}\n")).collect();
+    std::fs::write(&file, lines).expect("the ids file");
+    let mut args: Vec<String> = [
+        "set-status",
+        "closed",
+        "--dry-run",
+        "--ids-from",
+        file.to_str().expect("utf-8"),
+        "--base-url",
+        &server.url(),
+    ]
+    .iter()
+    .map(|arg| arg.to_string())
+    .collect();
+    args.extend(extra.iter().map(|arg| arg.to_string()));
+    common::run_binary_async(args, Some(server.token().to_owned())).await
+}
+
+/// The ids a dry run lists on stdout, first column.
+fn listed_changes(output: &std::process::Output) -> Vec<String> {
+    common::text(&output.stdout)
+        .lines()
+        .map(|line| line.split('\t').next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// `--limit 3` with seven listed ids: the dry run lists the three newest of them, and calls
+/// none of the four it never reached missing.
+#[tokio::test]
+async fn a_limit_below_the_listed_ids_takes_the_newest_and_reports_none_missing() {
+    let server = common::start_server(300, 23).await;
+    let listed = open_ids(&server, 7).await;
+    assert_eq!(listed.len(), 7);
+    let output = dry_run_listed(&server, &listed, &["--limit", "3"]).await;
+    let stderr = common::text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("not found"), "{stderr}");
+    assert_eq!(listed_changes(&output), listed[..3]);
+}
+
+/// A listed id no contact has is named, and nothing is listed to change, even under a
+/// `--limit` the found ones do not reach.
+#[tokio::test]
+async fn a_listed_id_not_found_is_named_under_a_limit_not_reached() {
+    let server = common::start_server(300, 23).await;
+    let mut listed = open_ids(&server, 2).await;
+    let unknown = "ffffffffffffffffffffffff".to_owned();
+    assert!(!listed.contains(&unknown));
+    listed.push(unknown.clone());
+    let output = dry_run_listed(&server, &listed, &["--limit", "10"]).await;
+    let stderr = common::text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("1 id listed in") && stderr.contains("was not found"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&unknown), "{stderr}");
+    assert!(
+        !listed[..2].iter().any(|id| stderr.contains(id.as_str())),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+}
+
+/// Planning a change of every contact reports, as it walks, the contacts read so far, up to
+/// all 300, and keeps the first five changes, in order, each with a name, as the sample a
+/// confirmation shows.
+#[tokio::test]
+async fn planning_counts_the_contacts_it_reads_and_keeps_the_first_five_as_its_sample() {
+    use inbox_tui::write::plan::{self, SAMPLE_SIZE, Target};
+    let server = common::start_server(300, 23).await;
+    let client = common::client_for(&server, server.token());
+    let target = Target {
+        query: inbox_tui::api::Query::default(),
+        only: None,
+        except: inbox_tui::api::IdSet::new(),
+        limit: None,
+        describe: String::new(),
+    };
+    let heard = std::sync::Mutex::new(Vec::new());
+    let on_progress = |seen: u64| heard.lock().expect("not poisoned").push(seen);
+    let planned = plan::plan(
+        &client,
+        &target,
+        &inbox_tui::api::walk::WalkOptions::default(),
+        plan::set_to("CLOSED"),
+        &on_progress,
+    )
+    .await
+    .expect("the plan's walk succeeds");
+    let heard = heard.into_inner().expect("not poisoned");
+    assert!(heard.len() > 1, "{heard:?}");
+    assert!(heard.windows(2).all(|pair| pair[0] <= pair[1]), "{heard:?}");
+    assert_eq!(heard.last(), Some(&300));
+    assert_eq!(SAMPLE_SIZE, 5);
+    let sampled: Vec<_> = planned.sample.iter().map(|(change, _)| change).collect();
+    let first: Vec<_> = planned.changes.iter().take(5).collect();
+    assert_eq!(sampled, first);
+    assert!(
+        planned.sample.iter().all(|(_, name)| !name.is_empty()),
+        "{:?}",
+        planned.sample
+    );
+}
+
+/// Runs the binary with `args` on a pseudo-terminal, types `answer` and a return at it, and
+/// returns its exit code and every byte it wrote to the terminal.
+fn answer_on_a_terminal(args: Vec<String>, token: String, answer: &str) -> (u32, String) {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::{Read, Write};
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 200,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("a pseudo-terminal opens");
+    let home = tempfile::tempdir().expect("a temp dir");
+    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_inbox-tui"));
+    command.args(args);
+    command.env("TERM", "xterm-256color");
+    command.env("HOME", home.path());
+    command.env("XDG_STATE_HOME", home.path().join("state"));
+    command.env("XDG_CONFIG_HOME", home.path().join("config"));
+    command.env("INBOX_TUI_TOKEN", token);
+    command.cwd(home.path());
+    let mut child = pty.slave.spawn_command(command).expect("the binary starts");
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().expect("a reader");
+    let reading = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let mut buffer = [0u8; 8192];
+        // The read fails (EIO) or ends once the program has exited and closed the terminal.
+        while let Ok(read) = reader.read(&mut buffer) {
+            if read == 0 {
+                break;
+            }
+            bytes.extend_from_slice(&buffer[..read]);
+        }
+        bytes
+    });
+    // The terminal keeps the typed line until the program reads its answer.
+    let mut writer = pty.master.take_writer().expect("a writer");
+    writer
+        .write_all(format!("{answer}\r").as_bytes())
+        .expect("the answer is typed");
+    let status = child.wait().expect("the binary ends");
+    drop(writer);
+    drop(pty.master);
+    let bytes = reading.join().expect("the reader thread");
+    (
+        status.exit_code(),
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+/// Asked on a terminal, `set-status closed` shows five contacts for example, the five newest
+/// it would change, each with the status it has and the one it would get; answered "n", it
+/// is not confirmed and nothing is written.
+#[tokio::test]
+async fn a_confirmation_shows_the_five_newest_contacts_it_would_change() {
+    let server = common::start_server(300, 23).await;
+    let client = common::client_for(&server, server.token());
+    let all = common::fetch_all(&client, &inbox_tui::api::Query::default()).await;
+    let first_five: Vec<(String, String)> = all
+        .iter()
+        .filter(|contact| contact["status"] != "CLOSED" && contact["status"] != "DELETED")
+        .take(5)
+        .map(|contact| {
+            (
+                contact["_id"].as_str().expect("an _id").to_owned(),
+                contact["status"].as_str().expect("a status").to_owned(),
+            )
+        })
+        .collect();
+    let args: Vec<String> = ["set-status", "closed", "--base-url", &server.url()]
+        .iter()
+        .map(|arg| arg.to_string())
+        .collect();
+    let token = server.token().to_owned();
+    let (code, screen) =
+        tokio::task::spawn_blocking(move || answer_on_a_terminal(args, token, "n"))
+            .await
+            .expect("the terminal's thread finishes");
+    assert_eq!(code, 2, "{screen}");
+    assert!(
+        screen.contains("not confirmed; nothing was changed"),
+        "{screen}"
+    );
+    let shown: Vec<&str> = screen
+        .lines()
+        .skip_while(|line| !line.contains("for example:"))
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        .collect();
+    assert_eq!(shown.len(), 5, "{screen}");
+    for (line, (id, from)) in shown.iter().zip(&first_five) {
+        assert!(line.starts_with(&format!("  {id}  ")), "{line:?}");
+        assert!(
+            line.trim_end().ends_with(&format!("  {from} → CLOSED")),
+            "{line:?}"
+        );
+    }
+    assert_eq!(server.writes_received(), 0);
+}

@@ -1011,3 +1011,114 @@ async fn a_run_killed_outright_is_listed_unfinished_and_resumes() {
         "{twice} contacts were sent twice: more than the request in flight"
     );
 }
+
+/// A server that is not the demo: three OPEN contacts, whose status update applies the status
+/// asked for, except to `wrong`, which it sets to REVIEW while saying `success: true`.
+async fn misapplying_server(wrong: String) -> common::FakeServer {
+    let contacts = Mutex::new(
+        (1..=3)
+            .map(|index| (format!("{index:024x}"), "OPEN".to_owned()))
+            .collect::<Vec<_>>(),
+    );
+    common::FakeServer::start(move |request| {
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let mut contacts = contacts.lock().expect("the contacts");
+        if request.method == "PUT" {
+            let ids: Vec<&str> = body["ids"]
+                .as_array()
+                .map_or(vec![], |ids| ids.iter().filter_map(Value::as_str).collect());
+            let status = body["status"].as_str().unwrap_or_default();
+            for (id, current) in contacts.iter_mut() {
+                if ids.contains(&id.as_str()) {
+                    *current = if *id == wrong { "REVIEW" } else { status }.to_owned();
+                }
+            }
+            return common::json_reply(200, &json!({"success": true, "message": "", "code": 200}));
+        }
+        let wanted: Vec<&str> = body["status"].as_array().map_or(vec![], |statuses| {
+            statuses.iter().filter_map(Value::as_str).collect()
+        });
+        let data: Vec<Value> = contacts
+            .iter()
+            .filter(|_| body["page"].as_u64().unwrap_or(1) == 1)
+            .filter(|(_, status)| wanted.is_empty() || wanted.contains(&status.as_str()))
+            .map(|(id, status)| {
+                json!({"_id": id, "status": status, "lastMessage": {"at": "2026-01-01T00:00:00.000Z"}})
+            })
+            .collect();
+        common::json_reply(
+            200,
+            &json!({"success": true, "message": "", "data": data, "code": 200}),
+        )
+    })
+    .await
+}
+
+/// A contact the server set to another status than the one asked for is named by the
+/// read-back, though it is no longer under the status it had: the command exits 1 naming it
+/// alone, and counts the other two changed. The read-back asks for the CLOSED contacts only.
+#[tokio::test]
+async fn a_contact_set_to_another_status_is_named_by_the_read_back() {
+    let wrong = format!("{:024x}", 2);
+    let server = misapplying_server(wrong.clone()).await;
+    let state = state_dir("misapplied");
+    let output = run(
+        &state,
+        &["set-status", "closed", "--base-url", &server.url, "--yes"],
+        "a-token",
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("1 contact was accepted by the server but not changed when read back"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&wrong), "{stderr}");
+    for other in [format!("{:024x}", 1), format!("{:024x}", 3)] {
+        assert!(!stderr.contains(&other), "{stderr}");
+    }
+    assert!(
+        stderr.contains("2 contacts changed and read back"),
+        "{stderr}"
+    );
+    let received = server.received();
+    let last_put = received
+        .iter()
+        .rposition(|request| request.method == "PUT")
+        .expect("the change was sent");
+    let read_back: Vec<Value> = received[last_put + 1..]
+        .iter()
+        .map(|request| serde_json::from_slice::<Value>(&request.body).expect("a JSON body"))
+        .collect();
+    assert!(!read_back.is_empty());
+    for body in &read_back {
+        assert_eq!(body["status"], json!(["CLOSED"]), "{body}");
+    }
+}
+
+/// A contact the server says it deleted but did not is found by the read-back, still under the
+/// status it had: `delete` exits 1 naming it alone.
+#[tokio::test]
+async fn a_contact_accepted_but_not_deleted_is_named_by_the_read_back() {
+    let ignored = format!("{:024x}", 9);
+    let (server, _) = refusing_server(String::new(), ignored.clone()).await;
+    let state = state_dir("read-back-delete");
+    let output = run(
+        &state,
+        &["delete", "--base-url", &server.url, "--yes"],
+        "a-token",
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("1 contact was accepted by the server but not changed when read back"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&ignored), "{stderr}");
+    assert!(
+        stderr.contains("59 contacts changed and read back"),
+        "{stderr}"
+    );
+}

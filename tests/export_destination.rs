@@ -472,3 +472,69 @@ async fn a_name_too_long_is_refused_before_the_export() {
     assert_eq!(error.kind(), std::io::ErrorKind::InvalidFilename, "{error}");
     assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
 }
+
+/// A FIFO the user may not open is refused at once, naming it and why, instead of being waited
+/// on as if no reader had come yet. Root may open anything, so as root the binary runs as
+/// `nobody` (through `setpriv`, from a copy in a folder `nobody` can reach).
+#[test]
+fn a_fifo_the_user_may_not_open_is_refused_not_waited_on() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::Builder::new()
+        .tempdir_in("/var/tmp")
+        .expect("a temp dir in /var/tmp");
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).expect("chmod");
+    let home = dir.path().join("home");
+    fs::create_dir(&home).expect("a home");
+    fs::set_permissions(&home, fs::Permissions::from_mode(0o777)).expect("chmod");
+    let fifo = dir.path().join("contacts.fifo");
+    make_fifo(&fifo);
+    let as_root = fs::metadata(&fifo).expect("the FIFO").uid() == 0;
+    let mut command = if as_root {
+        let binary = dir.path().join("inbox-tui");
+        fs::copy(env!("CARGO_BIN_EXE_inbox-tui"), &binary).expect("the binary is copied");
+        let mut command = Command::new("setpriv");
+        command
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(binary);
+        command
+    } else {
+        fs::set_permissions(&fifo, fs::Permissions::from_mode(0o000)).expect("chmod");
+        Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
+    };
+    let mut child = command
+        .args(["--demo", "export", "--output"])
+        .arg(&fifo)
+        .env_remove("INBOX_TUI_TOKEN")
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", &home)
+        .env("XDG_STATE_HOME", &home)
+        .current_dir(&home)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts (as root, through setpriv from util-linux)");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the child's state") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("after 60 s the export still waits on a FIFO it may not open");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("stderr reads");
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "cannot open {} (a FIFO): Permission denied",
+            fifo.display()
+        )),
+        "{stderr}"
+    );
+}

@@ -156,7 +156,9 @@ async fn count_on_after(pause: std::time::Duration) {
 /// of 78 refused for the count, 13 of 67 for select-all. In 20 runs of this binary at load 10
 /// (two other helpers building, a cargo-mutants run beside it): select-all 1 to 5 refused of
 /// 43 to 63 (worst 5 of 57), the count 0 to 4 of 47 to 68 (worst 3 of 48), the count after a
-/// pause 0 to 4 of 51 to 70 (worst 4 of 57). The tenth for a short run.
+/// pause 0 to 4 of 51 to 70 (worst 4 of 57). In 8 runs with two `yes > /dev/null` hogs beside
+/// them too (load 18), none refused of 56 to 74: replies that slow never reach the limit. The
+/// issue's tenth for a short run.
 fn assert_refused_at_most(server: &DemoServer, share: u64, context: &dyn std::fmt::Debug) {
     let served = server.requests_served();
     let refused = server.requests_refused();

@@ -12,8 +12,9 @@ use super::governor::Governor;
 use super::{DEFAULT_CONCURRENCY, INITIAL_CONCURRENCY};
 
 /// The largest round background work's slow start doubles to before an unknown limit is met;
-/// then its rounds grow by one. Doubling on to 16 let the count meet a 10/s bucket with a round
-/// of 16, just after a round of 8 had emptied it: 16 of 78 requests refused.
+/// then its rounds grow by one. Doubling on to 16 lets a walk meet a 10/s bucket with a round
+/// of 16 just after a round of 8 emptied it, most of the 16 refused: the likely cause of the
+/// count's 16 of 78 refused in one run in five on a quiet machine.
 const BACKGROUND_DOUBLING: usize = 8;
 
 /// What every piece of background work of one session shares; cheap to clone.

@@ -239,3 +239,38 @@ fn a_rate_that_is_not_one_is_refused() {
         assert!(stderr.contains("--rate"), "{bad}: {stderr}");
     }
 }
+
+/// A still inbox behind a limit: nothing moved, so the summary blames no re-read on moves. The
+/// catch-up's read of page 1 (and any probe) is said to check that nothing moved.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_still_inbox_says_its_pages_read_again_only_checked_that_nothing_moved() {
+    let server = start_server_with(DemoConfig {
+        contacts: 1000,
+        rate_limit: Some(10.0),
+        latency: Duration::from_millis(20),
+        ..DemoConfig::default()
+    })
+    .await;
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let output = directory.path().join("still.ndjson");
+    let (ok, stderr) = export(&server, &output, directory.path(), &[]).await;
+    assert!(ok, "{stderr}");
+    assert_exact(&output, 1000, &stderr);
+    assert_eq!(figure(&stderr, " contacts moved during the export"), 0.0);
+    assert_eq!(
+        figure(&stderr, " pages read again because contacts moved"),
+        0.0,
+        "{stderr}"
+    );
+    let checked = stderr
+        .split(" read again to check that nothing moved")
+        .next()
+        .filter(|before| before.len() < stderr.len())
+        .and_then(|before| before.rsplit(", ").next())
+        .unwrap_or_else(|| panic!("no check said: {stderr}"));
+    assert!(
+        checked == "1 page" || checked.ends_with(" pages"),
+        "{checked:?}: {stderr}"
+    );
+    server.shutdown().await;
+}

@@ -14,7 +14,7 @@ static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(())
 
 /// "Select every matching contact" under the same busy, limited, faulty world, through the
 /// walker and the shared background limit the browser uses: every contact exactly once, and
-/// a fifth at most of the requests refused.
+/// a tenth at most of the requests refused.
 #[tokio::test(flavor = "multi_thread")]
 async fn select_all_in_a_busy_limited_faulty_inbox_is_as_exact_as_the_export() {
     use inbox_tui::api::Query;
@@ -41,16 +41,30 @@ async fn select_all_in_a_busy_limited_faulty_inbox_is_as_exact_as_the_export() {
         stats.taken, CONTACTS as u64,
         "each contact taken once: {stats:?}"
     );
-    assert_refused_at_most(&server, 5, &stats);
+    assert_refused_at_most(&server, 10, &stats);
     server.shutdown().await;
 }
 
 /// The count `c` under the same busy, limited, faulty world, as the browser runs it: an
 /// automatic count stops at its cap, then goes on from there. It ends exact: the account's true
 /// number and the same facets as the data set's contacts (a move changes no filter a contact
-/// matches), with a quarter at most of the requests refused.
+/// matches), with a tenth at most of the requests refused.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_count_in_a_busy_limited_faulty_inbox_is_as_exact_as_the_export() {
+    count_on_after(std::time::Duration::ZERO).await;
+}
+
+/// The same, with `c` pressed two seconds after the automatic count stopped, as a user does:
+/// the server's bucket is full again, and the count's walk goes on with the rounds its slow
+/// start had reached. Exact, and the same share at most refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_count_goes_on_politely_when_c_is_pressed_after_a_pause() {
+    count_on_after(std::time::Duration::from_secs(2)).await;
+}
+
+/// An automatic count to its cap, `pause` (the user's, before pressing `c`), then `c` to the
+/// end, checked as the two tests above say.
+async fn count_on_after(pause: std::time::Duration) {
     use inbox_tui::api::walk::Background;
     use inbox_tui::api::{Contact, Query};
     use inbox_tui::app::Msg;
@@ -104,6 +118,7 @@ async fn the_count_in_a_busy_limited_faulty_inbox_is_as_exact_as_the_export() {
         "about {CAP} pages counted: {counted}"
     );
 
+    tokio::time::sleep(pause).await;
     let to_the_end = FullCount {
         max_pages: None,
         ..automatic
@@ -130,19 +145,20 @@ async fn the_count_in_a_busy_limited_faulty_inbox_is_as_exact_as_the_export() {
     }
     assert_eq!(facets, truth, "the facets are the data set's");
 
-    // One run in five or so of the count sends about 30 more requests and has a fifth of them
-    // refused (16 of 78, twice in 11 runs on a quiet machine, where the others refused 2 to 6
-    // of about 49). An open defect of issue 19, cause not yet found; a quarter at most here.
-    assert_refused_at_most(&server, 4, &"the count's two walks");
+    assert_refused_at_most(&server, 10, &"the count's two walks");
     server.shutdown().await;
 }
 
 /// At most one in `share` of the requests the server saw were refused. Meeting the unknown
-/// limit costs the refused part of one slow-start round, a large share of a walk this short: 1
-/// to 5 of about 50 in the whole suite, but 13 of 67 for select-all with two CPU hogs and three
-/// other test binaries beside it, replies slowed by the load letting slow start reach 16 in
-/// flight first. Far below the half and more refused before the pace; the issue's tenth for a
-/// short run is the bench's (pace-short).
+/// limit costs the refused part of one slow-start round, a large share of a walk this short;
+/// background work doubles its rounds only up to 8 (`BACKGROUND_DOUBLING`), so that part is a
+/// few requests. Before, a round of 16 could meet a bucket the round of 8 had just emptied: 16
+/// of 78 refused for the count, 13 of 67 for select-all. In 20 runs of this binary at load 10
+/// (two other helpers building, a cargo-mutants run beside it): select-all 1 to 5 refused of
+/// 43 to 63 (worst 5 of 57), the count 0 to 4 of 47 to 68 (worst 3 of 48), the count after a
+/// pause 0 to 4 of 51 to 70 (worst 4 of 57). In 8 runs with two `yes > /dev/null` hogs beside
+/// them too (load 18), none refused of 56 to 74: replies that slow never reach the limit. The
+/// issue's tenth for a short run.
 fn assert_refused_at_most(server: &DemoServer, share: u64, context: &dyn std::fmt::Debug) {
     let served = server.requests_served();
     let refused = server.requests_refused();

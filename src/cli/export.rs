@@ -309,9 +309,17 @@ fn describe_walk(stats: &WalkStats, pace: Option<(f64, PaceOrigin)>) -> String {
         Some((rate, origin)) => format!("pace {} ({})", describe_rate(rate), origin.label()),
         None => "no limit met".to_owned(),
     };
+    let checked = if stats.checked == 0 {
+        String::new()
+    } else {
+        format!(
+            ", {} read again to check that nothing moved",
+            plural(stats.checked.into(), "page", "pages")
+        )
+    };
     format!(
         "{}, {}, {} refused with 429 ({refused_share:.1}%), concurrency up to {}, {pace}; \
-         {} moved during the export, {} caught up, {} read again because contacts moved",
+         {} moved during the export, {} caught up, {} read again because contacts moved{checked}",
         plural(stats.pages.into(), "page", "pages"),
         plural(traffic.requests, "request", "requests"),
         traffic.refused,

@@ -151,3 +151,32 @@ pub fn describe_rate(rate: f64) -> String {
         format!("{rate:.2}/s")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_foreground_request_goes_at_once_and_background_ones_wait_while_one_waits() {
+        let pace = SharedPace::new(PaceStart::Unknown, Duration::from_secs(30));
+        tokio::time::timeout(Duration::from_secs(10), pace.admit(true))
+            .await
+            .expect("a foreground request with nothing ahead of it waits for nothing");
+        tokio::time::timeout(Duration::from_secs(10), pace.admit(false))
+            .await
+            .expect("a background request with no foreground one waiting goes at once");
+        let waiting = ForegroundSlot::new(&pace);
+        let background = pace.admit(false);
+        tokio::pin!(background);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), &mut background)
+                .await
+                .is_err(),
+            "a background request went ahead of a foreground one waiting"
+        );
+        drop(waiting);
+        tokio::time::timeout(Duration::from_secs(10), background)
+            .await
+            .expect("the background request went once the foreground one had its slot");
+    }
+}

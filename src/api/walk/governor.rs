@@ -32,6 +32,10 @@ const LATENCY_WEIGHT: f64 = 0.2;
 pub(crate) struct Governor {
     state: Mutex<State>,
     ceiling: usize,
+    /// The largest round slow start doubles to; past it, rounds grow by one. The round that
+    /// meets an unknown limit is refused in part, up to all of it when the bucket was just
+    /// emptied by the round before.
+    doubling_cap: usize,
     /// Woken when a request in flight ends, for the ones waiting on the limit.
     released: Notify,
 }
@@ -83,8 +87,17 @@ impl Governor {
                 peak: initial.clamp(1, ceiling),
             }),
             ceiling,
+            doubling_cap: ceiling,
             released: Notify::new(),
         }
+    }
+
+    /// A governor whose slow start doubles its rounds only up to `cap`, then grows them by one
+    /// a round: for work nobody waits on, where meeting an unknown limit with a round of 16 or
+    /// 32 would be refused a large share of a short walk.
+    pub(crate) fn doubling_up_to(mut self, cap: usize) -> Governor {
+        self.doubling_cap = cap.max(1);
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -161,8 +174,8 @@ impl Governor {
                 state.slow_start = false;
                 state.limit = state.limit.saturating_sub(1).max(1);
             } else if state.limit < self.ceiling && latency >= LATENCY_WORTH_HIDING {
-                state.limit = if state.slow_start {
-                    state.limit * 2
+                state.limit = if state.slow_start && state.limit < self.doubling_cap {
+                    (state.limit * 2).min(self.doubling_cap)
                 } else {
                     state.limit + 1
                 }
@@ -239,6 +252,21 @@ mod tests {
             4,
             "a walk's own probe is not held"
         );
+    }
+
+    #[test]
+    fn background_rounds_double_up_to_their_cap_then_grow_by_one() {
+        let governor = Governor::new(4, 32).doubling_up_to(8);
+        let mut limits = Vec::new();
+        for _ in 0..4 {
+            let limit = governor.limit();
+            for _ in 0..limit {
+                governor.on_success(Duration::from_millis(20), None);
+            }
+            limits.push(governor.limit());
+        }
+        assert_eq!(limits, [8, 9, 10, 11]);
+        assert!(governor.sends_whole_rounds(), "no limit met yet");
     }
 
     #[test]

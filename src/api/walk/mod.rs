@@ -155,8 +155,12 @@ pub struct WalkStats {
     pub taken: u64,
     /// Contacts the main walk found but could not read, and left out (named in the log).
     pub skipped: u64,
-    /// Pages read again because contacts moved: catch-up passes, repairs and probes.
+    /// Pages read again because contacts moved: catch-up passes, repairs and probes sent once
+    /// contacts were seen moving.
     pub reread: u32,
+    /// Pages read again while no contact had been seen moving, only to check that none had
+    /// (the catch-up's page 1 and probes of a still inbox): the summary must not blame moves.
+    pub checked: u32,
 }
 
 impl WalkStats {
@@ -174,6 +178,7 @@ impl WalkStats {
         self.taken += other.taken;
         self.skipped += other.skipped;
         self.reread += other.reread;
+        self.checked += other.checked;
     }
 }
 
@@ -577,7 +582,6 @@ impl<T: PageItem> Walk<'_, T> {
                 let page: Fetched<T> = fetcher.fetch(number).await?;
                 tracing::debug!(pass, page = number, "catch-up read");
                 pages += 1;
-                self.stats.reread += 1;
                 if number == 1 {
                     next_mark = page
                         .items
@@ -599,6 +603,7 @@ impl<T: PageItem> Walk<'_, T> {
                     .filter(|item| self.is_moved(item.last_message_at()))
                     .count() as u64;
                 moved += moved_here;
+                self.count_reread(moved_here > 0);
                 if pass == 0 {
                     self.stats.moved += moved_here;
                 }
@@ -780,6 +785,16 @@ impl<T: PageItem> Walk<'_, T> {
         Ok(())
     }
 
+    /// Counts a page read again: because contacts moved once any were seen moving (or this
+    /// page held some), else only to check that none had.
+    fn count_reread(&mut self, moved_here: bool) {
+        if self.moving || moved_here {
+            self.stats.reread += 1;
+        } else {
+            self.stats.checked += 1;
+        }
+    }
+
     /// Records a doubt about the boundary before page `number` unless it is proven safe.
     fn check_boundary(&mut self, before: &PageTrace, after: &PageTrace, number: u32) {
         let served_in_order = before.received <= after.sent;
@@ -837,10 +852,10 @@ impl<T: PageItem> Walk<'_, T> {
             ReadFor::Page(_) => {}
             ReadFor::Probe => {
                 self.pages_fetched += 1;
-                self.stats.reread += 1;
                 self.probe_in_flight = false;
                 let probe = probe_of(&page);
                 self.settle_doubts(&probe);
+                self.count_reread(false);
                 self.probes.push(probe);
             }
             ReadFor::Repair {
@@ -849,7 +864,7 @@ impl<T: PageItem> Walk<'_, T> {
                 first,
             } => {
                 tracing::debug!(boundary = first, page = number, "repair read");
-                self.stats.reread += 1;
+                self.count_reread(false);
                 let found = anchor.reached_by(&page.items);
                 // The end of the list completes a repair too: everything after the boundary has
                 // been read, though no contact older than a moved anchor was left to show it.

@@ -170,12 +170,20 @@ impl Tui {
             thread::sleep(Duration::from_millis(25));
         };
         assert_eq!(status.exit_code(), code, "exit status {status:?}");
-        // Give the reader thread a moment to process the final restore sequences.
-        thread::sleep(Duration::from_millis(100));
-        let parser = self.parser.lock().expect("the parser");
-        let screen = parser.screen();
-        assert!(!screen.alternate_screen(), "the alternate screen was left");
-        assert!(!screen.hide_cursor(), "the cursor is visible again");
+        // The reader thread may still be parsing the final restore sequences: wait for them.
+        let restored = loop {
+            let (alternate, hidden) = {
+                let parser = self.parser.lock().expect("the parser");
+                let screen = parser.screen();
+                (screen.alternate_screen(), screen.hide_cursor())
+            };
+            if (!alternate && !hidden) || Instant::now() >= deadline {
+                break (alternate, hidden);
+            }
+            thread::sleep(Duration::from_millis(10));
+        };
+        assert!(!restored.0, "the alternate screen was left");
+        assert!(!restored.1, "the cursor is visible again");
     }
 }
 
@@ -671,7 +679,11 @@ fn o_opens_the_contact_in_the_web_panel_or_shows_the_link() {
     let opener = bin.path().join("xdg-open");
     std::fs::write(
         &opener,
-        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+        // Written aside and renamed, so the file exists only once it holds the whole URL.
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$1\" > '{0}.part' && mv '{0}.part' '{0}'\n",
+            opened.display()
+        ),
     )
     .expect("a fake opener");
     std::fs::set_permissions(&opener, std::os::unix::fs::PermissionsExt::from_mode(0o755))
@@ -685,7 +697,6 @@ fn o_opens_the_contact_in_the_web_panel_or_shows_the_link() {
         assert!(started.elapsed() < PATIENCE, "the opener never ran");
         thread::sleep(Duration::from_millis(25));
     }
-    thread::sleep(Duration::from_millis(100));
     let url = std::fs::read_to_string(&opened).expect("the URL");
     assert!(url.ends_with(&format!("/panel/contacts/{id}")), "{url}");
     tui.quit();

@@ -64,7 +64,7 @@ fn assert_exact(path: &Path, contacts: usize, stderr: &str) {
 fn figure(stderr: &str, label: &str) -> f64 {
     let before = stderr.split(label).next().unwrap_or_default();
     before
-        .rsplit([' ', ','])
+        .rsplit(|c: char| c.is_whitespace() || c == ',')
         .find(|word| !word.is_empty())
         .and_then(|word| word.parse().ok())
         .unwrap_or_else(|| panic!("no figure before {label:?}: {stderr}"))
@@ -72,8 +72,9 @@ fn figure(stderr: &str, label: &str) -> f64 {
 
 /// A busy inbox behind a token bucket, with 500s and cut-short replies: the export is exact;
 /// the server got at most half again the pages a still inbox needs, plus what moved, plus ten;
-/// an eighth at most of it refused; the summary names the learned pace, and the pages read
-/// again stay within what moved over 50 plus 25.
+/// an eighth at most of it refused; the summary names the learned pace and the refused share
+/// of the requests, and the pages read again are at least one and stay within what moved over
+/// 50 plus 25.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_busy_limited_faulty_inbox_is_exported_exactly_and_politely() {
     const CONTACTS: usize = 1500;
@@ -115,6 +116,21 @@ async fn a_busy_limited_faulty_inbox_is_exported_exactly_and_politely() {
     assert!(
         reread <= moved_seen / 50.0 + 25.0,
         "{reread} pages read again for {moved_seen} moved: {stderr}"
+    );
+    assert!(
+        reread >= 1.0,
+        "contacts moved, so the catch-up read pages again: {stderr}"
+    );
+    let requests = figure(&stderr, " requests, ");
+    let refused_seen = figure(&stderr, " refused with 429");
+    assert!(refused_seen >= 1.0, "the limit was met: {stderr}");
+    let share = format!(
+        "{refused_seen} refused with 429 ({:.1}%)",
+        100.0 * refused_seen / requests
+    );
+    assert!(
+        stderr.contains(&share),
+        "the summary says {share:?}: {stderr}"
     );
     server.shutdown().await;
 }
@@ -241,7 +257,8 @@ fn a_rate_that_is_not_one_is_refused() {
 }
 
 /// A still inbox behind a limit: nothing moved, so the summary blames no re-read on moves. The
-/// catch-up's read of page 1 (and any probe) is said to check that nothing moved.
+/// catch-up's read of page 1 (and any probe) is said to check that nothing moved, and the pages
+/// it says it read are the 20 of contacts, the empty one after them and those.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_still_inbox_says_its_pages_read_again_only_checked_that_nothing_moved() {
     let server = start_server_with(DemoConfig {
@@ -271,6 +288,16 @@ async fn a_still_inbox_says_its_pages_read_again_only_checked_that_nothing_moved
     assert!(
         checked == "1 page" || checked.ends_with(" pages"),
         "{checked:?}: {stderr}"
+    );
+    let checked: f64 = checked
+        .split(' ')
+        .next()
+        .and_then(|figure| figure.parse().ok())
+        .unwrap_or_else(|| panic!("a figure: {checked:?}"));
+    assert_eq!(
+        figure(&stderr, " pages, "),
+        20.0 + 1.0 + checked,
+        "the pages read: 20 of contacts, the empty one after them, and those checked: {stderr}"
     );
     server.shutdown().await;
 }

@@ -113,6 +113,7 @@ async fn count_on_after(pause: std::time::Duration) {
         panic!("the automatic count stops at its cap with its place: {end:?}");
     };
     assert_eq!(resume.at.pages, CAP, "it stopped after its cap");
+    assert!(pages >= CAP, "the count reports the pages it read: {pages}");
     assert!(
         counted >= u64::from(CAP - 1) * 50 && counted < CONTACTS as u64,
         "about {CAP} pages counted: {counted}"

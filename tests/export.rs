@@ -544,13 +544,14 @@ async fn a_rate_limited_export_finishes_with_the_default_attempts() {
     server.shutdown().await;
 }
 
-/// 12,000 contacts (240 pages) through 20% 500s and 10% cut-short replies, with the client's
-/// default settings: the file is byte for byte the clean one, and dozens of pages were asked
-/// again. No 429s: random refusals make the account's pace learn a limit and walk the pages at
+/// 6,000 contacts (120 pages) through 20% 500s and 10% cut-short replies, with the client's
+/// default settings: the file is byte for byte the clean one, and at least 20 more requests
+/// were sent than for the clean one (60 to 100 more in five runs; 12,000 contacts took 21 to
+/// 56 s of the suite, most of it waiting out back-off chains, for no more proof). No 429s: random refusals make the account's pace learn a limit and walk the pages at
 /// it; refusals are `tests/pace.rs`'s business.
 #[tokio::test(flavor = "multi_thread")]
-async fn twelve_thousand_contacts_through_faults_give_the_same_bytes() {
-    const BIG: usize = 12_000;
+async fn six_thousand_contacts_through_faults_give_the_same_bytes() {
+    const BIG: usize = 6_000;
     let big = |fail_rate, truncate_rate| DemoConfig {
         contacts: BIG,
         seed: 5,
@@ -588,8 +589,8 @@ async fn twelve_thousand_contacts_through_faults_give_the_same_bytes() {
     );
     assert!(files[0] == files[1], "the faulty export is byte-identical");
     assert!(
-        faulty.requests_served() >= clean.requests_served() + 40,
-        "dozens of faults were retried: {} requests against {} clean",
+        faulty.requests_served() >= clean.requests_served() + 20,
+        "faults were retried: {} requests against {} clean",
         faulty.requests_served(),
         clean.requests_served()
     );

@@ -46,9 +46,24 @@ pub async fn start_server_with(mut config: DemoConfig) -> DemoServer {
             .ok()
             .and_then(|seed| seed.trim().parse().ok());
     }
-    let server = DemoServer::start(config)
-        .await
-        .expect("the demo server starts on a free loopback port");
+    // A port this test binary has used before would find what an earlier test kept under it
+    // (the binaries share one state directory, and a snapshot is named by host and port), so
+    // such a server is set aside until a port not used before comes up.
+    static PORTS_USED: std::sync::Mutex<std::collections::BTreeSet<String>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let mut set_aside = Vec::new();
+    let server = loop {
+        let server = DemoServer::start(config.clone())
+            .await
+            .expect("the demo server starts on a free loopback port");
+        if PORTS_USED.lock().expect("the ports").insert(server.url()) {
+            break server;
+        }
+        set_aside.push(server);
+    };
+    for server in set_aside {
+        server.shutdown().await;
+    }
     println!(
         "demo server {}: replay its faults with INBOX_TUI_TEST_FAULT_SEED={}",
         server.url(),

@@ -184,58 +184,6 @@ async fn planning_counts_the_contacts_it_reads_and_keeps_the_first_five_as_its_s
     );
 }
 
-/// Runs the binary with `args` on a pseudo-terminal, types `answer` and a return at it, and
-/// returns its exit code and every byte it wrote to the terminal.
-fn answer_on_a_terminal(args: Vec<String>, token: String, answer: &str) -> (u32, String) {
-    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-    use std::io::{Read, Write};
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 200,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("a pseudo-terminal opens");
-    let home = tempfile::tempdir().expect("a temp dir");
-    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_inbox-tui"));
-    command.args(args);
-    command.env("TERM", "xterm-256color");
-    command.env("HOME", home.path());
-    command.env("XDG_STATE_HOME", home.path().join("state"));
-    command.env("XDG_CONFIG_HOME", home.path().join("config"));
-    command.env("INBOX_TUI_TOKEN", token);
-    command.cwd(home.path());
-    let mut child = pty.slave.spawn_command(command).expect("the binary starts");
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().expect("a reader");
-    let reading = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let mut buffer = [0u8; 8192];
-        // The read fails (EIO) or ends once the program has exited and closed the terminal.
-        while let Ok(read) = reader.read(&mut buffer) {
-            if read == 0 {
-                break;
-            }
-            bytes.extend_from_slice(&buffer[..read]);
-        }
-        bytes
-    });
-    // The terminal keeps the typed line until the program reads its answer.
-    let mut writer = pty.master.take_writer().expect("a writer");
-    writer
-        .write_all(format!("{answer}\r").as_bytes())
-        .expect("the answer is typed");
-    let status = child.wait().expect("the binary ends");
-    drop(writer);
-    drop(pty.master);
-    let bytes = reading.join().expect("the reader thread");
-    (
-        status.exit_code(),
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
-}
-
 /// Asked on a terminal, `set-status closed` shows five contacts for example, the five newest
 /// it would change, each with the status it has and the one it would get; answered "n", it
 /// is not confirmed and nothing is written.
@@ -261,7 +209,7 @@ async fn a_confirmation_shows_the_five_newest_contacts_it_would_change() {
         .collect();
     let token = server.token().to_owned();
     let (code, screen) =
-        tokio::task::spawn_blocking(move || answer_on_a_terminal(args, token, "n"))
+        tokio::task::spawn_blocking(move || common::run_on_a_terminal(&args, &token, Some("n")))
             .await
             .expect("the terminal's thread finishes");
     assert_eq!(code, 2, "{screen}");

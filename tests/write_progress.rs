@@ -3,10 +3,7 @@
 
 mod common;
 
-use std::io::Read;
-
 use common::demo_process::DemoProcess;
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
 /// One `writing: DONE of TOTAL answered, FAILED failed` line, as numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,48 +13,11 @@ struct Shown {
     failed: usize,
 }
 
-/// Runs the binary with `args` on a pseudo-terminal until it exits, and returns its exit code
-/// and every byte it wrote to the terminal.
-fn run_on_a_terminal(args: &[&str]) -> (u32, String) {
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 200,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("a pseudo-terminal opens");
-    let home = tempfile::tempdir().expect("a temp dir");
-    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_inbox-tui"));
-    command.args(args);
-    command.env("TERM", "xterm-256color");
-    command.env("HOME", home.path());
-    command.env("XDG_STATE_HOME", home.path().join("state"));
-    command.env("XDG_CONFIG_HOME", home.path().join("config"));
-    command.env("INBOX_TUI_TOKEN", "demo-token");
-    command.cwd(home.path());
-    let mut child = pty.slave.spawn_command(command).expect("the binary starts");
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().expect("a reader");
-    let reading = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let mut buffer = [0u8; 8192];
-        // The read fails (EIO) or ends once the program has exited and closed the terminal.
-        while let Ok(read) = reader.read(&mut buffer) {
-            if read == 0 {
-                break;
-            }
-            bytes.extend_from_slice(&buffer[..read]);
-        }
-        bytes
-    });
-    let status = child.wait().expect("the binary ends");
-    drop(pty.master);
-    let bytes = reading.join().expect("the reader thread");
-    (
-        status.exit_code(),
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
+/// `set-status closed --yes` against `url` on a pseudo-terminal: its exit code and every byte
+/// it wrote to the terminal.
+fn set_status_closed_on_a_terminal(url: &str) -> (u32, String) {
+    let args = ["set-status", "closed", "--base-url", url, "--yes"].map(String::from);
+    common::run_on_a_terminal(&args, "demo-token", None)
 }
 
 /// Every progress line in `output`, in the order shown.
@@ -89,8 +49,7 @@ fn progress_lines(output: &str) -> Vec<Shown> {
 #[test]
 fn a_write_on_a_terminal_counts_its_contacts_up_to_the_total() {
     let server = DemoProcess::start(&["--contacts", "300", "--seed", "23"]);
-    let (code, output) =
-        run_on_a_terminal(&["set-status", "closed", "--base-url", &server.url, "--yes"]);
+    let (code, output) = set_status_closed_on_a_terminal(&server.url);
     assert_eq!(code, 0, "{output}");
     let shown = progress_lines(&output);
     let (Some(first), Some(last)) = (shown.first(), shown.last()) else {
@@ -126,8 +85,7 @@ fn a_write_on_a_terminal_counts_its_contacts_up_to_the_total() {
 #[test]
 fn a_refused_write_on_a_terminal_shows_its_chunk_failed() {
     let server = DemoProcess::start(&["--contacts", "300", "--seed", "23", "--read-only"]);
-    let (code, output) =
-        run_on_a_terminal(&["set-status", "closed", "--base-url", &server.url, "--yes"]);
+    let (code, output) = set_status_closed_on_a_terminal(&server.url);
     assert_eq!(code, 4, "{output}");
     let shown = progress_lines(&output);
     assert_eq!(shown.len(), 1, "one chunk was answered: {output}");

@@ -123,6 +123,62 @@ pub fn run_binary(args: &[&str], token: Option<&str>) -> Output {
     command.output().expect("the binary runs")
 }
 
+/// Runs the binary with `args` on a pseudo-terminal (24 by 200, an isolated home), types
+/// `typed` and a return at it if given, and returns its exit code and every byte it wrote to
+/// the terminal once it exits.
+pub fn run_on_a_terminal(args: &[String], token: &str, typed: Option<&str>) -> (u32, String) {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::{Read, Write};
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 200,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("a pseudo-terminal opens");
+    let home = tempfile::tempdir().expect("a temp dir");
+    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_inbox-tui"));
+    command.args(args);
+    command.env("TERM", "xterm-256color");
+    command.env("HOME", home.path());
+    command.env("XDG_STATE_HOME", home.path().join("state"));
+    command.env("XDG_CONFIG_HOME", home.path().join("config"));
+    command.env("INBOX_TUI_TOKEN", token);
+    command.cwd(home.path());
+    let mut child = pty.slave.spawn_command(command).expect("the binary starts");
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().expect("a reader");
+    let reading = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let mut buffer = [0u8; 8192];
+        // The read fails (EIO) or ends once the program has exited and closed the terminal.
+        while let Ok(read) = reader.read(&mut buffer) {
+            if read == 0 {
+                break;
+            }
+            bytes.extend_from_slice(&buffer[..read]);
+        }
+        bytes
+    });
+    // The terminal keeps the typed line until the program reads its answer.
+    let writer = typed.map(|typed| {
+        let mut writer = pty.master.take_writer().expect("a writer");
+        writer
+            .write_all(format!("{typed}\r").as_bytes())
+            .expect("the answer is typed");
+        writer
+    });
+    let status = child.wait().expect("the binary ends");
+    drop(writer);
+    drop(pty.master);
+    let bytes = reading.join().expect("the reader thread");
+    (
+        status.exit_code(),
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
 /// Runs the binary off the async runtime, so an in-process server keeps serving meanwhile.
 pub async fn run_binary_async(args: Vec<String>, token: Option<String>) -> Output {
     tokio::task::spawn_blocking(move || {

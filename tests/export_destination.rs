@@ -267,8 +267,8 @@ fn plant(dir: &Path, name: &str, target: &Path, owner: u32) -> bool {
 }
 
 /// In a sticky directory anyone can write to, a link owned by another user than this one and
-/// the directory's owner is refused, naming it and its owner (by name where `/etc/passwd`
-/// has one); links owned by this user or by the directory's owner are followed, and so is
+/// the directory's owner is refused, naming it and its owner (by name where the user
+/// database has one); links owned by this user or by the directory's owner are followed, and so is
 /// any link in a directory that is not both sticky and writable by anyone.
 /// Skipped where the test cannot give a link another owner (not root).
 #[tokio::test]

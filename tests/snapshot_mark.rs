@@ -116,7 +116,7 @@ async fn a_page_ending_at_the_mark_is_read_past() {
 /// the last of them, the read after the walk meets only contacts newer than the walk's first
 /// page and stops at its cap of 200 pages: the sync still completes with all 10,050 contacts
 /// and reports exactly the requests the server served, more than the walk's 201 pages and
-/// those 200.
+/// those 200. Its progress, when the walk has taken them all, counts at least their 201 pages.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_read_that_everything_moved_under_counts_every_request() {
     const CONTACTS: u64 = 10_050;
@@ -141,8 +141,12 @@ async fn a_full_read_that_everything_moved_under_counts_every_request() {
         SyncMode::Full,
         OnBusy::Skip,
         &Default::default(),
-        &|contacts, _| {
+        &|contacts, pages| {
             if contacts == CONTACTS && !moved.swap(true, Ordering::SeqCst) {
+                assert!(
+                    pages >= CONTACTS / 50,
+                    "the progress counts the pages read so far: {pages} for {contacts} contacts"
+                );
                 assert_eq!(server.move_contacts(&all), all.len());
             }
         },

@@ -229,24 +229,16 @@ fn check_link_may_be_followed(_link: &Path, _metadata: &fs::Metadata) -> io::Res
     Ok(())
 }
 
-/// `user "eve" (uid 1001)`, or `uid 1001` when `/etc/passwd` does not name it.
+/// `user "eve" (uid 1001)`, or `uid 1001` when the user database does not name it.
 #[cfg(unix)]
 fn user_name(uid: u32) -> String {
-    use std::io::Read;
-    let mut passwd = String::new();
-    let read = File::open("/etc/passwd")
-        .and_then(|file| file.take(4 * 1024 * 1024).read_to_string(&mut passwd));
-    let name = read.ok().and_then(|_| {
-        passwd.lines().find_map(|line| {
-            let mut fields = line.split(':');
-            let name = fields.next()?;
-            let id = fields.nth(1)?;
-            (id.parse::<u32>().ok()? == uid).then(|| name.to_owned())
-        })
-    });
-    match name {
-        Some(name) => format!("user {:?} (uid {uid})", crate::text::single_line(&name)),
-        None => format!("uid {uid}"),
+    use nix::unistd::{Uid, User};
+    match User::from_uid(Uid::from_raw(uid)) {
+        Ok(Some(user)) => format!(
+            "user {:?} (uid {uid})",
+            crate::text::single_line(&user.name)
+        ),
+        _ => format!("uid {uid}"),
     }
 }
 

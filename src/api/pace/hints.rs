@@ -180,4 +180,31 @@ mod tests {
         assert_eq!(both.remaining, Some(3), "the separate header is kept");
         assert_eq!(both.reset, Some(Duration::from_secs(7)));
     }
+
+    /// A policy allowing no requests, or in no time, or an endless number, is no policy: it
+    /// must not stop `Remaining: 0` from pausing, as a real policy does.
+    #[test]
+    fn a_policy_of_nothing_or_of_no_time_is_no_policy() {
+        for policy in ["0;w=1", "-5;w=1", "10;w=0", "inf;w=1", "10;w=inf"] {
+            let read = hints(&[("RateLimit-Policy", policy), ("RateLimit-Remaining", "0")]);
+            assert_eq!(read.policy, None, "{policy}");
+            assert_eq!(read.remaining, Some(0), "{policy}");
+        }
+        assert_eq!(
+            hints(&[("RateLimit-Policy", "10;w=2")]).policy,
+            Some((10.0, 2.0))
+        );
+    }
+
+    /// A reset below a billion seconds is a delay, from a billion on a Unix time (here one
+    /// long past: no wait); a negative delay is unreadable, a fractional one kept.
+    #[test]
+    fn a_reset_is_a_delay_up_to_a_billion_seconds_and_never_negative() {
+        let reset = |value: &'static str| hints(&[("RateLimit-Reset", value)]).reset;
+        assert_eq!(reset("999999999"), Some(Duration::from_secs(999_999_999)));
+        assert_eq!(reset("1000000000"), Some(Duration::ZERO));
+        assert_eq!(reset("2.5"), Some(Duration::from_millis(2500)));
+        assert_eq!(reset("1000000000.0"), None);
+        assert_eq!(reset("-1.5"), None);
+    }
 }

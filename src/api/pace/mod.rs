@@ -179,4 +179,61 @@ mod tests {
             .await
             .expect("the background request went once the foreground one had its slot");
     }
+
+    #[test]
+    fn a_pace_is_written_with_fewer_decimals_the_larger_it_is() {
+        let written = [12.3, 10.0, 9.74, 1.0, 0.5].map(describe_rate);
+        assert_eq!(written, ["12/s", "10/s", "9.7/s", "1.0/s", "0.50/s"]);
+    }
+
+    /// What the status bar and the summary read: the pace and its origin, and the pace kept
+    /// for the host's next run (a remembered one, not one the user set).
+    #[test]
+    fn the_shared_pace_reports_its_pace_and_what_to_remember() {
+        let set = SharedPace::new(PaceStart::Set(4.0), Duration::from_secs(30));
+        assert_eq!(set.pace(), Some((4.0, PaceOrigin::Set)));
+        assert_eq!(set.learned(), None);
+        let remembered = SharedPace::new(PaceStart::Remembered(3.0), Duration::from_secs(30));
+        assert_eq!(remembered.pace(), Some((3.0, PaceOrigin::Remembered)));
+        assert_eq!(remembered.learned(), Some(3.0));
+        let policy = RateHints {
+            policy: Some((120.0, 60.0)),
+            ..RateHints::default()
+        };
+        remembered.on_accepted(Instant::now(), &policy);
+        assert_eq!(remembered.pace(), Some((2.0, PaceOrigin::Announced)));
+    }
+
+    /// A wait the server named pauses every request for that long, and is not one the status
+    /// bar explains; a refusal that named none begins a half-second back-off it does explain.
+    #[test]
+    fn a_refusal_pauses_the_account_and_an_unexplained_one_says_for_how_long() {
+        let named = SharedPace::new(PaceStart::Unknown, Duration::from_secs(60));
+        named.on_refused(
+            Instant::now(),
+            Some(Duration::from_secs(30)),
+            &RateHints::default(),
+        );
+        let paused = named.paused_for();
+        assert!(
+            (Duration::from_secs(29)..=Duration::from_secs(30)).contains(&paused),
+            "paused for {paused:?}"
+        );
+        assert_eq!(named.unexplained_wait(), None);
+
+        let unexplained = SharedPace::new(PaceStart::Unknown, Duration::from_secs(60));
+        let before = Instant::now();
+        unexplained.on_refused(before, None, &RateHints::default());
+        let after = Instant::now();
+        let (until, seconds) = unexplained
+            .unexplained_wait()
+            .expect("a back-off under way");
+        assert_eq!(seconds, 0.5);
+        let half = Duration::from_millis(500);
+        assert!(
+            before + half <= until && until <= after + half,
+            "ends {:?} after the refusal",
+            until - before
+        );
+    }
 }

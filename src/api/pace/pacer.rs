@@ -101,7 +101,6 @@ pub struct Pacer {
     /// About when the first accepted request reached the server: halfway through its trip.
     first_arrival: Option<Instant>,
     accepted: u64,
-    refused: u64,
     accepted_since_lowered: u64,
     /// The last refusal that began an episode, and `accepted` then.
     last_refusal: Option<(Instant, u64)>,
@@ -160,7 +159,6 @@ impl Pacer {
             started: now,
             first_arrival: None,
             accepted: 0,
-            refused: 0,
             accepted_since_lowered: 0,
             last_refusal: None,
             last_lowered: now,
@@ -196,11 +194,6 @@ impl Pacer {
     /// When the shared pause ends.
     pub fn paused_until(&self) -> Instant {
         self.paused_until
-    }
-
-    /// Refusals seen, and replies accepted.
-    pub fn counts(&self) -> (u64, u64) {
-        (self.refused, self.accepted)
     }
 
     /// Takes the slot for one request at `now`, or says when to ask again.
@@ -285,7 +278,6 @@ impl Pacer {
         retry_after: Option<Duration>,
         hints: &RateHints,
     ) -> Option<Duration> {
-        self.refused += 1;
         if now < self.paused_until {
             return None;
         }
@@ -855,5 +847,270 @@ mod tests {
             &RateHints::default(),
         );
         assert_eq!(capped, Some(MAX_WAIT));
+    }
+
+    #[test]
+    fn the_status_bar_names_each_origin() {
+        let labels = [
+            PaceOrigin::Learned,
+            PaceOrigin::Remembered,
+            PaceOrigin::Announced,
+            PaceOrigin::Set,
+        ]
+        .map(PaceOrigin::label);
+        assert_eq!(labels, ["learned", "remembered", "announced", "set"]);
+    }
+
+    /// A request asked for before the model holds a whole token is told to come back when it
+    /// does: half a token short at 2/s is a quarter of a second.
+    #[test]
+    fn a_request_too_early_is_told_when_the_next_token_is_due() {
+        let ms = Duration::from_millis;
+        let now = Instant::now();
+        let mut pacer = Pacer::new(PaceStart::Set(2.0), now, MAX_WAIT);
+        assert_eq!(pacer.try_take(now), Ok(()));
+        let early = now + ms(250);
+        assert_eq!(pacer.try_take(early), Err(early + ms(250)));
+        assert_eq!(pacer.try_take(early + ms(250)), Ok(()));
+    }
+
+    /// Five replies taking 100 ms each, the first sent at `now`, then the first refusal, of a
+    /// request sent at 200 ms and refused at 400 ms: the server saw the first at 50 ms and the
+    /// refused one at 300 ms, so the estimate is 5 requests in 1.25 s (those 0.25 s plus the
+    /// bucket's second's worth). The pause it asks for ends at 1.4 s.
+    fn first_refusal(now: Instant, max_wait: Duration) -> Pacer {
+        let ms = Duration::from_millis;
+        let hints = RateHints::default();
+        let mut pacer = Pacer::new(PaceStart::Unknown, now, max_wait);
+        for sent in 0..5 {
+            let at = now + ms(10 * sent);
+            pacer.on_accepted(at + ms(100), at, &hints);
+        }
+        pacer.on_refused(now + ms(400), now + ms(200), Some(ms(1000)), &hints);
+        pacer
+    }
+
+    /// A reply to a request sent before the first refused one reached the server before its
+    /// bucket ran dry, so it raises the first estimate; one sent after it does not, nor does
+    /// one while the server's announced policy sets the pace.
+    #[test]
+    fn a_late_reply_sent_before_the_first_refusal_raises_its_estimate() {
+        let ms = Duration::from_millis;
+        let hints = RateHints::default();
+        let now = Instant::now();
+        let mut pacer = first_refusal(now, MAX_WAIT);
+        let (first, origin) = pacer.pace().expect("a first estimate");
+        assert_eq!(origin, PaceOrigin::Learned);
+        let estimate = 5.0 / 1.25 * MARGIN;
+        assert!((first - estimate).abs() < 1e-9, "estimated {first}");
+
+        pacer.on_accepted(now + ms(450), now + ms(250), &hints);
+        assert_eq!(
+            pacer.pace(),
+            Some((first, PaceOrigin::Learned)),
+            "sent after"
+        );
+
+        pacer.on_accepted(now + ms(460), now + ms(150), &hints);
+        let raised = 6.0 / 1.25 * MARGIN;
+        let (rate, origin) = pacer.pace().expect("a pace");
+        assert_eq!(origin, PaceOrigin::Learned);
+        assert!(
+            (rate - raised).abs() < 1e-9,
+            "raised to {rate}, not {raised}"
+        );
+        assert_eq!(
+            pacer.learned(),
+            Some(rate),
+            "the raised estimate is remembered"
+        );
+
+        let policy = RateHints {
+            policy: Some((60.0, 60.0)),
+            ..RateHints::default()
+        };
+        pacer.on_accepted(now + ms(470), now + ms(300), &policy);
+        pacer.on_accepted(now + ms(480), now + ms(160), &hints);
+        assert_eq!(pacer.pace(), Some((1.0, PaceOrigin::Announced)));
+    }
+
+    /// How many requests the model lets go at once at `at`, after a long quiet spell.
+    fn burst_at(pacer: &mut Pacer, at: Instant) -> usize {
+        (0..10).take_while(|_| pacer.try_take(at).is_ok()).count()
+    }
+
+    /// The first estimate, 3.92/s, lets 3 requests go at once. A refusal less than a second
+    /// after a pause ended means that was too many: the burst is halved, to 1. Not so a
+    /// refusal a second after, or after a pause of nothing; an announced policy lets one go.
+    #[test]
+    fn a_refusal_just_after_a_pause_halves_the_burst() {
+        let ms = Duration::from_millis;
+        let hints = RateHints::default();
+        let now = Instant::now();
+        let later = now + Duration::from_secs(100);
+        for (refused, burst) in [(ms(2399), 1), (ms(2400), 3)] {
+            let mut pacer = first_refusal(now, MAX_WAIT);
+            pacer.on_refused(now + refused, now + refused, Some(ms(100)), &hints);
+            assert_eq!(burst_at(&mut pacer, later), burst, "refused at {refused:?}");
+        }
+
+        let mut unpaused = first_refusal(now, Duration::ZERO);
+        unpaused.on_refused(now + ms(500), now + ms(500), Some(ms(100)), &hints);
+        assert_eq!(
+            burst_at(&mut unpaused, later),
+            3,
+            "after a pause of nothing"
+        );
+
+        // Nothing remaining until a reset due now begins no pause: the last one still ended
+        // at 1.4 s.
+        let mut reset_now = first_refusal(now, MAX_WAIT);
+        let nothing_left = RateHints {
+            remaining: Some(0),
+            reset: Some(Duration::ZERO),
+            ..RateHints::default()
+        };
+        reset_now.on_accepted(now + ms(1400), now + ms(1300), &nothing_left);
+        reset_now.on_refused(now + ms(1500), now + ms(1500), Some(ms(100)), &hints);
+        assert_eq!(
+            burst_at(&mut reset_now, later),
+            1,
+            "refused after a reset due now"
+        );
+
+        let mut announced = first_refusal(now, MAX_WAIT);
+        let policy = RateHints {
+            policy: Some((60.0, 60.0)),
+            ..RateHints::default()
+        };
+        announced.on_accepted(now + ms(500), now + ms(450), &policy);
+        assert_eq!(
+            burst_at(&mut announced, later),
+            1,
+            "under an announced policy"
+        );
+    }
+
+    /// A pace remembered as 10/s, refused after `accepted` replies. With `second`: `between`
+    /// replies more, a refusal 0.4 s after the first (too soon to measure anything), and
+    /// another one `gap` after that. Returns the pace then.
+    fn pace_after_refusals(accepted: u64, second: Option<(u64, Duration)>) -> (f64, PaceOrigin) {
+        let ms = Duration::from_millis;
+        let now = Instant::now();
+        let hints = RateHints::default();
+        let mut pacer = Pacer::new(PaceStart::Remembered(10.0), now, MAX_WAIT);
+        let accept = |pacer: &mut Pacer, count: u64, from: Instant| {
+            for reply in 1..=count {
+                let at = from + ms(10 * reply);
+                pacer.on_accepted(at, at, &hints);
+            }
+        };
+        accept(&mut pacer, accepted, now);
+        let first = now + Duration::from_secs(1);
+        pacer.on_refused(first, first, Some(ms(100)), &hints);
+        if let Some((between, gap)) = second {
+            accept(&mut pacer, between, first);
+            let again = first + ms(400);
+            pacer.on_refused(again, again, Some(ms(100)), &hints);
+            pacer.on_refused(again + gap, again + gap, Some(ms(100)), &hints);
+        }
+        pacer.pace().expect("a pace")
+    }
+
+    /// The first refusals of a pace are the requests in flight when the bucket ran dry: a
+    /// remembered pace is lowered (and becomes a learned one) only after ten replies have
+    /// been accepted at it.
+    #[test]
+    fn a_refusal_lowers_a_pace_only_after_ten_replies_at_it() {
+        assert_eq!(pace_after_refusals(9, None), (10.0, PaceOrigin::Remembered));
+        let (rate, origin) = pace_after_refusals(10, None);
+        assert_eq!(origin, PaceOrigin::Learned);
+        assert!((rate - 10.0 * MARGIN).abs() < 1e-9, "lowered to {rate}");
+    }
+
+    /// Two refusals with nothing accepted between measure a rate of nothing, but only over
+    /// half a second or more: a shorter span is within the count's own uncertainty. The pace
+    /// then drops by the most one refusal may lower it.
+    #[test]
+    fn a_refusal_measures_the_rate_since_the_last_only_over_half_a_second() {
+        let lowered = 10.0 * MARGIN;
+        let dropped = lowered * MAX_DROP * MARGIN;
+        let (soon, _) = pace_after_refusals(10, Some((10, Duration::from_millis(300))));
+        assert!((soon - lowered).abs() < 1e-9, "0.3 s: {soon}");
+        let (half, _) = pace_after_refusals(10, Some((10, Duration::from_millis(500))));
+        assert!((half - dropped).abs() < 1e-9, "0.5 s: {half}");
+    }
+
+    /// `accepted` replies, the first reaching the server at `now`, then the first refusal,
+    /// seen by the server `spent` later (sent and answered at once, as the demo's loopback
+    /// nearly is); its pause is a second.
+    fn refused_after(now: Instant, accepted: u64, spent: Duration) -> Pacer {
+        let hints = RateHints::default();
+        let mut pacer = Pacer::new(PaceStart::Unknown, now, MAX_WAIT);
+        for reply in 0..accepted {
+            let at = now + spent.mul_f64(reply as f64 / accepted as f64);
+            pacer.on_accepted(at, at, &hints);
+        }
+        let refused = now + spent;
+        pacer.on_refused(refused, refused, Some(Duration::from_secs(1)), &hints);
+        pacer
+    }
+
+    /// 40 requests in 18.6 s plus the bucket's second: an estimate of exactly 2/s, so the
+    /// model lets two go at once. The first of the two took a spare token: it says nothing
+    /// about the pace being too low. The second emptied the bucket, so its reply probes the
+    /// pace up. A late reply that measures no more than that pace leaves the remembered
+    /// estimate as it was.
+    #[test]
+    fn only_a_request_that_emptied_the_model_bucket_probes_the_pace_up() {
+        let ms = Duration::from_millis;
+        let hints = RateHints::default();
+        let now = Instant::now();
+        let mut pacer = refused_after(now, 40, ms(18_600));
+        assert_eq!(pacer.pace(), Some((2.0, PaceOrigin::Learned)));
+        let later = now + Duration::from_secs(100);
+        assert_eq!(pacer.try_take(later), Ok(()));
+        pacer.on_accepted(later + ms(100), later, &hints);
+        assert_eq!(
+            pacer.pace(),
+            Some((2.0, PaceOrigin::Learned)),
+            "a spare token"
+        );
+        assert_eq!(pacer.try_take(later), Ok(()));
+        pacer.on_accepted(later + ms(100), later, &hints);
+        let probed = 2.0 + PROBE_MAX;
+        assert_eq!(pacer.pace(), Some((probed, PaceOrigin::Learned)));
+        // 41 requests in the same 19.6 s measure 2.05/s, no more than the pace.
+        pacer.on_accepted(later + ms(200), now + ms(18_000), &hints);
+        assert_eq!(pacer.learned(), Some(2.0));
+    }
+
+    /// 5 requests in 13.7 s plus a second: an estimate of 1/3 a second, which one fast step
+    /// of the probe takes to exactly 15% above it. There the fast climb ends: the next step is
+    /// the slow one, a fraction of the first.
+    #[test]
+    fn the_fast_climb_ends_fifteen_percent_above_the_first_estimate() {
+        let ms = Duration::from_millis;
+        let hints = RateHints::default();
+        let now = Instant::now();
+        let mut pacer = refused_after(now, 5, ms(13_700));
+        let (first, _) = pacer.pace().expect("a first estimate");
+        let mut at = now + ms(13_700);
+        let mut steps = Vec::new();
+        for _ in 0..2 {
+            at += Duration::from_secs(4);
+            assert_eq!(pacer.try_take(at), Ok(()));
+            let (before, _) = pacer.pace().expect("a pace");
+            pacer.on_accepted(at + ms(100), at, &hints);
+            let (after, _) = pacer.pace().expect("a pace");
+            steps.push(after - before);
+        }
+        assert_eq!(
+            first + PROBE_MAX,
+            first * UNCALIBRATED_RANGE,
+            "the range reached"
+        );
+        assert!((steps[0] - PROBE_MAX).abs() < 1e-12, "{steps:?}");
+        assert!(steps[1] < PROBE_MAX / 4.0, "{steps:?}");
     }
 }

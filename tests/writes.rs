@@ -184,7 +184,8 @@ async fn on_the_demo_a_deleted_contact_stays_deleted() {
 }
 
 /// A status change of a selection by query, under injected 429s, 500s, cut-short replies and
-/// live moves, changes exactly the contacts matching when it started, each once, and the
+/// live moves (contacts do move during it), changes exactly the contacts matching when it
+/// started, each once, and the
 /// server's list then shows every one of them at the new status. The faults come from a fixed
 /// seed; the pace is set (`--rate`), so random 429s do not teach the client a slow one.
 #[tokio::test]
@@ -206,6 +207,7 @@ async fn a_status_change_by_query_under_faults_and_live_moves_changes_each_selec
         selected.len()
     );
     server.set_live_rate(40.0).expect("a live rate");
+    let moves_before = server.moves();
     let state = state_dir("faults");
     let output = run(
         &state,
@@ -230,6 +232,10 @@ async fn a_status_change_by_query_under_faults_and_live_moves_changes_each_selec
     let stderr = text(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(server.requests_refused() > 0, "some requests met a 429");
+    assert!(
+        server.moves() > moves_before,
+        "contacts moved during the change"
+    );
     let changed = changes_per_contact(&server);
     let expected: HashSet<&String> = selected.keys().collect();
     assert_eq!(changed.keys().collect::<HashSet<_>>(), expected);
@@ -596,8 +602,8 @@ async fn close_to_open_confirmed_once(state: &Path, server: &DemoServer) -> std:
 }
 
 /// A run stopped by SIGINT between chunks exits 130 and says how to finish; `--resume` then
-/// sends the rest, numbering its requests after the stopped run's, and in the end every selected
-/// contact changed exactly once.
+/// sends the rest, no request reusing a number the stopped run gave one, and in the end every
+/// selected contact changed exactly once.
 #[tokio::test]
 async fn a_run_stopped_midway_and_resumed_changes_each_contact_once() {
     let server = start_server_with(DemoConfig {
@@ -1117,6 +1123,9 @@ async fn a_contact_accepted_but_not_deleted_is_named_by_the_read_back() {
         "{stderr}"
     );
     assert!(stderr.contains(&ignored), "{stderr}");
+    for other in (1..=60).map(|index| format!("{index:024x}")) {
+        assert!(other == ignored || !stderr.contains(&other), "{stderr}");
+    }
     assert!(
         stderr.contains("59 contacts changed and read back"),
         "{stderr}"

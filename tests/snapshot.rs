@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{fetch_all, ids, run_binary_async, start_server_with, text};
+use common::{binary_command, fetch_all, ids, run_binary_async, start_server_with, text};
 use inbox_tui::api::{Client, DateRange, HasOrdered, Query, Sender, Status};
 use inbox_tui::demo::{DemoConfig, DemoServer};
 use inbox_tui::snapshot::{LocalQuery, Snapshot};
@@ -486,22 +486,20 @@ async fn a_sync_killed_mid_way_leaves_the_old_snapshot() {
     while server.moves() < 200 {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let state = std::env::temp_dir().join(format!("inbox-tui-tests-{}", std::process::id()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
-        .args([
+    let mut child = binary_command(
+        &[
             "snapshot",
             "sync",
             "--full",
             "-v",
             "--base-url",
             &server.url(),
-        ])
-        .env("INBOX_TUI_TOKEN", server.token())
-        .env("XDG_CONFIG_HOME", state.join("config"))
-        .env("XDG_STATE_HOME", state.join("state"))
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the sync starts");
+        ],
+        Some(server.token()),
+    )
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("the sync starts");
     let stderr = child.stderr.take().expect("piped");
     let mut lines = BufReader::new(stderr).lines();
     let mut written = false;
@@ -543,23 +541,21 @@ async fn changes_follow_prints_a_move_as_it_is_seen() {
     })
     .await;
     ok(&server, &["snapshot", "sync"]).await;
-    let state = std::env::temp_dir().join(format!("inbox-tui-tests-{}", std::process::id()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
-        .args([
+    let mut child = binary_command(
+        &[
             "changes",
             "--follow",
             "--every",
             "1s",
             "--base-url",
             &server.url(),
-        ])
-        .env("INBOX_TUI_TOKEN", server.token())
-        .env("XDG_CONFIG_HOME", state.join("config"))
-        .env("XDG_STATE_HOME", state.join("state"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("changes --follow starts");
+        ],
+        Some(server.token()),
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("changes --follow starts");
     // The first sync is done once the report line is on stderr.
     let mut stderr = BufReader::new(child.stderr.take().expect("piped")).lines();
     let started = stderr
@@ -664,15 +660,13 @@ async fn two_syncs_at_once_wait_or_skip_and_never_fail() {
         drop(transaction);
     }
 
-    let state = std::env::temp_dir().join(format!("inbox-tui-tests-{}", std::process::id()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
-        .args(["snapshot", "sync", "--base-url", &server.url()])
-        .env("INBOX_TUI_TOKEN", server.token())
-        .env("XDG_CONFIG_HOME", state.join("config"))
-        .env("XDG_STATE_HOME", state.join("state"))
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the second sync starts");
+    let mut child = binary_command(
+        &["snapshot", "sync", "--base-url", &server.url()],
+        Some(server.token()),
+    )
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("the second sync starts");
     let mut lines = BufReader::new(child.stderr.take().expect("piped")).lines();
     let waiting = lines
         .by_ref()
@@ -717,8 +711,8 @@ async fn the_offline_client_sends_nothing() {
     server.shutdown().await;
 }
 
-/// `export --from-snapshot` ends by saying what time the data is: its summary on stderr names
-/// the snapshot's sync time, the catch-up included.
+/// `export --from-snapshot` ends by saying what time the data is: its summary on stderr says
+/// the contacts are from the snapshot as of its sync, just now.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_export_from_the_snapshot_says_as_of_when_it_ends() {
     let server = start_server_with(DemoConfig {

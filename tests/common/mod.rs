@@ -108,11 +108,11 @@ pub fn ids(contacts: &[Value]) -> Vec<String> {
         .collect()
 }
 
-/// Runs the real binary with `args`, the token in the environment when given, no proxy.
-pub fn run_binary(args: &[&str], token: Option<&str>) -> Output {
+/// The real binary with `args`, the token in the environment when given, its config and state
+/// in this test process's own folder: the developer's own are never read or written.
+pub fn binary_command(args: &[&str], token: Option<&str>) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_inbox-tui"));
     command.args(args).env_remove("INBOX_TUI_TOKEN");
-    // Keep the developer's own config and state out of the tests.
     let isolated = std::env::temp_dir().join(format!("inbox-tui-tests-{}", std::process::id()));
     command
         .env("XDG_CONFIG_HOME", isolated.join("config"))
@@ -120,7 +120,14 @@ pub fn run_binary(args: &[&str], token: Option<&str>) -> Output {
     if let Some(token) = token {
         command.env("INBOX_TUI_TOKEN", token);
     }
-    command.output().expect("the binary runs")
+    command
+}
+
+/// Runs the real binary with `args`, the token in the environment when given, no proxy.
+pub fn run_binary(args: &[&str], token: Option<&str>) -> Output {
+    binary_command(args, token)
+        .output()
+        .expect("the binary runs")
 }
 
 /// Runs the binary with `args` on a pseudo-terminal (24 by 200, an isolated home), types
@@ -187,6 +194,17 @@ pub async fn run_binary_async(args: Vec<String>, token: Option<String>) -> Outpu
     })
     .await
     .expect("the binary's thread finishes")
+}
+
+/// Runs `export --base-url URL -o DESTINATION` with `extra` flags and `token`, off the async
+/// runtime: the export that the tests against a fake server make.
+pub async fn export_to(url: &str, destination: &str, extra: &[&str], token: &str) -> Output {
+    let args = ["export", "--base-url", url, "-o", destination]
+        .iter()
+        .chain(extra)
+        .map(|arg| (*arg).to_owned())
+        .collect();
+    run_binary_async(args, Some(token.to_owned())).await
 }
 
 pub fn text(bytes: &[u8]) -> String {

@@ -45,6 +45,14 @@ async fn run(state: &Path, args: &[&str], token: &str) -> Output {
         .expect("the binary's thread")
 }
 
+/// Runs the binary against `server` with its token, `--base-url` and `--yes` after `args`.
+async fn run_yes(state: &Path, server: &DemoServer, args: &[&str]) -> Output {
+    let url = server.url();
+    let mut all = args.to_vec();
+    all.extend(["--base-url", url.as_str(), "--yes"]);
+    run(state, &all, server.token()).await
+}
+
 fn config(contacts: usize) -> DemoConfig {
     DemoConfig {
         contacts,
@@ -299,8 +307,9 @@ async fn undo_restores_each_contact_to_its_status_before() {
     let before = statuses(&server, &query_of(&[Status::Open, Status::Review])).await;
     let state = state_dir("undo");
     let url = server.url();
-    let output = run(
+    let output = run_yes(
         &state,
+        &server,
         &[
             "set-status",
             "closed",
@@ -308,11 +317,7 @@ async fn undo_restores_each_contact_to_its_status_before() {
             "open",
             "--status",
             "review",
-            "--base-url",
-            &url,
-            "--yes",
         ],
-        server.token(),
     )
     .await;
     assert!(output.status.success(), "{}", text(&output.stderr));
@@ -378,19 +383,10 @@ async fn undo_of_a_deletion_is_refused() {
     let server = start_server_with(config(200)).await;
     let state = state_dir("undo-delete");
     let url = server.url();
-    let output = run(
+    let output = run_yes(
         &state,
-        &[
-            "delete",
-            "--status",
-            "review",
-            "--limit",
-            "3",
-            "--base-url",
-            &url,
-            "--yes",
-        ],
-        server.token(),
+        &server,
+        &["delete", "--status", "review", "--limit", "3"],
     )
     .await;
     assert!(output.status.success(), "{}", text(&output.stderr));
@@ -450,18 +446,10 @@ async fn a_403_to_a_write_is_explained() {
     })
     .await;
     let state = state_dir("forbidden");
-    let output = run(
+    let output = run_yes(
         &state,
-        &[
-            "set-status",
-            "closed",
-            "--status",
-            "open",
-            "--base-url",
-            &server.url(),
-            "--yes",
-        ],
-        server.token(),
+        &server,
+        &["set-status", "closed", "--status", "open"],
     )
     .await;
     let stderr = text(&output.stderr);
@@ -481,18 +469,15 @@ async fn bad_ids_are_refused_before_any_request() {
     let state = state_dir("bad-ids");
     let file = state.join("ids.txt");
     std::fs::write(&file, "6adf95a85eed000000000011\nnot-an-id\n").expect("the ids file");
-    let output = run(
+    let output = run_yes(
         &state,
+        &server,
         &[
             "set-status",
             "closed",
             "--ids-from",
             file.to_str().expect("utf-8"),
-            "--base-url",
-            &server.url(),
-            "--yes",
         ],
-        server.token(),
     )
     .await;
     let stderr = text(&output.stderr);
@@ -532,18 +517,15 @@ async fn ids_from_changes_only_the_listed_contacts() {
     let file = state.join("ids.csv");
     let lines: String = listed.iter().map(|id| format!("{id}\n")).collect();
     std::fs::write(&file, format!("id\n{lines}")).expect("the ids file");
-    let output = run(
+    let output = run_yes(
         &state,
+        &server,
         &[
             "set-status",
             "review",
             "--ids-from",
             file.to_str().expect("utf-8"),
-            "--base-url",
-            &server.url(),
-            "--yes",
         ],
-        server.token(),
     )
     .await;
     assert!(output.status.success(), "{}", text(&output.stderr));
@@ -907,20 +889,7 @@ async fn bare_undos_walk_back_through_the_runs_and_never_redo() {
     let state = state_dir("bare-undo");
     let url = server.url();
     for from in ["open", "review"] {
-        let output = run(
-            &state,
-            &[
-                "set-status",
-                "closed",
-                "--status",
-                from,
-                "--base-url",
-                &url,
-                "--yes",
-            ],
-            server.token(),
-        )
-        .await;
+        let output = run_yes(&state, &server, &["set-status", "closed", "--status", from]).await;
         assert!(output.status.success(), "{}", text(&output.stderr));
     }
     let undo_args = ["undo", "--base-url", url.as_str(), "--yes"];

@@ -48,6 +48,15 @@ async fn snapshot_path(server: &DemoServer) -> PathBuf {
     PathBuf::from(status["path"].as_str().expect("a path"))
 }
 
+/// A demo server of `contacts` contacts, the default data set otherwise.
+async fn server_of(contacts: usize) -> DemoServer {
+    start_server_with(DemoConfig {
+        contacts,
+        ..DemoConfig::default()
+    })
+    .await
+}
+
 fn client(server: &DemoServer) -> Client {
     common::client_for(server, server.token())
 }
@@ -374,11 +383,7 @@ async fn count_and_export_answer_from_the_snapshot_as_the_api_does() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_snapshot_file_is_owner_only_and_never_holds_the_token() {
-    let server = start_server_with(DemoConfig {
-        contacts: 120,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(120).await;
     ok(&server, &["snapshot", "sync"]).await;
     let path = snapshot_path(&server).await;
     #[cfg(unix)]
@@ -410,11 +415,7 @@ async fn the_snapshot_file_is_owner_only_and_never_holds_the_token() {
 /// at all, they report and delete the snapshot of the account `--base-url` names.
 #[tokio::test(flavor = "multi_thread")]
 async fn snapshot_status_and_drop_need_no_token_and_no_server() {
-    let server = start_server_with(DemoConfig {
-        contacts: 120,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(120).await;
     ok(&server, &["snapshot", "sync"]).await;
     let path = snapshot_path(&server).await;
     let url = server.url();
@@ -434,11 +435,7 @@ async fn snapshot_status_and_drop_need_no_token_and_no_server() {
 #[tokio::test(flavor = "multi_thread")]
 async fn facet_counts_from_the_snapshot_equal_a_tally_of_the_api() {
     use inbox_tui::snapshot::{Facet, Record, Tally};
-    let server = start_server_with(DemoConfig {
-        contacts: 600,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(600).await;
     ok(&server, &["snapshot", "sync"]).await;
     let snapshot = Snapshot::open(&snapshot_path(&server).await).expect("opens");
     let open = Query {
@@ -535,11 +532,7 @@ async fn a_sync_killed_mid_way_leaves_the_old_snapshot() {
 /// `changes --follow` prints a contact that moves after it started as one NDJSON line.
 #[tokio::test(flavor = "multi_thread")]
 async fn changes_follow_prints_a_move_as_it_is_seen() {
-    let server = start_server_with(DemoConfig {
-        contacts: 300,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(300).await;
     ok(&server, &["snapshot", "sync"]).await;
     let mut child = binary_command(
         &[
@@ -608,11 +601,7 @@ async fn two_syncs_at_once_wait_or_skip_and_never_fail() {
     use inbox_tui::app::local::{SnapshotOptions, keep_fresh};
     use inbox_tui::app::msg::Msg;
     use inbox_tui::snapshot::{OnBusy, SyncLock};
-    let server = start_server_with(DemoConfig {
-        contacts: 300,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(300).await;
     ok(&server, &["snapshot", "sync"]).await;
     let path = snapshot_path(&server).await;
     let held = SyncLock::acquire(&path, OnBusy::Skip)
@@ -689,11 +678,7 @@ async fn two_syncs_at_once_wait_or_skip_and_never_fail() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_offline_client_sends_nothing() {
     use inbox_tui::api::ApiError;
-    let server = start_server_with(DemoConfig {
-        contacts: 50,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(50).await;
     let offline = Client::offline(&server.url()).expect("a client");
     let page = offline.fetch_page(&Query::default(), 1).await;
     assert!(matches!(page, Err(ApiError::Offline { .. })), "{page:?}");
@@ -715,11 +700,7 @@ async fn the_offline_client_sends_nothing() {
 /// the contacts are from the snapshot as of its sync, just now.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_export_from_the_snapshot_says_as_of_when_it_ends() {
-    let server = start_server_with(DemoConfig {
-        contacts: 120,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(120).await;
     ok(&server, &["snapshot", "sync"]).await;
     let output = run(&server, &["export", "--from-snapshot", "-o", "-"]).await;
     assert!(output.status.success(), "{}", text(&output.stderr));
@@ -746,11 +727,7 @@ async fn the_background_sync_yields_to_the_users_page() {
     use inbox_tui::app::account_walks::background_options;
     use inbox_tui::app::local::{SnapshotOptions, keep_fresh};
     use inbox_tui::app::msg::Msg;
-    let server = start_server_with(DemoConfig {
-        contacts: 4000,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(4000).await;
     let client = std::sync::Arc::new(client(&server).with_pace_start(PaceStart::Set(20.0)));
     let dir = tempfile::tempdir().expect("a temp dir");
     let path = dir.path().join("account.sqlite");
@@ -818,11 +795,7 @@ async fn the_background_sync_yields_to_the_users_page() {
 /// the next sync a full one.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_incremental_sync_reads_what_moved_and_one_page_more() {
-    let server = start_server_with(DemoConfig {
-        contacts: 600,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(600).await;
     let requests = |stderr: &str, kind: &str| -> u64 {
         let line = stderr
             .lines()
@@ -923,11 +896,7 @@ async fn an_incremental_sync_reads_what_moved_and_one_page_more() {
 #[tokio::test(flavor = "current_thread")]
 async fn a_sync_runs_on_a_single_threaded_runtime() {
     use inbox_tui::snapshot::{OnBusy, SyncMode};
-    let server = start_server_with(DemoConfig {
-        contacts: 120,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(120).await;
     let dir = tempfile::tempdir().expect("a temp dir");
     let mut snapshot = Snapshot::create(&dir.path().join("one.sqlite")).expect("created");
     let outcome = inbox_tui::snapshot::sync(

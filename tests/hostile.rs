@@ -243,23 +243,10 @@ fn on_a_terminal(arguments: Vec<String>) -> Vec<u8> {
 }
 
 fn on_a_terminal_with_token(arguments: Vec<String>, token: &str) -> Vec<u8> {
-    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 50,
-            cols: 200,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("a pseudo-terminal opens");
+    let pty = common::terminal::open(50, 200);
     let home = tempfile::tempdir().expect("a temp dir");
-    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_inbox-tui"));
-    command.args(arguments);
+    let mut command = common::terminal::binary_in(home.path(), arguments);
     command.env("INBOX_TUI_TOKEN", token);
-    command.env("HOME", home.path());
-    command.env("XDG_STATE_HOME", home.path().join("state"));
-    command.env("XDG_CONFIG_HOME", home.path().join("config"));
-    command.cwd(home.path());
     let mut child = pty.slave.spawn_command(command).expect("the binary starts");
     drop(pty.slave);
     let mut reader = pty.master.try_clone_reader().expect("a reader");

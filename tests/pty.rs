@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 use inbox_tui::api::{Contact, Status};
 use inbox_tui::demo::{Dataset, DemoConfig};
 use inbox_tui::text::thousands;
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use portable_pty::{Child, MasterPty, PtySize};
+
+#[path = "common/terminal.rs"]
+mod terminal;
 
 const ROWS: u16 = 45;
 const COLUMNS: u16 = 160;
@@ -36,27 +39,15 @@ impl Tui {
 
     /// Starts the binary with `args`, in a fresh home, with extra environment variables.
     fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Tui {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLUMNS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pseudo-terminal opens");
+        let pty = terminal::open(ROWS, COLUMNS);
         let home = tempfile::tempdir().expect("a temp dir");
-        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_inbox-tui"));
-        command.args(args);
+        let mut command = terminal::binary_in(home.path(), args);
         command.env("TERM", "xterm-256color");
-        command.env("HOME", home.path());
-        command.env("XDG_STATE_HOME", home.path().join("state"));
-        command.env("XDG_CONFIG_HOME", home.path().join("config"));
         command.env_remove("INBOX_TUI_TOKEN");
         command.env_remove("NO_COLOR");
         for (name, value) in env {
             command.env(name, value);
         }
-        command.cwd(home.path());
         let child = pty.slave.spawn_command(command).expect("the binary starts");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("a reader");

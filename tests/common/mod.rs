@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod demo_process;
+pub mod terminal;
 
 use std::process::{Command, Output};
 
@@ -134,25 +135,12 @@ pub fn run_binary(args: &[&str], token: Option<&str>) -> Output {
 /// `typed` and a return at it if given, and returns its exit code and every byte it wrote to
 /// the terminal once it exits.
 pub fn run_on_a_terminal(args: &[String], token: &str, typed: Option<&str>) -> (u32, String) {
-    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
     use std::io::{Read, Write};
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 200,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("a pseudo-terminal opens");
+    let pty = terminal::open(24, 200);
     let home = tempfile::tempdir().expect("a temp dir");
-    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_inbox-tui"));
-    command.args(args);
+    let mut command = terminal::binary_in(home.path(), args);
     command.env("TERM", "xterm-256color");
-    command.env("HOME", home.path());
-    command.env("XDG_STATE_HOME", home.path().join("state"));
-    command.env("XDG_CONFIG_HOME", home.path().join("config"));
     command.env("INBOX_TUI_TOKEN", token);
-    command.cwd(home.path());
     let mut child = pty.slave.spawn_command(command).expect("the binary starts");
     drop(pty.slave);
     let mut reader = pty.master.try_clone_reader().expect("a reader");

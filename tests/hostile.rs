@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::io::Read;
 use std::time::Duration;
 
 use common::{
@@ -249,18 +248,7 @@ fn on_a_terminal_with_token(arguments: Vec<String>, token: &str) -> Vec<u8> {
     command.env("INBOX_TUI_TOKEN", token);
     let mut child = pty.slave.spawn_command(command).expect("the binary starts");
     drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().expect("a reader");
-    let collected = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let mut buffer = [0u8; 8192];
-        while let Ok(read) = reader.read(&mut buffer) {
-            if read == 0 {
-                break;
-            }
-            bytes.extend_from_slice(&buffer[..read]);
-        }
-        bytes
-    });
+    let collected = common::terminal::read_all(pty.master.as_ref());
     let started = std::time::Instant::now();
     loop {
         if child.try_wait().ok().flatten().is_some() {

@@ -135,7 +135,7 @@ pub fn run_binary(args: &[&str], token: Option<&str>) -> Output {
 /// `typed` and a return at it if given, and returns its exit code and every byte it wrote to
 /// the terminal once it exits.
 pub fn run_on_a_terminal(args: &[String], token: &str, typed: Option<&str>) -> (u32, String) {
-    use std::io::{Read, Write};
+    use std::io::Write;
     let pty = terminal::open(24, 200);
     let home = tempfile::tempdir().expect("a temp dir");
     let mut command = terminal::binary_in(home.path(), args);
@@ -143,19 +143,7 @@ pub fn run_on_a_terminal(args: &[String], token: &str, typed: Option<&str>) -> (
     command.env("INBOX_TUI_TOKEN", token);
     let mut child = pty.slave.spawn_command(command).expect("the binary starts");
     drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().expect("a reader");
-    let reading = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let mut buffer = [0u8; 8192];
-        // The read fails (EIO) or ends once the program has exited and closed the terminal.
-        while let Ok(read) = reader.read(&mut buffer) {
-            if read == 0 {
-                break;
-            }
-            bytes.extend_from_slice(&buffer[..read]);
-        }
-        bytes
-    });
+    let reading = terminal::read_all(pty.master.as_ref());
     // The terminal keeps the typed line until the program reads its answer.
     let writer = typed.map(|typed| {
         let mut writer = pty.master.take_writer().expect("a writer");

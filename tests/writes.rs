@@ -542,6 +542,19 @@ fn only_journal(state: &Path) -> String {
         .expect("a journal")
 }
 
+/// A demo server slow enough (40 ms a request) to stop a run between its chunks, and its
+/// CLOSED contacts, more than 300 of them: several chunks.
+async fn closed_in_several_chunks() -> (DemoServer, HashMap<String, String>) {
+    let server = start_server_with(DemoConfig {
+        latency: Duration::from_millis(40),
+        ..config(2000)
+    })
+    .await;
+    let selected = statuses(&server, &query_of(&[Status::Closed])).await;
+    assert!(selected.len() > 300, "several chunks: {}", selected.len());
+    (server, selected)
+}
+
 /// Starts `set-status open --status closed` and returns it running once its journal records a
 /// confirmed request, its stderr piped.
 async fn close_to_open_confirmed_once(state: &Path, server: &DemoServer) -> std::process::Child {
@@ -588,13 +601,7 @@ async fn close_to_open_confirmed_once(state: &Path, server: &DemoServer) -> std:
 /// selected contact changed exactly once.
 #[tokio::test]
 async fn a_run_stopped_midway_and_resumed_changes_each_contact_once() {
-    let server = start_server_with(DemoConfig {
-        latency: Duration::from_millis(40),
-        ..config(2000)
-    })
-    .await;
-    let selected = statuses(&server, &query_of(&[Status::Closed])).await;
-    assert!(selected.len() > 300, "several chunks: {}", selected.len());
+    let (server, selected) = closed_in_several_chunks().await;
     let state = state_dir("resume");
     let url = server.url();
     let child = close_to_open_confirmed_once(&state, &server).await;
@@ -935,13 +942,7 @@ async fn bare_undos_walk_back_through_the_runs_and_never_redo() {
 /// sent twice.
 #[tokio::test]
 async fn a_run_killed_outright_is_listed_unfinished_and_resumes() {
-    let server = start_server_with(DemoConfig {
-        latency: Duration::from_millis(40),
-        ..config(2000)
-    })
-    .await;
-    let selected = statuses(&server, &query_of(&[Status::Closed])).await;
-    assert!(selected.len() > 300, "several chunks: {}", selected.len());
+    let (server, selected) = closed_in_several_chunks().await;
     let state = state_dir("killed");
     let url = server.url();
     let mut child = close_to_open_confirmed_once(&state, &server).await;

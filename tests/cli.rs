@@ -337,20 +337,12 @@ fn run_reading_stdout(
     read: impl FnOnce(&mut dyn std::io::BufRead),
 ) -> (std::process::ExitStatus, String) {
     use std::io::{BufReader, Read};
-    use std::process::{Command, Stdio};
-    let isolated = std::env::temp_dir().join(format!("inbox-tui-tests-{}", std::process::id()));
-    let mut command = Command::new(env!("CARGO_BIN_EXE_inbox-tui"));
-    command
-        .args(args)
-        .env_remove("INBOX_TUI_TOKEN")
-        .env("XDG_CONFIG_HOME", isolated.join("config"))
-        .env("XDG_STATE_HOME", isolated.join("state"))
+    use std::process::Stdio;
+    let mut child = common::binary_command(args, token)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(token) = token {
-        command.env("INBOX_TUI_TOKEN", token);
-    }
-    let mut child = command.spawn().expect("the binary starts");
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
     let mut stderr_pipe = child.stderr.take().expect("piped stderr");
     let stderr = std::thread::spawn(move || {
         let mut text = String::new();

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{FakeServer, Received, json_reply, run_binary_async, text};
+use common::{FakeServer, Received, export_to, json_reply, run_binary_async, text};
 use inbox_tui::api::{Client, ClientConfig, Token, decode_contacts_page};
 use serde_json::{Value, json};
 
@@ -373,17 +373,7 @@ async fn the_real_capture_exports_to_csv_and_ndjson_without_loss() {
     let csv_path = directory.path().join("out.csv");
     let ndjson_path = directory.path().join("out.ndjson");
     for path in [&csv_path, &ndjson_path] {
-        let output = run_binary_async(
-            args(&[
-                "export",
-                "--base-url",
-                &server.url,
-                "-o",
-                &path.display().to_string(),
-            ]),
-            Some("fake-token".into()),
-        )
-        .await;
+        let output = export_to(&server.url, &path.display().to_string(), &[], "fake-token").await;
         assert!(output.status.success(), "{}", text(&output.stderr));
     }
 

@@ -767,7 +767,7 @@ async fn a_catch_up_pass_does_not_end_the_catch_up_while_a_contact_moves_behind_
     // already taken move after it: the catch-up reads page 1, all moved, then page 2. In between,
     // c149 moves again, to page 1, behind the pass. The pass takes nothing new, and yet c149 is
     // still to be taken: only another pass, reading what moved during this one, finds it.
-    export_scripted(150, &[], |inbox, number| {
+    let received = export_scripted(150, &[], |inbox, number| {
         match number {
             3 if inbox.served(2) == 0 => return Some(ScriptedInbox::fail()),
             3 if inbox.served(3) == 0 => {
@@ -782,6 +782,16 @@ async fn a_catch_up_pass_does_not_end_the_catch_up_while_a_contact_moves_behind_
         None
     })
     .await;
+    let page_2_reads = received
+        .iter()
+        .filter(|request| {
+            serde_json::from_slice::<Value>(&request.body).is_ok_and(|body| body["page"] == 2)
+        })
+        .count();
+    assert!(
+        page_2_reads >= 2,
+        "the catch-up read page 2, where c149 moved behind it"
+    );
 }
 
 /// Reads a stream to its end: every contact's id in the order given, and the walk's figures.

@@ -3,10 +3,11 @@
 
 mod common;
 
-use std::io::Read;
 use std::time::Duration;
 
-use common::{FakeServer, Received, json_reply, run_binary_async, start_server_with, text};
+use common::{
+    FakeServer, Received, export_to, json_reply, run_binary_async, start_server_with, text,
+};
 use inbox_tui::demo::{DEFAULT_TOKEN, DemoConfig};
 use serde_json::{Value, json};
 
@@ -107,10 +108,14 @@ async fn the_csv_opens_no_formula_and_csv_raw_keeps_the_cells() {
     let safe = directory.path().join("safe.csv");
     let raw = directory.path().join("raw.csv");
     for (path, extra) in [(&safe, None), (&raw, Some("--csv-raw"))] {
-        let mut command = args(&["export", "--base-url", &server.url, "-o"]);
-        command.push(path.display().to_string());
-        command.extend(extra.map(str::to_owned));
-        let output = run_binary_async(command, Some("fake-token".into())).await;
+        let extra: Vec<&str> = extra.into_iter().collect();
+        let output = export_to(
+            &server.url,
+            &path.display().to_string(),
+            &extra,
+            "fake-token",
+        )
+        .await;
         assert!(output.status.success(), "{}", text(&output.stderr));
     }
     let rows = read_csv(&safe);
@@ -142,18 +147,11 @@ async fn excel_gets_a_byte_order_mark_and_limit_stops_on_purpose() {
     let server = FakeServer::start(hostile_server_answer).await;
     let directory = tempfile::tempdir().expect("a temp dir");
     let path = directory.path().join("excel.csv");
-    let output = run_binary_async(
-        args(&[
-            "export",
-            "--base-url",
-            &server.url,
-            "--excel",
-            "--limit",
-            "2",
-            "-o",
-            &path.display().to_string(),
-        ]),
-        Some("fake-token".into()),
+    let output = export_to(
+        &server.url,
+        &path.display().to_string(),
+        &["--excel", "--limit", "2"],
+        "fake-token",
     )
     .await;
     assert!(output.status.success(), "{}", text(&output.stderr));
@@ -244,37 +242,13 @@ fn on_a_terminal(arguments: Vec<String>) -> Vec<u8> {
 }
 
 fn on_a_terminal_with_token(arguments: Vec<String>, token: &str) -> Vec<u8> {
-    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 50,
-            cols: 200,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("a pseudo-terminal opens");
+    let pty = common::terminal::open(50, 200);
     let home = tempfile::tempdir().expect("a temp dir");
-    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_inbox-tui"));
-    command.args(arguments);
+    let mut command = common::terminal::binary_in(home.path(), arguments);
     command.env("INBOX_TUI_TOKEN", token);
-    command.env("HOME", home.path());
-    command.env("XDG_STATE_HOME", home.path().join("state"));
-    command.env("XDG_CONFIG_HOME", home.path().join("config"));
-    command.cwd(home.path());
     let mut child = pty.slave.spawn_command(command).expect("the binary starts");
     drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().expect("a reader");
-    let collected = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let mut buffer = [0u8; 8192];
-        while let Ok(read) = reader.read(&mut buffer) {
-            if read == 0 {
-                break;
-            }
-            bytes.extend_from_slice(&buffer[..read]);
-        }
-        bytes
-    });
+    let collected = common::terminal::read_all(pty.master.as_ref());
     let started = std::time::Instant::now();
     loop {
         if child.try_wait().ok().flatten().is_some() {
@@ -319,19 +293,7 @@ async fn data_written_to_a_terminal_cannot_drive_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn files_and_pipes_get_the_data_unchanged() {
     let server = FakeServer::start(hostile_server_answer).await;
-    let output = run_binary_async(
-        args(&[
-            "export",
-            "--base-url",
-            &server.url,
-            "--format",
-            "ndjson",
-            "-o",
-            "-",
-        ]),
-        Some("fake-token".into()),
-    )
-    .await;
+    let output = export_to(&server.url, "-", &["--format", "ndjson"], "fake-token").await;
     assert!(output.status.success(), "{}", text(&output.stderr));
     let lines: Vec<Value> = text(&output.stdout)
         .lines()
@@ -458,15 +420,12 @@ async fn export_against(
 ) -> (Option<i32>, String, usize) {
     let server = FakeServer::start(answer).await;
     let directory = tempfile::tempdir().expect("a temp dir");
-    let output = run_binary_async(
-        args(&[
-            "export",
-            "--base-url",
-            &server.url,
-            "-o",
-            &directory.path().join("out.ndjson").display().to_string(),
-        ]),
-        Some("fake-token".into()),
+    let destination = directory.path().join("out.ndjson");
+    let output = export_to(
+        &server.url,
+        &destination.display().to_string(),
+        &[],
+        "fake-token",
     )
     .await;
     let left = std::fs::read_dir(directory.path())
@@ -530,17 +489,7 @@ async fn one_bad_contact_does_not_sink_its_page() {
     .await;
     let directory = tempfile::tempdir().expect("a temp dir");
     let path = directory.path().join("out.csv");
-    let output = run_binary_async(
-        args(&[
-            "export",
-            "--base-url",
-            &server.url,
-            "-o",
-            &path.display().to_string(),
-        ]),
-        Some("fake-token".into()),
-    )
-    .await;
+    let output = export_to(&server.url, &path.display().to_string(), &[], "fake-token").await;
     let stderr = text(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let rows = read_csv(&path);

@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::{FakeServer, Received, json_reply, run_binary_async, start_server_with, text};
+use common::{
+    FakeServer, Received, export_to, json_reply, run_binary_async, start_server_with, text,
+};
 use inbox_tui::demo::{DEFAULT_TOKEN, DemoConfig};
 use serde_json::{Value, json};
 
@@ -124,17 +126,7 @@ async fn every_contact_is_written_and_every_value_that_is_not_one_is_named() {
     let server = FakeServer::start(answer).await;
     let directory = tempfile::tempdir().expect("a temp dir");
     let path = directory.path().join("out.csv");
-    let output = run_binary_async(
-        args(&[
-            "export",
-            "--base-url",
-            &server.url,
-            "-o",
-            &path.display().to_string(),
-        ]),
-        Some("fake-token".into()),
-    )
-    .await;
+    let output = export_to(&server.url, &path.display().to_string(), &[], "fake-token").await;
     let stderr = text(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(
@@ -363,16 +355,11 @@ async fn a_link_planted_in_a_sticky_directory_is_refused() {
         return;
     }
     let server = FakeServer::start(answer).await;
-    let output = run_binary_async(
-        args(&[
-            "export",
-            "--base-url",
-            &server.url,
-            "--force",
-            "-o",
-            &link.display().to_string(),
-        ]),
-        Some("fake-token".into()),
+    let output = export_to(
+        &server.url,
+        &link.display().to_string(),
+        &["--force"],
+        "fake-token",
     )
     .await;
     let stderr = text(&output.stderr);
@@ -393,16 +380,11 @@ async fn a_link_planted_in_a_sticky_directory_is_refused() {
     // The same link in a directory that is not sticky is followed.
     std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o777))
         .expect("no longer sticky");
-    let output = run_binary_async(
-        args(&[
-            "export",
-            "--base-url",
-            &server.url,
-            "--force",
-            "-o",
-            &link.display().to_string(),
-        ]),
-        Some("fake-token".into()),
+    let output = export_to(
+        &server.url,
+        &link.display().to_string(),
+        &["--force"],
+        "fake-token",
     )
     .await;
     assert!(output.status.success(), "{}", text(&output.stderr));

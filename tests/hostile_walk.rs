@@ -162,20 +162,18 @@ async fn list_limit_honours_attempts() {
         )
     })
     .await;
-    let args = vec![
-        "list".to_owned(),
-        "--base-url".to_owned(),
-        server.url.clone(),
-        "--limit".to_owned(),
-        "5".to_owned(),
-        "--attempts".to_owned(),
-        "1".to_owned(),
-    ];
-    let result = run_binary_async(args, Some(TOKEN.to_owned())).await;
+    let result = list_five_in_one_attempt(&server.url).await;
     let stderr = text(&result.stderr);
     assert!(!result.status.success(), "{stderr}");
     assert!(stderr.contains("503"), "{stderr}");
     assert_eq!(contact_pages(&server), 1, "{stderr}");
+}
+
+/// `list --limit 5 --attempts 1` against `url`.
+async fn list_five_in_one_attempt(url: &str) -> std::process::Output {
+    let args = ["list", "--base-url", url, "--limit", "5", "--attempts", "1"];
+    let args = args.iter().map(|arg| (*arg).to_owned()).collect();
+    run_binary_async(args, Some(TOKEN.to_owned())).await
 }
 
 /// A closed port with `--attempts 1`: `list --limit` fails, and the error says it could not
@@ -185,16 +183,7 @@ async fn list_limit_on_a_closed_port_with_one_attempt_fails() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     let url = format!("http://{}", listener.local_addr().expect("an address"));
     drop(listener);
-    let args = vec![
-        "list".to_owned(),
-        "--base-url".to_owned(),
-        url,
-        "--limit".to_owned(),
-        "5".to_owned(),
-        "--attempts".to_owned(),
-        "1".to_owned(),
-    ];
-    let result = run_binary_async(args, Some(TOKEN.to_owned())).await;
+    let result = list_five_in_one_attempt(&url).await;
     let stderr = text(&result.stderr);
     assert!(!result.status.success(), "{stderr}");
     assert!(stderr.to_lowercase().contains("connect"), "{stderr}");

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{fetch_all, ids, run_binary_async, start_server_with, text};
+use common::{binary_command, fetch_all, ids, run_binary_async, start_server_with, text};
 use inbox_tui::api::{Client, DateRange, HasOrdered, Query, Sender, Status};
 use inbox_tui::demo::{DemoConfig, DemoServer};
 use inbox_tui::snapshot::{LocalQuery, Snapshot};
@@ -46,6 +46,15 @@ async fn snapshot_path(server: &DemoServer) -> PathBuf {
         serde_json::from_str(&ok(server, &["snapshot", "status", "--format", "json"]).await)
             .expect("status is JSON");
     PathBuf::from(status["path"].as_str().expect("a path"))
+}
+
+/// A demo server of `contacts` contacts, the default data set otherwise.
+async fn server_of(contacts: usize) -> DemoServer {
+    start_server_with(DemoConfig {
+        contacts,
+        ..DemoConfig::default()
+    })
+    .await
 }
 
 fn client(server: &DemoServer) -> Client {
@@ -374,11 +383,7 @@ async fn count_and_export_answer_from_the_snapshot_as_the_api_does() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_snapshot_file_is_owner_only_and_never_holds_the_token() {
-    let server = start_server_with(DemoConfig {
-        contacts: 120,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(120).await;
     ok(&server, &["snapshot", "sync"]).await;
     let path = snapshot_path(&server).await;
     #[cfg(unix)]
@@ -410,11 +415,7 @@ async fn the_snapshot_file_is_owner_only_and_never_holds_the_token() {
 /// at all, they report and delete the snapshot of the account `--base-url` names.
 #[tokio::test(flavor = "multi_thread")]
 async fn snapshot_status_and_drop_need_no_token_and_no_server() {
-    let server = start_server_with(DemoConfig {
-        contacts: 120,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(120).await;
     ok(&server, &["snapshot", "sync"]).await;
     let path = snapshot_path(&server).await;
     let url = server.url();
@@ -434,11 +435,7 @@ async fn snapshot_status_and_drop_need_no_token_and_no_server() {
 #[tokio::test(flavor = "multi_thread")]
 async fn facet_counts_from_the_snapshot_equal_a_tally_of_the_api() {
     use inbox_tui::snapshot::{Facet, Record, Tally};
-    let server = start_server_with(DemoConfig {
-        contacts: 600,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(600).await;
     ok(&server, &["snapshot", "sync"]).await;
     let snapshot = Snapshot::open(&snapshot_path(&server).await).expect("opens");
     let open = Query {
@@ -486,22 +483,20 @@ async fn a_sync_killed_mid_way_leaves_the_old_snapshot() {
     while server.moves() < 200 {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let state = std::env::temp_dir().join(format!("inbox-tui-tests-{}", std::process::id()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
-        .args([
+    let mut child = binary_command(
+        &[
             "snapshot",
             "sync",
             "--full",
             "-v",
             "--base-url",
             &server.url(),
-        ])
-        .env("INBOX_TUI_TOKEN", server.token())
-        .env("XDG_CONFIG_HOME", state.join("config"))
-        .env("XDG_STATE_HOME", state.join("state"))
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the sync starts");
+        ],
+        Some(server.token()),
+    )
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("the sync starts");
     let stderr = child.stderr.take().expect("piped");
     let mut lines = BufReader::new(stderr).lines();
     let mut written = false;
@@ -537,29 +532,23 @@ async fn a_sync_killed_mid_way_leaves_the_old_snapshot() {
 /// `changes --follow` prints a contact that moves after it started as one NDJSON line.
 #[tokio::test(flavor = "multi_thread")]
 async fn changes_follow_prints_a_move_as_it_is_seen() {
-    let server = start_server_with(DemoConfig {
-        contacts: 300,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(300).await;
     ok(&server, &["snapshot", "sync"]).await;
-    let state = std::env::temp_dir().join(format!("inbox-tui-tests-{}", std::process::id()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
-        .args([
+    let mut child = binary_command(
+        &[
             "changes",
             "--follow",
             "--every",
             "1s",
             "--base-url",
             &server.url(),
-        ])
-        .env("INBOX_TUI_TOKEN", server.token())
-        .env("XDG_CONFIG_HOME", state.join("config"))
-        .env("XDG_STATE_HOME", state.join("state"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("changes --follow starts");
+        ],
+        Some(server.token()),
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("changes --follow starts");
     // The first sync is done once the report line is on stderr.
     let mut stderr = BufReader::new(child.stderr.take().expect("piped")).lines();
     let started = stderr
@@ -612,11 +601,7 @@ async fn two_syncs_at_once_wait_or_skip_and_never_fail() {
     use inbox_tui::app::local::{SnapshotOptions, keep_fresh};
     use inbox_tui::app::msg::Msg;
     use inbox_tui::snapshot::{OnBusy, SyncLock};
-    let server = start_server_with(DemoConfig {
-        contacts: 300,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(300).await;
     ok(&server, &["snapshot", "sync"]).await;
     let path = snapshot_path(&server).await;
     let held = SyncLock::acquire(&path, OnBusy::Skip)
@@ -664,15 +649,13 @@ async fn two_syncs_at_once_wait_or_skip_and_never_fail() {
         drop(transaction);
     }
 
-    let state = std::env::temp_dir().join(format!("inbox-tui-tests-{}", std::process::id()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_inbox-tui"))
-        .args(["snapshot", "sync", "--base-url", &server.url()])
-        .env("INBOX_TUI_TOKEN", server.token())
-        .env("XDG_CONFIG_HOME", state.join("config"))
-        .env("XDG_STATE_HOME", state.join("state"))
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the second sync starts");
+    let mut child = binary_command(
+        &["snapshot", "sync", "--base-url", &server.url()],
+        Some(server.token()),
+    )
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("the second sync starts");
     let mut lines = BufReader::new(child.stderr.take().expect("piped")).lines();
     let waiting = lines
         .by_ref()
@@ -695,11 +678,7 @@ async fn two_syncs_at_once_wait_or_skip_and_never_fail() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_offline_client_sends_nothing() {
     use inbox_tui::api::ApiError;
-    let server = start_server_with(DemoConfig {
-        contacts: 50,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(50).await;
     let offline = Client::offline(&server.url()).expect("a client");
     let page = offline.fetch_page(&Query::default(), 1).await;
     assert!(matches!(page, Err(ApiError::Offline { .. })), "{page:?}");
@@ -717,15 +696,11 @@ async fn the_offline_client_sends_nothing() {
     server.shutdown().await;
 }
 
-/// `export --from-snapshot` ends by saying what time the data is: its summary on stderr names
-/// the snapshot's sync time, the catch-up included.
+/// `export --from-snapshot` ends by saying what time the data is: its summary on stderr says
+/// the contacts are from the snapshot as of its sync, just now.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_export_from_the_snapshot_says_as_of_when_it_ends() {
-    let server = start_server_with(DemoConfig {
-        contacts: 120,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(120).await;
     ok(&server, &["snapshot", "sync"]).await;
     let output = run(&server, &["export", "--from-snapshot", "-o", "-"]).await;
     assert!(output.status.success(), "{}", text(&output.stderr));
@@ -752,11 +727,7 @@ async fn the_background_sync_yields_to_the_users_page() {
     use inbox_tui::app::account_walks::background_options;
     use inbox_tui::app::local::{SnapshotOptions, keep_fresh};
     use inbox_tui::app::msg::Msg;
-    let server = start_server_with(DemoConfig {
-        contacts: 4000,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(4000).await;
     let client = std::sync::Arc::new(client(&server).with_pace_start(PaceStart::Set(20.0)));
     let dir = tempfile::tempdir().expect("a temp dir");
     let path = dir.path().join("account.sqlite");
@@ -824,11 +795,7 @@ async fn the_background_sync_yields_to_the_users_page() {
 /// the next sync a full one.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_incremental_sync_reads_what_moved_and_one_page_more() {
-    let server = start_server_with(DemoConfig {
-        contacts: 600,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(600).await;
     let requests = |stderr: &str, kind: &str| -> u64 {
         let line = stderr
             .lines()
@@ -929,11 +896,7 @@ async fn an_incremental_sync_reads_what_moved_and_one_page_more() {
 #[tokio::test(flavor = "current_thread")]
 async fn a_sync_runs_on_a_single_threaded_runtime() {
     use inbox_tui::snapshot::{OnBusy, SyncMode};
-    let server = start_server_with(DemoConfig {
-        contacts: 120,
-        ..DemoConfig::default()
-    })
-    .await;
+    let server = server_of(120).await;
     let dir = tempfile::tempdir().expect("a temp dir");
     let mut snapshot = Snapshot::create(&dir.path().join("one.sqlite")).expect("created");
     let outcome = inbox_tui::snapshot::sync(

@@ -658,6 +658,16 @@ fn status_bar_counts_down_a_back_off() {
         .expect("drawing into a TestBackend cannot fail");
     let text = screen_text(&terminal);
     assert!(text.contains("rate limited, retrying in 5s"), "{text}");
+    // Three seconds on, the same back-off has 1.2 s left: the bar says 2s.
+    let later = Clock {
+        instant: clock.instant + Duration::from_millis(3000),
+        ..clock
+    };
+    terminal
+        .draw(|frame| ui::draw(frame, &state, &Theme::default_colors(), &later))
+        .expect("drawing into a TestBackend cannot fail");
+    let text = screen_text(&terminal);
+    assert!(text.contains("rate limited, retrying in 2s"), "{text}");
 }
 
 #[test]

@@ -136,7 +136,7 @@ fn a_deletion_needs_delete_n_typed() {
 /// Esc while writing asks the run to stop (one `StopWrite`, however often Esc is pressed), and
 /// the dialog shows it stopping.
 #[test]
-fn esc_while_writing_stops_between_requests() {
+fn esc_while_writing_asks_the_run_to_stop_once() {
     let mut state = browsing();
     key(&mut state, KeyCode::Char('T'));
     key(&mut state, KeyCode::Enter);

@@ -27,6 +27,15 @@ fn a_dry_run_says_how_many_are_left_out_and_why() {
         .filter(|status| *status == "DELETED")
         .count();
     let changed = statuses.len() - closed - deleted;
+    let to_change: std::collections::HashSet<String> = (0..dataset.len())
+        .filter(|index| !["CLOSED", "DELETED"].contains(&statuses[*index].as_str()))
+        .map(|index| {
+            dataset.contact_json(index)["_id"]
+                .as_str()
+                .expect("an _id")
+                .to_owned()
+        })
+        .collect();
     assert!(
         closed > 1 && deleted > 0,
         "{closed} closed, {deleted} deleted"
@@ -56,7 +65,13 @@ fn a_dry_run_says_how_many_are_left_out_and_why() {
         )),
         "{stderr}"
     );
-    assert_eq!(common::text(&output.stdout).lines().count(), changed);
+    let stdout = common::text(&output.stdout);
+    assert_eq!(stdout.lines().count(), changed);
+    let listed: std::collections::HashSet<String> = stdout
+        .lines()
+        .map(|line| line.split('\t').next().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(listed, to_change);
 }
 
 /// The ids of the first `count` OPEN contacts of `server`, newest first, as the walk meets them.

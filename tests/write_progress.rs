@@ -81,7 +81,7 @@ fn a_write_on_a_terminal_counts_its_contacts_up_to_the_total() {
 }
 
 /// A token that may not write: the first chunk's 50 contacts are shown answered and failed, and
-/// nothing more is sent.
+/// the command exits 4 with no other chunk shown answered.
 #[test]
 fn a_refused_write_on_a_terminal_shows_its_chunk_failed() {
     let server = DemoProcess::start(&["--contacts", "300", "--seed", "23", "--read-only"]);

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod demo_process;
+pub mod terminal;
 
 use std::process::{Command, Output};
 
@@ -108,11 +109,11 @@ pub fn ids(contacts: &[Value]) -> Vec<String> {
         .collect()
 }
 
-/// Runs the real binary with `args`, the token in the environment when given, no proxy.
-pub fn run_binary(args: &[&str], token: Option<&str>) -> Output {
+/// The real binary with `args`, the token in the environment when given, its config and state
+/// in this test process's own folder: the developer's own are never read or written.
+pub fn binary_command(args: &[&str], token: Option<&str>) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_inbox-tui"));
     command.args(args).env_remove("INBOX_TUI_TOKEN");
-    // Keep the developer's own config and state out of the tests.
     let isolated = std::env::temp_dir().join(format!("inbox-tui-tests-{}", std::process::id()));
     command
         .env("XDG_CONFIG_HOME", isolated.join("config"))
@@ -120,47 +121,29 @@ pub fn run_binary(args: &[&str], token: Option<&str>) -> Output {
     if let Some(token) = token {
         command.env("INBOX_TUI_TOKEN", token);
     }
-    command.output().expect("the binary runs")
+    command
+}
+
+/// Runs the real binary with `args`, the token in the environment when given, no proxy.
+pub fn run_binary(args: &[&str], token: Option<&str>) -> Output {
+    binary_command(args, token)
+        .output()
+        .expect("the binary runs")
 }
 
 /// Runs the binary with `args` on a pseudo-terminal (24 by 200, an isolated home), types
 /// `typed` and a return at it if given, and returns its exit code and every byte it wrote to
 /// the terminal once it exits.
 pub fn run_on_a_terminal(args: &[String], token: &str, typed: Option<&str>) -> (u32, String) {
-    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-    use std::io::{Read, Write};
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 200,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("a pseudo-terminal opens");
+    use std::io::Write;
+    let pty = terminal::open(24, 200);
     let home = tempfile::tempdir().expect("a temp dir");
-    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_inbox-tui"));
-    command.args(args);
+    let mut command = terminal::binary_in(home.path(), args);
     command.env("TERM", "xterm-256color");
-    command.env("HOME", home.path());
-    command.env("XDG_STATE_HOME", home.path().join("state"));
-    command.env("XDG_CONFIG_HOME", home.path().join("config"));
     command.env("INBOX_TUI_TOKEN", token);
-    command.cwd(home.path());
     let mut child = pty.slave.spawn_command(command).expect("the binary starts");
     drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().expect("a reader");
-    let reading = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let mut buffer = [0u8; 8192];
-        // The read fails (EIO) or ends once the program has exited and closed the terminal.
-        while let Ok(read) = reader.read(&mut buffer) {
-            if read == 0 {
-                break;
-            }
-            bytes.extend_from_slice(&buffer[..read]);
-        }
-        bytes
-    });
+    let reading = terminal::read_all(pty.master.as_ref());
     // The terminal keeps the typed line until the program reads its answer.
     let writer = typed.map(|typed| {
         let mut writer = pty.master.take_writer().expect("a writer");
@@ -187,6 +170,17 @@ pub async fn run_binary_async(args: Vec<String>, token: Option<String>) -> Outpu
     })
     .await
     .expect("the binary's thread finishes")
+}
+
+/// Runs `export --base-url URL -o DESTINATION` with `extra` flags and `token`, off the async
+/// runtime: the export that the tests against a fake server make.
+pub async fn export_to(url: &str, destination: &str, extra: &[&str], token: &str) -> Output {
+    let args = ["export", "--base-url", url, "-o", destination]
+        .iter()
+        .chain(extra)
+        .map(|arg| (*arg).to_owned())
+        .collect();
+    run_binary_async(args, Some(token.to_owned())).await
 }
 
 pub fn text(bytes: &[u8]) -> String {

@@ -224,7 +224,7 @@ async fn an_inbox_moving_faster_than_the_limit_fails_with_figures() {
     let server = start_server_with(DemoConfig {
         contacts: 500,
         live_rate: 2000.0,
-        rate_limit: Some(20.0),
+        rate_limit: Some(10.0),
         ..DemoConfig::default()
     })
     .await;

@@ -231,9 +231,16 @@ mod tests {
 
     #[tokio::test]
     async fn a_shared_limit_holds_requests_until_one_in_flight_ends() {
+        use futures::FutureExt;
         let governor = Governor::new(2, 16);
-        let first = governor.admit(true).await;
-        let _second = governor.admit(true).await;
+        let first = governor
+            .admit(true)
+            .now_or_never()
+            .expect("the first request goes at once");
+        let _second = governor
+            .admit(true)
+            .now_or_never()
+            .expect("the second request goes at once");
         let third = governor.admit(true);
         tokio::pin!(third);
         assert!(
@@ -252,6 +259,35 @@ mod tests {
             4,
             "a walk's own probe is not held"
         );
+    }
+
+    /// A reply is slow when it takes more than three times the fastest reply and 20 ms more:
+    /// one taking exactly that long still lets a round double (250 ms fastest, 770 ms).
+    #[test]
+    fn a_reply_exactly_at_the_slow_mark_is_not_slow() {
+        let governor = Governor::new(1, 16);
+        governor.on_success(Duration::from_millis(250), None);
+        assert_eq!(governor.limit(), 2, "a round of one flat reply doubles it");
+        governor.on_success(Duration::from_millis(250), None);
+        governor.on_success(Duration::from_millis(770), None);
+        assert_eq!(governor.limit(), 4, "770 ms is not yet slow");
+        for _ in 0..3 {
+            governor.on_success(Duration::from_millis(250), None);
+        }
+        governor.on_success(Duration::from_millis(771), None);
+        assert_eq!(governor.limit(), 3, "771 ms is slow: a step down");
+    }
+
+    /// The time since the last good reply grows from the walk's start, and a good reply sets it
+    /// back: it is what `--give-up-after` is measured against.
+    #[test]
+    fn the_time_since_a_good_reply_counts_from_the_start_and_from_each_good_reply() {
+        let governor = Governor::new(1, 16);
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(governor.since_last_good() >= Duration::from_millis(20));
+        let before = Instant::now();
+        governor.on_success(Duration::from_millis(20), None);
+        assert!(governor.since_last_good() <= before.elapsed());
     }
 
     #[test]

@@ -246,10 +246,8 @@ async fn faults_do_not_change_the_result() {
     );
     assert!(faulty.requests_refused() > 0, "some requests met a 429");
     assert!(
-        faulty.requests_served() > clean.requests_served(),
-        "some pages met a 500 or were cut short and were asked again: {} served against {} clean",
-        faulty.requests_served(),
-        clean.requests_served()
+        faulty.requests_faulted() > 0,
+        "some pages met a 500 or were cut short (and, the files being whole, were asked again)"
     );
     clean.shutdown().await;
     faulty.shutdown().await;
@@ -565,10 +563,11 @@ async fn a_rate_limited_export_finishes_with_the_default_attempts() {
 }
 
 /// 6,000 contacts (120 pages) through 20% 500s and 10% cut-short replies, with the client's
-/// default settings: the file is byte for byte the clean one, and at least 20 more requests
-/// were sent than for the clean one (60 to 100 more in five runs; 12,000 contacts took 21 to
-/// 56 s of the suite, most of it waiting out back-off chains, for no more proof). No 429s: random refusals make the account's pace learn a limit and walk the pages at
-/// it; refusals are `tests/pace.rs`'s business.
+/// default settings: the file is byte for byte the clean one, though at least 20 replies were
+/// faults (about 50 are expected; 12,000 contacts took 21 to 56 s of the suite, most of it
+/// waiting out back-off chains, for no more proof). No 429s: random refusals make the
+/// account's pace learn a limit and walk the pages at it; refusals are `tests/pace.rs`'s
+/// business.
 #[tokio::test(flavor = "multi_thread")]
 async fn six_thousand_contacts_through_faults_give_the_same_bytes() {
     const BIG: usize = 6_000;
@@ -609,10 +608,9 @@ async fn six_thousand_contacts_through_faults_give_the_same_bytes() {
     );
     assert!(files[0] == files[1], "the faulty export is byte-identical");
     assert!(
-        faulty.requests_served() >= clean.requests_served() + 20,
-        "faults were retried: {} requests against {} clean",
-        faulty.requests_served(),
-        clean.requests_served()
+        faulty.requests_faulted() >= 20,
+        "at least 20 replies were faults: {}",
+        faulty.requests_faulted()
     );
     clean.shutdown().await;
     faulty.shutdown().await;

@@ -184,6 +184,7 @@ impl DemoServer {
             bucket: config.rate_limit.map(TokenBucket::new),
             served: AtomicU64::new(0),
             refused: AtomicU64::new(0),
+            faulted: AtomicU64::new(0),
             writes_received: AtomicU64::new(0),
             statuses: StatusOverlay::default(),
             config,
@@ -256,6 +257,13 @@ impl DemoServer {
         self.state.refused.load(Ordering::Relaxed)
     }
 
+    /// Served requests answered with an injected 500 or a body cut short: a test that the
+    /// client came through faults checks they happened here, since how many requests a clean
+    /// run sends varies with how far past the end it reads ahead.
+    pub fn requests_faulted(&self) -> u64 {
+        self.state.faulted.load(Ordering::Relaxed)
+    }
+
     /// Write requests received (`PUT`s), whatever came of them: refused, failed or applied. A
     /// dry run must leave this at 0.
     pub fn writes_received(&self) -> u64 {
@@ -326,6 +334,8 @@ struct AppState {
     bucket: Option<TokenBucket>,
     served: AtomicU64,
     refused: AtomicU64,
+    /// Served requests answered with an injected 500 or a cut-short body.
+    faulted: AtomicU64,
     writes_received: AtomicU64,
     /// Statuses changed by `PUT /inbox/users/status-update`.
     statuses: StatusOverlay,
@@ -510,6 +520,7 @@ async fn faults(State(state): State<Shared>, request: Request, next: Next) -> Re
     }
     state.served.fetch_add(1, Ordering::Relaxed);
     if dice.roll(config.fail_rate) {
+        state.faulted.fetch_add(1, Ordering::Relaxed);
         return envelope(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Internal server error (injected)",
@@ -520,6 +531,7 @@ async fn faults(State(state): State<Shared>, request: Request, next: Next) -> Re
     request.extensions_mut().insert(dice);
     let response = next.run(request).await;
     if response.status().is_success() && truncated {
+        state.faulted.fetch_add(1, Ordering::Relaxed);
         announce(truncate(response).await)
     } else {
         announce(response)
